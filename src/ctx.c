@@ -1,0 +1,138 @@
+/* The per-run context: logger, last error, lazily created PROJ context. */
+#include "ctx.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+steppe_ctx_t *steppe_ctx_create(void)
+{
+    return calloc(1, sizeof(steppe_ctx_t));
+}
+
+void steppe_ctx_destroy(steppe_ctx_t *ctx)
+{
+    if (!ctx)
+        return;
+    if (ctx->fontmap && ctx->fontmap_free)
+        ctx->fontmap_free(ctx->fontmap);
+    if (ctx->proj)
+        proj_context_destroy(ctx->proj);
+    free(ctx->data_dir);
+    free(ctx);
+}
+
+void steppe_ctx_set_logger(steppe_ctx_t *ctx, steppe_log_fn fn, void *user)
+{
+    ctx->log = fn;
+    ctx->log_user = user;
+}
+
+const char *steppe_ctx_last_error(const steppe_ctx_t *ctx)
+{
+    return ctx->last_error;
+}
+
+unsigned steppe_ctx_warning_count(const steppe_ctx_t *ctx)
+{
+    return ctx->warnings;
+}
+
+steppe_status_t steppe_ctx_set_data_dir(steppe_ctx_t *ctx, const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return STEPPE_ERR_NOMEM;
+    free(ctx->data_dir);
+    ctx->data_dir = copy;
+    return STEPPE_OK;
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *steppe_ctx_data_dir(steppe_ctx_t *ctx)
+{
+    if (ctx->data_dir)
+        return ctx->data_dir;
+    /* The environment wins, then the source tree (a build run in place),
+     * then the installed data directory. */
+    const char *env = getenv("STEPPE_DATA_DIR");
+    const char *candidates[] = {env, STEPPE_SOURCE_DIR, STEPPE_DATA_DIR};
+    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
+        if (!candidates[i] || !*candidates[i])
+            continue;
+        char styles[4096];
+        snprintf(styles, sizeof styles, "%s/styles", candidates[i]);
+        if (is_dir(styles)) {
+            ctx->data_dir = strdup(candidates[i]);
+            break;
+        }
+    }
+    return ctx->data_dir ? ctx->data_dir : STEPPE_DATA_DIR;
+}
+
+static void vlog(steppe_ctx_t *ctx, steppe_log_level_t level, const char *fmt, va_list ap)
+{
+    char buf[2048];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    if (level == STEPPE_LOG_ERROR)
+        memcpy(ctx->last_error, buf, sizeof ctx->last_error);
+    if (ctx->log)
+        ctx->log(ctx->log_user, level, buf);
+}
+
+steppe_status_t st_error(steppe_ctx_t *ctx, steppe_status_t status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(ctx, STEPPE_LOG_ERROR, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+void st_warn(steppe_ctx_t *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    ctx->warnings++;
+    va_start(ap, fmt);
+    vlog(ctx, STEPPE_LOG_WARNING, fmt, ap);
+    va_end(ap);
+}
+
+void st_info(steppe_ctx_t *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(ctx, STEPPE_LOG_INFO, fmt, ap);
+    va_end(ap);
+}
+
+static void proj_silent(void *user, int level, const char *msg)
+{
+    (void)user;
+    (void)level;
+    (void)msg;
+}
+
+PJ_CONTEXT *st_ctx_proj(steppe_ctx_t *ctx)
+{
+    if (!ctx->proj) {
+        ctx->proj = proj_context_create();
+        if (ctx->proj)
+            proj_log_func(ctx->proj, NULL, proj_silent);
+    }
+    return ctx->proj;
+}
+
+const char *st_proj_errmsg(steppe_ctx_t *ctx)
+{
+    PJ_CONTEXT *pc = st_ctx_proj(ctx);
+    int err = pc ? proj_context_errno(pc) : 0;
+    const char *msg = err ? proj_context_errno_string(pc, err) : NULL;
+    return msg ? msg : "unknown PROJ error";
+}

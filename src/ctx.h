@@ -1,0 +1,45 @@
+/* Private: the context's fields and the error/warning recorders.
+ *
+ * Naming: functions shared between modules but not public are prefixed st_;
+ * everything else in a module is static. */
+#ifndef ST_CTX_H
+#define ST_CTX_H
+
+#include <proj.h>
+#include <stdarg.h>
+#include <steppe/ctx.h>
+
+struct steppe_ctx {
+    steppe_log_fn log;
+    void *log_user;
+    char last_error[2048];
+    unsigned warnings;
+    PJ_CONTEXT *proj;   /* lazily created by st_ctx_proj() */
+    void *fontmap;      /* PangoFontMap *, lazily created by text.c */
+    void (*fontmap_free)(void *);
+    char *data_dir;
+    int quiet;          /* 1: warnings are counted but not logged */
+};
+
+/* Records message (printf format) as the last error, logs it at ERROR level
+ * and returns status, so the detecting site can write
+ *     return st_error(ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open", path);
+ * Style errors are formatted "FILE:LINE:COL: message"; Shapefile errors
+ * "FILE: record N: message". */
+steppe_status_t st_error(steppe_ctx_t *ctx, steppe_status_t status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Logs a warning (same formatting rules) and counts it. Never fails. */
+void st_warn(steppe_ctx_t *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Logs an informational line (progress, summaries). */
+void st_info(steppe_ctx_t *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The PROJ context of ctx, created on first use with logging silenced (PROJ's
+ * messages are collected through st_proj_errmsg()). NULL if out of memory. */
+PJ_CONTEXT *st_ctx_proj(steppe_ctx_t *ctx);
+
+/* PROJ's text for its last error in ctx's PROJ context. Static storage. */
+const char *st_proj_errmsg(steppe_ctx_t *ctx);
+
+#endif

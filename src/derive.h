@@ -1,0 +1,51 @@
+/* Private: derived layers and measurements.
+ *
+ * Shared boundaries come from GEOS: the intersection of the boundaries of
+ * two polygon sets, merged into maximal lines. Lengths are geodesics on the
+ * WGS84 ellipsoid (PROJ's geodesic.h, Karney 2013). Routes join named points
+ * by geodesic legs, densified so they curve correctly once projected. */
+#ifndef ST_DERIVE_H
+#define ST_DERIVE_H
+
+#include "ctx.h"
+#include "features.h"
+
+/* Geodesic length in km of every line of fs (coordinates lon/lat degrees). */
+double st_geod_length_km(const st_featureset *fs);
+
+/* Geodesic length in km of the polyline xy (n lon/lat points). */
+double st_geod_polyline_km(const double *xy, size_t n);
+
+/* Derives the boundary shared by the union of features matching a and the
+ * union of features matching b in polys (polygons, lon/lat). out receives
+ * lines (lon/lat) in arena, one feature per merged line, no attributes.
+ * Returns STEPPE_OK (an empty result is a warning, not an error),
+ * STEPPE_ERR_STYLE_VALUE when a or b matches nothing ("FILE:LINE:COL: ..."),
+ * STEPPE_ERR_RENDER when GEOS fails. */
+steppe_status_t st_derive_shared_boundary(steppe_ctx_t *ctx, const st_featureset *polys,
+                                          const st_filter *a, const st_filter *b,
+                                          st_loc loc, st_arena *arena, st_featureset *out);
+
+/* One leg of a route. */
+typedef struct st_route_leg {
+    const char *from;
+    const char *to;
+    double km;
+} st_route_leg;
+
+/* Builds a route through stops (values of field in points, in order) as one
+ * line feature of geodesic legs, densified to at most step_km per segment.
+ * legs receives nstops-1 legs from arena. Fails with STEPPE_ERR_STYLE_VALUE
+ * ("FILE:LINE:COL: no stop 'X' in layer L") when a stop is not found. */
+steppe_status_t st_derive_route(steppe_ctx_t *ctx, const st_featureset *points, const char *field,
+                                const char *const *stops, size_t nstops, double step_km,
+                                st_loc loc, st_arena *arena, st_featureset *out,
+                                st_route_leg **legs);
+
+/* Pole of inaccessibility of a polygon feature (pixel coordinates), by the
+ * polylabel grid search (Agafonkin 2016, after Garcia-Castellanos &
+ * Lombardo 2007), to precision px. Writes the point and its distance to the
+ * nearest edge. Only the part with the largest area is searched. */
+void st_polygon_pole(const st_feature *f, double precision, double *x, double *y, double *dist);
+
+#endif

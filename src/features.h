@@ -1,0 +1,76 @@
+/* Private: features — geometry plus attributes, as read from a source.
+ *
+ * A feature set holds the features of one layer in one arena. Coordinates
+ * are interleaved x,y doubles, first in the source CRS, then (after
+ * st_project_features()) in output pixels with the origin at the top left.
+ * Parts index into the coordinate array, so a multi-polygon with holes is
+ * one feature with several rings; fill uses the even-odd rule. */
+#ifndef ST_FEATURES_H
+#define ST_FEATURES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "model.h"
+
+typedef enum st_geom_type {
+    ST_GEOM_NONE = 0,
+    ST_GEOM_POINT = 1,   /* each part is one point */
+    ST_GEOM_LINE = 2,    /* each part is one polyline */
+    ST_GEOM_POLYGON = 3  /* each part is one ring (outer or hole) */
+} st_geom_type;
+
+typedef struct st_feature {
+    uint32_t record;     /* 0-based record number in the source */
+    uint32_t nparts;
+    uint32_t npoints;
+    uint32_t *parts;     /* nparts start indices into xy (point index, not double index) */
+    double *xy;          /* 2 * npoints doubles */
+    double bbox[4];      /* xmin, ymin, xmax, ymax of xy in its current CRS */
+    const char **attrs;  /* nfields UTF-8 values (never NULL; "" when empty) */
+    int cls;             /* class index in the layer, -1 for the layer symbol */
+} st_feature;
+
+typedef struct st_featureset {
+    st_geom_type type;
+    st_feature *feat;
+    size_t n;
+    size_t cap;
+    const char **fields;   /* nfields names */
+    char *field_types;     /* nfields of 'C' string, 'N' number, 'F' float, 'L' logical, 'D' date */
+    size_t nfields;
+    const char *crs;       /* the source CRS as PROJ accepts it (WKT of .prj, or the layer's crs) */
+    const char *path;      /* for messages */
+    size_t source_vertices;/* vertices before generalisation (for the report) */
+} st_featureset;
+
+/* Index of field name in fs, or -1. */
+int st_featureset_field(const st_featureset *fs, const char *name);
+
+/* Attribute value of feature f for field name, or NULL if no such field. */
+const char *st_feature_attr(const st_featureset *fs, const st_feature *f, const char *name);
+
+/* Appends a zeroed feature slot; grows from the arena. NULL if out of memory. */
+st_feature *st_featureset_add(st_featureset *fs, st_arena *arena);
+
+/* True when feature f of fs satisfies filter (a filter naming a field that
+ * fs lacks never matches; st_filter_check() reports that beforehand). */
+bool st_filter_match(const st_filter *filter, const st_featureset *fs, const st_feature *f);
+
+/* Checks that every field named by filter exists in fs. Returns STEPPE_OK or
+ * STEPPE_ERR_STYLE_KEY with "FILE:LINE:COL: no field 'x' in PATH (fields: ...)". */
+steppe_status_t st_filter_check(steppe_ctx_t *ctx, const st_filter *filter, const st_featureset *fs);
+
+/* Assigns f->cls for every feature from the layer's classes (first match). */
+void st_featureset_classify(st_featureset *fs, const st_layer *layer);
+
+/* Recomputes f->bbox from f->xy. */
+void st_feature_update_bbox(st_feature *f);
+
+/* Fills text (a "{field}" template) for feature f into the arena. Unknown
+ * fields expand to "". */
+char *st_feature_format(st_arena *arena, const char *tmpl, const st_featureset *fs, const st_feature *f);
+
+#endif

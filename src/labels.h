@@ -1,0 +1,26 @@
+/* Private: label placement.
+ *
+ * Labels are placed once per render, in output pixels, and drawn on every
+ * output. Candidates are collected from every layer with a label (points:
+ * several positions around the marker; polygons: inside, at the pole of
+ * inaccessibility; lines: along the line, following its curve), sorted by
+ * priority and placed greedily against an index of occupied boxes that
+ * starts with every marker and every piece of furniture. A label that finds
+ * no free position, or would leave the canvas, is dropped and reported. */
+#ifndef ST_LABELS_H
+#define ST_LABELS_H
+
+#include "render.h"
+
+/* Places every label of r's layers; fills r->labels, r->dropped and
+ * r->label_plan (freed by st_labels_free). Dropped labels are logged as
+ * warnings at INFO level. Returns STEPPE_OK or STEPPE_ERR_NOMEM. */
+steppe_status_t st_labels_place(st_render *r);
+
+/* Draws the placed labels (halo then text). */
+void st_labels_draw(st_render *r, cairo_t *cr);
+
+/* Frees r->label_plan. Accepts r->label_plan == NULL. */
+void st_labels_free(st_render *r);
+
+#endif

@@ -1,0 +1,296 @@
+/* Private: the map model — what a style file means, fully validated.
+ *
+ * style.c turns YAML into a located node tree (extends and overrides
+ * applied); model.c validates that tree against the schema and fills these
+ * structs. Everything here is immutable after loading and lives in the
+ * style's arena. Units: lengths in points (1/72 in) unless the field says
+ * otherwise; colours as straight (non-premultiplied) RGBA in 0..1. */
+#ifndef ST_MODEL_H
+#define ST_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <steppe/style.h>
+
+#include "arena.h"
+
+/* Where a value was written: file (owned by the style), 1-based line/col.
+ * file NULL means "built in" (defaults, quick-look). */
+typedef struct st_loc {
+    const char *file;
+    int line;
+    int col;
+} st_loc;
+
+typedef struct st_rgba {
+    double r, g, b, a;
+} st_rgba;
+
+/* ---- attribute filters -------------------------------------------------- */
+
+typedef enum st_cond_op {
+    ST_OP_EQ,
+    ST_OP_NE,
+    ST_OP_IN,
+    ST_OP_NOT_IN,
+    ST_OP_LT,
+    ST_OP_LE,
+    ST_OP_GT,
+    ST_OP_GE
+} st_cond_op;
+
+/* One condition on one field. EQ/NE/IN/NOT_IN compare strings (values,
+ * nvalues; EQ/NE use values[0]) — a numeric field compares numerically when
+ * the value parses as a number. LT..GE compare numerically against num. */
+typedef struct st_cond {
+    const char *field;
+    st_cond_op op;
+    const char **values;
+    size_t nvalues;
+    double num;
+    st_loc loc;
+} st_cond;
+
+/* A conjunction of conditions; n == 0 matches every feature. */
+typedef struct st_filter {
+    st_cond *conds;
+    size_t n;
+} st_filter;
+
+/* ---- symbols ------------------------------------------------------------ */
+
+typedef enum st_marker {
+    ST_MARKER_NONE = 0,
+    ST_MARKER_CIRCLE,
+    ST_MARKER_SQUARE,
+    ST_MARKER_TRIANGLE,
+    ST_MARKER_DIAMOND,
+    ST_MARKER_STAR
+} st_marker;
+
+typedef enum st_hatch {
+    ST_HATCH_NONE = 0,
+    ST_HATCH_HORIZONTAL,
+    ST_HATCH_VERTICAL,
+    ST_HATCH_DIAGONAL,      /* lines rising to the right: / */
+    ST_HATCH_BACK_DIAGONAL, /* \ */
+    ST_HATCH_CROSS,         /* + */
+    ST_HATCH_DIAGONAL_CROSS,/* x */
+    ST_HATCH_DOTS
+} st_hatch;
+
+typedef enum st_join { ST_JOIN_ROUND = 0, ST_JOIN_MITER, ST_JOIN_BEVEL } st_join;
+typedef enum st_cap { ST_CAP_ROUND = 0, ST_CAP_BUTT, ST_CAP_SQUARE } st_cap;
+
+typedef struct st_symbol {
+    bool has_fill;
+    st_rgba fill;
+    bool has_stroke;
+    st_rgba stroke;
+    double width;           /* stroke width, pt */
+    double dash[8];         /* on/off lengths, pt */
+    int ndash;              /* 0: solid */
+    st_join join;
+    st_cap cap;
+    bool has_casing;        /* a cased line: casing drawn beneath, wider */
+    st_rgba casing;
+    double casing_width;    /* total width of the casing, pt */
+    st_marker marker;       /* points only */
+    double size;            /* marker diameter, pt */
+    double opacity;         /* whole-layer opacity 0..1 */
+    st_hatch hatch;         /* polygons: pattern drawn over the fill */
+    st_rgba hatch_color;
+    double hatch_spacing;   /* pt between hatch lines */
+    double hatch_width;     /* pt */
+} st_symbol;
+
+/* ---- labels ------------------------------------------------------------- */
+
+typedef enum st_placement {
+    ST_PLACE_AUTO = 0,  /* point for points, polygon for polygons, line for lines */
+    ST_PLACE_POINT,
+    ST_PLACE_POLYGON,   /* inside the polygon, at its pole of inaccessibility */
+    ST_PLACE_LINE       /* along the line, following its curve */
+} st_placement;
+
+typedef struct st_label {
+    bool enabled;
+    const char *text;       /* template: "{field}" is replaced by the value */
+    const char *font;       /* fontconfig family; NULL: the map's font */
+    double size;            /* pt */
+    int weight;             /* 400 normal, 700 bold */
+    bool italic;
+    bool uppercase;
+    double letter_spacing;  /* pt */
+    st_rgba color;
+    st_rgba halo;
+    double halo_width;      /* pt; 0: no halo */
+    int priority;           /* higher is placed first */
+    st_placement placement;
+    double offset;          /* pt between a point's marker and its label */
+    double min_area;        /* polygons smaller than this (px^2) get no label */
+} st_label;
+
+/* ---- layers ------------------------------------------------------------- */
+
+typedef enum st_layer_kind {
+    ST_LAYER_SHAPEFILE = 0,   /* source: a .shp */
+    ST_LAYER_CSV,             /* source: a CSV of points (lon/lat columns) */
+    ST_LAYER_SHARED_BOUNDARY, /* the boundary shared by feature sets a and b of another layer */
+    ST_LAYER_ROUTE            /* geodesic legs through named points of another layer */
+} st_layer_kind;
+
+/* A class: features matching `where` draw with `sym`/`label` (the layer's
+ * values with the class's overrides applied). First match wins. */
+typedef struct st_class {
+    const char *name;
+    st_filter where;
+    st_symbol sym;
+    st_label label;
+    const char *legend;     /* NULL: not in the legend */
+    st_loc loc;
+} st_class;
+
+typedef struct st_layer {
+    const char *name;
+    st_loc loc;
+    st_layer_kind kind;
+    bool visible;
+
+    /* ST_LAYER_SHAPEFILE / ST_LAYER_CSV */
+    const char *source;          /* resolved path */
+    const char *source_written;  /* as written in the style */
+    st_loc source_loc;
+    const char *crs;             /* NULL: from .prj (EPSG:4326 if none, with a warning) */
+    st_loc crs_loc;
+    const char *encoding;        /* NULL: from .cpg / dbf code page */
+    const char *lon_field;       /* CSV: default "lon" */
+    const char *lat_field;       /* CSV: default "lat" */
+
+    /* ST_LAYER_SHARED_BOUNDARY and ST_LAYER_ROUTE: the layer they derive from */
+    const char *of;
+    st_loc of_loc;
+    st_filter a, b;              /* SHARED_BOUNDARY: the two sides */
+    const char *stop_field;      /* ROUTE: field matched against stops */
+    const char **stops;          /* ROUTE: stop names in order */
+    size_t nstops;
+
+    st_filter where;
+    st_symbol sym;
+    st_label label;
+    st_class *classes;
+    size_t nclasses;
+    const char *legend;          /* NULL: the layer is not in the legend */
+    int legend_order;            /* legend entries sort by this, then layer order */
+
+    /* A measured length (shared boundary, route) goes into the report under
+     * `measure`, and `measure_text` (a template with {km}, {km_round}) is
+     * printed on the map in the note box when set. */
+    const char *measure;
+    const char *measure_text;
+} st_layer;
+
+/* ---- map furniture ------------------------------------------------------ */
+
+typedef enum st_corner {
+    ST_CORNER_TOP_LEFT = 0,
+    ST_CORNER_TOP_RIGHT,
+    ST_CORNER_BOTTOM_LEFT,
+    ST_CORNER_BOTTOM_RIGHT
+} st_corner;
+
+typedef enum st_extent_kind {
+    ST_EXTENT_LONLAT = 0, /* extent[] = west, south, east, north in degrees */
+    ST_EXTENT_MAP,        /* extent[] = xmin, ymin, xmax, ymax in map CRS units */
+    ST_EXTENT_FIT         /* fit to the features of fit_layer (matching fit_where) */
+} st_extent_kind;
+
+typedef struct st_text_style {
+    const char *font;   /* NULL: the map's font */
+    double size;        /* pt */
+    int weight;
+    bool italic;
+    st_rgba color;
+} st_text_style;
+
+typedef struct st_map {
+    const char *name;        /* style file name without extension */
+    const char *path;        /* style file path */
+
+    double width_px;         /* canvas, pixels */
+    double height_px;
+    double dpi;              /* pixels per inch; sizes in pt scale with it */
+    double max_pixels;       /* 0: the default limit */
+
+    const char *crs;
+    st_loc crs_loc;
+    st_extent_kind extent_kind;
+    double extent[4];
+    const char *fit_layer;
+    st_filter fit_where;
+    double margin;           /* fraction of the fitted extent added on each side */
+    st_loc extent_loc;
+
+    st_rgba background;      /* a transparent background gives an RGBA PNG */
+    const char *font;        /* default family, e.g. "Noto Sans" */
+
+    /* Title block */
+    const char *title;
+    const char *subtitle;
+    st_text_style title_style;
+    st_text_style subtitle_style;
+    st_corner title_corner;
+
+    /* Legend */
+    bool legend;
+    const char *legend_title;
+    st_corner legend_corner;
+    st_text_style legend_style;
+
+    /* Scale bar, geodesically correct at the map centre */
+    bool scalebar;
+    st_corner scalebar_corner;
+    double scalebar_max_width;   /* fraction of the map width */
+
+    /* Graticule */
+    bool graticule;
+    double graticule_step;       /* degrees */
+    st_symbol graticule_sym;
+    bool graticule_labels;       /* degree labels on the frame */
+    st_text_style graticule_style;
+
+    /* Notes: measured lengths etc. are listed here; attribution along the bottom */
+    st_corner notes_corner;
+    const char *attribution;
+    st_text_style attribution_style;
+
+    /* Inset locator map */
+    bool inset;
+    st_corner inset_corner;
+    double inset_width;          /* fraction of the map width */
+    const char *inset_crs;
+    double inset_extent[4];      /* west, south, east, north */
+    const char *inset_layer;     /* layer drawn in the inset (its own style) */
+    st_symbol inset_frame;       /* how the main frame is drawn in the inset */
+
+    /* Atlas highlight: how the atlas feature is drawn */
+    st_symbol highlight;
+    double highlight_margin;     /* fraction */
+
+    /* PNG metadata */
+    const char *meta_title;      /* NULL: title */
+    const char *meta_source;     /* data attribution for the Source chunk; NULL: attribution */
+
+    st_layer *layers;
+    size_t nlayers;
+} st_map;
+
+struct steppe_style {
+    st_map map;
+    st_arena *arena;   /* owns every string and array of map */
+};
+
+/* Finds a layer by name, or NULL. */
+const st_layer *st_map_layer(const st_map *map, const char *name);
+
+#endif

@@ -1,0 +1,55 @@
+/* Private: output — atomic files and the PNG writer.
+ *
+ * Every output goes to a temporary file created beside its target (same
+ * folder, so rename() is atomic) and is renamed into place only after it is
+ * completely written and flushed. On any failure the temporary file is
+ * removed and the previous target is untouched. */
+#ifndef ST_OUTPUT_H
+#define ST_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ctx.h"
+
+typedef enum st_format { ST_FMT_PNG = 0, ST_FMT_SVG, ST_FMT_PDF } st_format;
+
+/* Format from the path's extension (case-insensitive). STEPPE_ERR_USAGE with
+ * "PATH: unknown output format (use .png, .svg or .pdf)" otherwise. */
+steppe_status_t st_output_format(steppe_ctx_t *ctx, const char *path, st_format *fmt);
+
+typedef struct st_atomic {
+    char *target;   /* heap copies; freed by commit/abort */
+    char *tmp;
+    FILE *fp;       /* open for writing on the temporary file */
+} st_atomic;
+
+/* Creates the temporary file ".<name>.XXXXXX.tmp" beside target and opens it.
+ * STEPPE_ERR_IO ("PATH: cannot write: reason") if the folder is not writable
+ * or target is a directory. */
+steppe_status_t st_atomic_open(steppe_ctx_t *ctx, const char *target, st_atomic *a);
+
+/* Flushes, fsyncs, closes and renames the temporary file onto the target.
+ * On failure removes the temporary file; returns STEPPE_ERR_IO. */
+steppe_status_t st_atomic_commit(steppe_ctx_t *ctx, st_atomic *a);
+
+/* Closes and removes the temporary file. Safe after a failed open. */
+void st_atomic_abort(st_atomic *a);
+
+typedef struct st_png_meta {
+    const char *title;      /* tEXt Title, or NULL */
+    const char *software;   /* tEXt Software, or NULL */
+    const char *source;     /* tEXt Source, or NULL */
+} st_png_meta;
+
+/* Writes a cairo ARGB32 (premultiplied, native-endian) buffer as PNG to fp
+ * with libpng: RGB (or RGBA when alpha), pHYs for dpi, tEXt chunks from
+ * meta, no tIME chunk. level is the zlib level (0-9, -1 default). libpng's
+ * errors are caught (setjmp kept inside this function) and returned as
+ * STEPPE_ERR_IO; libpng prints nothing. */
+steppe_status_t st_png_write(steppe_ctx_t *ctx, FILE *fp, const char *path, const uint8_t *data,
+                             int width, int height, int stride, bool alpha, double dpi,
+                             const st_png_meta *meta, int level);
+
+#endif

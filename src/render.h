@@ -1,0 +1,85 @@
+/* Private: the state of one render, shared by the stages that run after
+ * projection (labels, furniture, report). Owned by render.c; every pointer
+ * lives in the render's arena. */
+#ifndef ST_RENDER_H
+#define ST_RENDER_H
+
+#include <cairo.h>
+#include <steppe/render.h>
+
+#include "derive.h"
+#include "features.h"
+#include "project.h"
+
+/* One layer's data after projection. */
+typedef struct st_layer_data {
+    const st_layer *layer;
+    st_featureset fs;        /* pixel coordinates */
+    size_t drawn;            /* features drawn */
+    bool measured;           /* km is meaningful */
+    double km;               /* geodesic length (shared boundary, route) */
+    st_route_leg *legs;      /* ROUTE: nlegs legs */
+    size_t nlegs;
+} st_layer_data;
+
+/* An axis-aligned box in output pixels. */
+typedef struct st_box {
+    double x0, y0, x1, y1;
+} st_box;
+
+/* A placed label, as drawn and as reported. */
+typedef struct st_placed_label {
+    const char *layer;
+    const char *text;
+    st_box box;
+} st_placed_label;
+
+typedef struct st_dropped_label {
+    const char *layer;
+    const char *text;
+} st_dropped_label;
+
+typedef enum st_stage {
+    ST_STAGE_STYLE = 0,
+    ST_STAGE_READ,
+    ST_STAGE_PROJECT,
+    ST_STAGE_DRAW,
+    ST_STAGE_LABELS,
+    ST_STAGE_FURNITURE,
+    ST_STAGE_OUTPUT,
+    ST_STAGE_COUNT
+} st_stage;
+
+typedef struct st_render {
+    steppe_ctx_t *ctx;
+    const st_map *map;
+    const steppe_render_opts_t *opts;
+    st_arena *arena;
+    st_view view;
+    st_proj *lonlat_to_map;     /* EPSG:4326 → map CRS */
+
+    st_layer_data *layers;      /* map->nlayers entries, in map order */
+    size_t nlayers;
+
+    /* Boxes that labels must avoid: markers and furniture (pixels). */
+    st_box *obstacles;
+    size_t nobstacles, cap_obstacles;
+
+    st_placed_label *labels;
+    size_t nlabels, cap_labels;
+    st_dropped_label *dropped;
+    size_t ndropped, cap_dropped;
+
+    double timings_ms[ST_STAGE_COUNT];
+
+    struct st_furniture *furniture;  /* furniture.c's layout, drawn per output */
+    struct st_label_plan *label_plan;/* labels.c's placements, drawn per output */
+} st_render;
+
+/* Adds an obstacle box. Returns STEPPE_ERR_NOMEM on failure. */
+steppe_status_t st_render_add_obstacle(st_render *r, st_box box);
+
+/* Name of a stage for the report ("read", "project", ...). */
+const char *st_stage_name(st_stage stage);
+
+#endif

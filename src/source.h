@@ -1,0 +1,46 @@
+/* Private: sources — reading Shapefiles and CSV point tables into features.
+ *
+ * Readers validate everything they read: counts and offsets are checked
+ * against the file size before anything is allocated from them. A bad
+ * record is skipped with a warning naming the file and record number; a file
+ * that cannot be read at all fails the read. */
+#ifndef ST_SOURCE_H
+#define ST_SOURCE_H
+
+#include "ctx.h"
+#include "features.h"
+
+typedef struct st_read_opts {
+    const st_filter *where;    /* NULL: every feature */
+    const double *bbox;        /* NULL, or xmin,ymin,xmax,ymax in the source CRS:
+                                  records whose bbox misses it are skipped unread */
+    double simplify;           /* >0: drop vertices closer than this (source units)
+                                  to the last kept one; ring closure and >= 4 points
+                                  per ring are preserved */
+    const char *crs;           /* the layer's crs: overrides .prj */
+    const char *encoding;      /* overrides .cpg / code page */
+    st_loc loc;                /* where the layer's source was written, for messages */
+} st_read_opts;
+
+/* Reads the Shapefile at path (with its .shx, .dbf, .prj, .cpg).
+ *   out: filled on success; all memory from arena.
+ * Returns STEPPE_OK; STEPPE_ERR_DATA_OPEN ("PATH: cannot open: reason");
+ * STEPPE_ERR_DATA_CORRUPT ("PATH: record N: reason") when the file as a whole
+ * is unusable; STEPPE_ERR_DATA_UNSUPPORTED (MultiPatch); STEPPE_ERR_NOMEM.
+ * Warnings: missing .prj (EPSG:4326 assumed), unknown encoding (fallback
+ * named), bad records skipped. */
+steppe_status_t st_source_read_shp(steppe_ctx_t *ctx, const char *path, const st_read_opts *opts,
+                                   st_arena *arena, st_featureset *out);
+
+/* Reads a CSV of points (RFC 4180, UTF-8, header row). lon_field/lat_field
+ * name the coordinate columns. Errors as "PATH:LINE: reason". */
+steppe_status_t st_source_read_csv(steppe_ctx_t *ctx, const char *path, const char *lon_field,
+                                   const char *lat_field, const st_read_opts *opts,
+                                   st_arena *arena, st_featureset *out);
+
+/* Reads whatever the layer names (Shapefile or CSV) with the layer's where,
+ * crs and encoding, plus the given bbox and simplify. */
+steppe_status_t st_source_read_layer(steppe_ctx_t *ctx, const st_layer *layer, const double *bbox,
+                                     double simplify, st_arena *arena, st_featureset *out);
+
+#endif

@@ -1,0 +1,48 @@
+/* Private: text layout with pango + fontconfig.
+ *
+ * One PangoFontMap per context (created on first use, freed with the
+ * context), resolution set to the view's dpi so sizes are in points. Hint
+ * metrics are off so a layout measures the same on image, SVG and PDF
+ * surfaces. */
+#ifndef ST_TEXT_H
+#define ST_TEXT_H
+
+#include <cairo.h>
+
+#include "ctx.h"
+#include "model.h"
+#include "project.h"
+
+typedef struct st_text st_text;
+
+/* The font of a text: family (NULL: "Noto Sans"), size pt, weight, italic. */
+typedef struct st_font {
+    const char *family;
+    double size;
+    int weight;
+    bool italic;
+    double letter_spacing;   /* pt */
+} st_font;
+
+/* Lays out utf8 with font at the view's resolution. NULL on allocation
+ * failure (recorded in ctx). Free with st_text_destroy(). */
+st_text *st_text_create(steppe_ctx_t *ctx, const st_view *view, const char *utf8, const st_font *font);
+void st_text_destroy(st_text *t);
+
+/* Logical size of the laid-out text, in pixels. */
+void st_text_size(const st_text *t, double *w, double *h);
+
+/* Baseline offset from the top of the logical box, in pixels. */
+double st_text_baseline(const st_text *t);
+
+/* Draws t with its logical box's top-left at x,y (pixels): first a halo
+ * (stroked outline of width halo_px, round joins) when halo_px > 0, then
+ * the fill. */
+void st_text_draw(cairo_t *cr, const st_text *t, double x, double y, st_rgba color, st_rgba halo,
+                  double halo_px);
+
+/* Draws t rotated by angle (radians) about its centre placed at cx,cy. */
+void st_text_draw_rotated(cairo_t *cr, const st_text *t, double cx, double cy, double angle,
+                          st_rgba color, st_rgba halo, double halo_px);
+
+#endif

@@ -1,0 +1,30 @@
+/* Helpers shared by the check suites: fixture paths, temporary folders,
+ * a context that captures its log. */
+#ifndef TESTUTIL_H
+#define TESTUTIL_H
+
+#include <stddef.h>
+#include <steppe/steppe.h>
+
+/* Absolute path of rel inside the source tree (static buffer rotation of 8). */
+const char *tu_src(const char *rel);
+
+/* Creates a fresh temporary folder; returns its path (static, rotation of 4). */
+const char *tu_tmpdir(void);
+
+/* Joins dir and name (static buffer rotation of 8). */
+const char *tu_join(const char *dir, const char *name);
+
+/* Writes text to path; returns 0 on success. */
+int tu_write(const char *path, const char *text);
+
+/* Reads a whole file (caller frees); len may be NULL. NULL on failure. */
+char *tu_read(const char *path, size_t *len);
+
+/* A context whose log lines are collected; tu_log() returns them all,
+ * newline-separated, and tu_log_clear() empties the buffer. */
+steppe_ctx_t *tu_ctx(void);
+const char *tu_log(void);
+void tu_log_clear(void);
+
+#endif

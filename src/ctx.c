@@ -49,6 +49,12 @@ steppe_status_t steppe_ctx_set_data_dir(steppe_ctx_t *ctx, const char *path)
     return STEPPE_OK;
 }
 
+void steppe_ctx_set_tmp_hook(steppe_ctx_t *ctx, steppe_tmp_fn fn, void *user)
+{
+    ctx->tmp_hook = fn;
+    ctx->tmp_user = user;
+}
+
 static int is_dir(const char *path)
 {
     struct stat st;

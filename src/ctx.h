@@ -19,6 +19,8 @@ struct steppe_ctx {
     void (*fontmap_free)(void *);
     char *data_dir;
     int quiet;          /* 1: warnings are counted but not logged */
+    steppe_tmp_fn tmp_hook;  /* told about temporary outputs (output.c) */
+    void *tmp_user;
 };
 
 /* Records message (printf format) as the last error, logs it at ERROR level

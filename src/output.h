@@ -23,18 +23,22 @@ typedef struct st_atomic {
     char *target;   /* heap copies; freed by commit/abort */
     char *tmp;
     FILE *fp;       /* open for writing on the temporary file */
+    steppe_ctx_t *ctx; /* whose tmp hook hears of tmp (set by open) */
 } st_atomic;
 
-/* Creates the temporary file ".<name>.XXXXXX.tmp" beside target and opens it.
+/* Creates the temporary file ".<name>.XXXXXX.tmp" beside target and opens it
+ * (mode 0666 less the umask, close-on-exec) and tells ctx's tmp hook.
  * STEPPE_ERR_IO ("PATH: cannot write: reason") if the folder is not writable
- * or target is a directory. */
+ * or target is a directory. a is fully initialised either way, so
+ * st_atomic_abort(a) is always safe afterwards. */
 steppe_status_t st_atomic_open(steppe_ctx_t *ctx, const char *target, st_atomic *a);
 
 /* Flushes, fsyncs, closes and renames the temporary file onto the target.
  * On failure removes the temporary file; returns STEPPE_ERR_IO. */
 steppe_status_t st_atomic_commit(steppe_ctx_t *ctx, st_atomic *a);
 
-/* Closes and removes the temporary file. Safe after a failed open. */
+/* Closes and removes the temporary file. Safe after a failed open, after a
+ * commit (then a no-op) and on a zero-initialised st_atomic. */
 void st_atomic_abort(st_atomic *a);
 
 typedef struct st_png_meta {
@@ -43,9 +47,13 @@ typedef struct st_png_meta {
     const char *source;     /* tEXt Source, or NULL */
 } st_png_meta;
 
+/* zlib level st_png_write() uses for level -1 (measurements in output_png.c). */
+#define ST_PNG_DEFAULT_LEVEL 2
+
 /* Writes a cairo ARGB32 (premultiplied, native-endian) buffer as PNG to fp
  * with libpng: RGB (or RGBA when alpha), pHYs for dpi, tEXt chunks from
- * meta, no tIME chunk. level is the zlib level (0-9, -1 default). libpng's
+ * meta (iTXt for a value that is not plain ASCII), no tIME chunk; dpi <= 0
+ * writes no pHYs. level is the zlib level (0-9, -1 default). libpng's
  * errors are caught (setjmp kept inside this function) and returned as
  * STEPPE_ERR_IO; libpng prints nothing. */
 steppe_status_t st_png_write(steppe_ctx_t *ctx, FILE *fp, const char *path, const uint8_t *data,

@@ -32,6 +32,10 @@ void st_text_destroy(st_text *t);
 /* Logical size of the laid-out text, in pixels. */
 void st_text_size(const st_text *t, double *w, double *h);
 
+/* Number of characters the font (and its fontconfig fallbacks) could not
+ * show, drawn as hex boxes. */
+int st_text_unknown_glyphs(const st_text *t);
+
 /* Baseline offset from the top of the logical box, in pixels. */
 double st_text_baseline(const st_text *t);
 
@@ -44,5 +48,20 @@ void st_text_draw(cairo_t *cr, const st_text *t, double x, double y, st_rgba col
 /* Draws t rotated by angle (radians) about its centre placed at cx,cy. */
 void st_text_draw_rotated(cairo_t *cr, const st_text *t, double cx, double cy, double angle,
                           st_rgba color, st_rgba halo, double halo_px);
+
+/* Grapheme clusters of a one-line text, for laying text along a curve.
+ * Returns the number of clusters (0 for a text of more than one line). */
+size_t st_text_cluster_count(const st_text *t);
+
+/* Start x (pixels from the left of the logical box) and advance width of
+ * cluster i. */
+void st_text_cluster_extent(const st_text *t, size_t i, double *x, double *w);
+
+/* Draws cluster i with its baseline origin at x,y rotated by angle
+ * (radians). halo_px > 0 strokes only the halo (width halo_px, round joins)
+ * in color; halo_px == 0 fills the glyphs with color. Drawing every halo
+ * before any fill keeps neighbouring halos from covering letters. */
+void st_text_draw_cluster(cairo_t *cr, const st_text *t, size_t i, double x, double y,
+                          double angle, st_rgba color, double halo_px);
 
 #endif

@@ -52,6 +52,16 @@ steppe_status_t steppe_ctx_set_data_dir(steppe_ctx_t *ctx, const char *path);
 /* The folder holding the bundled styles/ and shapes/. Owned by ctx. */
 const char *steppe_ctx_data_dir(steppe_ctx_t *ctx);
 
+/* Told about every temporary output file: created is 1 right after the file
+ * ".NAME.XXXXXX.tmp" is created beside its target, 0 once it has been renamed
+ * into place or removed. tmp_path is valid only during the call. A program
+ * that handles SIGINT/SIGTERM keeps these paths so that its handler can
+ * unlink() files still in flight; the library itself keeps no global list. */
+typedef void (*steppe_tmp_fn)(void *user, const char *tmp_path, int created);
+
+/* Installs the temporary-file hook; fn NULL removes it. */
+void steppe_ctx_set_tmp_hook(steppe_ctx_t *ctx, steppe_tmp_fn fn, void *user);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""Mapnik peer for the steppe benchmark: builds a workload's map in code and
+writes a PNG, so one process = one render, as for steppe and map2img.
+
+Usage: mapnik_render.py WORKLOAD OUT.png [--data DIR] [--places CSV]
+  WORKLOAD  regions-full (W2/W3), forum (W1) or tiny (W4)
+  --data    folder holding the workload's Shapefiles (default: shapes/ for
+            regions-full and forum, bench/.work/ for tiny)
+  --places  places CSV for forum (default: shapes/places.csv)
+Run with Debian's /usr/bin/python3 (python3-mapnik).
+"""
+
+import argparse
+import os
+import sys
+
+import mapnik
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHAPES = os.path.normpath(os.path.join(HERE, "..", "..", "shapes"))
+WORK = os.path.normpath(os.path.join(HERE, "..", ".work"))
+
+LONLAT = "+proj=longlat +datum=WGS84 +no_defs"
+LCC = "+proj=lcc +lat_1=45 +lat_2=62 +lat_0=55 +lon_0=85 +datum=WGS84"
+
+
+def style(m, name, rules):
+    """rules: list of (filter or None, [symbolizers])."""
+    s = mapnik.Style()
+    for flt, symbols in rules:
+        r = mapnik.Rule()
+        if flt is not None:
+            r.filter = mapnik.Expression(flt)
+        for sym in symbols:
+            r.symbols.append(sym)
+        s.rules.append(r)
+    m.append_style(name, s)
+
+
+def fill(colour):
+    sym = mapnik.PolygonSymbolizer()
+    sym.fill = mapnik.Color(colour)
+    return sym
+
+
+def line(colour, width):
+    sym = mapnik.LineSymbolizer()
+    sym.stroke = mapnik.Color(colour)
+    sym.stroke_width = width
+    return sym
+
+
+def layer(m, name, datasource, srs=LONLAT, styles=None):
+    lyr = mapnik.Layer(name, srs)
+    lyr.datasource = datasource
+    for s in styles or [name]:
+        lyr.styles.append(s)
+    m.layers.append(lyr)
+
+
+def regions_full(args):
+    data = args.data or SHAPES
+    m = mapnik.Map(4000, 2320, LCC)
+    m.background = mapnik.Color("#ccdef0")
+    style(m, "countries", [(None, [fill("#f2ede3"), line("#646464", 1.0)])])
+    style(m, "ru_regions", [(None, [line("#646464", 1.0)])])
+    layer(m, "countries", mapnik.Shapefile(file=os.path.join(data, "countries.shp")))
+    layer(m, "ru_regions", mapnik.Shapefile(file=os.path.join(data, "ru_regions.shp")))
+    m.zoom_to_box(mapnik.Box2d(-4500000, -1600000, 5500000, 4200000))
+    return m
+
+
+def tiny(args):
+    data = args.data or WORK
+    m = mapnik.Map(256, 256, LONLAT)
+    m.background = mapnik.Color("#ffffff")
+    style(m, "tiny", [(None, [fill("#d9d9d9"), line("#404040", 1.0)])])
+    layer(m, "tiny", mapnik.Shapefile(file=os.path.join(data, "tiny.shp")))
+    m.zoom_to_box(mapnik.Box2d(60, 44, 76, 54))
+    return m
+
+
+def forum(args):
+    import forum_peer  # noqa: E402  (kept beside this file; mirrors styles/forum.yaml)
+    return forum_peer.build(mapnik, args, SHAPES, style, fill, line, layer)
+
+
+WORKLOADS = {"regions-full": regions_full, "tiny": tiny, "forum": forum}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("workload", choices=sorted(WORKLOADS))
+    ap.add_argument("out")
+    ap.add_argument("--data")
+    ap.add_argument("--places")
+    args = ap.parse_args()
+    m = WORKLOADS[args.workload](args)
+    mapnik.render_to_file(m, args.out, "png24")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

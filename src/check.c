@@ -1,0 +1,96 @@
+/* steppe check: everything a render needs, verified without drawing.
+ * Each source is read in full through the same readers a render uses, each
+ * filter is checked against the fields the source really has, each CRS is
+ * built against the map CRS, and derived layers are derived (so a missing
+ * stop or an empty boundary side shows up here, not in CI's render). */
+#include <fontconfig/fontconfig.h>
+#include <string.h>
+#include <strings.h>
+
+#include "derive.h"
+#include "model.h"
+#include "project.h"
+#include "source.h"
+
+static steppe_status_t check_filters(steppe_ctx_t *ctx, const st_layer *layer, const st_featureset *fs)
+{
+    steppe_status_t st = st_filter_check(ctx, &layer->where, fs);
+    for (size_t c = 0; c < layer->nclasses && st == STEPPE_OK; c++)
+        st = st_filter_check(ctx, &layer->classes[c].where, fs);
+    return st;
+}
+
+/* fontconfig substitutes silently; a style naming a family that is not
+ * installed deserves a warning, not a surprise in the output. */
+static void check_font(steppe_ctx_t *ctx, const char *family, st_loc loc)
+{
+    if (!family)
+        return;
+    FcPattern *pat = FcNameParse((const FcChar8 *)family);
+    if (!pat)
+        return;
+    FcConfigSubstitute(NULL, pat, FcMatchPattern);
+    FcDefaultSubstitute(pat);
+    FcResult res;
+    FcPattern *match = FcFontMatch(NULL, pat, &res);
+    FcChar8 *got = NULL;
+    if (match && FcPatternGetString(match, FC_FAMILY, 0, &got) == FcResultMatch &&
+        strcasecmp((const char *)got, family) != 0)
+        st_warn(ctx, "%s:%d:%d: font '%s' is not installed; '%s' will be used", loc.file ? loc.file : "style",
+                loc.line, loc.col, family, (const char *)got);
+    if (match)
+        FcPatternDestroy(match);
+    FcPatternDestroy(pat);
+}
+
+steppe_status_t steppe_style_check(steppe_ctx_t *ctx, const steppe_style_t *style)
+{
+    const st_map *m = &style->map;
+    st_arena *arena = st_arena_create(0);
+    if (!arena)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+    steppe_status_t st = STEPPE_OK;
+    st_proj *lonlat = NULL;
+    st = st_proj_create(ctx, "EPSG:4326", m->crs, m->crs_loc, &lonlat);
+    st_proj_destroy(lonlat);
+    check_font(ctx, m->font, m->crs_loc);
+    for (size_t i = 0; i < m->nlayers && st == STEPPE_OK; i++) {
+        const st_layer *layer = &m->layers[i];
+        if (layer->kind == ST_LAYER_SHAPEFILE || layer->kind == ST_LAYER_CSV) {
+            st_featureset fs;
+            st = st_source_read_layer(ctx, layer, NULL, 0, arena, &fs);
+            if (st == STEPPE_OK)
+                st = check_filters(ctx, layer, &fs);
+            if (st == STEPPE_OK) {
+                st_proj *p = NULL;
+                st = st_proj_create(ctx, fs.crs, m->crs, layer->crs ? layer->crs_loc : layer->source_loc, &p);
+                st_proj_destroy(p);
+            }
+            continue;
+        }
+        const st_layer *of = st_map_layer(m, layer->of);
+        if (!of || (of->kind != ST_LAYER_SHAPEFILE && of->kind != ST_LAYER_CSV)) {
+            st = st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%s:%d:%d: layer '%s': 'of' must name a Shapefile or CSV layer",
+                          layer->of_loc.file ? layer->of_loc.file : m->path, layer->of_loc.line, layer->of_loc.col,
+                          layer->name);
+            break;
+        }
+        st_featureset src, out;
+        st = st_source_read_layer(ctx, of, NULL, 0, arena, &src);
+        if (st != STEPPE_OK)
+            break;
+        if (layer->kind == ST_LAYER_SHARED_BOUNDARY) {
+            st = st_filter_check(ctx, &layer->a, &src);
+            if (st == STEPPE_OK)
+                st = st_filter_check(ctx, &layer->b, &src);
+            if (st == STEPPE_OK)
+                st = st_derive_shared_boundary(ctx, &src, &layer->a, &layer->b, layer->loc, arena, &out);
+        } else {
+            st_route_leg *legs = NULL;
+            st = st_derive_route(ctx, &src, layer->stop_field, layer->stops, layer->nstops, 50.0, layer->loc,
+                                 arena, &out, &legs);
+        }
+    }
+    st_arena_destroy(arena);
+    return st;
+}

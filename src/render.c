@@ -1,0 +1,617 @@
+/* The render: one map model to one or more outputs.
+ *
+ *   view ── per layer: source → features → project ── derived layers
+ *        ── furniture layout → label placement ── per output: draw → write
+ *
+ * Data is read and projected once however many outputs there are; only the
+ * cairo drawing is repeated per surface. All intermediate results live in
+ * one arena freed at the end of the render. */
+#include "render.h"
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "derive.h"
+#include "draw.h"
+#include "furniture.h"
+#include "labels.h"
+#include "output.h"
+#include "report.h"
+#include "source.h"
+
+#define DEFAULT_MAX_PIXELS 200e6
+/* Generalisation before projection: vertices closer than this many output
+ * pixels to the previous kept vertex are dropped while reading. */
+#define SIMPLIFY_PX 0.3
+/* Route legs are densified to one point per this many km. */
+#define ROUTE_STEP_KM 25.0
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+const char *st_stage_name(st_stage stage)
+{
+    static const char *names[ST_STAGE_COUNT] = {"style", "read", "project", "draw",
+                                                "labels", "furniture", "output"};
+    return stage < ST_STAGE_COUNT ? names[stage] : "?";
+}
+
+void steppe_render_opts_init(steppe_render_opts_t *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->png_level = -1;
+}
+
+steppe_status_t st_render_add_obstacle(st_render *r, st_box box)
+{
+    if (r->nobstacles == r->cap_obstacles) {
+        size_t cap = r->cap_obstacles ? 2 * r->cap_obstacles : 64;
+        st_box *nb = st_arena_alloc(r->arena, cap * sizeof *nb);
+        if (!nb)
+            return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
+        if (r->nobstacles)
+            memcpy(nb, r->obstacles, r->nobstacles * sizeof *nb);
+        r->obstacles = nb;
+        r->cap_obstacles = cap;
+    }
+    r->obstacles[r->nobstacles++] = box;
+    return STEPPE_OK;
+}
+
+/* ---- projections, cached per source CRS --------------------------------- */
+
+typedef struct proj_cache {
+    const char **crs;
+    st_proj **proj;
+    size_t n, cap;
+} proj_cache;
+
+static steppe_status_t cached_proj(st_render *r, proj_cache *pc, const char *crs, st_loc loc, st_proj **out)
+{
+    for (size_t i = 0; i < pc->n; i++) {
+        if (strcmp(pc->crs[i], crs) == 0) {
+            *out = pc->proj[i];
+            return STEPPE_OK;
+        }
+    }
+    if (pc->n == pc->cap) {
+        size_t cap = pc->cap ? 2 * pc->cap : 8;
+        const char **nc = st_arena_alloc(r->arena, cap * sizeof *nc);
+        st_proj **np = st_arena_alloc(r->arena, cap * sizeof *np);
+        if (!nc || !np)
+            return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
+        if (pc->n) {
+            memcpy(nc, pc->crs, pc->n * sizeof *nc);
+            memcpy(np, pc->proj, pc->n * sizeof *np);
+        }
+        pc->crs = nc;
+        pc->proj = np;
+        pc->cap = cap;
+    }
+    st_proj *p = NULL;
+    steppe_status_t st = st_proj_create(r->ctx, crs, r->map->crs, loc, &p);
+    if (st != STEPPE_OK)
+        return st;
+    pc->crs[pc->n] = crs;
+    pc->proj[pc->n] = p;
+    pc->n++;
+    *out = p;
+    return STEPPE_OK;
+}
+
+static void proj_cache_free(proj_cache *pc)
+{
+    for (size_t i = 0; i < pc->n; i++)
+        st_proj_destroy(pc->proj[i]);
+    pc->n = 0;
+}
+
+/* The CRS a source layer will report, known before reading so that culling
+ * and generalisation can be set up: the layer's crs, else the .prj beside
+ * the Shapefile, else EPSG:4326 (the reader warns about that). */
+static const char *source_crs(st_render *r, const st_layer *layer)
+{
+    if (layer->crs)
+        return layer->crs;
+    if (layer->kind == ST_LAYER_CSV)
+        return "EPSG:4326";
+    size_t n = strlen(layer->source);
+    char *prj = st_arena_printf(r->arena, "%.*s.prj", (int)(n > 4 ? n - 4 : n), layer->source);
+    if (!prj)
+        return "EPSG:4326";
+    FILE *f = fopen(prj, "rb");
+    if (!f)
+        return "EPSG:4326";
+    char buf[16384];
+    size_t got = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[got] = '\0';
+    char *s = buf;
+    if ((unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
+        s += 3;
+    while (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')
+        s++;
+    size_t len = strlen(s);
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\r' || s[len - 1] == '\t'))
+        len--;
+    if (len == 0)
+        return "EPSG:4326";
+    return st_arena_strndup(r->arena, s, len);
+}
+
+/* ---- reading and projecting layers -------------------------------------- */
+
+static steppe_status_t read_layer(st_render *r, proj_cache *pc, const st_layer *layer, bool cull,
+                                  st_featureset *fs, st_proj **proj)
+{
+    const char *crs = source_crs(r, layer);
+    steppe_status_t st = cached_proj(r, pc, crs, layer->crs ? layer->crs_loc : layer->source_loc, proj);
+    if (st != STEPPE_OK)
+        return st;
+    const double *bbox = NULL;
+    double simplify = 0;
+    if (cull && st_proj_src_is_geographic(*proj)) {
+        bbox = r->view.lonlat;
+        simplify = st_view_simplify_deg(&r->view, r->lonlat_to_map, SIMPLIFY_PX);
+    }
+    return st_source_read_layer(r->ctx, layer, bbox, simplify, r->arena, fs);
+}
+
+static steppe_status_t fit_bbox(st_render *r, proj_cache *pc, double bbox[4])
+{
+    const st_map *m = r->map;
+    const st_layer *layer = st_map_layer(m, m->fit_layer);
+    if (!layer || (layer->kind != ST_LAYER_SHAPEFILE && layer->kind != ST_LAYER_CSV))
+        return st_error(r->ctx, STEPPE_ERR_STYLE_VALUE, "%s:%d:%d: extent fit: '%s' is not a Shapefile or CSV layer",
+                        m->extent_loc.file ? m->extent_loc.file : m->path, m->extent_loc.line,
+                        m->extent_loc.col, m->fit_layer ? m->fit_layer : "");
+    st_featureset fs;
+    st_proj *proj = NULL;
+    steppe_status_t st = read_layer(r, pc, layer, false, &fs, &proj);
+    if (st != STEPPE_OK)
+        return st;
+    bbox[0] = bbox[1] = HUGE_VAL;
+    bbox[2] = bbox[3] = -HUGE_VAL;
+    for (size_t i = 0; i < fs.n; i++) {
+        st_feature *f = &fs.feat[i];
+        if (m->fit_where.n && !st_filter_match(&m->fit_where, &fs, f))
+            continue;
+        /* Projected extremes of each feature; the raw vertices suffice for a
+         * bounding box, no seam handling needed. */
+        double *xy = st_arena_alloc(r->arena, 2 * sizeof(double) * (f->npoints ? f->npoints : 1));
+        if (!xy)
+            return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
+        memcpy(xy, f->xy, 2 * sizeof(double) * f->npoints);
+        st_proj_trans(proj, xy, f->npoints, false);
+        for (uint32_t k = 0; k < f->npoints; k++) {
+            double x = xy[2 * k];
+            double y = xy[2 * k + 1];
+            if (!isfinite(x) || !isfinite(y) || fabs(x) > 1e30 || fabs(y) > 1e30)
+                continue;
+            bbox[0] = fmin(bbox[0], x);
+            bbox[1] = fmin(bbox[1], y);
+            bbox[2] = fmax(bbox[2], x);
+            bbox[3] = fmax(bbox[3], y);
+        }
+    }
+    if (!(bbox[0] < bbox[2]) && !(bbox[1] < bbox[3])) {
+        if (bbox[0] <= bbox[2]) {
+            /* A single point: frame 1 km (or 0.01° for geographic maps) around it. */
+            double pad = fabs(bbox[0]) < 400 && fabs(bbox[1]) < 100 ? 0.01 : 1000;
+            bbox[0] -= pad;
+            bbox[1] -= pad;
+            bbox[2] += pad;
+            bbox[3] += pad;
+            return STEPPE_OK;
+        }
+        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: no feature to fit the extent to", layer->source);
+    }
+    return STEPPE_OK;
+}
+
+static size_t count_visible(const st_view *v, const st_featureset *fs)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < fs->n; i++) {
+        const double *b = fs->feat[i].bbox;
+        if (b[2] >= 0 && b[0] <= v->width_px && b[3] >= 0 && b[1] <= v->height_px)
+            n++;
+    }
+    return n;
+}
+
+static steppe_status_t load_layers(st_render *r)
+{
+    const st_map *m = r->map;
+    proj_cache pc = {0};
+    steppe_status_t st = STEPPE_OK;
+    double t0 = now_ms();
+
+    if (m->extent_kind == ST_EXTENT_FIT) {
+        double bbox[4];
+        st = fit_bbox(r, &pc, bbox);
+        if (st != STEPPE_OK)
+            goto done;
+        st = st_view_init(r->ctx, m, r->lonlat_to_map, bbox, &r->view);
+    } else {
+        st = st_view_init(r->ctx, m, r->lonlat_to_map, NULL, &r->view);
+    }
+    if (st != STEPPE_OK)
+        goto done;
+
+    for (size_t i = 0; i < m->nlayers; i++) {
+        const st_layer *layer = &m->layers[i];
+        st_layer_data *d = &r->layers[i];
+        d->layer = layer;
+        if (!layer->visible)
+            continue;
+        st_proj *proj = NULL;
+        double t_read = now_ms();
+        if (layer->kind == ST_LAYER_SHAPEFILE || layer->kind == ST_LAYER_CSV) {
+            st = read_layer(r, &pc, layer, true, &d->fs, &proj);
+            if (st != STEPPE_OK)
+                goto done;
+        } else {
+            const st_layer *of = st_map_layer(m, layer->of);
+            if (!of || (of->kind != ST_LAYER_SHAPEFILE && of->kind != ST_LAYER_CSV)) {
+                st = st_error(r->ctx, STEPPE_ERR_STYLE_VALUE,
+                              "%s:%d:%d: layer '%s': 'of' must name a Shapefile or CSV layer",
+                              layer->of_loc.file ? layer->of_loc.file : m->path, layer->of_loc.line,
+                              layer->of_loc.col, layer->name);
+                goto done;
+            }
+            /* Derived geometry and its length come from the full-resolution
+             * source, unculled: a measurement must not depend on the frame. */
+            st_featureset src;
+            st_proj *src_proj = NULL;
+            st = read_layer(r, &pc, of, false, &src, &src_proj);
+            if (st != STEPPE_OK)
+                goto done;
+            if (!st_proj_src_is_geographic(src_proj)) {
+                st = st_error(r->ctx, STEPPE_ERR_STYLE_VALUE,
+                              "%s:%d:%d: layer '%s': derived layers need a source in geographic coordinates",
+                              layer->loc.file ? layer->loc.file : m->path, layer->loc.line, layer->loc.col,
+                              layer->name);
+                goto done;
+            }
+            if (layer->kind == ST_LAYER_SHARED_BOUNDARY) {
+                st = st_derive_shared_boundary(r->ctx, &src, &layer->a, &layer->b, layer->loc, r->arena,
+                                               &d->fs);
+            } else {
+                st = st_derive_route(r->ctx, &src, layer->stop_field, layer->stops, layer->nstops,
+                                     ROUTE_STEP_KM, layer->loc, r->arena, &d->fs, &d->legs);
+                d->nlegs = layer->nstops > 1 ? layer->nstops - 1 : 0;
+            }
+            if (st != STEPPE_OK)
+                goto done;
+            d->km = st_geod_length_km(&d->fs);
+            d->measured = true;
+            proj = src_proj;
+        }
+        double t_proj = now_ms();
+        r->timings_ms[ST_STAGE_READ] += t_proj - t_read;
+        st = st_project_features(r->ctx, proj, &r->view, &d->fs, r->arena);
+        if (st != STEPPE_OK)
+            goto done;
+        st_featureset_classify(&d->fs, layer);
+        d->drawn = count_visible(&r->view, &d->fs);
+        r->timings_ms[ST_STAGE_PROJECT] += now_ms() - t_proj;
+    }
+done:
+    proj_cache_free(&pc);
+    (void)t0;
+    return st;
+}
+
+/* Every visible marker is an obstacle for labels. */
+static steppe_status_t add_marker_obstacles(st_render *r)
+{
+    for (size_t i = 0; i < r->nlayers; i++) {
+        const st_layer_data *d = &r->layers[i];
+        if (!d->layer->visible || d->fs.type != ST_GEOM_POINT)
+            continue;
+        for (size_t k = 0; k < d->fs.n; k++) {
+            const st_feature *f = &d->fs.feat[k];
+            const st_symbol *sym = f->cls >= 0 ? &d->layer->classes[f->cls].sym : &d->layer->sym;
+            if (sym->marker == ST_MARKER_NONE)
+                continue;
+            double rad = (sym->size * 0.6 + sym->width) * r->view.px_per_pt;
+            for (uint32_t p = 0; p < f->npoints; p++) {
+                double x = f->xy[2 * p];
+                double y = f->xy[2 * p + 1];
+                steppe_status_t st = st_render_add_obstacle(r, (st_box){x - rad, y - rad, x + rad, y + rad});
+                if (st != STEPPE_OK)
+                    return st;
+            }
+        }
+    }
+    return STEPPE_OK;
+}
+
+/* ---- drawing and writing ------------------------------------------------ */
+
+static void draw_map(st_render *r, cairo_t *cr)
+{
+    const st_map *m = r->map;
+    if (m->background.a > 0) {
+        st_set_color(cr, m->background, 1.0);
+        cairo_paint(cr);
+    }
+    cairo_rectangle(cr, 0, 0, r->view.width_px, r->view.height_px);
+    cairo_clip(cr);
+    /* The graticule goes over area fills and under lines and points. */
+    bool graticule_done = false;
+    for (size_t i = 0; i < r->nlayers; i++) {
+        const st_layer_data *d = &r->layers[i];
+        if (!d->layer->visible)
+            continue;
+        if (!graticule_done && d->fs.type != ST_GEOM_POLYGON) {
+            st_furniture_draw_graticule(r, cr);
+            graticule_done = true;
+        }
+        st_draw_layer(cr, &r->view, d->layer, &d->fs);
+    }
+    if (!graticule_done)
+        st_furniture_draw_graticule(r, cr);
+    st_labels_draw(r, cr);
+    st_furniture_draw(r, cr);
+    cairo_reset_clip(cr);
+}
+
+static cairo_status_t stream_write(void *closure, const unsigned char *data, unsigned int length)
+{
+    FILE *f = closure;
+    return fwrite(data, 1, length, f) == length ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+/* PDF dates come from SOURCE_DATE_EPOCH when set, else a fixed date, so a
+ * render is byte-for-byte reproducible. */
+static void pdf_date(char *buf, size_t n)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    time_t t = 946684800; /* 2000-01-01T00:00:00Z */
+    if (sde && *sde) {
+        char *end = NULL;
+        long long v = strtoll(sde, &end, 10);
+        if (end && *end == '\0' && v >= 0)
+            t = (time_t)v;
+    }
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Draws and writes one output into its temporary file; *a is left open for
+ * the caller to commit once every output has succeeded. */
+static steppe_status_t write_output(st_render *r, const char *path, st_format fmt, st_atomic *a_out)
+{
+    const st_map *m = r->map;
+    const st_view *v = &r->view;
+    st_atomic a;
+    steppe_status_t st = st_atomic_open(r->ctx, path, &a);
+    if (st != STEPPE_OK)
+        return st;
+    cairo_surface_t *surf = NULL;
+    int w = (int)v->width_px;
+    int h = (int)v->height_px;
+    double pt_w = v->width_px * 72.0 / v->dpi;
+    double pt_h = v->height_px * 72.0 / v->dpi;
+    if (fmt == ST_FMT_PNG) {
+        surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    } else if (fmt == ST_FMT_SVG) {
+        surf = cairo_svg_surface_create_for_stream(stream_write, a.fp, pt_w, pt_h);
+        cairo_svg_surface_set_document_unit(surf, CAIRO_SVG_UNIT_PT);
+    } else {
+        surf = cairo_pdf_surface_create_for_stream(stream_write, a.fp, pt_w, pt_h);
+        char date[32];
+        pdf_date(date, sizeof date);
+        cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE, date);
+        cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "steppe " STEPPE_VERSION);
+        if (m->meta_title || m->title)
+            cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE,
+                                           m->meta_title ? m->meta_title : m->title);
+    }
+    cairo_t *cr = cairo_create(surf);
+    if (fmt != ST_FMT_PNG)
+        cairo_scale(cr, 72.0 / v->dpi, 72.0 / v->dpi);
+    draw_map(r, cr);
+    cairo_status_t cs = cairo_status(cr);
+    cairo_destroy(cr);
+    if (cs == CAIRO_STATUS_SUCCESS && fmt == ST_FMT_PNG) {
+        cairo_surface_flush(surf);
+        st_png_meta meta = {m->meta_title ? m->meta_title : m->title, "steppe " STEPPE_VERSION,
+                            m->meta_source ? m->meta_source : m->attribution};
+        st = st_png_write(r->ctx, a.fp, path, cairo_image_surface_get_data(surf), w, h,
+                          cairo_image_surface_get_stride(surf), m->background.a < 1.0, v->dpi, &meta,
+                          r->opts->png_level);
+    } else {
+        cairo_surface_finish(surf);
+        if (cs == CAIRO_STATUS_SUCCESS)
+            cs = cairo_surface_status(surf);
+    }
+    cairo_surface_destroy(surf);
+    if (cs != CAIRO_STATUS_SUCCESS && st == STEPPE_OK)
+        st = st_error(r->ctx, cs == CAIRO_STATUS_WRITE_ERROR ? STEPPE_ERR_IO : STEPPE_ERR_RENDER,
+                      "%s: %s", path, cairo_status_to_string(cs));
+    if (st != STEPPE_OK) {
+        st_atomic_abort(&a);
+        return st;
+    }
+    if (fflush(a.fp) != 0 || ferror(a.fp)) {
+        st_atomic_abort(&a);
+        return st_error(r->ctx, STEPPE_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    }
+    *a_out = a;
+    return STEPPE_OK;
+}
+
+/* ---- checks before any work --------------------------------------------- */
+
+/* The absolute form of path, whether or not the file exists yet (its folder
+ * is resolved). NULL if the folder does not exist. */
+static char *absolute(st_arena *arena, const char *path)
+{
+    char buf[PATH_MAX];
+    if (realpath(path, buf))
+        return st_arena_strdup(arena, buf);
+    char *dup = st_arena_strdup(arena, path);
+    char *dup2 = st_arena_strdup(arena, path);
+    if (!dup || !dup2)
+        return NULL;
+    char *dir = dirname(dup);
+    char *base = basename(dup2);
+    if (!realpath(dir, buf))
+        return NULL;
+    return st_arena_printf(arena, "%s/%s", buf, base);
+}
+
+static bool same_input(st_arena *arena, const char *out_abs, const char *input)
+{
+    if (!input)
+        return false;
+    char *in_abs = absolute(arena, input);
+    if (!in_abs)
+        return false;
+    if (strcmp(in_abs, out_abs) == 0)
+        return true;
+    /* A Shapefile is several files: refuse any of its siblings too. */
+    size_t n = strlen(in_abs);
+    if (n > 4 && strcasecmp(in_abs + n - 4, ".shp") == 0 && strlen(out_abs) == n &&
+        strncmp(in_abs, out_abs, n - 4) == 0)
+        return true;
+    return false;
+}
+
+static steppe_status_t check_outputs(st_render *r)
+{
+    const steppe_render_opts_t *o = r->opts;
+    if (o->n_outputs == 0)
+        return st_error(r->ctx, STEPPE_ERR_USAGE, "no output given");
+    for (size_t i = 0; i < o->n_outputs; i++) {
+        st_format fmt;
+        steppe_status_t st = st_output_format(r->ctx, o->outputs[i], &fmt);
+        if (st != STEPPE_OK)
+            return st;
+        char *abs = absolute(r->arena, o->outputs[i]);
+        if (!abs)
+            continue; /* the folder is missing: st_atomic_open reports it */
+        bool clash = same_input(r->arena, abs, r->map->path);
+        for (size_t k = 0; k < r->map->nlayers && !clash; k++)
+            clash = same_input(r->arena, abs, r->map->layers[k].source);
+        if (clash)
+            return st_error(r->ctx, STEPPE_ERR_USAGE, "%s: refusing to overwrite an input file", o->outputs[i]);
+    }
+    return STEPPE_OK;
+}
+
+steppe_status_t steppe_render(steppe_ctx_t *ctx, const steppe_style_t *style, const steppe_render_opts_t *opts)
+{
+    st_render r;
+    memset(&r, 0, sizeof r);
+    st_map map = style->map;
+    if (opts->width > 0)
+        map.width_px = opts->width;
+    if (opts->height > 0)
+        map.height_px = opts->height;
+    if (opts->dpi > 0)
+        map.dpi = opts->dpi;
+    double limit = opts->max_pixels > 0 ? opts->max_pixels : map.max_pixels > 0 ? map.max_pixels : DEFAULT_MAX_PIXELS;
+    if (!(map.width_px >= 1 && map.height_px >= 1 && map.width_px <= 1e6 && map.height_px <= 1e6))
+        return st_error(ctx, STEPPE_ERR_USAGE, "canvas %g x %g px is not a valid size", map.width_px, map.height_px);
+    map.width_px = round(map.width_px);
+    map.height_px = round(map.height_px);
+    if (map.width_px * map.height_px > limit)
+        return st_error(ctx, STEPPE_ERR_LIMIT,
+                        "canvas %.0f x %.0f px (%.1f megapixels) exceeds the limit of %.1f megapixels "
+                        "(raise it with --max-pixels)",
+                        map.width_px, map.height_px, map.width_px * map.height_px / 1e6, limit / 1e6);
+    if (!(map.dpi > 0 && map.dpi <= 4800))
+        return st_error(ctx, STEPPE_ERR_USAGE, "dpi %g is out of range (1 to 4800)", map.dpi);
+
+    st_atomic *pending = NULL;
+    size_t npending = 0;
+    r.ctx = ctx;
+    r.map = &map;
+    r.opts = opts;
+    r.arena = st_arena_create(0);
+    if (!r.arena)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+    steppe_status_t st = check_outputs(&r);
+    if (st != STEPPE_OK)
+        goto done;
+    r.nlayers = map.nlayers;
+    r.layers = st_arena_calloc(r.arena, map.nlayers ? map.nlayers : 1, sizeof *r.layers);
+    if (!r.layers) {
+        st = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    st = st_proj_create(ctx, "EPSG:4326", map.crs, map.crs_loc, &r.lonlat_to_map);
+    if (st != STEPPE_OK)
+        goto done;
+    st = load_layers(&r);
+    if (st != STEPPE_OK)
+        goto done;
+
+    double t = now_ms();
+    st = add_marker_obstacles(&r);
+    if (st == STEPPE_OK)
+        st = st_furniture_layout(&r);
+    r.timings_ms[ST_STAGE_FURNITURE] += now_ms() - t;
+    if (st != STEPPE_OK)
+        goto done;
+    t = now_ms();
+    st = st_labels_place(&r);
+    r.timings_ms[ST_STAGE_LABELS] += now_ms() - t;
+    if (st != STEPPE_OK)
+        goto done;
+
+    /* Every output is complete in its temporary file before any is renamed
+     * into place, so a failure on the last output leaves every target as it
+     * was. */
+    pending = st_arena_calloc(r.arena, opts->n_outputs, sizeof *pending);
+    if (!pending) {
+        st = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < opts->n_outputs; i++) {
+        st_format fmt;
+        st_output_format(ctx, opts->outputs[i], &fmt);
+        t = now_ms();
+        st = write_output(&r, opts->outputs[i], fmt, &pending[i]);
+        r.timings_ms[ST_STAGE_OUTPUT] += now_ms() - t;
+        if (st != STEPPE_OK)
+            goto done;
+        npending = i + 1;
+    }
+    for (size_t i = 0; i < npending && st == STEPPE_OK; i++) {
+        st = st_atomic_commit(ctx, &pending[i]);
+        pending[i].tmp = NULL;
+        pending[i].fp = NULL;
+        pending[i].target = NULL;
+    }
+    if (st == STEPPE_OK && opts->report)
+        st = st_report_write(&r, opts->report);
+done:
+    for (size_t i = 0; pending && i < npending; i++) {
+        if (pending[i].fp || pending[i].tmp)
+            st_atomic_abort(&pending[i]);
+    }
+    st_labels_free(&r);
+    st_furniture_free(&r);
+    st_proj_destroy(r.lonlat_to_map);
+    st_arena_destroy(r.arena);
+    return st;
+}

@@ -1,0 +1,143 @@
+/* The JSON render report. JSON is written by hand: the format is tiny and
+ * writing it needs only correct string escaping, which json_str() does. */
+#include "report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "output.h"
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (*p < 0x20)
+                fprintf(f, "\\u%04x", *p);
+            else
+                fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+static void json_num(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, "%.6g", v);
+    else
+        fputs("null", f);
+}
+
+static const char *format_name(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (dot && (strcasecmp(dot, ".svg") == 0))
+        return "svg";
+    if (dot && (strcasecmp(dot, ".pdf") == 0))
+        return "pdf";
+    return "png";
+}
+
+static void write_body(st_render *r, FILE *f)
+{
+    const steppe_render_opts_t *o = r->opts;
+    fprintf(f, "{\n  \"width\": %d,\n  \"height\": %d,\n  \"dpi\": ", (int)r->view.width_px,
+            (int)r->view.height_px);
+    json_num(f, r->view.dpi);
+    fputs(",\n  \"outputs\": [", f);
+    for (size_t i = 0; i < o->n_outputs; i++) {
+        fputs(i ? ",\n    {\"path\": " : "\n    {\"path\": ", f);
+        json_str(f, o->outputs[i]);
+        fputs(", \"format\": ", f);
+        json_str(f, format_name(o->outputs[i]));
+        fputs("}", f);
+    }
+    fputs("\n  ],\n  \"layers\": [", f);
+    for (size_t i = 0; i < r->nlayers; i++) {
+        const st_layer_data *d = &r->layers[i];
+        size_t verts = 0;
+        for (size_t k = 0; k < d->fs.n; k++)
+            verts += d->fs.feat[k].npoints;
+        fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", f);
+        json_str(f, d->layer->name);
+        fprintf(f, ", \"features\": %zu, \"vertices\": %zu, \"source_vertices\": %zu}", d->drawn, verts,
+                d->fs.source_vertices);
+    }
+    fputs("\n  ],\n  \"labels\": [", f);
+    for (size_t i = 0; i < r->nlabels; i++) {
+        const st_placed_label *l = &r->labels[i];
+        fputs(i ? ",\n    {\"layer\": " : "\n    {\"layer\": ", f);
+        json_str(f, l->layer);
+        fputs(", \"text\": ", f);
+        json_str(f, l->text);
+        fprintf(f, ", \"x\": %.1f, \"y\": %.1f, \"width\": %.1f, \"height\": %.1f}", l->box.x0, l->box.y0,
+                l->box.x1 - l->box.x0, l->box.y1 - l->box.y0);
+    }
+    fputs("\n  ],\n  \"dropped_labels\": [", f);
+    for (size_t i = 0; i < r->ndropped; i++) {
+        fputs(i ? ",\n    {\"layer\": " : "\n    {\"layer\": ", f);
+        json_str(f, r->dropped[i].layer);
+        fputs(", \"text\": ", f);
+        json_str(f, r->dropped[i].text);
+        fputs("}", f);
+    }
+    fputs("\n  ],\n  \"measurements\": {", f);
+    int first = 1;
+    for (size_t i = 0; i < r->nlayers; i++) {
+        const st_layer_data *d = &r->layers[i];
+        if (!d->measured)
+            continue;
+        fputs(first ? "\n    " : ",\n    ", f);
+        first = 0;
+        json_str(f, d->layer->measure ? d->layer->measure : d->layer->name);
+        fputs(": {\"km\": ", f);
+        json_num(f, d->km);
+        fputs(", \"layer\": ", f);
+        json_str(f, d->layer->name);
+        if (d->nlegs) {
+            fprintf(f, ", \"stops\": %zu, \"legs\": [", d->nlegs + 1);
+            for (size_t k = 0; k < d->nlegs; k++) {
+                fputs(k ? ", {\"from\": " : "{\"from\": ", f);
+                json_str(f, d->legs[k].from);
+                fputs(", \"to\": ", f);
+                json_str(f, d->legs[k].to);
+                fputs(", \"km\": ", f);
+                json_num(f, d->legs[k].km);
+                fputs("}", f);
+            }
+            fputs("]", f);
+        }
+        fputs("}", f);
+    }
+    fputs(first ? "},\n  \"timings_ms\": {" : "\n  },\n  \"timings_ms\": {", f);
+    for (int s = 0; s < ST_STAGE_COUNT; s++) {
+        fputs(s ? ", " : "", f);
+        json_str(f, st_stage_name((st_stage)s));
+        fputs(": ", f);
+        fprintf(f, "%.3f", r->timings_ms[s]);
+    }
+    fputs("}\n}\n", f);
+}
+
+steppe_status_t st_report_write(st_render *r, const char *path)
+{
+    st_atomic a;
+    steppe_status_t st = st_atomic_open(r->ctx, path, &a);
+    if (st != STEPPE_OK)
+        return st;
+    write_body(r, a.fp);
+    if (ferror(a.fp)) {
+        st_atomic_abort(&a);
+        return st_error(r->ctx, STEPPE_ERR_IO, "%s: cannot write report", path);
+    }
+    return st_atomic_commit(r->ctx, &a);
+}

@@ -1,0 +1,276 @@
+/* Text layout: sizes in points at the view's dpi, coverage of the scripts
+ * steppe's maps use, halos, letter spacing and clusters for curved text. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "testutil.h"
+#include "text.h"
+
+static st_view view_at(double dpi)
+{
+    st_view v = {0};
+    v.width_px = 400;
+    v.height_px = 200;
+    v.dpi = dpi;
+    v.px_per_pt = dpi / 72.0;
+    v.scale = 1;
+    return v;
+}
+
+static st_text *make(steppe_ctx_t *ctx, double dpi, const char *s, double size, double spacing)
+{
+    st_view v = view_at(dpi);
+    st_font f = {.family = NULL, .size = size, .weight = 400, .letter_spacing = spacing};
+    return st_text_create(ctx, &v, s, &f);
+}
+
+/* Width ratios: (dpi, size) against 96 dpi 10 pt, expected ratio. */
+static const struct {
+    double dpi, size, ratio;
+} scale_table[] = {
+    {96, 20, 2.0},
+    {192, 10, 2.0},
+    {300, 10, 3.125},
+    {72, 10, 0.75},
+    {96, 5, 0.5},
+};
+
+START_TEST(test_scales_with_dpi_and_size)
+{
+    steppe_ctx_t *ctx = tu_ctx();
+    st_text *ref = make(ctx, 96, "Karaganda", 10, 0);
+    ck_assert_ptr_nonnull(ref);
+    double rw, rh;
+    st_text_size(ref, &rw, &rh);
+    ck_assert(rw > 10);
+    st_text *t = make(ctx, scale_table[_i].dpi, "Karaganda", scale_table[_i].size, 0);
+    ck_assert_ptr_nonnull(t);
+    double w, h;
+    st_text_size(t, &w, &h);
+    ck_assert_msg(fabs(w / rw - scale_table[_i].ratio) < 0.02 * scale_table[_i].ratio,
+                  "width ratio %g, expected %g", w / rw, scale_table[_i].ratio);
+    ck_assert_msg(fabs(h / rh - scale_table[_i].ratio) < 0.05 * scale_table[_i].ratio,
+                  "height ratio %g, expected %g", h / rh, scale_table[_i].ratio);
+    st_text_destroy(t);
+    st_text_destroy(ref);
+    steppe_ctx_destroy(ctx);
+}
+END_TEST
+
+START_TEST(test_points_not_pixels)
+{
+    /* At 72 dpi one point is one pixel: Noto Sans's line height is about
+     * 1.36 em, so 10 pt gives about 13.6 px. */
+    steppe_ctx_t *ctx = tu_ctx();
+    st_text *t = make(ctx, 72, "Hx", 10, 0);
+    double w, h;
+    st_text_size(t, &w, &h);
+    ck_assert_msg(h > 12.0 && h < 15.0, "height %g", h);
+    double b = st_text_baseline(t);
+    ck_assert(b > 0 && b < h);
+    st_text_destroy(t);
+    steppe_ctx_destroy(ctx);
+}
+END_TEST
+
+/* Every letter of these is in Noto Sans: none may become a hex box. */
+static const char *const scripts[] = {
+    "Astana",
+    "Астана",
+    "Қазақстан",
+    "Әбілқайыр ғ қ ң ө ұ ү һ і",
+    "Ақтөбе — Өскемен",
+    "Bayqońyr",
+};
+
+START_TEST(test_scripts_covered)
+{
+    steppe_ctx_t *ctx = tu_ctx();
+    st_text *t = make(ctx, 96, scripts[_i], 10, 0);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_int_eq(st_text_unknown_glyphs(t), 0);
+    st_text_destroy(t);
+    steppe_ctx_destroy(ctx);
+}
+END_TEST
+
+START_TEST(test_letter_spacing)
+{
+    steppe_ctx_t *ctx = tu_ctx();
+    st_text *a = make(ctx, 72, "STEPPE", 10, 0);
+    st_text *b = make(ctx, 72, "STEPPE", 10, 3);
+    double wa, wb;
+    st_text_size(a, &wa, NULL);
+    st_text_size(b, &wb, NULL);
+    /* Pango spaces the five gaps between six letters by 3 pt = 3 px at
+     * 72 dpi each, not the ends. */
+    ck_assert_msg(fabs((wb - wa) - 15.0) < 1.0, "spacing added %g px", wb - wa);
+    st_text_destroy(a);
+    st_text_destroy(b);
+    steppe_ctx_destroy(ctx);
+}
+END_TEST
+
+START_TEST(test_clusters)
+{
+    steppe_ctx_t *ctx = tu_ctx();
+    st_text *t = make(ctx, 96, "Алматы", 12, 0);
+    ck_assert_uint_eq(st_text_cluster_count(t), 6);
+    double w;
+    st_text_size(t, &w, NULL);
+    double sum = 0, prev_end = 0;
+    for (size_t i = 0; i < st_text_cluster_count(t); i++) {
+        double x, cw;
+        st_text_cluster_extent(t, i, &x, &cw);
+        ck_assert(cw > 0);
+        ck_assert(fabs(x - prev_end) < 1e-6);
+        prev_end = x + cw;
+        sum += cw;
+    }
+    ck_assert(fabs(sum - w) < 0.5);
+    st_text_destroy(t);
+
+    /* Two lines cannot follow a curve. */
+    t = make(ctx, 96, "two\nlines", 12, 0);
+    ck_assert_uint_eq(st_text_cluster_count(t), 0);
+    st_text_destroy(t);
+    t = make(ctx, 96, "", 12, 0);
+    ck_assert_uint_eq(st_text_cluster_count(t), 0);
+    st_text_destroy(t);
+    steppe_ctx_destroy(ctx);
+}
+END_TEST
+
+/* Bounding box of pixels with alpha > 0. Returns false when none. */
+static bool ink_box(cairo_surface_t *s, int *x0, int *y0, int *x1, int *y1)
+{
+    cairo_surface_flush(s);
+    int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+    int stride = cairo_image_surface_get_stride(s);
+    unsigned char *d = cairo_image_surface_get_data(s);
+    bool any = false;
+    *x0 = w;
+    *y0 = h;
+    *x1 = -1;
+    *y1 = -1;
+    for (int y = 0; y < h; y++) {
+        const uint32_t *row = (const uint32_t *)(d + y * stride);
+        for (int x = 0; x < w; x++) {
+            if ((row[x] >> 24) == 0)
+                continue;
+            any = true;
+            if (x < *x0)
+                *x0 = x;
+            if (x > *x1)
+                *x1 = x;
+            if (y < *y0)
+                *y0 = y;
+            if (y > *y1)
+                *y1 = y;
+        }
+    }
+    return any;
+}
+
+START_TEST(test_draw_within_box)
+{
+    steppe_ctx_t *ctx = tu_ctx();
+    st_text *t = make(ctx, 96, "Қарағанды", 14, 0);
+    double w, h;
+    st_text_size(t, &w, &h);
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 400, 200);
+    cairo_t *cr = cairo_create(s);
+    st_rgba black = {0, 0, 0, 1}, white = {1, 1, 1, 1};
+    double halo = 3;
+    st_text_draw(cr, t, 50, 60, black, white, halo);
+    int x0, y0, x1, y1;
+    ck_assert(ink_box(s, &x0, &y0, &x1, &y1));
+    ck_assert_msg(x0 >= 50 - halo - 1 && y0 >= 60 - halo - 1 && x1 <= 50 + w + halo + 1 &&
+                      y1 <= 60 + h + halo + 1,
+                  "ink %d,%d-%d,%d outside box %g x %g at 50,60", x0, y0, x1, y1, w, h);
+    /* The halo really widens the ink. */
+    ck_assert(x0 < 50);
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+
+    /* Rotated a quarter turn: the ink is taller than wide. */
+    s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 400, 400);
+    cr = cairo_create(s);
+    st_text_draw_rotated(cr, t, 200, 200, M_PI / 2, black, white, 0);
+    ck_assert(ink_box(s, &x0, &y0, &x1, &y1));
+    ck_assert(y1 - y0 > x1 - x0);
+    ck_assert(abs((x0 + x1) / 2 - 200) < h / 2 + 2 && abs((y0 + y1) / 2 - 200) < 6);
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+
+    /* Clusters drawn one by one land where the whole layout would. */
+    s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 400, 200);
+    cr = cairo_create(s);
+    for (size_t i = 0; i < st_text_cluster_count(t); i++) {
+        double cx, cw;
+        st_text_cluster_extent(t, i, &cx, &cw);
+        st_text_draw_cluster(cr, t, i, 50 + cx, 60 + st_text_baseline(t), 0, white, halo);
+    }
+    for (size_t i = 0; i < st_text_cluster_count(t); i++) {
+        double cx, cw;
+        st_text_cluster_extent(t, i, &cx, &cw);
+        st_text_draw_cluster(cr, t, i, 50 + cx, 60 + st_text_baseline(t), 0, black, 0);
+    }
+    int c0, d0, c1, d1;
+    ck_assert(ink_box(s, &c0, &d0, &c1, &d1));
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+    s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 400, 200);
+    cr = cairo_create(s);
+    st_text_draw(cr, t, 50, 60, black, white, halo);
+    ck_assert(ink_box(s, &x0, &y0, &x1, &y1));
+    ck_assert(abs(c0 - x0) <= 1 && abs(c1 - x1) <= 1 && abs(d0 - y0) <= 1 && abs(d1 - y1) <= 1);
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+
+    st_text_destroy(t);
+    steppe_ctx_destroy(ctx);
+}
+END_TEST
+
+START_TEST(test_fontmap_per_context)
+{
+    steppe_ctx_t *a = tu_ctx();
+    steppe_ctx_t *b = tu_ctx();
+    st_text *ta = make(a, 96, "x", 10, 0);
+    st_text *tb = make(b, 96, "x", 10, 0);
+    ck_assert_ptr_nonnull(a->fontmap);
+    ck_assert_ptr_nonnull(b->fontmap);
+    ck_assert_ptr_ne(a->fontmap, b->fontmap);
+    /* Texts hold their font map: destroy them before their context. */
+    st_text_destroy(ta);
+    st_text_destroy(tb);
+    steppe_ctx_destroy(a);
+    steppe_ctx_destroy(b);
+}
+END_TEST
+
+static Suite *text_suite(void)
+{
+    Suite *s = suite_create("text");
+    TCase *tc = tcase_create("core");
+    tcase_add_loop_test(tc, test_scales_with_dpi_and_size, 0, sizeof scale_table / sizeof scale_table[0]);
+    tcase_add_test(tc, test_points_not_pixels);
+    tcase_add_loop_test(tc, test_scripts_covered, 0, sizeof scripts / sizeof scripts[0]);
+    tcase_add_test(tc, test_letter_spacing);
+    tcase_add_test(tc, test_clusters);
+    tcase_add_test(tc, test_draw_within_box);
+    tcase_add_test(tc, test_fontmap_per_context);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(text_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

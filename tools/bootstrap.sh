@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine (run as root):
+#   tools/bootstrap.sh render   install what is missing, build, render out/forum.png
+#   tools/bootstrap.sh test     install what is missing, build, run every test
+# Installing is idempotent: packages already present cost one dpkg query.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-render}
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# Build and run-time dependencies (see README, "Dependencies").
+build_pkgs=(build-essential cmake pkg-config libcairo2-dev libpango1.0-dev libshp-dev libproj-dev proj-data
+            libpng-dev zlib1g-dev libyaml-dev libgeos-dev fontconfig fonts-noto-core check)
+# Test-only tools: sanitizers and fuzzing (clang), valgrind, viewers for the real-viewer checks.
+test_pkgs=(clang libclang-rt-14-dev valgrind pngcheck poppler-utils librsvg2-bin python3 time)
+
+want=("${build_pkgs[@]}")
+if [ "$mode" = test ]; then
+  want+=("${test_pkgs[@]}")
+fi
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$jobs"
+
+case "$mode" in
+  render)
+    mkdir -p out
+    build/steppe render -o out/forum.png
+    echo "bootstrap: wrote out/forum.png"
+    ;;
+  test)
+    exec tools/run-tests.sh
+    ;;
+  *)
+    echo "usage: tools/bootstrap.sh render|test" >&2
+    exit 2
+    ;;
+esac

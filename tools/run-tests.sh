@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Every test: the normal build's suites, the sanitizer build's suites, and
+# the default render under valgrind. Assumes tools/bootstrap.sh installed
+# the packages and built build/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc 2>/dev/null || echo 2)
+fail=0
+
+echo "== tests (RelWithDebInfo build)"
+ctest --test-dir build --output-on-failure -j "$jobs" || fail=1
+
+echo "== tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSTEPPE_SANITIZE=ON >/dev/null
+cmake --build build-asan -j "$jobs" >/dev/null
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure -j "$jobs" || fail=1
+
+echo "== default render under valgrind"
+tmp=$(mktemp -d)
+if valgrind --error-exitcode=3 --errors-for-leak-kinds=definite --leak-check=full -q \
+     build/steppe render -q -o "$tmp/forum.png" 2>"$tmp/valgrind.log"; then
+  echo "valgrind: 0 errors, 0 definite leaks"
+else
+  cat "$tmp/valgrind.log"; echo "valgrind: FAILED"; fail=1
+fi
+rm -rf "$tmp"
+
+if [ -x tests/fuzz/run-fuzz.sh ]; then
+  echo "== fuzzing (bounded)"
+  tests/fuzz/run-fuzz.sh || fail=1
+fi
+
+if [ $fail -ne 0 ]; then
+  echo "run-tests: FAILED"
+  exit 1
+fi
+echo "run-tests: all passed"

@@ -107,7 +107,7 @@ function splitAtAntimeridian(ring, label) {
   const piece2 = [pb];
   for (let i = b + 1; i <= a + n; i++) piece2.push(pts[i % n]);
   piece2.push(pa, pb);
-  // The piece that lies east of 180 moves to -180..-169; its two cut
+  // The piece that lies east of 180 moves to negative longitudes; its two cut
   // vertices (x = 180) move with it to -180.
   return [piece1, piece2].map((p) => (p.some(east) ? p.map(([x, y]) => [x - 360, y]) : p));
 }

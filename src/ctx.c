@@ -1,10 +1,18 @@
 /* The per-run context: logger, last error, lazily created PROJ context. */
 #include "ctx.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+/* Where the data folder lies relative to the folder of the installed binary;
+ * cmake/install.cmake defines it from GNUInstallDirs (bin → share/steppe). */
+#ifndef STEPPE_DATA_DIR_FROM_BIN
+#define STEPPE_DATA_DIR_FROM_BIN "../share/steppe"
+#endif
 
 steppe_ctx_t *steppe_ctx_create(void)
 {
@@ -61,14 +69,39 @@ static int is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* The data folder beside the running executable (BIN/../share/steppe), into
+ * buf; NULL when /proc/self/exe cannot be read or the folder does not exist.
+ * An installed tree is found wherever it was installed: the compile-time
+ * STEPPE_DATA_DIR follows CMAKE_INSTALL_PREFIX at configure time, which
+ * `cmake --install --prefix P` does not change. */
+static const char *exe_data_dir(char *buf, size_t n)
+{
+    char exe[PATH_MAX];
+    char joined[PATH_MAX + sizeof STEPPE_DATA_DIR_FROM_BIN + 1];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len <= 0)
+        return NULL;
+    exe[len] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    snprintf(joined, sizeof joined, "%s/%s", exe, STEPPE_DATA_DIR_FROM_BIN);
+    if (n < PATH_MAX || !realpath(joined, buf))
+        return NULL;
+    return buf;
+}
+
 const char *steppe_ctx_data_dir(steppe_ctx_t *ctx)
 {
     if (ctx->data_dir)
         return ctx->data_dir;
-    /* The environment wins, then the source tree (a build run in place),
-     * then the installed data directory. */
+    /* The environment wins, then the tree beside the running binary (an
+     * installed copy), then the source tree (a build run in place), then the
+     * configured installation directory. */
     const char *env = getenv("STEPPE_DATA_DIR");
-    const char *candidates[] = {env, STEPPE_SOURCE_DIR, STEPPE_DATA_DIR};
+    char exe_dir[PATH_MAX];
+    const char *candidates[] = {env, exe_data_dir(exe_dir, sizeof exe_dir), STEPPE_SOURCE_DIR, STEPPE_DATA_DIR};
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
         if (!candidates[i] || !*candidates[i])
             continue;

@@ -1,1 +1,611 @@
-int main(void){return 0;}
+/* steppe — the command-line tool.
+ *
+ * A thin shell over libsteppe in the manner of curl's tool_main.c and PROJ's
+ * apps: parse the arguments (getopt_long), call one library entry point,
+ * print what it reports, return an exit status from steppe_status_exit_code()
+ * (0 success, 1 data or runtime failure, 2 usage or style error). Only
+ * public headers are used.
+ *
+ * Messages: the library reports through the context's logger; warnings are
+ * printed as they come ("steppe: warning: ..."), progress lines unless -q.
+ * An error is printed once, when the command gives up, from
+ * steppe_ctx_last_error(): a library function may record an error and then
+ * recover, and the user should see only the error that ended the run. */
+#include <cairo.h>
+#include <errno.h>
+#include <geos_c.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <pango/pango.h>
+#include <proj.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <steppe/diff.h>
+#include <steppe/steppe.h>
+
+#define EXIT_USAGE 2
+
+typedef struct cli {
+    int quiet;
+} cli;
+
+/* ---- messages ---------------------------------------------------------- */
+
+static void cli_log(void *user, steppe_log_level_t level, const char *message)
+{
+    const cli *c = user;
+    if (level == STEPPE_LOG_WARNING && !c->quiet)
+        fprintf(stderr, "steppe: warning: %s\n", message);
+    else if (level == STEPPE_LOG_INFO && !c->quiet)
+        fprintf(stderr, "steppe: %s\n", message);
+}
+
+/* Prints "steppe: message" and returns the exit status for status. */
+static int fail(steppe_ctx_t *ctx, steppe_status_t status)
+{
+    const char *msg = ctx ? steppe_ctx_last_error(ctx) : "";
+    fprintf(stderr, "steppe: %s\n", *msg ? msg : steppe_status_to_string(status));
+    return steppe_status_exit_code(status);
+}
+
+static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("steppe: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (cmd)
+        fprintf(stderr, " (see 'steppe %s --help')\n", cmd);
+    else
+        fputs(" (see 'steppe --help')\n", stderr);
+    return EXIT_USAGE;
+}
+
+/* ---- temporary files and signals --------------------------------------- */
+
+/* The one place with mutable globals: a signal handler can reach nothing
+ * else. The library tells us (steppe_ctx_set_tmp_hook) which temporary
+ * output files are in flight; on SIGINT, SIGTERM or SIGHUP the handler
+ * unlinks them — unlink() is async-signal-safe — and re-raises the signal
+ * with its default action so the exit status says what happened. A slot's
+ * path is written before the slot is marked live (with a signal fence
+ * between), so the handler never sees a half-written path. */
+#define TMP_SLOTS 16
+static char tmp_paths[TMP_SLOTS][PATH_MAX];
+static volatile sig_atomic_t tmp_live[TMP_SLOTS];
+
+static void tmp_hook(void *user, const char *path, int created)
+{
+    (void)user;
+    for (int i = 0; i < TMP_SLOTS; i++) {
+        if (created && !tmp_live[i]) {
+            if (strlen(path) >= sizeof tmp_paths[i])
+                return;
+            strcpy(tmp_paths[i], path);
+            atomic_signal_fence(memory_order_seq_cst);
+            tmp_live[i] = 1;
+            return;
+        }
+        if (!created && tmp_live[i] && strcmp(tmp_paths[i], path) == 0) {
+            tmp_live[i] = 0;
+            return;
+        }
+    }
+}
+
+static void on_signal(int sig)
+{
+    for (int i = 0; i < TMP_SLOTS; i++) {
+        if (tmp_live[i])
+            unlink(tmp_paths[i]);
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_signal_handlers(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaddset(&sa.sa_mask, sigs[i]);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+}
+
+static steppe_ctx_t *make_ctx(cli *c)
+{
+    steppe_ctx_t *ctx = steppe_ctx_create();
+    if (!ctx) {
+        fputs("steppe: out of memory\n", stderr);
+        return NULL;
+    }
+    steppe_ctx_set_logger(ctx, cli_log, c);
+    steppe_ctx_set_tmp_hook(ctx, tmp_hook, NULL);
+    return ctx;
+}
+
+/* ---- argument parsing -------------------------------------------------- */
+
+/* Strict integer: the whole of s, within [min, max]. */
+static int parse_int(const char *cmd, const char *opt, const char *s, long min, long max, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < min || v > max)
+        return usage_error(cmd, "%s: '%s' is not a whole number from %ld to %ld", opt, s, min, max);
+    *out = (int)v;
+    return 0;
+}
+
+/* Strict positive real number (accepts 2e8 as well as 300). */
+static int parse_positive(const char *cmd, const char *opt, const char *s, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || !isfinite(v) || v <= 0 || v > max)
+        return usage_error(cmd, "%s: '%s' is not a number greater than 0 and at most %g", opt, s, max);
+    *out = v;
+    return 0;
+}
+
+/* A share: "0.005" (a fraction, 0-1) or "0.5%" (a percentage, 0-100). */
+static int parse_tolerance(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    int percent = *end == '%';
+    if (percent)
+        end++;
+    if (end == s || *end || errno || !isfinite(v) || v < 0 || v > (percent ? 100 : 1))
+        return usage_error("diff",
+                           "--tolerance: '%s' is not a share (a fraction 0-1 such as 0.005, or a "
+                           "percentage such as 0.5%%)",
+                           s);
+    *out = percent ? v / 100 : v;
+    return 0;
+}
+
+/* getopt_long's error reports, reworded with the "steppe: " prefix.
+ * opterr is 0 and every optstring starts with ':' so that a missing
+ * argument returns ':' rather than '?'. */
+static int bad_option(const char *cmd, int c, char **argv)
+{
+    const char *arg = argv[optind - 1];
+    if (c == ':')
+        return usage_error(cmd, "option '%s' needs a value", arg);
+    if (optopt && strncmp(arg, "--", 2) != 0)
+        return usage_error(cmd, "unknown option '-%c'", optopt);
+    return usage_error(cmd, "unknown option '%s'", arg);
+}
+
+static int has_extension(const char *path, const char *ext)
+{
+    size_t n = strlen(path);
+    size_t e = strlen(ext);
+    return n > e && strcasecmp(path + n - e, ext) == 0;
+}
+
+/* ---- help and version ---------------------------------------------------- */
+
+static const char usage_main[] =
+    "Usage: steppe COMMAND [OPTIONS] [ARGS]\n"
+    "Render maps from Shapefiles and a YAML style to PNG, SVG or PDF.\n"
+    "\n"
+    "Commands:\n"
+    "  render [STYLE.yaml | FILE.shp]  render a map (default: the bundled forum style)\n"
+    "  check STYLE.yaml                validate a style and everything it refers to\n"
+    "  info FILE.shp                   describe a Shapefile\n"
+    "  diff A.png B.png                compare two PNG images\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help      show this help (or 'steppe COMMAND --help')\n"
+    "  -V, --version   show the version and the library versions\n"
+    "\n"
+    "Exit status: 0 success, 1 data or runtime failure (or images differ),\n"
+    "2 usage or style error. See steppe(1).\n";
+
+static const char usage_render[] =
+    "Usage: steppe render [STYLE.yaml | FILE.shp] [OPTIONS]\n"
+    "Render a map. Without STYLE the bundled styles/forum.yaml is used; a .shp\n"
+    "file gets a quick-look map. Without -o the map goes to out/NAME.png.\n"
+    "\n"
+    "  -o, --output FILE     write FILE (.png, .svg or .pdf); repeatable\n"
+    "  -W, --width PX        canvas width in pixels\n"
+    "  -H, --height PX       canvas height in pixels\n"
+    "  -d, --dpi N           resolution (scales lines and text; PNG pHYs)\n"
+    "  -r, --report FILE     write a JSON render report to FILE\n"
+    "  -s, --set KEY=VALUE   override a style value (dotted key path); repeatable\n"
+    "      --max-pixels N    refuse canvases larger than N pixels (default 2e8)\n"
+    "      --png-level N     zlib level 0-9 for PNG output (default 2)\n"
+    "  -q, --quiet           print errors only\n"
+    "  -h, --help            show this help\n";
+
+static const char usage_check[] = "Usage: steppe check STYLE.yaml [OPTIONS]\n"
+                                  "Validate a style: keys and values, referenced files, CRSs, fonts.\n"
+                                  "\n"
+                                  "  -s, --set KEY=VALUE   override a style value; repeatable\n"
+                                  "  -q, --quiet           print errors only\n"
+                                  "  -h, --help            show this help\n";
+
+static const char usage_info[] = "Usage: steppe info FILE.shp\n"
+                                 "Describe a Shapefile: shape type, records, extent, fields, CRS, encoding.\n"
+                                 "\n"
+                                 "  -h, --help            show this help\n";
+
+static const char usage_diff[] =
+    "Usage: steppe diff A.png B.png [OPTIONS]\n"
+    "Compare two PNG images of the same size. A pixel differs when one of its\n"
+    "channels differs by more than the threshold.\n"
+    "\n"
+    "  -t, --tolerance T     share of pixels allowed to differ: 0.005 or 0.5%\n"
+    "                        (default 0)\n"
+    "  -T, --threshold N     channel difference 0-255 a pixel may have and still\n"
+    "                        count as equal (default 8)\n"
+    "  -o, --output FILE     write a highlight PNG: A in grey, differences in red\n"
+    "  -q, --quiet           print errors only\n"
+    "  -h, --help            show this help\n"
+    "\n"
+    "Exit status: 0 within tolerance, 1 different (or unreadable), 2 usage.\n";
+
+static int print_version(void)
+{
+    char geos[64];
+    PJ_INFO pj = proj_info();
+    /* GEOSversion() reads "3.11.1-CAPI-1.17.1"; the part before '-' is GEOS. */
+    snprintf(geos, sizeof geos, "%s", GEOSversion());
+    geos[strcspn(geos, "-")] = '\0';
+    printf("steppe %s (cairo %s, PROJ %s, pango %s, GEOS %s, shapelib)\n", steppe_version(),
+           cairo_version_string(), pj.version, pango_version_string(), geos);
+    return 0;
+}
+
+/* ---- commands ------------------------------------------------------------ */
+
+/* Creates the folder "out" under the working directory if missing. */
+static int ensure_out_dir(void)
+{
+    struct stat st;
+    if (mkdir("out", 0777) == 0)
+        return 0;
+    if (errno == EEXIST && stat("out", &st) == 0 && S_ISDIR(st.st_mode))
+        return 0;
+    fprintf(stderr, "steppe: out: cannot create the output folder: %s\n",
+            errno == EEXIST ? "a file of that name exists" : strerror(errno));
+    return 1;
+}
+
+typedef struct render_args {
+    const char *style;
+    const char **outputs;
+    size_t n_outputs;
+    const char **sets;
+    size_t n_sets;
+    steppe_render_opts_t opts;
+} render_args;
+
+static int run_render(cli *c, render_args *ra)
+{
+    int rc = 0;
+    steppe_status_t status;
+    steppe_style_t *style = NULL;
+    char *default_out = NULL;
+    char default_style[PATH_MAX];
+    const char *style_path = ra->style;
+    steppe_ctx_t *ctx = make_ctx(c);
+
+    if (!ctx)
+        return 1;
+    if (!style_path) {
+        snprintf(default_style, sizeof default_style, "%s/styles/forum.yaml", steppe_ctx_data_dir(ctx));
+        style_path = default_style;
+    }
+    if (has_extension(style_path, ".shp")) {
+        if (ra->n_sets > 0) {
+            rc = usage_error("render", "--set applies to a style file, not to a Shapefile");
+            goto done;
+        }
+        status = steppe_style_quicklook(ctx, style_path, &style);
+    } else {
+        status = steppe_style_load(ctx, style_path, ra->sets, ra->n_sets, &style);
+    }
+    if (status != STEPPE_OK) {
+        rc = fail(ctx, status);
+        goto done;
+    }
+
+    if (ra->n_outputs == 0) {
+        const char *name = steppe_style_name(style);
+        size_t len = strlen(name) + sizeof "out/.png";
+        default_out = malloc(len);
+        if (!default_out) {
+            rc = usage_error(NULL, "out of memory");
+            goto done;
+        }
+        snprintf(default_out, len, "out/%s.png", name);
+        rc = ensure_out_dir();
+        if (rc != 0)
+            goto done;
+        ra->opts.outputs = (const char *const *)&default_out;
+        ra->opts.n_outputs = 1;
+    } else {
+        ra->opts.outputs = ra->outputs;
+        ra->opts.n_outputs = ra->n_outputs;
+    }
+
+    status = steppe_render(ctx, style, &ra->opts);
+    if (status != STEPPE_OK) {
+        rc = fail(ctx, status);
+        goto done;
+    }
+    if (!c->quiet) {
+        for (size_t i = 0; i < ra->opts.n_outputs; i++)
+            fprintf(stderr, "steppe: wrote %s\n", ra->opts.outputs[i]);
+    }
+
+done:
+    free(default_out);
+    steppe_style_destroy(style);
+    steppe_ctx_destroy(ctx);
+    return rc;
+}
+
+static int cmd_render(cli *c, int argc, char **argv)
+{
+    enum { OPT_MAX_PIXELS = 256, OPT_PNG_LEVEL };
+    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
+                                             {"width", required_argument, NULL, 'W'},
+                                             {"height", required_argument, NULL, 'H'},
+                                             {"dpi", required_argument, NULL, 'd'},
+                                             {"report", required_argument, NULL, 'r'},
+                                             {"set", required_argument, NULL, 's'},
+                                             {"max-pixels", required_argument, NULL, OPT_MAX_PIXELS},
+                                             {"png-level", required_argument, NULL, OPT_PNG_LEVEL},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    render_args ra;
+    int rc = 0;
+    int opt;
+
+    memset(&ra, 0, sizeof ra);
+    steppe_render_opts_init(&ra.opts);
+    /* At most argc of each repeatable option. */
+    ra.outputs = calloc((size_t)argc + 1, sizeof *ra.outputs);
+    ra.sets = calloc((size_t)argc + 1, sizeof *ra.sets);
+    if (!ra.outputs || !ra.sets) {
+        rc = usage_error(NULL, "out of memory");
+        goto done;
+    }
+    while (rc == 0) {
+        opt = getopt_long(argc, argv, ":o:W:H:d:r:s:qh", longopts, NULL);
+        if (opt == -1)
+            break;
+        switch (opt) {
+        case 'o': ra.outputs[ra.n_outputs++] = optarg; break;
+        case 's': ra.sets[ra.n_sets++] = optarg; break;
+        case 'r': ra.opts.report = optarg; break;
+        case 'q': c->quiet = 1; break;
+        case 'W': rc = parse_int("render", "--width", optarg, 1, INT_MAX, &ra.opts.width); break;
+        case 'H': rc = parse_int("render", "--height", optarg, 1, INT_MAX, &ra.opts.height); break;
+        case 'd': rc = parse_positive("render", "--dpi", optarg, 10000, &ra.opts.dpi); break;
+        case OPT_MAX_PIXELS:
+            rc = parse_positive("render", "--max-pixels", optarg, 1e15, &ra.opts.max_pixels);
+            break;
+        case OPT_PNG_LEVEL: rc = parse_int("render", "--png-level", optarg, 0, 9, &ra.opts.png_level); break;
+        case 'h': fputs(usage_render, stdout); goto done;
+        default: rc = bad_option("render", opt, argv); break;
+        }
+    }
+    if (rc != 0)
+        goto done;
+    if (argc - optind > 1) {
+        rc =
+            usage_error("render", "render takes one STYLE.yaml or FILE.shp, not %d arguments", argc - optind);
+        goto done;
+    }
+    ra.style = optind < argc ? argv[optind] : NULL;
+    rc = run_render(c, &ra);
+
+done:
+    free(ra.outputs);
+    free(ra.sets);
+    return rc;
+}
+
+static int cmd_check(cli *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {{"set", required_argument, NULL, 's'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+    size_t n_sets = 0;
+    steppe_ctx_t *ctx = NULL;
+    steppe_style_t *style = NULL;
+    steppe_status_t status;
+    int rc = 0;
+    int opt;
+
+    if (!sets)
+        return usage_error(NULL, "out of memory");
+    while (rc == 0) {
+        opt = getopt_long(argc, argv, ":s:qh", longopts, NULL);
+        if (opt == -1)
+            break;
+        switch (opt) {
+        case 's': sets[n_sets++] = optarg; break;
+        case 'q': c->quiet = 1; break;
+        case 'h': fputs(usage_check, stdout); goto done;
+        default: rc = bad_option("check", opt, argv); break;
+        }
+    }
+    if (rc != 0)
+        goto done;
+    if (argc - optind != 1) {
+        rc = usage_error("check", "check takes one STYLE.yaml");
+        goto done;
+    }
+    ctx = make_ctx(c);
+    if (!ctx) {
+        rc = 1;
+        goto done;
+    }
+    status = steppe_style_load(ctx, argv[optind], sets, n_sets, &style);
+    if (status == STEPPE_OK)
+        status = steppe_style_check(ctx, style);
+    if (status != STEPPE_OK) {
+        rc = fail(ctx, status);
+        goto done;
+    }
+    if (!c->quiet)
+        printf("%s: ok\n", argv[optind]);
+
+done:
+    steppe_style_destroy(style);
+    steppe_ctx_destroy(ctx);
+    free(sets);
+    return rc;
+}
+
+static int cmd_info(cli *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    char *text = NULL;
+    int opt;
+
+    for (;;) {
+        opt = getopt_long(argc, argv, ":h", longopts, NULL);
+        if (opt == -1)
+            break;
+        if (opt == 'h') {
+            fputs(usage_info, stdout);
+            return 0;
+        }
+        return bad_option("info", opt, argv);
+    }
+    if (argc - optind != 1)
+        return usage_error("info", "info takes one FILE.shp");
+
+    steppe_ctx_t *ctx = make_ctx(c);
+    if (!ctx)
+        return 1;
+    steppe_status_t status = steppe_info_describe(ctx, argv[optind], &text);
+    int rc = 0;
+    if (status != STEPPE_OK) {
+        rc = fail(ctx, status);
+    } else {
+        size_t n = strlen(text);
+        fputs(text, stdout);
+        if (n == 0 || text[n - 1] != '\n')
+            putchar('\n');
+    }
+    free(text);
+    steppe_ctx_destroy(ctx);
+    return rc;
+}
+
+static int cmd_diff(cli *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {{"tolerance", required_argument, NULL, 't'},
+                                             {"threshold", required_argument, NULL, 'T'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    steppe_diff_opts_t opts;
+    steppe_diff_result_t r;
+    int rc = 0;
+    int opt;
+
+    steppe_diff_opts_init(&opts);
+    while (rc == 0) {
+        opt = getopt_long(argc, argv, ":t:T:o:qh", longopts, NULL);
+        if (opt == -1)
+            break;
+        switch (opt) {
+        case 't': rc = parse_tolerance(optarg, &opts.tolerance); break;
+        case 'T': rc = parse_int("diff", "--threshold", optarg, 0, 255, &opts.threshold); break;
+        case 'o': opts.highlight = optarg; break;
+        case 'q': c->quiet = 1; break;
+        case 'h': fputs(usage_diff, stdout); return 0;
+        default: rc = bad_option("diff", opt, argv); break;
+        }
+    }
+    if (rc != 0)
+        return rc;
+    if (argc - optind != 2)
+        return usage_error("diff", "diff takes two PNG files");
+
+    steppe_ctx_t *ctx = make_ctx(c);
+    if (!ctx)
+        return 1;
+    const char *a = argv[optind];
+    const char *b = argv[optind + 1];
+    steppe_status_t status = steppe_diff_png(ctx, a, b, &opts, &r);
+    if (status != STEPPE_OK) {
+        rc = fail(ctx, status);
+    } else if (!r.same_size) {
+        fprintf(stderr, "steppe: %s is %dx%d pixels but %s is %dx%d: sizes differ\n", a, r.width_a,
+                r.height_a, b, r.width_b, r.height_b);
+        rc = 1;
+    } else {
+        if (r.differing == 0)
+            printf("identical\n");
+        else
+            printf("differing pixels: %.3f%% (%llu of %llu); changed region: %d,%d\u2013%d,%d\n",
+                   100.0 * r.share, (unsigned long long)r.differing, (unsigned long long)r.total, r.x0, r.y0,
+                   r.x1, r.y1);
+        rc = r.match ? 0 : 1;
+    }
+    steppe_ctx_destroy(ctx);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*run)(cli *, int, char **);
+    } commands[] = {{"render", cmd_render}, {"check", cmd_check}, {"info", cmd_info}, {"diff", cmd_diff}};
+    cli c = {0};
+
+    opterr = 0;
+    install_signal_handlers();
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        fputs(usage_main, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0)
+        return print_version();
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].run(&c, argc - 1, argv + 1);
+    }
+    if (cmd[0] == '-')
+        return usage_error(NULL, "unknown option '%s'", cmd);
+    return usage_error(NULL, "unknown command '%s'", cmd);
+}

@@ -115,6 +115,8 @@ steppe_status_t st_atomic_open(steppe_ctx_t *ctx, const char *target, st_atomic 
     a->tmp = malloc(cap);
     if (!dir || !a->target || !a->tmp) {
         status = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", target);
+        free(a->tmp);
+        a->tmp = NULL; /* no file yet: abort must not unlink the template */
         goto fail;
     }
     snprintf(a->tmp, cap, "%.*s%s.%s.XXXXXX.tmp", (int)dirlen, target, slash ? "/" : "", base);
@@ -161,7 +163,7 @@ steppe_status_t st_atomic_commit(steppe_ctx_t *ctx, st_atomic *a)
     if (fflush(a->fp) != 0)
         err = errno;
     if (!err && fsync(fileno(a->fp)) != 0 && errno != EINVAL)
-        err = errno;   /* EINVAL: the file cannot be synced (a pipe, /dev/full) */
+        err = errno; /* EINVAL: the file cannot be synced (a pipe, /dev/full) */
     if (fclose(a->fp) != 0 && !err)
         err = errno;
     a->fp = NULL;
@@ -170,7 +172,8 @@ steppe_status_t st_atomic_commit(steppe_ctx_t *ctx, st_atomic *a)
     if (err) {
         unlink(a->tmp);
         tell_hook(a->ctx, a->tmp, 0);
-        steppe_status_t status = st_error(ctx, STEPPE_ERR_IO, "%s: cannot write: %s", a->target, strerror(err));
+        steppe_status_t status =
+            st_error(ctx, STEPPE_ERR_IO, "%s: cannot write: %s", a->target, strerror(err));
         release(a);
         return status;
     }

@@ -16,6 +16,7 @@
 #include <steppe/style.h>
 #include <steppe/render.h>
 #include <steppe/info.h>
+#include <steppe/diff.h>
 
 /* The library version, "MAJOR.MINOR.PATCH". */
 const char *steppe_version(void);

@@ -1,0 +1,278 @@
+/* Image diff: two PNGs → count, share and bounding box of differing pixels,
+ * and optionally a highlight image (A faded to grey, differences in red).
+ *
+ * Both images are read with libpng's low-level API and normalised to 8-bit
+ * RGBA by its transformations (expand palette and low bit depths, tRNS to
+ * alpha, 16 to 8 bits, grey to RGB, opaque alpha added). No gamma is applied:
+ * steppe compares the stored values, so two files that hold the same bytes
+ * compare equal whatever their gAMA or iCCP chunks say. */
+#include <steppe/diff.h>
+
+#include <errno.h>
+#include <math.h>
+#include <png.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "output.h"
+
+/* Larger images are refused rather than allocated (4 bytes a pixel, two
+ * images plus the highlight: 3 GiB at this limit). */
+#define DIFF_MAX_PIXELS (1u << 28)
+
+typedef struct rgba_image {
+    int width, height;
+    uint8_t *px; /* width * height * 4 bytes, R,G,B,A; owned */
+} rgba_image;
+
+typedef struct read_errstate {
+    char msg[256];
+} read_errstate;
+
+static void on_read_error(png_structp png, png_const_charp msg)
+{
+    read_errstate *es = png_get_error_ptr(png);
+    snprintf(es->msg, sizeof es->msg, "%s", msg);
+    png_longjmp(png, 1);
+}
+
+/* Read warnings concern ancillary chunks that a comparison ignores (an
+ * iCCP profile libpng dislikes, a bad tEXt keyword); they are dropped so
+ * that comparing a foreign reference image does not spray warnings. */
+static void on_read_warning(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg;
+}
+
+static steppe_status_t read_rgba(steppe_ctx_t *ctx, const char *path, rgba_image *img)
+{
+    volatile steppe_status_t status = STEPPE_OK;
+    png_structp png = NULL;
+    png_infop info = NULL;
+    read_errstate es = {""};
+    unsigned char sig[8];
+    /* Assigned after setjmp and used after a longjmp: volatile
+     * (C11 7.13.2.1p3), like status. */
+    uint8_t *volatile px = NULL;
+    png_bytep *volatile rows = NULL;
+    FILE *fp = fopen(path, "rb");
+
+    if (!fp)
+        return st_error(ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", path, strerror(errno));
+    if (fread(sig, 1, sizeof sig, fp) != sizeof sig || png_sig_cmp(sig, 0, sizeof sig) != 0) {
+        status = st_error(ctx, STEPPE_ERR_DATA_CORRUPT, "%s: not a PNG file", path);
+        goto done;
+    }
+    png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &es, on_read_error, on_read_warning);
+    if (png)
+        info = png_create_info_struct(png);
+    if (!png || !info) {
+        status = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory for the PNG reader", path);
+        goto done;
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        status = st_error(ctx, STEPPE_ERR_DATA_CORRUPT, "%s: unreadable PNG: %s", path, es.msg);
+        goto done;
+    }
+    png_init_io(png, fp);
+    png_set_sig_bytes(png, sizeof sig);
+    png_set_user_limits(png, 1u << 20, 1u << 20);
+    png_read_info(png, info);
+
+    png_uint_32 width = png_get_image_width(png, info);
+    png_uint_32 height = png_get_image_height(png, info);
+    if ((uint64_t)width * height > DIFF_MAX_PIXELS) {
+        status = st_error(ctx, STEPPE_ERR_LIMIT, "%s: %ux%u pixels is too large to compare (limit %u)", path,
+                          (unsigned)width, (unsigned)height, DIFF_MAX_PIXELS);
+        goto done;
+    }
+    int color = png_get_color_type(png, info);
+    png_set_expand(png);
+    png_set_strip_16(png);
+    if (color == PNG_COLOR_TYPE_GRAY || color == PNG_COLOR_TYPE_GRAY_ALPHA)
+        png_set_gray_to_rgb(png);
+    if (!(color & PNG_COLOR_MASK_ALPHA) && !png_get_valid(png, info, PNG_INFO_tRNS))
+        png_set_add_alpha(png, 0xff, PNG_FILLER_AFTER);
+    png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+    if (png_get_rowbytes(png, info) != (size_t)width * 4) {
+        status = st_error(ctx, STEPPE_ERR_INTERNAL, "%s: unexpected row size after conversion", path);
+        goto done;
+    }
+
+    px = malloc((size_t)width * height * 4);
+    rows = malloc(sizeof *rows * height);
+    if (!px || !rows) {
+        status = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory for %ux%u pixels", path, (unsigned)width,
+                          (unsigned)height);
+        goto done;
+    }
+    for (png_uint_32 y = 0; y < height; y++)
+        rows[y] = px + (size_t)y * width * 4;
+    png_read_image(png, rows);
+    png_read_end(png, NULL);
+
+    img->width = (int)width;
+    img->height = (int)height;
+    img->px = px;
+    px = NULL;
+
+done:
+    png_destroy_read_struct(&png, &info, NULL);
+    free(rows);
+    free(px);
+    fclose(fp);
+    return status;
+}
+
+void steppe_diff_opts_init(steppe_diff_opts_t *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->threshold = 8;
+    opts->tolerance = 0.0;
+    opts->highlight = NULL;
+}
+
+/* Channel c of a straight-alpha pixel, premultiplied (alpha stays as is). */
+static int premul(const uint8_t *p, int c)
+{
+    if (c == 3)
+        return p[3];
+    return (p[c] * p[3] + 127) / 255;
+}
+
+static int pixel_delta(const uint8_t *pa, const uint8_t *pb)
+{
+    int max = 0;
+    for (int c = 0; c < 4; c++) {
+        int d = abs(premul(pa, c) - premul(pb, c));
+        if (d > max)
+            max = d;
+    }
+    return max;
+}
+
+/* A's luminance (Rec. 709 weights, composited over white) lifted towards
+ * white so that red marks stand out; differing pixels pure red. */
+static uint32_t highlight_pixel(const uint8_t *pa, bool differs)
+{
+    if (differs)
+        return 0xffff0000u;
+    unsigned a = pa[3];
+    unsigned r = (pa[0] * a + 255 * (255 - a)) / 255;
+    unsigned g = (pa[1] * a + 255 * (255 - a)) / 255;
+    unsigned b = (pa[2] * a + 255 * (255 - a)) / 255;
+    unsigned y = (54 * r + 183 * g + 19 * b) >> 8;
+    unsigned v = 255 - (255 - y) * 2 / 5;
+    return 0xff000000u | v << 16 | v << 8 | v;
+}
+
+static steppe_status_t write_highlight(steppe_ctx_t *ctx, const char *path, const uint32_t *px, int width,
+                                       int height, const char *a, const char *b)
+{
+    st_atomic out;
+    char title[1024];
+    snprintf(title, sizeof title, "steppe diff: %s vs %s", a, b);
+    st_png_meta meta = {title, "steppe " STEPPE_VERSION, a};
+
+    steppe_status_t status = st_atomic_open(ctx, path, &out);
+    if (status != STEPPE_OK)
+        return status;
+    status =
+        st_png_write(ctx, out.fp, path, (const uint8_t *)px, width, height, width * 4, false, 0, &meta, -1);
+    if (status != STEPPE_OK) {
+        st_atomic_abort(&out);
+        return status;
+    }
+    return st_atomic_commit(ctx, &out);
+}
+
+steppe_status_t steppe_diff_png(steppe_ctx_t *ctx, const char *a, const char *b,
+                                const steppe_diff_opts_t *opts, steppe_diff_result_t *result)
+{
+    steppe_status_t status = STEPPE_OK;
+    steppe_diff_opts_t defaults;
+    rgba_image ia = {0, 0, NULL};
+    rgba_image ib = {0, 0, NULL};
+    uint32_t *hl = NULL;
+    steppe_diff_result_t r;
+
+    if (!opts) {
+        steppe_diff_opts_init(&defaults);
+        opts = &defaults;
+    }
+    if (opts->threshold < 0 || opts->threshold > 255)
+        return st_error(ctx, STEPPE_ERR_USAGE, "diff threshold %d out of range (0-255)", opts->threshold);
+    if (!(opts->tolerance >= 0.0 && opts->tolerance <= 1.0))
+        return st_error(ctx, STEPPE_ERR_USAGE, "diff tolerance %g out of range (0-1)", opts->tolerance);
+
+    status = read_rgba(ctx, a, &ia);
+    if (status != STEPPE_OK)
+        goto done;
+    status = read_rgba(ctx, b, &ib);
+    if (status != STEPPE_OK)
+        goto done;
+
+    memset(&r, 0, sizeof r);
+    r.width_a = ia.width;
+    r.height_a = ia.height;
+    r.width_b = ib.width;
+    r.height_b = ib.height;
+    r.x0 = r.y0 = r.x1 = r.y1 = -1;
+    r.same_size = ia.width == ib.width && ia.height == ib.height;
+    if (!r.same_size) {
+        r.share = 1.0;
+        r.match = false;
+        *result = r;
+        goto done;
+    }
+
+    r.total = (uint64_t)ia.width * (uint64_t)ia.height;
+    if (opts->highlight) {
+        hl = malloc(sizeof *hl * r.total);
+        if (!hl) {
+            status =
+                st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory for the highlight image", opts->highlight);
+            goto done;
+        }
+    }
+    for (int y = 0; y < ia.height; y++) {
+        for (int x = 0; x < ia.width; x++) {
+            size_t i = (size_t)y * (size_t)ia.width + (size_t)x;
+            const uint8_t *pa = ia.px + 4 * i;
+            int d = pixel_delta(pa, ib.px + 4 * i);
+            bool differs = d > opts->threshold;
+            if (d > r.max_delta)
+                r.max_delta = d;
+            if (hl)
+                hl[i] = highlight_pixel(pa, differs);
+            if (!differs)
+                continue;
+            if (r.differing == 0) {
+                r.x0 = r.x1 = x;
+                r.y0 = r.y1 = y;
+            }
+            r.differing++;
+            r.x0 = x < r.x0 ? x : r.x0;
+            r.x1 = x > r.x1 ? x : r.x1;
+            r.y1 = y;
+        }
+    }
+    r.share = (double)r.differing / (double)r.total;
+    r.match = r.share <= opts->tolerance;
+
+    if (hl) {
+        status = write_highlight(ctx, opts->highlight, hl, ia.width, ia.height, a, b);
+        if (status != STEPPE_OK)
+            goto done;
+    }
+    *result = r;
+
+done:
+    free(hl);
+    free(ib.px);
+    free(ia.px);
+    return status;
+}

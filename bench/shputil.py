@@ -142,3 +142,32 @@ def write_dbf(path, fields, rows):
             for (_n, width), value in zip(fields, row):
                 f.write(value.encode("utf-8")[:width].ljust(width, b" "))
         f.write(b"\x1a")
+
+
+def read_dbf(path):
+    """Returns (field names, rows of str) from a dBase III/IV table; values
+    are decoded as UTF-8 (the .cpg of every bench input says so) and
+    stripped of padding (spaces, or NULs from some writers). Deleted
+    records are skipped."""
+    with open(path, "rb") as f:
+        data = f.read()
+    nrec, hdrlen, reclen = struct.unpack("<IHH", data[4:12])
+    fields = []
+    pos = 32
+    while data[pos] != 0x0D:
+        name = data[pos:pos + 11].split(b"\0", 1)[0].decode("ascii")
+        width = data[pos + 16]
+        fields.append((name, width))
+        pos += 32
+    rows = []
+    for i in range(nrec):
+        rec = data[hdrlen + i * reclen:hdrlen + (i + 1) * reclen]
+        if rec[:1] == b"*":
+            continue
+        values = []
+        off = 1
+        for _name, width in fields:
+            values.append(rec[off:off + width].decode("utf-8", "replace").strip(" \0"))
+            off += width
+        rows.append(values)
+    return [n for n, _w in fields], rows

@@ -3,10 +3,13 @@
 writes a PNG, so one process = one render, as for steppe and map2img.
 
 Usage: mapnik_render.py WORKLOAD OUT.png [--data DIR] [--places CSV]
+                        [--extent X0 Y0 X1 Y1] [--size W H]
   WORKLOAD  regions-full (W2/W3), forum (W1) or tiny (W4)
   --data    folder holding the workload's Shapefiles (default: shapes/ for
             regions-full and forum, bench/.work/ for tiny)
   --places  places CSV for forum (default: shapes/places.csv)
+  --extent, --size  map extent and image size for forum (bench/run passes
+            the values bench/forumprep.py computes from styles/forum.yaml)
 Run with Debian's /usr/bin/python3 (python3-mapnik).
 """
 
@@ -80,9 +83,31 @@ def tiny(args):
     return m
 
 
+FONTS = ["/usr/share/fonts/truetype/noto/NotoSans-%s.ttf" % face
+         for face in ("Regular", "Bold", "Italic")]
+
+
 def forum(args):
-    import forum_peer  # noqa: E402  (kept beside this file; mirrors styles/forum.yaml)
-    return forum_peer.build(mapnik, args, SHAPES, style, fill, line, layer)
+    # Labels, markers and rule filters are far shorter in Mapnik's XML than
+    # through the Python symbolizer API; the map is still built in this
+    # process, so the timing covers the same work.
+    for path in FONTS:
+        mapnik.FontEngine.register_font(path)
+    with open(os.path.join(HERE, "forum.xml"), encoding="utf-8") as f:
+        xml = f.read()
+    xml = (xml.replace("@SHAPES@", args.data or SHAPES)
+           .replace("@WORK@", WORK)
+           .replace("@PEERS@", HERE)
+           .replace("@PLACES@", args.places or os.path.join(SHAPES, "places.csv")))
+    width, height = args.size or (1600, 1100)
+    m = mapnik.Map(width, height)
+    mapnik.load_map_from_string(m, xml)
+    m.resize(width, height)
+    if args.extent:
+        m.zoom_to_box(mapnik.Box2d(*args.extent))
+    else:
+        m.zoom_all()
+    return m
 
 
 WORKLOADS = {"regions-full": regions_full, "tiny": tiny, "forum": forum}
@@ -94,6 +119,8 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--data")
     ap.add_argument("--places")
+    ap.add_argument("--extent", type=float, nargs=4)
+    ap.add_argument("--size", type=int, nargs=2)
     args = ap.parse_args()
     m = WORKLOADS[args.workload](args)
     mapnik.render_to_file(m, args.out, "png24")

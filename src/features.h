@@ -66,6 +66,10 @@ steppe_status_t st_filter_check(steppe_ctx_t *ctx, const st_filter *filter, cons
 /* Assigns f->cls for every feature from the layer's classes (first match). */
 void st_featureset_classify(st_featureset *fs, const st_layer *layer);
 
+/* Parses s (leading/trailing blanks allowed) as a finite decimal number,
+ * independently of the C locale. False when s is not entirely a number. */
+bool st_parse_number(const char *s, double *out);
+
 /* Recomputes f->bbox from f->xy. */
 void st_feature_update_bbox(st_feature *f);
 

@@ -10,6 +10,24 @@
 #include "ctx.h"
 #include "features.h"
 
+/* What a read saw, for `steppe info` and the render report. Filled when
+ * st_read_opts.stats is set; arrays and strings live in the read's arena. */
+typedef struct st_source_stats {
+    int shape_type;            /* shapelib SHPT_* of the file; 0 for CSV */
+    size_t records;            /* records considered (the least of .shx, .shp and .dbf) */
+    size_t null_records;       /* null shapes, skipped silently */
+    size_t skipped;            /* records skipped with a warning (unreadable, invalid) */
+    size_t culled;             /* records outside bbox, skipped unread */
+    size_t filtered;           /* records rejected by where */
+    size_t deleted;            /* rows marked deleted in the .dbf, skipped */
+    double bounds[4];          /* xmin, ymin, xmax, ymax as the file header states them */
+    const char *encoding;      /* iconv name the attributes were read as; NULL: no .dbf */
+    const char *encoding_from; /* "from .cpg", "from the layer", "from the .dbf language driver", "default" */
+    int *field_width;          /* nfields widths from the .dbf (CSV: 0) */
+    int *field_decimals;       /* nfields decimal counts */
+    int crs_assumed;           /* 1: no .prj and no crs, EPSG:4326 assumed */
+} st_source_stats;
+
 typedef struct st_read_opts {
     const st_filter *where;    /* NULL: every feature */
     const double *bbox;        /* NULL, or xmin,ymin,xmax,ymax in the source CRS:
@@ -20,6 +38,7 @@ typedef struct st_read_opts {
     const char *crs;           /* the layer's crs: overrides .prj */
     const char *encoding;      /* overrides .cpg / code page */
     st_loc loc;                /* where the layer's source was written, for messages */
+    st_source_stats *stats;    /* NULL, or receives what the read saw */
 } st_read_opts;
 
 /* Reads the Shapefile at path (with its .shx, .dbf, .prj, .cpg).

@@ -1,0 +1,1190 @@
+/* Source: ESRI Shapefiles (.shp/.shx geometry, .dbf attributes, .prj CRS,
+ * .cpg code page), after the ESRI Shapefile Technical Description (1998).
+ *
+ * shapelib opens the Shapefile (header, .shx record index, rebuilding a
+ * missing .shx) and reads the .dbf. The geometry records themselves are
+ * decoded here, straight from a read-only mapping of the .shp: shapelib's
+ * SHPReadObject reads each record into a buffer and copies it into four
+ * freshly allocated arrays, which for ru_regions (570k vertices) cost more
+ * than twice the whole read. Decoding in place copies each run of vertices
+ * once, with a memcpy, into the arena, and makes bbox culling free (the
+ * record bbox is in the record header).
+ *
+ * Nothing read from the files is trusted: the record index is checked
+ * against the file size, part and vertex counts against the record length,
+ * part offsets for order and range, coordinates for NaN and infinity. A bad
+ * record is skipped with a warning naming it. The attribute row is read and
+ * filtered before any geometry is copied. */
+#include <errno.h>
+#include <fcntl.h>
+#include <iconv.h>
+#include <math.h>
+#include <shapefil.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "source.h"
+
+/* At most this many per-record warnings per file; the rest are summed up. */
+#define MAX_RECORD_WARNINGS 10
+
+/* shapelib reports problems through a hook without a user pointer. The last
+ * message is kept per thread so that two renders in two threads keep theirs
+ * apart; it is only read right after the shapelib call that set it. */
+static _Thread_local char shp_message[256];
+
+static void shp_error_hook(const char *message)
+{
+    snprintf(shp_message, sizeof shp_message, "%s", message);
+    size_t n = strlen(shp_message);
+    while (n && (shp_message[n - 1] == '\n' || shp_message[n - 1] == '.'))
+        shp_message[--n] = '\0';
+}
+
+typedef struct shp_reader {
+    steppe_ctx_t *ctx;
+    const char *path;
+    const st_read_opts *opts;
+    st_arena *arena;
+    st_featureset *fs;
+    st_source_stats *stats;
+
+    SAHooks hooks;
+    SHPHandle shp; /* header and record index (.shx) */
+    DBFHandle dbf;
+    void *map;          /* the .shp mapped read-only, or NULL */
+    unsigned char *buf; /* the .shp read whole when it cannot be mapped */
+    const unsigned char *data;
+    size_t size;
+
+    /* attribute encoding */
+    iconv_t cd;     /* (iconv_t)-1 when the source is UTF-8 */
+    int undeclared; /* no encoding named anywhere: warn on the first non-ASCII byte */
+    int warned_undeclared;
+    size_t bad_bytes; /* bytes replaced by U+FFFD */
+
+    /* the current attribute row, converted, before it is kept */
+    char *row;
+    size_t rowlen, rowcap;
+    size_t *offs;
+    const char **attrs;
+
+    /* generalisation scratch */
+    double *xy;
+    size_t xycap;
+
+    size_t record_warnings;
+    size_t unclosed;   /* rings closed here */
+    size_t degenerate; /* parts dropped for too few points */
+} shp_reader;
+
+/* ---- paths ---------------------------------------------------------------- */
+
+/* Writes path with its extension replaced by ext (lower case, then upper
+ * case, the way shapelib looks for siblings) to out if that file exists.
+ * Returns 1 if found. */
+static int sibling(const char *path, const char *ext, char *out, size_t outsz)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(path, '.');
+    size_t base = (dot && (!slash || dot > slash)) ? (size_t)(dot - path) : strlen(path);
+    char upper[8];
+    size_t el = strlen(ext);
+    if (el >= sizeof upper)
+        return 0;
+    for (size_t i = 0; i <= el; i++)
+        upper[i] = (char)(ext[i] >= 'a' && ext[i] <= 'z' ? ext[i] - 32 : ext[i]);
+    const char *exts[2] = {ext, upper};
+    for (int k = 0; k < 2; k++) {
+        int n = snprintf(out, outsz, "%.*s.%s", (int)base, path, exts[k]);
+        if (n < 0 || (size_t)n >= outsz)
+            return 0;
+        struct stat st;
+        if (stat(out, &st) == 0 && S_ISREG(st.st_mode))
+            return 1;
+    }
+    return 0;
+}
+
+/* Reads a small text file (.prj, .cpg) into the arena, without a UTF-8 BOM
+ * and without leading and trailing white space. NULL if unreadable. */
+static char *read_small_text(st_arena *arena, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *s = buf;
+    if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
+        s += 3;
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        s++;
+    size_t len = strlen(s);
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' || s[len - 1] == '\n'))
+        len--;
+    return st_arena_strndup(arena, s, len);
+}
+
+/* ---- opening -------------------------------------------------------------- */
+
+static int geom_class(int shp_type)
+{
+    switch (shp_type) {
+    case SHPT_POINT:
+    case SHPT_POINTZ:
+    case SHPT_POINTM:
+    case SHPT_MULTIPOINT:
+    case SHPT_MULTIPOINTZ:
+    case SHPT_MULTIPOINTM: return ST_GEOM_POINT;
+    case SHPT_ARC:
+    case SHPT_ARCZ:
+    case SHPT_ARCM: return ST_GEOM_LINE;
+    case SHPT_POLYGON:
+    case SHPT_POLYGONZ:
+    case SHPT_POLYGONM: return ST_GEOM_POLYGON;
+    case SHPT_NULL: return ST_GEOM_NONE;
+    default: return -1;
+    }
+}
+
+/* Rebuilds a missing .shx from the .shp. SHPRestoreSHX writes the index next
+ * to the .shp it is given, and the user's data folder may be read-only or
+ * shared, so it is given a symbolic link in a private temporary folder; the
+ * handle keeps the files open and the folder is removed at once. */
+static SHPHandle open_restored(shp_reader *r)
+{
+    SHPHandle shp = NULL;
+    char *real = realpath(r->path, NULL);
+    if (!real)
+        return NULL;
+    const char *tmp = getenv("TMPDIR");
+    char dir[4096];
+    char link[4200];
+    char shx[4200];
+    snprintf(dir, sizeof dir, "%s/steppe-shx-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        goto out_real;
+    snprintf(link, sizeof link, "%s/layer.shp", dir);
+    snprintf(shx, sizeof shx, "%s/layer.shx", dir);
+    if (symlink(real, link) != 0)
+        goto out_dir;
+    if (SHPRestoreSHX(link, "rb", &r->hooks))
+        shp = SHPOpenLL(link, "rb", &r->hooks);
+    unlink(shx);
+    unlink(link);
+out_dir:
+    rmdir(dir);
+out_real:
+    free(real);
+    return shp;
+}
+
+static steppe_status_t open_shp(shp_reader *r)
+{
+    struct stat st;
+    if (stat(r->path, &st) != 0)
+        return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", r->path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: is a directory", r->path);
+    FILE *probe = fopen(r->path, "rb");
+    if (!probe)
+        return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", r->path, strerror(errno));
+    fclose(probe);
+
+    char shx[4096];
+    shp_message[0] = '\0';
+    if (sibling(r->path, "shx", shx, sizeof shx)) {
+        r->shp = SHPOpenLL(r->path, "rb", &r->hooks);
+    } else {
+        r->shp = open_restored(r);
+        if (r->shp)
+            st_warn(r->ctx, "%s: missing .shx, rebuilt from .shp", r->path);
+    }
+    if (!r->shp)
+        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: not a readable Shapefile%s%s%s", r->path,
+                        shp_message[0] ? " (shapelib: " : "", shp_message, shp_message[0] ? ")" : "");
+
+    int type = r->shp->nShapeType;
+    if (type == SHPT_MULTIPATCH)
+        return st_error(r->ctx, STEPPE_ERR_DATA_UNSUPPORTED,
+                        "%s: MultiPatch (3D surface) shapes are not supported; convert them to polygons",
+                        r->path);
+    if (geom_class(type) < 0)
+        return st_error(r->ctx, STEPPE_ERR_DATA_UNSUPPORTED, "%s: unsupported shape type %d", r->path, type);
+    r->fs->type = (st_geom_type)geom_class(type);
+    r->stats->shape_type = type;
+    r->stats->bounds[0] = r->shp->adBoundsMin[0];
+    r->stats->bounds[1] = r->shp->adBoundsMin[1];
+    r->stats->bounds[2] = r->shp->adBoundsMax[0];
+    r->stats->bounds[3] = r->shp->adBoundsMax[1];
+    return STEPPE_OK;
+}
+
+/* ---- encodings ------------------------------------------------------------ */
+
+/* dBASE language driver ids (the byte at offset 29 of the .dbf header) and
+ * their code pages, as GDAL's Shapefile driver maps them. */
+static const struct {
+    int ldid;
+    int cp;
+} ldid_table[] = {
+    {1, 437},    {2, 850},    {3, 1252},  {8, 865},    {10, 850},  {11, 437},   {13, 437},   {14, 850},
+    {15, 437},   {16, 850},   {17, 437},  {18, 850},   {19, 932},  {20, 850},   {21, 437},   {22, 850},
+    {23, 865},   {24, 437},   {25, 437},  {26, 850},   {27, 437},  {28, 863},   {29, 850},   {31, 852},
+    {34, 852},   {35, 852},   {36, 860},  {37, 850},   {38, 866},  {55, 850},   {64, 852},   {77, 936},
+    {78, 949},   {79, 950},   {80, 874},  {87, 28591}, {88, 1252}, {89, 1252},  {100, 852},  {101, 866},
+    {102, 865},  {103, 861},  {106, 737}, {107, 857},  {108, 863}, {120, 950},  {121, 949},  {122, 936},
+    {123, 932},  {124, 874},  {134, 737}, {135, 852},  {136, 857}, {200, 1250}, {201, 1251}, {202, 1254},
+    {203, 1253}, {204, 1257},
+};
+
+/* iconv name for a Windows/DOS/ISO code page number. */
+static void codepage_name(int cp, char *out, size_t outsz)
+{
+    if (cp == 65001)
+        snprintf(out, outsz, "UTF-8");
+    else if (cp >= 28591 && cp <= 28606)
+        snprintf(out, outsz, "ISO-8859-%d", cp - 28590);
+    else if (cp == 20866)
+        snprintf(out, outsz, "KOI8-R");
+    else if (cp == 21866)
+        snprintf(out, outsz, "KOI8-U");
+    else
+        snprintf(out, outsz, "CP%d", cp);
+}
+
+static int all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return 0;
+    }
+    return 1;
+}
+
+/* Turns what a .cpg or a style says ("UTF-8", "1251", "CP1251",
+ * "windows-1251", "ANSI 1251", "8859-1", "ISO-8859-1", "LATIN1", ...) into
+ * an iconv name. Returns 0 when iconv does not know it. */
+static int encoding_name(const char *given, char *out, size_t outsz)
+{
+    char up[64];
+    size_t n = 0;
+    for (const char *p = given; *p && n + 1 < sizeof up; p++) {
+        char c = *p;
+        if (c == ' ' || c == '_')
+            c = '-';
+        up[n++] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+    }
+    up[n] = '\0';
+    const char *s = up;
+    if (strncmp(s, "ANSI-", 5) == 0 || strncmp(s, "OEM-", 4) == 0)
+        s = strchr(s, '-') + 1;
+
+    if (strcmp(s, "UTF-8") == 0 || strcmp(s, "UTF8") == 0 || strcmp(s, "65001") == 0)
+        snprintf(out, outsz, "UTF-8");
+    else if (all_digits(s) && strncmp(s, "8859", 4) == 0 && strlen(s) > 4)
+        snprintf(out, outsz, "ISO-8859-%s", s + 4);
+    else if (all_digits(s) && strlen(s) <= 5)
+        codepage_name(atoi(s), out, outsz);
+    else if (strncmp(s, "8859-", 5) == 0)
+        snprintf(out, outsz, "ISO-8859-%s", s + 5);
+    else if (strncmp(s, "WINDOWS-", 8) == 0 && all_digits(s + 8))
+        snprintf(out, outsz, "CP%s", s + 8);
+    else if (strncmp(s, "WIN", 3) == 0 && all_digits(s + 3))
+        snprintf(out, outsz, "CP%s", s + 3);
+    else if (strncmp(s, "ISO8859-", 8) == 0)
+        snprintf(out, outsz, "ISO-8859-%s", s + 8);
+    else if (strcmp(s, "LATIN1") == 0)
+        snprintf(out, outsz, "ISO-8859-1");
+    else
+        snprintf(out, outsz, "%s", s);
+
+    if (strcmp(out, "UTF-8") == 0)
+        return 1;
+    iconv_t cd = iconv_open("UTF-8", out);
+    if (cd == (iconv_t)-1)
+        return 0;
+    iconv_close(cd);
+    return 1;
+}
+
+static steppe_status_t setup_encoding(shp_reader *r)
+{
+    char name[64] = "";
+    const char *given = NULL;
+    const char *from = NULL;
+    char cpg[4096];
+
+    if (r->opts->encoding) {
+        given = r->opts->encoding;
+        from = "from the layer";
+    } else if (sibling(r->path, "cpg", cpg, sizeof cpg)) {
+        given = read_small_text(r->arena, cpg);
+        from = "from .cpg";
+        if (!given)
+            return STEPPE_ERR_NOMEM;
+    }
+
+    int known = 0;
+    if (given) {
+        known = encoding_name(given, name, sizeof name);
+    } else if (r->dbf->iLanguageDriver != 0) {
+        from = "from the .dbf language driver";
+        char ldid[16];
+        snprintf(ldid, sizeof ldid, "LDID %d", r->dbf->iLanguageDriver);
+        given = st_arena_strdup(r->arena, ldid);
+        for (size_t i = 0; i < sizeof ldid_table / sizeof ldid_table[0]; i++) {
+            if (ldid_table[i].ldid == r->dbf->iLanguageDriver) {
+                codepage_name(ldid_table[i].cp, name, sizeof name);
+                known = encoding_name(name, name, sizeof name);
+            }
+        }
+    } else {
+        /* Nothing says: dBASE's historical default. Only worth a warning if
+         * a non-ASCII byte turns up. */
+        r->undeclared = 1;
+        known = 1;
+        from = "default";
+        snprintf(name, sizeof name, "ISO-8859-1");
+    }
+    if (!known) {
+        st_warn(r->ctx, "%s: unknown encoding '%s', reading attributes as ISO-8859-1", r->path, given);
+        snprintf(name, sizeof name, "ISO-8859-1");
+        from = "default";
+    }
+    r->stats->encoding = st_arena_strdup(r->arena, name);
+    r->stats->encoding_from = from;
+    if (strcmp(name, "UTF-8") != 0) {
+        r->cd = iconv_open("UTF-8", name);
+        if (r->cd == (iconv_t)-1)
+            return st_error(r->ctx, STEPPE_ERR_INTERNAL, "%s: iconv cannot convert from %s: %s", r->path,
+                            name, strerror(errno));
+    }
+    return STEPPE_OK;
+}
+
+static int row_reserve(shp_reader *r, size_t more)
+{
+    if (r->rowcap - r->rowlen >= more)
+        return 0;
+    size_t cap = r->rowcap ? r->rowcap : 1024;
+    while (cap - r->rowlen < more)
+        cap *= 2;
+    char *row = realloc(r->row, cap);
+    if (!row)
+        return -1;
+    r->row = row;
+    r->rowcap = cap;
+    return 0;
+}
+
+static void put_replacement(shp_reader *r)
+{
+    memcpy(r->row + r->rowlen, "\xEF\xBF\xBD", 3);
+    r->rowlen += 3;
+    r->bad_bytes++;
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes available), 0 if invalid
+ * (overlong forms, surrogates and code points above U+10FFFF included). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++) {
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    }
+    return len;
+}
+
+/* Appends s[0..n) to the row as UTF-8 plus a NUL. Invalid input bytes become
+ * U+FFFD. Returns -1 when out of memory. */
+static int append_utf8(shp_reader *r, const char *s, size_t n)
+{
+    /* Four output bytes per input byte covers U+FFFD (3) and every code page
+     * iconv knows. */
+    if (row_reserve(r, 4 * n + 1) != 0)
+        return -1;
+    size_t ascii = 0;
+    while (ascii < n && (unsigned char)s[ascii] < 0x80)
+        ascii++;
+    if (ascii == n || r->cd == (iconv_t)-1) {
+        const unsigned char *u = (const unsigned char *)s;
+        size_t i = 0;
+        while (i < n) {
+            size_t len = utf8_seq(u + i, n - i);
+            if (len == 0) {
+                put_replacement(r);
+                i++;
+                continue;
+            }
+            memcpy(r->row + r->rowlen, u + i, len);
+            r->rowlen += len;
+            i += len;
+        }
+    } else {
+        if (r->undeclared && !r->warned_undeclared) {
+            r->warned_undeclared = 1;
+            st_warn(r->ctx,
+                    "%s: no .cpg and no code page in the .dbf, reading attributes as ISO-8859-1 "
+                    "(set encoding: on the layer if that is wrong)",
+                    r->path);
+        }
+        char *in = (char *)s;
+        size_t inleft = n;
+        char *out = r->row + r->rowlen;
+        size_t outleft = r->rowcap - r->rowlen - 1;
+        iconv(r->cd, NULL, NULL, NULL, NULL);
+        while (inleft > 0) {
+            size_t rc = iconv(r->cd, &in, &inleft, &out, &outleft);
+            if (rc != (size_t)-1)
+                break;
+            if (errno == E2BIG || outleft < 3)
+                break; /* cannot happen with 4n bytes reserved; truncate */
+            /* EILSEQ or EINVAL: a byte the code page does not define. */
+            memcpy(out, "\xEF\xBF\xBD", 3);
+            out += 3;
+            outleft -= 3;
+            r->bad_bytes++;
+            in++;
+            inleft--;
+            iconv(r->cd, NULL, NULL, NULL, NULL);
+        }
+        r->rowlen = (size_t)(out - r->row);
+    }
+    r->row[r->rowlen++] = '\0';
+    return 0;
+}
+
+/* ---- attributes ----------------------------------------------------------- */
+
+static steppe_status_t setup_fields(shp_reader *r)
+{
+    DBFHandle dbf = r->dbf;
+    int nf = DBFGetFieldCount(dbf);
+    if (nf < 0 || nf > 4096)
+        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: .dbf has %d fields", r->path, nf);
+    size_t n = (size_t)nf;
+    st_featureset *fs = r->fs;
+    fs->fields = st_arena_calloc(r->arena, n ? n : 1, sizeof *fs->fields);
+    fs->field_types = st_arena_calloc(r->arena, n + 1, 1);
+    r->stats->field_width = st_arena_calloc(r->arena, n ? n : 1, sizeof(int));
+    r->stats->field_decimals = st_arena_calloc(r->arena, n ? n : 1, sizeof(int));
+    r->offs = calloc(n ? n : 1, sizeof *r->offs);
+    r->attrs = calloc(n ? n : 1, sizeof *r->attrs);
+    if (!fs->fields || !fs->field_types || !r->stats->field_width || !r->stats->field_decimals || !r->offs ||
+        !r->attrs)
+        return STEPPE_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        char name[XBASE_FLDNAME_LEN_READ + 1] = "";
+        int width = 0;
+        int decimals = 0;
+        DBFGetFieldInfo(dbf, (int)i, name, &width, &decimals);
+        int off = dbf->panFieldOffset[i];
+        int size = dbf->panFieldSize[i];
+        /* Byte 0 of a row is the deletion flag; every field must lie
+         * inside the row or DBFReadTuple's buffer would be overrun. */
+        if (off < 1 || size < 0 || off + size > dbf->nRecordLength)
+            return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
+                            "%s: .dbf field %zu ('%s') lies outside the %d-byte row", r->path, i + 1, name,
+                            dbf->nRecordLength);
+        r->rowlen = 0;
+        if (append_utf8(r, name, strnlen(name, sizeof name)) != 0)
+            return STEPPE_ERR_NOMEM;
+        fs->fields[i] = st_arena_strdup(r->arena, r->row);
+        if (!fs->fields[i])
+            return STEPPE_ERR_NOMEM;
+        char t = DBFGetNativeFieldType(dbf, (int)i);
+        fs->field_types[i] = (t == 'N' || t == 'F' || t == 'L' || t == 'D') ? t : 'C';
+        r->stats->field_width[i] = width;
+        r->stats->field_decimals[i] = decimals;
+    }
+    fs->nfields = n;
+    r->rowlen = 0;
+    r->bad_bytes = 0;
+    return STEPPE_OK;
+}
+
+static int pad_byte(char c)
+{
+    return c == ' ' || c == '\0';
+}
+
+/* Reads row rec of the .dbf, converted, into r->row / r->attrs. */
+static steppe_status_t read_row(shp_reader *r, int rec)
+{
+    size_t nf = r->fs->nfields;
+    r->rowlen = 0;
+    const char *raw = DBFReadTuple(r->dbf, rec);
+    for (size_t i = 0; i < nf; i++) {
+        const char *v = "";
+        size_t len = 0;
+        if (raw) {
+            v = raw + r->dbf->panFieldOffset[i];
+            len = (size_t)r->dbf->panFieldSize[i];
+            /* Fields are padded with blanks, and by some writers with NULs
+             * (numbers especially): trim both from both ends, and stop at
+             * an embedded NUL. */
+            while (len && pad_byte(*v)) {
+                v++;
+                len--;
+            }
+            len = strnlen(v, len);
+            while (len && pad_byte(v[len - 1]))
+                len--;
+        }
+        r->offs[i] = r->rowlen;
+        if (append_utf8(r, v, len) != 0)
+            return STEPPE_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < nf; i++)
+        r->attrs[i] = r->row + r->offs[i];
+    if (!raw) {
+        if (r->record_warnings++ < MAX_RECORD_WARNINGS)
+            st_warn(r->ctx, "%s: record %d: attributes unreadable%s%s, left empty", r->path, rec,
+                    shp_message[0] ? ": " : "", shp_message);
+    }
+    return STEPPE_OK;
+}
+
+/* Copies the current row into the arena for feature f. */
+static steppe_status_t keep_row(shp_reader *r, st_feature *f)
+{
+    size_t nf = r->fs->nfields;
+    if (nf == 0)
+        return STEPPE_OK;
+    char *block = st_arena_alloc(r->arena, r->rowlen);
+    const char **attrs = st_arena_alloc(r->arena, nf * sizeof *attrs);
+    if (!block || !attrs)
+        return STEPPE_ERR_NOMEM;
+    memcpy(block, r->row, r->rowlen);
+    for (size_t i = 0; i < nf; i++)
+        attrs[i] = block + r->offs[i];
+    f->attrs = attrs;
+    return STEPPE_OK;
+}
+
+/* ---- CRS ------------------------------------------------------------------ */
+
+static steppe_status_t setup_crs(shp_reader *r)
+{
+    if (r->opts->crs) {
+        r->fs->crs = r->opts->crs;
+        return STEPPE_OK;
+    }
+    char prj[4096];
+    if (!sibling(r->path, "prj", prj, sizeof prj)) {
+        st_warn(r->ctx, "%s: no .prj, assuming EPSG:4326 (set crs: on the layer to silence)", r->path);
+        r->fs->crs = "EPSG:4326";
+        r->stats->crs_assumed = 1;
+        return STEPPE_OK;
+    }
+    char *wkt = read_small_text(r->arena, prj);
+    if (!wkt)
+        return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", prj, strerror(errno));
+    PJ_CONTEXT *pc = st_ctx_proj(r->ctx);
+    if (!pc)
+        return STEPPE_ERR_NOMEM;
+    PJ *crs = *wkt ? proj_create(pc, wkt) : NULL;
+    if (!crs)
+        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
+                        "%s: PROJ cannot read this CRS (%s); set crs: on the layer to override it", prj,
+                        *wkt ? st_proj_errmsg(r->ctx) : "the file is empty");
+    proj_destroy(crs);
+    r->fs->crs = wkt;
+    return STEPPE_OK;
+}
+
+/* ---- geometry ------------------------------------------------------------- */
+
+/* The .shp stores little-endian doubles, x,y interleaved: on a little-endian
+ * host a run of vertices is copied with one memcpy. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST_LE 1
+#else
+#define HOST_LE 0
+#endif
+
+static double le_double(const unsigned char *p)
+{
+    double d;
+    if (HOST_LE) {
+        memcpy(&d, p, sizeof d);
+    } else {
+        uint64_t u = 0;
+        for (int i = 7; i >= 0; i--)
+            u = (u << 8) | p[i];
+        memcpy(&d, &u, sizeof d);
+    }
+    return d;
+}
+
+static int32_t le_int32(const unsigned char *p)
+{
+    uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    return (int32_t)u;
+}
+
+/* Maps the .shp (or, where mapping fails, reads it whole): records are then
+ * decoded in place, without shapelib's per-record read and copies. */
+static steppe_status_t map_shp(shp_reader *r)
+{
+    int fd = open(r->path, O_RDONLY);
+    if (fd < 0)
+        return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", r->path, strerror(errno));
+    steppe_status_t st = STEPPE_OK;
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        st = st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", r->path, strerror(errno));
+        goto out;
+    }
+    r->size = (size_t)sb.st_size;
+    if (r->size == 0)
+        goto out;
+    int flags = MAP_PRIVATE;
+#ifdef MAP_POPULATE
+    /* Every page is read anyway: one populate call instead of a fault per page. */
+    flags |= MAP_POPULATE;
+#endif
+    void *m = mmap(NULL, r->size, PROT_READ, flags, fd, 0);
+    if (m != MAP_FAILED) {
+        r->map = m;
+        r->data = m;
+        goto out;
+    }
+    r->buf = malloc(r->size);
+    if (!r->buf) {
+        st = STEPPE_ERR_NOMEM;
+        goto out;
+    }
+    size_t got = 0;
+    while (got < r->size) {
+        ssize_t n = read(fd, r->buf + got, r->size - got);
+        if (n <= 0) {
+            st = st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot read: %s", r->path,
+                          n < 0 ? strerror(errno) : "file shrank while reading");
+            goto out;
+        }
+        got += (size_t)n;
+    }
+    r->data = r->buf;
+out:
+    close(fd);
+    return st;
+}
+
+/* A record's content, checked against the file: type, bbox, parts, vertices. */
+typedef struct shp_record {
+    int type;
+    double bbox[4];
+    size_t nparts;
+    const unsigned char *parts; /* nparts little-endian int32 */
+    size_t nv;
+    const unsigned char *xy; /* nv little-endian x,y double pairs */
+} shp_record;
+
+enum { REC_OK = 0, REC_NULL, REC_BAD };
+
+/* Decodes the header of record content c (size bytes). Every count is
+ * checked against size before anything is read through it. */
+static int decode_record(const unsigned char *c, size_t size, shp_record *rec, const char **why)
+{
+    memset(rec, 0, sizeof *rec);
+    *why = "record too short for its shape type";
+    if (size < 4)
+        return REC_BAD;
+    rec->type = le_int32(c);
+    if (rec->type == SHPT_NULL)
+        return REC_NULL;
+    switch (rec->type) {
+    case SHPT_POINT:
+    case SHPT_POINTZ:
+    case SHPT_POINTM:
+        if (size < 20)
+            return REC_BAD;
+        rec->nv = 1;
+        rec->xy = c + 4;
+        rec->bbox[0] = rec->bbox[2] = le_double(c + 4);
+        rec->bbox[1] = rec->bbox[3] = le_double(c + 12);
+        return REC_OK;
+    case SHPT_MULTIPOINT:
+    case SHPT_MULTIPOINTZ:
+    case SHPT_MULTIPOINTM: {
+        if (size < 40)
+            return REC_BAD;
+        int32_t nv = le_int32(c + 36);
+        *why = "vertex count does not fit the record";
+        if (nv < 0 || (uint64_t)nv * 16 > size - 40)
+            return REC_BAD;
+        rec->nv = (size_t)nv;
+        rec->xy = c + 40;
+        break;
+    }
+    case SHPT_ARC:
+    case SHPT_ARCZ:
+    case SHPT_ARCM:
+    case SHPT_POLYGON:
+    case SHPT_POLYGONZ:
+    case SHPT_POLYGONM: {
+        if (size < 44)
+            return REC_BAD;
+        int32_t np = le_int32(c + 36);
+        int32_t nv = le_int32(c + 40);
+        *why = "part or vertex count does not fit the record";
+        if (np < 0 || nv < 0 || (uint64_t)np * 4 + (uint64_t)nv * 16 > size - 44)
+            return REC_BAD;
+        rec->nparts = (size_t)np;
+        rec->parts = c + 44;
+        rec->nv = (size_t)nv;
+        rec->xy = c + 44 + 4 * (size_t)np;
+        break;
+    }
+    default: *why = "unsupported shape type"; return REC_BAD;
+    }
+    for (int k = 0; k < 4; k++)
+        rec->bbox[k] = le_double(c + 4 + 8 * k);
+    return rec->nv == 0 ? REC_NULL : REC_OK;
+}
+
+static void get_xy(const unsigned char *xy, size_t i, double *x, double *y)
+{
+    *x = le_double(xy + 16 * i);
+    *y = le_double(xy + 16 * i + 8);
+}
+
+static int xy_reserve(shp_reader *r, size_t points)
+{
+    if (r->xycap >= points)
+        return 0;
+    size_t cap = r->xycap ? r->xycap : 4096;
+    while (cap < points)
+        cap *= 2;
+    double *xy = realloc(r->xy, cap * 2 * sizeof *xy);
+    if (!xy)
+        return -1;
+    r->xy = xy;
+    r->xycap = cap;
+    return 0;
+}
+
+/* Copies n vertices (plus the first again when close is set) to dst as
+ * interleaved x,y. With tol > 0 this is radial-distance generalisation: a
+ * vertex is dropped when it lies within tol of the last kept one in both
+ * axes; the first and last vertices are always kept. Returns points written. */
+static size_t copy_run(const unsigned char *xy, size_t n, int close, double tol, double *dst)
+{
+    size_t m = n + (close ? 1 : 0);
+    if (tol <= 0.0) {
+        if (HOST_LE) {
+            memcpy(dst, xy, n * 16);
+        } else {
+            for (size_t i = 0; i < n; i++)
+                get_xy(xy, i, &dst[2 * i], &dst[2 * i + 1]);
+        }
+        if (close) {
+            dst[2 * n] = dst[0];
+            dst[2 * n + 1] = dst[1];
+        }
+        return m;
+    }
+    double lx, ly;
+    get_xy(xy, 0, &lx, &ly);
+    dst[0] = lx;
+    dst[1] = ly;
+    size_t w = 1;
+    for (size_t i = 1; i + 1 < m; i++) {
+        double x, y;
+        get_xy(xy, i, &x, &y);
+        if (fabs(x - lx) < tol && fabs(y - ly) < tol)
+            continue;
+        lx = x;
+        ly = y;
+        dst[2 * w] = x;
+        dst[2 * w + 1] = y;
+        w++;
+    }
+    get_xy(xy, close ? 0 : n - 1, &dst[2 * w], &dst[2 * w + 1]);
+    return w + 1;
+}
+
+/* Copies a ring of n >= 3 vertices to dst, closed, with at least 4 points.
+ * When generalisation would leave fewer, a ring smaller than tol both ways
+ * becomes its bounding rectangle (invisible at this tolerance, but it keeps
+ * its place), and a larger one keeps all its points, so generalisation never
+ * changes which rings exist. */
+static size_t copy_ring(const unsigned char *xy, size_t n, int close, double tol, double *dst)
+{
+    size_t w = copy_run(xy, n, close, tol, dst);
+    if (w >= 4)
+        return w;
+    double x0, y0;
+    get_xy(xy, 0, &x0, &y0);
+    double x1 = x0, y1 = y0;
+    for (size_t i = 1; i < n; i++) {
+        double x, y;
+        get_xy(xy, i, &x, &y);
+        x0 = fmin(x0, x);
+        x1 = fmax(x1, x);
+        y0 = fmin(y0, y);
+        y1 = fmax(y1, y);
+    }
+    if (x1 - x0 >= tol || y1 - y0 >= tol)
+        return copy_run(xy, n, close, 0.0, dst);
+    const double rect[10] = {x0, y0, x0, y1, x1, y1, x1, y0, x0, y0};
+    memcpy(dst, rect, sizeof rect);
+    return 5;
+}
+
+static void record_warning(shp_reader *r, int rec, const char *what)
+{
+    r->stats->skipped++;
+    if (r->record_warnings++ < MAX_RECORD_WARNINGS)
+        st_warn(r->ctx, "%s: record %d: %s", r->path, rec, what);
+}
+
+/* Validates decoded record d (number rec) and appends it as a feature.
+ * Records that fail validation are skipped with a warning; only running out
+ * of memory is an error. */
+static steppe_status_t add_record(shp_reader *r, int rec, const shp_record *d)
+{
+    st_featureset *fs = r->fs;
+    double tol = r->opts->simplify;
+    int cls = geom_class(d->type);
+    if (cls != (int)fs->type) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "shape type %d in a file of type %d, skipped", d->type, r->shp->nShapeType);
+        record_warning(r, rec, msg);
+        return STEPPE_OK;
+    }
+    size_t nv = d->nv;
+    if (nv > UINT32_MAX / 2) {
+        record_warning(r, rec, "too many vertices, skipped");
+        return STEPPE_OK;
+    }
+    /* One pass over the vertices rejects NaN and infinities and finds the
+     * bbox (the header's bbox is not trusted). */
+    double bx0, by0, bx1, by1;
+    get_xy(d->xy, 0, &bx0, &by0);
+    bx1 = bx0;
+    by1 = by0;
+    int finite = 1;
+    for (size_t i = 0; i < nv; i++) {
+        double x, y;
+        get_xy(d->xy, i, &x, &y);
+        finite &= isfinite(x) && isfinite(y);
+        bx0 = x < bx0 ? x : bx0;
+        bx1 = x > bx1 ? x : bx1;
+        by0 = y < by0 ? y : by0;
+        by1 = y > by1 ? y : by1;
+    }
+    if (!finite) {
+        record_warning(r, rec, "non-finite coordinate");
+        return STEPPE_OK;
+    }
+
+    size_t np;
+    if (cls == ST_GEOM_POINT) {
+        np = nv;
+    } else {
+        /* Part starts must begin at 0, increase, and stay inside the vertices. */
+        np = d->nparts;
+        if (np < 1 || np > nv || le_int32(d->parts) != 0) {
+            record_warning(r, rec, "invalid part list, skipped");
+            return STEPPE_OK;
+        }
+        int32_t prev = 0;
+        for (size_t p = 1; p < np; p++) {
+            int32_t s = le_int32(d->parts + 4 * p);
+            if (s <= prev || (size_t)s >= nv) {
+                record_warning(r, rec, "part offsets out of order or beyond the vertices, skipped");
+                return STEPPE_OK;
+            }
+            prev = s;
+        }
+    }
+
+    /* Closing rings and bounding rectangles add at most 2 points per part. */
+    size_t cap = nv + 2 * np + 1;
+    double *dst;
+    if (tol > 0.0 && cls != ST_GEOM_POINT) {
+        if (xy_reserve(r, cap) != 0)
+            return STEPPE_ERR_NOMEM;
+        dst = r->xy;
+    } else {
+        dst = st_arena_alloc(r->arena, (cls == ST_GEOM_POINT ? nv : cap) * 2 * sizeof(double));
+        if (!dst)
+            return STEPPE_ERR_NOMEM;
+    }
+    uint32_t *parts = st_arena_alloc(r->arena, np * sizeof *parts);
+    if (!parts)
+        return STEPPE_ERR_NOMEM;
+
+    size_t w = 0;
+    size_t kept = 0;
+    if (cls == ST_GEOM_POINT) {
+        copy_run(d->xy, nv, 0, 0.0, dst);
+        for (size_t i = 0; i < nv; i++)
+            parts[i] = (uint32_t)i;
+        w = nv;
+        kept = nv;
+    } else {
+        for (size_t p = 0; p < np; p++) {
+            size_t s = (size_t)le_int32(d->parts + 4 * p);
+            size_t e = p + 1 < np ? (size_t)le_int32(d->parts + 4 * (p + 1)) : nv;
+            size_t n = e - s;
+            const unsigned char *xy = d->xy + 16 * s;
+            if (cls == ST_GEOM_LINE) {
+                if (n < 2) {
+                    r->degenerate++;
+                    continue;
+                }
+                parts[kept++] = (uint32_t)w;
+                w += copy_run(xy, n, 0, tol, dst + 2 * w);
+                continue;
+            }
+            double fx, fy, lx, ly;
+            get_xy(xy, 0, &fx, &fy);
+            get_xy(xy, n - 1, &lx, &ly);
+            int closed = fx == lx && fy == ly;
+            if (n + (closed ? 0 : 1) < 4) {
+                r->degenerate++;
+                continue;
+            }
+            if (!closed)
+                r->unclosed++;
+            parts[kept++] = (uint32_t)w;
+            w += copy_ring(xy, n, !closed, tol, dst + 2 * w);
+        }
+    }
+    if (kept == 0) {
+        record_warning(r, rec, "no part with enough points, skipped");
+        return STEPPE_OK;
+    }
+    if (tol > 0.0 && cls != ST_GEOM_POINT) {
+        double *copy = st_arena_alloc(r->arena, w * 2 * sizeof *copy);
+        if (!copy)
+            return STEPPE_ERR_NOMEM;
+        memcpy(copy, dst, w * 2 * sizeof *copy);
+        dst = copy;
+    }
+
+    st_feature *f = st_featureset_add(fs, r->arena);
+    if (!f)
+        return STEPPE_ERR_NOMEM;
+    f->record = (uint32_t)rec;
+    f->nparts = (uint32_t)kept;
+    f->parts = parts;
+    f->npoints = (uint32_t)w;
+    f->xy = dst;
+    if (tol > 0.0) {
+        st_feature_update_bbox(f);
+    } else {
+        f->bbox[0] = bx0;
+        f->bbox[1] = by0;
+        f->bbox[2] = bx1;
+        f->bbox[3] = by1;
+    }
+    fs->source_vertices += nv;
+    return keep_row(r, f);
+}
+
+/* The number of records to read: what the .shx lists, cut to the records
+ * that lie inside the .shp and to the rows of the .dbf. */
+static size_t record_count(shp_reader *r)
+{
+    SHPHandle shp = r->shp;
+    size_t nshx = shp->nRecords > 0 ? (size_t)shp->nRecords : 0;
+    size_t nshp = 0;
+    while (nshp < nshx && (uint64_t)shp->panRecOffset[nshp] + 8 + shp->panRecSize[nshp] <= r->size)
+        nshp++;
+    size_t n = nshp;
+    if (nshp < nshx)
+        st_warn(r->ctx, "%s: the .shx lists %zu records but the .shp holds %zu; reading %zu", r->path, nshx,
+                nshp, nshp);
+    if (r->dbf) {
+        size_t ndbf = r->dbf->nRecords > 0 ? (size_t)r->dbf->nRecords : 0;
+        if (ndbf != n) {
+            size_t m = ndbf < n ? ndbf : n;
+            st_warn(r->ctx, "%s: the .shp holds %zu records but the .dbf %zu rows; reading %zu", r->path, n,
+                    ndbf, m);
+            n = m;
+        }
+    }
+    return n;
+}
+
+static steppe_status_t read_records(shp_reader *r)
+{
+    const st_filter *where = r->opts->where && r->opts->where->n ? r->opts->where : NULL;
+    const double *bbox = r->opts->bbox;
+    size_t n = record_count(r);
+    r->stats->records = n;
+    if (n > INT32_MAX)
+        n = INT32_MAX;
+    for (size_t i = 0; i < n; i++) {
+        int rec = (int)i;
+        shp_record d;
+        const char *why = NULL;
+        const unsigned char *c = r->data + r->shp->panRecOffset[i] + 8;
+        int kind = decode_record(c, r->shp->panRecSize[i], &d, &why);
+        if (kind == REC_NULL) {
+            r->stats->null_records++;
+            continue;
+        }
+        if (kind == REC_BAD) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "%s, skipped", why);
+            record_warning(r, rec, msg);
+            continue;
+        }
+        /* Written as "not disjoint" so that NaN bounds read the record,
+         * whose coordinates are then checked. */
+        if (bbox &&
+            (d.bbox[2] < bbox[0] || d.bbox[0] > bbox[2] || d.bbox[3] < bbox[1] || d.bbox[1] > bbox[3])) {
+            r->stats->culled++;
+            continue;
+        }
+        if (r->dbf && DBFIsRecordDeleted(r->dbf, rec)) {
+            r->stats->deleted++;
+            continue;
+        }
+        if (r->dbf) {
+            steppe_status_t st = read_row(r, rec);
+            if (st != STEPPE_OK)
+                return st;
+        }
+        if (where) {
+            st_feature probe = {.attrs = r->attrs};
+            if (!st_filter_match(where, r->fs, &probe)) {
+                r->stats->filtered++;
+                continue;
+            }
+        }
+        steppe_status_t st = add_record(r, rec, &d);
+        if (st != STEPPE_OK)
+            return st;
+    }
+    return STEPPE_OK;
+}
+
+static void summarise_warnings(shp_reader *r)
+{
+    if (r->record_warnings > MAX_RECORD_WARNINGS)
+        st_warn(r->ctx, "%s: %zu more records with problems not listed", r->path,
+                r->record_warnings - MAX_RECORD_WARNINGS);
+    if (r->unclosed)
+        st_warn(r->ctx, "%s: %zu rings were not closed; closed them", r->path, r->unclosed);
+    if (r->degenerate)
+        st_warn(r->ctx, "%s: %zu %s with too few points dropped", r->path, r->degenerate,
+                r->fs->type == ST_GEOM_LINE ? "lines" : "rings");
+    if (r->bad_bytes)
+        st_warn(r->ctx, "%s: attributes are not valid %s; %zu bytes replaced with U+FFFD", r->path,
+                r->stats->encoding ? r->stats->encoding : "text", r->bad_bytes);
+}
+
+steppe_status_t st_source_read_shp(steppe_ctx_t *ctx, const char *path, const st_read_opts *opts,
+                                   st_arena *arena, st_featureset *out)
+{
+    static const st_read_opts no_opts;
+    st_source_stats local_stats;
+    shp_reader r = {.ctx = ctx, .path = path, .opts = opts ? opts : &no_opts, .arena = arena};
+    st_featureset fs = {0};
+    r.fs = &fs;
+    r.stats = r.opts->stats ? r.opts->stats : &local_stats;
+    memset(r.stats, 0, sizeof *r.stats);
+    r.cd = (iconv_t)-1;
+    SASetupDefaultHooks(&r.hooks);
+    r.hooks.Error = shp_error_hook;
+
+    steppe_status_t st;
+    fs.path = st_arena_strdup(arena, path);
+    if (!fs.path) {
+        st = STEPPE_ERR_NOMEM;
+        goto out;
+    }
+    st = open_shp(&r);
+    if (st != STEPPE_OK)
+        goto out;
+
+    char dbf[4096];
+    if (sibling(path, "dbf", dbf, sizeof dbf)) {
+        shp_message[0] = '\0';
+        r.dbf = DBFOpenLL(dbf, "rb", &r.hooks);
+        if (!r.dbf)
+            st_warn(ctx, "%s: cannot read the .dbf%s%s; features have no attributes", path,
+                    shp_message[0] ? ": " : "", shp_message);
+    } else {
+        st_warn(ctx, "%s: no .dbf; features have no attributes", path);
+    }
+    if (r.dbf) {
+        st = setup_encoding(&r);
+        if (st == STEPPE_OK)
+            st = setup_fields(&r);
+        if (st != STEPPE_OK)
+            goto out;
+    }
+    st = setup_crs(&r);
+    if (st != STEPPE_OK)
+        goto out;
+    st = st_filter_check(ctx, r.opts->where, &fs);
+    if (st != STEPPE_OK)
+        goto out;
+    st = map_shp(&r);
+    if (st == STEPPE_OK)
+        st = read_records(&r);
+    if (st != STEPPE_OK)
+        goto out;
+    summarise_warnings(&r);
+    *out = fs;
+
+out:
+    if (st == STEPPE_ERR_NOMEM)
+        st_error(ctx, st, "%s: out of memory", path);
+    free(r.xy);
+    free(r.attrs);
+    free(r.offs);
+    free(r.row);
+    if (r.cd != (iconv_t)-1)
+        iconv_close(r.cd);
+    if (r.map)
+        munmap(r.map, r.size);
+    free(r.buf);
+    if (r.dbf)
+        DBFClose(r.dbf);
+    if (r.shp)
+        SHPClose(r.shp);
+    return st;
+}

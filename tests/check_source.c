@@ -1,0 +1,721 @@
+/* Sources: Shapefiles of every type, encodings, CRS, damaged files, bbox
+ * culling, generalisation and filters while reading; CSV points.
+ * Fixtures: tests/fixtures/shp, written by tests/fixtures/make-fixtures.py. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "source.h"
+#include "testutil.h"
+
+static steppe_ctx_t *ctx;
+static st_arena *arena;
+static st_featureset fs;
+static st_source_stats stats;
+
+static void setup(void)
+{
+    ctx = tu_ctx();
+    arena = st_arena_create(0);
+    memset(&fs, 0, sizeof fs);
+    memset(&stats, 0, sizeof stats);
+}
+
+static void teardown(void)
+{
+    st_arena_destroy(arena);
+    steppe_ctx_destroy(ctx);
+}
+
+static const char *fixture(const char *name)
+{
+    static char buf[4][4096];
+    static int i;
+    char *b = buf[i];
+    i = (i + 1) % 4;
+    snprintf(b, 4096, "%s", tu_src("tests/fixtures/shp"));
+    strncat(b, "/", 4095 - strlen(b));
+    strncat(b, name, 4095 - strlen(b));
+    return b;
+}
+
+static steppe_status_t read_opts(const char *name, st_read_opts *opts)
+{
+    opts->stats = &stats;
+    return st_source_read_shp(ctx, fixture(name), opts, arena, &fs);
+}
+
+static steppe_status_t read_plain(const char *name)
+{
+    st_read_opts opts = {0};
+    return read_opts(name, &opts);
+}
+
+static const char *attr(size_t i, const char *field)
+{
+    ck_assert_uint_lt(i, fs.n);
+    const char *v = st_feature_attr(&fs, &fs.feat[i], field);
+    ck_assert_ptr_nonnull(v);
+    return v;
+}
+
+/* ---- shape types: one table row per fixture ------------------------------ */
+
+static const struct {
+    const char *file;
+    st_geom_type type;
+    size_t n;           /* features */
+    uint32_t parts[4];  /* parts of the first features */
+    uint32_t points[4]; /* points of the first features */
+    double x0, y0;      /* first vertex of the first feature */
+} type_cases[] = {
+    {"point.shp", ST_GEOM_POINT, 3, {1, 1, 1}, {1, 1, 1}, 1.0, 2.0},
+    {"multipoint.shp", ST_GEOM_POINT, 2, {3, 2}, {3, 2}, 0.0, 0.0},
+    {"polyline.shp", ST_GEOM_LINE, 2, {1, 2}, {3, 5}, 0.0, 0.0},
+    {"polygon.shp", ST_GEOM_POLYGON, 3, {1, 2, 2}, {5, 10, 10}, 0.0, 0.0},
+    {"pointz.shp", ST_GEOM_POINT, 2, {1, 1}, {1, 1}, 1.0, 2.0},
+    {"polylinem.shp", ST_GEOM_LINE, 1, {1}, {3}, 0.0, 0.0},
+    {"polygonz.shp", ST_GEOM_POLYGON, 2, {1, 2}, {5, 10}, 0.0, 0.0},
+};
+
+START_TEST(test_types)
+{
+    const char *file = type_cases[_i].file;
+    ck_assert_msg(read_plain(file) == STEPPE_OK, "%s: %s", file, steppe_ctx_last_error(ctx));
+    ck_assert_int_eq(fs.type, type_cases[_i].type);
+    ck_assert_uint_eq(fs.n, type_cases[_i].n);
+    for (size_t k = 0; k < fs.n && k < 4; k++) {
+        ck_assert_uint_eq(fs.feat[k].nparts, type_cases[_i].parts[k]);
+        ck_assert_uint_eq(fs.feat[k].npoints, type_cases[_i].points[k]);
+        ck_assert_uint_eq(fs.feat[k].parts[0], 0);
+    }
+    ck_assert_double_eq_tol(fs.feat[0].xy[0], type_cases[_i].x0, 1e-12);
+    ck_assert_double_eq_tol(fs.feat[0].xy[1], type_cases[_i].y0, 1e-12);
+    ck_assert_uint_eq(fs.nfields, 3);
+    ck_assert_str_eq(fs.fields[0], "name");
+    ck_assert_str_eq(fs.field_types, "CNF");
+    ck_assert_str_eq(attr(0, "name"), "r0");
+}
+END_TEST
+
+START_TEST(test_polygon_parts)
+{
+    ck_assert_int_eq(read_plain("polygon.shp"), STEPPE_OK);
+    /* Record 2 is a null shape: skipped, counted, no warning. */
+    ck_assert_uint_eq(stats.null_records, 1);
+    ck_assert_uint_eq(stats.records, 4);
+    ck_assert_uint_eq(fs.feat[0].record, 0);
+    ck_assert_uint_eq(fs.feat[1].record, 1);
+    ck_assert_uint_eq(fs.feat[2].record, 3);
+    ck_assert_str_eq(attr(2, "name"), "r3");
+    /* The square with a hole: the hole is the second part, starting at 5. */
+    const st_feature *f = &fs.feat[1];
+    ck_assert_uint_eq(f->parts[1], 5);
+    ck_assert_double_eq(f->xy[2 * 5], 23.0);
+    ck_assert_double_eq(f->xy[2 * 5 + 1], 3.0);
+    /* Every ring is closed. */
+    for (size_t i = 0; i < fs.n; i++) {
+        const st_feature *g = &fs.feat[i];
+        for (uint32_t p = 0; p < g->nparts; p++) {
+            uint32_t s = g->parts[p];
+            uint32_t e = p + 1 < g->nparts ? g->parts[p + 1] : g->npoints;
+            ck_assert_double_eq(g->xy[2 * s], g->xy[2 * (e - 1)]);
+            ck_assert_double_eq(g->xy[2 * s + 1], g->xy[2 * (e - 1) + 1]);
+        }
+    }
+    /* Bboxes of the features, and the file's. */
+    ck_assert_double_eq(fs.feat[2].bbox[0], 40.0);
+    ck_assert_double_eq(fs.feat[2].bbox[2], 55.0);
+    ck_assert_double_eq(stats.bounds[2], 55.0);
+    ck_assert_uint_eq(fs.source_vertices, 25);
+    ck_assert_uint_eq(steppe_ctx_warning_count(ctx), 0);
+    ck_assert_ptr_nonnull(strstr(fs.crs, "WGS_1984"));
+}
+END_TEST
+
+START_TEST(test_multipatch)
+{
+    ck_assert_int_eq(read_plain("multipatch.shp"), STEPPE_ERR_DATA_UNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(steppe_ctx_last_error(ctx), "multipatch.shp: MultiPatch"));
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+    ck_assert_int_eq(read_plain("nothere.shp"), STEPPE_ERR_DATA_OPEN);
+    ck_assert_ptr_nonnull(strstr(steppe_ctx_last_error(ctx), "nothere.shp: cannot open: No such file"));
+}
+END_TEST
+
+START_TEST(test_not_a_shapefile)
+{
+    const char *dir = tu_tmpdir();
+    const char *shp = tu_join(dir, "junk.shp");
+    ck_assert_int_eq(tu_write(shp, "this is not a shapefile at all, not even close to one......"), 0);
+    ck_assert_int_eq(tu_write(tu_join(dir, "junk.shx"), "nor is this"), 0);
+    st_read_opts opts = {0};
+    steppe_status_t st = st_source_read_shp(ctx, shp, &opts, arena, &fs);
+    ck_assert_int_eq(st, STEPPE_ERR_DATA_CORRUPT);
+    ck_assert_ptr_nonnull(strstr(steppe_ctx_last_error(ctx), "junk.shp: not a readable Shapefile"));
+    unlink(shp);
+    unlink(tu_join(dir, "junk.shx"));
+    rmdir(dir);
+}
+END_TEST
+
+/* ---- encodings ------------------------------------------------------------ */
+
+static const struct {
+    const char *file;
+    const char *encoding;
+    const char *from;
+} enc_cases[] = {
+    {"cp1251.shp", "CP1251", "from .cpg"},
+    {"ldid1251.shp", "CP1251", "from the .dbf language driver"},
+    {"utf8.shp", "UTF-8", "from .cpg"},
+};
+
+START_TEST(test_cyrillic)
+{
+    ck_assert_int_eq(read_plain(enc_cases[_i].file), STEPPE_OK);
+    ck_assert_str_eq(stats.encoding, enc_cases[_i].encoding);
+    ck_assert_str_eq(stats.encoding_from, enc_cases[_i].from);
+    ck_assert_uint_eq(fs.n, 3);
+    ck_assert_str_eq(attr(0, "name"), "Москва");
+    ck_assert_str_eq(attr(1, "name"), "Санкт-Петербург");
+    ck_assert_str_eq(attr(2, "name"), "Якутия");
+    ck_assert_str_eq(attr(1, "code"), "78");
+    ck_assert_uint_eq(steppe_ctx_warning_count(ctx), 0);
+}
+END_TEST
+
+START_TEST(test_encoding_override)
+{
+    /* The layer's encoding wins over the .cpg: reading CP1251 bytes as
+     * KOI8-R gives other (valid) Cyrillic letters. */
+    st_read_opts opts = {.encoding = "KOI8-R"};
+    ck_assert_int_eq(read_opts("cp1251.shp", &opts), STEPPE_OK);
+    ck_assert_str_eq(stats.encoding, "KOI8-R");
+    ck_assert_str_eq(stats.encoding_from, "from the layer");
+    ck_assert_str_ne(attr(0, "name"), "Москва");
+    ck_assert_uint_gt(strlen(attr(0, "name")), 6);
+}
+END_TEST
+
+START_TEST(test_encoding_names)
+{
+    static const struct {
+        const char *given;
+        const char *iconv;
+    } names[] = {
+        {"UTF-8", "UTF-8"},           {"utf8", "UTF-8"},
+        {"1251", "CP1251"},           {"CP1251", "CP1251"},
+        {"windows-1251", "CP1251"},   {"ANSI 1251", "CP1251"},
+        {"ISO-8859-1", "ISO-8859-1"}, {"88591", "ISO-8859-1"},
+        {"8859-5", "ISO-8859-5"},     {"866", "CP866"},
+        {"65001", "UTF-8"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        st_arena_destroy(arena);
+        arena = st_arena_create(0);
+        st_read_opts opts = {.encoding = names[i].given};
+        ck_assert_int_eq(read_opts("point.shp", &opts), STEPPE_OK);
+        ck_assert_msg(strcmp(stats.encoding, names[i].iconv) == 0, "%s gave %s, expected %s", names[i].given,
+                      stats.encoding, names[i].iconv);
+    }
+}
+END_TEST
+
+START_TEST(test_unknown_encoding)
+{
+    ck_assert_int_eq(read_plain("weirdcpg.shp"), STEPPE_OK);
+    ck_assert_ptr_nonnull(
+        strstr(tu_log(), "weirdcpg.shp: unknown encoding 'KLINGON-42', reading attributes as ISO-8859-1"));
+    ck_assert_str_eq(stats.encoding, "ISO-8859-1");
+    ck_assert_str_eq(attr(0, "name"), "r0");
+}
+END_TEST
+
+START_TEST(test_invalid_utf8)
+{
+    ck_assert_int_eq(read_plain("badutf8.shp"), STEPPE_OK);
+    ck_assert_str_eq(attr(0, "name"), "ok\xEF\xBF\xBD\xEF\xBF\xBD"
+                                      "end");
+    ck_assert_str_eq(attr(1, "name"), "fine");
+    ck_assert_ptr_nonnull(strstr(tu_log(), "badutf8.shp: attributes are not valid UTF-8; 2 bytes replaced"));
+    ck_assert_uint_eq(steppe_ctx_warning_count(ctx), 1);
+}
+END_TEST
+
+START_TEST(test_field_values)
+{
+    ck_assert_int_eq(read_plain("types.shp"), STEPPE_OK);
+    ck_assert_str_eq(fs.field_types, "NFLDC");
+    ck_assert_str_eq(attr(0, "n"), "42"); /* NUL-padded */
+    ck_assert_str_eq(attr(0, "f"), "3.2500");
+    ck_assert_str_eq(attr(0, "l"), "T");
+    ck_assert_str_eq(attr(0, "d"), "20240131");
+    ck_assert_str_eq(attr(0, "s"), "pad");
+    ck_assert_str_eq(attr(1, "n"), "-7");
+    ck_assert_str_eq(attr(1, "f"), "0.5"); /* NUL-padded */
+    ck_assert_str_eq(attr(1, "s"), "");
+    ck_assert_int_eq(stats.field_width[1], 12);
+    ck_assert_int_eq(stats.field_decimals[1], 4);
+}
+END_TEST
+
+/* ---- CRS ------------------------------------------------------------------ */
+
+START_TEST(test_no_prj)
+{
+    ck_assert_int_eq(read_plain("noprj.shp"), STEPPE_OK);
+    ck_assert_str_eq(fs.crs, "EPSG:4326");
+    ck_assert_int_eq(stats.crs_assumed, 1);
+    ck_assert_ptr_nonnull(
+        strstr(tu_log(), "noprj.shp: no .prj, assuming EPSG:4326 (set crs: on the layer to silence)"));
+}
+END_TEST
+
+START_TEST(test_layer_crs_wins)
+{
+    st_read_opts opts = {.crs = "EPSG:3857"};
+    ck_assert_int_eq(read_opts("noprj.shp", &opts), STEPPE_OK);
+    ck_assert_str_eq(fs.crs, "EPSG:3857");
+    ck_assert_uint_eq(steppe_ctx_warning_count(ctx), 0);
+    st_read_opts opts2 = {.crs = "EPSG:4326"};
+    ck_assert_int_eq(read_opts("badprj.shp", &opts2), STEPPE_OK);
+    ck_assert_str_eq(fs.crs, "EPSG:4326");
+}
+END_TEST
+
+START_TEST(test_bad_prj)
+{
+    ck_assert_int_eq(read_plain("badprj.shp"), STEPPE_ERR_DATA_CORRUPT);
+    ck_assert_ptr_nonnull(strstr(steppe_ctx_last_error(ctx), "badprj.prj: PROJ cannot read this CRS"));
+}
+END_TEST
+
+/* ---- damaged files --------------------------------------------------------- */
+
+START_TEST(test_missing_shx)
+{
+    ck_assert_int_eq(read_plain("noshx.shp"), STEPPE_OK);
+    ck_assert_uint_eq(fs.n, 2);
+    ck_assert_double_eq(fs.feat[1].bbox[0], 2.0);
+    ck_assert_ptr_nonnull(strstr(tu_log(), "noshx.shp: missing .shx, rebuilt from .shp"));
+    /* Nothing is written next to the data. */
+    ck_assert_int_ne(access(fixture("noshx.shx"), F_OK), 0);
+}
+END_TEST
+
+START_TEST(test_missing_dbf)
+{
+    ck_assert_int_eq(read_plain("nodbf.shp"), STEPPE_OK);
+    ck_assert_uint_eq(fs.n, 2);
+    ck_assert_uint_eq(fs.nfields, 0);
+    ck_assert_ptr_null(st_feature_attr(&fs, &fs.feat[0], "name"));
+    ck_assert_ptr_nonnull(strstr(tu_log(), "nodbf.shp: no .dbf; features have no attributes"));
+}
+END_TEST
+
+START_TEST(test_count_mismatch)
+{
+    ck_assert_int_eq(read_plain("short.shp"), STEPPE_OK);
+    ck_assert_uint_eq(fs.n, 2);
+    ck_assert_ptr_nonnull(
+        strstr(tu_log(), "short.shp: the .shp holds 3 records but the .dbf 2 rows; reading 2"));
+}
+END_TEST
+
+START_TEST(test_broken_records)
+{
+    ck_assert_int_eq(read_plain("broken.shp"), STEPPE_OK);
+    const char *log = tu_log();
+    ck_assert_ptr_nonnull(strstr(log, "broken.shp: record 1: non-finite coordinate"));
+    ck_assert_ptr_nonnull(
+        strstr(log, "broken.shp: record 3: part offsets out of order or beyond the vertices"));
+    ck_assert_ptr_nonnull(strstr(log, "broken.shp: 1 rings were not closed; closed them"));
+    ck_assert_ptr_nonnull(strstr(log, "broken.shp: 1 rings with too few points dropped"));
+    /* Kept: 0, 2 (closed here), 4 (without its 2-point ring), 5. */
+    ck_assert_uint_eq(fs.n, 4);
+    ck_assert_uint_eq(fs.feat[1].record, 2);
+    ck_assert_uint_eq(fs.feat[1].npoints, 4);
+    ck_assert_double_eq(fs.feat[1].xy[6], 0.0);
+    ck_assert_double_eq(fs.feat[1].xy[7], 0.0);
+    ck_assert_uint_eq(fs.feat[2].record, 4);
+    ck_assert_uint_eq(fs.feat[2].nparts, 1);
+    ck_assert_double_eq(fs.feat[2].xy[0], 8.0);
+    ck_assert_uint_eq(stats.skipped, 2);
+}
+END_TEST
+
+START_TEST(test_deleted_rows)
+{
+    ck_assert_int_eq(read_plain("deleted.shp"), STEPPE_OK);
+    ck_assert_uint_eq(fs.n, 2);
+    ck_assert_str_eq(attr(0, "name"), "a");
+    ck_assert_str_eq(attr(1, "name"), "c");
+    ck_assert_uint_eq(fs.feat[1].record, 2);
+    ck_assert_uint_eq(stats.deleted, 1);
+}
+END_TEST
+
+/* Damages a copy of grid.shp at byte offset `at` with `bytes` and reads it:
+ * whatever the damage, the reader must not crash and must name records. */
+START_TEST(test_fuzzed_counts)
+{
+    static const struct {
+        long at; /* from the start of record 0's content */
+        int32_t value;
+    } damage[] = {
+        {36, 1 << 30}, /* nparts huge */
+        {40, 1 << 30}, /* nvertices huge */
+        {36, -5},      /* nparts negative */
+        {40, -1},      /* nvertices negative */
+        {44, 7},       /* first part start not 0 */
+        {0, 31},       /* a MultiPatch record in a polygon file */
+        {0, 77},       /* an unknown type */
+    };
+    const char *dir = tu_tmpdir();
+    size_t len = 0;
+    char *data = tu_read(fixture("grid.shp"), &len);
+    ck_assert_ptr_nonnull(data);
+    for (size_t k = 0; k < sizeof damage / sizeof damage[0]; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "fuzz%zu", k);
+        const char *base = tu_join(dir, name);
+        char shp[4200], shx[4200];
+        snprintf(shp, sizeof shp, "%s.shp", base);
+        snprintf(shx, sizeof shx, "%s.shx", base);
+        char *copy = malloc(len);
+        memcpy(copy, data, len);
+        memcpy(copy + 100 + 8 + damage[k].at, &damage[k].value, 4);
+        FILE *f = fopen(shp, "wb");
+        fwrite(copy, 1, len, f);
+        fclose(f);
+        free(copy);
+        size_t xl = 0;
+        char *x = tu_read(fixture("grid.shx"), &xl);
+        f = fopen(shx, "wb");
+        fwrite(x, 1, xl, f);
+        fclose(f);
+        free(x);
+
+        st_read_opts opts = {.crs = "EPSG:4326", .stats = &stats};
+        tu_log_clear();
+        ck_assert_int_eq(st_source_read_shp(ctx, shp, &opts, arena, &fs), STEPPE_OK);
+        ck_assert_msg(fs.n == 99, "damage %zu: %zu features", k, fs.n);
+        ck_assert_msg(strstr(tu_log(), ": record 0: ") != NULL, "damage %zu: %s", k, tu_log());
+        unlink(shp);
+        unlink(shx);
+    }
+    free(data);
+    rmdir(dir);
+}
+END_TEST
+
+/* ---- bbox, simplify, filter while reading ---------------------------------- */
+
+static const struct {
+    double bbox[4];
+    size_t n;
+} bbox_cases[] = {
+    {{0.0, 0.0, 10.0, 10.0}, 100}, /* everything */
+    {{0.5, 0.5, 0.6, 0.6}, 1},     /* inside one cell */
+    {{2.5, 2.5, 4.5, 3.5}, 6},     /* 3 columns x 2 rows */
+    {{3.0, 3.0, 3.0, 3.0}, 4},     /* a shared corner touches four cells */
+    {{20.0, 20.0, 30.0, 30.0}, 0}, /* outside */
+    {{-5.0, 9.5, 0.5, 20.0}, 1},   /* overlapping the corner cell only */
+};
+
+START_TEST(test_bbox_culling)
+{
+    st_read_opts opts = {.bbox = bbox_cases[_i].bbox};
+    ck_assert_int_eq(read_opts("grid.shp", &opts), STEPPE_OK);
+    ck_assert_uint_eq(fs.n, bbox_cases[_i].n);
+    ck_assert_uint_eq(stats.culled, 100 - bbox_cases[_i].n);
+    for (size_t i = 0; i < fs.n; i++) {
+        const double *b = fs.feat[i].bbox;
+        ck_assert(
+            !(b[2] < opts.bbox[0] || b[0] > opts.bbox[2] || b[3] < opts.bbox[1] || b[1] > opts.bbox[3]));
+    }
+}
+END_TEST
+
+static const struct {
+    double tol;
+    uint32_t max_points; /* of the 1001-point circle (radius 10) */
+    uint32_t min_points;
+} simplify_cases[] = {
+    {0.0, 1001, 1001}, {0.1, 700, 300}, {1.0, 70, 30},
+    {5.0, 20, 5},      {100.0, 5, 4}, /* everything within tol: kept as a closed ring of >= 4 */
+};
+
+START_TEST(test_simplify)
+{
+    st_read_opts opts = {.simplify = simplify_cases[_i].tol};
+    ck_assert_int_eq(read_opts("dense.shp", &opts), STEPPE_OK);
+    ck_assert_uint_eq(fs.n, 3);
+    ck_assert_uint_eq(fs.source_vertices, 1001 + 5 + 1001 + 501);
+    const st_feature *c = &fs.feat[0];
+    ck_assert_uint_le(c->npoints, simplify_cases[_i].max_points);
+    ck_assert_uint_ge(c->npoints, simplify_cases[_i].min_points);
+    for (size_t i = 0; i < fs.n; i++) {
+        const st_feature *g = &fs.feat[i];
+        for (uint32_t p = 0; p < g->nparts; p++) {
+            uint32_t s = g->parts[p];
+            uint32_t e = p + 1 < g->nparts ? g->parts[p + 1] : g->npoints;
+            ck_assert_uint_ge(e - s, 4);
+            ck_assert_double_eq(g->xy[2 * s], g->xy[2 * (e - 1)]);
+            ck_assert_double_eq(g->xy[2 * s + 1], g->xy[2 * (e - 1) + 1]);
+        }
+    }
+    /* The ring with a hole keeps both rings; the tiny island is kept. */
+    ck_assert_uint_eq(fs.feat[2].nparts, 2);
+    ck_assert_uint_eq(fs.feat[1].nparts, 1);
+    ck_assert_double_eq_tol(fs.feat[1].bbox[0], 30.0, 1e-9);
+    ck_assert_double_eq_tol(fs.feat[1].bbox[2], 30.001, 1e-9);
+}
+END_TEST
+
+START_TEST(test_simplify_line)
+{
+    st_read_opts opts = {.simplify = 0.5};
+    ck_assert_int_eq(read_opts("denseline.shp", &opts), STEPPE_OK);
+    const st_feature *f = &fs.feat[0];
+    ck_assert_uint_lt(f->npoints, 100);
+    ck_assert_uint_ge(f->npoints, 2);
+    /* First and last vertices are kept exactly. */
+    ck_assert_double_eq(f->xy[0], 0.0);
+    ck_assert_double_eq_tol(f->xy[2 * (f->npoints - 1)], 19.99, 1e-9);
+    /* No kept vertex lies within tol of the previous one in both axes. */
+    for (uint32_t i = 1; i + 1 < f->npoints; i++) {
+        double dx = fabs(f->xy[2 * i] - f->xy[2 * i - 2]);
+        double dy = fabs(f->xy[2 * i + 1] - f->xy[2 * i - 1]);
+        ck_assert(dx >= 0.5 || dy >= 0.5);
+    }
+}
+END_TEST
+
+START_TEST(test_where_while_reading)
+{
+    const char *v[] = {"even"};
+    st_cond conds[2] = {
+        {.field = "kind", .op = ST_OP_EQ, .values = v, .nvalues = 1},
+        {.field = "row", .op = ST_OP_LT, .num = 3},
+    };
+    st_filter where = {conds, 2};
+    st_read_opts opts = {.where = &where};
+    ck_assert_int_eq(read_opts("grid.shp", &opts), STEPPE_OK);
+    ck_assert_uint_eq(fs.n, 15);
+    ck_assert_uint_eq(stats.filtered, 85);
+    for (size_t i = 0; i < fs.n; i++) {
+        ck_assert_str_eq(attr(i, "kind"), "even");
+        ck_assert_int_lt(atoi(attr(i, "row")), 3);
+    }
+}
+END_TEST
+
+START_TEST(test_where_unknown_field)
+{
+    const char *v[] = {"x"};
+    st_cond cond = {
+        .field = "colour", .op = ST_OP_EQ, .values = v, .nvalues = 1, .loc = {"styles/test.yaml", 12, 9}};
+    st_filter where = {&cond, 1};
+    st_read_opts opts = {.where = &where};
+    ck_assert_int_eq(read_opts("grid.shp", &opts), STEPPE_ERR_STYLE_KEY);
+    const char *err = steppe_ctx_last_error(ctx);
+    ck_assert_ptr_nonnull(strstr(err, "styles/test.yaml:12:9: no field 'colour' in "));
+    ck_assert_ptr_nonnull(strstr(err, "grid.shp (fields: id, row, col, kind)"));
+}
+END_TEST
+
+/* ---- CSV ------------------------------------------------------------------- */
+
+START_TEST(test_csv)
+{
+    st_read_opts opts = {.stats = &stats};
+    ck_assert_int_eq(st_source_read_csv(ctx, fixture("places.csv"), "lon", "lat", &opts, arena, &fs),
+                     STEPPE_OK);
+    ck_assert_int_eq(fs.type, ST_GEOM_POINT);
+    ck_assert_str_eq(fs.crs, "EPSG:4326");
+    ck_assert_uint_eq(fs.nfields, 4);
+    ck_assert_str_eq(fs.fields[0], "name"); /* BOM stripped */
+    ck_assert_str_eq(fs.field_types, "CCCC");
+    ck_assert_uint_eq(fs.n, 5);
+    ck_assert_str_eq(attr(0, "name"), "Москва");
+    ck_assert_str_eq(attr(0, "note"), "capital, largest");
+    ck_assert_str_eq(attr(1, "name"), "Нижний Новгород");
+    ck_assert_str_eq(attr(1, "note"), "the \"lower\" one");
+    ck_assert_str_eq(attr(2, "note"), "two\r\nlines");
+    ck_assert_str_eq(attr(3, "name"), "Владивосток");
+    ck_assert_str_eq(attr(3, "note"), "");
+    ck_assert_str_eq(attr(4, "note"), "no newline at end");
+    ck_assert_double_eq_tol(fs.feat[4].xy[0], -0.1276, 1e-12);
+    ck_assert_double_eq_tol(fs.feat[0].xy[1], 55.7558, 1e-12);
+    ck_assert_uint_eq(fs.feat[0].nparts, 1);
+    ck_assert_uint_eq(fs.feat[0].npoints, 1);
+    /* Line numbers count the line break inside the quoted field. */
+    const char *log = tu_log();
+    ck_assert_ptr_nonnull(strstr(log, "places.csv:7: bad latitude 'north'"));
+    ck_assert_ptr_nonnull(strstr(log, "places.csv:8: bad latitude '95.5'"));
+    ck_assert_uint_eq(steppe_ctx_warning_count(ctx), 2);
+    ck_assert_uint_eq(stats.skipped, 2);
+}
+END_TEST
+
+START_TEST(test_csv_rfc4180)
+{
+    static const struct {
+        const char *text;
+        size_t n;
+        const char *last_name; /* name of the last feature */
+        const char *warning;   /* expected in the log, or NULL for none */
+    } cases[] = {
+        {"name,lon,lat\na,1,2\nb,3,4\n", 2, "b", NULL},
+        {"name,lon,lat\r\na,1,2\r\n\r\n", 1, "a", NULL},
+        {"name,lon,lat\n\"a,b\",1,2\n", 1, "a,b", NULL},
+        {"name,lon,lat\n\"\"\"q\"\"\",1,2\n", 1, "\"q\"", NULL},
+        {"name,lon,lat\n\"x\ny\",1,2\nz,abc,2\n", 1, "x\ny", "t.csv:4: bad longitude 'abc'"},
+        {"name,lon,lat\n\"open,1,2\n", 0, NULL, "t.csv:2: quoted field not closed"},
+        {"name,lon,lat\na,1\n", 0, NULL, "t.csv:2: 2 fields where the header has 3"},
+        {"name,lon,lat,extra\na,1,2\n", 1, "a", "t.csv:2: 3 fields where the header has 4"},
+        {"name,lon,lat\nbad\xff,1,2\n", 1, "bad\xEF\xBF\xBD", "not valid UTF-8; 1 bytes replaced"},
+    };
+    const char *dir = tu_tmpdir();
+    const char *path = tu_join(dir, "t.csv");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ck_assert_int_eq(tu_write(path, cases[i].text), 0);
+        tu_log_clear();
+        st_read_opts opts = {0};
+        ck_assert_msg(st_source_read_csv(ctx, path, "lon", "lat", &opts, arena, &fs) == STEPPE_OK,
+                      "case %zu: %s", i, steppe_ctx_last_error(ctx));
+        ck_assert_msg(fs.n == cases[i].n, "case %zu: %zu features", i, fs.n);
+        if (cases[i].last_name)
+            ck_assert_str_eq(attr(fs.n - 1, "name"), cases[i].last_name);
+        if (cases[i].warning)
+            ck_assert_msg(strstr(tu_log(), cases[i].warning) != NULL, "case %zu: log %s", i, tu_log());
+        else
+            ck_assert_msg(tu_log()[0] == '\0', "case %zu: log %s", i, tu_log());
+    }
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_csv_errors)
+{
+    const char *dir = tu_tmpdir();
+    const char *path = tu_join(dir, "c.csv");
+    st_read_opts opts = {.loc = {"s.yaml", 3, 5}};
+    ck_assert_int_eq(tu_write(path, "name,x,y\na,1,2\n"), 0);
+    ck_assert_int_eq(st_source_read_csv(ctx, path, "lon", "lat", &opts, arena, &fs), STEPPE_ERR_STYLE_KEY);
+    ck_assert_ptr_nonnull(strstr(steppe_ctx_last_error(ctx), "s.yaml:3:5: no column 'lon' in "));
+    ck_assert_ptr_nonnull(strstr(steppe_ctx_last_error(ctx), "(columns: name, x, y)"));
+    /* Named columns, and a projected CRS where 5e5 is a fine coordinate. */
+    opts.crs = "EPSG:3857";
+    ck_assert_int_eq(tu_write(path, "name,x,y\na,500000,6000000\n"), 0);
+    ck_assert_int_eq(st_source_read_csv(ctx, path, "x", "y", &opts, arena, &fs), STEPPE_OK);
+    ck_assert_uint_eq(fs.n, 1);
+    ck_assert_str_eq(fs.crs, "EPSG:3857");
+    ck_assert_int_eq(tu_write(path, ""), 0);
+    ck_assert_int_eq(st_source_read_csv(ctx, path, "x", "y", &opts, arena, &fs), STEPPE_ERR_DATA_CORRUPT);
+    unlink(path);
+    ck_assert_int_eq(st_source_read_csv(ctx, path, "x", "y", &opts, arena, &fs), STEPPE_ERR_DATA_OPEN);
+    rmdir(dir);
+}
+END_TEST
+
+/* ---- dispatch ---------------------------------------------------------------- */
+
+START_TEST(test_read_layer)
+{
+    const char *v[] = {"Якутия", "Москва"};
+    st_cond cond = {.field = "name", .op = ST_OP_IN, .values = v, .nvalues = 2};
+    st_layer layer = {
+        .name = "regions", .kind = ST_LAYER_SHAPEFILE, .source = fixture("cp1251.shp"), .where = {&cond, 1}};
+    ck_assert_int_eq(st_source_read_layer(ctx, &layer, NULL, 0.0, arena, &fs), STEPPE_OK);
+    ck_assert_uint_eq(fs.n, 2);
+    ck_assert_str_eq(attr(0, "name"), "Москва");
+    ck_assert_str_eq(attr(1, "name"), "Якутия");
+
+    st_layer csv = {.name = "places", .kind = ST_LAYER_CSV, .source = fixture("places.csv")};
+    double bbox[4] = {30.0, 50.0, 50.0, 60.0};
+    ck_assert_int_eq(st_source_read_layer(ctx, &csv, bbox, 1.0, arena, &fs), STEPPE_OK);
+    ck_assert_uint_eq(fs.n, 2); /* Moscow and Nizhny Novgorod */
+
+    st_layer derived = {.name = "border", .kind = ST_LAYER_SHARED_BOUNDARY, .source = "x"};
+    ck_assert_int_eq(st_source_read_layer(ctx, &derived, NULL, 0.0, arena, &fs), STEPPE_ERR_INTERNAL);
+}
+END_TEST
+
+/* ---- the real data, when present ------------------------------------------- */
+
+START_TEST(test_real_ru_regions)
+{
+    const char *path = tu_src("shapes/ru_regions.shp");
+    if (access(path, R_OK) != 0)
+        return;
+    st_read_opts opts = {.stats = &stats};
+    ck_assert_int_eq(st_source_read_shp(ctx, path, &opts, arena, &fs), STEPPE_OK);
+    ck_assert_uint_eq(fs.n, 83);
+    ck_assert_uint_eq(stats.skipped, 0);
+    ck_assert_uint_gt(fs.source_vertices, 100000);
+    ck_assert_int_ge(st_featureset_field(&fs, "name_ru"), 0);
+}
+END_TEST
+
+static Suite *source_suite(void)
+{
+    Suite *s = suite_create("source");
+    TCase *tc = tcase_create("shp");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, test_types, 0, sizeof type_cases / sizeof type_cases[0]);
+    tcase_add_test(tc, test_polygon_parts);
+    tcase_add_test(tc, test_multipatch);
+    tcase_add_test(tc, test_missing_file);
+    tcase_add_test(tc, test_not_a_shapefile);
+    tcase_add_loop_test(tc, test_cyrillic, 0, sizeof enc_cases / sizeof enc_cases[0]);
+    tcase_add_test(tc, test_encoding_override);
+    tcase_add_test(tc, test_encoding_names);
+    tcase_add_test(tc, test_unknown_encoding);
+    tcase_add_test(tc, test_invalid_utf8);
+    tcase_add_test(tc, test_field_values);
+    tcase_add_test(tc, test_no_prj);
+    tcase_add_test(tc, test_layer_crs_wins);
+    tcase_add_test(tc, test_bad_prj);
+    tcase_add_test(tc, test_missing_shx);
+    tcase_add_test(tc, test_missing_dbf);
+    tcase_add_test(tc, test_count_mismatch);
+    tcase_add_test(tc, test_broken_records);
+    tcase_add_test(tc, test_deleted_rows);
+    tcase_add_test(tc, test_fuzzed_counts);
+    tcase_add_loop_test(tc, test_bbox_culling, 0, sizeof bbox_cases / sizeof bbox_cases[0]);
+    tcase_add_loop_test(tc, test_simplify, 0, sizeof simplify_cases / sizeof simplify_cases[0]);
+    tcase_add_test(tc, test_simplify_line);
+    tcase_add_test(tc, test_where_while_reading);
+    tcase_add_test(tc, test_where_unknown_field);
+    tcase_add_test(tc, test_real_ru_regions);
+    suite_add_tcase(s, tc);
+
+    TCase *csv = tcase_create("csv");
+    tcase_add_checked_fixture(csv, setup, teardown);
+    tcase_add_test(csv, test_csv);
+    tcase_add_test(csv, test_csv_rfc4180);
+    tcase_add_test(csv, test_csv_errors);
+    tcase_add_test(csv, test_read_layer);
+    suite_add_tcase(s, csv);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(source_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

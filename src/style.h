@@ -17,30 +17,26 @@
 #include "arena.h"
 #include "model.h"
 
-typedef enum st_node_kind {
-    ST_NODE_SCALAR = 0,
-    ST_NODE_MAP,
-    ST_NODE_SEQ
-} st_node_kind;
+typedef enum st_node_kind { ST_NODE_SCALAR = 0, ST_NODE_MAP, ST_NODE_SEQ } st_node_kind;
 
 /* A node. Children (mapping values or sequence items) form a singly linked
  * list in document order; a mapping value also carries its key. */
 typedef struct st_node st_node;
 struct st_node {
     st_node_kind kind;
-    st_loc loc;          /* where the value starts */
-    const char *dir;     /* folder of the file that wrote it ("." for --set) */
+    st_loc loc;      /* where the value starts */
+    const char *dir; /* folder of the file that wrote it ("." for --set) */
 
-    const char *text;    /* SCALAR: the text, never NULL */
-    bool plain;          /* SCALAR: written without quotes */
+    const char *text; /* SCALAR: the text, never NULL */
+    bool plain;       /* SCALAR: written without quotes */
 
-    st_node *head;       /* MAP / SEQ: first child */
+    st_node *head; /* MAP / SEQ: first child */
     st_node *tail;
     size_t n;
 
-    const char *key;     /* as a mapping value: its key */
-    st_loc key_loc;      /* ... and where the key was written */
-    st_node *next;       /* next sibling */
+    const char *key; /* as a mapping value: its key */
+    st_loc key_loc;  /* ... and where the key was written */
+    st_node *next;   /* next sibling */
 };
 
 /* Reads the style at path: parses it, resolves `extends:` (relative to the
@@ -56,11 +52,9 @@ steppe_status_t st_style_read(steppe_ctx_t *ctx, st_arena *arena, const char *pa
 /* Parses one YAML document from text (len bytes) without following extends.
  * Locations name file; line and col are added to line0/col0 - 1 on the first
  * line (so an override value can report columns inside "--set K=V"). An
- * empty document gives an empty mapping only if want_map, else a null scalar.
- * *out belongs to arena. */
+ * empty document gives a null scalar. *out belongs to arena. */
 steppe_status_t st_style_parse(steppe_ctx_t *ctx, st_arena *arena, const char *text, size_t len,
-                               const char *file, const char *dir, int line0, int col0,
-                               st_node **out);
+                               const char *file, const char *dir, int line0, int col0, st_node **out);
 
 /* The value under key in map, or NULL (also when map is not a mapping). */
 st_node *st_node_get(const st_node *map, const char *key);
@@ -71,5 +65,19 @@ bool st_node_is_null(const st_node *node);
 /* "a mapping", "a list" or the scalar's text quoted, for messages. Static or
  * arena storage; valid while arena lives. */
 const char *st_node_describe(st_arena *arena, const st_node *node);
+
+/* dir joined with rel ("." and absolute rel give rel unchanged), for
+ * display. Arena storage. */
+char *st_path_join(st_arena *arena, const char *dir, const char *rel);
+
+/* The absolute, lexically normalised path of rel resolved against dir (which
+ * may itself be relative to the working directory). Arena storage. */
+char *st_path_absolute(st_arena *arena, const char *dir, const char *rel);
+
+/* model.c: validates root against the schema and fills map (all memory in
+ * arena). path is the style file's path (NULL for a built-in style). Returns
+ * STEPPE_OK or a STEPPE_ERR_STYLE_* code recorded in ctx. */
+steppe_status_t st_model_build(steppe_ctx_t *ctx, st_arena *arena, const st_node *root, const char *path,
+                               st_map *map);
 
 #endif

@@ -23,4 +23,16 @@ void st_furniture_draw(st_render *r, cairo_t *cr);
 /* Frees r->furniture. Accepts r->furniture == NULL. */
 void st_furniture_free(st_render *r);
 
+/* The scale bar as laid out: its length in km and in pixels. Returns false
+ * when the map has no scale bar (for tests and the render report). */
+bool st_furniture_scalebar(const st_render *r, double *km, double *px);
+
+/* Fills a measure_text template: {km} becomes km with thousands
+ * separators and no decimals ("6,846"), {km_round} km rounded to the
+ * nearest 100 ("6,800"). Returns an arena string, NULL when out of memory. */
+char *st_furniture_measure_text(st_arena *arena, const char *tmpl, double km);
+
+/* Number of entries in the legend as laid out (0 without a legend). */
+size_t st_furniture_legend_entries(const st_render *r);
+
 #endif

@@ -16,9 +16,9 @@
 /* A run of glyphs belonging to one grapheme cluster (a base letter plus any
  * combining marks), positioned in the layout. */
 typedef struct cluster {
-    PangoGlyphItem *run;  /* owned by the layout */
-    int first, count;     /* glyph range within run->glyphs */
-    double x, w;          /* pixels */
+    PangoGlyphItem *run; /* owned by the layout */
+    int first, count;    /* glyph range within run->glyphs */
+    double x, w;         /* pixels */
 } cluster;
 
 struct st_text {
@@ -118,7 +118,8 @@ st_text *st_text_create(steppe_ctx_t *ctx, const st_view *view, const char *utf8
 
     pango_font_description_set_family(desc, font->family && *font->family ? font->family : "Noto Sans");
     pango_font_description_set_size(desc, (int)lround((font->size > 0 ? font->size : 10.0) * PANGO_SCALE));
-    pango_font_description_set_weight(desc, font->weight > 0 ? (PangoWeight)font->weight : PANGO_WEIGHT_NORMAL);
+    pango_font_description_set_weight(desc,
+                                      font->weight > 0 ? (PangoWeight)font->weight : PANGO_WEIGHT_NORMAL);
     pango_font_description_set_style(desc, font->italic ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL);
 
     t->layout = pango_layout_new(pc);
@@ -209,8 +210,8 @@ void st_text_draw(cairo_t *cr, const st_text *t, double x, double y, st_rgba col
     cairo_restore(cr);
 }
 
-void st_text_draw_rotated(cairo_t *cr, const st_text *t, double cx, double cy, double angle,
-                          st_rgba color, st_rgba halo, double halo_px)
+void st_text_draw_rotated(cairo_t *cr, const st_text *t, double cx, double cy, double angle, st_rgba color,
+                          st_rgba halo, double halo_px)
 {
     cairo_save(cr);
     cairo_translate(cr, cx, cy);
@@ -230,8 +231,8 @@ void st_text_cluster_extent(const st_text *t, size_t i, double *x, double *w)
     *w = t->clusters[i].w;
 }
 
-void st_text_draw_cluster(cairo_t *cr, const st_text *t, size_t i, double x, double y,
-                          double angle, st_rgba color, double halo_px)
+void st_text_draw_cluster(cairo_t *cr, const st_text *t, size_t i, double x, double y, double angle,
+                          st_rgba color, double halo_px)
 {
     const cluster *c = &t->clusters[i];
     PangoGlyphString gs = {

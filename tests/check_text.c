@@ -29,11 +29,7 @@ static st_text *make(steppe_ctx_t *ctx, double dpi, const char *s, double size, 
 static const struct {
     double dpi, size, ratio;
 } scale_table[] = {
-    {96, 20, 2.0},
-    {192, 10, 2.0},
-    {300, 10, 3.125},
-    {72, 10, 0.75},
-    {96, 5, 0.5},
+    {96, 20, 2.0}, {192, 10, 2.0}, {300, 10, 3.125}, {72, 10, 0.75}, {96, 5, 0.5},
 };
 
 START_TEST(test_scales_with_dpi_and_size)
@@ -76,12 +72,7 @@ END_TEST
 
 /* Every letter of these is in Noto Sans: none may become a hex box. */
 static const char *const scripts[] = {
-    "Astana",
-    "Астана",
-    "Қазақстан",
-    "Әбілқайыр ғ қ ң ө ұ ү һ і",
-    "Ақтөбе — Өскемен",
-    "Bayqońyr",
+    "Astana", "Астана", "Қазақстан", "Әбілқайыр ғ қ ң ө ұ ү һ і", "Ақтөбе — Өскемен", "Bayqońyr",
 };
 
 START_TEST(test_scripts_covered)

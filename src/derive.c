@@ -1,0 +1,822 @@
+/* Derived layers and measurements: geodesic lengths, shared boundaries,
+ * routes, and the pole of inaccessibility used to place polygon labels.
+ *
+ * Geodesics come from PROJ's geodesic.h (C. F. F. Karney, "Algorithms for
+ * geodesics", J. Geodesy 87, 2013) on WGS84. Shared boundaries come from
+ * GEOS through its reentrant C API, one context handle per call, with its
+ * messages captured rather than printed. */
+#include "derive.h"
+
+#include <geodesic.h>
+#include <geos_c.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define WGS84_A 6378137.0
+#define WGS84_F (1 / 298.257223563)
+
+/* "FILE:LINE:COL: " for a located message, "" for a built-in one. */
+static const char *loc_prefix(st_loc loc, char *buf, size_t size)
+{
+    if (!loc.file)
+        return "";
+    snprintf(buf, size, "%s:%d:%d: ", loc.file, loc.line, loc.col);
+    return buf;
+}
+
+/* ---- geodesic lengths ------------------------------------------------------ */
+
+double st_geod_polyline_km(const double *xy, size_t n)
+{
+    struct geod_geodesic g;
+    double m = 0;
+    geod_init(&g, WGS84_A, WGS84_F);
+    for (size_t i = 1; i < n; i++) {
+        double s12 = 0;
+        geod_inverse(&g, xy[2 * i - 1], xy[2 * i - 2], xy[2 * i + 1], xy[2 * i], &s12, NULL, NULL);
+        m += s12;
+    }
+    return m / 1000;
+}
+
+double st_geod_length_km(const st_featureset *fs)
+{
+    double km = 0;
+    if (fs->type != ST_GEOM_LINE && fs->type != ST_GEOM_POLYGON)
+        return 0;
+    for (size_t i = 0; i < fs->n; i++) {
+        const st_feature *f = &fs->feat[i];
+        for (uint32_t k = 0; k < f->nparts; k++) {
+            uint32_t a = f->parts[k];
+            uint32_t b = k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
+            if (b > a)
+                km += st_geod_polyline_km(f->xy + 2 * (size_t)a, b - a);
+        }
+    }
+    return km;
+}
+
+/* ---- shared boundaries ------------------------------------------------------ */
+
+typedef struct geos_env {
+    GEOSContextHandle_t h;
+    char msg[512];
+} geos_env;
+
+static void geos_capture(const char *message, void *user)
+{
+    geos_env *env = user;
+    snprintf(env->msg, sizeof env->msg, "%s", message);
+}
+
+static void geos_ignore(const char *message, void *user)
+{
+    (void)message;
+    (void)user;
+}
+
+/* One ring of a feature, for deciding which rings are holes. */
+typedef struct ring_info {
+    const double *xy;
+    size_t n;
+    double area; /* absolute */
+    double bbox[4];
+    int parent; /* smallest ring containing this one, -1 if none */
+    int depth;  /* rings containing this one */
+} ring_info;
+
+static bool on_segment(double x, double y, double ax, double ay, double bx, double by)
+{
+    double cross = (bx - ax) * (y - ay) - (by - ay) * (x - ax);
+    if (cross != 0)
+        return false;
+    return x >= fmin(ax, bx) && x <= fmax(ax, bx) && y >= fmin(ay, by) && y <= fmax(ay, by);
+}
+
+/* Even-odd point-in-ring test; 0 outside, 1 inside, -1 on the boundary. */
+static int ring_contains(const ring_info *r, double x, double y)
+{
+    bool inside = false;
+    for (size_t i = 0, j = r->n - 1; i < r->n; j = i++) {
+        double ax = r->xy[2 * i];
+        double ay = r->xy[2 * i + 1];
+        double bx = r->xy[2 * j];
+        double by = r->xy[2 * j + 1];
+        if (on_segment(x, y, ax, ay, bx, by))
+            return -1;
+        if ((ay > y) != (by > y) && x < (bx - ax) * (y - ay) / (by - ay) + ax)
+            inside = !inside;
+    }
+    return inside;
+}
+
+/* Whether ring inner lies inside ring outer, judged at its first vertex not
+ * on outer's boundary (rings of valid data may touch at vertices). */
+static bool ring_inside(const ring_info *outer, const ring_info *inner)
+{
+    if (inner->bbox[0] < outer->bbox[0] || inner->bbox[1] < outer->bbox[1] ||
+        inner->bbox[2] > outer->bbox[2] || inner->bbox[3] > outer->bbox[3])
+        return false;
+    for (size_t i = 0; i < inner->n; i++) {
+        int c = ring_contains(outer, inner->xy[2 * i], inner->xy[2 * i + 1]);
+        if (c >= 0)
+            return c == 1;
+    }
+    /* every vertex on the boundary: the same ring traced twice */
+    return false;
+}
+
+static GEOSGeometry *make_ring(geos_env *env, const ring_info *r)
+{
+    bool closed = r->xy[0] == r->xy[2 * r->n - 2] && r->xy[1] == r->xy[2 * r->n - 1];
+    size_t n = closed ? r->n : r->n + 1;
+    GEOSCoordSequence *seq = GEOSCoordSeq_create_r(env->h, (unsigned)n, 2);
+    if (!seq)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = i < r->n ? i : 0;
+        GEOSCoordSeq_setXY_r(env->h, seq, (unsigned)i, r->xy[2 * k], r->xy[2 * k + 1]);
+    }
+    return GEOSGeom_createLinearRing_r(env->h, seq);
+}
+
+/* Appends the polygons of f (rings nested by even-odd depth, as the fill
+ * rule draws them, whatever their orientation) to geoms. Returns false on a
+ * GEOS failure. */
+static bool feature_polygons(geos_env *env, const st_feature *f, GEOSGeometry ***geoms, size_t *ngeoms,
+                             size_t *cap)
+{
+    bool ok = false;
+    ring_info *rings = calloc(f->nparts ? f->nparts : 1, sizeof *rings);
+    GEOSGeometry **holes = calloc(f->nparts ? f->nparts : 1, sizeof *holes);
+    size_t nr = 0;
+    if (!rings || !holes)
+        goto done;
+    for (uint32_t k = 0; k < f->nparts; k++) {
+        uint32_t a = f->parts[k];
+        uint32_t b = k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
+        if (b <= a || b - a < 3)
+            continue;
+        ring_info *r = &rings[nr];
+        r->xy = f->xy + 2 * (size_t)a;
+        r->n = b - a;
+        r->bbox[0] = r->bbox[1] = HUGE_VAL;
+        r->bbox[2] = r->bbox[3] = -HUGE_VAL;
+        double s = 0;
+        for (size_t i = 0, j = r->n - 1; i < r->n; j = i++) {
+            s += r->xy[2 * j] * r->xy[2 * i + 1] - r->xy[2 * i] * r->xy[2 * j + 1];
+            r->bbox[0] = fmin(r->bbox[0], r->xy[2 * i]);
+            r->bbox[1] = fmin(r->bbox[1], r->xy[2 * i + 1]);
+            r->bbox[2] = fmax(r->bbox[2], r->xy[2 * i]);
+            r->bbox[3] = fmax(r->bbox[3], r->xy[2 * i + 1]);
+        }
+        r->area = fabs(s) / 2;
+        if (r->area > 0)
+            nr++;
+    }
+    for (size_t j = 0; j < nr; j++) {
+        rings[j].parent = -1;
+        for (size_t i = 0; i < nr; i++) {
+            bool larger = rings[i].area > rings[j].area || (rings[i].area == rings[j].area && i < j);
+            if (i == j || !larger || !ring_inside(&rings[i], &rings[j]))
+                continue;
+            rings[j].depth++;
+            if (rings[j].parent < 0 || rings[i].area < rings[rings[j].parent].area)
+                rings[j].parent = (int)i;
+        }
+    }
+    for (size_t i = 0; i < nr; i++) {
+        if (rings[i].depth % 2 != 0)
+            continue;
+        GEOSGeometry *shell = make_ring(env, &rings[i]);
+        if (!shell)
+            goto done;
+        unsigned nh = 0;
+        for (size_t j = 0; j < nr; j++) {
+            if (rings[j].parent != (int)i || rings[j].depth % 2 == 0)
+                continue;
+            holes[nh] = make_ring(env, &rings[j]);
+            if (!holes[nh]) {
+                for (unsigned q = 0; q < nh; q++)
+                    GEOSGeom_destroy_r(env->h, holes[q]);
+                GEOSGeom_destroy_r(env->h, shell);
+                goto done;
+            }
+            nh++;
+        }
+        GEOSGeometry *poly = GEOSGeom_createPolygon_r(env->h, shell, holes, nh);
+        if (!poly)
+            goto done;
+        if (*ngeoms == *cap) {
+            size_t ncap = *cap ? 2 * *cap : 16;
+            GEOSGeometry **g = realloc(*geoms, ncap * sizeof *g);
+            if (!g) {
+                GEOSGeom_destroy_r(env->h, poly);
+                goto done;
+            }
+            *geoms = g;
+            *cap = ncap;
+        }
+        (*geoms)[(*ngeoms)++] = poly;
+    }
+    ok = true;
+done:
+    free(holes);
+    free(rings);
+    return ok;
+}
+
+/* Appends clones of the polygons in g (of any type) to list. */
+static bool push_polygons(geos_env *env, const GEOSGeometry *g, GEOSGeometry ***list, size_t *n, size_t *cap)
+{
+    int type = GEOSGeomTypeId_r(env->h, g);
+    if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        int k = GEOSGetNumGeometries_r(env->h, g);
+        for (int i = 0; i < k; i++) {
+            if (!push_polygons(env, GEOSGetGeometryN_r(env->h, g, i), list, n, cap))
+                return false;
+        }
+        return true;
+    }
+    if (type != GEOS_POLYGON || GEOSisEmpty_r(env->h, g))
+        return true;
+    if (*n == *cap) {
+        size_t ncap = *cap ? 2 * *cap : 16;
+        GEOSGeometry **v = realloc(*list, ncap * sizeof *v);
+        if (!v)
+            return false;
+        *list = v;
+        *cap = ncap;
+    }
+    GEOSGeometry *c = GEOSGeom_clone_r(env->h, g);
+    if (!c)
+        return false;
+    (*list)[(*n)++] = c;
+    return true;
+}
+
+/* Repairs a polygon GEOS finds invalid (self-touching rings are common in
+ * generalised data), keeping only areas. Takes ownership of g. */
+static GEOSGeometry *make_valid(geos_env *env, GEOSGeometry *g)
+{
+    if (!g || GEOSisValid_r(env->h, g) == 1)
+        return g;
+    GEOSMakeValidParams *params = GEOSMakeValidParams_create_r(env->h);
+    GEOSGeometry *valid = NULL;
+    if (params && GEOSMakeValidParams_setMethod_r(env->h, params, GEOS_MAKE_VALID_STRUCTURE) &&
+        GEOSMakeValidParams_setKeepCollapsed_r(env->h, params, 0))
+        valid = GEOSMakeValidWithParams_r(env->h, g, params);
+    GEOSMakeValidParams_destroy_r(env->h, params);
+    GEOSGeom_destroy_r(env->h, g);
+    return valid;
+}
+
+/* The area covered by the features of polys matching filter, within rect
+ * (xmin, ymin, xmax, ymax), as a valid Polygon or MultiPolygon: the union
+ * when several features match. Only the part within rect matters to the
+ * shared boundary, and clipping first keeps the overlay small (a country's
+ * whole coastline need not be noded against its neighbour). NULL on a GEOS
+ * failure (env->msg says why). */
+static GEOSGeometry *side_area(geos_env *env, const st_featureset *polys, const st_filter *filter,
+                               const double rect[4], size_t matched)
+{
+    GEOSGeometry **raw = NULL;
+    size_t nraw = 0;
+    size_t capraw = 0;
+    GEOSGeometry **flat = NULL;
+    size_t nflat = 0;
+    size_t capflat = 0;
+    GEOSGeometry *result = NULL;
+    bool ok = true;
+    for (size_t i = 0; ok && i < polys->n; i++) {
+        if (st_filter_match(filter, polys, &polys->feat[i]))
+            ok = feature_polygons(env, &polys->feat[i], &raw, &nraw, &capraw);
+    }
+    for (size_t i = 0; ok && i < nraw; i++) {
+        GEOSGeometry *clipped = GEOSClipByRect_r(env->h, raw[i], rect[0], rect[1], rect[2], rect[3]);
+        if (!clipped) {
+            /* rectangle clipping wants valid input: repair, then clip */
+            env->msg[0] = '\0';
+            raw[i] = make_valid(env, raw[i]);
+            clipped = raw[i] ? GEOSClipByRect_r(env->h, raw[i], rect[0], rect[1], rect[2], rect[3]) : NULL;
+        }
+        clipped = make_valid(env, clipped);
+        ok = clipped && push_polygons(env, clipped, &flat, &nflat, &capflat);
+        GEOSGeom_destroy_r(env->h, clipped);
+    }
+    if (ok) {
+        GEOSGeometry *multi = GEOSGeom_createCollection_r(env->h, GEOS_MULTIPOLYGON, flat, (unsigned)nflat);
+        if (multi) {
+            nflat = 0; /* owned by multi now */
+            if (matched > 1) {
+                result = GEOSUnaryUnion_r(env->h, multi);
+                GEOSGeom_destroy_r(env->h, multi);
+            } else {
+                result = multi;
+            }
+        }
+    }
+    for (size_t i = 0; i < nflat; i++)
+        GEOSGeom_destroy_r(env->h, flat[i]);
+    for (size_t i = 0; i < nraw; i++)
+        GEOSGeom_destroy_r(env->h, raw[i]);
+    free(flat);
+    free(raw);
+    if (!result && !env->msg[0])
+        snprintf(env->msg, sizeof env->msg, "out of memory");
+    return result;
+}
+
+/* Counts the features matching filter and the bbox of their coordinates. */
+static size_t side_bbox(const st_featureset *polys, const st_filter *filter, double bbox[4])
+{
+    size_t matched = 0;
+    bbox[0] = bbox[1] = HUGE_VAL;
+    bbox[2] = bbox[3] = -HUGE_VAL;
+    for (size_t i = 0; i < polys->n; i++) {
+        const st_feature *f = &polys->feat[i];
+        if (!st_filter_match(filter, polys, f))
+            continue;
+        matched++;
+        for (uint32_t k = 0; k < f->npoints; k++) {
+            bbox[0] = fmin(bbox[0], f->xy[2 * k]);
+            bbox[1] = fmin(bbox[1], f->xy[2 * k + 1]);
+            bbox[2] = fmax(bbox[2], f->xy[2 * k]);
+            bbox[3] = fmax(bbox[3], f->xy[2 * k + 1]);
+        }
+    }
+    return matched;
+}
+
+static bool has_lines(geos_env *env, const GEOSGeometry *g)
+{
+    int type = GEOSGeomTypeId_r(env->h, g);
+    if (type == GEOS_LINESTRING)
+        return !GEOSisEmpty_r(env->h, g);
+    if (type == GEOS_MULTILINESTRING || type == GEOS_GEOMETRYCOLLECTION) {
+        int n = GEOSGetNumGeometries_r(env->h, g);
+        for (int i = 0; i < n; i++) {
+            if (has_lines(env, GEOSGetGeometryN_r(env->h, g, i)))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Appends every LineString of g to out as one feature each. */
+static steppe_status_t collect_lines(geos_env *env, const GEOSGeometry *g, double min_len, st_arena *arena,
+                                     st_featureset *out)
+{
+    int type = GEOSGeomTypeId_r(env->h, g);
+    if (type == GEOS_MULTILINESTRING || type == GEOS_GEOMETRYCOLLECTION) {
+        int n = GEOSGetNumGeometries_r(env->h, g);
+        for (int i = 0; i < n; i++) {
+            steppe_status_t st = collect_lines(env, GEOSGetGeometryN_r(env->h, g, i), min_len, arena, out);
+            if (st != STEPPE_OK)
+                return st;
+        }
+        return STEPPE_OK;
+    }
+    if (type != GEOS_LINESTRING || GEOSisEmpty_r(env->h, g))
+        return STEPPE_OK;
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(env->h, g);
+    unsigned size = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(env->h, seq, &size) || size < 2)
+        return STEPPE_OK;
+    double len = 0;
+    if (min_len > 0 && (!GEOSLength_r(env->h, g, &len) || len < min_len))
+        return STEPPE_OK;
+    st_feature *f = st_featureset_add(out, arena);
+    double *xy = st_arena_alloc(arena, 2 * (size_t)size * sizeof(double));
+    uint32_t *parts = st_arena_calloc(arena, 1, sizeof(uint32_t));
+    const char **attrs = st_arena_calloc(arena, 1, sizeof(char *));
+    if (!f || !xy || !parts || !attrs)
+        return STEPPE_ERR_NOMEM;
+    if (!GEOSCoordSeq_copyToBuffer_r(env->h, seq, xy, 0, 0))
+        return STEPPE_ERR_RENDER;
+    f->record = (uint32_t)(out->n - 1);
+    f->nparts = 1;
+    f->npoints = size;
+    f->parts = parts;
+    f->xy = xy;
+    f->attrs = attrs;
+    st_feature_update_bbox(f);
+    out->source_vertices += size;
+    return STEPPE_OK;
+}
+
+/* The boundary of the area of one side within rect, as lines clipped to
+ * the smaller rect lines: the cuts that clipping the polygons made lie
+ * outside lines, so no side has edges that are not its own. */
+static GEOSGeometry *side_lines(geos_env *env, const st_featureset *polys, const st_filter *filter,
+                                const double rect[4], const double lines[4], size_t matched)
+{
+    GEOSGeometry *area = side_area(env, polys, filter, rect, matched);
+    GEOSGeometry *boundary = area ? GEOSBoundary_r(env->h, area) : NULL;
+    GEOSGeometry *clipped =
+        boundary ? GEOSClipByRect_r(env->h, boundary, lines[0], lines[1], lines[2], lines[3]) : NULL;
+    GEOSGeom_destroy_r(env->h, boundary);
+    GEOSGeom_destroy_r(env->h, area);
+    return clipped;
+}
+
+steppe_status_t st_derive_shared_boundary(steppe_ctx_t *ctx, const st_featureset *polys, const st_filter *a,
+                                          const st_filter *b, st_loc loc, st_arena *arena, st_featureset *out)
+{
+    steppe_status_t st = STEPPE_OK;
+    geos_env env = {0};
+    GEOSGeometry *la = NULL;
+    GEOSGeometry *lb = NULL;
+    GEOSGeometry *shared = NULL;
+    GEOSGeometry *zone = NULL;
+    GEOSGeometry *merged = NULL;
+    char where[1200];
+    const char *pre = loc_prefix(loc, where, sizeof where);
+    const char *path = polys->path ? polys->path : "the layer";
+
+    memset(out, 0, sizeof *out);
+    out->type = ST_GEOM_LINE;
+    out->crs = polys->crs;
+    out->path = polys->path;
+    if (polys->type != ST_GEOM_POLYGON)
+        return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%sshared-boundary needs polygons, but %s has none", pre,
+                        path);
+    env.h = GEOS_init_r();
+    if (!env.h)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "%s: cannot start GEOS", path);
+    GEOSContext_setErrorMessageHandler_r(env.h, geos_capture, &env);
+    GEOSContext_setNoticeMessageHandler_r(env.h, geos_ignore, NULL);
+
+    const st_filter *sides[2] = {a, b};
+    double box[2][4];
+    size_t matched[2];
+    double mag = 0;
+    for (int s = 0; s < 2; s++) {
+        matched[s] = side_bbox(polys, sides[s], box[s]);
+        if (matched[s] == 0) {
+            st = st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%sshared-boundary side %c matches no feature in %s",
+                          pre, s ? 'b' : 'a', path);
+            goto done;
+        }
+        for (int k = 0; k < 4; k++)
+            mag = isfinite(box[s][k]) ? fmax(mag, fabs(box[s][k])) : mag;
+    }
+    /* tol: how far apart two digitisations of one border may lie and still
+     * count as shared — about 20 m whether the unit is 1° or 1 m, i.e. one
+     * part in a million of the coordinates' magnitude. */
+    const double tol = 1e-6 * fmax(mag, 1.0);
+    /* A shared boundary lies where both sides' bboxes overlap: polygons are
+     * clipped to that overlap widened by 3·tol, their boundaries to it
+     * widened by 2·tol. */
+    double r[4] = {fmax(box[0][0], box[1][0]), fmax(box[0][1], box[1][1]), fmin(box[0][2], box[1][2]),
+                   fmin(box[0][3], box[1][3])};
+    if (!(r[0] <= r[2] + 2 * tol && r[1] <= r[3] + 2 * tol))
+        goto done;
+    double rp[4] = {r[0] - 3 * tol, r[1] - 3 * tol, r[2] + 3 * tol, r[3] + 3 * tol};
+    double rl[4] = {r[0] - 2 * tol, r[1] - 2 * tol, r[2] + 2 * tol, r[3] + 2 * tol};
+    la = side_lines(&env, polys, a, rp, rl, matched[0]);
+    lb = side_lines(&env, polys, b, rp, rl, matched[1]);
+    if (!la || !lb)
+        goto geos_failed;
+    if (GEOSisEmpty_r(env.h, la) || GEOSisEmpty_r(env.h, lb))
+        goto done;
+    shared = GEOSIntersection_r(env.h, la, lb);
+    if (!shared)
+        goto geos_failed;
+    double min_len = 0;
+    if (!has_lines(&env, shared)) {
+        /* Neighbours digitised separately (no common vertices): take a's
+         * boundary where it runs within tol of b's. Crossings leave pieces
+         * about 2·tol long; they are not borders. */
+        zone = GEOSBuffer_r(env.h, lb, tol, 2);
+        if (!zone)
+            goto geos_failed;
+        GEOSGeom_destroy_r(env.h, shared);
+        shared = GEOSIntersection_r(env.h, la, zone);
+        if (!shared)
+            goto geos_failed;
+        min_len = 10 * tol;
+    }
+    merged = GEOSLineMerge_r(env.h, shared);
+    if (!merged)
+        goto geos_failed;
+    st = collect_lines(&env, merged, min_len, arena, out);
+    if (st == STEPPE_ERR_NOMEM) {
+        st = st_error(ctx, st, "%s: out of memory deriving a shared boundary", path);
+        goto done;
+    }
+    if (st != STEPPE_OK)
+        goto geos_failed;
+    goto done;
+
+geos_failed:
+    st = st_error(ctx, STEPPE_ERR_RENDER, "%s: GEOS failed deriving a shared boundary: %s", path,
+                  env.msg[0] ? env.msg : "unknown error");
+done:
+    if (st == STEPPE_OK && out->n == 0)
+        st_warn(ctx, "%sthe shared boundary of sides a and b in %s is empty", pre, path);
+    GEOSGeom_destroy_r(env.h, merged);
+    GEOSGeom_destroy_r(env.h, zone);
+    GEOSGeom_destroy_r(env.h, shared);
+    GEOSGeom_destroy_r(env.h, lb);
+    GEOSGeom_destroy_r(env.h, la);
+    GEOS_finish_r(env.h);
+    return st;
+}
+
+/* ---- routes ---------------------------------------------------------------- */
+
+/* The feature whose field idx equals name: exactly, else ignoring ASCII case. */
+static const st_feature *find_stop(const st_featureset *points, int idx, const char *name)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < points->n; i++) {
+            const st_feature *f = &points->feat[i];
+            const char *v = f->attrs ? f->attrs[idx] : NULL;
+            if (!v || f->npoints == 0)
+                continue;
+            if (pass == 0 ? strcmp(v, name) == 0 : strcasecmp(v, name) == 0)
+                return f;
+        }
+    }
+    return NULL;
+}
+
+steppe_status_t st_derive_route(steppe_ctx_t *ctx, const st_featureset *points, const char *field,
+                                const char *const *stops, size_t nstops, double step_km, st_loc loc,
+                                st_arena *arena, st_featureset *out, st_route_leg **legs)
+{
+    char where[1200];
+    const char *pre = loc_prefix(loc, where, sizeof where);
+    const char *path = points->path ? points->path : "the layer";
+    struct geod_geodesic g;
+
+    memset(out, 0, sizeof *out);
+    out->type = ST_GEOM_LINE;
+    out->crs = points->crs;
+    out->path = points->path;
+    *legs = NULL;
+    if (nstops < 2)
+        return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%sa route needs at least two stops", pre);
+    int idx = st_featureset_field(points, field);
+    if (idx < 0)
+        return st_error(ctx, STEPPE_ERR_STYLE_KEY, "%sno field '%s' in %s", pre, field, path);
+    if (!(step_km > 0))
+        step_km = 50;
+
+    const st_feature **found = st_arena_calloc(arena, nstops, sizeof *found);
+    struct geod_geodesicline *lines = st_arena_calloc(arena, nstops - 1, sizeof *lines);
+    size_t *steps = st_arena_calloc(arena, nstops - 1, sizeof *steps);
+    st_route_leg *lg = st_arena_calloc(arena, nstops - 1, sizeof *lg);
+    if (!found || !lines || !steps || !lg)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory building a route", path);
+    for (size_t i = 0; i < nstops; i++) {
+        found[i] = find_stop(points, idx, stops[i]);
+        if (!found[i])
+            return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%sno stop '%s' in %s's field '%s'", pre, stops[i],
+                            path, field);
+    }
+
+    geod_init(&g, WGS84_A, WGS84_F);
+    size_t total = 1;
+    for (size_t i = 0; i + 1 < nstops; i++) {
+        const double *p = found[i]->xy;
+        const double *q = found[i + 1]->xy;
+        geod_inverseline(&lines[i], &g, p[1], p[0], q[1], q[0],
+                         GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_DISTANCE_IN);
+        double k = ceil(lines[i].s13 / (step_km * 1000));
+        steps[i] = k < 1 ? 1 : (size_t)k;
+        total += steps[i];
+        lg[i].from = st_arena_strdup(arena, stops[i]);
+        lg[i].to = st_arena_strdup(arena, stops[i + 1]);
+        lg[i].km = lines[i].s13 / 1000;
+    }
+    if (total > UINT32_MAX)
+        return st_error(ctx, STEPPE_ERR_LIMIT, "%sroute too long for step %g km", pre, step_km);
+
+    st_feature *f = st_featureset_add(out, arena);
+    double *xy = st_arena_alloc(arena, 2 * total * sizeof(double));
+    uint32_t *parts = st_arena_calloc(arena, 1, sizeof(uint32_t));
+    const char **attrs = st_arena_calloc(arena, 1, sizeof(char *));
+    if (!f || !xy || !parts || !attrs)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory building a route", path);
+    size_t np = 0;
+    xy[0] = found[0]->xy[0];
+    xy[1] = found[0]->xy[1];
+    np = 1;
+    for (size_t i = 0; i + 1 < nstops; i++) {
+        for (size_t j = 1; j < steps[i]; j++) {
+            double lat = 0;
+            double lon = 0;
+            geod_position(&lines[i], lines[i].s13 * (double)j / (double)steps[i], &lat, &lon, NULL);
+            xy[2 * np] = lon;
+            xy[2 * np + 1] = lat;
+            np++;
+        }
+        /* the stop itself, exactly */
+        xy[2 * np] = found[i + 1]->xy[0];
+        xy[2 * np + 1] = found[i + 1]->xy[1];
+        np++;
+    }
+    f->record = 0;
+    f->nparts = 1;
+    f->npoints = (uint32_t)np;
+    f->parts = parts;
+    f->xy = xy;
+    f->attrs = attrs;
+    st_feature_update_bbox(f);
+    out->source_vertices = np;
+    *legs = lg;
+    return STEPPE_OK;
+}
+
+/* ---- pole of inaccessibility ---------------------------------------------- */
+
+/* polylabel (V. Agafonkin, Mapbox, 2016: https://github.com/mapbox/polylabel),
+ * a best-first grid search after Garcia-Castellanos & Lombardo (2007):
+ * square cells ordered by the best distance they could still hold, split
+ * until none can beat the best found by more than the precision. */
+
+typedef struct pole_cell {
+    double x, y; /* centre */
+    double h;    /* half the side */
+    double d;    /* signed distance from the centre to the polygon's edges */
+    double max;  /* the most any point of the cell can reach: d + h·√2 */
+} pole_cell;
+
+static double seg_dist2(double px, double py, double ax, double ay, double bx, double by)
+{
+    double dx = bx - ax;
+    double dy = by - ay;
+    if (dx != 0 || dy != 0) {
+        double t = ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy);
+        if (t > 1) {
+            ax = bx;
+            ay = by;
+        } else if (t > 0) {
+            ax += dx * t;
+            ay += dy * t;
+        }
+    }
+    dx = px - ax;
+    dy = py - ay;
+    return dx * dx + dy * dy;
+}
+
+/* Distance from (x, y) to the nearest edge of every ring of f, positive
+ * inside (even-odd over all rings, as the fill draws them). */
+static double feature_dist(const st_feature *f, double x, double y)
+{
+    bool inside = false;
+    double best = HUGE_VAL;
+    for (uint32_t k = 0; k < f->nparts; k++) {
+        uint32_t a = f->parts[k];
+        uint32_t b = k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
+        for (uint32_t i = a, j = b - 1; i < b; j = i++) {
+            double ax = f->xy[2 * i];
+            double ay = f->xy[2 * i + 1];
+            double bx = f->xy[2 * j];
+            double by = f->xy[2 * j + 1];
+            if ((ay > y) != (by > y) && x < (bx - ax) * (y - ay) / (by - ay) + ax)
+                inside = !inside;
+            best = fmin(best, seg_dist2(x, y, ax, ay, bx, by));
+        }
+    }
+    return (inside ? 1 : -1) * sqrt(best);
+}
+
+static pole_cell make_cell(const st_feature *f, double x, double y, double h)
+{
+    pole_cell c = {x, y, h, feature_dist(f, x, y), 0};
+    c.max = c.d + h * M_SQRT2;
+    return c;
+}
+
+/* A binary max-heap on max. */
+typedef struct cell_heap {
+    pole_cell *v;
+    size_t n, cap;
+} cell_heap;
+
+static bool heap_push(cell_heap *hp, pole_cell c)
+{
+    if (hp->n == hp->cap) {
+        size_t cap = hp->cap ? 2 * hp->cap : 64;
+        pole_cell *v = realloc(hp->v, cap * sizeof *v);
+        if (!v)
+            return false;
+        hp->v = v;
+        hp->cap = cap;
+    }
+    size_t i = hp->n++;
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (hp->v[parent].max >= c.max)
+            break;
+        hp->v[i] = hp->v[parent];
+        i = parent;
+    }
+    hp->v[i] = c;
+    return true;
+}
+
+static pole_cell heap_pop(cell_heap *hp)
+{
+    pole_cell top = hp->v[0];
+    pole_cell last = hp->v[--hp->n];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1;
+        if (l >= hp->n)
+            break;
+        size_t m = l + 1 < hp->n && hp->v[l + 1].max > hp->v[l].max ? l + 1 : l;
+        if (hp->v[m].max <= last.max)
+            break;
+        hp->v[i] = hp->v[m];
+        i = m;
+    }
+    if (hp->n > 0)
+        hp->v[i] = last;
+    return top;
+}
+
+void st_polygon_pole(const st_feature *f, double precision, double *x, double *y, double *dist)
+{
+    /* The largest ring by area bounds the search. */
+    double best_area = -1;
+    uint32_t ra = 0;
+    uint32_t rb = 0;
+    *x = *y = *dist = 0;
+    for (uint32_t k = 0; k < f->nparts; k++) {
+        uint32_t a = f->parts[k];
+        uint32_t b = k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
+        double s = 0;
+        for (uint32_t i = a, j = b - 1; i < b; j = i++)
+            s += f->xy[2 * j] * f->xy[2 * i + 1] - f->xy[2 * i] * f->xy[2 * j + 1];
+        if (b > a && fabs(s) > best_area) {
+            best_area = fabs(s);
+            ra = a;
+            rb = b;
+        }
+    }
+    if (rb == ra)
+        return;
+    double bb[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
+    double cx = 0;
+    double cy = 0;
+    double area = 0;
+    for (uint32_t i = ra, j = rb - 1; i < rb; j = i++) {
+        const double *p = f->xy + 2 * i;
+        const double *q = f->xy + 2 * j;
+        double w = p[0] * q[1] - q[0] * p[1];
+        cx += (p[0] + q[0]) * w;
+        cy += (p[1] + q[1]) * w;
+        area += 3 * w;
+        bb[0] = fmin(bb[0], p[0]);
+        bb[1] = fmin(bb[1], p[1]);
+        bb[2] = fmax(bb[2], p[0]);
+        bb[3] = fmax(bb[3], p[1]);
+    }
+    double cell = fmin(bb[2] - bb[0], bb[3] - bb[1]);
+    *x = bb[0];
+    *y = bb[1];
+    if (!(cell > 0))
+        return;
+    if (!(precision > 0))
+        precision = 1;
+    pole_cell best =
+        area != 0 ? make_cell(f, cx / area, cy / area, 0) : make_cell(f, f->xy[2 * ra], f->xy[2 * ra + 1], 0);
+    pole_cell mid = make_cell(f, (bb[0] + bb[2]) / 2, (bb[1] + bb[3]) / 2, 0);
+    if (mid.d > best.d)
+        best = mid;
+
+    cell_heap hp = {0};
+    double h = cell / 2;
+    bool ok = true;
+    for (double gx = bb[0]; ok && gx < bb[2]; gx += cell) {
+        for (double gy = bb[1]; ok && gy < bb[3]; gy += cell)
+            ok = heap_push(&hp, make_cell(f, gx + h, gy + h, h));
+    }
+    /* The cap bounds the work on pathological input (a hairline ring). */
+    size_t budget = 100000;
+    while (ok && hp.n > 0 && budget-- > 0) {
+        pole_cell c = heap_pop(&hp);
+        if (c.d > best.d)
+            best = c;
+        if (c.max - best.d <= precision)
+            continue;
+        double q = c.h / 2;
+        ok = heap_push(&hp, make_cell(f, c.x - q, c.y - q, q)) &&
+             heap_push(&hp, make_cell(f, c.x + q, c.y - q, q)) &&
+             heap_push(&hp, make_cell(f, c.x - q, c.y + q, q)) &&
+             heap_push(&hp, make_cell(f, c.x + q, c.y + q, q));
+    }
+    free(hp.v);
+    *x = best.x;
+    *y = best.y;
+    *dist = best.d;
+}

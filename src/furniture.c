@@ -1,0 +1,1134 @@
+/* Map furniture: title block, legend, notes, scale bar, graticule,
+ * attribution and inset locator.
+ *
+ * Layout happens once per render, in output pixels; every size is given in
+ * points and multiplied by the view's pixels per point, so a 300 dpi output
+ * is a sharper copy of the 96 dpi one. Pieces sit in the four corners, a
+ * margin of 10 px (at 96 dpi) from the edges; pieces sharing a corner stack
+ * away from it (downwards from a top corner, upwards from a bottom one) in
+ * the order attribution, title, scale bar, inset, legend, notes. A piece
+ * that would overlap another or leave the canvas is left out with a
+ * warning. Every piece's box becomes an obstacle for the labels. */
+#include "furniture.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "draw.h"
+#include "source.h"
+#include "text.h"
+
+#define MAX_PIECES 16
+#define GRATICULE_DENSIFY_DEG 0.5
+#define INSET_OUTLINE_SAMPLES 64
+#define FRAME_OUTLINE_SAMPLES 32
+
+typedef struct legend_entry {
+    const st_symbol *sym;
+    st_geom_type type;
+    st_text *text;
+    int order;
+    size_t layer, sub;
+    double y; /* row top, relative to the panel */
+    double row_h;
+} legend_entry;
+
+typedef struct grat_label {
+    st_text *text;
+    double x, y; /* top-left of the logical box */
+} grat_label;
+
+struct st_furniture {
+    double margin, gap, pad; /* px */
+
+    /* Texts created here, destroyed by st_furniture_free(). */
+    st_text **texts;
+    size_t ntexts, cap_texts;
+
+    st_box placed[MAX_PIECES];
+    size_t nplaced;
+    double cursor[4]; /* per corner: next free y */
+
+    bool has_title;
+    st_box title_box;
+    st_text *title, *subtitle;
+
+    bool has_legend;
+    st_box legend_box;
+    st_text *legend_title;
+    legend_entry *entries;
+    size_t nentries;
+    double swatch_w, swatch_h, swatch_gap;
+
+    bool has_notes;
+    st_box notes_box;
+    st_text *notes;
+
+    bool has_scalebar;
+    st_box scalebar_box;
+    double bar_km, bar_px, bar_x, bar_y, bar_h;
+    int bar_segments;
+    st_text *bar_zero, *bar_end;
+
+    bool has_attribution;
+    st_box attribution_box;
+    st_text *attribution;
+    double attribution_halo;
+
+    bool has_graticule;
+    st_feature graticule; /* pixel polylines */
+    grat_label *grat_labels;
+    size_t ngrat_labels;
+    double grat_halo;
+
+    bool has_inset;
+    st_box inset_box;
+    st_view inset_view;
+    const st_layer *inset_layer;
+    st_featureset inset_fs;
+    st_feature inset_frame;
+    bool has_inset_frame;
+};
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static steppe_status_t nomem(st_render *r)
+{
+    return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory laying out the map furniture");
+}
+
+static double pt(const st_render *r, double v)
+{
+    return v * r->view.px_per_pt;
+}
+
+/* A zeroed colour means "not set": black. */
+static st_rgba text_color(st_rgba c)
+{
+    if (c.a == 0 && c.r == 0 && c.g == 0 && c.b == 0)
+        c.a = 1;
+    return c;
+}
+
+static st_text *make_text(st_render *r, const st_text_style *ts, double default_size, int weight_override,
+                          const char *utf8)
+{
+    struct st_furniture *fu = r->furniture;
+    if (fu->ntexts == fu->cap_texts) {
+        size_t cap = fu->cap_texts ? 2 * fu->cap_texts : 32;
+        st_text **nt = realloc(fu->texts, cap * sizeof *nt);
+        if (!nt) {
+            nomem(r);
+            return NULL;
+        }
+        fu->texts = nt;
+        fu->cap_texts = cap;
+    }
+    st_font font = {
+        .family = ts->font ? ts->font : r->map->font,
+        .size = ts->size > 0 ? ts->size : default_size,
+        .weight = weight_override ? weight_override : ts->weight,
+        .italic = ts->italic,
+    };
+    st_text *t = st_text_create(r->ctx, &r->view, utf8, &font);
+    if (t)
+        fu->texts[fu->ntexts++] = t;
+    return t;
+}
+
+static double text_w(const st_text *t)
+{
+    double w = 0;
+    if (t)
+        st_text_size(t, &w, NULL);
+    return w;
+}
+
+static double text_h(const st_text *t)
+{
+    double h = 0;
+    if (t)
+        st_text_size(t, NULL, &h);
+    return h;
+}
+
+static bool overlap(st_box a, st_box b)
+{
+    return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+}
+
+static bool inside_canvas(const st_render *r, st_box b)
+{
+    return b.x0 >= 0 && b.y0 >= 0 && b.x1 <= r->view.width_px && b.y1 <= r->view.height_px;
+}
+
+static bool is_top(st_corner c)
+{
+    return c == ST_CORNER_TOP_LEFT || c == ST_CORNER_TOP_RIGHT;
+}
+
+static bool is_left(st_corner c)
+{
+    return c == ST_CORNER_TOP_LEFT || c == ST_CORNER_BOTTOM_LEFT;
+}
+
+static bool free_of_pieces(const struct st_furniture *fu, st_box b)
+{
+    for (size_t i = 0; i < fu->nplaced; i++) {
+        if (overlap(b, fu->placed[i]))
+            return false;
+    }
+    return true;
+}
+
+/* Finds room for a w×h piece in corner c, stacking it on what is there.
+ * Returns false (with a warning naming what) when it does not fit. */
+static bool place_in_corner(st_render *r, st_corner c, double w, double h, const char *what, st_box *out)
+{
+    struct st_furniture *fu = r->furniture;
+    double W = r->view.width_px;
+    double x = is_left(c) ? fu->margin : W - fu->margin - w;
+    double y = is_top(c) ? fu->cursor[c] : fu->cursor[c] - h;
+    st_box b = {x, y, x + w, y + h};
+    if (!inside_canvas(r, b) || fu->nplaced == MAX_PIECES || !free_of_pieces(fu, b)) {
+        st_warn(r->ctx, "%s: the %s does not fit on the map (%.0fx%.0f px); left out",
+                r->map->path ? r->map->path : "map", what, w, h);
+        return false;
+    }
+    fu->placed[fu->nplaced++] = b;
+    fu->cursor[c] = is_top(c) ? b.y1 + fu->gap : b.y0 - fu->gap;
+    *out = b;
+    return true;
+}
+
+/* ---- number formatting --------------------------------------------------- */
+
+/* v rounded to an integer with thousands separators: 6846.2 → "6,846". */
+static void format_thousands(double v, char *buf, size_t size)
+{
+    char digits[64];
+    long long n = llround(fabs(v));
+    snprintf(digits, sizeof digits, "%lld", n);
+    size_t len = strlen(digits), o = 0;
+    if (v < 0 && n != 0 && o + 1 < size)
+        buf[o++] = '-';
+    for (size_t i = 0; i < len && o + 1 < size; i++) {
+        if (i > 0 && (len - i) % 3 == 0 && o + 2 < size)
+            buf[o++] = ',';
+        buf[o++] = digits[i];
+    }
+    buf[o] = '\0';
+}
+
+char *st_furniture_measure_text(st_arena *arena, const char *tmpl, double km)
+{
+    char exact[64], rounded[64];
+    format_thousands(km, exact, sizeof exact);
+    format_thousands(round(km / 100) * 100, rounded, sizeof rounded);
+    size_t cap = strlen(tmpl) * 16 + 64;
+    char *out = st_arena_alloc(arena, cap);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (const char *p = tmpl; *p && o + 1 < cap;) {
+        const char *rep = NULL;
+        size_t skip = 0;
+        if (strncmp(p, "{km}", 4) == 0) {
+            rep = exact;
+            skip = 4;
+        } else if (strncmp(p, "{km_round}", 10) == 0) {
+            rep = rounded;
+            skip = 10;
+        }
+        if (rep) {
+            size_t n = strlen(rep);
+            if (o + n + 1 >= cap)
+                break;
+            memcpy(out + o, rep, n);
+            o += n;
+            p += skip;
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* ---- pieces -------------------------------------------------------------- */
+
+static steppe_status_t layout_attribution(st_render *r)
+{
+    struct st_furniture *fu = r->furniture;
+    const st_map *m = r->map;
+    if (!m->attribution || !*m->attribution)
+        return STEPPE_OK;
+    fu->attribution = make_text(r, &m->attribution_style, 7, 0, m->attribution);
+    if (!fu->attribution)
+        return STEPPE_ERR_NOMEM;
+    fu->attribution_halo = pt(r, 1.5);
+    double w = text_w(fu->attribution) + 2 * fu->attribution_halo;
+    double h = text_h(fu->attribution) + 2 * fu->attribution_halo;
+
+    /* Bottom right unless only bottom left is free of other pieces. */
+    bool right_used = m->title_corner == ST_CORNER_BOTTOM_RIGHT ||
+                      (m->legend && m->legend_corner == ST_CORNER_BOTTOM_RIGHT) ||
+                      (m->scalebar && m->scalebar_corner == ST_CORNER_BOTTOM_RIGHT) ||
+                      (m->inset && m->inset_corner == ST_CORNER_BOTTOM_RIGHT) ||
+                      m->notes_corner == ST_CORNER_BOTTOM_RIGHT;
+    bool left_used = m->title_corner == ST_CORNER_BOTTOM_LEFT ||
+                     (m->legend && m->legend_corner == ST_CORNER_BOTTOM_LEFT) ||
+                     (m->scalebar && m->scalebar_corner == ST_CORNER_BOTTOM_LEFT) ||
+                     (m->inset && m->inset_corner == ST_CORNER_BOTTOM_LEFT) ||
+                     m->notes_corner == ST_CORNER_BOTTOM_LEFT;
+    st_corner c = right_used && !left_used ? ST_CORNER_BOTTOM_LEFT : ST_CORNER_BOTTOM_RIGHT;
+    /* The attribution hugs the bottom edge more closely than panels do. */
+    double keep = fu->cursor[c];
+    fu->cursor[c] = r->view.height_px - fu->margin / 2;
+    st_box b;
+    if (!place_in_corner(r, c, w, h, "attribution", &b)) {
+        fu->cursor[c] = keep;
+        return STEPPE_OK;
+    }
+    fu->attribution_box = b;
+    fu->has_attribution = true;
+    /* A long line also raises the other bottom corner. */
+    st_corner other = c == ST_CORNER_BOTTOM_RIGHT ? ST_CORNER_BOTTOM_LEFT : ST_CORNER_BOTTOM_RIGHT;
+    if (w > (r->view.width_px - 2 * fu->margin) / 2)
+        fu->cursor[other] = fmin(fu->cursor[other], fu->cursor[c]);
+    return STEPPE_OK;
+}
+
+static steppe_status_t layout_title(st_render *r)
+{
+    struct st_furniture *fu = r->furniture;
+    const st_map *m = r->map;
+    if (!m->title || !*m->title)
+        return STEPPE_OK;
+    fu->title = make_text(r, &m->title_style, 16, 0, m->title);
+    if (!fu->title)
+        return STEPPE_ERR_NOMEM;
+    if (m->subtitle && *m->subtitle) {
+        fu->subtitle = make_text(r, &m->subtitle_style, 10, 0, m->subtitle);
+        if (!fu->subtitle)
+            return STEPPE_ERR_NOMEM;
+    }
+    double w = fmax(text_w(fu->title), text_w(fu->subtitle)) + 2 * fu->pad;
+    double h = text_h(fu->title) + (fu->subtitle ? pt(r, 2) + text_h(fu->subtitle) : 0) + 2 * fu->pad;
+    fu->has_title = place_in_corner(r, m->title_corner, w, h, "title", &fu->title_box);
+    return STEPPE_OK;
+}
+
+static st_geom_type legend_type(const st_layer_data *ld)
+{
+    if (ld->fs.type != ST_GEOM_NONE)
+        return ld->fs.type;
+    switch (ld->layer->kind) {
+    case ST_LAYER_SHARED_BOUNDARY:
+    case ST_LAYER_ROUTE: return ST_GEOM_LINE;
+    case ST_LAYER_CSV: return ST_GEOM_POINT;
+    default: return ST_GEOM_POLYGON;
+    }
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const legend_entry *x = a, *y = b;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
+    if (x->layer != y->layer)
+        return x->layer < y->layer ? -1 : 1;
+    return x->sub < y->sub ? -1 : x->sub > y->sub;
+}
+
+static steppe_status_t layout_legend(st_render *r)
+{
+    struct st_furniture *fu = r->furniture;
+    const st_map *m = r->map;
+    if (!m->legend)
+        return STEPPE_OK;
+    size_t n = 0;
+    for (size_t i = 0; i < r->nlayers; i++) {
+        const st_layer *L = r->layers[i].layer;
+        if (!L->visible)
+            continue;
+        n += L->legend != NULL;
+        for (size_t k = 0; k < L->nclasses; k++)
+            n += L->classes[k].legend != NULL;
+    }
+    if (n == 0)
+        return STEPPE_OK;
+    fu->entries = st_arena_calloc(r->arena, n, sizeof *fu->entries);
+    if (!fu->entries)
+        return nomem(r);
+    for (size_t i = 0; i < r->nlayers; i++) {
+        const st_layer_data *ld = &r->layers[i];
+        const st_layer *L = ld->layer;
+        if (!L->visible)
+            continue;
+        for (size_t k = 0; k <= L->nclasses; k++) {
+            const char *text = k == 0 ? L->legend : L->classes[k - 1].legend;
+            if (!text)
+                continue;
+            legend_entry *e = &fu->entries[fu->nentries++];
+            e->sym = k == 0 ? &L->sym : &L->classes[k - 1].sym;
+            e->type = legend_type(ld);
+            e->order = L->legend_order;
+            e->layer = i;
+            e->sub = k;
+            e->text = make_text(r, &m->legend_style, 9, 0, text);
+            if (!e->text)
+                return STEPPE_ERR_NOMEM;
+        }
+    }
+    qsort(fu->entries, fu->nentries, sizeof *fu->entries, cmp_entry);
+
+    fu->swatch_w = pt(r, 20);
+    fu->swatch_h = pt(r, 11);
+    fu->swatch_gap = pt(r, 6);
+    double y = fu->pad, w = 0;
+    if (m->legend_title && *m->legend_title) {
+        fu->legend_title = make_text(r, &m->legend_style, 9, 700, m->legend_title);
+        if (!fu->legend_title)
+            return STEPPE_ERR_NOMEM;
+        y += text_h(fu->legend_title) + pt(r, 4);
+        w = text_w(fu->legend_title);
+    }
+    for (size_t i = 0; i < fu->nentries; i++) {
+        legend_entry *e = &fu->entries[i];
+        e->row_h = fmax(fu->swatch_h, text_h(e->text));
+        e->y = y;
+        y += e->row_h + pt(r, 3);
+        w = fmax(w, fu->swatch_w + fu->swatch_gap + text_w(e->text));
+    }
+    y += fu->pad - pt(r, 3);
+    fu->has_legend = place_in_corner(r, m->legend_corner, w + 2 * fu->pad, y, "legend", &fu->legend_box);
+    return STEPPE_OK;
+}
+
+static steppe_status_t layout_notes(st_render *r)
+{
+    struct st_furniture *fu = r->furniture;
+    const st_map *m = r->map;
+    size_t cap = 1, len = 0;
+    for (size_t i = 0; i < r->nlayers; i++) {
+        const st_layer *L = r->layers[i].layer;
+        if (L->measure_text && r->layers[i].measured)
+            cap += strlen(L->measure_text) * 16 + 64;
+    }
+    if (cap == 1)
+        return STEPPE_OK;
+    char *all = st_arena_alloc(r->arena, cap);
+    if (!all)
+        return nomem(r);
+    all[0] = '\0';
+    for (size_t i = 0; i < r->nlayers; i++) {
+        const st_layer *L = r->layers[i].layer;
+        if (!L->measure_text || !r->layers[i].measured)
+            continue;
+        char *line = st_furniture_measure_text(r->arena, L->measure_text, r->layers[i].km);
+        if (!line)
+            return nomem(r);
+        len += (size_t)snprintf(all + len, cap - len, "%s%s", len ? "\n" : "", line);
+    }
+    fu->notes = make_text(r, &m->legend_style, 9, 0, all);
+    if (!fu->notes)
+        return STEPPE_ERR_NOMEM;
+    fu->has_notes = place_in_corner(r, m->notes_corner, text_w(fu->notes) + 2 * fu->pad,
+                                    text_h(fu->notes) + 2 * fu->pad, "notes", &fu->notes_box);
+    return STEPPE_OK;
+}
+
+/* Kilometres per pixel along the horizontal through the canvas centre,
+ * from the geodesic between two points 10 px apart. 0 when the centre
+ * cannot be inverse-projected. */
+static double km_per_px_at_centre(const st_render *r)
+{
+    const st_view *v = &r->view;
+    const double d = 10;
+    double cx = v->width_px / 2, cy = v->height_px / 2;
+    double xy[4] = {v->extent[0] + (cx - d / 2) / v->scale, v->extent[3] - cy / v->scale,
+                    v->extent[0] + (cx + d / 2) / v->scale, v->extent[3] - cy / v->scale};
+    if (!r->lonlat_to_map || st_proj_trans(r->lonlat_to_map, xy, 2, true) > 0)
+        return 0;
+    return st_geod_polyline_km(xy, 2) / d;
+}
+
+static steppe_status_t layout_scalebar(st_render *r)
+{
+    struct st_furniture *fu = r->furniture;
+    const st_map *m = r->map;
+    if (!m->scalebar)
+        return STEPPE_OK;
+    double kpp = km_per_px_at_centre(r);
+    if (!(kpp > 0) || !isfinite(kpp)) {
+        st_warn(r->ctx, "%s: the map centre cannot be projected back to longitude/latitude; no scale bar",
+                m->path ? m->path : "map");
+        return STEPPE_OK;
+    }
+    double frac = m->scalebar_max_width > 0 ? m->scalebar_max_width : 0.25;
+    double max_km = kpp * frac * r->view.width_px;
+    /* The longest 1, 2 or 5 × 10^n km that fits. */
+    double e = pow(10, floor(log10(max_km)));
+    double mant = max_km / e >= 5 ? 5 : max_km / e >= 2 ? 2 : 1;
+    fu->bar_km = mant * e;
+    fu->bar_px = fu->bar_km / kpp;
+    fu->bar_segments = mant == 5 ? 5 : 4;
+
+    char label[64], num[48];
+    if (fu->bar_km >= 1) {
+        format_thousands(fu->bar_km, num, sizeof num);
+        snprintf(label, sizeof label, "%s km", num);
+    } else {
+        snprintf(label, sizeof label, "%g m", fu->bar_km * 1000);
+    }
+    fu->bar_zero = make_text(r, &m->legend_style, 8, 0, "0");
+    fu->bar_end = make_text(r, &m->legend_style, 8, 0, label);
+    if (!fu->bar_zero || !fu->bar_end)
+        return STEPPE_ERR_NOMEM;
+    fu->bar_h = pt(r, 4);
+    double left = fmax(text_w(fu->bar_zero) / 2, 0);
+    double right = text_w(fu->bar_end) / 2;
+    double w = left + fu->bar_px + right + 2 * fu->pad;
+    double h = text_h(fu->bar_end) + pt(r, 2) + fu->bar_h + 2 * fu->pad;
+    fu->has_scalebar = place_in_corner(r, m->scalebar_corner, w, h, "scale bar", &fu->scalebar_box);
+    if (fu->has_scalebar) {
+        fu->bar_x = fu->scalebar_box.x0 + fu->pad + left;
+        fu->bar_y = fu->scalebar_box.y1 - fu->pad - fu->bar_h;
+    }
+    return STEPPE_OK;
+}
+
+/* ---- graticule ---------------------------------------------------------- */
+
+typedef struct polybuf {
+    double *xy;
+    size_t n, cap;
+    uint32_t *parts;
+    size_t nparts, cap_parts;
+    bool open; /* the last part accepts more points */
+} polybuf;
+
+static bool pb_point(polybuf *pb, double x, double y)
+{
+    if (pb->n == pb->cap) {
+        size_t cap = pb->cap ? 2 * pb->cap : 1024;
+        double *nx = realloc(pb->xy, 2 * cap * sizeof *nx);
+        if (!nx)
+            return false;
+        pb->xy = nx;
+        pb->cap = cap;
+    }
+    if (!pb->open) {
+        if (pb->nparts == pb->cap_parts) {
+            size_t cap = pb->cap_parts ? 2 * pb->cap_parts : 64;
+            uint32_t *np = realloc(pb->parts, cap * sizeof *np);
+            if (!np)
+                return false;
+            pb->parts = np;
+            pb->cap_parts = cap;
+        }
+        pb->parts[pb->nparts++] = (uint32_t)pb->n;
+        pb->open = true;
+    }
+    pb->xy[2 * pb->n] = x;
+    pb->xy[2 * pb->n + 1] = y;
+    pb->n++;
+    return true;
+}
+
+/* Ends the open part; a part of a single point is removed. */
+static void pb_break(polybuf *pb)
+{
+    if (pb->open && pb->n - pb->parts[pb->nparts - 1] < 2) {
+        pb->n = pb->parts[pb->nparts - 1];
+        pb->nparts--;
+    }
+    pb->open = false;
+}
+
+static void pb_free(polybuf *pb)
+{
+    free(pb->xy);
+    free(pb->parts);
+}
+
+/* "60°E", "45°30′N"-free: steps are whole or decimal degrees, printed %g. */
+static void degree_label(double v, bool lon, char *buf, size_t size)
+{
+    if (lon) {
+        v = fmod(v, 360);
+        if (v > 180)
+            v -= 360;
+        if (v <= -180)
+            v += 360;
+    }
+    double a = fabs(v);
+    if (a < 1e-9 || (lon && fabs(a - 180) < 1e-9))
+        snprintf(buf, size, "%g°", a);
+    else
+        snprintf(buf, size, "%g°%s", a, lon ? (v > 0 ? "E" : "W") : (v > 0 ? "N" : "S"));
+}
+
+/* Projects the line of n lon/lat points into pb (pixels), breaking at
+ * failed points and at jumps wider than half the canvas (the seam). */
+static bool add_projected_line(st_render *r, double *ll, size_t n, polybuf *pb, size_t *first, size_t *count)
+{
+    st_proj_trans(r->lonlat_to_map, ll, n, false);
+    double jump = fmax(r->view.width_px, r->view.height_px) / 2;
+    *first = pb->n;
+    double px = 0, py = 0;
+    bool have = false;
+    for (size_t i = 0; i < n; i++) {
+        double xy[2] = {ll[2 * i], ll[2 * i + 1]};
+        if (!isfinite(xy[0]) || !isfinite(xy[1]) || xy[0] == HUGE_VAL) {
+            pb_break(pb);
+            have = false;
+            continue;
+        }
+        st_view_to_px(&r->view, xy, 1);
+        if (have && hypot(xy[0] - px, xy[1] - py) > jump)
+            pb_break(pb);
+        if (!pb_point(pb, xy[0], xy[1]))
+            return false;
+        px = xy[0];
+        py = xy[1];
+        have = true;
+    }
+    pb_break(pb);
+    *count = pb->n - *first;
+    return true;
+}
+
+/* First crossing of the pixel polyline (pts[first..first+count)) with the
+ * horizontal (axis 1) or vertical (axis 0) canvas edge at v, within the
+ * canvas along the other axis. */
+static bool edge_crossing(const st_render *r, const double *xy, size_t count, int axis, double v, double *at)
+{
+    double lim = axis == 1 ? r->view.width_px : r->view.height_px;
+    for (size_t i = 1; i < count; i++) {
+        const double *a = xy + 2 * (i - 1), *b = xy + 2 * i;
+        if ((a[axis] - v) * (b[axis] - v) > 0 || a[axis] == b[axis])
+            continue;
+        double t = (v - a[axis]) / (b[axis] - a[axis]);
+        double o = a[1 - axis] + t * (b[1 - axis] - a[1 - axis]);
+        if (o >= 0 && o <= lim) {
+            *at = o;
+            return true;
+        }
+    }
+    return false;
+}
+
+static steppe_status_t add_grat_label(st_render *r, double value, bool lon, int edge, double at)
+{
+    struct st_furniture *fu = r->furniture;
+    const st_map *m = r->map;
+    char buf[64];
+    degree_label(value, lon, buf, sizeof buf);
+    st_text *t = make_text(r, &m->graticule_style, 7, 0, buf);
+    if (!t)
+        return STEPPE_ERR_NOMEM;
+    double w = text_w(t), h = text_h(t), inset = pt(r, 1.5) + fu->grat_halo;
+    double x, y;
+    switch (edge) {
+    case 0: /* top */
+        x = at - w / 2;
+        y = inset;
+        break;
+    case 1: /* bottom */
+        x = at - w / 2;
+        y = r->view.height_px - inset - h;
+        break;
+    case 2: /* left */
+        x = inset;
+        y = at - h / 2;
+        break;
+    default: /* right */
+        x = r->view.width_px - inset - w;
+        y = at - h / 2;
+        break;
+    }
+    st_box b = {x - fu->grat_halo, y - fu->grat_halo, x + w + fu->grat_halo, y + h + fu->grat_halo};
+    if (!inside_canvas(r, b) || !free_of_pieces(fu, b))
+        return STEPPE_OK;
+    /* Where meridians converge (near a pole) their labels would crowd the
+     * edge: keep a line height between neighbouring labels. */
+    st_box spaced = {b.x0 - h, b.y0 - h, b.x1 + h, b.y1 + h};
+    for (size_t i = 0; i < fu->ngrat_labels; i++) {
+        const grat_label *g = &fu->grat_labels[i];
+        st_box o = {g->x - fu->grat_halo, g->y - fu->grat_halo, g->x + text_w(g->text) + fu->grat_halo,
+                    g->y + text_h(g->text) + fu->grat_halo};
+        if (overlap(spaced, o))
+            return STEPPE_OK;
+    }
+    fu->grat_labels[fu->ngrat_labels].text = t;
+    fu->grat_labels[fu->ngrat_labels].x = x;
+    fu->grat_labels[fu->ngrat_labels].y = y;
+    fu->ngrat_labels++;
+    return STEPPE_OK;
+}
+
+static steppe_status_t layout_graticule(st_render *r)
+{
+    struct st_furniture *fu = r->furniture;
+    const st_map *m = r->map;
+    steppe_status_t st = STEPPE_OK;
+    polybuf pb = {0};
+    double *ll = NULL;
+    if (!m->graticule || !r->lonlat_to_map)
+        return STEPPE_OK;
+    double step = m->graticule_step > 0 ? m->graticule_step : 10;
+    const double *bb = r->view.lonlat;
+    double west = bb[0], south = fmax(bb[1], -90), east = bb[2], north = fmin(bb[3], 90);
+    if (!(east > west && north > south))
+        return STEPPE_OK;
+    double lon0 = ceil(west / step) * step, lat0 = ceil(south / step) * step;
+    size_t nmer = lon0 <= east ? (size_t)floor((east - lon0) / step + 1e-9) + 1 : 0;
+    size_t npar = lat0 <= north ? (size_t)floor((north - lat0) / step + 1e-9) + 1 : 0;
+    if (nmer + npar > 2000) {
+        st_warn(r->ctx, "%s: graticule step %g° gives %zu lines; graticule left out",
+                m->path ? m->path : "map", step, nmer + npar);
+        return STEPPE_OK;
+    }
+    size_t nlat = (size_t)ceil((north - south) / GRATICULE_DENSIFY_DEG) + 1;
+    size_t nlon = (size_t)ceil((east - west) / GRATICULE_DENSIFY_DEG) + 1;
+    size_t nmax = nlat > nlon ? nlat : nlon;
+    ll = malloc(2 * nmax * sizeof *ll);
+    fu->grat_labels = st_arena_calloc(r->arena, 2 * (nmer + npar) + 1, sizeof *fu->grat_labels);
+    if (!ll || !fu->grat_labels) {
+        st = nomem(r);
+        goto done;
+    }
+    fu->grat_halo = pt(r, 1.2);
+
+    for (int kind = 0; kind < 2 && st == STEPPE_OK; kind++) {
+        bool meridian = kind == 0;
+        size_t nlines = meridian ? nmer : npar;
+        for (size_t k = 0; k < nlines && st == STEPPE_OK; k++) {
+            double v = (meridian ? lon0 : lat0) + (double)k * step;
+            if (!meridian && fabs(v) >= 90)
+                continue;
+            size_t n = meridian ? nlat : nlon;
+            for (size_t i = 0; i < n; i++) {
+                double t = i + 1 == n ? 1.0 : (double)i / (double)(n - 1);
+                if (meridian) {
+                    ll[2 * i] = v;
+                    ll[2 * i + 1] = south + t * (north - south);
+                } else {
+                    ll[2 * i] = west + t * (east - west);
+                    ll[2 * i + 1] = v;
+                }
+            }
+            size_t first, count;
+            if (!add_projected_line(r, ll, n, &pb, &first, &count)) {
+                st = nomem(r);
+                goto done;
+            }
+            if (!m->graticule_labels || count < 2)
+                continue;
+            /* Meridians are labelled where they meet the top and bottom
+             * edges, parallels at the left and right. */
+            double at;
+            int axis = meridian ? 1 : 0;
+            double lim = meridian ? r->view.height_px : r->view.width_px;
+            if (edge_crossing(r, pb.xy + 2 * first, count, axis, 0, &at))
+                st = add_grat_label(r, v, meridian, meridian ? 0 : 2, at);
+            if (st == STEPPE_OK && edge_crossing(r, pb.xy + 2 * first, count, axis, lim, &at))
+                st = add_grat_label(r, v, meridian, meridian ? 1 : 3, at);
+        }
+    }
+    if (st != STEPPE_OK)
+        goto done;
+
+    fu->graticule.npoints = (uint32_t)pb.n;
+    fu->graticule.nparts = (uint32_t)pb.nparts;
+    fu->graticule.xy = st_arena_alloc(r->arena, (pb.n ? pb.n : 1) * 2 * sizeof(double));
+    fu->graticule.parts = st_arena_alloc(r->arena, (pb.nparts ? pb.nparts : 1) * sizeof(uint32_t));
+    fu->graticule.cls = -1;
+    if (!fu->graticule.xy || !fu->graticule.parts) {
+        st = nomem(r);
+        goto done;
+    }
+    if (pb.n)
+        memcpy(fu->graticule.xy, pb.xy, pb.n * 2 * sizeof(double));
+    if (pb.nparts)
+        memcpy(fu->graticule.parts, pb.parts, pb.nparts * sizeof(uint32_t));
+    st_feature_update_bbox(&fu->graticule);
+    fu->has_graticule = pb.nparts > 0;
+done:
+    free(ll);
+    pb_free(&pb);
+    return st;
+}
+
+/* ---- inset -------------------------------------------------------------- */
+
+static const st_layer *find_layer(const st_map *m, const char *name)
+{
+    for (size_t i = 0; name && i < m->nlayers; i++) {
+        if (strcmp(m->layers[i].name, name) == 0)
+            return &m->layers[i];
+    }
+    return NULL;
+}
+
+/* The main canvas outline, through lon/lat, into the inset's pixels. */
+static steppe_status_t inset_frame(st_render *r, st_proj *to_inset)
+{
+    struct st_furniture *fu = r->furniture;
+    const st_view *v = &r->view;
+    const size_t n = 4 * FRAME_OUTLINE_SAMPLES;
+    double *xy = st_arena_alloc(r->arena, 2 * n * sizeof *xy);
+    uint32_t *parts = st_arena_alloc(r->arena, sizeof *parts);
+    if (!xy || !parts)
+        return nomem(r);
+    for (size_t i = 0; i < n; i++) {
+        double t = (double)(i % FRAME_OUTLINE_SAMPLES) / FRAME_OUTLINE_SAMPLES;
+        double px, py;
+        switch (i / FRAME_OUTLINE_SAMPLES) {
+        case 0:
+            px = t * v->width_px;
+            py = 0;
+            break;
+        case 1:
+            px = v->width_px;
+            py = t * v->height_px;
+            break;
+        case 2:
+            px = (1 - t) * v->width_px;
+            py = v->height_px;
+            break;
+        default:
+            px = 0;
+            py = (1 - t) * v->height_px;
+            break;
+        }
+        xy[2 * i] = v->extent[0] + px / v->scale;
+        xy[2 * i + 1] = v->extent[3] - py / v->scale;
+    }
+    st_proj_trans(r->lonlat_to_map, xy, n, true);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (xy[2 * i] == HUGE_VAL || !isfinite(xy[2 * i]) || !isfinite(xy[2 * i + 1]))
+            continue;
+        xy[2 * k] = xy[2 * i];
+        xy[2 * k + 1] = xy[2 * i + 1];
+        k++;
+    }
+    st_proj_trans(to_inset, xy, k, false);
+    size_t j = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (xy[2 * i] == HUGE_VAL || !isfinite(xy[2 * i]) || !isfinite(xy[2 * i + 1]))
+            continue;
+        xy[2 * j] = xy[2 * i];
+        xy[2 * j + 1] = xy[2 * i + 1];
+        j++;
+    }
+    if (j < 3)
+        return STEPPE_OK;
+    st_view_to_px(&fu->inset_view, xy, j);
+    parts[0] = 0;
+    fu->inset_frame.xy = xy;
+    fu->inset_frame.parts = parts;
+    fu->inset_frame.nparts = 1;
+    fu->inset_frame.npoints = (uint32_t)j;
+    fu->inset_frame.cls = -1;
+    st_feature_update_bbox(&fu->inset_frame);
+    fu->has_inset_frame = true;
+    return STEPPE_OK;
+}
+
+static steppe_status_t layout_inset(st_render *r)
+{
+    struct st_furniture *fu = r->furniture;
+    const st_map *m = r->map;
+    steppe_status_t st = STEPPE_OK;
+    st_proj *to_inset = NULL, *layer_proj = NULL;
+    if (!m->inset)
+        return STEPPE_OK;
+    const char *crs = m->inset_crs ? m->inset_crs : "EPSG:4326";
+    st_loc loc = {m->path, 0, 0};
+    st = st_proj_create(r->ctx, "EPSG:4326", crs, loc, &to_inset);
+    if (st != STEPPE_OK)
+        goto done;
+
+    /* The inset's extent: its lon/lat box, densified, in the inset CRS. */
+    const double *e = m->inset_extent;
+    double out[8 * INSET_OUTLINE_SAMPLES];
+    for (int i = 0; i < 4 * INSET_OUTLINE_SAMPLES; i++) {
+        double t = (double)(i % INSET_OUTLINE_SAMPLES) / INSET_OUTLINE_SAMPLES;
+        int side = i / INSET_OUTLINE_SAMPLES;
+        out[2 * i] = side == 0   ? e[0] + t * (e[2] - e[0])
+                     : side == 1 ? e[2]
+                     : side == 2 ? e[2] - t * (e[2] - e[0])
+                                 : e[0];
+        out[2 * i + 1] = side == 0   ? e[1]
+                         : side == 1 ? e[1] + t * (e[3] - e[1])
+                         : side == 2 ? e[3]
+                                     : e[3] - t * (e[3] - e[1]);
+    }
+    st_proj_trans(to_inset, out, 4 * INSET_OUTLINE_SAMPLES, false);
+    double bb[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
+    for (int i = 0; i < 4 * INSET_OUTLINE_SAMPLES; i++) {
+        if (out[2 * i] == HUGE_VAL || !isfinite(out[2 * i]) || !isfinite(out[2 * i + 1]))
+            continue;
+        bb[0] = fmin(bb[0], out[2 * i]);
+        bb[1] = fmin(bb[1], out[2 * i + 1]);
+        bb[2] = fmax(bb[2], out[2 * i]);
+        bb[3] = fmax(bb[3], out[2 * i + 1]);
+    }
+    if (!(bb[2] > bb[0] && bb[3] > bb[1])) {
+        st_warn(r->ctx, "%s: the inset extent cannot be projected to %s; no inset", m->path ? m->path : "map",
+                crs);
+        goto done;
+    }
+    double frac = m->inset_width > 0 ? m->inset_width : 0.2;
+    double iw = frac * r->view.width_px;
+    double ih = iw * (bb[3] - bb[1]) / (bb[2] - bb[0]);
+    if (ih > 0.4 * r->view.height_px) {
+        ih = 0.4 * r->view.height_px;
+        iw = ih * (bb[2] - bb[0]) / (bb[3] - bb[1]);
+    }
+    st_view *iv = &fu->inset_view;
+    memcpy(iv->extent, bb, sizeof bb);
+    iv->width_px = iw;
+    iv->height_px = ih;
+    iv->scale = iw / (bb[2] - bb[0]);
+    iv->dpi = r->view.dpi;
+    iv->px_per_pt = r->view.px_per_pt;
+    memcpy(iv->lonlat, e, sizeof iv->lonlat);
+
+    fu->inset_layer = find_layer(m, m->inset_layer);
+    if (m->inset_layer && !fu->inset_layer)
+        st_warn(r->ctx, "%s: inset layer '%s' is not a layer of the map", m->path ? m->path : "map",
+                m->inset_layer);
+    if (fu->inset_layer && fu->inset_layer->kind <= ST_LAYER_CSV) {
+        const st_layer *L = fu->inset_layer;
+        st = st_source_read_layer(r->ctx, L, NULL, 0, r->arena, &fu->inset_fs);
+        if (st != STEPPE_OK)
+            goto done;
+        st_featureset_classify(&fu->inset_fs, L);
+        st = st_proj_create(r->ctx, fu->inset_fs.crs ? fu->inset_fs.crs : "EPSG:4326", crs, L->crs_loc,
+                            &layer_proj);
+        if (st != STEPPE_OK)
+            goto done;
+        st = st_project_features(r->ctx, layer_proj, iv, &fu->inset_fs, r->arena);
+        if (st != STEPPE_OK)
+            goto done;
+    } else {
+        fu->inset_layer = NULL;
+    }
+    st = inset_frame(r, to_inset);
+    if (st != STEPPE_OK)
+        goto done;
+    fu->has_inset = place_in_corner(r, m->inset_corner, iw, ih, "inset", &fu->inset_box);
+done:
+    st_proj_destroy(layer_proj);
+    st_proj_destroy(to_inset);
+    return st;
+}
+
+/* ---- entry points --------------------------------------------------------- */
+
+steppe_status_t st_furniture_layout(st_render *r)
+{
+    steppe_status_t st = STEPPE_OK;
+    struct st_furniture *fu = st_arena_calloc(r->arena, 1, sizeof *fu);
+    if (!fu)
+        return nomem(r);
+    r->furniture = fu;
+    double scale = r->view.dpi > 0 ? r->view.dpi / 96.0 : 1.0;
+    fu->margin = 10 * scale;
+    fu->gap = 6 * scale;
+    fu->pad = pt(r, 5);
+    fu->cursor[ST_CORNER_TOP_LEFT] = fu->margin;
+    fu->cursor[ST_CORNER_TOP_RIGHT] = fu->margin;
+    fu->cursor[ST_CORNER_BOTTOM_LEFT] = r->view.height_px - fu->margin;
+    fu->cursor[ST_CORNER_BOTTOM_RIGHT] = r->view.height_px - fu->margin;
+
+    st = layout_attribution(r);
+    if (st == STEPPE_OK)
+        st = layout_title(r);
+    if (st == STEPPE_OK)
+        st = layout_scalebar(r);
+    if (st == STEPPE_OK)
+        st = layout_inset(r);
+    if (st == STEPPE_OK)
+        st = layout_legend(r);
+    if (st == STEPPE_OK)
+        st = layout_notes(r);
+    /* Graticule labels last: they give way to every panel. */
+    if (st == STEPPE_OK)
+        st = layout_graticule(r);
+    if (st != STEPPE_OK)
+        return st;
+
+    for (size_t i = 0; i < fu->nplaced && st == STEPPE_OK; i++)
+        st = st_render_add_obstacle(r, fu->placed[i]);
+    for (size_t i = 0; i < fu->ngrat_labels && st == STEPPE_OK; i++) {
+        const grat_label *g = &fu->grat_labels[i];
+        st_box b = {g->x - fu->grat_halo, g->y - fu->grat_halo, g->x + text_w(g->text) + fu->grat_halo,
+                    g->y + text_h(g->text) + fu->grat_halo};
+        st = st_render_add_obstacle(r, b);
+    }
+    return st;
+}
+
+static void draw_panel(st_render *r, cairo_t *cr, st_box b, double alpha)
+{
+    cairo_save(cr);
+    cairo_rectangle(cr, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0);
+    cairo_set_source_rgba(cr, 1, 1, 1, alpha);
+    cairo_fill_preserve(cr);
+    double lw = pt(r, 0.5);
+    cairo_set_line_width(cr, lw);
+    cairo_set_source_rgba(cr, 0.35, 0.35, 0.35, 1);
+    cairo_new_path(cr);
+    cairo_rectangle(cr, b.x0 + lw / 2, b.y0 + lw / 2, b.x1 - b.x0 - lw, b.y1 - b.y0 - lw);
+    cairo_stroke(cr);
+    cairo_restore(cr);
+}
+
+static const st_rgba WHITE = {1, 1, 1, 1};
+
+void st_furniture_draw_graticule(st_render *r, cairo_t *cr)
+{
+    const struct st_furniture *fu = r->furniture;
+    if (!fu || !fu->has_graticule)
+        return;
+    st_draw_feature(cr, &r->view, &r->map->graticule_sym, ST_GEOM_LINE, &fu->graticule);
+}
+
+static void draw_scalebar(st_render *r, cairo_t *cr)
+{
+    const struct st_furniture *fu = r->furniture;
+    const st_map *m = r->map;
+    draw_panel(r, cr, fu->scalebar_box, 0.85);
+    cairo_save(cr);
+    double seg = fu->bar_px / fu->bar_segments;
+    for (int i = 0; i < fu->bar_segments; i++) {
+        cairo_rectangle(cr, fu->bar_x + i * seg, fu->bar_y, seg, fu->bar_h);
+        if (i % 2 == 0)
+            cairo_set_source_rgb(cr, 0, 0, 0);
+        else
+            cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_fill(cr);
+    }
+    cairo_rectangle(cr, fu->bar_x, fu->bar_y, fu->bar_px, fu->bar_h);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_line_width(cr, pt(r, 0.5));
+    cairo_stroke(cr);
+    cairo_restore(cr);
+    st_rgba c = text_color(m->legend_style.color);
+    double ty = fu->bar_y - pt(r, 2) - text_h(fu->bar_end);
+    st_text_draw(cr, fu->bar_zero, fu->bar_x - text_w(fu->bar_zero) / 2, ty, c, WHITE, 0);
+    st_text_draw(cr, fu->bar_end, fu->bar_x + fu->bar_px - text_w(fu->bar_end) / 2, ty, c, WHITE, 0);
+}
+
+static void draw_inset(st_render *r, cairo_t *cr)
+{
+    const struct st_furniture *fu = r->furniture;
+    st_box b = fu->inset_box;
+    draw_panel(r, cr, b, 1.0);
+    cairo_save(cr);
+    cairo_rectangle(cr, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0);
+    cairo_clip(cr);
+    cairo_translate(cr, b.x0, b.y0);
+    if (fu->inset_layer)
+        st_draw_layer(cr, &fu->inset_view, fu->inset_layer, &fu->inset_fs);
+    if (fu->has_inset_frame)
+        st_draw_feature(cr, &fu->inset_view, &r->map->inset_frame, ST_GEOM_POLYGON, &fu->inset_frame);
+    cairo_restore(cr);
+    /* The border again, over the contents. */
+    cairo_save(cr);
+    double lw = pt(r, 0.5);
+    cairo_set_line_width(cr, lw);
+    cairo_set_source_rgba(cr, 0.35, 0.35, 0.35, 1);
+    cairo_rectangle(cr, b.x0 + lw / 2, b.y0 + lw / 2, b.x1 - b.x0 - lw, b.y1 - b.y0 - lw);
+    cairo_stroke(cr);
+    cairo_restore(cr);
+}
+
+void st_furniture_draw(st_render *r, cairo_t *cr)
+{
+    const struct st_furniture *fu = r->furniture;
+    const st_map *m = r->map;
+    if (!fu)
+        return;
+    if (fu->has_inset)
+        draw_inset(r, cr);
+    if (fu->has_title) {
+        st_box b = fu->title_box;
+        draw_panel(r, cr, b, 0.85);
+        st_text_draw(cr, fu->title, b.x0 + fu->pad, b.y0 + fu->pad, text_color(m->title_style.color), WHITE,
+                     0);
+        if (fu->subtitle)
+            st_text_draw(cr, fu->subtitle, b.x0 + fu->pad, b.y0 + fu->pad + text_h(fu->title) + pt(r, 2),
+                         text_color(m->subtitle_style.color), WHITE, 0);
+    }
+    if (fu->has_legend) {
+        st_box b = fu->legend_box;
+        st_rgba c = text_color(m->legend_style.color);
+        draw_panel(r, cr, b, 0.85);
+        if (fu->legend_title)
+            st_text_draw(cr, fu->legend_title, b.x0 + fu->pad, b.y0 + fu->pad, c, WHITE, 0);
+        for (size_t i = 0; i < fu->nentries; i++) {
+            const legend_entry *e = &fu->entries[i];
+            double sy = b.y0 + e->y + (e->row_h - fu->swatch_h) / 2;
+            st_draw_swatch(cr, &r->view, e->sym, e->type, b.x0 + fu->pad, sy, fu->swatch_w, fu->swatch_h);
+            st_text_draw(cr, e->text, b.x0 + fu->pad + fu->swatch_w + fu->swatch_gap,
+                         b.y0 + e->y + (e->row_h - text_h(e->text)) / 2, c, WHITE, 0);
+        }
+    }
+    if (fu->has_notes) {
+        st_box b = fu->notes_box;
+        draw_panel(r, cr, b, 0.85);
+        st_text_draw(cr, fu->notes, b.x0 + fu->pad, b.y0 + fu->pad, text_color(m->legend_style.color), WHITE,
+                     0);
+    }
+    if (fu->has_scalebar)
+        draw_scalebar(r, cr);
+    if (fu->has_attribution) {
+        st_box b = fu->attribution_box;
+        st_text_draw(cr, fu->attribution, b.x1 - fu->attribution_halo - text_w(fu->attribution),
+                     b.y0 + fu->attribution_halo, text_color(m->attribution_style.color), WHITE,
+                     fu->attribution_halo);
+    }
+    for (size_t i = 0; i < fu->ngrat_labels; i++) {
+        const grat_label *g = &fu->grat_labels[i];
+        st_rgba c = text_color(m->graticule_style.color);
+        st_text_draw(cr, g->text, g->x, g->y, c, WHITE, fu->grat_halo);
+    }
+}
+
+void st_furniture_free(st_render *r)
+{
+    struct st_furniture *fu = r->furniture;
+    if (!fu)
+        return;
+    for (size_t i = 0; i < fu->ntexts; i++)
+        st_text_destroy(fu->texts[i]);
+    free(fu->texts);
+    fu->texts = NULL;
+    fu->ntexts = 0;
+    r->furniture = NULL;
+}
+
+bool st_furniture_scalebar(const st_render *r, double *km, double *px)
+{
+    const struct st_furniture *fu = r->furniture;
+    if (!fu || !fu->has_scalebar)
+        return false;
+    *km = fu->bar_km;
+    *px = fu->bar_px;
+    return true;
+}
+
+size_t st_furniture_legend_entries(const st_render *r)
+{
+    const struct st_furniture *fu = r->furniture;
+    return fu && fu->has_legend ? fu->nentries : 0;
+}

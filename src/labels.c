@@ -1,0 +1,1062 @@
+/* Label placement.
+ *
+ * Greedy placement in priority order against a uniform grid of occupied
+ * boxes, the approach of most map renderers (Mapnik's label collision
+ * detector, MapServer's label cache): every label tries its candidate
+ * positions in a fixed order of preference and takes the first that lies
+ * inside the canvas and touches no occupied box. Higher priority labels go
+ * first; ties keep layer order, then feature order, so a run is
+ * deterministic.
+ *
+ * Candidates:
+ *  - points: eight positions around the marker at marker radius + offset,
+ *    in the order right, left, above, below, then upper right, upper left,
+ *    lower right, lower left. Level positions read best for horizontal
+ *    names beside a dot (Imhof's rule that a name should sit on the line
+ *    of its point where it can), diagonals come next.
+ *  - polygons: centred on the pole of inaccessibility of the part visible
+ *    on the canvas, then a few nearby offsets; the box must lie inside the
+ *    polygon (sampled points inside by the even-odd rule, no vertex within).
+ *  - lines: the text follows the line, one grapheme cluster at a time, each
+ *    rotated to the chord under it; positions along the longest parts are
+ *    ranked by straightness and closeness to the middle, turned so the text
+ *    reads left to right, and rejected where adjacent clusters bend more
+ *    than 30°. If none fits, straight text parallel to the longest segment.
+ *
+ * Every glyph cluster of a curved label gets its own collision box; a
+ * label's reported box is the union. Boxes include the halo. */
+#include "labels.h"
+
+#include <glib.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+#define GRID_CELL 64.0
+#define CANVAS_MARGIN 2.0
+#define MAX_BEND (30.0 * M_PI / 180.0)
+#define MAX_LINE_CANDIDATES 64
+#define MAX_LINE_PARTS 3
+
+typedef enum plan_kind { PLAN_STRAIGHT, PLAN_ROTATED, PLAN_CURVED } plan_kind;
+
+/* Baseline origin and rotation of one glyph cluster. */
+typedef struct glyph_pos {
+    double x, y, angle;
+} glyph_pos;
+
+typedef struct plan_item {
+    st_text *text;
+    plan_kind kind;
+    double x, y;       /* STRAIGHT: top-left of the logical box; ROTATED: centre */
+    double angle;      /* ROTATED */
+    glyph_pos *glyphs; /* CURVED: one per cluster, in the arena */
+    size_t nglyphs;
+    st_rgba color, halo;
+    double halo_px;
+} plan_item;
+
+struct st_label_plan {
+    plan_item *items; /* arena */
+    size_t n;
+};
+
+typedef struct job {
+    size_t layer, feature;
+    const st_label *label;
+    const st_symbol *sym;
+    const char *text;
+} job;
+
+/* ---- grid index of occupied boxes --------------------------------------- */
+
+typedef struct cell {
+    size_t *idx;
+    size_t n, cap;
+} cell;
+
+typedef struct grid {
+    int nx, ny;
+    cell *cells;
+    st_box *boxes;
+    size_t n, cap;
+} grid;
+
+static bool grid_init(grid *g, double w, double h)
+{
+    memset(g, 0, sizeof *g);
+    g->nx = (int)ceil(w / GRID_CELL);
+    g->ny = (int)ceil(h / GRID_CELL);
+    if (g->nx < 1)
+        g->nx = 1;
+    if (g->ny < 1)
+        g->ny = 1;
+    g->cells = calloc((size_t)g->nx * (size_t)g->ny, sizeof *g->cells);
+    return g->cells != NULL;
+}
+
+static void grid_free(grid *g)
+{
+    if (g->cells) {
+        for (size_t i = 0; i < (size_t)g->nx * (size_t)g->ny; i++)
+            free(g->cells[i].idx);
+    }
+    free(g->cells);
+    free(g->boxes);
+}
+
+static int clampi(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+static void grid_range(const grid *g, st_box b, int *i0, int *j0, int *i1, int *j1)
+{
+    *i0 = clampi((int)floor(b.x0 / GRID_CELL), 0, g->nx - 1);
+    *i1 = clampi((int)floor(b.x1 / GRID_CELL), 0, g->nx - 1);
+    *j0 = clampi((int)floor(b.y0 / GRID_CELL), 0, g->ny - 1);
+    *j1 = clampi((int)floor(b.y1 / GRID_CELL), 0, g->ny - 1);
+}
+
+/* Boxes that only touch do not overlap. */
+static bool boxes_overlap(st_box a, st_box b)
+{
+    return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+}
+
+static bool grid_hits(const grid *g, st_box b)
+{
+    int i0, j0, i1, j1;
+    grid_range(g, b, &i0, &j0, &i1, &j1);
+    for (int j = j0; j <= j1; j++) {
+        for (int i = i0; i <= i1; i++) {
+            const cell *c = &g->cells[(size_t)j * (size_t)g->nx + (size_t)i];
+            for (size_t k = 0; k < c->n; k++) {
+                if (boxes_overlap(b, g->boxes[c->idx[k]]))
+                    return true;
+            }
+        }
+    }
+    return false;
+}
+
+static bool grid_add(grid *g, st_box b)
+{
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 256;
+        st_box *nb = realloc(g->boxes, cap * sizeof *nb);
+        if (!nb)
+            return false;
+        g->boxes = nb;
+        g->cap = cap;
+    }
+    size_t id = g->n++;
+    g->boxes[id] = b;
+    int i0, j0, i1, j1;
+    grid_range(g, b, &i0, &j0, &i1, &j1);
+    for (int j = j0; j <= j1; j++) {
+        for (int i = i0; i <= i1; i++) {
+            cell *c = &g->cells[(size_t)j * (size_t)g->nx + (size_t)i];
+            if (c->n == c->cap) {
+                size_t cap = c->cap ? c->cap * 2 : 8;
+                size_t *ni = realloc(c->idx, cap * sizeof *ni);
+                if (!ni)
+                    return false;
+                c->idx = ni;
+                c->cap = cap;
+            }
+            c->idx[c->n++] = id;
+        }
+    }
+    return true;
+}
+
+/* ---- small geometry ----------------------------------------------------- */
+
+static st_box box_grow(st_box b, double d)
+{
+    st_box o = {b.x0 - d, b.y0 - d, b.x1 + d, b.y1 + d};
+    return o;
+}
+
+static st_box box_union(st_box a, st_box b)
+{
+    st_box o = {fmin(a.x0, b.x0), fmin(a.y0, b.y0), fmax(a.x1, b.x1), fmax(a.y1, b.y1)};
+    return o;
+}
+
+static bool box_in_canvas(const st_render *r, st_box b)
+{
+    return b.x0 >= CANVAS_MARGIN && b.y0 >= CANVAS_MARGIN && b.x1 <= r->view.width_px - CANVAS_MARGIN &&
+           b.y1 <= r->view.height_px - CANVAS_MARGIN;
+}
+
+/* A candidate is free when every box is inside the canvas and unoccupied. */
+static bool boxes_free(const st_render *r, const grid *g, const st_box *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!box_in_canvas(r, b[i]) || grid_hits(g, b[i]))
+            return false;
+    }
+    return true;
+}
+
+/* Even-odd point in polygon over every ring of f (W. Randolph Franklin's
+ * crossing test, PNPOLY). */
+static bool point_in_feature(const st_feature *f, double x, double y)
+{
+    bool in = false;
+    for (uint32_t p = 0; p < f->nparts; p++) {
+        uint32_t a = f->parts[p];
+        uint32_t b = p + 1 < f->nparts ? f->parts[p + 1] : f->npoints;
+        if (b - a < 3)
+            continue;
+        for (uint32_t i = a, j = b - 1; i < b; j = i++) {
+            double xi = f->xy[2 * i], yi = f->xy[2 * i + 1];
+            double xj = f->xy[2 * j], yj = f->xy[2 * j + 1];
+            if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi)
+                in = !in;
+        }
+    }
+    return in;
+}
+
+/* Absolute sum of signed ring areas: Shapefile rings wind one way for
+ * outer rings and the other for holes, so holes subtract. */
+static double feature_area(const st_feature *f)
+{
+    double sum = 0;
+    for (uint32_t p = 0; p < f->nparts; p++) {
+        uint32_t a = f->parts[p];
+        uint32_t b = p + 1 < f->nparts ? f->parts[p + 1] : f->npoints;
+        for (uint32_t i = a, j = b - 1; i < b && b - a >= 3; j = i++)
+            sum += f->xy[2 * j] * f->xy[2 * i + 1] - f->xy[2 * i] * f->xy[2 * j + 1];
+    }
+    return fabs(sum) / 2;
+}
+
+/* True when box b lies inside polygon f: sampled points on its edges are
+ * inside and no vertex of f falls within it. */
+static bool box_in_polygon(const st_feature *f, st_box b)
+{
+    const int nx = 8, ny = 3;
+    for (int i = 0; i <= nx; i++) {
+        double x = b.x0 + (b.x1 - b.x0) * i / nx;
+        if (!point_in_feature(f, x, b.y0) || !point_in_feature(f, x, b.y1))
+            return false;
+    }
+    for (int j = 1; j < ny; j++) {
+        double y = b.y0 + (b.y1 - b.y0) * j / ny;
+        if (!point_in_feature(f, b.x0, y) || !point_in_feature(f, b.x1, y))
+            return false;
+    }
+    for (uint32_t i = 0; i < f->npoints; i++) {
+        double x = f->xy[2 * i], y = f->xy[2 * i + 1];
+        if (x > b.x0 && x < b.x1 && y > b.y0 && y < b.y1)
+            return false;
+    }
+    return true;
+}
+
+/* Sutherland–Hodgman clipping of one ring against one half-plane
+ * (axis 0: x, 1: y; keep values >= v when ge, <= v otherwise). */
+static size_t clip_edge(const double *in, size_t n, double *out, int axis, double v, bool ge)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double *p = in + 2 * i;
+        const double *q = in + 2 * ((i + 1) % n);
+        bool pin = ge ? p[axis] >= v : p[axis] <= v;
+        bool qin = ge ? q[axis] >= v : q[axis] <= v;
+        if (pin) {
+            out[2 * m] = p[0];
+            out[2 * m + 1] = p[1];
+            m++;
+        }
+        if (pin != qin) {
+            double t = (v - p[axis]) / (q[axis] - p[axis]);
+            out[2 * m] = p[0] + t * (q[0] - p[0]);
+            out[2 * m + 1] = p[1] + t * (q[1] - p[1]);
+            m++;
+        }
+    }
+    return m;
+}
+
+/* The part of polygon f inside box clip, as a new feature in the arena
+ * (rings clipped one by one; an even-odd fill of the result is the clipped
+ * polygon). Returns f itself when it lies inside clip, NULL on failure. */
+static const st_feature *clip_polygon(st_arena *arena, const st_feature *f, st_box clip)
+{
+    if (f->bbox[0] >= clip.x0 && f->bbox[1] >= clip.y0 && f->bbox[2] <= clip.x1 && f->bbox[3] <= clip.y1)
+        return f;
+    st_feature *o = st_arena_calloc(arena, 1, sizeof *o);
+    /* Each clip against a half-plane adds at most one vertex per edge. */
+    size_t cap = 2 * (size_t)f->npoints + 8 * (size_t)f->nparts + 8;
+    double *xy = st_arena_alloc(arena, 2 * cap * sizeof *xy);
+    uint32_t *parts = st_arena_alloc(arena, (f->nparts + 1) * sizeof *parts);
+    double *a = malloc(2 * cap * sizeof *a);
+    double *b = malloc(2 * cap * sizeof *b);
+    const st_feature *res = NULL;
+    if (!o || !xy || !parts || !a || !b)
+        goto done;
+    size_t used = 0;
+    for (uint32_t p = 0; p < f->nparts; p++) {
+        uint32_t s = f->parts[p];
+        uint32_t e = p + 1 < f->nparts ? f->parts[p + 1] : f->npoints;
+        size_t n = e - s;
+        memcpy(a, f->xy + 2 * s, 2 * n * sizeof *a);
+        n = clip_edge(a, n, b, 0, clip.x0, true);
+        n = clip_edge(b, n, a, 0, clip.x1, false);
+        n = clip_edge(a, n, b, 1, clip.y0, true);
+        n = clip_edge(b, n, a, 1, clip.y1, false);
+        if (n < 3)
+            continue;
+        parts[o->nparts++] = (uint32_t)used;
+        memcpy(xy + 2 * used, a, 2 * n * sizeof *a);
+        used += n;
+    }
+    o->parts = parts;
+    o->xy = xy;
+    o->npoints = (uint32_t)used;
+    o->record = f->record;
+    o->cls = f->cls;
+    st_feature_update_bbox(o);
+    res = o;
+done:
+    free(a);
+    free(b);
+    return res;
+}
+
+/* ---- polylines for line labels ------------------------------------------ */
+
+typedef struct path {
+    double *xy;  /* n points */
+    double *cum; /* arc length at each point */
+    size_t n;
+    double len;
+} path;
+
+static bool path_make(path *p, const double *xy, size_t n, bool reverse)
+{
+    p->xy = malloc(2 * n * sizeof *p->xy);
+    p->cum = malloc(n * sizeof *p->cum);
+    p->n = n;
+    if (!p->xy || !p->cum)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = reverse ? n - 1 - i : i;
+        p->xy[2 * i] = xy[2 * k];
+        p->xy[2 * i + 1] = xy[2 * k + 1];
+    }
+    p->cum[0] = 0;
+    for (size_t i = 1; i < n; i++)
+        p->cum[i] =
+            p->cum[i - 1] + hypot(p->xy[2 * i] - p->xy[2 * i - 2], p->xy[2 * i + 1] - p->xy[2 * i - 1]);
+    p->len = n ? p->cum[n - 1] : 0;
+    return true;
+}
+
+static void path_free(path *p)
+{
+    free(p->xy);
+    free(p->cum);
+    p->xy = NULL;
+    p->cum = NULL;
+}
+
+/* The point at arc length s (clamped) and the direction of its segment. */
+static void path_at(const path *p, double s, double *x, double *y, double *dir)
+{
+    size_t lo = 0, hi = p->n - 1;
+    if (s <= 0)
+        s = 0;
+    if (s >= p->len)
+        s = p->len;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (p->cum[mid] <= s)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    double seg = p->cum[hi] - p->cum[lo];
+    double t = seg > 0 ? (s - p->cum[lo]) / seg : 0;
+    const double *a = p->xy + 2 * lo, *b = p->xy + 2 * hi;
+    *x = a[0] + t * (b[0] - a[0]);
+    *y = a[1] + t * (b[1] - a[1]);
+    if (dir)
+        *dir = atan2(b[1] - a[1], b[0] - a[0]);
+}
+
+static double angle_diff(double a, double b)
+{
+    double d = fmod(a - b, 2 * M_PI);
+    if (d > M_PI)
+        d -= 2 * M_PI;
+    if (d < -M_PI)
+        d += 2 * M_PI;
+    return fabs(d);
+}
+
+/* A line candidate: glyph positions and boxes for text starting at arc
+ * length s0 on p. Returns false when a bend exceeds MAX_BEND. */
+typedef struct line_cand {
+    glyph_pos *glyphs;
+    st_box *boxes;
+    size_t n;
+    double bend; /* sum of turning between clusters */
+    double score;
+} line_cand;
+
+static bool lay_along(const path *p, const st_text *t, double s0, double halo_px, line_cand *c)
+{
+    double h;
+    st_text_size(t, NULL, &h);
+    double base = st_text_baseline(t);
+    double prev = 0;
+    c->bend = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        double cx, cw;
+        st_text_cluster_extent(t, i, &cx, &cw);
+        double ax, ay, bx, by, dir;
+        path_at(p, s0 + cx, &ax, &ay, &dir);
+        path_at(p, s0 + cx + cw, &bx, &by, NULL);
+        double angle = cw > 0.5 && hypot(bx - ax, by - ay) > 0.25 * cw ? atan2(by - ay, bx - ax) : dir;
+        if (i > 0) {
+            double d = angle_diff(angle, prev);
+            if (d > MAX_BEND)
+                return false;
+            c->bend += d;
+        }
+        prev = angle;
+        /* Centre the cluster's logical box on the chord's midpoint. */
+        double mx = (ax + bx) / 2, my = (ay + by) / 2;
+        double ca = cos(angle), sa = sin(angle);
+        double lx = -cw / 2, ly = base - h / 2;
+        double ox = mx + lx * ca - ly * sa;
+        double oy = my + lx * sa + ly * ca;
+        c->glyphs[i].x = ox;
+        c->glyphs[i].y = oy;
+        c->glyphs[i].angle = angle;
+        /* Axis-aligned box of the rotated cluster box (x 0..cw, y -base..h-base). */
+        double xs[2] = {0, cw}, ys[2] = {-base, h - base};
+        st_box b = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
+        for (int u = 0; u < 2; u++) {
+            for (int v = 0; v < 2; v++) {
+                double px = ox + xs[u] * ca - ys[v] * sa;
+                double py = oy + xs[u] * sa + ys[v] * ca;
+                b.x0 = fmin(b.x0, px);
+                b.x1 = fmax(b.x1, px);
+                b.y0 = fmin(b.y0, py);
+                b.y1 = fmax(b.y1, py);
+            }
+        }
+        c->boxes[i] = box_grow(b, halo_px);
+    }
+    return true;
+}
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const line_cand *x = a, *y = b;
+    return x->score < y->score ? -1 : x->score > y->score;
+}
+
+/* ---- the placer --------------------------------------------------------- */
+
+typedef struct placer {
+    st_render *r;
+    grid g;
+    struct st_label_plan *plan;
+} placer;
+
+static steppe_status_t nomem(st_render *r)
+{
+    return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory placing labels");
+}
+
+/* Grows an arena array of elem-sized items so that n + 1 fit. */
+static bool arena_grow(st_arena *a, void **arr, size_t *cap, size_t n, size_t elem)
+{
+    if (n < *cap)
+        return true;
+    size_t ncap = *cap ? *cap * 2 : 64;
+    void *na = st_arena_alloc(a, ncap * elem);
+    if (!na)
+        return false;
+    if (n)
+        memcpy(na, *arr, n * elem);
+    *arr = na;
+    *cap = ncap;
+    return true;
+}
+
+/* Occupies boxes and records the placed label. */
+static steppe_status_t accept(placer *pl, const job *jb, plan_item *it, const st_box *boxes, size_t n)
+{
+    st_render *r = pl->r;
+    st_box u = boxes[0];
+    for (size_t i = 0; i < n; i++) {
+        if (!grid_add(&pl->g, boxes[i]))
+            return nomem(r);
+        u = box_union(u, boxes[i]);
+    }
+    if (!arena_grow(r->arena, (void **)&r->labels, &r->cap_labels, r->nlabels, sizeof *r->labels))
+        return nomem(r);
+    st_placed_label *pl_out = &r->labels[r->nlabels++];
+    pl_out->layer = r->layers[jb->layer].layer->name;
+    pl_out->text = jb->text;
+    pl_out->box = u;
+    pl->plan->items[pl->plan->n++] = *it;
+    return STEPPE_OK;
+}
+
+/* Straight candidates: boxes (with halo) of the logical box at each
+ * top-left position; the first free one wins. */
+static steppe_status_t try_straight(placer *pl, const job *jb, plan_item *it, const double *tl, size_t n,
+                                    const st_feature *inside, bool *placed)
+{
+    double w, h;
+    st_text_size(it->text, &w, &h);
+    for (size_t i = 0; i < n; i++) {
+        st_box b = {tl[2 * i], tl[2 * i + 1], tl[2 * i] + w, tl[2 * i + 1] + h};
+        st_box bh = box_grow(b, it->halo_px);
+        if (!boxes_free(pl->r, &pl->g, &bh, 1))
+            continue;
+        if (inside && !box_in_polygon(inside, b))
+            continue;
+        it->kind = PLAN_STRAIGHT;
+        it->x = b.x0;
+        it->y = b.y0;
+        *placed = true;
+        return accept(pl, jb, it, &bh, 1);
+    }
+    return STEPPE_OK;
+}
+
+static steppe_status_t place_point(placer *pl, const job *jb, plan_item *it, double px, double py,
+                                   double radius, bool *placed)
+{
+    double w, h;
+    st_text_size(it->text, &w, &h);
+    /* The gap is measured from the marker's obstacle box to the halo, so
+     * the halo never touches the marker. Diagonal positions keep the gap
+     * from the corner of the marker's (square) box. */
+    double gap = jb->label->offset * pl->r->view.px_per_pt + it->halo_px;
+    double d = radius + gap;
+    double e = radius + gap * M_SQRT1_2;
+    double tl[16] = {
+        px + d,     py - h / 2, /* right */
+        px - d - w, py - h / 2, /* left */
+        px - w / 2, py - d - h, /* above */
+        px - w / 2, py + d,     /* below */
+        px + e,     py - e - h, /* upper right */
+        px - e - w, py - e - h, /* upper left */
+        px + e,     py + e,     /* lower right */
+        px - e - w, py + e,     /* lower left */
+    };
+    return try_straight(pl, jb, it, tl, 8, NULL, placed);
+}
+
+static steppe_status_t place_polygon(placer *pl, const job *jb, plan_item *it, const st_feature *f,
+                                     bool *placed)
+{
+    st_render *r = pl->r;
+    if (f->nparts == 0 || f->npoints < 3)
+        return STEPPE_OK;
+    st_box canvas = {0, 0, r->view.width_px, r->view.height_px};
+    const st_feature *vis = clip_polygon(r->arena, f, canvas);
+    if (!vis)
+        return nomem(r);
+    if (vis->nparts == 0)
+        return STEPPE_OK;
+    double x, y, dist;
+    st_polygon_pole(vis, 1.0, &x, &y, &dist);
+    double w, h;
+    st_text_size(it->text, &w, &h);
+    /* The pole, then steps of about a line height up and down and a third
+     * of the width sideways. */
+    static const double off[][2] = {{0, 0},  {0, -1}, {0, 1}, {-1, 0}, {1, 0}, {-1, -1},
+                                    {1, -1}, {-1, 1}, {1, 1}, {0, -2}, {0, 2}};
+    size_t n = sizeof off / sizeof off[0];
+    double tl[2 * (sizeof off / sizeof off[0])];
+    for (size_t i = 0; i < n; i++) {
+        tl[2 * i] = x - w / 2 + off[i][0] * w / 3;
+        tl[2 * i + 1] = y - h / 2 + off[i][1] * h * 0.75;
+    }
+    return try_straight(pl, jb, it, tl, n, vis, placed);
+}
+
+/* Places it along p: candidates from the middle outwards, ranked by
+ * straightness. */
+static steppe_status_t try_path(placer *pl, const job *jb, plan_item *it, const path *fwd, const path *rev,
+                                bool *placed)
+{
+    steppe_status_t st = STEPPE_OK;
+    st_render *r = pl->r;
+    const st_text *t = it->text;
+    double w;
+    st_text_size(t, &w, NULL);
+    size_t nc = st_text_cluster_count(t);
+    double L = fwd->len;
+    if (nc == 0 || L < w)
+        return STEPPE_OK;
+    double step = fmax(w / 2, 16.0);
+    if ((L - w) / step > MAX_LINE_CANDIDATES)
+        step = (L - w) / MAX_LINE_CANDIDATES;
+    line_cand *cands = calloc(2 * MAX_LINE_CANDIDATES + 3, sizeof *cands);
+    size_t ncand = 0;
+    if (!cands)
+        return nomem(r);
+    double mid = L / 2;
+    for (int k = 0; k <= MAX_LINE_CANDIDATES + 1 && ncand < 2 * MAX_LINE_CANDIDATES + 1; k++) {
+        for (int sign = -1; sign <= 1; sign += 2) {
+            if (k == 0 && sign < 0)
+                continue;
+            double sc = mid + sign * k * step;
+            if (sc < w / 2 || sc > L - w / 2)
+                continue;
+            double s0 = sc - w / 2;
+            /* Read left to right: if the text would run leftwards, follow
+             * the reversed line instead. */
+            double ax, ay, bx, by;
+            path_at(fwd, s0, &ax, &ay, NULL);
+            path_at(fwd, s0 + w, &bx, &by, NULL);
+            const path *p = fwd;
+            if (bx < ax - 1e-6 || (fabs(bx - ax) <= 1e-6 && by > ay)) {
+                p = rev;
+                s0 = L - (s0 + w);
+            }
+            line_cand *c = &cands[ncand];
+            c->n = nc;
+            c->glyphs = malloc(nc * sizeof *c->glyphs);
+            c->boxes = malloc(nc * sizeof *c->boxes);
+            if (!c->glyphs || !c->boxes) {
+                free(c->glyphs);
+                free(c->boxes);
+                st = nomem(r);
+                goto done;
+            }
+            bool ok = lay_along(p, t, s0, it->halo_px, c);
+            for (size_t i = 0; ok && i < nc; i++)
+                ok = box_in_canvas(r, c->boxes[i]);
+            if (!ok) {
+                free(c->glyphs);
+                free(c->boxes);
+                continue;
+            }
+            c->score = c->bend + 0.5 * fabs(sc - mid) / L;
+            ncand++;
+        }
+    }
+    qsort(cands, ncand, sizeof *cands, cmp_cand);
+    for (size_t k = 0; k < ncand && !*placed; k++) {
+        line_cand *c = &cands[k];
+        if (!boxes_free(r, &pl->g, c->boxes, c->n))
+            continue;
+        it->kind = PLAN_CURVED;
+        it->glyphs = st_arena_alloc(r->arena, c->n * sizeof *it->glyphs);
+        if (!it->glyphs) {
+            st = nomem(r);
+            goto done;
+        }
+        memcpy(it->glyphs, c->glyphs, c->n * sizeof *it->glyphs);
+        it->nglyphs = c->n;
+        *placed = true;
+        st = accept(pl, jb, it, c->boxes, c->n);
+    }
+done:
+    for (size_t k = 0; k < ncand; k++) {
+        free(cands[k].glyphs);
+        free(cands[k].boxes);
+    }
+    free(cands);
+    return st;
+}
+
+/* Straight text centred at cx,cy along angle (turned to read left to
+ * right): laid as clusters along a two-point path, or as one rotated
+ * block for text of several lines. */
+static steppe_status_t straight_at(placer *pl, const job *jb, plan_item *it, double cx, double cy,
+                                   double angle, bool *placed)
+{
+    steppe_status_t st = STEPPE_OK;
+    path fwd = {0}, rev = {0};
+    double w, h;
+    st_text_size(it->text, &w, &h);
+    if (st_text_cluster_count(it->text) > 0) {
+        double half = w / 2 + 1;
+        double seg[4] = {cx - half * cos(angle), cy - half * sin(angle), cx + half * cos(angle),
+                         cy + half * sin(angle)};
+        if (!path_make(&fwd, seg, 2, false) || !path_make(&rev, seg, 2, true))
+            st = nomem(pl->r);
+        else
+            st = try_path(pl, jb, it, &fwd, &rev, placed);
+    } else {
+        if (cos(angle) < 0)
+            angle += M_PI;
+        double ca = fabs(cos(angle)), sa = fabs(sin(angle));
+        double bw = w * ca + h * sa, bh = w * sa + h * ca;
+        st_box b = box_grow((st_box){cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2}, it->halo_px);
+        if (boxes_free(pl->r, &pl->g, &b, 1)) {
+            it->kind = PLAN_ROTATED;
+            it->x = cx;
+            it->y = cy;
+            it->angle = angle;
+            *placed = true;
+            st = accept(pl, jb, it, &b, 1);
+        }
+    }
+    path_free(&fwd);
+    path_free(&rev);
+    return st;
+}
+
+static double part_length(const st_feature *f, uint32_t p)
+{
+    uint32_t a = f->parts[p];
+    uint32_t b = p + 1 < f->nparts ? f->parts[p + 1] : f->npoints;
+    double len = 0;
+    for (uint32_t i = a + 1; i < b; i++)
+        len += hypot(f->xy[2 * i] - f->xy[2 * i - 2], f->xy[2 * i + 1] - f->xy[2 * i - 1]);
+    return len;
+}
+
+static steppe_status_t place_line(placer *pl, const job *jb, plan_item *it, const st_feature *f, bool *placed)
+{
+    steppe_status_t st = STEPPE_OK;
+    st_render *r = pl->r;
+    path fwd = {0}, rev = {0};
+    if (f->nparts == 0)
+        return STEPPE_OK;
+
+    /* The longest parts first. */
+    uint32_t best[MAX_LINE_PARTS];
+    double best_len[MAX_LINE_PARTS];
+    size_t nbest = 0;
+    for (uint32_t p = 0; p < f->nparts; p++) {
+        double len = part_length(f, p);
+        size_t k = nbest < MAX_LINE_PARTS ? nbest++ : MAX_LINE_PARTS;
+        if (k == MAX_LINE_PARTS) {
+            if (len <= best_len[MAX_LINE_PARTS - 1])
+                continue;
+            k = MAX_LINE_PARTS - 1;
+        }
+        while (k > 0 && best_len[k - 1] < len) {
+            best[k] = best[k - 1];
+            best_len[k] = best_len[k - 1];
+            k--;
+        }
+        best[k] = p;
+        best_len[k] = len;
+    }
+
+    for (size_t k = 0; k < nbest && !*placed; k++) {
+        uint32_t p = best[k];
+        uint32_t a = f->parts[p];
+        uint32_t b = p + 1 < f->nparts ? f->parts[p + 1] : f->npoints;
+        if (b - a < 2)
+            continue;
+        if (!path_make(&fwd, f->xy + 2 * a, b - a, false) || !path_make(&rev, f->xy + 2 * a, b - a, true)) {
+            st = nomem(r);
+            goto done;
+        }
+        st = try_path(pl, jb, it, &fwd, &rev, placed);
+        path_free(&fwd);
+        path_free(&rev);
+        if (st != STEPPE_OK)
+            goto done;
+    }
+    if (*placed)
+        goto done;
+
+    /* Fallback 1: straight text along the chord spanning the text's
+     * length on the longest parts (a wiggly line's overall direction),
+     * from the middle outwards. */
+    double w;
+    st_text_size(it->text, &w, NULL);
+    for (size_t k = 0; k < nbest && !*placed && st == STEPPE_OK; k++) {
+        uint32_t p = best[k];
+        uint32_t a = f->parts[p];
+        uint32_t b = p + 1 < f->nparts ? f->parts[p + 1] : f->npoints;
+        if (b - a < 2 || best_len[k] < w)
+            continue;
+        if (!path_make(&fwd, f->xy + 2 * a, b - a, false)) {
+            st = nomem(r);
+            goto done;
+        }
+        double L = fwd.len, step = fmax(w / 2, 16.0);
+        for (int i = 0; i <= 16 && !*placed && st == STEPPE_OK; i++) {
+            double sc = L / 2 + (i % 2 ? 1 : -1) * ((i + 1) / 2) * step;
+            if (sc < w / 2 || sc > L - w / 2)
+                continue;
+            double ax, ay, bx, by;
+            path_at(&fwd, sc - w / 2, &ax, &ay, NULL);
+            path_at(&fwd, sc + w / 2, &bx, &by, NULL);
+            if (hypot(bx - ax, by - ay) < 1)
+                continue;
+            st = straight_at(pl, jb, it, (ax + bx) / 2, (ay + by) / 2, atan2(by - ay, bx - ax), placed);
+        }
+        path_free(&fwd);
+    }
+    if (*placed || st != STEPPE_OK)
+        goto done;
+
+    /* Fallback 2: straight text centred on the longest segment whose
+     * middle is on the canvas, parallel to it. */
+    double blen = 0, bx = 0, by = 0, bangle = 0;
+    for (uint32_t p = 0; p < f->nparts; p++) {
+        uint32_t a = f->parts[p];
+        uint32_t b = p + 1 < f->nparts ? f->parts[p + 1] : f->npoints;
+        for (uint32_t i = a + 1; i < b; i++) {
+            const double *u = f->xy + 2 * (i - 1), *v = f->xy + 2 * i;
+            double len = hypot(v[0] - u[0], v[1] - u[1]);
+            double mx = (u[0] + v[0]) / 2, my = (u[1] + v[1]) / 2;
+            if (len <= blen || mx < 0 || my < 0 || mx > r->view.width_px || my > r->view.height_px)
+                continue;
+            blen = len;
+            bx = mx;
+            by = my;
+            bangle = atan2(v[1] - u[1], v[0] - u[0]);
+        }
+    }
+    if (blen > 0)
+        st = straight_at(pl, jb, it, bx, by, bangle, placed);
+done:
+    path_free(&fwd);
+    path_free(&rev);
+    return st;
+}
+
+/* Where a point-placed label of a line or polygon is anchored. */
+static void anchor_of(const st_feature *f, st_geom_type type, double *x, double *y)
+{
+    *x = f->xy[0];
+    *y = f->xy[1];
+    if (type == ST_GEOM_POLYGON && f->npoints >= 3) {
+        double d;
+        st_polygon_pole(f, 1.0, x, y, &d);
+    } else if (type == ST_GEOM_LINE && f->npoints >= 2) {
+        path p = {0};
+        if (path_make(&p, f->xy, f->parts && f->nparts > 1 ? f->parts[1] : f->npoints, false))
+            path_at(&p, p.len / 2, x, y, NULL);
+        path_free(&p);
+    }
+}
+
+static steppe_status_t place_job(placer *pl, const job *jb)
+{
+    st_render *r = pl->r;
+    const st_layer_data *ld = &r->layers[jb->layer];
+    const st_feature *f = &ld->fs.feat[jb->feature];
+    const st_label *lab = jb->label;
+    const st_map *map = r->map;
+    steppe_status_t st = STEPPE_OK;
+
+    st_font font = {
+        .family = lab->font ? lab->font
+                  : map     ? map->font
+                            : NULL,
+        .size = lab->size,
+        .weight = lab->weight,
+        .italic = lab->italic,
+        .letter_spacing = lab->letter_spacing,
+    };
+    plan_item it = {0};
+    it.text = st_text_create(r->ctx, &r->view, jb->text, &font);
+    if (!it.text)
+        return STEPPE_ERR_NOMEM;
+    if (st_text_unknown_glyphs(it.text) > 0)
+        st_warn(r->ctx, "label '%s' (layer %s): %d characters not in font '%s'", jb->text, ld->layer->name,
+                st_text_unknown_glyphs(it.text), font.family ? font.family : "Noto Sans");
+    it.color = lab->color;
+    it.halo = lab->halo;
+    it.halo_px = lab->halo.a > 0 && lab->halo_width > 0 ? lab->halo_width * r->view.px_per_pt : 0;
+
+    st_placement mode = lab->placement;
+    if (mode == ST_PLACE_AUTO || ld->fs.type == ST_GEOM_POINT) {
+        mode = ld->fs.type == ST_GEOM_POLYGON ? ST_PLACE_POLYGON
+               : ld->fs.type == ST_GEOM_LINE  ? ST_PLACE_LINE
+                                              : ST_PLACE_POINT;
+    }
+    if (mode == ST_PLACE_POLYGON && ld->fs.type != ST_GEOM_POLYGON)
+        mode = ST_PLACE_LINE;
+
+    bool placed = false;
+    if (f->npoints == 0) {
+        st = STEPPE_OK;
+    } else if (mode == ST_PLACE_POINT) {
+        double x, y, radius = 0;
+        anchor_of(f, ld->fs.type, &x, &y);
+        /* Half the side of the box render.c makes the marker's obstacle
+         * (stars and triangles reach beyond size / 2). */
+        if (ld->fs.type == ST_GEOM_POINT && jb->sym->marker != ST_MARKER_NONE)
+            radius = (jb->sym->size * 0.6 + jb->sym->width) * r->view.px_per_pt;
+        st = place_point(pl, jb, &it, x, y, radius, &placed);
+    } else if (mode == ST_PLACE_POLYGON) {
+        st = place_polygon(pl, jb, &it, f, &placed);
+    } else {
+        st = place_line(pl, jb, &it, f, &placed);
+    }
+
+    if (st != STEPPE_OK || !placed) {
+        st_text_destroy(it.text);
+        it.text = NULL;
+    }
+    if (st == STEPPE_OK && !placed) {
+        if (!arena_grow(r->arena, (void **)&r->dropped, &r->cap_dropped, r->ndropped, sizeof *r->dropped))
+            return nomem(r);
+        r->dropped[r->ndropped].layer = ld->layer->name;
+        r->dropped[r->ndropped].text = jb->text;
+        r->ndropped++;
+        st_info(r->ctx, "label '%s' (layer %s) dropped: no room", jb->text, ld->layer->name);
+    }
+    return st;
+}
+
+/* ---- jobs ---------------------------------------------------------------- */
+
+static int cmp_job(const void *a, const void *b)
+{
+    const job *x = a, *y = b;
+    if (x->label->priority != y->label->priority)
+        return x->label->priority > y->label->priority ? -1 : 1;
+    if (x->layer != y->layer)
+        return x->layer < y->layer ? -1 : 1;
+    return x->feature < y->feature ? -1 : x->feature > y->feature;
+}
+
+static steppe_status_t collect_jobs(st_render *r, job **out, size_t *nout)
+{
+    steppe_status_t st = STEPPE_OK;
+    size_t cap = 0;
+    for (size_t i = 0; i < r->nlayers; i++)
+        cap += r->layers[i].fs.n;
+    job *jobs = malloc((cap ? cap : 1) * sizeof *jobs);
+    size_t n = 0;
+    if (!jobs) {
+        st = nomem(r);
+        goto done;
+    }
+    for (size_t i = 0; i < r->nlayers; i++) {
+        const st_layer_data *ld = &r->layers[i];
+        const st_layer *L = ld->layer;
+        if (!L || !L->visible)
+            continue;
+        for (size_t k = 0; k < ld->fs.n; k++) {
+            const st_feature *f = &ld->fs.feat[k];
+            bool cls = f->cls >= 0 && (size_t)f->cls < L->nclasses;
+            const st_label *lab = cls ? &L->classes[f->cls].label : &L->label;
+            if (!lab->enabled || !lab->text)
+                continue;
+            /* Too small to be worth a name: not a job, so not "dropped". */
+            if (ld->fs.type == ST_GEOM_POLYGON && lab->min_area > 0 && feature_area(f) < lab->min_area)
+                continue;
+            char *text = st_feature_format(r->arena, lab->text, &ld->fs, f);
+            if (text && lab->uppercase) {
+                gchar *up = g_utf8_strup(text, -1);
+                text = up ? st_arena_strdup(r->arena, up) : NULL;
+                g_free(up);
+            }
+            if (!text) {
+                st = nomem(r);
+                goto done;
+            }
+            if (!*text)
+                continue;
+            jobs[n].layer = i;
+            jobs[n].feature = k;
+            jobs[n].label = lab;
+            jobs[n].sym = cls ? &L->classes[f->cls].sym : &L->sym;
+            jobs[n].text = text;
+            n++;
+        }
+    }
+    qsort(jobs, n, sizeof *jobs, cmp_job);
+done:
+    if (st != STEPPE_OK) {
+        free(jobs);
+        jobs = NULL;
+        n = 0;
+    }
+    *out = jobs;
+    *nout = n;
+    return st;
+}
+
+steppe_status_t st_labels_place(st_render *r)
+{
+    steppe_status_t st = STEPPE_OK;
+    job *jobs = NULL;
+    size_t njobs = 0;
+    placer pl = {.r = r};
+    bool grid_ok = grid_init(&pl.g, r->view.width_px, r->view.height_px);
+
+    if (!grid_ok) {
+        st = nomem(r);
+        goto done;
+    }
+    st = collect_jobs(r, &jobs, &njobs);
+    if (st != STEPPE_OK)
+        goto done;
+    pl.plan = st_arena_calloc(r->arena, 1, sizeof *pl.plan);
+    if (pl.plan)
+        pl.plan->items = st_arena_calloc(r->arena, njobs ? njobs : 1, sizeof *pl.plan->items);
+    if (!pl.plan || !pl.plan->items) {
+        st = nomem(r);
+        goto done;
+    }
+    r->label_plan = pl.plan;
+    for (size_t i = 0; i < r->nobstacles; i++) {
+        if (!grid_add(&pl.g, r->obstacles[i])) {
+            st = nomem(r);
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < njobs && st == STEPPE_OK; i++)
+        st = place_job(&pl, &jobs[i]);
+done:
+    free(jobs);
+    grid_free(&pl.g);
+    return st;
+}
+
+void st_labels_draw(st_render *r, cairo_t *cr)
+{
+    const struct st_label_plan *plan = r->label_plan;
+    if (!plan)
+        return;
+    for (size_t i = 0; i < plan->n; i++) {
+        const plan_item *it = &plan->items[i];
+        switch (it->kind) {
+        case PLAN_STRAIGHT: st_text_draw(cr, it->text, it->x, it->y, it->color, it->halo, it->halo_px); break;
+        case PLAN_ROTATED:
+            st_text_draw_rotated(cr, it->text, it->x, it->y, it->angle, it->color, it->halo, it->halo_px);
+            break;
+        case PLAN_CURVED:
+            /* Every halo before any letter, so no halo covers a neighbour. */
+            for (size_t k = 0; it->halo_px > 0 && k < it->nglyphs; k++)
+                st_text_draw_cluster(cr, it->text, k, it->glyphs[k].x, it->glyphs[k].y, it->glyphs[k].angle,
+                                     it->halo, it->halo_px);
+            for (size_t k = 0; k < it->nglyphs; k++)
+                st_text_draw_cluster(cr, it->text, k, it->glyphs[k].x, it->glyphs[k].y, it->glyphs[k].angle,
+                                     it->color, 0);
+            break;
+        }
+    }
+}
+
+void st_labels_free(st_render *r)
+{
+    struct st_label_plan *plan = r->label_plan;
+    if (!plan)
+        return;
+    for (size_t i = 0; i < plan->n; i++)
+        st_text_destroy(plan->items[i].text);
+    plan->n = 0;
+    r->label_plan = NULL;
+}

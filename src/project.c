@@ -1,0 +1,1028 @@
+/* Projection: source CRS → map CRS → output pixels, with PROJ.
+ *
+ * Geographic sources are treated as the Shapefile convention has them —
+ * straight segments in the lon/lat plane — except that a step of more than
+ * 180° in longitude between two consecutive vertices is read as crossing the
+ * antimeridian the short way (data cut at ±180°, and pole edges such as
+ * Antarctica's 180°→−180° along −90°, are then handled uniformly).
+ *
+ * Each part is walked once into a frame centred on the map's central
+ * meridian lon_0, where its longitudes c = λ − lon_0 are continuous (they may
+ * leave [−180°, 180°]). In that frame the map's seam is the set of lines
+ * c = 180° + 360°·m, so splitting at the seam is clipping against the vertical
+ * strips [−180°+360°m, 180°+360°m] and shifting each piece by −360°m: lines by
+ * band clipping (Liang–Barsky per segment), rings by Sutherland–Hodgman
+ * against the strip's two edges, so a filled ring becomes closed western and
+ * eastern pieces and never streaks across the map. A ring whose longitudes
+ * wind once around the globe (a polar cap) is first closed through the pole
+ * it surrounds. Densification happens during the same walk.
+ *
+ * Every vertex of a layer then goes through a single proj_trans_generic()
+ * call, and one last pass converts to pixels, drops what failed and copies
+ * the result into the render's arena. */
+#include "project.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Pieces cut at the seam end this far (degrees, ~1 cm) inside it, so that
+ * rounding in PROJ's longitude reduction cannot move them to the other edge. */
+#define SEAM_EPS 1e-7
+/* Latitude used instead of a pole for projections that cannot project the
+ * pole itself (Mercator): far outside any sensible frame but finite. */
+#define POLE_LAT 89.99
+/* Samples per side of an outline densified to find its projected bbox. */
+#define OUTLINE_SAMPLES 64
+
+struct st_proj {
+    PJ_CONTEXT *pc; /* the steppe context's; not owned */
+    PJ *pj;         /* source → map, axis order normalised */
+    bool src_geographic;
+    bool dst_geographic;
+    double lon_0;       /* the map's central meridian, degrees */
+    bool pole_fails[2]; /* the forward transform fails at the south / north pole */
+};
+
+/* ---- creation ----------------------------------------------------------- */
+
+/* Captures PROJ's last log message while a CRS is being parsed: PROJ says
+ * "crs not found" there, while its errno only says "generic error". */
+typedef struct proj_msg {
+    char text[512];
+} proj_msg;
+
+static void capture_log(void *user, int level, const char *msg)
+{
+    proj_msg *m = user;
+    if (level > PJ_LOG_ERROR || !m || !msg)
+        return;
+    const char *colon = strstr(msg, ": ");
+    /* "proj_create: reason" → "reason" */
+    if (colon && strncmp(msg, "proj_", 5) == 0)
+        msg = colon + 2;
+    snprintf(m->text, sizeof m->text, "%s", msg);
+}
+
+static void silent_log(void *user, int level, const char *msg)
+{
+    (void)user;
+    (void)level;
+    (void)msg;
+}
+
+static bool is_proj_string(const char *def)
+{
+    while (*def == ' ' || *def == '\t' || *def == '\n')
+        def++;
+    return *def == '+' || strncmp(def, "proj=", 5) == 0;
+}
+
+/* A CRS object for def. PROJ strings describe a CRS only with +type=crs
+ * (proj_create_crs_to_crs() adds it the same way). */
+static PJ *crs_create(PJ_CONTEXT *pc, const char *def)
+{
+    if (!is_proj_string(def) || strstr(def, "type=crs"))
+        return proj_create(pc, def);
+    size_t n = strlen(def);
+    char *s = malloc(n + sizeof " +type=crs");
+    if (!s)
+        return NULL;
+    memcpy(s, def, n);
+    memcpy(s + n, " +type=crs", sizeof " +type=crs");
+    PJ *crs = proj_create(pc, s);
+    free(s);
+    return crs;
+}
+
+/* The horizontal CRS behind bound (+towgs84) and compound CRSs. Caller
+ * destroys the result. */
+static PJ *horizontal_crs(PJ_CONTEXT *pc, const PJ *crs)
+{
+    PJ_TYPE t = proj_get_type(crs);
+    if (t == PJ_TYPE_BOUND_CRS) {
+        PJ *base = proj_get_source_crs(pc, crs);
+        PJ *h = base ? horizontal_crs(pc, base) : NULL;
+        proj_destroy(base);
+        return h;
+    }
+    if (t == PJ_TYPE_COMPOUND_CRS) {
+        PJ *sub = proj_crs_get_sub_crs(pc, crs, 0);
+        PJ *h = sub ? horizontal_crs(pc, sub) : NULL;
+        proj_destroy(sub);
+        return h;
+    }
+    return proj_clone(pc, crs);
+}
+
+static bool crs_is_geographic(PJ_CONTEXT *pc, const PJ *crs)
+{
+    PJ *h = horizontal_crs(pc, crs);
+    PJ_TYPE t = h ? proj_get_type(h) : PJ_TYPE_UNKNOWN;
+    proj_destroy(h);
+    return t == PJ_TYPE_GEOGRAPHIC_2D_CRS || t == PJ_TYPE_GEOGRAPHIC_3D_CRS || t == PJ_TYPE_GEOGRAPHIC_CRS;
+}
+
+/* The map's central meridian in degrees: a longitude parameter of the
+ * projection's conversion, else +lon_0 of a PROJ string, else 0. The map's
+ * seam lies at lon_0 + 180°. */
+static double central_meridian(PJ_CONTEXT *pc, const PJ *crs, const char *def)
+{
+    static const char *const names[] = {"Longitude of natural origin", "Longitude of false origin",
+                                        "Longitude of origin", "Longitude of projection centre"};
+    double lon_0 = 0;
+    bool found = false;
+    PJ *h = horizontal_crs(pc, crs);
+    PJ *op = h && proj_get_type(h) == PJ_TYPE_PROJECTED_CRS ? proj_crs_get_coordoperation(pc, h) : NULL;
+    for (size_t i = 0; op && !found && i < sizeof names / sizeof names[0]; i++) {
+        int idx = proj_coordoperation_get_param_index(pc, op, names[i]);
+        double value = 0;
+        double to_si = 0;
+        if (idx >= 0 && proj_coordoperation_get_param(pc, op, idx, NULL, NULL, NULL, &value, NULL, &to_si,
+                                                      NULL, NULL, NULL, NULL)) {
+            lon_0 = value * (to_si > 0 ? to_si : M_PI / 180) * 180 / M_PI;
+            found = true;
+        }
+    }
+    if (!found && is_proj_string(def)) {
+        const char *s = strstr(def, "lon_0=");
+        if (s && (s == def || s[-1] == '+' || s[-1] == ' '))
+            lon_0 = strtod(s + 6, NULL);
+    }
+    proj_destroy(op);
+    proj_destroy(h);
+    return isfinite(lon_0) ? remainder(lon_0, 360.0) : 0;
+}
+
+/* Shortens a CRS definition (WKT can be long) for messages. */
+static const char *crs_excerpt(const char *def, char *buf, size_t size)
+{
+    size_t n = strlen(def);
+    if (n < size)
+        return def;
+    snprintf(buf, size, "%.*s...", (int)(size - 4), def);
+    return buf;
+}
+
+static steppe_status_t crs_error(steppe_ctx_t *ctx, st_loc loc, const char *def, const char *reason)
+{
+    char buf[96];
+    const char *shown = crs_excerpt(def, buf, sizeof buf);
+    if (loc.file)
+        return st_error(ctx, STEPPE_ERR_STYLE_CRS, "%s:%d:%d: cannot use CRS '%s': %s", loc.file, loc.line,
+                        loc.col, shown, reason);
+    return st_error(ctx, STEPPE_ERR_STYLE_CRS, "cannot use CRS '%s': %s", shown, reason);
+}
+
+steppe_status_t st_proj_create(steppe_ctx_t *ctx, const char *src_crs, const char *dst_crs, st_loc loc,
+                               st_proj **out)
+{
+    steppe_status_t st = STEPPE_OK;
+    proj_msg msg = {{0}};
+    PJ *src = NULL;
+    PJ *dst = NULL;
+    PJ *op = NULL;
+    st_proj *p = NULL;
+    PJ_CONTEXT *pc = st_ctx_proj(ctx);
+
+    *out = NULL;
+    if (!pc)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory creating the PROJ context");
+    p = calloc(1, sizeof *p);
+    if (!p) {
+        st = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    p->pc = pc;
+    proj_log_func(pc, &msg, capture_log);
+
+    const char *defs[2] = {src_crs ? src_crs : "", dst_crs ? dst_crs : ""};
+    PJ **crs[2] = {&src, &dst};
+    for (int i = 0; i < 2; i++) {
+        msg.text[0] = '\0';
+        *crs[i] = *defs[i] ? crs_create(pc, defs[i]) : NULL;
+        if (!*crs[i]) {
+            st = crs_error(ctx, loc, defs[i],
+                           !*defs[i]     ? "empty definition"
+                           : msg.text[0] ? msg.text
+                                         : st_proj_errmsg(ctx));
+            goto done;
+        }
+        if (!proj_is_crs(*crs[i])) {
+            st = crs_error(ctx, loc, defs[i], "not a coordinate reference system");
+            goto done;
+        }
+    }
+
+    msg.text[0] = '\0';
+    op = proj_create_crs_to_crs_from_pj(pc, src, dst, NULL, NULL);
+    if (op) {
+        p->pj = proj_normalize_for_visualization(pc, op);
+    }
+    if (!p->pj) {
+        char reason[700];
+        snprintf(reason, sizeof reason, "no transformation to '%s': %s", dst_crs,
+                 msg.text[0] ? msg.text : st_proj_errmsg(ctx));
+        st = crs_error(ctx, loc, src_crs, reason);
+        goto done;
+    }
+    p->src_geographic = crs_is_geographic(pc, src);
+    p->dst_geographic = crs_is_geographic(pc, dst);
+    p->lon_0 = central_meridian(pc, dst, dst_crs);
+    if (p->src_geographic) {
+        for (int i = 0; i < 2; i++) {
+            double pole[2] = {p->lon_0, i ? 90.0 : -90.0};
+            p->pole_fails[i] = st_proj_trans(p, pole, 1, false) > 0;
+        }
+    }
+    *out = p;
+    p = NULL;
+
+done:
+    proj_log_func(pc, NULL, silent_log);
+    proj_destroy(op);
+    proj_destroy(dst);
+    proj_destroy(src);
+    st_proj_destroy(p);
+    return st;
+}
+
+void st_proj_destroy(st_proj *p)
+{
+    if (!p)
+        return;
+    proj_destroy(p->pj);
+    free(p);
+}
+
+bool st_proj_src_is_geographic(const st_proj *p)
+{
+    return p->src_geographic;
+}
+
+size_t st_proj_trans(st_proj *p, double *xy, size_t n, bool inverse)
+{
+    size_t failed = 0;
+    const size_t stride = 2 * sizeof(double);
+    if (n == 0)
+        return 0;
+    proj_trans_generic(p->pj, inverse ? PJ_INV : PJ_FWD, xy, stride, n, xy + 1, stride, n, NULL, 0, 0, NULL,
+                       0, 0);
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(xy[2 * i]) || !isfinite(xy[2 * i + 1])) {
+            xy[2 * i] = HUGE_VAL;
+            xy[2 * i + 1] = HUGE_VAL;
+            failed++;
+        }
+    }
+    /* A failed point leaves the error set on the PJ; it must not leak into
+     * the next caller's check. */
+    proj_errno_reset(p->pj);
+    return failed;
+}
+
+/* ---- the view ------------------------------------------------------------ */
+
+void st_view_to_px(const st_view *view, double *xy, size_t n)
+{
+    const double x0 = view->extent[0];
+    const double y1 = view->extent[3];
+    const double s = view->scale;
+    for (size_t i = 0; i < n; i++) {
+        xy[2 * i] = (xy[2 * i] - x0) * s;
+        xy[2 * i + 1] = (y1 - xy[2 * i + 1]) * s;
+    }
+}
+
+static double wrap180(double lon)
+{
+    if (lon >= 180 || lon < -180)
+        lon = remainder(lon, 360.0);
+    if (lon >= 180)
+        lon -= 360;
+    return lon;
+}
+
+/* Fills out with the outline of box (4 * OUTLINE_SAMPLES points). */
+static void box_outline(const double box[4], double *out)
+{
+    const int n = OUTLINE_SAMPLES;
+    for (int i = 0; i < n; i++) {
+        double t = (double)i / n;
+        double *o = out + 8 * i;
+        o[0] = box[0] + t * (box[2] - box[0]); /* bottom, west to east */
+        o[1] = box[1];
+        o[2] = box[2]; /* east, south to north */
+        o[3] = box[1] + t * (box[3] - box[1]);
+        o[4] = box[2] - t * (box[2] - box[0]); /* top, east to west */
+        o[5] = box[3];
+        o[6] = box[0]; /* west, north to south */
+        o[7] = box[3] - t * (box[3] - box[1]);
+    }
+}
+
+static steppe_status_t extent_error(steppe_ctx_t *ctx, const st_map *map, const char *what)
+{
+    if (map->extent_loc.file)
+        return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%s:%d:%d: %s", map->extent_loc.file,
+                        map->extent_loc.line, map->extent_loc.col, what);
+    return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%s", what);
+}
+
+/* Map extent of a lon/lat box: the bbox of its densified outline, projected. */
+static steppe_status_t lonlat_extent(steppe_ctx_t *ctx, const st_map *map, st_proj *to_map, double ext[4])
+{
+    double box[4] = {map->extent[0], map->extent[1], map->extent[2], map->extent[3]};
+    double pts[8 * OUTLINE_SAMPLES];
+    const size_t n = 4 * OUTLINE_SAMPLES;
+    if (!(box[1] >= -90 && box[3] <= 90 && box[1] < box[3]) || !isfinite(box[0]) || !isfinite(box[2]))
+        return extent_error(ctx, map,
+                            "extent must be west, south, east, north with -90 <= south < north <= 90");
+    /* An extent with east < west crosses the antimeridian. */
+    if (box[2] <= box[0])
+        box[2] += 360;
+    box_outline(box, pts);
+    for (size_t i = 0; i < n; i++)
+        pts[2 * i] = wrap180(pts[2 * i]);
+    st_proj_trans(to_map, pts, n, false);
+    ext[0] = ext[1] = HUGE_VAL;
+    ext[2] = ext[3] = -HUGE_VAL;
+    for (size_t i = 0; i < n; i++) {
+        double x = pts[2 * i];
+        double y = pts[2 * i + 1];
+        if (x == HUGE_VAL)
+            continue;
+        ext[0] = fmin(ext[0], x);
+        ext[1] = fmin(ext[1], y);
+        ext[2] = fmax(ext[2], x);
+        ext[3] = fmax(ext[3], y);
+    }
+    if (ext[0] > ext[2])
+        return extent_error(ctx, map, "extent cannot be projected to the map CRS");
+    return STEPPE_OK;
+}
+
+/* A lon/lat bbox covering the frame: the inverse of its densified outline,
+ * in longitudes relative to lon_0 (continuous across the map); the whole
+ * world when any point fails, full longitude when it wraps or the frame
+ * holds a pole. */
+static void frame_lonlat(st_proj *to_map, st_view *view)
+{
+    double pts[8 * OUTLINE_SAMPLES];
+    const size_t n = 4 * OUTLINE_SAMPLES;
+    double *ll = view->lonlat;
+    const double lon_0 = to_map->lon_0;
+
+    ll[0] = -180;
+    ll[1] = -90;
+    ll[2] = 180;
+    ll[3] = 90;
+    if (!to_map)
+        return;
+    box_outline(view->extent, pts);
+    if (st_proj_trans(to_map, pts, n, true) > 0)
+        return;
+    double u0 = HUGE_VAL;
+    double u1 = -HUGE_VAL;
+    double lat0 = HUGE_VAL;
+    double lat1 = -HUGE_VAL;
+    for (size_t i = 0; i < n; i++) {
+        double u = wrap180(pts[2 * i] - lon_0);
+        u0 = fmin(u0, u);
+        u1 = fmax(u1, u);
+        lat0 = fmin(lat0, pts[2 * i + 1]);
+        lat1 = fmax(lat1, pts[2 * i + 1]);
+    }
+    /* Between samples the outline may bulge a little beyond them. */
+    double pad_u = 0.05 + 0.01 * (u1 - u0);
+    double pad_lat = 0.05 + 0.01 * (lat1 - lat0);
+    double west = lon_0 + u0 - pad_u;
+    double east = lon_0 + u1 + pad_u;
+    if (west >= -180 && east <= 180) {
+        ll[0] = west;
+        ll[2] = east;
+    }
+    ll[1] = fmax(-90, lat0 - pad_lat);
+    ll[3] = fmin(90, lat1 + pad_lat);
+    for (int i = 0; i < 2; i++) {
+        double pole[2] = {lon_0, i ? 90.0 : -90.0};
+        if (st_proj_trans(to_map, pole, 1, false) > 0)
+            continue;
+        if (pole[0] >= view->extent[0] && pole[0] <= view->extent[2] && pole[1] >= view->extent[1] &&
+            pole[1] <= view->extent[3]) {
+            ll[0] = -180;
+            ll[2] = 180;
+            ll[i ? 3 : 1] = i ? 90 : -90;
+        }
+    }
+}
+
+steppe_status_t st_view_init(steppe_ctx_t *ctx, const st_map *map, st_proj *to_map, const double *fit_bbox,
+                             st_view *view)
+{
+    steppe_status_t st = STEPPE_OK;
+    double ext[4];
+
+    memset(view, 0, sizeof *view);
+    if (!(map->width_px > 0 && map->height_px > 0 && isfinite(map->width_px) && isfinite(map->height_px)))
+        return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%s: map size %gx%g px is not positive",
+                        map->path ? map->path : "map", map->width_px, map->height_px);
+    view->width_px = map->width_px;
+    view->height_px = map->height_px;
+    view->dpi = map->dpi > 0 ? map->dpi : 96;
+    view->px_per_pt = view->dpi / 72;
+
+    switch (map->extent_kind) {
+    case ST_EXTENT_LONLAT:
+        st = lonlat_extent(ctx, map, to_map, ext);
+        if (st != STEPPE_OK)
+            return st;
+        break;
+    case ST_EXTENT_MAP: memcpy(ext, map->extent, sizeof ext); break;
+    case ST_EXTENT_FIT:
+        if (!fit_bbox)
+            return st_error(ctx, STEPPE_ERR_INTERNAL, "st_view_init: fit extent without a bbox");
+        memcpy(ext, fit_bbox, sizeof ext);
+        if (ext[0] <= ext[2] && ext[1] <= ext[3]) {
+            double mx = map->margin * (ext[2] - ext[0]);
+            double my = map->margin * (ext[3] - ext[1]);
+            ext[0] -= mx;
+            ext[2] += mx;
+            ext[1] -= my;
+            ext[3] += my;
+        }
+        break;
+    default:
+        return st_error(ctx, STEPPE_ERR_INTERNAL, "st_view_init: unknown extent kind %d",
+                        (int)map->extent_kind);
+    }
+    for (int i = 0; i < 4; i++) {
+        if (!isfinite(ext[i]))
+            return extent_error(ctx, map, "extent is not finite");
+    }
+    if (ext[2] < ext[0] || ext[3] < ext[1])
+        return extent_error(ctx, map, "extent is empty (xmin > xmax or ymin > ymax)");
+
+    /* Widen one axis about the centre so the extent has the canvas's aspect. */
+    double cx = (ext[0] + ext[2]) / 2;
+    double cy = (ext[1] + ext[3]) / 2;
+    double ew = ext[2] - ext[0];
+    double eh = ext[3] - ext[1];
+    if (ew <= 0 && eh <= 0) {
+        /* One point fitted: show a neighbourhood of it. */
+        ew = to_map && to_map->dst_geographic ? 2.0 : 200000.0;
+        eh = ew;
+    }
+    if (ew * view->height_px < eh * view->width_px)
+        ew = eh * view->width_px / view->height_px;
+    else
+        eh = ew * view->height_px / view->width_px;
+    view->extent[0] = cx - ew / 2;
+    view->extent[1] = cy - eh / 2;
+    view->extent[2] = cx + ew / 2;
+    view->extent[3] = cy + eh / 2;
+    view->scale = view->width_px / ew;
+    frame_lonlat(to_map, view);
+    return STEPPE_OK;
+}
+
+double st_view_simplify_deg(const st_view *view, st_proj *to_map, double frac)
+{
+    double units = frac / view->scale;
+    if (to_map && to_map->dst_geographic)
+        return units;
+    /* Map units are metres; a degree of latitude is the longest degree
+     * (~111.32 km), so this never simplifies more than frac pixels. */
+    return units / 111320.0;
+}
+
+/* ---- projecting features -------------------------------------------------- */
+
+typedef struct dbuf {
+    double *v;
+    size_t n; /* doubles in use */
+    size_t cap;
+} dbuf;
+
+typedef struct zbuf {
+    size_t *v;
+    size_t n;
+    size_t cap;
+} zbuf;
+
+static bool dbuf_reserve(dbuf *b, size_t more)
+{
+    if (b->cap - b->n >= more)
+        return true;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap - b->n < more) {
+        if (cap > SIZE_MAX / (4 * sizeof(double)))
+            return false;
+        cap *= 2;
+    }
+    double *v = realloc(b->v, cap * sizeof *v);
+    if (!v)
+        return false;
+    b->v = v;
+    b->cap = cap;
+    return true;
+}
+
+static bool zbuf_push(zbuf *b, size_t value)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 1024;
+        size_t *v = realloc(b->v, cap * sizeof *v);
+        if (!v)
+            return false;
+        b->v = v;
+        b->cap = cap;
+    }
+    b->v[b->n++] = value;
+    return true;
+}
+
+/* Appends a point; space was reserved by the caller. */
+static inline void put(dbuf *b, double x, double y)
+{
+    b->v[b->n++] = x;
+    b->v[b->n++] = y;
+}
+
+/* Per-layer scratch, reused across features: the walked coordinates of the
+ * whole layer, its part starts (point indices), and temporaries for one part. */
+typedef struct walk {
+    const st_proj *p;
+    double maxseg; /* densify to this many degrees; HUGE_VAL: never */
+    dbuf out;      /* source lon/lat, then map units, of every output point */
+    zbuf parts;    /* start point of every output part */
+    dbuf cont;     /* one part in the continuous frame */
+    dbuf clip1;
+    dbuf clip2;
+} walk;
+
+static double clamp_lat(const st_proj *p, double lat)
+{
+    if (lat > POLE_LAT && p->pole_fails[1])
+        return POLE_LAT;
+    if (lat < -POLE_LAT && p->pole_fails[0])
+        return -POLE_LAT;
+    return lat;
+}
+
+/* Appends a segment's interior points so no step exceeds maxseg degrees. */
+static bool densify(walk *w, dbuf *b, double c0, double f0, double dc, double df)
+{
+    double span = fmax(fabs(dc), fabs(df));
+    if (span <= w->maxseg)
+        return true;
+    size_t k = (size_t)ceil(span / w->maxseg);
+    if (!dbuf_reserve(b, 2 * k))
+        return false;
+    for (size_t s = 1; s < k; s++) {
+        double t = (double)s / (double)k;
+        put(b, c0 + t * dc, f0 + t * df);
+    }
+    return true;
+}
+
+/* Walks n points (λ, φ) into w->cont as continuous longitudes relative to
+ * lon_0, densified; a ring is closed there (last point = first). Returns
+ * false when out of memory. *winding is the number of times a ring goes
+ * round the globe in longitude. */
+static bool walk_part(walk *w, const double *xy, size_t n, bool ring, int *winding, double *cmin,
+                      double *cmax)
+{
+    const st_proj *p = w->p;
+    dbuf *b = &w->cont;
+    b->n = 0;
+    if (!dbuf_reserve(b, 2 * (n + 1)))
+        return false;
+    double c = wrap180(xy[0] - p->lon_0);
+    double f = clamp_lat(p, xy[1]);
+    double c_first = c;
+    double lam = xy[0];
+    put(b, c, f);
+    *cmin = *cmax = c;
+    size_t nseg = n - 1;
+    if (ring && n > 1 && (xy[0] != xy[2 * n - 2] || xy[1] != xy[2 * n - 1]))
+        nseg = n; /* an unclosed ring: close it */
+    for (size_t i = 1; i <= nseg; i++) {
+        size_t j = i < n ? i : 0;
+        double d = xy[2 * j] - lam;
+        /* A step of more than half the globe crosses the antimeridian the
+         * short way. */
+        if (fabs(d) > 180)
+            d = remainder(d, 360.0);
+        double fj = clamp_lat(p, xy[2 * j + 1]);
+        /* most segments are short: test before calling */
+        if ((fabs(d) > w->maxseg || fabs(fj - f) > w->maxseg) && !densify(w, b, c, f, d, fj - f))
+            return false;
+        if (!dbuf_reserve(b, 2))
+            return false;
+        lam = xy[2 * j];
+        c += d;
+        f = fj;
+        put(b, c, f);
+        *cmin = fmin(*cmin, c);
+        *cmax = fmax(*cmax, c);
+    }
+    *winding = 0;
+    if (ring && nseg > 0) {
+        *winding = (int)lround((c - c_first) / 360.0);
+        if (*winding == 0) {
+            /* the sum of the steps may have drifted by rounding */
+            b->v[b->n - 2] = c_first;
+            b->v[b->n - 1] = b->v[1];
+        } else {
+            /* A polar cap: close it through the pole it surrounds — the one
+             * on the side of its mean latitude (orientation in the data is
+             * not reliable enough to decide). */
+            double sum = 0;
+            size_t np = b->n / 2;
+            for (size_t i = 0; i < np; i++)
+                sum += b->v[2 * i + 1];
+            double pole = clamp_lat(p, sum >= 0 ? 90.0 : -90.0);
+            double f0 = b->v[1];
+            if (!densify(w, b, c, f, 0, pole - f) || !dbuf_reserve(b, 2))
+                return false;
+            put(b, c, pole);
+            if (!densify(w, b, c, pole, c_first - c, 0) || !dbuf_reserve(b, 2))
+                return false;
+            put(b, c_first, pole);
+            if (!densify(w, b, c_first, pole, 0, f0 - pole) || !dbuf_reserve(b, 2))
+                return false;
+            put(b, c_first, f0);
+        }
+    } else if (ring) {
+        /* a single point ring: keep it closed */
+        if (!dbuf_reserve(b, 2))
+            return false;
+        put(b, c, f);
+    }
+    return true;
+}
+
+/* Emits points [from, to) of b shifted by -360·m as a new output part, with
+ * longitudes back in [-180, 180). */
+static bool emit(walk *w, const dbuf *b, size_t from, size_t to, long m)
+{
+    const double shift = 360.0 * (double)m;
+    const double lon_0 = w->p->lon_0;
+    if (!zbuf_push(&w->parts, w->out.n / 2) || !dbuf_reserve(&w->out, 2 * (to - from)))
+        return false;
+    for (size_t i = from; i < to; i++) {
+        double c = b->v[2 * i] - shift;
+        if (c > 180 - SEAM_EPS)
+            c = 180 - SEAM_EPS;
+        else if (c < -180 + SEAM_EPS)
+            c = -180 + SEAM_EPS;
+        double lam = c + lon_0;
+        if (lam >= 180)
+            lam -= 360;
+        else if (lam < -180)
+            lam += 360;
+        put(&w->out, lam, b->v[2 * i + 1]);
+    }
+    return true;
+}
+
+/* One Sutherland–Hodgman step: keeps the side of the vertical line c = edge
+ * where sign·(c − edge) >= 0. in and out are closed rings. */
+static bool clip_half(const dbuf *in, dbuf *out, double edge, double sign)
+{
+    size_t n = in->n / 2;
+    out->n = 0;
+    if (n < 2)
+        return true;
+    if (!dbuf_reserve(out, 2 * (2 * n + 1)))
+        return false;
+    const double *v = in->v;
+    /* vertices 0..n-2; vertex n-1 repeats vertex 0 */
+    double pc = v[2 * (n - 2)];
+    double pf = v[2 * (n - 2) + 1];
+    bool pin = sign * (pc - edge) >= 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        double c = v[2 * i];
+        double f = v[2 * i + 1];
+        bool cin = sign * (c - edge) >= 0;
+        if (cin != pin) {
+            double t = (edge - pc) / (c - pc);
+            put(out, edge, pf + t * (f - pf));
+        }
+        if (cin)
+            put(out, c, f);
+        pc = c;
+        pf = f;
+        pin = cin;
+    }
+    if (out->n >= 2)
+        put(out, out->v[0], out->v[1]);
+    return true;
+}
+
+static double ring_area(const dbuf *b)
+{
+    double a = 0;
+    size_t n = b->n / 2;
+    for (size_t i = 0; i + 1 < n; i++)
+        a += b->v[2 * i] * b->v[2 * i + 3] - b->v[2 * i + 2] * b->v[2 * i + 1];
+    return a / 2;
+}
+
+/* Emits the pieces of a polyline between strips, by clipping each segment
+ * to the band [lo, hi] (Liang–Barsky in one dimension). */
+static bool clip_line(walk *w, long m)
+{
+    const dbuf *in = &w->cont;
+    dbuf *piece = &w->clip1;
+    const double lo = -180.0 + 360.0 * (double)m;
+    const double hi = 180.0 + 360.0 * (double)m;
+    size_t n = in->n / 2;
+    piece->n = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        double c0 = in->v[2 * i];
+        double f0 = in->v[2 * i + 1];
+        double dc = in->v[2 * i + 2] - c0;
+        double df = in->v[2 * i + 3] - f0;
+        double t0 = 0;
+        double t1 = 1;
+        if (dc == 0) {
+            if (c0 < lo || c0 > hi)
+                t0 = 2;
+        } else {
+            double ta = (lo - c0) / dc;
+            double tb = (hi - c0) / dc;
+            t0 = fmax(0, fmin(ta, tb));
+            t1 = fmin(1, fmax(ta, tb));
+        }
+        bool inside = dc == 0 ? t0 <= t1 : t0 < t1;
+        if (!inside) {
+            if (piece->n >= 4 && !emit(w, piece, 0, piece->n / 2, m))
+                return false;
+            piece->n = 0;
+            continue;
+        }
+        if (!dbuf_reserve(piece, 4))
+            return false;
+        if (piece->n == 0 || t0 > 0) {
+            if (piece->n >= 4 && !emit(w, piece, 0, piece->n / 2, m))
+                return false;
+            piece->n = 0;
+            put(piece, c0 + t0 * dc, f0 + t0 * df);
+        }
+        put(piece, c0 + t1 * dc, f0 + t1 * df);
+        if (t1 < 1) {
+            if (!emit(w, piece, 0, piece->n / 2, m))
+                return false;
+            piece->n = 0;
+        }
+    }
+    if (piece->n >= 4 && !emit(w, piece, 0, piece->n / 2, m))
+        return false;
+    piece->n = 0;
+    return true;
+}
+
+static bool clip_ring(walk *w, long m)
+{
+    const double lo = -180.0 + 360.0 * (double)m;
+    const double hi = 180.0 + 360.0 * (double)m;
+    if (!clip_half(&w->cont, &w->clip1, lo, 1) || !clip_half(&w->clip1, &w->clip2, hi, -1))
+        return false;
+    /* Pieces that only touch the strip have no area. */
+    if (w->clip2.n < 8 || fabs(ring_area(&w->clip2)) < 1e-12)
+        return true;
+    /* The cut along the seam is one long edge: densify it like the rest. */
+    dbuf *in = &w->clip2;
+    dbuf *out = &w->clip1;
+    size_t n = in->n / 2;
+    out->n = 0;
+    if (!dbuf_reserve(out, 2))
+        return false;
+    put(out, in->v[0], in->v[1]);
+    for (size_t i = 1; i < n; i++) {
+        double c0 = in->v[2 * i - 2];
+        double f0 = in->v[2 * i - 1];
+        if (!densify(w, out, c0, f0, in->v[2 * i] - c0, in->v[2 * i + 1] - f0) || !dbuf_reserve(out, 2))
+            return false;
+        put(out, in->v[2 * i], in->v[2 * i + 1]);
+    }
+    return emit(w, out, 0, out->n / 2, m);
+}
+
+/* Walks one part of a geographic source into w->out as one or more parts. */
+static bool walk_geographic(walk *w, st_geom_type type, const double *xy, size_t n)
+{
+    if (n == 0)
+        return true;
+    if (type == ST_GEOM_POINT) {
+        if (!zbuf_push(&w->parts, w->out.n / 2) || !dbuf_reserve(&w->out, 2 * n))
+            return false;
+        for (size_t i = 0; i < n; i++)
+            put(&w->out, wrap180(xy[2 * i]), clamp_lat(w->p, xy[2 * i + 1]));
+        return true;
+    }
+    bool ring = type == ST_GEOM_POLYGON;
+    int winding = 0;
+    double cmin = 0;
+    double cmax = 0;
+    if (!walk_part(w, xy, n, ring, &winding, &cmin, &cmax))
+        return false;
+    long m_lo = (long)floor((cmin + 180) / 360);
+    long m_hi = (long)ceil((cmax - 180) / 360);
+    if (m_hi < m_lo)
+        m_hi = m_lo;
+    if (m_lo == m_hi)
+        return emit(w, &w->cont, 0, w->cont.n / 2, m_lo);
+    for (long m = m_lo; m <= m_hi; m++) {
+        if (!(ring ? clip_ring(w, m) : clip_line(w, m)))
+            return false;
+    }
+    return true;
+}
+
+static bool walk_planar(walk *w, const double *xy, size_t n)
+{
+    if (!zbuf_push(&w->parts, w->out.n / 2) || !dbuf_reserve(&w->out, 2 * n))
+        return false;
+    memcpy(w->out.v + w->out.n, xy, 2 * n * sizeof(double));
+    w->out.n += 2 * n;
+    return true;
+}
+
+static inline void grow_bbox(double bbox[4], double x, double y)
+{
+    bbox[0] = fmin(bbox[0], x);
+    bbox[1] = fmin(bbox[1], y);
+    bbox[2] = fmax(bbox[2], x);
+    bbox[3] = fmax(bbox[3], y);
+}
+
+/* Copies the walked and transformed parts [p0, p1) of w into f, in pixels,
+ * leaving out what failed: a ring with a failed point, a point that failed,
+ * and the failed points of a line (which splits the line there so it never
+ * jumps across the gap). Returns the number of failed points, or
+ * (size_t)-1 when out of memory. */
+static size_t finish_feature(const walk *w, const st_view *view, st_geom_type type, size_t p0, size_t p1,
+                             st_feature *f, st_arena *arena)
+{
+    const double *xy = w->out.v;
+    const size_t *parts = w->parts.v;
+    size_t q0 = parts[p0];
+    size_t q1 = parts[p1];
+    size_t failed = 0;
+    for (size_t q = q0; q < q1; q++)
+        failed += xy[2 * q] == HUGE_VAL;
+    size_t max_parts = (p1 - p0) + failed;
+    double *oxy = st_arena_alloc(arena, 2 * (q1 - q0 + 1) * sizeof(double));
+    uint32_t *oparts = st_arena_alloc(arena, (max_parts + 1) * sizeof(uint32_t));
+    if (!oxy || !oparts)
+        return (size_t)-1;
+    const double x0 = view->extent[0];
+    const double y1 = view->extent[3];
+    const double s = view->scale;
+    size_t np = 0;
+    size_t nparts = 0;
+    double bbox[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
+    for (size_t k = p0; k < p1; k++) {
+        size_t a = parts[k];
+        size_t b = parts[k + 1];
+        if (failed && type == ST_GEOM_POLYGON) {
+            bool bad = false;
+            for (size_t q = a; q < b && !bad; q++)
+                bad = xy[2 * q] == HUGE_VAL;
+            if (bad)
+                continue;
+        }
+        size_t run = 0;
+        for (size_t q = a; q < b; q++) {
+            if (xy[2 * q] == HUGE_VAL) {
+                if (type == ST_GEOM_LINE) {
+                    /* a run of a line ends here; one point is no line */
+                    if (run == 1) {
+                        np--;
+                        nparts--;
+                    }
+                    run = 0;
+                }
+                continue;
+            }
+            if (run == 0)
+                oparts[nparts++] = (uint32_t)np;
+            double px = (xy[2 * q] - x0) * s;
+            double py = (y1 - xy[2 * q + 1]) * s;
+            oxy[2 * np] = px;
+            oxy[2 * np + 1] = py;
+            np++;
+            run++;
+            grow_bbox(bbox, px, py);
+        }
+        if (failed && type == ST_GEOM_LINE && run == 1 && b - a > 1) {
+            np--;
+            nparts--;
+        }
+    }
+    f->xy = oxy;
+    f->parts = oparts;
+    f->npoints = (uint32_t)np;
+    f->nparts = (uint32_t)nparts;
+    if (failed) {
+        /* Points dropped from a line may have widened the bbox. */
+        bbox[0] = bbox[1] = HUGE_VAL;
+        bbox[2] = bbox[3] = -HUGE_VAL;
+        for (size_t q = 0; q < np; q++)
+            grow_bbox(bbox, oxy[2 * q], oxy[2 * q + 1]);
+    }
+    memcpy(f->bbox, bbox, sizeof bbox);
+    return failed;
+}
+
+steppe_status_t st_project_features(steppe_ctx_t *ctx, st_proj *p, const st_view *view, st_featureset *fs,
+                                    st_arena *arena)
+{
+    steppe_status_t st = STEPPE_OK;
+    walk w = {0};
+    size_t *fpart = NULL;
+    const char *path = fs->path ? fs->path : "layer";
+    const bool geographic = p->src_geographic;
+
+    w.p = p;
+    w.maxseg = HUGE_VAL;
+    if (geographic && !p->dst_geographic) {
+        /* Straight lon/lat segments curve once projected: keep steps within
+         * ~32 px (and between 0.01° and 1°) so the curve is smooth. */
+        w.maxseg = fmin(1.0, fmax(0.01, st_view_simplify_deg(view, p, 32)));
+    }
+    fpart = malloc((fs->n + 1) * sizeof *fpart);
+    if (!fpart)
+        goto nomem;
+
+    /* Pass 1: walk every part into the layer's scratch. */
+    for (size_t i = 0; i < fs->n; i++) {
+        const st_feature *f = &fs->feat[i];
+        fpart[i] = w.parts.n;
+        for (uint32_t j = 0; j < f->nparts; j++) {
+            size_t a = f->parts[j];
+            size_t b = j + 1 < f->nparts ? f->parts[j + 1] : f->npoints;
+            if (b <= a || b > f->npoints)
+                continue;
+            bool ok = geographic ? walk_geographic(&w, fs->type, f->xy + 2 * a, b - a)
+                                 : walk_planar(&w, f->xy + 2 * a, b - a);
+            if (!ok)
+                goto nomem;
+        }
+    }
+    fpart[fs->n] = w.parts.n;
+    if (!zbuf_push(&w.parts, w.out.n / 2))
+        goto nomem;
+
+    /* Pass 2: one transformation for the whole layer. */
+    st_proj_trans(p, w.out.v, w.out.n / 2, false);
+
+    /* Pass 3: to pixels, into the arena, dropping what failed. */
+    size_t kept = 0;
+    size_t nfailed = 0;
+    uint32_t first_failed = 0;
+    for (size_t i = 0; i < fs->n; i++) {
+        st_feature *f = &fs->feat[i];
+        if (f->npoints == 0) {
+            fs->feat[kept++] = *f;
+            continue;
+        }
+        size_t pts = w.parts.v[fpart[i + 1]] - w.parts.v[fpart[i]];
+        if (pts > UINT32_MAX) {
+            st = st_error(ctx, STEPPE_ERR_LIMIT, "%s: record %u: too many points after densifying", path,
+                          (unsigned)f->record);
+            goto done;
+        }
+        size_t failed = finish_feature(&w, view, fs->type, fpart[i], fpart[i + 1], f, arena);
+        if (failed == (size_t)-1)
+            goto nomem;
+        if (failed) {
+            if (nfailed == 0)
+                first_failed = f->record;
+            nfailed++;
+        }
+        if (f->nparts > 0)
+            fs->feat[kept++] = *f;
+    }
+    fs->n = kept;
+    if (nfailed)
+        st_warn(ctx, "%s: %zu features could not be projected (wholly or partly; first: record %u)", path,
+                nfailed, (unsigned)first_failed);
+    goto done;
+
+nomem:
+    st = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory projecting features", path);
+done:
+    free(fpart);
+    free(w.out.v);
+    free(w.parts.v);
+    free(w.cont.v);
+    free(w.clip1.v);
+    free(w.clip2.v);
+    return st;
+}

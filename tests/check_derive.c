@@ -1,0 +1,522 @@
+/* Derived layers: geodesic lengths against PROJ's geod, shared boundaries
+ * of polygons built in code, routes through named points, and the pole of
+ * inaccessibility. */
+#include <check.h>
+#include <geodesic.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "derive.h"
+#include "testutil.h"
+
+/* ---- geodesic lengths ------------------------------------------------------ */
+
+/* Expected: `echo "lat1 lon1 lat2 lon2" | geod +ellps=WGS84 -I +units=km -F %.6f`. */
+static const struct {
+    const char *what;
+    double lon1, lat1, lon2, lat2;
+    double km;
+} geod_table[] = {
+    {"Moscow - St Petersburg", 37.6173, 55.7558, 30.3351, 59.9343, 634.601946},
+    {"Omsk - Pavlodar", 73.3686, 54.9885, 76.9674, 52.2873, 383.359623},
+    {"Moscow - Omsk", 37.6173, 55.7558, 73.3686, 54.9885, 2243.024482},
+    {"a degree of the equator", 0, 0, 1, 0, 111.319491},
+    {"a degree of meridian at the equator", 0, 0, 0, 1, 110.574389},
+    {"a degree of meridian at 45N", 10, 45, 10, 46, 111.141548},
+};
+
+START_TEST(test_geod_table)
+{
+    double xy[4] = {geod_table[_i].lon1, geod_table[_i].lat1, geod_table[_i].lon2, geod_table[_i].lat2};
+    ck_assert_msg(fabs(st_geod_polyline_km(xy, 2) - geod_table[_i].km) < 1e-6, "%s: %.6f",
+                  geod_table[_i].what, st_geod_polyline_km(xy, 2));
+}
+END_TEST
+
+START_TEST(test_geod_length_featureset)
+{
+    /* Moscow - Omsk - Pavlodar as one line, St Petersburg - Moscow as another */
+    double l1[] = {37.6173, 55.7558, 73.3686, 54.9885, 76.9674, 52.2873};
+    double l2[] = {30.3351, 59.9343, 37.6173, 55.7558};
+    uint32_t p0 = 0;
+    st_feature feat[2] = {{.nparts = 1, .npoints = 3, .parts = &p0, .xy = l1},
+                          {.nparts = 1, .npoints = 2, .parts = &p0, .xy = l2}};
+    st_featureset fs = {.type = ST_GEOM_LINE, .feat = feat, .n = 2};
+    ck_assert_double_eq_tol(st_geod_length_km(&fs), 2243.024482 + 383.359623 + 634.601946, 1e-5);
+    ck_assert_double_eq(st_geod_polyline_km(l1, 1), 0);
+    fs.type = ST_GEOM_POINT;
+    ck_assert_double_eq(st_geod_length_km(&fs), 0);
+}
+END_TEST
+
+/* ---- fixtures: named polygons and points -------------------------------------- */
+
+static const char *name_field[] = {"name"};
+static char name_type[] = {'C'};
+
+typedef struct fixture {
+    steppe_ctx_t *ctx;
+    st_arena *arena;
+    st_featureset fs;
+    st_featureset out;
+} fixture;
+
+static void fx_init(fixture *fx, st_geom_type type)
+{
+    memset(fx, 0, sizeof *fx);
+    fx->ctx = tu_ctx();
+    fx->arena = st_arena_create(0);
+    fx->fs.type = type;
+    fx->fs.fields = name_field;
+    fx->fs.field_types = name_type;
+    fx->fs.nfields = 1;
+    fx->fs.crs = "EPSG:4326";
+    fx->fs.path = "polys.shp";
+}
+
+static void fx_free(fixture *fx)
+{
+    st_arena_destroy(fx->arena);
+    steppe_ctx_destroy(fx->ctx);
+}
+
+/* Adds a feature named name from rings given as counts and points. */
+static void fx_add(fixture *fx, const char *name, const double *xy, const uint32_t *ring_sizes,
+                   uint32_t nrings)
+{
+    st_feature *f = st_featureset_add(&fx->fs, fx->arena);
+    ck_assert_ptr_nonnull(f);
+    uint32_t total = 0;
+    f->parts = st_arena_calloc(fx->arena, nrings, sizeof(uint32_t));
+    for (uint32_t k = 0; k < nrings; k++) {
+        f->parts[k] = total;
+        total += ring_sizes[k];
+    }
+    f->record = (uint32_t)(fx->fs.n - 1);
+    f->nparts = nrings;
+    f->npoints = total;
+    f->xy = st_arena_alloc(fx->arena, 2 * total * sizeof(double));
+    memcpy(f->xy, xy, 2 * total * sizeof(double));
+    f->attrs = st_arena_calloc(fx->arena, 1, sizeof(char *));
+    f->attrs[0] = st_arena_strdup(fx->arena, name);
+    st_feature_update_bbox(f);
+}
+
+/* A closed axis-aligned rectangle ring, clockwise (as Shapefiles store outer
+ * rings), into xy (5 points). */
+static void rect(double *xy, double x0, double y0, double x1, double y1)
+{
+    double r[] = {x0, y0, x0, y1, x1, y1, x1, y0, x0, y0};
+    memcpy(xy, r, sizeof r);
+}
+
+static void fx_rect(fixture *fx, const char *name, double x0, double y0, double x1, double y1)
+{
+    double xy[10];
+    uint32_t n = 5;
+    rect(xy, x0, y0, x1, y1);
+    fx_add(fx, name, xy, &n, 1);
+}
+
+/* A filter "name in names". */
+static st_filter name_in(st_arena *arena, const char **names, size_t n)
+{
+    st_cond *c = st_arena_calloc(arena, 1, sizeof *c);
+    c->field = "name";
+    c->op = n == 1 ? ST_OP_EQ : ST_OP_IN;
+    c->values = names;
+    c->nvalues = n;
+    return (st_filter){c, 1};
+}
+
+static double planar_length(const st_feature *f)
+{
+    double len = 0;
+    for (uint32_t i = 1; i < f->npoints; i++)
+        len += hypot(f->xy[2 * i] - f->xy[2 * i - 2], f->xy[2 * i + 1] - f->xy[2 * i - 1]);
+    return len;
+}
+
+static double total_length(const st_featureset *fs)
+{
+    double len = 0;
+    for (size_t i = 0; i < fs->n; i++)
+        len += planar_length(&fs->feat[i]);
+    return len;
+}
+
+/* ---- shared boundaries ------------------------------------------------------ */
+
+static const char *A[] = {"A"};
+static const char *B[] = {"B"};
+static const char *B12[] = {"B1", "B2"};
+static const st_loc here = {"map.yaml", 12, 5};
+
+static steppe_status_t share(fixture *fx, const char **a, size_t na, const char **b, size_t nb)
+{
+    st_filter fa = name_in(fx->arena, a, na);
+    st_filter fb = name_in(fx->arena, b, nb);
+    return st_derive_shared_boundary(fx->ctx, &fx->fs, &fa, &fb, here, fx->arena, &fx->out);
+}
+
+/* Cases built from rectangles: A, B (and distractors), expected line count
+ * and total length. */
+static const struct {
+    const char *what;
+    double a[4];
+    double b[4];
+    size_t lines;
+    double length;
+} share_table[] = {
+    {"squares sharing an edge", {0, 0, 1, 1}, {1, 0, 2, 1}, 1, 1},
+    {"offset squares share part of an edge", {0, 0, 1, 1}, {1, 0.5, 2, 1.5}, 1, 0.5},
+    {"a square on top of a wide one", {0, 0, 3, 1}, {1, 1, 2, 2}, 1, 1},
+    {"corner contact only", {0, 0, 1, 1}, {1, 1, 2, 2}, 0, 0},
+    {"apart", {0, 0, 1, 1}, {3, 3, 4, 4}, 0, 0},
+    {"lon/lat sized, real coordinates", {60.25, 50.5, 70.75, 55.125}, {70.75, 52, 80, 60}, 1, 3.125},
+};
+
+START_TEST(test_share_table)
+{
+    fixture fx;
+    fx_init(&fx, ST_GEOM_POLYGON);
+    const double *a = share_table[_i].a;
+    const double *b = share_table[_i].b;
+    fx_rect(&fx, "C", -10, -10, -9, -9);
+    fx_rect(&fx, "A", a[0], a[1], a[2], a[3]);
+    fx_rect(&fx, "B", b[0], b[1], b[2], b[3]);
+    ck_assert_int_eq(share(&fx, A, 1, B, 1), STEPPE_OK);
+    ck_assert_int_eq(fx.out.type, ST_GEOM_LINE);
+    ck_assert_str_eq(fx.out.crs, "EPSG:4326");
+    ck_assert_uint_eq(fx.out.nfields, 0);
+    ck_assert_msg(fx.out.n == share_table[_i].lines, "%s: %zu lines", share_table[_i].what, fx.out.n);
+    ck_assert_double_eq_tol(total_length(&fx.out), share_table[_i].length, 1e-12);
+    for (size_t i = 0; i < fx.out.n; i++) {
+        ck_assert_ptr_nonnull(fx.out.feat[i].attrs);
+        ck_assert_uint_eq(fx.out.feat[i].nparts, 1);
+    }
+    if (share_table[_i].lines == 0)
+        ck_assert_str_eq(tu_log(),
+                         "warning: map.yaml:12:5: the shared boundary of sides a and b in polys.shp "
+                         "is empty\n");
+    else
+        ck_assert_str_eq(tu_log(), "");
+    fx_free(&fx);
+}
+END_TEST
+
+/* B is a U whose two arms stand on A: two separate stretches; C fills the
+ * notch but is not on either side. */
+START_TEST(test_share_two_stretches)
+{
+    fixture fx;
+    fx_init(&fx, ST_GEOM_POLYGON);
+    fx_rect(&fx, "A", 0, 0, 3, 1);
+    double u[] = {0, 1, 0, 3, 3, 3, 3, 1, 2, 1, 2, 2, 1, 2, 1, 1, 0, 1};
+    uint32_t n = 9;
+    fx_add(&fx, "B", u, &n, 1);
+    fx_rect(&fx, "C", 1, 1, 2, 2);
+    ck_assert_int_eq(share(&fx, A, 1, B, 1), STEPPE_OK);
+    ck_assert_uint_eq(fx.out.n, 2);
+    ck_assert_double_eq_tol(planar_length(&fx.out.feat[0]), 1, 1e-12);
+    ck_assert_double_eq_tol(planar_length(&fx.out.feat[1]), 1, 1e-12);
+    /* the lines lie along y = 1 */
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_double_eq(fx.out.feat[i].bbox[1], 1);
+        ck_assert_double_eq(fx.out.feat[i].bbox[3], 1);
+    }
+    fx_free(&fx);
+}
+END_TEST
+
+/* Side b is the union of two features: their common edge is inside the
+ * union and drops out, and the contact with A merges into one line. */
+START_TEST(test_share_union_side)
+{
+    fixture fx;
+    fx_init(&fx, ST_GEOM_POLYGON);
+    fx_rect(&fx, "A", 0, 0, 2, 1);
+    fx_rect(&fx, "B1", 0, 1, 1, 2);
+    fx_rect(&fx, "B2", 1, 1, 2, 2);
+    ck_assert_int_eq(share(&fx, A, 1, B12, 2), STEPPE_OK);
+    ck_assert_uint_eq(fx.out.n, 1);
+    ck_assert_double_eq_tol(planar_length(&fx.out.feat[0]), 2, 1e-12);
+    fx_free(&fx);
+}
+END_TEST
+
+/* A has a hole that B fills exactly: the hole's ring is shared. Rings are
+ * given in both orientations, as data from GeoJSON or Shapefiles has them. */
+START_TEST(test_share_hole)
+{
+    fixture fx;
+    fx_init(&fx, ST_GEOM_POLYGON);
+    double xy[20];
+    uint32_t sizes[2] = {5, 5};
+    rect(xy, 0, 0, 10, 10);
+    double hole[] = {4, 4, 6, 4, 6, 6, 4, 6, 4, 4};
+    memcpy(xy + 10, hole, sizeof hole);
+    fx_add(&fx, "A", xy, sizes, 2);
+    fx_rect(&fx, "B", 4, 4, 6, 6);
+    ck_assert_int_eq(share(&fx, A, 1, B, 1), STEPPE_OK);
+    ck_assert_uint_eq(fx.out.n, 1);
+    ck_assert_double_eq_tol(planar_length(&fx.out.feat[0]), 8, 1e-12);
+    /* a closed line */
+    const st_feature *f = &fx.out.feat[0];
+    ck_assert_double_eq(f->xy[0], f->xy[2 * f->npoints - 2]);
+    ck_assert_double_eq(f->xy[1], f->xy[2 * f->npoints - 1]);
+    fx_free(&fx);
+}
+END_TEST
+
+/* Vertices of neighbours that differ in the last bits still share a line. */
+START_TEST(test_share_snaps_rounding)
+{
+    fixture fx;
+    fx_init(&fx, ST_GEOM_POLYGON);
+    fx_rect(&fx, "A", 60, 50, 70, 55);
+    fx_rect(&fx, "B", 70 + 1e-12, 50, 75, 55);
+    ck_assert_int_eq(share(&fx, A, 1, B, 1), STEPPE_OK);
+    ck_assert_uint_eq(fx.out.n, 1);
+    /* within the tolerance, a hook of up to ~1e-4 at each end */
+    ck_assert_double_eq_tol(total_length(&fx.out), 5, 1e-3);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_share_errors)
+{
+    static const char *nobody[] = {"Atlantis"};
+    fixture fx;
+    fx_init(&fx, ST_GEOM_POLYGON);
+    fx_rect(&fx, "A", 0, 0, 1, 1);
+    fx_rect(&fx, "B", 1, 0, 2, 1);
+    ck_assert_int_eq(share(&fx, nobody, 1, B, 1), STEPPE_ERR_STYLE_VALUE);
+    ck_assert_str_eq(steppe_ctx_last_error(fx.ctx),
+                     "map.yaml:12:5: shared-boundary side a matches no feature in polys.shp");
+    ck_assert_int_eq(share(&fx, A, 1, nobody, 1), STEPPE_ERR_STYLE_VALUE);
+    ck_assert_str_eq(steppe_ctx_last_error(fx.ctx),
+                     "map.yaml:12:5: shared-boundary side b matches no feature in polys.shp");
+    fx_free(&fx);
+
+    fx_init(&fx, ST_GEOM_LINE);
+    ck_assert_int_eq(share(&fx, A, 1, B, 1), STEPPE_ERR_STYLE_VALUE);
+    fx_free(&fx);
+}
+END_TEST
+
+/* ---- routes ---------------------------------------------------------------- */
+
+static void fx_point(fixture *fx, const char *name, double lon, double lat)
+{
+    double xy[2] = {lon, lat};
+    uint32_t n = 1;
+    fx_add(fx, name, xy, &n, 1);
+}
+
+static void fx_cities(fixture *fx)
+{
+    fx_init(fx, ST_GEOM_POINT);
+    fx->fs.path = "places.csv";
+    fx_point(fx, "Moscow", 37.6173, 55.7558);
+    fx_point(fx, "Omsk", 73.3686, 54.9885);
+    fx_point(fx, "Pavlodar", 76.9674, 52.2873);
+    fx_point(fx, "Saint Petersburg", 30.3351, 59.9343);
+}
+
+START_TEST(test_route_legs)
+{
+    static const char *stops[] = {"Saint Petersburg", "Moscow", "omsk", "Pavlodar"};
+    static const double want_km[] = {634.601946, 2243.024482, 383.359623};
+    fixture fx;
+    fx_cities(&fx);
+    st_route_leg *legs = NULL;
+    const double step = 50;
+    ck_assert_int_eq(st_derive_route(fx.ctx, &fx.fs, "name", stops, 4, step, here, fx.arena, &fx.out, &legs),
+                     STEPPE_OK);
+    ck_assert_ptr_nonnull(legs);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_str_eq(legs[i].from, stops[i]);
+        ck_assert_str_eq(legs[i].to, stops[i + 1]);
+        ck_assert_double_eq_tol(legs[i].km, want_km[i], 1e-6);
+    }
+    ck_assert_uint_eq(fx.out.n, 1);
+    ck_assert_int_eq(fx.out.type, ST_GEOM_LINE);
+    const st_feature *f = &fx.out.feat[0];
+    ck_assert_uint_eq(f->nparts, 1);
+    ck_assert_ptr_nonnull(f->attrs);
+    /* ceil(km / step) segments per leg */
+    ck_assert_uint_eq(f->npoints, 1 + 13 + 45 + 8);
+    ck_assert_double_eq_tol(st_geod_polyline_km(f->xy, f->npoints), 634.601946 + 2243.024482 + 383.359623,
+                            1e-3);
+    /* the stops are vertices, exactly */
+    ck_assert_double_eq(f->xy[0], 30.3351);
+    ck_assert_double_eq(f->xy[2 * 13], 37.6173);
+    ck_assert_double_eq(f->xy[2 * 58], 73.3686);
+    ck_assert_double_eq(f->xy[2 * 66 + 1], 52.2873);
+    fx_free(&fx);
+}
+END_TEST
+
+/* Every densified point of a leg lies on the geodesic: from → p → to is no
+ * longer than from → to, and steps are at most step_km. */
+START_TEST(test_route_on_geodesic)
+{
+    static const char *stops[] = {"Moscow", "Omsk"};
+    fixture fx;
+    fx_cities(&fx);
+    st_route_leg *legs = NULL;
+    ck_assert_int_eq(st_derive_route(fx.ctx, &fx.fs, "name", stops, 2, 100, here, fx.arena, &fx.out, &legs),
+                     STEPPE_OK);
+    const st_feature *f = &fx.out.feat[0];
+    ck_assert_uint_eq(f->npoints, 24);
+    const double *from = f->xy;
+    const double *to = f->xy + 2 * (f->npoints - 1);
+    for (uint32_t i = 1; i + 1 < f->npoints; i++) {
+        double a[4] = {from[0], from[1], f->xy[2 * i], f->xy[2 * i + 1]};
+        double b[4] = {f->xy[2 * i], f->xy[2 * i + 1], to[0], to[1]};
+        double detour = st_geod_polyline_km(a, 2) + st_geod_polyline_km(b, 2) - legs[0].km;
+        ck_assert_msg(fabs(detour) < 1e-6, "point %u is %g km off the geodesic", i, detour);
+        ck_assert_double_eq_tol(st_geod_polyline_km(f->xy + 2 * (i - 1), 2), legs[0].km / 23, 1e-6);
+    }
+    /* The geodesic bows north of the straight lon/lat line between them:
+     * its middle is at 56.6884N 55.6717E (PROJ's geod +n_S=4). */
+    ck_assert(f->bbox[3] > 56.6884 && f->bbox[3] < 56.75);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_route_errors)
+{
+    static const char *stops[] = {"Moscow", "Tomsk"};
+    fixture fx;
+    fx_cities(&fx);
+    st_route_leg *legs = NULL;
+    ck_assert_int_eq(st_derive_route(fx.ctx, &fx.fs, "name", stops, 2, 50, here, fx.arena, &fx.out, &legs),
+                     STEPPE_ERR_STYLE_VALUE);
+    ck_assert_str_eq(steppe_ctx_last_error(fx.ctx),
+                     "map.yaml:12:5: no stop 'Tomsk' in places.csv's field 'name'");
+    ck_assert_int_eq(st_derive_route(fx.ctx, &fx.fs, "title", stops, 2, 50, here, fx.arena, &fx.out, &legs),
+                     STEPPE_ERR_STYLE_KEY);
+    ck_assert_int_eq(st_derive_route(fx.ctx, &fx.fs, "name", stops, 1, 50, here, fx.arena, &fx.out, &legs),
+                     STEPPE_ERR_STYLE_VALUE);
+    fx_free(&fx);
+}
+END_TEST
+
+/* ---- pole of inaccessibility -------------------------------------------------- */
+
+static const struct {
+    const char *what;
+    double xy[24];
+    uint32_t sizes[3];
+    uint32_t nrings;
+    double x, y, dist; /* expected; x < 0: checked by the test itself */
+    double tol;
+} pole_table[] = {
+    {"square", {0, 0, 0, 10, 10, 10, 10, 0, 0, 0}, {5}, 1, 5, 5, 5, 0.01},
+    /* thick upright bar 6 wide, thin foot 2 high to the right */
+    {"L", {0, 0, 0, 10, 6, 10, 6, 2, 20, 2, 20, 0, 0, 0}, {7}, 1, 3, -1, 3, 0.01},
+    /* an island far away is smaller and ignored */
+    {"square and islet",
+     {0, 0, 0, 10, 10, 10, 10, 0, 0, 0, 50, 50, 50, 51, 51, 51, 51, 50, 50, 50},
+     {5, 5},
+     2,
+     5,
+     5,
+     5,
+     0.01},
+};
+
+START_TEST(test_pole_table)
+{
+    st_feature f = {0};
+    uint32_t parts[3] = {0};
+    for (uint32_t k = 1; k < pole_table[_i].nrings; k++)
+        parts[k] = parts[k - 1] + pole_table[_i].sizes[k - 1];
+    f.nparts = pole_table[_i].nrings;
+    f.npoints = parts[f.nparts - 1] + pole_table[_i].sizes[f.nparts - 1];
+    f.parts = parts;
+    f.xy = (double *)pole_table[_i].xy;
+    double x = 0;
+    double y = 0;
+    double d = 0;
+    st_polygon_pole(&f, 0.01, &x, &y, &d);
+    double tol = pole_table[_i].tol;
+    ck_assert_msg(fabs(d - pole_table[_i].dist) <= tol, "%s: dist %g", pole_table[_i].what, d);
+    ck_assert_msg(fabs(x - pole_table[_i].x) <= 2 * tol, "%s: x %g", pole_table[_i].what, x);
+    if (pole_table[_i].y >= 0)
+        ck_assert_msg(fabs(y - pole_table[_i].y) <= 2 * tol, "%s: y %g", pole_table[_i].what, y);
+    else
+        ck_assert_msg(y >= 3 - tol && y <= 7 + tol, "%s: y %g not in the thick part", pole_table[_i].what, y);
+}
+END_TEST
+
+/* A square with a square hole: the best circle sits in a corner, touching
+ * two sides and the hole's corner: r = 4·√2 / (1 + √2). */
+START_TEST(test_pole_hole)
+{
+    double xy[] = {0, 0, 0, 10, 10, 10, 10, 0, 0, 0, 4, 4, 6, 4, 6, 6, 4, 6, 4, 4};
+    uint32_t parts[] = {0, 5};
+    st_feature f = {.nparts = 2, .npoints = 10, .parts = parts, .xy = xy};
+    double x = 0;
+    double y = 0;
+    double d = 0;
+    st_polygon_pole(&f, 0.001, &x, &y, &d);
+    double r = 4 * M_SQRT2 / (1 + M_SQRT2);
+    ck_assert_double_eq_tol(d, r, 0.002);
+    double cx = x < 5 ? r : 10 - r;
+    double cy = y < 5 ? r : 10 - r;
+    ck_assert_double_eq_tol(x, cx, 0.01);
+    ck_assert_double_eq_tol(y, cy, 0.01);
+}
+END_TEST
+
+START_TEST(test_pole_degenerate)
+{
+    double line[] = {0, 0, 10, 0, 0, 0};
+    uint32_t p0 = 0;
+    st_feature f = {.nparts = 1, .npoints = 3, .parts = &p0, .xy = line};
+    double x = -1;
+    double y = -1;
+    double d = -1;
+    st_polygon_pole(&f, 1, &x, &y, &d);
+    ck_assert_double_eq(d, 0);
+    ck_assert(x >= 0 && x <= 10 && y == 0);
+    st_feature empty = {0};
+    st_polygon_pole(&empty, 1, &x, &y, &d);
+    ck_assert_double_eq(d, 0);
+}
+END_TEST
+
+static Suite *derive_suite(void)
+{
+    Suite *s = suite_create("derive");
+    TCase *tc = tcase_create("core");
+    tcase_add_loop_test(tc, test_geod_table, 0, sizeof geod_table / sizeof geod_table[0]);
+    tcase_add_test(tc, test_geod_length_featureset);
+    tcase_add_loop_test(tc, test_share_table, 0, sizeof share_table / sizeof share_table[0]);
+    tcase_add_test(tc, test_share_two_stretches);
+    tcase_add_test(tc, test_share_union_side);
+    tcase_add_test(tc, test_share_hole);
+    tcase_add_test(tc, test_share_snaps_rounding);
+    tcase_add_test(tc, test_share_errors);
+    tcase_add_test(tc, test_route_legs);
+    tcase_add_test(tc, test_route_on_geodesic);
+    tcase_add_test(tc, test_route_errors);
+    tcase_add_loop_test(tc, test_pole_table, 0, sizeof pole_table / sizeof pole_table[0]);
+    tcase_add_test(tc, test_pole_hole);
+    tcase_add_test(tc, test_pole_degenerate);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(derive_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -729,13 +729,15 @@ static steppe_status_t layout_graticule(st_render *r)
             }
             if (!m->graticule_labels || count < 2)
                 continue;
-            /* Meridians are labelled where they meet the top and bottom
-             * edges, parallels at the left and right. */
+            /* Meridians are labelled where they meet the bottom edge,
+             * parallels at the left and right. On a conic map meridians
+             * converge towards the top edge, where their labels would
+             * crowd together, so the top edge carries none. */
             double at;
             int axis = meridian ? 1 : 0;
             double lim = meridian ? r->view.height_px : r->view.width_px;
-            if (edge_crossing(r, pb.xy + 2 * first, count, axis, 0, &at))
-                st = add_grat_label(r, v, meridian, meridian ? 0 : 2, at);
+            if (!meridian && edge_crossing(r, pb.xy + 2 * first, count, axis, 0, &at))
+                st = add_grat_label(r, v, meridian, 2, at);
             if (st == STEPPE_OK && edge_crossing(r, pb.xy + 2 * first, count, axis, lim, &at))
                 st = add_grat_label(r, v, meridian, meridian ? 1 : 3, at);
         }

@@ -899,6 +899,13 @@ static steppe_status_t place_job(placer *pl, const job *jb)
         st = place_point(pl, jb, &it, x, y, radius, &placed);
     } else if (mode == ST_PLACE_POLYGON) {
         st = place_polygon(pl, jb, &it, f, &placed);
+        if (st == STEPPE_OK && !placed && lab->outside) {
+            /* Too small inside: name it beside its pole, as a point. */
+            double x, y, dist;
+            st_polygon_pole(f, 1.0, &x, &y, &dist);
+            if (x >= 0 && y >= 0 && x <= r->view.width_px && y <= r->view.height_px)
+                st = place_point(pl, jb, &it, x, y, 0, &placed);
+        }
     } else {
         st = place_line(pl, jb, &it, f, &placed);
     }
@@ -913,7 +920,6 @@ static steppe_status_t place_job(placer *pl, const job *jb)
         r->dropped[r->ndropped].layer = ld->layer->name;
         r->dropped[r->ndropped].text = jb->text;
         r->ndropped++;
-        st_info(r->ctx, "label '%s' (layer %s) dropped: no room", jb->text, ld->layer->name);
     }
     return st;
 }
@@ -952,6 +958,10 @@ static steppe_status_t collect_jobs(st_render *r, job **out, size_t *nout)
             bool cls = f->cls >= 0 && (size_t)f->cls < L->nclasses;
             const st_label *lab = cls ? &L->classes[f->cls].label : &L->label;
             if (!lab->enabled || !lab->text)
+                continue;
+            /* Off the canvas: nothing to name, so not "dropped" either. */
+            if (f->bbox[2] < 0 || f->bbox[0] > r->view.width_px || f->bbox[3] < 0 ||
+                f->bbox[1] > r->view.height_px)
                 continue;
             /* Too small to be worth a name: not a job, so not "dropped". */
             if (ld->fs.type == ST_GEOM_POLYGON && lab->min_area > 0 && feature_area(f) < lab->min_area)

@@ -1071,6 +1071,8 @@ static steppe_status_t get_label(M *m, cur c, const st_label *base, st_label *l)
         rc = get_num(m, c, "offset", &l->offset);
     if (rc == STEPPE_OK && WRITTEN("min-area"))
         rc = get_num(m, c, "min-area", &l->min_area);
+    if (rc == STEPPE_OK && WRITTEN("outside"))
+        rc = get_bool(m, c, "outside", &l->outside);
 #undef WRITTEN
 done:
     l->enabled = l->text && l->text[0];

@@ -129,6 +129,7 @@ typedef struct st_label {
     st_placement placement;
     double offset;          /* pt between a point's marker and its label */
     double min_area;        /* polygons smaller than this (px^2) get no label */
+    bool outside;           /* a polygon label that does not fit inside goes beside the pole */
 } st_label;
 
 /* ---- layers ------------------------------------------------------------- */

@@ -577,6 +577,9 @@ steppe_status_t steppe_render(steppe_ctx_t *ctx, const steppe_style_t *style, co
     r.timings_ms[ST_STAGE_LABELS] += now_ms() - t;
     if (st != STEPPE_OK)
         goto done;
+    if (r.ndropped)
+        st_info(ctx, "%zu label%s dropped for lack of room (listed in --report)", r.ndropped,
+                r.ndropped == 1 ? "" : "s");
 
     /* Every output is complete in its temporary file before any is renamed
      * into place, so a failure on the last output leaves every target as it

@@ -48,7 +48,9 @@
     K(P ".placement", ENUM, D("auto"), "auto|point|polygon|line",                                            \
       "auto: point for points, inside for polygons, along the line for lines.")                              \
     K(P ".offset", NUMBER, D("2"), "[0,)", "Gap between a point's marker and its label in points.")          \
-    K(P ".min-area", NUMBER, D("0"), "[0,)", "Polygons smaller than this many square pixels get no label.")
+    K(P ".min-area", NUMBER, D("0"), "[0,)", "Polygons smaller than this many square pixels get no label.") \
+    K(P ".outside", BOOL, D("false"), NULL,                                                                  \
+      "Polygons too small for their label inside get it beside them, like a point label.")
 
 #define FILTER_DOC                                                                                           \
     "Features to keep: field: value, or field: {eq|ne|lt|le|gt|ge: value} or {in|not-in: [list]}."

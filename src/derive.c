@@ -4,7 +4,10 @@
  * Geodesics come from PROJ's geodesic.h (C. F. F. Karney, "Algorithms for
  * geodesics", J. Geodesy 87, 2013) on WGS84. Shared boundaries come from
  * GEOS through its reentrant C API, one context handle per call, with its
- * messages captured rather than printed. */
+ * messages captured rather than printed: exactly, as the intersection of the
+ * two sides' boundaries (right for topologically clean data such as
+ * TopoJSON-derived borders, whose neighbours share vertices), else within a
+ * small tolerance for neighbours digitised separately. */
 #include "derive.h"
 
 #include <geodesic.h>
@@ -488,10 +491,11 @@ steppe_status_t st_derive_shared_boundary(steppe_ctx_t *ctx, const st_featureset
     if (!shared)
         goto geos_failed;
     double min_len = 0;
-    if (!has_lines(&env, shared)) {
-        /* Neighbours digitised separately (no common vertices): take a's
-         * boundary where it runs within tol of b's. Crossings leave pieces
-         * about 2·tol long; they are not borders. */
+    double exact_len = 0;
+    if (!has_lines(&env, shared) || (GEOSLength_r(env.h, shared, &exact_len) && exact_len < 10 * tol)) {
+        /* Neighbours digitised separately (no common vertices; at most
+         * slivers in common): take a's boundary where it runs within tol of
+         * b's. Crossings leave pieces about 2·tol long; they are not borders. */
         zone = GEOSBuffer_r(env.h, lb, tol, 2);
         if (!zone)
             goto geos_failed;

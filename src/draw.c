@@ -8,6 +8,7 @@
 #include "draw.h"
 
 #include <math.h>
+#include <stdbool.h>
 
 /* Sub-pixel vertices closer than this (px) to the last emitted one are
  * dropped while building paths. 0.25 px changes no antialiased pixel
@@ -42,6 +43,29 @@ static void path_parts(cairo_t *cr, const st_feature *f, int close)
         }
         if (close)
             cairo_close_path(cr);
+    }
+}
+
+/* The stroke of a ring split at a cut: the cut edges are left out, so a
+ * polygon cut at the seam or at ±180° shows no line there. */
+static void path_parts_uncut(cairo_t *cr, const st_feature *f)
+{
+    for (uint32_t p = 0; p < f->nparts; p++) {
+        uint32_t start = f->parts[p];
+        uint32_t end = p + 1 < f->nparts ? f->parts[p + 1] : f->npoints;
+        if (end <= start + 1)
+            continue;
+        bool pen = false;
+        for (uint32_t i = start; i + 1 < end; i++) {
+            if (f->cut[i]) {
+                pen = false;
+                continue;
+            }
+            if (!pen)
+                cairo_move_to(cr, f->xy[2 * i], f->xy[2 * i + 1]);
+            cairo_line_to(cr, f->xy[2 * i + 2], f->xy[2 * i + 3]);
+            pen = true;
+        }
     }
 }
 
@@ -202,6 +226,10 @@ void st_draw_feature(cairo_t *cr, const st_view *view, const st_symbol *sym, st_
             fill_hatch(cr, view, sym);
     }
     if (sym->has_stroke && sym->width > 0) {
+        if (poly && f->cut) {
+            cairo_new_path(cr);
+            path_parts_uncut(cr, f);
+        }
         set_line(cr, view, sym, sym->width);
         st_set_color(cr, sym->stroke, 1.0);
         cairo_stroke(cr);

@@ -30,6 +30,9 @@ typedef struct st_feature {
     double *xy;          /* 2 * npoints doubles */
     double bbox[4];      /* xmin, ymin, xmax, ymax of xy in its current CRS */
     const char **attrs;  /* nfields UTF-8 values (never NULL; "" when empty) */
+    uint8_t *cut;        /* NULL, or npoints flags: cut[i] = 1 when the edge from point i
+                            to point i + 1 is an artificial cut (a ring split at the map
+                            seam or at ±180° in the data) — filled, never stroked */
     int cls;             /* class index in the layer, -1 for the layer symbol */
 } st_feature;
 

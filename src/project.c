@@ -557,6 +557,8 @@ typedef struct walk {
     const st_proj *p;
     double maxseg; /* densify to this many degrees; HUGE_VAL: never */
     dbuf out;      /* source lon/lat, then map units, of every output point */
+    unsigned char *cut; /* one flag per output point: edge to the next point is a cut */
+    size_t cut_cap;
     zbuf parts;    /* start point of every output part */
     dbuf cont;     /* one part in the continuous frame */
     dbuf clip1;
@@ -665,14 +667,49 @@ static bool walk_part(walk *w, const double *xy, size_t n, bool ring, int *windi
     return true;
 }
 
+/* Which artificial cut a point lies on: ±1 the map seam (continuous
+ * longitude at ±180 from lon_0), ±2 the ±180° meridian of the data (where
+ * sources such as Natural Earth cut rings), 0 none. An edge whose two ends
+ * lie on the same cut is a cut, not a coastline or border. */
+static int cut_side(double c, double lam)
+{
+    if (c >= 180 - 2 * SEAM_EPS)
+        return 1;
+    if (c <= -180 + 2 * SEAM_EPS)
+        return -1;
+    if (lam >= 180 - 1e-9)
+        return 2;
+    if (lam <= -180 + 1e-9)
+        return -2;
+    return 0;
+}
+
+static bool cut_reserve(walk *w, size_t npoints)
+{
+    if (w->cut_cap >= npoints)
+        return true;
+    size_t cap = w->cut_cap ? w->cut_cap : 4096;
+    while (cap < npoints)
+        cap *= 2;
+    unsigned char *c = realloc(w->cut, cap);
+    if (!c)
+        return false;
+    w->cut = c;
+    w->cut_cap = cap;
+    return true;
+}
+
 /* Emits points [from, to) of b shifted by -360·m as a new output part, with
- * longitudes back in [-180, 180). */
-static bool emit(walk *w, const dbuf *b, size_t from, size_t to, long m)
+ * longitudes back in [-180, 180). Ring edges along a cut are flagged. */
+static bool emit(walk *w, const dbuf *b, size_t from, size_t to, long m, bool ring)
 {
     const double shift = 360.0 * (double)m;
     const double lon_0 = w->p->lon_0;
-    if (!zbuf_push(&w->parts, w->out.n / 2) || !dbuf_reserve(&w->out, 2 * (to - from)))
+    size_t first = w->out.n / 2;
+    if (!zbuf_push(&w->parts, first) || !dbuf_reserve(&w->out, 2 * (to - from)) ||
+        !cut_reserve(w, first + (to - from)))
         return false;
+    int prev = 0;
     for (size_t i = from; i < to; i++) {
         double c = b->v[2 * i] - shift;
         if (c > 180 - SEAM_EPS)
@@ -684,7 +721,13 @@ static bool emit(walk *w, const dbuf *b, size_t from, size_t to, long m)
             lam -= 360;
         else if (lam < -180)
             lam += 360;
+        size_t k = w->out.n / 2;
         put(&w->out, lam, b->v[2 * i + 1]);
+        int side = ring ? cut_side(c, lam) : 0;
+        w->cut[k] = 0;
+        if (i > from)
+            w->cut[k - 1] = side != 0 && side == prev;
+        prev = side;
     }
     return true;
 }
@@ -760,7 +803,7 @@ static bool clip_line(walk *w, long m)
         }
         bool inside = dc == 0 ? t0 <= t1 : t0 < t1;
         if (!inside) {
-            if (piece->n >= 4 && !emit(w, piece, 0, piece->n / 2, m))
+            if (piece->n >= 4 && !emit(w, piece, 0, piece->n / 2, m, false))
                 return false;
             piece->n = 0;
             continue;
@@ -768,19 +811,19 @@ static bool clip_line(walk *w, long m)
         if (!dbuf_reserve(piece, 4))
             return false;
         if (piece->n == 0 || t0 > 0) {
-            if (piece->n >= 4 && !emit(w, piece, 0, piece->n / 2, m))
+            if (piece->n >= 4 && !emit(w, piece, 0, piece->n / 2, m, false))
                 return false;
             piece->n = 0;
             put(piece, c0 + t0 * dc, f0 + t0 * df);
         }
         put(piece, c0 + t1 * dc, f0 + t1 * df);
         if (t1 < 1) {
-            if (!emit(w, piece, 0, piece->n / 2, m))
+            if (!emit(w, piece, 0, piece->n / 2, m, false))
                 return false;
             piece->n = 0;
         }
     }
-    if (piece->n >= 4 && !emit(w, piece, 0, piece->n / 2, m))
+    if (piece->n >= 4 && !emit(w, piece, 0, piece->n / 2, m, false))
         return false;
     piece->n = 0;
     return true;
@@ -810,7 +853,7 @@ static bool clip_ring(walk *w, long m)
             return false;
         put(out, in->v[2 * i], in->v[2 * i + 1]);
     }
-    return emit(w, out, 0, out->n / 2, m);
+    return emit(w, out, 0, out->n / 2, m, true);
 }
 
 /* Walks one part of a geographic source into w->out as one or more parts. */
@@ -819,8 +862,10 @@ static bool walk_geographic(walk *w, st_geom_type type, const double *xy, size_t
     if (n == 0)
         return true;
     if (type == ST_GEOM_POINT) {
-        if (!zbuf_push(&w->parts, w->out.n / 2) || !dbuf_reserve(&w->out, 2 * n))
+        if (!zbuf_push(&w->parts, w->out.n / 2) || !dbuf_reserve(&w->out, 2 * n) ||
+            !cut_reserve(w, w->out.n / 2 + n))
             return false;
+        memset(w->cut + w->out.n / 2, 0, n);
         for (size_t i = 0; i < n; i++)
             put(&w->out, wrap180(xy[2 * i]), clamp_lat(w->p, xy[2 * i + 1]));
         return true;
@@ -836,7 +881,7 @@ static bool walk_geographic(walk *w, st_geom_type type, const double *xy, size_t
     if (m_hi < m_lo)
         m_hi = m_lo;
     if (m_lo == m_hi)
-        return emit(w, &w->cont, 0, w->cont.n / 2, m_lo);
+        return emit(w, &w->cont, 0, w->cont.n / 2, m_lo, ring);
     for (long m = m_lo; m <= m_hi; m++) {
         if (!(ring ? clip_ring(w, m) : clip_line(w, m)))
             return false;
@@ -846,8 +891,10 @@ static bool walk_geographic(walk *w, st_geom_type type, const double *xy, size_t
 
 static bool walk_planar(walk *w, const double *xy, size_t n)
 {
-    if (!zbuf_push(&w->parts, w->out.n / 2) || !dbuf_reserve(&w->out, 2 * n))
+    if (!zbuf_push(&w->parts, w->out.n / 2) || !dbuf_reserve(&w->out, 2 * n) ||
+        !cut_reserve(w, w->out.n / 2 + n))
         return false;
+    memset(w->cut + w->out.n / 2, 0, n);
     memcpy(w->out.v + w->out.n, xy, 2 * n * sizeof(double));
     w->out.n += 2 * n;
     return true;
@@ -887,6 +934,16 @@ static size_t finish_feature(const walk *w, const st_view *view, st_geom_type ty
     size_t np = 0;
     size_t nparts = 0;
     double bbox[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
+    uint8_t *ocut = NULL;
+    if (type == ST_GEOM_POLYGON) {
+        for (size_t q = q0; q < q1 && !ocut; q++) {
+            if (w->cut[q]) {
+                ocut = st_arena_calloc(arena, q1 - q0 + 1, 1);
+                if (!ocut)
+                    return (size_t)-1;
+            }
+        }
+    }
     for (size_t k = p0; k < p1; k++) {
         size_t a = parts[k];
         size_t b = parts[k + 1];
@@ -916,6 +973,8 @@ static size_t finish_feature(const walk *w, const st_view *view, st_geom_type ty
             double py = (y1 - xy[2 * q + 1]) * s;
             oxy[2 * np] = px;
             oxy[2 * np + 1] = py;
+            if (ocut)
+                ocut[np] = w->cut[q];
             np++;
             run++;
             grow_bbox(bbox, px, py);
@@ -926,6 +985,7 @@ static size_t finish_feature(const walk *w, const st_view *view, st_geom_type ty
         }
     }
     f->xy = oxy;
+    f->cut = ocut;
     f->parts = oparts;
     f->npoints = (uint32_t)np;
     f->nparts = (uint32_t)nparts;
@@ -1020,6 +1080,7 @@ nomem:
 done:
     free(fpart);
     free(w.out.v);
+    free(w.cut);
     free(w.parts.v);
     free(w.cont.v);
     free(w.clip1.v);

@@ -23,6 +23,7 @@
 #include "derive.h"
 #include "draw.h"
 #include "furniture.h"
+#include "generalize.h"
 #include "labels.h"
 #include "output.h"
 #include "report.h"
@@ -32,6 +33,8 @@
 /* Generalisation before projection: vertices closer than this many output
  * pixels to the previous kept vertex are dropped while reading. */
 #define SIMPLIFY_PX 0.3
+/* Douglas–Peucker tolerance after projection, in output pixels. */
+#define GENERALIZE_PX 0.25
 /* Route legs are densified to one point per this many km. */
 #define ROUTE_STEP_KM 25.0
 
@@ -233,12 +236,57 @@ static size_t count_visible(const st_view *v, const st_featureset *fs)
     return n;
 }
 
+/* Layers that draw the same file (a base layer and a highlighted subset of
+ * it, say) share one read and one projection: the file is read without the
+ * layers' filters, projected once, and each layer takes the features its
+ * `where` selects. So every vertex is projected at most once per render. */
+typedef struct shared_source {
+    const st_layer *layer; /* the first layer that read it */
+    st_featureset fs;      /* every feature of the file in the frame, in pixels */
+} shared_source;
+
+static bool same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_source(const st_layer *a, const st_layer *b)
+{
+    return a->kind == b->kind && same_str(a->source, b->source) && same_str(a->crs, b->crs) &&
+           same_str(a->encoding, b->encoding) && same_str(a->lon_field, b->lon_field) &&
+           same_str(a->lat_field, b->lat_field);
+}
+
+static steppe_status_t layer_subset(st_render *r, const st_layer *layer, const st_featureset *all,
+                                    st_featureset *out)
+{
+    steppe_status_t st = st_filter_check(r->ctx, &layer->where, all);
+    for (size_t c = 0; c < layer->nclasses && st == STEPPE_OK; c++)
+        st = st_filter_check(r->ctx, &layer->classes[c].where, all);
+    if (st != STEPPE_OK)
+        return st;
+    *out = *all;
+    out->feat = st_arena_alloc(r->arena, (all->n ? all->n : 1) * sizeof *out->feat);
+    if (!out->feat)
+        return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
+    out->n = 0;
+    out->cap = all->n;
+    for (size_t i = 0; i < all->n; i++) {
+        if (layer->where.n == 0 || st_filter_match(&layer->where, all, &all->feat[i]))
+            out->feat[out->n++] = all->feat[i];
+    }
+    return STEPPE_OK;
+}
+
 static steppe_status_t load_layers(st_render *r)
 {
     const st_map *m = r->map;
     proj_cache pc = {0};
     steppe_status_t st = STEPPE_OK;
-    double t0 = now_ms();
+    shared_source *shared = st_arena_calloc(r->arena, m->nlayers ? m->nlayers : 1, sizeof *shared);
+    size_t nshared = 0;
+    if (!shared)
+        return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
 
     if (m->extent_kind == ST_EXTENT_FIT) {
         double bbox[4];
@@ -261,7 +309,28 @@ static steppe_status_t load_layers(st_render *r)
         st_proj *proj = NULL;
         double t_read = now_ms();
         if (layer->kind == ST_LAYER_SHAPEFILE || layer->kind == ST_LAYER_CSV) {
-            st = read_layer(r, &pc, layer, true, &d->fs, &proj);
+            shared_source *src = NULL;
+            for (size_t k = 0; k < nshared && !src; k++) {
+                if (same_source(shared[k].layer, layer))
+                    src = &shared[k];
+            }
+            if (!src) {
+                src = &shared[nshared++];
+                src->layer = layer;
+                st_layer unfiltered = *layer;
+                unfiltered.where.n = 0;
+                st = read_layer(r, &pc, &unfiltered, true, &src->fs, &proj);
+                if (st != STEPPE_OK)
+                    goto done;
+                double t_proj = now_ms();
+                r->timings_ms[ST_STAGE_READ] += t_proj - t_read;
+                st = st_project_features(r->ctx, proj, &r->view, &src->fs, r->arena);
+                if (st != STEPPE_OK)
+                    goto done;
+                st_generalize_px(&src->fs, GENERALIZE_PX);
+                r->timings_ms[ST_STAGE_PROJECT] += now_ms() - t_proj;
+            }
+            st = layer_subset(r, layer, &src->fs, &d->fs);
             if (st != STEPPE_OK)
                 goto done;
         } else {
@@ -299,20 +368,19 @@ static steppe_status_t load_layers(st_render *r)
                 goto done;
             d->km = st_geod_length_km(&d->fs);
             d->measured = true;
-            proj = src_proj;
+            double t_proj = now_ms();
+            r->timings_ms[ST_STAGE_READ] += t_proj - t_read;
+            st = st_project_features(r->ctx, src_proj, &r->view, &d->fs, r->arena);
+            if (st != STEPPE_OK)
+                goto done;
+            st_generalize_px(&d->fs, GENERALIZE_PX);
+            r->timings_ms[ST_STAGE_PROJECT] += now_ms() - t_proj;
         }
-        double t_proj = now_ms();
-        r->timings_ms[ST_STAGE_READ] += t_proj - t_read;
-        st = st_project_features(r->ctx, proj, &r->view, &d->fs, r->arena);
-        if (st != STEPPE_OK)
-            goto done;
         st_featureset_classify(&d->fs, layer);
         d->drawn = count_visible(&r->view, &d->fs);
-        r->timings_ms[ST_STAGE_PROJECT] += now_ms() - t_proj;
     }
 done:
     proj_cache_free(&pc);
-    (void)t0;
     return st;
 }
 

@@ -1,0 +1,154 @@
+/* Generalisation in pixels: Douglas–Peucker per part, in chunks. */
+#include "generalize.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Longest run handed to one Douglas–Peucker call. DP is O(n log n) on
+ * typical lines but O(n^2) on adversarial ones (spirals); bounding the run
+ * bounds the worst case to O(n * CHUNK). A chunk boundary is a kept vertex,
+ * which is invisible at sub-pixel tolerance. */
+#define CHUNK 2048
+
+static double seg_dist2(double px, double py, double ax, double ay, double bx, double by)
+{
+    double dx = bx - ax;
+    double dy = by - ay;
+    double len2 = dx * dx + dy * dy;
+    double t = len2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0;
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    double ex = ax + t * dx - px;
+    double ey = ay + t * dy - py;
+    return ex * ex + ey * ey;
+}
+
+/* Marks in keep[] the vertices of xy[a..b] that Douglas–Peucker keeps at
+ * tolerance tol2 (squared). keep[a] and keep[b] must be set by the caller.
+ * stack has room for 2 * (b - a + 1) entries. */
+static void dp(const double *xy, size_t a, size_t b, double tol2, uint8_t *keep, size_t *stack)
+{
+    size_t sp = 0;
+    stack[sp++] = a;
+    stack[sp++] = b;
+    while (sp) {
+        size_t j = stack[--sp];
+        size_t i = stack[--sp];
+        if (j <= i + 1)
+            continue;
+        double ax = xy[2 * i], ay = xy[2 * i + 1];
+        double bx = xy[2 * j], by = xy[2 * j + 1];
+        double best = -1;
+        size_t m = i;
+        for (size_t k = i + 1; k < j; k++) {
+            double d = seg_dist2(xy[2 * k], xy[2 * k + 1], ax, ay, bx, by);
+            if (d > best) {
+                best = d;
+                m = k;
+            }
+        }
+        if (best > tol2) {
+            keep[m] = 1;
+            stack[sp++] = i;
+            stack[sp++] = m;
+            stack[sp++] = m;
+            stack[sp++] = j;
+        }
+    }
+}
+
+size_t st_generalize_px(st_featureset *fs, double tol_px)
+{
+    if (fs->type != ST_GEOM_LINE && fs->type != ST_GEOM_POLYGON)
+        return 0;
+    size_t removed = 0;
+    size_t cap = 0;
+    uint8_t *keep = NULL;
+    size_t *stack = NULL;
+    const double tol2 = tol_px * tol_px;
+    bool ring = fs->type == ST_GEOM_POLYGON;
+    for (size_t fi = 0; fi < fs->n; fi++) {
+        st_feature *f = &fs->feat[fi];
+        if (f->npoints < 3)
+            continue;
+        if (f->npoints > cap) {
+            free(keep);
+            free(stack);
+            cap = f->npoints;
+            keep = malloc(cap);
+            stack = malloc(2 * (CHUNK + 1) * sizeof *stack);
+            if (!keep || !stack) {
+                /* Out of memory: leave the remaining features as they are. */
+                free(keep);
+                free(stack);
+                return removed;
+            }
+        }
+        memset(keep, 0, f->npoints);
+        for (uint32_t p = 0; p < f->nparts; p++) {
+            size_t a = f->parts[p];
+            size_t b = p + 1 < f->nparts ? f->parts[p + 1] : f->npoints;
+            if (b <= a)
+                continue;
+            size_t last = b - 1;
+            keep[a] = keep[last] = 1;
+            if (ring && last > a + 1) {
+                /* A closed ring's endpoints coincide: anchor a second point,
+                 * the middle one, so the ring cannot collapse to a line. */
+                keep[a + (last - a) / 2] = 1;
+            }
+            if (f->cut) {
+                for (size_t k = a; k < last; k++) {
+                    if (f->cut[k])
+                        keep[k] = keep[k + 1] = 1;
+                }
+            }
+            for (size_t k = a; k < last; k += CHUNK)
+                keep[k] = 1;
+            /* Douglas–Peucker between consecutive anchors. */
+            size_t s = a;
+            for (size_t k = a + 1; k <= last; k++) {
+                if (!keep[k])
+                    continue;
+                dp(f->xy, s, k, tol2, keep, stack);
+                s = k;
+            }
+            if (ring) {
+                size_t n = 0;
+                for (size_t k = a; k <= last; k++)
+                    n += keep[k];
+                /* Fewer than 4 points is no ring: keep it whole (it is at
+                 * most a few pixels, so this costs nothing). */
+                if (n < 4)
+                    memset(keep + a, 1, b - a);
+            }
+        }
+        /* Compact in place; write index never passes the read index. */
+        size_t w = 0;
+        uint32_t wp = 0;
+        for (uint32_t p = 0; p < f->nparts; p++) {
+            size_t a = f->parts[p];
+            size_t b = p + 1 < f->nparts ? f->parts[p + 1] : f->npoints;
+            f->parts[wp++] = (uint32_t)w;
+            for (size_t k = a; k < b; k++) {
+                if (!keep[k])
+                    continue;
+                f->xy[2 * w] = f->xy[2 * k];
+                f->xy[2 * w + 1] = f->xy[2 * k + 1];
+                if (f->cut) {
+                    /* The edge from a kept point to the next kept one is a
+                     * cut only if it was one before (cut edges keep both
+                     * ends, so no cut edge is ever merged away). */
+                    f->cut[w] = f->cut[k];
+                }
+                w++;
+            }
+        }
+        removed += f->npoints - w;
+        f->npoints = (uint32_t)w;
+        f->nparts = wp;
+    }
+    free(keep);
+    free(stack);
+    return removed;
+}

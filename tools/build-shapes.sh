@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerate the map data in shapes/ from pinned packages:
 #   shapes/countries.*   Natural Earth 1:10m admin-0, from npm world-atlas
-#                        (countries-10m.json), converted with npm mapshaper
+#                        (countries-10m.json), converted with npm mapshaper;
+#                        Russian/Kazakh names from tools/country-names.tsv
 #   shapes/ru_regions.*  the 83 federal subjects of Russia (2012), from
 #                        Debian's gmt-dcw (DCW-GMT) via `gmt coast -E`
 # then checks everything in shapes/ (including the hand-edited places.csv).
@@ -46,8 +47,10 @@ mkdir -p "$out"
 echo "== countries (world-atlas $(node -p "require('$atlas/package.json').version"), mapshaper $("$mapshaper" -v))"
 "$mapshaper" -i "$atlas/countries-10m.json" id-field=iso_n3 \
   -o target=countries format=geojson "$tmp/countries-all.geojson" 2>&1 | sed 's/^/  /'
+# select-countries.js also joins name_ru/name_kk from country-names.tsv and
+# fails if a selected country has no line there.
 node "$here/select-countries.js" "$tmp/countries-all.geojson" "$tmp/countries.geojson" \
-  > "$tmp/countries.txt"
+  "$here/country-names.tsv" > "$tmp/countries.txt"
 head -n 1 "$tmp/countries.txt" | sed 's/^/  /'
 rm -f "$out"/countries.{shp,shx,dbf,prj,cpg}
 "$mapshaper" -i "$tmp/countries.geojson" -sort 'name' \

@@ -4,10 +4,11 @@
 Usage: python3 tools/check-shapes.py [shapes-dir]
 
 Checks both Shapefile sets (sidecar files, .prj, .cpg, record counts, field
-names, ring orientation, coordinate ranges, antimeridian handling, Moscow
-Oblast's hole, the 83 Russian subjects) and shapes/places.csv (header,
-values, each place inside its country). Prints a summary; exits 1 on any
-failure.
+names, valid UTF-8 text, ring orientation, coordinate ranges, antimeridian
+handling, Moscow Oblast's hole, the 83 Russian subjects, every country's
+name_ru/name_kk non-empty, Cyrillic and equal to tools/country-names.tsv)
+and shapes/places.csv (header, values, each place inside its country).
+Prints a summary; exits 1 on any failure.
 """
 import csv
 import os
@@ -19,6 +20,11 @@ ESRI_WGS84 = ('GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378
               'PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]')
 PLACES_HEADER = ['name', 'name_today', 'name_ru', 'name_kk', 'lat', 'lon', 'country', 'role', 'edition', 'year']
 ROLES = {'host', 'corridor', 'other'}
+COUNTRY_FIELDS = ['name', 'iso_n3', 'name_ru', 'name_kk']
+# The hand-edited table that build-shapes.sh joins into countries.dbf.
+COUNTRY_NAMES_TSV = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'country-names.tsv')
+# Cyrillic (Russian and Kazakh letters), digits, space, hyphen, dot, parentheses.
+CYRILLIC_NAME = re.compile(r'[\u0400-\u04FF0-9 .()\-]*[\u0400-\u04FF][\u0400-\u04FF0-9 .()\-]*')
 SUBJECT_TYPES = {'oblast', 'krai', 'republic', 'federal city', 'autonomous okrug', 'autonomous oblast'}
 # Countries that must be in countries.shp (ISO 3166-1 numeric).
 REQUIRED_COUNTRIES = {
@@ -64,7 +70,9 @@ def read_dbf(path):
         p = 1
         rec = {}
         for name, _t, w, _dec in fields:
-            rec[name] = r[p:p + w].decode('utf-8').strip(' \0')
+            # errors='replace': a value cut inside a multi-byte character
+            # shows up as U+FFFD, which check_set reports.
+            rec[name] = r[p:p + w].decode('utf-8', errors='replace').strip(' \0')
             p += w
         recs.append(rec)
     return fields, recs
@@ -147,6 +155,9 @@ def check_set(d, base, want_fields):
     check([f[0] for f in fields] == want_fields, f'{base}.dbf fields {fields}, want {want_fields}')
     check(all(f[1] == 'C' for f in fields), f'{base}.dbf: non-character field {fields}')
     check(len(recs) == len(shapes), f'{base}: {len(recs)} dbf records, {len(shapes)} shapes')
+    for rec in recs:
+        check(not any('\ufffd' in v for v in rec.values()),
+              f'{base}.dbf: invalid UTF-8 (a value cut by a too narrow field?) in {rec}')
     nverts = 0
     for rec, rings in zip(recs, shapes):
         label = f'{base} {rec}'
@@ -172,10 +183,35 @@ def main():
     d = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'shapes')
 
     # --- countries -----------------------------------------------------------
-    cf, crecs, cshapes, cverts = check_set(d, 'countries', ['name', 'iso_n3'])
+    cf, crecs, cshapes, cverts = check_set(d, 'countries', COUNTRY_FIELDS)
     by_iso = {r['iso_n3']: s for r, s in zip(crecs, cshapes) if r['iso_n3']}
     for r in crecs:
         check(re.fullmatch(r'(\d{3})?', r['iso_n3']), f'countries: bad iso_n3 {r}')
+        check(r.get('name'), f'countries: empty name {r}')
+        for k in ('name_ru', 'name_kk'):
+            v = r.get(k, '')
+            if check(v, f'countries: empty {k} for {r.get("iso_n3") or "---"} {r.get("name")}'):
+                check(CYRILLIC_NAME.fullmatch(v), f'countries: {k} {v!r} of {r.get("name")} is not Cyrillic')
+    keys = [r['iso_n3'] or r['name'] for r in crecs]
+    check(len(set(keys)) == len(keys), 'countries: duplicate iso_n3 (or name, where iso_n3 is empty)')
+    # The names must be those of tools/country-names.tsv (catches a stale
+    # countries.dbf after editing the table, and any truncation).
+    if os.path.exists(COUNTRY_NAMES_TSV):
+        with open(COUNTRY_NAMES_TSV, encoding='utf-8', newline='') as f:
+            trows = list(csv.reader(f, delimiter='\t', quoting=csv.QUOTE_NONE))
+        check(trows and trows[0] == ['iso_n3', 'name', 'name_ru', 'name_kk'],
+              f'country-names.tsv header {trows[:1]}')
+        table = {}
+        for t in trows[1:]:
+            if check(len(t) == 4, f'country-names.tsv: {len(t)} columns in {t}'):
+                iso, name, ru, kk = t
+                table[iso or name] = (name, ru, kk)
+        dbf = {(r['iso_n3'] or r['name']): (r['name'], r.get('name_ru'), r.get('name_kk')) for r in crecs}
+        for k in sorted(set(table) | set(dbf)):
+            check(table.get(k) == dbf.get(k), f'countries.dbf and country-names.tsv differ for {k}: '
+                  f'dbf {dbf.get(k)}, tsv {table.get(k)} (rerun tools/build-shapes.sh)')
+    else:
+        print(f'note: {COUNTRY_NAMES_TSV} not found, names not compared with it')
     for iso, name in REQUIRED_COUNTRIES.items():
         check(iso in by_iso, f'countries: {name} ({iso}) missing')
     ru = by_iso.get('643', [])

@@ -205,28 +205,51 @@ static bool place_in_corner(st_render *r, st_corner c, double w, double h, const
 
 /* ---- number formatting --------------------------------------------------- */
 
+/* The words and number format of a language (map.language). */
+typedef struct lang_words {
+    const char *thousands; /* separator */
+    const char *km;
+    const char *m;
+    const char *east, *west, *north, *south;
+} lang_words;
+
+static const lang_words *words(st_language lang)
+{
+    /* Russian and Kazakh group digits with a no-break space (U+00A0) and
+     * write hemispheres as abbreviations after the number. */
+    static const lang_words table[] = {
+        [ST_LANG_EN] = {",", "km", "m", "E", "W", "N", "S"},
+        [ST_LANG_RU] = {"\u00a0", "км", "м", " в. д.", " з. д.", " с. ш.", " ю. ш."},
+        [ST_LANG_KK] = {"\u00a0", "км", "м", " ш. б.", " б. б.", " с. е.", " о. е."},
+    };
+    return &table[lang <= ST_LANG_KK ? lang : ST_LANG_EN];
+}
+
 /* v rounded to an integer with thousands separators: 6846.2 → "6,846". */
-static void format_thousands(double v, char *buf, size_t size)
+static void format_thousands(double v, const char *sep, char *buf, size_t size)
 {
     char digits[64];
     long long n = llround(fabs(v));
     snprintf(digits, sizeof digits, "%lld", n);
     size_t len = strlen(digits), o = 0;
+    size_t seplen = strlen(sep);
     if (v < 0 && n != 0 && o + 1 < size)
         buf[o++] = '-';
     for (size_t i = 0; i < len && o + 1 < size; i++) {
-        if (i > 0 && (len - i) % 3 == 0 && o + 2 < size)
-            buf[o++] = ',';
+        if (i > 0 && (len - i) % 3 == 0 && o + seplen + 1 < size) {
+            memcpy(buf + o, sep, seplen);
+            o += seplen;
+        }
         buf[o++] = digits[i];
     }
     buf[o] = '\0';
 }
 
-char *st_furniture_measure_text(st_arena *arena, const char *tmpl, double km)
+char *st_furniture_measure_text(st_arena *arena, const char *tmpl, double km, st_language lang)
 {
     char exact[64], rounded[64];
-    format_thousands(km, exact, sizeof exact);
-    format_thousands(round(km / 100) * 100, rounded, sizeof rounded);
+    format_thousands(km, words(lang)->thousands, exact, sizeof exact);
+    format_thousands(round(km / 100) * 100, words(lang)->thousands, rounded, sizeof rounded);
     size_t cap = strlen(tmpl) * 16 + 64;
     char *out = st_arena_alloc(arena, cap);
     if (!out)
@@ -428,7 +451,7 @@ static steppe_status_t layout_notes(st_render *r)
         const st_layer *L = r->layers[i].layer;
         if (!L->measure_text || !r->layers[i].measured)
             continue;
-        char *line = st_furniture_measure_text(r->arena, L->measure_text, r->layers[i].km);
+        char *line = st_furniture_measure_text(r->arena, L->measure_text, r->layers[i].km, m->language);
         if (!line)
             return nomem(r);
         len += (size_t)snprintf(all + len, cap - len, "%s%s", len ? "\n" : "", line);
@@ -479,10 +502,10 @@ static steppe_status_t layout_scalebar(st_render *r)
 
     char label[64], num[48];
     if (fu->bar_km >= 1) {
-        format_thousands(fu->bar_km, num, sizeof num);
-        snprintf(label, sizeof label, "%s km", num);
+        format_thousands(fu->bar_km, words(m->language)->thousands, num, sizeof num);
+        snprintf(label, sizeof label, "%s\u00a0%s", num, words(m->language)->km);
     } else {
-        snprintf(label, sizeof label, "%g m", fu->bar_km * 1000);
+        snprintf(label, sizeof label, "%g\u00a0%s", fu->bar_km * 1000, words(m->language)->m);
     }
     fu->bar_zero = make_text(r, &m->legend_style, 8, 0, "0");
     fu->bar_end = make_text(r, &m->legend_style, 8, 0, label);
@@ -556,8 +579,9 @@ static void pb_free(polybuf *pb)
 }
 
 /* "60°E", "45°30′N"-free: steps are whole or decimal degrees, printed %g. */
-static void degree_label(double v, bool lon, char *buf, size_t size)
+static void degree_label(double v, bool lon, st_language lang, char *buf, size_t size)
 {
+    const lang_words *w = words(lang);
     if (lon) {
         v = fmod(v, 360);
         if (v > 180)
@@ -569,7 +593,7 @@ static void degree_label(double v, bool lon, char *buf, size_t size)
     if (a < 1e-9 || (lon && fabs(a - 180) < 1e-9))
         snprintf(buf, size, "%g°", a);
     else
-        snprintf(buf, size, "%g°%s", a, lon ? (v > 0 ? "E" : "W") : (v > 0 ? "N" : "S"));
+        snprintf(buf, size, "%g°%s", a, lon ? (v > 0 ? w->east : w->west) : (v > 0 ? w->north : w->south));
 }
 
 /* Projects the line of n lon/lat points into pb (pixels), breaking at
@@ -627,7 +651,7 @@ static steppe_status_t add_grat_label(st_render *r, double value, bool lon, int 
     struct st_furniture *fu = r->furniture;
     const st_map *m = r->map;
     char buf[64];
-    degree_label(value, lon, buf, sizeof buf);
+    degree_label(value, lon, m->language, buf, sizeof buf);
     st_text *t = make_text(r, &m->graticule_style, 7, 0, buf);
     if (!t)
         return STEPPE_ERR_NOMEM;

@@ -30,7 +30,7 @@ bool st_furniture_scalebar(const st_render *r, double *km, double *px);
 /* Fills a measure_text template: {km} becomes km with thousands
  * separators and no decimals ("6,846"), {km_round} km rounded to the
  * nearest 100 ("6,800"). Returns an arena string, NULL when out of memory. */
-char *st_furniture_measure_text(st_arena *arena, const char *tmpl, double km);
+char *st_furniture_measure_text(st_arena *arena, const char *tmpl, double km, st_language lang);
 
 /* Number of entries in the legend as laid out (0 without a legend). */
 size_t st_furniture_legend_entries(const st_render *r);

@@ -1433,6 +1433,11 @@ static steppe_status_t build_map(M *m, const st_node *root)
         rc = get_colour(m, mc, "background", NULL, &map->background);
     if (rc == STEPPE_OK)
         rc = get_str(m, mc, "font", &map->font);
+    if (rc == STEPPE_OK) {
+        int lang = (int)map->language;
+        rc = get_enum(m, mc, "language", &lang);
+        map->language = (st_language)lang;
+    }
 
     /* Title block */
     cur tc = child(m, top, "title");

@@ -206,6 +206,10 @@ typedef enum st_extent_kind {
     ST_EXTENT_FIT         /* fit to the features of fit_layer (matching fit_where) */
 } st_extent_kind;
 
+/* The language of the words the renderer itself writes (units, degree
+ * hemispheres) and of its number format (thousands separator). */
+typedef enum st_language { ST_LANG_EN = 0, ST_LANG_RU, ST_LANG_KK } st_language;
+
 typedef struct st_text_style {
     const char *font;   /* NULL: the map's font */
     double size;        /* pt */
@@ -234,6 +238,7 @@ typedef struct st_map {
 
     st_rgba background;      /* a transparent background gives an RGBA PNG */
     const char *font;        /* default family, e.g. "Noto Sans" */
+    st_language language;    /* words and number format of the furniture */
 
     /* Title block */
     const char *title;

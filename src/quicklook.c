@@ -4,6 +4,7 @@
 #include <shapefil.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "ctx.h"
@@ -96,8 +97,20 @@ steppe_status_t steppe_style_quicklook(steppe_ctx_t *ctx, const char *shp_path, 
     SHPHandle shp = SHPOpenLL(shp_path, "rb", &hooks);
     if (!shp)
         return st_error(ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open Shapefile", shp_path);
-    SHPGetInfo(shp, &nent, &type, NULL, NULL);
+    double lo[4] = {0, 0, 0, 0};
+    double hi[4] = {0, 0, 0, 0};
+    SHPGetInfo(shp, &nent, &type, lo, hi);
     SHPClose(shp);
+    /* The canvas follows the data's shape: 1200 px wide, the height from
+     * the header's bounds (in the file's own units, which the quick look
+     * keeps as its map CRS), within 300..1200 px. */
+    int height = 900;
+    double dx = hi[0] - lo[0];
+    double dy = hi[1] - lo[1];
+    if (isfinite(dx) && isfinite(dy) && dx > 0 && dy > 0) {
+        double h = 1200.0 * dy / dx;
+        height = (int)lround(h < 300 ? 300 : h > 1200 ? 1200 : h);
+    }
     const char *sym = symbol_for(type);
     if (!sym)
         return st_error(ctx, STEPPE_ERR_DATA_UNSUPPORTED, "%s: unsupported shape type %d", shp_path, type);
@@ -124,13 +137,13 @@ steppe_status_t steppe_style_quicklook(steppe_ctx_t *ctx, const char *shp_path, 
     const char *qcrs = quote(a, prj ? prj : "EPSG:4326");
     const char *yaml = qname && qfile && qpath && qcrs
                            ? st_arena_printf(a,
-                                             "map: {width: 1200, height: 900, dpi: 96, crs: %s,\n"
+                                             "map: {width: 1200, height: %d, dpi: 96, crs: %s,\n"
                                              "      background: '#f7f9fb', extent: {fit: %s, margin: 0.03}}\n"
                                              "title: {text: %s}\n"
                                              "legend: {show: false}\n"
                                              "layers:\n"
                                              "  %s: {type: shapefile, source: %s,%s%s style: %s}\n",
-                                             qcrs, qname, qfile, qname, qpath,
+                                             height, qcrs, qname, qfile, qname, qpath,
                                              prj ? "" : " crs: ", prj ? "" : "'EPSG:4326',", sym)
                            : NULL;
     if (!yaml) {

@@ -157,9 +157,75 @@ static const char *source_crs(st_render *r, const st_layer *layer)
 
 /* ---- reading and projecting layers -------------------------------------- */
 
+/* A copy of the cached features that a layer selects and that meet bbox,
+ * with radial-distance generalisation at tol (Chebyshev distance to the
+ * last kept vertex, as the Shapefile reader does; rings keep >= 4 points). */
+static steppe_status_t subset_copy(st_render *r, const st_featureset *src, const st_filter *where,
+                                   const double *bbox, double tol, st_featureset *out)
+{
+    *out = *src;
+    out->feat = st_arena_alloc(r->arena, (src->n ? src->n : 1) * sizeof *out->feat);
+    if (!out->feat)
+        return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
+    out->n = 0;
+    out->cap = src->n;
+    for (size_t i = 0; i < src->n; i++) {
+        const st_feature *f = &src->feat[i];
+        if (bbox && (f->bbox[2] < bbox[0] || f->bbox[0] > bbox[2] || f->bbox[3] < bbox[1] || f->bbox[1] > bbox[3]))
+            continue;
+        if (where && where->n && !st_filter_match(where, src, f))
+            continue;
+        st_feature *g = &out->feat[out->n++];
+        *g = *f;
+        if (tol <= 0 || src->type == ST_GEOM_POINT)
+            continue;
+        double *xy = st_arena_alloc(r->arena, 2 * sizeof(double) * (f->npoints ? f->npoints : 1));
+        uint32_t *parts = st_arena_alloc(r->arena, sizeof(uint32_t) * (f->nparts ? f->nparts : 1));
+        if (!xy || !parts)
+            return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
+        uint32_t w = 0;
+        for (uint32_t p = 0; p < f->nparts; p++) {
+            uint32_t a = f->parts[p];
+            uint32_t b = p + 1 < f->nparts ? f->parts[p + 1] : f->npoints;
+            uint32_t start = w;
+            parts[p] = w;
+            for (uint32_t k = a; k < b; k++) {
+                double x = f->xy[2 * k];
+                double y = f->xy[2 * k + 1];
+                bool ends = k == a || k + 1 == b;
+                if (!ends && fabs(x - xy[2 * (w - 1)]) < tol && fabs(y - xy[2 * (w - 1) + 1]) < tol)
+                    continue;
+                xy[2 * w] = x;
+                xy[2 * w + 1] = y;
+                w++;
+            }
+            if (src->type == ST_GEOM_POLYGON && w - start < 4 && b - a >= 4) {
+                /* Too few left for a ring: keep it whole. */
+                memcpy(xy + 2 * start, f->xy + 2 * a, 2 * sizeof(double) * (b - a));
+                w = start + (b - a);
+            }
+        }
+        g->xy = xy;
+        g->parts = parts;
+        g->npoints = w;
+    }
+    return STEPPE_OK;
+}
+
 static steppe_status_t read_layer(st_render *r, proj_cache *pc, const st_layer *layer, bool cull,
                                   st_featureset *fs, st_proj **proj)
 {
+    if (r->cache) {
+        const st_featureset *raw = st_datacache_find(r->cache, layer);
+        if (!raw)
+            return st_error(r->ctx, STEPPE_ERR_INTERNAL, "layer '%s': not in the data cache", layer->name);
+        steppe_status_t st = cached_proj(r, pc, raw->crs, layer->crs ? layer->crs_loc : layer->source_loc, proj);
+        if (st != STEPPE_OK)
+            return st;
+        bool geo = cull && st_proj_src_is_geographic(*proj);
+        double tol = geo ? st_view_simplify_deg(&r->view, r->lonlat_to_map, SIMPLIFY_PX) : 0;
+        return subset_copy(r, raw, &layer->where, geo ? r->view.lonlat : NULL, tol, fs);
+    }
     const char *crs = source_crs(r, layer);
     steppe_status_t st = cached_proj(r, pc, crs, layer->crs ? layer->crs_loc : layer->source_loc, proj);
     if (st != STEPPE_OK)
@@ -250,7 +316,7 @@ static bool same_str(const char *a, const char *b)
     return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-static bool same_source(const st_layer *a, const st_layer *b)
+bool st_layer_same_source(const st_layer *a, const st_layer *b)
 {
     return a->kind == b->kind && same_str(a->source, b->source) && same_str(a->crs, b->crs) &&
            same_str(a->encoding, b->encoding) && same_str(a->lon_field, b->lon_field) &&
@@ -311,7 +377,7 @@ static steppe_status_t load_layers(st_render *r)
         if (layer->kind == ST_LAYER_SHAPEFILE || layer->kind == ST_LAYER_CSV) {
             shared_source *src = NULL;
             for (size_t k = 0; k < nshared && !src; k++) {
-                if (same_source(shared[k].layer, layer))
+                if (st_layer_same_source(shared[k].layer, layer))
                     src = &shared[k];
             }
             if (!src) {
@@ -379,6 +445,27 @@ static steppe_status_t load_layers(st_render *r)
         st_featureset_classify(&d->fs, layer);
         d->drawn = count_visible(&r->view, &d->fs);
     }
+    if (r->page && r->page->hl && r->page->hl_index < r->page->hl->n) {
+        /* The atlas page's own feature, drawn over every layer. */
+        const st_featureset *hl = r->page->hl;
+        st_proj *proj = NULL;
+        st = cached_proj(r, &pc, hl->crs, (st_loc){0}, &proj);
+        if (st != STEPPE_OK)
+            goto done;
+        r->highlight = *hl;
+        r->highlight.feat = st_arena_alloc(r->arena, sizeof *r->highlight.feat);
+        if (!r->highlight.feat) {
+            st = st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        r->highlight.feat[0] = hl->feat[r->page->hl_index];
+        r->highlight.n = 1;
+        r->highlight.cap = 1;
+        st = st_project_features(r->ctx, proj, &r->view, &r->highlight, r->arena);
+        if (st != STEPPE_OK)
+            goto done;
+        st_generalize_px(&r->highlight, GENERALIZE_PX);
+    }
 done:
     proj_cache_free(&pc);
     return st;
@@ -434,6 +521,8 @@ static void draw_map(st_render *r, cairo_t *cr)
     }
     if (!graticule_done)
         st_furniture_draw_graticule(r, cr);
+    for (size_t i = 0; i < r->highlight.n; i++)
+        st_draw_feature(cr, &r->view, &m->highlight, r->highlight.type, &r->highlight.feat[i]);
     st_labels_draw(r, cr);
     st_furniture_draw(r, cr);
     cairo_reset_clip(cr);
@@ -587,9 +676,19 @@ static steppe_status_t check_outputs(st_render *r)
 
 steppe_status_t steppe_render(steppe_ctx_t *ctx, const steppe_style_t *style, const steppe_render_opts_t *opts)
 {
+    return st_render_map(ctx, &style->map, opts, NULL, NULL);
+}
+
+steppe_status_t st_render_map(steppe_ctx_t *ctx, const st_map *model, const steppe_render_opts_t *opts,
+                              const st_datacache *cache, const st_page *page)
+{
     st_render r;
     memset(&r, 0, sizeof r);
-    st_map map = style->map;
+    st_map map = *model;
+    if (page) {
+        map.extent_kind = ST_EXTENT_MAP;
+        memcpy(map.extent, page->extent, sizeof map.extent);
+    }
     if (opts->width > 0)
         map.width_px = opts->width;
     if (opts->height > 0)
@@ -614,6 +713,8 @@ steppe_status_t steppe_render(steppe_ctx_t *ctx, const steppe_style_t *style, co
     r.ctx = ctx;
     r.map = &map;
     r.opts = opts;
+    r.cache = cache;
+    r.page = page;
     r.arena = st_arena_create(0);
     if (!r.arena)
         return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");

@@ -50,6 +50,34 @@ typedef enum st_stage {
     ST_STAGE_COUNT
 } st_stage;
 
+/* Data read once and shared by many renders (the atlas): every source
+ * layer's features, unfiltered and at full resolution. Read-only after
+ * st_datacache_load(), so renders in several threads may share it. */
+typedef struct st_datacache st_datacache;
+
+/* The cached features of the file layer reads (matched by source, crs,
+ * encoding and columns), or NULL if the cache does not hold it. */
+const st_featureset *st_datacache_find(const st_datacache *cache, const st_layer *layer);
+
+/* True when two layers read the same data (same file, crs, encoding,
+ * columns), so one read serves both. */
+bool st_layer_same_source(const st_layer *a, const st_layer *b);
+
+/* One atlas page: the frame, in map CRS units, and the feature to
+ * highlight (feature hl_index of hl, in lon/lat as cached). */
+typedef struct st_page {
+    double extent[4];
+    const st_featureset *hl;
+    size_t hl_index;
+} st_page;
+
+/* Renders map (already sized: opts' width/height/dpi are applied here too)
+ * to opts' outputs, reading through cache when it is not NULL, framed and
+ * highlighted by page when it is not NULL. steppe_render() is this with
+ * neither. */
+steppe_status_t st_render_map(steppe_ctx_t *ctx, const st_map *map, const steppe_render_opts_t *opts,
+                              const st_datacache *cache, const st_page *page);
+
 typedef struct st_render {
     steppe_ctx_t *ctx;
     const st_map *map;
@@ -71,6 +99,10 @@ typedef struct st_render {
     size_t ndropped, cap_dropped;
 
     double timings_ms[ST_STAGE_COUNT];
+
+    const st_datacache *cache;  /* NULL: read sources from disk */
+    const st_page *page;        /* NULL: not an atlas page */
+    st_featureset highlight;    /* the page's feature, projected (n == 0 without a page) */
 
     struct st_furniture *furniture;  /* furniture.c's layout, drawn per output */
     struct st_label_plan *label_plan;/* labels.c's placements, drawn per output */

@@ -78,6 +78,8 @@
       "Space added on each side of a fitted extent, as a fraction.")                                         \
     K("map.background", COLOUR, "white", NULL, "Background colour; transparent for a transparent PNG.")      \
     K("map.font", STRING, "Noto Sans", NULL, "Default font family for all text.")                            \
+    K("map.language", ENUM, "en", "en|ru|kk",                                                                \
+      "Language of the words steppe writes itself: scale bar units, degree labels, thousands separator.")     \
     K("title", SECTION, NULL, NULL, "The title block.")                                                      \
     K("title.text", STRING, NULL, NULL, "Title; no title block when absent.")                                \
     K("title.subtitle", STRING, NULL, NULL, "Second line under the title.")                                  \

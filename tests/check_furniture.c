@@ -253,19 +253,26 @@ END_TEST
 static const struct {
     const char *tmpl;
     double km;
+    st_language lang;
     const char *want;
 } measures[] = {
-    {"{km} km", 6846.4, "6,846 km"},  {"about {km_round} km", 6846.4, "about 6,800 km"},
-    {"{km_round}", 6851, "6,900"},    {"{km}/{km}", 999.6, "1,000/1,000"},
-    {"{km}", 1234567.0, "1,234,567"}, {"{km}", 12, "12"},
-    {"{km_round}", 12, "0"},          {"no fields", 5, "no fields"},
-    {"{kmx} {km", 5, "{kmx} {km"},
+    {"{km} km", 6846.4, ST_LANG_EN, "6,846 km"},
+    {"about {km_round} km", 6846.4, ST_LANG_EN, "about 6,800 km"},
+    {"{km_round}", 6851, ST_LANG_EN, "6,900"},
+    {"{km}/{km}", 999.6, ST_LANG_EN, "1,000/1,000"},
+    {"{km}", 1234567.0, ST_LANG_EN, "1,234,567"},
+    {"{km}", 12, ST_LANG_EN, "12"},
+    {"{km_round}", 12, ST_LANG_EN, "0"},
+    {"no fields", 5, ST_LANG_EN, "no fields"},
+    {"{kmx} {km", 5, ST_LANG_EN, "{kmx} {km"},
+    {"{km} км", 6846.4, ST_LANG_RU, "6\u00a0846 км"},
+    {"{km}", 1234567.0, ST_LANG_KK, "1\u00a0234\u00a0567"},
 };
 
 START_TEST(test_measure_text)
 {
     st_arena *a = st_arena_create(0);
-    char *s = st_furniture_measure_text(a, measures[_i].tmpl, measures[_i].km);
+    char *s = st_furniture_measure_text(a, measures[_i].tmpl, measures[_i].km, measures[_i].lang);
     ck_assert_str_eq(s, measures[_i].want);
     st_arena_destroy(a);
 }

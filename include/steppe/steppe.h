@@ -17,6 +17,7 @@
 #include <steppe/render.h>
 #include <steppe/info.h>
 #include <steppe/diff.h>
+#include <steppe/atlas.h>
 
 /* The library version, "MAJOR.MINOR.PATCH". */
 const char *steppe_version(void);

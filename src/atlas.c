@@ -1,0 +1,343 @@
+/* The atlas: one page per feature, data read once, pages in parallel.
+ *
+ * Threads share only read-only data (the style's model and the data cache);
+ * each worker has its own context (PROJ context, font map), so nothing in
+ * a render is shared mutable state. Workers take the next page from a
+ * counter under a mutex, which also serialises logging and progress. */
+#include <steppe/atlas.h>
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "ctx.h"
+#include "model.h"
+#include "project.h"
+#include "render.h"
+#include "source.h"
+
+struct st_datacache {
+    st_arena *arena;
+    const st_layer **layers; /* the first layer that read each file */
+    st_featureset *sets;
+    size_t n;
+};
+
+const st_featureset *st_datacache_find(const st_datacache *cache, const st_layer *layer)
+{
+    for (size_t i = 0; i < cache->n; i++) {
+        if (st_layer_same_source(cache->layers[i], layer))
+            return &cache->sets[i];
+    }
+    return NULL;
+}
+
+static void datacache_destroy(st_datacache *c)
+{
+    if (!c)
+        return;
+    st_arena_destroy(c->arena);
+    free(c->layers);
+    free(c->sets);
+    free(c);
+}
+
+/* Reads every file the map's layers draw from, once each, unfiltered and at
+ * full resolution. */
+static steppe_status_t datacache_load(steppe_ctx_t *ctx, const st_map *map, st_datacache **out)
+{
+    st_datacache *c = calloc(1, sizeof *c);
+    if (!c)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+    c->arena = st_arena_create(0);
+    c->layers = calloc(map->nlayers ? map->nlayers : 1, sizeof *c->layers);
+    c->sets = calloc(map->nlayers ? map->nlayers : 1, sizeof *c->sets);
+    steppe_status_t st = STEPPE_OK;
+    if (!c->arena || !c->layers || !c->sets) {
+        st = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < map->nlayers; i++) {
+        const st_layer *layer = &map->layers[i];
+        if (layer->kind != ST_LAYER_SHAPEFILE && layer->kind != ST_LAYER_CSV)
+            continue;
+        if (st_datacache_find(c, layer))
+            continue;
+        st_layer unfiltered = *layer;
+        unfiltered.where.n = 0;
+        st = st_source_read_layer(ctx, &unfiltered, NULL, 0, c->arena, &c->sets[c->n]);
+        if (st != STEPPE_OK)
+            goto done;
+        c->layers[c->n++] = layer;
+    }
+done:
+    if (st != STEPPE_OK) {
+        datacache_destroy(c);
+        c = NULL;
+    }
+    *out = c;
+    return st;
+}
+
+void steppe_atlas_opts_init(steppe_atlas_opts_t *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->jobs = 1;
+    steppe_render_opts_init(&opts->render);
+}
+
+typedef struct page_job {
+    const char *name;   /* for messages: the first field's value */
+    const char *path;   /* output */
+    st_page page;
+} page_job;
+
+typedef struct atlas_run {
+    steppe_ctx_t *ctx;  /* the caller's: logging only, under lock */
+    const st_map *map;
+    const steppe_atlas_opts_t *opts;
+    const st_datacache *cache;
+    page_job *jobs;
+    size_t njobs;
+    size_t next;
+    size_t done;
+    size_t written;
+    size_t failed;
+    steppe_status_t first_failure;
+    pthread_mutex_t lock;
+} atlas_run;
+
+/* A worker's context forwards warnings to the caller's logger, prefixed
+ * with the page, under the run's lock. */
+typedef struct worker_log {
+    atlas_run *run;
+    const char *page;
+} worker_log;
+
+static void forward_log(void *user, steppe_log_level_t level, const char *msg)
+{
+    worker_log *wl = user;
+    if (level == STEPPE_LOG_ERROR)
+        return; /* errors are reported once, with the page, by the worker */
+    pthread_mutex_lock(&wl->run->lock);
+    if (level == STEPPE_LOG_WARNING)
+        st_warn(wl->run->ctx, "page '%s': %s", wl->page ? wl->page : "?", msg);
+    pthread_mutex_unlock(&wl->run->lock);
+}
+
+static void *worker(void *arg)
+{
+    atlas_run *run = arg;
+    steppe_ctx_t *ctx = steppe_ctx_create();
+    worker_log wl = {run, NULL};
+    if (ctx) {
+        steppe_ctx_set_logger(ctx, forward_log, &wl);
+        if (run->ctx->data_dir)
+            steppe_ctx_set_data_dir(ctx, run->ctx->data_dir);
+    }
+    for (;;) {
+        pthread_mutex_lock(&run->lock);
+        size_t i = run->next < run->njobs ? run->next++ : run->njobs;
+        pthread_mutex_unlock(&run->lock);
+        if (i >= run->njobs)
+            break;
+        page_job *jb = &run->jobs[i];
+        wl.page = jb->name;
+        steppe_render_opts_t ro = run->opts->render;
+        ro.outputs = &jb->path;
+        ro.n_outputs = 1;
+        ro.report = NULL;
+        steppe_status_t st = ctx ? st_render_map(ctx, run->map, &ro, run->cache, &jb->page) : STEPPE_ERR_NOMEM;
+        pthread_mutex_lock(&run->lock);
+        run->done++;
+        if (st == STEPPE_OK) {
+            run->written++;
+        } else {
+            run->failed++;
+            if (run->first_failure == STEPPE_OK)
+                run->first_failure = st;
+            st_error(run->ctx, st, "atlas page '%s' (feature %zu of layer %s): %s", jb->name, i + 1,
+                     run->opts->layer, ctx ? steppe_ctx_last_error(ctx) : "out of memory");
+        }
+        if (run->opts->progress)
+            run->opts->progress(run->opts->progress_user, run->done, run->njobs);
+        pthread_mutex_unlock(&run->lock);
+    }
+    steppe_ctx_destroy(ctx);
+    return NULL;
+}
+
+/* Creates the folders above path (mkdir -p of its dirname). */
+static int make_parents(char *path)
+{
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        int rc = mkdir(path, 0777);
+        int err = errno;
+        *p = '/';
+        if (rc != 0 && err != EEXIST)
+            return -1;
+    }
+    return 0;
+}
+
+/* The frame of a page: the feature's bbox in map units, grown by the
+ * highlight margin on each side. */
+static steppe_status_t page_extent(steppe_ctx_t *ctx, const st_map *map, const st_featureset *fs,
+                                   const st_feature *f, st_arena *arena, double ext[4])
+{
+    st_proj *p = NULL;
+    steppe_status_t st = st_proj_create(ctx, fs->crs, map->crs, map->crs_loc, &p);
+    if (st != STEPPE_OK)
+        return st;
+    double *xy = st_arena_alloc(arena, 2 * sizeof(double) * (f->npoints ? f->npoints : 1));
+    if (!xy) {
+        st_proj_destroy(p);
+        return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+    }
+    memcpy(xy, f->xy, 2 * sizeof(double) * f->npoints);
+    st_proj_trans(p, xy, f->npoints, false);
+    st_proj_destroy(p);
+    double b[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
+    for (uint32_t k = 0; k < f->npoints; k++) {
+        double x = xy[2 * k];
+        double y = xy[2 * k + 1];
+        if (!isfinite(x) || !isfinite(y) || fabs(x) > 1e30 || fabs(y) > 1e30)
+            continue;
+        b[0] = fmin(b[0], x);
+        b[1] = fmin(b[1], y);
+        b[2] = fmax(b[2], x);
+        b[3] = fmax(b[3], y);
+    }
+    if (!(b[0] <= b[2] && b[1] <= b[3]))
+        return st_error(ctx, STEPPE_ERR_PROJ, "%s: record %u: cannot be projected to frame a page", fs->path,
+                        (unsigned)f->record);
+    double w = b[2] - b[0];
+    double h = b[3] - b[1];
+    double pad = fmax(w, h) * map->highlight_margin;
+    if (pad <= 0)
+        pad = 1000;
+    ext[0] = b[0] - pad;
+    ext[1] = b[1] - pad;
+    ext[2] = b[2] + pad;
+    ext[3] = b[3] + pad;
+    return STEPPE_OK;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+steppe_status_t steppe_atlas(steppe_ctx_t *ctx, const steppe_style_t *style, const steppe_atlas_opts_t *opts,
+                             steppe_atlas_result_t *res)
+{
+    const st_map *map = &style->map;
+    double t0 = now_s();
+    if (res)
+        memset(res, 0, sizeof *res);
+    if (!opts->layer || !opts->output)
+        return st_error(ctx, STEPPE_ERR_USAGE, "atlas needs a layer (--layer) and an output template (-o)");
+    const st_layer *layer = st_map_layer(map, opts->layer);
+    if (!layer)
+        return st_error(ctx, STEPPE_ERR_USAGE, "atlas: no layer '%s' in %s", opts->layer, map->path);
+    if (layer->kind != ST_LAYER_SHAPEFILE && layer->kind != ST_LAYER_CSV)
+        return st_error(ctx, STEPPE_ERR_USAGE, "atlas: layer '%s' is derived; pick a Shapefile or CSV layer",
+                        opts->layer);
+
+    st_datacache *cache = NULL;
+    st_arena *arena = NULL;
+    atlas_run run;
+    memset(&run, 0, sizeof run);
+    steppe_status_t st = datacache_load(ctx, map, &cache);
+    if (st != STEPPE_OK)
+        return st;
+    arena = st_arena_create(0);
+    if (!arena) {
+        st = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    const st_featureset *fs = st_datacache_find(cache, layer);
+    st = st_filter_check(ctx, &layer->where, fs);
+    if (st != STEPPE_OK)
+        goto done;
+    run.jobs = st_arena_calloc(arena, fs->n ? fs->n : 1, sizeof *run.jobs);
+    if (!run.jobs) {
+        st = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < fs->n; i++) {
+        const st_feature *f = &fs->feat[i];
+        if (layer->where.n && !st_filter_match(&layer->where, fs, f))
+            continue;
+        page_job *jb = &run.jobs[run.njobs];
+        char *path = st_feature_format(arena, opts->output, fs, f);
+        jb->name = fs->nfields ? f->attrs[0] : st_arena_printf(arena, "record %u", (unsigned)f->record);
+        if (!path || !jb->name) {
+            st = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        for (size_t k = 0; k < run.njobs; k++) {
+            if (strcmp(run.jobs[k].path, path) == 0) {
+                st = st_error(ctx, STEPPE_ERR_USAGE,
+                              "atlas: pages '%s' and '%s' would both be written to %s "
+                              "(put a field that differs per feature in the -o template)",
+                              run.jobs[k].name, jb->name, path);
+                goto done;
+            }
+        }
+        if (make_parents(path) != 0) {
+            st = st_error(ctx, STEPPE_ERR_IO, "%s: cannot create its folder: %s", path, strerror(errno));
+            goto done;
+        }
+        jb->path = path;
+        jb->page.hl = fs;
+        jb->page.hl_index = i;
+        st = page_extent(ctx, map, fs, f, arena, jb->page.extent);
+        if (st != STEPPE_OK)
+            goto done;
+        run.njobs++;
+    }
+
+    run.ctx = ctx;
+    run.map = map;
+    run.opts = opts;
+    run.cache = cache;
+    pthread_mutex_init(&run.lock, NULL);
+    int jobs = opts->jobs < 1 ? 1 : opts->jobs;
+    if ((size_t)jobs > run.njobs)
+        jobs = run.njobs ? (int)run.njobs : 1;
+    pthread_t threads[64];
+    if (jobs > 64)
+        jobs = 64;
+    int started = 0;
+    for (int t = 1; t < jobs; t++) {
+        if (pthread_create(&threads[started], NULL, worker, &run) == 0)
+            started++;
+    }
+    worker(&run); /* the calling thread works too */
+    for (int t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+    pthread_mutex_destroy(&run.lock);
+    if (run.failed)
+        st = steppe_status_exit_code(run.first_failure) == 1 ? run.first_failure : STEPPE_ERR_RENDER;
+done:
+    if (res) {
+        res->pages = run.njobs;
+        res->written = run.written;
+        res->failed = run.failed;
+        res->seconds = now_s() - t0;
+    }
+    st_arena_destroy(arena);
+    datacache_destroy(cache);
+    return st;
+}

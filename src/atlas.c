@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "ctx.h"
+#include "derive.h"
 #include "model.h"
 #include "project.h"
 #include "render.h"
@@ -109,6 +110,7 @@ typedef struct atlas_run {
     size_t written;
     size_t failed;
     steppe_status_t first_failure;
+    char failures[1024];     /* "RU-TA: message; RU-BA: ..." for the final error */
     pthread_mutex_t lock;
 } atlas_run;
 
@@ -139,6 +141,7 @@ static void *worker(void *arg)
         steppe_ctx_set_logger(ctx, forward_log, &wl);
         if (run->ctx->data_dir)
             steppe_ctx_set_data_dir(ctx, run->ctx->data_dir);
+        steppe_ctx_set_tmp_hook(ctx, run->ctx->tmp_hook, run->ctx->tmp_user);
     }
     for (;;) {
         pthread_mutex_lock(&run->lock);
@@ -161,8 +164,12 @@ static void *worker(void *arg)
             run->failed++;
             if (run->first_failure == STEPPE_OK)
                 run->first_failure = st;
-            st_error(run->ctx, st, "atlas page '%s' (feature %zu of layer %s): %s", jb->name, i + 1,
-                     run->opts->layer, ctx ? steppe_ctx_last_error(ctx) : "out of memory");
+            size_t len = strlen(run->failures);
+            if (len + 4 < sizeof run->failures)
+                snprintf(run->failures + len, sizeof run->failures - len, "%s'%s': %s", len ? "; " : "", jb->name,
+                         ctx ? steppe_ctx_last_error(ctx) : "out of memory");
+            st_warn(run->ctx, "atlas page '%s' (feature %zu of layer %s) failed: %s", jb->name, i + 1,
+                    run->opts->layer, ctx ? steppe_ctx_last_error(ctx) : "out of memory");
         }
         if (run->opts->progress)
             run->opts->progress(run->opts->progress_user, run->done, run->njobs);
@@ -188,25 +195,74 @@ static int make_parents(char *path)
     return 0;
 }
 
-/* The frame of a page: the feature's bbox in map units, grown by the
- * highlight margin on each side. */
-static steppe_status_t page_extent(steppe_ctx_t *ctx, const st_map *map, const st_featureset *fs,
-                                   const st_feature *f, st_arena *arena, double ext[4])
+typedef struct near_point {
+    double km;
+    double xy[2];
+} near_point;
+
+static int cmp_near(const void *a, const void *b)
+{
+    const near_point *x = a, *y = b;
+    return (x->km > y->km) - (x->km < y->km);
+}
+
+/* Appends to xy (room for count more points) the count features of the
+ * map's highlight.nearest layer nearest to the centre of f's bbox, by
+ * geodesic distance. Returns how many were appended. Both layers are in
+ * lon/lat. */
+static size_t nearest_points(const st_map *map, const st_datacache *cache, const st_feature *f,
+                             st_arena *arena, double *xy)
+{
+    const st_layer *nl = map->highlight_nearest ? st_map_layer(map, map->highlight_nearest) : NULL;
+    const st_featureset *pts = nl ? st_datacache_find(cache, nl) : NULL;
+    if (!pts || pts->type != ST_GEOM_POINT || map->highlight_nearest_count <= 0)
+        return 0;
+    near_point *cand = st_arena_alloc(arena, (pts->n ? pts->n : 1) * sizeof *cand);
+    if (!cand)
+        return 0;
+    double c[2] = {(f->bbox[0] + f->bbox[2]) / 2, (f->bbox[1] + f->bbox[3]) / 2};
+    size_t n = 0;
+    for (size_t i = 0; i < pts->n; i++) {
+        const st_feature *p = &pts->feat[i];
+        if (p->npoints == 0 || (nl->where.n && !st_filter_match(&nl->where, pts, p)))
+            continue;
+        double seg[4] = {c[0], c[1], p->xy[0], p->xy[1]};
+        cand[n].km = st_geod_polyline_km(seg, 2);
+        cand[n].xy[0] = p->xy[0];
+        cand[n].xy[1] = p->xy[1];
+        n++;
+    }
+    qsort(cand, n, sizeof *cand, cmp_near);
+    size_t k = n < (size_t)map->highlight_nearest_count ? n : (size_t)map->highlight_nearest_count;
+    for (size_t i = 0; i < k; i++) {
+        xy[2 * i] = cand[i].xy[0];
+        xy[2 * i + 1] = cand[i].xy[1];
+    }
+    return k;
+}
+
+/* The frame of a page: the feature's bbox in map units, taking in the
+ * nearest highlight.nearest features, grown by the highlight margin on
+ * each side. */
+static steppe_status_t page_extent(steppe_ctx_t *ctx, const st_map *map, const st_datacache *cache,
+                                   const st_featureset *fs, const st_feature *f, st_arena *arena, double ext[4])
 {
     st_proj *p = NULL;
     steppe_status_t st = st_proj_create(ctx, fs->crs, map->crs, map->crs_loc, &p);
     if (st != STEPPE_OK)
         return st;
-    double *xy = st_arena_alloc(arena, 2 * sizeof(double) * (f->npoints ? f->npoints : 1));
+    size_t extra = map->highlight_nearest_count > 0 ? (size_t)map->highlight_nearest_count : 0;
+    double *xy = st_arena_alloc(arena, 2 * sizeof(double) * (f->npoints + extra + 1));
     if (!xy) {
         st_proj_destroy(p);
         return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
     }
     memcpy(xy, f->xy, 2 * sizeof(double) * f->npoints);
-    st_proj_trans(p, xy, f->npoints, false);
+    size_t n = f->npoints + nearest_points(map, cache, f, arena, xy + 2 * f->npoints);
+    st_proj_trans(p, xy, n, false);
     st_proj_destroy(p);
     double b[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
-    for (uint32_t k = 0; k < f->npoints; k++) {
+    for (size_t k = 0; k < n; k++) {
         double x = xy[2 * k];
         double y = xy[2 * k + 1];
         if (!isfinite(x) || !isfinite(y) || fabs(x) > 1e30 || fabs(y) > 1e30)
@@ -268,6 +324,8 @@ steppe_status_t steppe_atlas(steppe_ctx_t *ctx, const steppe_style_t *style, con
     }
     const st_featureset *fs = st_datacache_find(cache, layer);
     st = st_filter_check(ctx, &layer->where, fs);
+    if (st == STEPPE_OK)
+        st = st_filter_check(ctx, &map->highlight_where, fs);
     if (st != STEPPE_OK)
         goto done;
     run.jobs = st_arena_calloc(arena, fs->n ? fs->n : 1, sizeof *run.jobs);
@@ -278,6 +336,8 @@ steppe_status_t steppe_atlas(steppe_ctx_t *ctx, const steppe_style_t *style, con
     for (size_t i = 0; i < fs->n; i++) {
         const st_feature *f = &fs->feat[i];
         if (layer->where.n && !st_filter_match(&layer->where, fs, f))
+            continue;
+        if (map->highlight_where.n && !st_filter_match(&map->highlight_where, fs, f))
             continue;
         page_job *jb = &run.jobs[run.njobs];
         char *path = st_feature_format(arena, opts->output, fs, f);
@@ -302,7 +362,7 @@ steppe_status_t steppe_atlas(steppe_ctx_t *ctx, const steppe_style_t *style, con
         jb->path = path;
         jb->page.hl = fs;
         jb->page.hl_index = i;
-        st = page_extent(ctx, map, fs, f, arena, jb->page.extent);
+        st = page_extent(ctx, map, cache, fs, f, arena, jb->page.extent);
         if (st != STEPPE_OK)
             goto done;
         run.njobs++;
@@ -329,7 +389,8 @@ steppe_status_t steppe_atlas(steppe_ctx_t *ctx, const steppe_style_t *style, con
         pthread_join(threads[t], NULL);
     pthread_mutex_destroy(&run.lock);
     if (run.failed)
-        st = steppe_status_exit_code(run.first_failure) == 1 ? run.first_failure : STEPPE_ERR_RENDER;
+        st = st_error(ctx, steppe_status_exit_code(run.first_failure) == 1 ? run.first_failure : STEPPE_ERR_RENDER,
+                      "atlas: %zu of %zu maps failed: %s", run.failed, run.njobs, run.failures);
 done:
     if (res) {
         res->pages = run.njobs;

@@ -19,6 +19,7 @@
 #include <math.h>
 #include <pango/pango.h>
 #include <proj.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -86,9 +87,10 @@ static int usage_error(const char *cmd, const char *fmt, ...)
 static char tmp_paths[TMP_SLOTS][PATH_MAX];
 static volatile sig_atomic_t tmp_live[TMP_SLOTS];
 
-static void tmp_hook(void *user, const char *path, int created)
+static pthread_mutex_t tmp_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void tmp_hook_locked(const char *path, int created)
 {
-    (void)user;
     for (int i = 0; i < TMP_SLOTS; i++) {
         if (created && !tmp_live[i]) {
             if (strlen(path) >= sizeof tmp_paths[i])
@@ -103,6 +105,16 @@ static void tmp_hook(void *user, const char *path, int created)
             return;
         }
     }
+}
+
+/* Atlas pages write from several threads: slots are claimed under a lock
+ * (the signal handler only reads them). */
+static void tmp_hook(void *user, const char *path, int created)
+{
+    (void)user;
+    pthread_mutex_lock(&tmp_lock);
+    tmp_hook_locked(path, created);
+    pthread_mutex_unlock(&tmp_lock);
 }
 
 static void on_signal(int sig)
@@ -215,6 +227,7 @@ static const char usage_main[] =
     "  check STYLE.yaml                validate a style and everything it refers to\n"
     "  info FILE.shp                   describe a Shapefile\n"
     "  diff A.png B.png                compare two PNG images\n"
+    "  atlas STYLE --layer L -o TMPL   one map per feature of a layer\n"
     "\n"
     "Options:\n"
     "  -h, --help      show this help (or 'steppe COMMAND --help')\n"
@@ -265,6 +278,26 @@ static const char usage_diff[] =
     "  -h, --help            show this help\n"
     "\n"
     "Exit status: 0 within tolerance, 1 different (or unreadable), 2 usage.\n";
+
+static const char usage_atlas[] =
+    "Usage: steppe atlas STYLE.yaml --layer LAYER -o TEMPLATE [OPTIONS]\n"
+    "Render one map per feature of LAYER, framed on the feature and drawn\n"
+    "with the style's highlight. TEMPLATE names each file from the feature's\n"
+    "fields, e.g. 'out/regions/{iso}.png'; missing folders are created.\n"
+    "\n"
+    "  -l, --layer LAYER     the layer whose features become maps (required)\n"
+    "  -o, --output TMPL     output path template (required)\n"
+    "  -w, --where FILTER    only features matching FILTER, a style filter in\n"
+    "                        YAML flow form, e.g. '{type: republic}'\n"
+    "  -j, --jobs N          render N maps at a time (default: 1)\n"
+    "  -W, --width PX        canvas width;  -H, --height PX  canvas height\n"
+    "  -d, --dpi N           resolution\n"
+    "  -s, --set KEY=VALUE   override a style value; repeatable\n"
+    "  -q, --quiet           print errors only\n"
+    "  -h, --help            show this help\n"
+    "\n"
+    "Exit status: 0 when every map was written, 1 when any failed (the others\n"
+    "are still written), 2 usage or style error.\n";
 
 static int print_version(void)
 {
@@ -580,12 +613,116 @@ static int cmd_diff(cli *c, int argc, char **argv)
     return rc;
 }
 
+/* A progress bar on a terminal: redrawn in place, erased when done. */
+static void atlas_progress(void *user, size_t done, size_t total)
+{
+    (void)user;
+    int width = 30;
+    int fill = total ? (int)(width * done / total) : width;
+    fprintf(stderr, "\r[%.*s%*s] %zu/%zu maps", fill, "##############################", width - fill, "", done,
+            total);
+    if (done == total)
+        fputs("\r\033[K", stderr);
+    fflush(stderr);
+}
+
+static int cmd_atlas(cli *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {{"layer", required_argument, NULL, 'l'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"where", required_argument, NULL, 'w'},
+                                             {"jobs", required_argument, NULL, 'j'},
+                                             {"width", required_argument, NULL, 'W'},
+                                             {"height", required_argument, NULL, 'H'},
+                                             {"dpi", required_argument, NULL, 'd'},
+                                             {"set", required_argument, NULL, 's'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    steppe_atlas_opts_t ao;
+    steppe_atlas_opts_init(&ao);
+    const char *where = NULL;
+    char *where_set = NULL;
+    steppe_style_t *style = NULL;
+    steppe_ctx_t *ctx = NULL;
+    int rc = 0;
+    const char **sets = calloc((size_t)argc + 2, sizeof *sets);
+    size_t n_sets = 0;
+    if (!sets)
+        return usage_error(NULL, "out of memory");
+    while (rc == 0) {
+        int opt = getopt_long(argc, argv, ":l:o:w:j:W:H:d:s:qh", longopts, NULL);
+        if (opt == -1)
+            break;
+        switch (opt) {
+        case 'l': ao.layer = optarg; break;
+        case 'o': ao.output = optarg; break;
+        case 'w': where = optarg; break;
+        case 'j': rc = parse_int("atlas", "--jobs", optarg, 1, 64, &ao.jobs); break;
+        case 'W': rc = parse_int("atlas", "--width", optarg, 1, INT_MAX, &ao.render.width); break;
+        case 'H': rc = parse_int("atlas", "--height", optarg, 1, INT_MAX, &ao.render.height); break;
+        case 'd': rc = parse_positive("atlas", "--dpi", optarg, 10000, &ao.render.dpi); break;
+        case 's': sets[n_sets++] = optarg; break;
+        case 'q': c->quiet = 1; break;
+        case 'h': fputs(usage_atlas, stdout); goto done;
+        default: rc = bad_option("atlas", opt, argv); break;
+        }
+    }
+    if (rc != 0)
+        goto done;
+    if (argc - optind != 1) {
+        rc = usage_error("atlas", "atlas takes one STYLE.yaml");
+        goto done;
+    }
+    if (!ao.layer || !ao.output) {
+        rc = usage_error("atlas", "atlas needs --layer and -o");
+        goto done;
+    }
+    if (where) {
+        /* --where becomes the style's highlight.where, given as an override,
+         * so it is parsed and validated exactly like a filter in a file. */
+        size_t len = strlen(where) + sizeof "highlight.where=";
+        where_set = malloc(len);
+        if (!where_set) {
+            rc = usage_error(NULL, "out of memory");
+            goto done;
+        }
+        snprintf(where_set, len, "highlight.where=%s", where);
+        sets[n_sets++] = where_set;
+    }
+    ctx = make_ctx(c);
+    if (!ctx) {
+        rc = 1;
+        goto done;
+    }
+    steppe_status_t status = steppe_style_load(ctx, argv[optind], sets, n_sets, &style);
+    if (status != STEPPE_OK) {
+        rc = fail(ctx, status);
+        goto done;
+    }
+    if (!c->quiet && isatty(STDERR_FILENO))
+        ao.progress = atlas_progress;
+    steppe_atlas_result_t res;
+    status = steppe_atlas(ctx, style, &ao, &res);
+    if (!c->quiet && res.pages > 0)
+        fprintf(stderr, "steppe: atlas: wrote %zu of %zu maps in %.2f s (%d job%s)%s\n", res.written, res.pages,
+                res.seconds, ao.jobs, ao.jobs == 1 ? "" : "s", res.failed ? "; see the errors above" : "");
+    if (status != STEPPE_OK)
+        rc = fail(ctx, status);
+done:
+    steppe_style_destroy(style);
+    steppe_ctx_destroy(ctx);
+    free(where_set);
+    free(sets);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
         const char *name;
         int (*run)(cli *, int, char **);
-    } commands[] = {{"render", cmd_render}, {"check", cmd_check}, {"info", cmd_info}, {"diff", cmd_diff}};
+    } commands[] = {{"render", cmd_render}, {"check", cmd_check}, {"info", cmd_info}, {"diff", cmd_diff}, {"atlas", cmd_atlas}};
     cli c = {0};
 
     opterr = 0;

@@ -1554,6 +1554,16 @@ static steppe_status_t build_map(M *m, const st_node *root)
         rc = get_symbol(m, child(m, hl, "style"), NULL, &map->highlight);
     if (rc == STEPPE_OK)
         rc = get_num(m, hl, "margin", &map->highlight_margin);
+    map->highlight_nearest_count = 2;
+    if (rc == STEPPE_OK)
+        rc = get_filter(m, hl, "where", &map->highlight_where);
+    cur hn = child(m, hl, "nearest");
+    if (rc == STEPPE_OK && hn.node) {
+        map->highlight_nearest = hn.node->text;
+        rc = check_layer_ref(m, hn.path, hn.node->text, hn.node->loc, NULL);
+    }
+    if (rc == STEPPE_OK)
+        rc = get_int(m, hl, "nearest-count", &map->highlight_nearest_count);
 
     /* Metadata: NULL falls back to the title and attribution (model.h). */
     cur md = child(m, top, "metadata");

@@ -282,6 +282,9 @@ typedef struct st_map {
     /* Atlas highlight: how the atlas feature is drawn */
     st_symbol highlight;
     double highlight_margin;     /* fraction */
+    const char *highlight_nearest; /* point layer whose nearest features each page shows, or NULL */
+    st_filter highlight_where;     /* atlas pages only for matching features */
+    int highlight_nearest_count;
 
     /* PNG metadata */
     const char *meta_title;      /* NULL: title */

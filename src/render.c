@@ -498,6 +498,14 @@ static steppe_status_t add_marker_obstacles(st_render *r)
 
 /* ---- drawing and writing ------------------------------------------------ */
 
+/* An atlas page's feature goes over the area fills and under lines and
+ * points, like the graticule. */
+static void draw_highlight(st_render *r, cairo_t *cr)
+{
+    for (size_t i = 0; i < r->highlight.n; i++)
+        st_draw_feature(cr, &r->view, &r->map->highlight, r->highlight.type, &r->highlight.feat[i]);
+}
+
 static void draw_map(st_render *r, cairo_t *cr)
 {
     const st_map *m = r->map;
@@ -514,15 +522,16 @@ static void draw_map(st_render *r, cairo_t *cr)
         if (!d->layer->visible)
             continue;
         if (!graticule_done && d->fs.type != ST_GEOM_POLYGON) {
+            draw_highlight(r, cr);
             st_furniture_draw_graticule(r, cr);
             graticule_done = true;
         }
         st_draw_layer(cr, &r->view, d->layer, &d->fs);
     }
-    if (!graticule_done)
+    if (!graticule_done) {
+        draw_highlight(r, cr);
         st_furniture_draw_graticule(r, cr);
-    for (size_t i = 0; i < r->highlight.n; i++)
-        st_draw_feature(cr, &r->view, &m->highlight, r->highlight.type, &r->highlight.feat[i]);
+    }
     st_labels_draw(r, cr);
     st_furniture_draw(r, cr);
     cairo_reset_clip(cr);
@@ -721,6 +730,14 @@ steppe_status_t st_render_map(steppe_ctx_t *ctx, const st_map *model, const step
     steppe_status_t st = check_outputs(&r);
     if (st != STEPPE_OK)
         goto done;
+    if (page && page->hl && page->hl_index < page->hl->n) {
+        /* An atlas page's title and subtitle may name its feature. */
+        const st_feature *f = &page->hl->feat[page->hl_index];
+        if (map.title)
+            map.title = st_feature_format(r.arena, map.title, page->hl, f);
+        if (map.subtitle)
+            map.subtitle = st_feature_format(r.arena, map.subtitle, page->hl, f);
+    }
     r.nlayers = map.nlayers;
     r.layers = st_arena_calloc(r.arena, map.nlayers ? map.nlayers : 1, sizeof *r.layers);
     if (!r.layers) {

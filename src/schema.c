@@ -128,6 +128,11 @@
     K("highlight", SECTION, NULL, NULL, "How an atlas page draws its own feature.")                          \
     SYMBOL(K, "highlight.style", "rgba(214,39,40,0.15)", "#d62728", "1.5", "circle", OWN)                    \
     K("highlight.margin", NUMBER, "0.15", "[0,1)", "Space around the highlighted feature, as a fraction.")   \
+    K("highlight.where", FILTER, NULL, NULL,                                                                 \
+      "Atlas: make pages only for the features of the atlas layer that match (steppe atlas --where).")       \
+    K("highlight.nearest", STRING, NULL, NULL,                                                               \
+      "A point layer: each page's frame grows to take in the nearest of its features.")                      \
+    K("highlight.nearest-count", INT, "2", "[0,)", "How many of the nearest features of highlight.nearest to show.") \
     K("metadata", SECTION, NULL, NULL, "Text written into the output file (PNG tEXt chunks).")               \
     K("metadata.title", STRING, "(title.text)", NULL, "The Title chunk.")                                    \
     K("metadata.source", STRING, "(attribution.text)", NULL, "The Source chunk.")                            \

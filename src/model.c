@@ -784,6 +784,7 @@ static steppe_status_t validate(M *m, const st_node *n, const char *pattern, con
         }
         return rc;
     }
+    case ST_V_TITLE:
     case ST_V_LABEL:
         if (n->kind == ST_NODE_SCALAR)
             return STEPPE_OK;
@@ -1441,8 +1442,13 @@ static steppe_status_t build_map(M *m, const st_node *root)
 
     /* Title block */
     cur tc = child(m, top, "title");
-    if (rc == STEPPE_OK)
+    if (tc.node && tc.node->kind == ST_NODE_SCALAR) {
+        /* title: "..." is shorthand for title: {text: "..."}. */
+        map->title = tc.node->text;
+        tc.node = NULL;
+    } else if (rc == STEPPE_OK) {
         rc = get_str(m, tc, "text", &map->title);
+    }
     if (rc == STEPPE_OK)
         rc = get_str(m, tc, "subtitle", &map->subtitle);
     if (rc == STEPPE_OK)

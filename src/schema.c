@@ -80,7 +80,7 @@
     K("map.font", STRING, "Noto Sans", NULL, "Default font family for all text.")                            \
     K("map.language", ENUM, "en", "en|ru|kk",                                                                \
       "Language of the words steppe writes itself: scale bar units, degree labels, thousands separator.")     \
-    K("title", SECTION, NULL, NULL, "The title block.")                                                      \
+    K("title", TITLE, NULL, NULL, "The title block; a string is shorthand for title.text.")                                                      \
     K("title.text", STRING, NULL, NULL, "Title; no title block when absent.")                                \
     K("title.subtitle", STRING, NULL, NULL, "Second line under the title.")                                  \
     K("title.position", ENUM, "top-left", CORNERS, "Corner of the map holding the title block.")             \
@@ -201,6 +201,7 @@ const char *st_schema_type_name(st_vtype type)
     case ST_V_LAYERS: return "a mapping of layer names to layers";
     case ST_V_CLASSES: return "a list of classes";
     case ST_V_LABEL: return "a field name or a mapping";
+    case ST_V_TITLE: return "a string or a mapping";
     case ST_V_FILTER: return "a mapping of field names to values";
     case ST_V_STRING: return "a string";
     case ST_V_NUMBER: return "a number";

@@ -16,6 +16,7 @@ typedef enum st_vtype {
     ST_V_LAYERS,      /* a mapping layer name → layer (keys under "layers.*") */
     ST_V_CLASSES,     /* a list of mappings (keys under "<path>[]") */
     ST_V_LABEL,       /* a field name (shorthand for text: "{field}") or a mapping */
+    ST_V_TITLE,       /* a string (shorthand for text: ...) or a mapping */
     ST_V_FILTER,      /* a mapping field → value or {operator: value} */
     ST_V_STRING,
     ST_V_NUMBER,

@@ -792,10 +792,11 @@ START_TEST(test_quicklook)
         int type;
         bool fill;
         st_marker marker;
+        double height; /* the canvas follows the data's shape: 10 x 10 is square */
     } rows[] = {
-        {"poly.shp", SHPT_POLYGON, true, ST_MARKER_NONE},
-        {"line.shp", SHPT_ARC, false, ST_MARKER_NONE},
-        {"pts.shp", SHPT_POINT, true, ST_MARKER_CIRCLE},
+        {"poly.shp", SHPT_POLYGON, true, ST_MARKER_NONE, 1200},
+        {"line.shp", SHPT_ARC, false, ST_MARKER_NONE, 1200},
+        {"pts.shp", SHPT_POINT, true, ST_MARKER_CIRCLE, 900},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         const char *path = make_shp(rows[i].name, rows[i].type);
@@ -805,7 +806,7 @@ START_TEST(test_quicklook)
         steppe_status_t rc = steppe_style_quicklook(ctx, keep, &s);
         ck_assert_msg(rc == STEPPE_OK, "%s", steppe_ctx_last_error(ctx));
         const st_map *m = &s->map;
-        ck_assert(near(m->width_px, 1200) && near(m->height_px, 900) && near(m->dpi, 96));
+        ck_assert(near(m->width_px, 1200) && near(m->height_px, rows[i].height) && near(m->dpi, 96));
         ck_assert_str_eq(m->crs, "EPSG:4326");
         ck_assert_int_eq(m->extent_kind, ST_EXTENT_FIT);
         ck_assert(near(m->margin, 0.03));

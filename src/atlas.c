@@ -155,6 +155,7 @@ static void *worker(void *arg)
         ro.outputs = &jb->path;
         ro.n_outputs = 1;
         ro.report = NULL;
+        ro.progress = NULL;
         steppe_status_t st = ctx ? st_render_map(ctx, run->map, &ro, run->cache, &jb->page) : STEPPE_ERR_NOMEM;
         pthread_mutex_lock(&run->lock);
         run->done++;

@@ -37,13 +37,20 @@
 
 typedef struct cli {
     int quiet;
+    const char *bar_unit; /* a progress bar is on the terminal's last line */
+    int bar_shown;
 } cli;
 
 /* ---- messages ---------------------------------------------------------- */
 
 static void cli_log(void *user, steppe_log_level_t level, const char *message)
 {
-    const cli *c = user;
+    cli *c = user;
+    if (c->bar_shown && level != STEPPE_LOG_ERROR && !c->quiet) {
+        /* clear the bar; it is redrawn on the next step */
+        fputs("\r\033[K", stderr);
+        c->bar_shown = 0;
+    }
     if (level == STEPPE_LOG_WARNING && !c->quiet)
         fprintf(stderr, "steppe: warning: %s\n", message);
     else if (level == STEPPE_LOG_INFO && !c->quiet)
@@ -326,6 +333,22 @@ static int ensure_out_dir(void)
     return 1;
 }
 
+/* A progress bar on a terminal: redrawn in place, erased when done. user
+ * is the unit ("maps", "steps"). */
+static void progress_bar(void *user, size_t done, size_t total)
+{
+    cli *c = user;
+    const char *unit = c->bar_unit;
+    c->bar_shown = done < total;
+    int width = 30;
+    int fill = total ? (int)(width * done / total) : width;
+    fprintf(stderr, "\r[%.*s%*s] %zu/%zu %s", fill, "##############################", width - fill, "", done,
+            total, unit);
+    if (done == total)
+        fputs("\r\033[K", stderr);
+    fflush(stderr);
+}
+
 typedef struct render_args {
     const char *style;
     const char **outputs;
@@ -384,6 +407,11 @@ static int run_render(cli *c, render_args *ra)
         ra->opts.n_outputs = ra->n_outputs;
     }
 
+    if (!c->quiet && isatty(STDERR_FILENO)) {
+        c->bar_unit = "steps";
+        ra->opts.progress = progress_bar;
+        ra->opts.progress_user = c;
+    }
     status = steppe_render(ctx, style, &ra->opts);
     if (status != STEPPE_OK) {
         rc = fail(ctx, status);
@@ -613,19 +641,6 @@ static int cmd_diff(cli *c, int argc, char **argv)
     return rc;
 }
 
-/* A progress bar on a terminal: redrawn in place, erased when done. */
-static void atlas_progress(void *user, size_t done, size_t total)
-{
-    (void)user;
-    int width = 30;
-    int fill = total ? (int)(width * done / total) : width;
-    fprintf(stderr, "\r[%.*s%*s] %zu/%zu maps", fill, "##############################", width - fill, "", done,
-            total);
-    if (done == total)
-        fputs("\r\033[K", stderr);
-    fflush(stderr);
-}
-
 static int cmd_atlas(cli *c, int argc, char **argv)
 {
     static const struct option longopts[] = {{"layer", required_argument, NULL, 'l'},
@@ -700,8 +715,11 @@ static int cmd_atlas(cli *c, int argc, char **argv)
         rc = fail(ctx, status);
         goto done;
     }
-    if (!c->quiet && isatty(STDERR_FILENO))
-        ao.progress = atlas_progress;
+    if (!c->quiet && isatty(STDERR_FILENO)) {
+        c->bar_unit = "maps";
+        ao.progress = progress_bar;
+        ao.progress_user = c;
+    }
     steppe_atlas_result_t res;
     status = steppe_atlas(ctx, style, &ao, &res);
     if (!c->quiet && res.pages > 0)

@@ -344,6 +344,13 @@ static steppe_status_t layer_subset(st_render *r, const st_layer *layer, const s
     return STEPPE_OK;
 }
 
+/* Steps of a render: one per layer, one per output. */
+static void progress(st_render *r, size_t done)
+{
+    if (r->opts->progress)
+        r->opts->progress(r->opts->progress_user, done, r->map->nlayers + r->opts->n_outputs);
+}
+
 static steppe_status_t load_layers(st_render *r)
 {
     const st_map *m = r->map;
@@ -444,6 +451,7 @@ static steppe_status_t load_layers(st_render *r)
         }
         st_featureset_classify(&d->fs, layer);
         d->drawn = count_visible(&r->view, &d->fs);
+        progress(r, i + 1);
     }
     if (r->page && r->page->hl && r->page->hl_index < r->page->hl->n) {
         /* The atlas page's own feature, drawn over every layer. */
@@ -784,6 +792,7 @@ steppe_status_t st_render_map(steppe_ctx_t *ctx, const st_map *model, const step
         if (st != STEPPE_OK)
             goto done;
         npending = i + 1;
+        progress(&r, map.nlayers + i + 1);
     }
     for (size_t i = 0; i < npending && st == STEPPE_OK; i++) {
         st = st_atomic_commit(ctx, &pending[i]);

@@ -18,10 +18,6 @@
 extern "C" {
 #endif
 
-/* Called after each page (from the calling thread's point of view, under a
- * lock): done pages of total. */
-typedef void (*steppe_progress_fn)(void *user, size_t done, size_t total);
-
 typedef struct steppe_atlas_opts {
     const char *layer;            /* the layer whose features become pages */
     const char *output;           /* path template: "{field}" is filled from each feature;

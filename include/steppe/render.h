@@ -18,6 +18,10 @@
 extern "C" {
 #endif
 
+/* Progress: called with done steps of total (layers read, outputs written;
+ * atlas pages), never concurrently. */
+typedef void (*steppe_progress_fn)(void *user, size_t done, size_t total);
+
 typedef struct steppe_render_opts {
     const char *const *outputs; /* n_outputs paths; not owned */
     size_t n_outputs;
@@ -27,6 +31,8 @@ typedef struct steppe_render_opts {
     double max_pixels;      /* canvas limit; 0 means the default (200e6) */
     int png_level;          /* zlib level 0-9; -1 means the default */
     const char *report;     /* path of a JSON render report, or NULL */
+    steppe_progress_fn progress; /* NULL, or told as layers and outputs complete */
+    void *progress_user;
 } steppe_render_opts_t;
 
 /* Fills opts with defaults: no outputs, no overrides, default limits. */

@@ -1039,8 +1039,14 @@ steppe_status_t st_project_features(steppe_ctx_t *ctx, st_proj *p, const st_view
     if (!zbuf_push(&w.parts, w.out.n / 2))
         goto nomem;
 
-    /* Pass 2: one transformation for the whole layer. */
-    st_proj_trans(p, w.out.v, w.out.n / 2, false);
+    /* Pass 2: one transformation for the whole layer — interpolated within
+     * 0.05 px where the projection is smooth enough (project_approx.c). */
+    if (geographic && !p->dst_geographic) {
+        double cell = fmin(2.0, fmax(0.02, st_view_simplify_deg(view, p, 24)));
+        st_proj_trans_approx(p, w.out.v, w.out.n / 2, cell, 0.05 / view->scale);
+    } else {
+        st_proj_trans(p, w.out.v, w.out.n / 2, false);
+    }
 
     /* Pass 3: to pixels, into the arena, dropping what failed. */
     size_t kept = 0;

@@ -44,6 +44,13 @@ bool st_proj_src_is_geographic(const st_proj *p);
  * that fail become HUGE_VAL. Returns the number of failed points. */
 size_t st_proj_trans(st_proj *p, double *xy, size_t n, bool inverse);
 
+/* As st_proj_trans() forward, for lon/lat sources, but approximate: points
+ * are interpolated bilinearly in a grid of cell_deg degrees whose nodes are
+ * projected exactly; a cell whose interpolation is off by more than tol
+ * (map units) at its centre is projected exactly. Small inputs (< 4096
+ * points) go straight to st_proj_trans(). */
+size_t st_proj_trans_approx(st_proj *p, double *xy, size_t n, double cell_deg, double tol);
+
 /* Sets up view for the map: size from the map (width/height already
  * resolved), extent from the map's extent settings. For ST_EXTENT_FIT, bbox
  * (map CRS units, from the fitted layer) is used with the margin; pass NULL

@@ -103,6 +103,57 @@ START_TEST(test_failed_points_counted)
 }
 END_TEST
 
+/* The approximate transformer stays within its tolerance of PROJ: a table
+ * of projections and cell sizes, 20,000 pseudo-random points each over the
+ * map's region, plus the orthographic whose far side must still fail. */
+static const struct {
+    const char *dst;
+    double lon0, lon1, lat0, lat1;
+    double cell, tol;
+} approx_table[] = {
+    {"+proj=lcc +lat_1=45 +lat_2=65 +lat_0=55 +lon_0=90 +datum=WGS84", 20, 180, 40, 82, 1.0, 500},
+    {"+proj=lcc +lat_1=45 +lat_2=62 +lat_0=55 +lon_0=85 +datum=WGS84", -180, 180, 25, 89, 0.25, 50},
+    {"EPSG:3857", -179, 179, -80, 80, 0.5, 100},
+    {"+proj=ortho +lat_0=50 +lon_0=80 +ellps=WGS84", -180, 180, -90, 90, 1.0, 200},
+};
+
+START_TEST(test_approx_within_tolerance)
+{
+    steppe_ctx_t *ctx = tu_ctx();
+    st_proj *p = make_proj(ctx, "EPSG:4326", approx_table[_i].dst);
+    enum { N = 20000 };
+    double *a = malloc(2 * N * sizeof *a);
+    double *b = malloc(2 * N * sizeof *b);
+    unsigned seed = 12345;
+    for (int k = 0; k < N; k++) {
+        seed = seed * 1103515245u + 12345u;
+        double u = (seed >> 8) / 16777216.0;
+        seed = seed * 1103515245u + 12345u;
+        double v = (seed >> 8) / 16777216.0;
+        a[2 * k] = b[2 * k] = approx_table[_i].lon0 + u * (approx_table[_i].lon1 - approx_table[_i].lon0);
+        a[2 * k + 1] = b[2 * k + 1] = approx_table[_i].lat0 + v * (approx_table[_i].lat1 - approx_table[_i].lat0);
+    }
+    size_t fa = st_proj_trans(p, a, N, false);
+    size_t fb = st_proj_trans_approx(p, b, N, approx_table[_i].cell, approx_table[_i].tol);
+    ck_assert_uint_eq(fa, fb);
+    double worst = 0;
+    for (int k = 0; k < N; k++) {
+        if (a[2 * k] == HUGE_VAL) {
+            ck_assert(b[2 * k] == HUGE_VAL);
+            continue;
+        }
+        worst = fmax(worst, fmax(fabs(a[2 * k] - b[2 * k]), fabs(a[2 * k + 1] - b[2 * k + 1])));
+    }
+    /* The check is at cell centres, where bilinear error peaks for smooth
+     * maps; allow twice the tolerance elsewhere in the cell. */
+    ck_assert_msg(worst <= 2 * approx_table[_i].tol, "worst error %g m > 2 x %g", worst, approx_table[_i].tol);
+    free(a);
+    free(b);
+    st_proj_destroy(p);
+    steppe_ctx_destroy(ctx);
+}
+END_TEST
+
 static const struct {
     const char *src, *dst;
     st_loc loc;
@@ -680,6 +731,7 @@ static Suite *project_suite(void)
     tcase_add_loop_test(tc, test_trans_table, 0, sizeof trans_table / sizeof trans_table[0]);
     tcase_add_test(tc, test_geographic_flag);
     tcase_add_test(tc, test_failed_points_counted);
+    tcase_add_loop_test(tc, test_approx_within_tolerance, 0, sizeof approx_table / sizeof approx_table[0]);
     tcase_add_loop_test(tc, test_crs_errors, 0, sizeof error_table / sizeof error_table[0]);
     tcase_add_loop_test(tc, test_view_aspect, 0, sizeof view_table / sizeof view_table[0]);
     tcase_add_test(tc, test_view_lonlat_extent);

@@ -25,6 +25,12 @@ void steppe_ctx_destroy(steppe_ctx_t *ctx)
         return;
     if (ctx->fontmap && ctx->fontmap_free)
         ctx->fontmap_free(ctx->fontmap);
+    /* Cached PROJ objects belong to ctx->proj: free them first. */
+    for (size_t i = ctx->ncache; i-- > 0;) {
+        ctx->cache[i].free_obj(ctx->cache[i].obj);
+        free(ctx->cache[i].key);
+    }
+    free(ctx->cache);
     if (ctx->proj)
         proj_context_destroy(ctx->proj);
     free(ctx->data_dir);
@@ -174,4 +180,60 @@ const char *st_proj_errmsg(steppe_ctx_t *ctx)
     int err = pc ? proj_context_errno(pc) : 0;
     const char *msg = err ? proj_context_errno_string(pc, err) : NULL;
     return msg ? msg : "unknown PROJ error";
+}
+
+void *st_ctx_cache_get(steppe_ctx_t *ctx, const char *key)
+{
+    for (size_t i = 0; i < ctx->ncache; i++) {
+        if (strcmp(ctx->cache[i].key, key) == 0)
+            return ctx->cache[i].obj;
+    }
+    return NULL;
+}
+
+bool st_ctx_cache_put(steppe_ctx_t *ctx, const char *key, void *obj, void (*free_obj)(void *))
+{
+    if (ctx->ncache == ctx->cap_cache) {
+        size_t cap = ctx->cap_cache ? 2 * ctx->cap_cache : 16;
+        st_cache_entry *c = realloc(ctx->cache, cap * sizeof *c);
+        if (!c)
+            return false;
+        ctx->cache = c;
+        ctx->cap_cache = cap;
+    }
+    char *k = strdup(key);
+    if (!k)
+        return false;
+    ctx->cache[ctx->ncache++] = (st_cache_entry){k, obj, free_obj};
+    return true;
+}
+
+static void free_pj(void *obj)
+{
+    proj_destroy(obj);
+}
+
+PJ *st_ctx_crs(steppe_ctx_t *ctx, const char *def)
+{
+    PJ_CONTEXT *pc = st_ctx_proj(ctx);
+    if (!pc)
+        return NULL;
+    size_t n = strlen(def);
+    char *key = malloc(n + 5);
+    if (!key)
+        return NULL;
+    memcpy(key, "crs\x1f", 4);
+    memcpy(key + 4, def, n + 1);
+    PJ *pj = st_ctx_cache_get(ctx, key);
+    if (!pj) {
+        pj = proj_create(pc, def);
+        if (pj && !st_ctx_cache_put(ctx, key, pj, free_pj)) {
+            /* Not cached: leak-free fallback is impossible for a borrowed
+             * pointer, so fail as out of memory. */
+            proj_destroy(pj);
+            pj = NULL;
+        }
+    }
+    free(key);
+    return pj;
 }

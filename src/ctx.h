@@ -7,7 +7,17 @@
 
 #include <proj.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <steppe/ctx.h>
+
+/* One entry of the context's object cache (parsed CRSs, transformations):
+ * PROJ's database look-ups cost milliseconds each, and a render asks for
+ * the same few objects many times. */
+typedef struct st_cache_entry {
+    char *key;
+    void *obj;
+    void (*free_obj)(void *);
+} st_cache_entry;
 
 struct steppe_ctx {
     steppe_log_fn log;
@@ -18,6 +28,8 @@ struct steppe_ctx {
     void *fontmap;      /* PangoFontMap *, lazily created by text.c */
     void (*fontmap_free)(void *);
     char *data_dir;
+    st_cache_entry *cache;  /* see st_ctx_cache_get() */
+    size_t ncache, cap_cache;
     int quiet;          /* 1: warnings are counted but not logged */
     steppe_tmp_fn tmp_hook;  /* told about temporary outputs (output.c) */
     void *tmp_user;
@@ -40,6 +52,19 @@ void st_info(steppe_ctx_t *ctx, const char *fmt, ...) __attribute__((format(prin
 /* The PROJ context of ctx, created on first use with logging silenced (PROJ's
  * messages are collected through st_proj_errmsg()). NULL if out of memory. */
 PJ_CONTEXT *st_ctx_proj(steppe_ctx_t *ctx);
+
+/* The object cached under key, or NULL. */
+void *st_ctx_cache_get(steppe_ctx_t *ctx, const char *key);
+
+/* Caches obj under key (copied); the context frees obj with free_obj when
+ * it is destroyed. Returns false when out of memory (obj is then not
+ * cached, and the caller still owns it). */
+bool st_ctx_cache_put(steppe_ctx_t *ctx, const char *key, void *obj, void (*free_obj)(void *));
+
+/* The CRS that PROJ makes of def (proj_create), parsed once per context
+ * and owned by it — the caller must not destroy it. NULL when PROJ rejects
+ * def (its reason is in st_proj_errmsg()). */
+PJ *st_ctx_crs(steppe_ctx_t *ctx, const char *def);
 
 /* PROJ's text for its last error in ctx's PROJ context. Static storage. */
 const char *st_proj_errmsg(steppe_ctx_t *ctx);

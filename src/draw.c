@@ -136,10 +136,16 @@ static void fill_hatch(cairo_t *cr, const st_view *view, const st_symbol *sym)
     cairo_surface_destroy(tile);
 }
 
-static int visible(const st_view *view, const st_feature *f, double pad)
+/* The part of the canvas being drawn: the whole of it, or one band when
+ * several threads draw a PNG (render.c). */
+typedef struct cull_box {
+    double x0, y0, x1, y1;
+} cull_box;
+
+static int visible(const cull_box *b, const st_feature *f, double pad)
 {
-    return f->bbox[2] >= -pad && f->bbox[0] <= view->width_px + pad && f->bbox[3] >= -pad &&
-           f->bbox[1] <= view->height_px + pad;
+    return f->bbox[2] >= b->x0 - pad && f->bbox[0] <= b->x1 + pad && f->bbox[3] >= b->y0 - pad &&
+           f->bbox[1] <= b->y1 + pad;
 }
 
 void st_draw_marker(cairo_t *cr, const st_view *view, const st_symbol *sym, double x, double y)
@@ -246,6 +252,13 @@ static const st_symbol *feature_symbol(const st_layer *layer, const st_feature *
 
 void st_draw_layer(cairo_t *cr, const st_view *view, const st_layer *layer, const st_featureset *fs)
 {
+    st_draw_layer_rows(cr, view, layer, fs, 0, view->height_px);
+}
+
+void st_draw_layer_rows(cairo_t *cr, const st_view *view, const st_layer *layer, const st_featureset *fs,
+                        double y0, double y1)
+{
+    const cull_box box = {0, y0, view->width_px, y1};
     int group = layer->sym.opacity < 1.0;
     if (group)
         cairo_push_group(cr);
@@ -255,7 +268,7 @@ void st_draw_layer(cairo_t *cr, const st_view *view, const st_layer *layer, cons
         for (size_t i = 0; i < fs->n; i++) {
             const st_feature *f = &fs->feat[i];
             const st_symbol *sym = feature_symbol(layer, f);
-            if (sym->has_casing && visible(view, f, sym->casing_width * view->px_per_pt))
+            if (sym->has_casing && visible(&box, f, sym->casing_width * view->px_per_pt))
                 draw_casing(cr, view, sym, f);
         }
     }
@@ -263,7 +276,7 @@ void st_draw_layer(cairo_t *cr, const st_view *view, const st_layer *layer, cons
         const st_feature *f = &fs->feat[i];
         const st_symbol *sym = feature_symbol(layer, f);
         double pad = (sym->size + sym->width) * view->px_per_pt;
-        if (!visible(view, f, pad))
+        if (!visible(&box, f, pad))
             continue;
         st_draw_feature(cr, view, sym, fs->type, f);
     }

@@ -17,6 +17,11 @@
  * symbols (class symbols where f->cls >= 0). */
 void st_draw_layer(cairo_t *cr, const st_view *view, const st_layer *layer, const st_featureset *fs);
 
+/* As st_draw_layer(), drawing only features that reach rows y0..y1 (one
+ * band of a canvas drawn by several threads). */
+void st_draw_layer_rows(cairo_t *cr, const st_view *view, const st_layer *layer, const st_featureset *fs,
+                        double y0, double y1);
+
 /* Draws one feature with sym. */
 void st_draw_feature(cairo_t *cr, const st_view *view, const st_symbol *sym, st_geom_type type,
                      const st_feature *f);

@@ -511,6 +511,18 @@ static steppe_status_t accept(placer *pl, const job *jb, plan_item *it, const st
     pl_out->layer = r->layers[jb->layer].layer->name;
     pl_out->text = jb->text;
     pl_out->box = u;
+    pl_out->parts = NULL;
+    pl_out->nparts = 0;
+    if (n > 1) {
+        /* Curved text occupies its glyphs' boxes, not their union: keep
+         * them for the report. */
+        st_box *parts = st_arena_alloc(r->arena, n * sizeof *parts);
+        if (!parts)
+            return nomem(r);
+        memcpy(parts, boxes, n * sizeof *parts);
+        pl_out->parts = parts;
+        pl_out->nparts = n;
+    }
     pl->plan->items[pl->plan->n++] = *it;
     return STEPPE_OK;
 }

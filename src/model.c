@@ -599,14 +599,13 @@ static steppe_status_t check_crs(M *m, const st_node *n)
     PJ_CONTEXT *pc = st_ctx_proj(m->ctx);
     if (!pc)
         return STEPPE_ERR_NOMEM;
-    PJ *pj = proj_create(pc, n->text);
+    PJ *pj = st_ctx_crs(m->ctx, n->text); /* cached: the render reuses it */
     if (!pj)
         return err_at(m, STEPPE_ERR_STYLE_CRS, n->loc, "unknown CRS '%s': %s", n->text,
                       st_proj_errmsg(m->ctx));
     /* A bare PROJ string ("+proj=lcc ...") makes a conversion, which
      * proj_create_crs_to_crs() accepts as a CRS; anything else must be one. */
     bool ok = proj_is_crs(pj) || n->text[0] == '+';
-    proj_destroy(pj);
     if (!ok)
         return err_at(m, STEPPE_ERR_STYLE_CRS, n->loc,
                       "unknown CRS '%s': PROJ reads it as something other than a CRS", n->text);

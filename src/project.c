@@ -44,7 +44,15 @@ struct st_proj {
     bool dst_geographic;
     double lon_0;       /* the map's central meridian, degrees */
     bool pole_fails[2]; /* the forward transform fails at the south / north pole */
+    bool cached;        /* owned by the context's cache: st_proj_destroy() leaves it */
 };
+
+static void free_cached_proj(void *obj)
+{
+    st_proj *p = obj;
+    proj_destroy(p->pj);
+    free(p);
+}
 
 /* ---- creation ----------------------------------------------------------- */
 
@@ -82,17 +90,19 @@ static bool is_proj_string(const char *def)
 
 /* A CRS object for def. PROJ strings describe a CRS only with +type=crs
  * (proj_create_crs_to_crs() adds it the same way). */
-static PJ *crs_create(PJ_CONTEXT *pc, const char *def)
+/* The CRS of def, from the context's cache (borrowed: not destroyed by the
+ * caller). A bare PROJ string gets +type=crs so PROJ makes a CRS of it. */
+static PJ *crs_create(steppe_ctx_t *ctx, const char *def)
 {
     if (!is_proj_string(def) || strstr(def, "type=crs"))
-        return proj_create(pc, def);
+        return st_ctx_crs(ctx, def);
     size_t n = strlen(def);
     char *s = malloc(n + sizeof " +type=crs");
     if (!s)
         return NULL;
     memcpy(s, def, n);
     memcpy(s + n, " +type=crs", sizeof " +type=crs");
-    PJ *crs = proj_create(pc, s);
+    PJ *crs = st_ctx_crs(ctx, s);
     free(s);
     return crs;
 }
@@ -190,6 +200,18 @@ steppe_status_t st_proj_create(steppe_ctx_t *ctx, const char *src_crs, const cha
     *out = NULL;
     if (!pc)
         return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory creating the PROJ context");
+    /* A render, a check and every atlas page ask for the same few
+     * transformations: build each once per context. */
+    char *key = malloc(strlen(src_crs ? src_crs : "") + strlen(dst_crs ? dst_crs : "") + 8);
+    if (!key)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+    sprintf(key, "op\x1f%s\x1f%s", src_crs ? src_crs : "", dst_crs ? dst_crs : "");
+    st_proj *hit = st_ctx_cache_get(ctx, key);
+    if (hit) {
+        free(key);
+        *out = hit;
+        return STEPPE_OK;
+    }
     p = calloc(1, sizeof *p);
     if (!p) {
         st = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
@@ -202,7 +224,7 @@ steppe_status_t st_proj_create(steppe_ctx_t *ctx, const char *src_crs, const cha
     PJ **crs[2] = {&src, &dst};
     for (int i = 0; i < 2; i++) {
         msg.text[0] = '\0';
-        *crs[i] = *defs[i] ? crs_create(pc, defs[i]) : NULL;
+        *crs[i] = *defs[i] ? crs_create(ctx, defs[i]) : NULL;
         if (!*crs[i]) {
             st = crs_error(ctx, loc, defs[i],
                            !*defs[i]     ? "empty definition"
@@ -237,21 +259,22 @@ steppe_status_t st_proj_create(steppe_ctx_t *ctx, const char *src_crs, const cha
             p->pole_fails[i] = st_proj_trans(p, pole, 1, false) > 0;
         }
     }
+    if (st_ctx_cache_put(ctx, key, p, free_cached_proj))
+        p->cached = true;
     *out = p;
     p = NULL;
 
 done:
+    free(key);
     proj_log_func(pc, NULL, silent_log);
     proj_destroy(op);
-    proj_destroy(dst);
-    proj_destroy(src);
     st_proj_destroy(p);
     return st;
 }
 
 void st_proj_destroy(st_proj *p)
 {
-    if (!p)
+    if (!p || p->cached)
         return;
     proj_destroy(p->pj);
     free(p);

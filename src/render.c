@@ -19,6 +19,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include "derive.h"
 #include "draw.h"
@@ -514,7 +516,10 @@ static void draw_highlight(st_render *r, cairo_t *cr)
         st_draw_feature(cr, &r->view, &r->map->highlight, r->highlight.type, &r->highlight.feat[i]);
 }
 
-static void draw_map(st_render *r, cairo_t *cr)
+/* The map below its labels: background, layers, highlight, graticule —
+ * only what reaches rows y0..y1. Plain cairo, no pango, so bands of one
+ * image may be drawn by several threads. */
+static void draw_base(st_render *r, cairo_t *cr, double y0, double y1)
 {
     const st_map *m = r->map;
     if (m->background.a > 0) {
@@ -534,15 +539,103 @@ static void draw_map(st_render *r, cairo_t *cr)
             st_furniture_draw_graticule(r, cr);
             graticule_done = true;
         }
-        st_draw_layer(cr, &r->view, d->layer, &d->fs);
+        st_draw_layer_rows(cr, &r->view, d->layer, &d->fs, y0, y1);
     }
     if (!graticule_done) {
         draw_highlight(r, cr);
         st_furniture_draw_graticule(r, cr);
     }
+    cairo_reset_clip(cr);
+}
+
+/* Labels and furniture, over the base. */
+static void draw_top(st_render *r, cairo_t *cr)
+{
+    cairo_rectangle(cr, 0, 0, r->view.width_px, r->view.height_px);
+    cairo_clip(cr);
     st_labels_draw(r, cr);
     st_furniture_draw(r, cr);
     cairo_reset_clip(cr);
+}
+
+static void draw_map(st_render *r, cairo_t *cr)
+{
+    draw_base(r, cr, 0, r->view.height_px);
+    draw_top(r, cr);
+}
+
+/* One horizontal band of a PNG canvas, drawn into the shared pixel buffer
+ * through a surface of its own (cairo surfaces are independent between
+ * threads). Antialiasing is per pixel, so bands join without a seam and
+ * the image is the same as one drawn whole. */
+typedef struct band {
+    st_render *r;
+    unsigned char *data;
+    int width, stride, y0, y1;
+    cairo_status_t status;
+} band;
+
+static void *draw_band(void *arg)
+{
+    band *b = arg;
+    cairo_surface_t *s = cairo_image_surface_create_for_data(b->data + (size_t)b->y0 * (size_t)b->stride,
+                                                             CAIRO_FORMAT_ARGB32, b->width, b->y1 - b->y0,
+                                                             b->stride);
+    cairo_t *cr = cairo_create(s);
+    cairo_translate(cr, 0, -b->y0);
+    draw_base(b->r, cr, b->y0, b->y1);
+    b->status = cairo_status(cr);
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+    return NULL;
+}
+
+/* Threads for drawing bands: the cores online, at most MAX_BANDS; 1 for
+ * canvases too small to pay for a thread. */
+#define MAX_BANDS 4
+static int band_count(const st_view *v)
+{
+    if (v->width_px * v->height_px < 1e6)
+        return 1;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > MAX_BANDS ? MAX_BANDS : (int)n;
+}
+
+/* Draws the whole map onto an image surface, the base in bands. */
+static cairo_status_t draw_image(st_render *r, cairo_surface_t *surf)
+{
+    int w = cairo_image_surface_get_width(surf);
+    int h = cairo_image_surface_get_height(surf);
+    int stride = cairo_image_surface_get_stride(surf);
+    unsigned char *data = cairo_image_surface_get_data(surf);
+    int nb = band_count(&r->view);
+    band bands[MAX_BANDS];
+    pthread_t threads[MAX_BANDS];
+    bool started[MAX_BANDS] = {false};
+    cairo_surface_flush(surf);
+    for (int i = 0; i < nb; i++) {
+        bands[i] = (band){r, data, w, stride, (int)((long)h * i / nb), (int)((long)h * (i + 1) / nb),
+                          CAIRO_STATUS_SUCCESS};
+    }
+    for (int i = 1; i < nb; i++)
+        started[i] = pthread_create(&threads[i], NULL, draw_band, &bands[i]) == 0;
+    draw_band(&bands[0]);
+    for (int i = 1; i < nb; i++) {
+        if (started[i])
+            pthread_join(threads[i], NULL);
+        else
+            draw_band(&bands[i]);
+    }
+    cairo_surface_mark_dirty(surf);
+    cairo_status_t cs = CAIRO_STATUS_SUCCESS;
+    for (int i = 0; i < nb && cs == CAIRO_STATUS_SUCCESS; i++)
+        cs = bands[i].status;
+    cairo_t *cr = cairo_create(surf);
+    draw_top(r, cr);
+    if (cs == CAIRO_STATUS_SUCCESS)
+        cs = cairo_status(cr);
+    cairo_destroy(cr);
+    return cs;
 }
 
 static cairo_status_t stream_write(void *closure, const unsigned char *data, unsigned int length)
@@ -598,12 +691,18 @@ static steppe_status_t write_output(st_render *r, const char *path, st_format fm
             cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE,
                                            m->meta_title ? m->meta_title : m->title);
     }
-    cairo_t *cr = cairo_create(surf);
-    if (fmt != ST_FMT_PNG)
+    cairo_status_t cs;
+    if (fmt == ST_FMT_PNG) {
+        cs = cairo_surface_status(surf);
+        if (cs == CAIRO_STATUS_SUCCESS)
+            cs = draw_image(r, surf);
+    } else {
+        cairo_t *cr = cairo_create(surf);
         cairo_scale(cr, 72.0 / v->dpi, 72.0 / v->dpi);
-    draw_map(r, cr);
-    cairo_status_t cs = cairo_status(cr);
-    cairo_destroy(cr);
+        draw_map(r, cr);
+        cs = cairo_status(cr);
+        cairo_destroy(cr);
+    }
     if (cs == CAIRO_STATUS_SUCCESS && fmt == ST_FMT_PNG) {
         cairo_surface_flush(surf);
         st_png_meta meta = {m->meta_title ? m->meta_title : m->title, "steppe " STEPPE_VERSION,

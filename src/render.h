@@ -31,7 +31,9 @@ typedef struct st_box {
 typedef struct st_placed_label {
     const char *layer;
     const char *text;
-    st_box box;
+    st_box box;          /* the whole label (for curved text, the union of its glyphs) */
+    const st_box *parts; /* curved text: the box of each glyph cluster; NULL for straight text */
+    size_t nparts;
 } st_placed_label;
 
 typedef struct st_dropped_label {

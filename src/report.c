@@ -79,8 +79,17 @@ static void write_body(st_render *r, FILE *f)
         json_str(f, l->layer);
         fputs(", \"text\": ", f);
         json_str(f, l->text);
-        fprintf(f, ", \"x\": %.1f, \"y\": %.1f, \"width\": %.1f, \"height\": %.1f}", l->box.x0, l->box.y0,
+        fprintf(f, ", \"x\": %.1f, \"y\": %.1f, \"width\": %.1f, \"height\": %.1f", l->box.x0, l->box.y0,
                 l->box.x1 - l->box.x0, l->box.y1 - l->box.y0);
+        if (l->nparts) {
+            /* Curved text: the glyph boxes it really occupies. */
+            fputs(", \"parts\": [", f);
+            for (size_t k = 0; k < l->nparts; k++)
+                fprintf(f, "%s[%.1f, %.1f, %.1f, %.1f]", k ? ", " : "", l->parts[k].x0, l->parts[k].y0,
+                        l->parts[k].x1 - l->parts[k].x0, l->parts[k].y1 - l->parts[k].y0);
+            fputs("]", f);
+        }
+        fputs("}", f);
     }
     fputs("\n  ],\n  \"dropped_labels\": [", f);
     for (size_t i = 0; i < r->ndropped; i++) {

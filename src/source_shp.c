@@ -618,12 +618,11 @@ static steppe_status_t setup_crs(shp_reader *r)
     PJ_CONTEXT *pc = st_ctx_proj(r->ctx);
     if (!pc)
         return STEPPE_ERR_NOMEM;
-    PJ *crs = *wkt ? proj_create(pc, wkt) : NULL;
+    PJ *crs = *wkt ? st_ctx_crs(r->ctx, wkt) : NULL; /* cached: projection reuses it */
     if (!crs)
         return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
                         "%s: PROJ cannot read this CRS (%s); set crs: on the layer to override it", prj,
                         *wkt ? st_proj_errmsg(r->ctx) : "the file is empty");
-    proj_destroy(crs);
     r->fs->crs = wkt;
     return STEPPE_OK;
 }

@@ -52,12 +52,17 @@ for style in ["forum", "forum-ru", "border-zone", "forum-print"]:
     inside = all(l["x"] >= 0 and l["y"] >= 0 and l["x"] + l["width"] <= W and l["y"] + l["height"] <= H
                  for l in labels)
     check(inside, f"{style}: every label inside the canvas")
+    # Curved labels list the boxes of their glyphs ("parts"); those, not
+    # their union, are what must stay clear of other labels.
+    def boxes(l):
+        return [tuple(p) for p in l["parts"]] if "parts" in l else [(l["x"], l["y"], l["width"], l["height"])]
+    def hit(p, q):
+        return p[0] < q[0] + q[2] and q[0] < p[0] + p[2] and p[1] < q[1] + q[3] and q[1] < p[1] + p[3]
     overlap = []
     for i in range(len(labels)):
         a = labels[i]
         for b in labels[i + 1:]:
-            if (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and
-                    a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]):
+            if any(hit(p, q) for p in boxes(a) for q in boxes(b)):
                 overlap.append((a["text"], b["text"]))
     check(not overlap, f"{style}: no two label boxes overlap {overlap[:3]}")
     check(any(l["layer"] == "corridor" for l in labels), f"{style}: corridor labelled")

@@ -10,6 +10,8 @@
  * small tolerance for neighbours digitised separately. */
 #include "derive.h"
 
+#include "generalize.h"
+
 #include <geodesic.h>
 #include <geos_c.h>
 #include <math.h>
@@ -748,7 +750,38 @@ static pole_cell heap_pop(cell_heap *hp)
     return top;
 }
 
+static void polygon_pole(const st_feature *f, double precision, double *x, double *y, double *dist);
+
+/* Every distance evaluation of the search walks every edge, so a detailed
+ * polygon is searched in a copy simplified to the precision asked for
+ * (Douglas–Peucker, generalize.c): the pole moves by at most that much, and
+ * callers check the label against the full geometry anyway. */
 void st_polygon_pole(const st_feature *f, double precision, double *x, double *y, double *dist)
+{
+    if (f->npoints <= 256 || !(precision > 0)) {
+        polygon_pole(f, precision, x, y, dist);
+        return;
+    }
+    st_feature copy = *f;
+    copy.xy = malloc(2 * sizeof(double) * f->npoints);
+    copy.parts = malloc(sizeof(uint32_t) * (f->nparts ? f->nparts : 1));
+    copy.cut = NULL;
+    if (!copy.xy || !copy.parts) {
+        free(copy.xy);
+        free(copy.parts);
+        polygon_pole(f, precision, x, y, dist);
+        return;
+    }
+    memcpy(copy.xy, f->xy, 2 * sizeof(double) * f->npoints);
+    memcpy(copy.parts, f->parts, sizeof(uint32_t) * f->nparts);
+    st_featureset fs = {.type = ST_GEOM_POLYGON, .feat = &copy, .n = 1, .cap = 1};
+    st_generalize_px(&fs, precision);
+    polygon_pole(&copy, precision, x, y, dist);
+    free(copy.xy);
+    free(copy.parts);
+}
+
+static void polygon_pole(const st_feature *f, double precision, double *x, double *y, double *dist)
 {
     /* The largest ring by area bounds the search. */
     double best_area = -1;

@@ -398,12 +398,14 @@ static steppe_status_t load_layers(st_render *r)
                 if (st != STEPPE_OK)
                     goto done;
                 double t_proj = now_ms();
-                r->timings_ms[ST_STAGE_READ] += t_proj - t_read;
+                d->read_ms = t_proj - t_read;
+                r->timings_ms[ST_STAGE_READ] += d->read_ms;
                 st = st_project_features(r->ctx, proj, &r->view, &src->fs, r->arena);
                 if (st != STEPPE_OK)
                     goto done;
                 st_generalize_px(&src->fs, GENERALIZE_PX);
-                r->timings_ms[ST_STAGE_PROJECT] += now_ms() - t_proj;
+                d->project_ms = now_ms() - t_proj;
+                r->timings_ms[ST_STAGE_PROJECT] += d->project_ms;
             }
             st = layer_subset(r, layer, &src->fs, &d->fs);
             if (st != STEPPE_OK)
@@ -444,12 +446,14 @@ static steppe_status_t load_layers(st_render *r)
             d->km = st_geod_length_km(&d->fs);
             d->measured = true;
             double t_proj = now_ms();
-            r->timings_ms[ST_STAGE_READ] += t_proj - t_read;
+            d->read_ms = t_proj - t_read;
+            r->timings_ms[ST_STAGE_READ] += d->read_ms;
             st = st_project_features(r->ctx, src_proj, &r->view, &d->fs, r->arena);
             if (st != STEPPE_OK)
                 goto done;
             st_generalize_px(&d->fs, GENERALIZE_PX);
-            r->timings_ms[ST_STAGE_PROJECT] += now_ms() - t_proj;
+            d->project_ms = now_ms() - t_proj;
+            r->timings_ms[ST_STAGE_PROJECT] += d->project_ms;
         }
         st_featureset_classify(&d->fs, layer);
         d->drawn = count_visible(&r->view, &d->fs);

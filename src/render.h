@@ -20,6 +20,8 @@ typedef struct st_layer_data {
     double km;               /* geodesic length (shared boundary, route) */
     st_route_leg *legs;      /* ROUTE: nlegs legs */
     size_t nlegs;
+    double read_ms;          /* reading (and deriving), for the report */
+    double project_ms;       /* projecting and generalising */
 } st_layer_data;
 
 /* An axis-aligned box in output pixels. */

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of the fuzz targets into tests/fuzz/corpus/<target>/.
+
+    python3 tests/fuzz/make-seeds.py
+
+fuzz_shapefile and fuzz_render: every Shapefile set of tests/fixtures/shp and
+tests/corpus/shp, framed as fuzz_common.h describes (tag byte, 32-bit
+little-endian length, bytes; tags 0 .shp, 1 .shx, 2 .dbf, 3 .cpg, 4 .prj).
+Sets larger than MAX_SET bytes are left out (the targets run with -max_len
+of that order). fuzz_style: the bundled styles and the corpus styles, plus a
+few with --set overrides after a NUL byte. Standard library only.
+"""
+import glob
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+MAX_SET = 20000
+EXTS = ["shp", "shx", "dbf", "cpg", "prj"]
+
+
+def frame(base, exts=EXTS):
+    out = b""
+    for tag, ext in enumerate(EXTS):
+        if ext not in exts:
+            continue
+        path = base + "." + ext
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                data = f.read()
+            out += struct.pack("<BI", tag, len(data)) + data
+    return out
+
+
+def reset(target):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    for f in glob.glob(os.path.join(d, "*")):
+        os.remove(f)
+    return d
+
+
+def main():
+    shp_dir = reset("fuzz_shapefile")
+    render_dir = reset("fuzz_render")
+    bases = set()
+    for folder in ("tests/fixtures/shp", "tests/corpus/shp"):
+        for p in glob.glob(os.path.join(ROOT, folder, "*.*")):
+            if not p.endswith(".csv"):
+                bases.add((folder.split("/")[1], os.path.splitext(p)[0]))
+    for kind, base in sorted(bases):
+        data = frame(base)
+        if len(data) > MAX_SET:
+            continue
+        name = "%s-%s" % (kind, os.path.basename(base))
+        for d in (shp_dir, render_dir):
+            with open(os.path.join(d, name), "wb") as f:
+                f.write(data)
+        # The same without .prj: fuzz_shapefile runs `info` on every such
+        # input but only on some with a .prj (PROJ's identify is slow).
+        if os.path.exists(base + ".prj"):
+            with open(os.path.join(shp_dir, name + "-noprj"), "wb") as f:
+                f.write(frame(base, EXTS[:4]))
+
+    # Every input a target once crashed on stays in its seeds.
+    for target, d in (("fuzz_shapefile", shp_dir), ("fuzz_render", render_dir), ("fuzz_style", None)):
+        regress = os.path.join(HERE, "regress", target)
+        for name in sorted(os.listdir(regress)) if os.path.isdir(regress) else []:
+            with open(os.path.join(regress, name), "rb") as f:
+                data = f.read()
+            for dest in ([d] if d else []) + ([shp_dir] if target == "fuzz_render" else []):
+                with open(os.path.join(dest, "regress-" + name), "wb") as f:
+                    f.write(data)
+
+    style_dir = reset("fuzz_style")
+    styles = glob.glob(os.path.join(ROOT, "styles", "*.yaml"))
+    styles += glob.glob(os.path.join(ROOT, "tests", "corpus", "style", "*.yaml"))
+    for p in sorted(styles):
+        with open(p, "rb") as f:
+            data = f.read()
+        # The bundled styles name ../shapes/...; the fuzz target links that.
+        name = os.path.basename(os.path.dirname(p)) + "-" + os.path.basename(p)
+        with open(os.path.join(style_dir, name), "wb") as f:
+            f.write(data)
+    overrides = {
+        "set-width": b"extends: forum.yaml\n\0map.width=320\0map.height=200",
+        "set-layer": b"extends: forum.yaml\n\0layers.hosts.style.size=3\0layers.border.visible=false",
+        "set-list": b"extends: forum.yaml\n\0map.extent.lonlat=[20, 40, 90, 70]\0layers.countries=~",
+        "set-bad": b"map: {width: 10}\n\0map.width.x=3\0=\0layers..a=1\0extends=x.yaml",
+        "anchors": b"a: &x {fill: red}\nlayers:\n  l1: {source: ../shp/good.shp, style: *x}\n"
+                   b"  l2: {<<: *x, source: ../shp/good.shp}\n",
+    }
+    for name, data in overrides.items():
+        with open(os.path.join(style_dir, name), "wb") as f:
+            f.write(data)
+    regress = os.path.join(HERE, "regress", "fuzz_style")
+    for name in sorted(os.listdir(regress)) if os.path.isdir(regress) else []:
+        with open(os.path.join(regress, name), "rb") as f:
+            data = f.read()
+        with open(os.path.join(style_dir, "regress-" + name), "wb") as f:
+            f.write(data)
+
+
+if __name__ == "__main__":
+    main()

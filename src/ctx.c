@@ -125,6 +125,12 @@ static void vlog(steppe_ctx_t *ctx, steppe_log_level_t level, const char *fmt, v
 {
     char buf[2048];
     vsnprintf(buf, sizeof buf, fmt, ap);
+    /* A message is one line, whatever it quotes (shapelib's texts, a
+     * multi-line --set value): control characters become spaces. */
+    for (char *p = buf; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = ' ';
+    }
     if (level == STEPPE_LOG_ERROR)
         memcpy(ctx->last_error, buf, sizeof ctx->last_error);
     if (ctx->log)

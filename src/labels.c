@@ -107,17 +107,22 @@ static void grid_free(grid *g)
     free(g->boxes);
 }
 
-static int clampi(int v, int lo, int hi)
+/* The grid cell of coordinate v, clamped to [0, n-1] in double before the
+ * cast: a box far off the canvas (or NaN) must not overflow an int. */
+static int cell_of(double v, int n)
 {
-    return v < lo ? lo : v > hi ? hi : v;
+    double c = floor(v / GRID_CELL);
+    if (!(c > 0))
+        return 0;
+    return c >= n - 1 ? n - 1 : (int)c;
 }
 
 static void grid_range(const grid *g, st_box b, int *i0, int *j0, int *i1, int *j1)
 {
-    *i0 = clampi((int)floor(b.x0 / GRID_CELL), 0, g->nx - 1);
-    *i1 = clampi((int)floor(b.x1 / GRID_CELL), 0, g->nx - 1);
-    *j0 = clampi((int)floor(b.y0 / GRID_CELL), 0, g->ny - 1);
-    *j1 = clampi((int)floor(b.y1 / GRID_CELL), 0, g->ny - 1);
+    *i0 = cell_of(b.x0, g->nx);
+    *i1 = cell_of(b.x1, g->nx);
+    *j0 = cell_of(b.y0, g->ny);
+    *j1 = cell_of(b.y1, g->ny);
 }
 
 /* Boxes that only touch do not overlap. */

@@ -316,9 +316,14 @@ static steppe_status_t conv_length(M *m, const st_node *n, const st_schema_key *
     if (dpi <= 0)
         return STEPPE_OK; /* syntax only: the pixel count needs map.dpi */
     out = round(out);
-    if (!(out >= 1) || !in_range(k->allowed, out) || out > 1e9)
+    if (!(out >= 1) || !in_range(k->allowed, out))
         return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc, "%s: '%s' is %.0f pixels; expected at least 1", path,
                       s, out);
+    /* A side longer than this is a typo, not a poster (cairo's own limit is
+     * 32767 px; PDF and SVG have none, so the bound is generous). */
+    if (out > 1e6)
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc,
+                      "%s: '%s' is %.0f pixels; a side of at most 1,000,000 pixels is allowed", path, s, out);
     *px = out;
     return STEPPE_OK;
 }
@@ -1588,12 +1593,44 @@ static const char *base_name(st_arena *arena, const char *path)
     return dot && dot != b ? st_arena_strndup(arena, b, (size_t)(dot - b)) : st_arena_strdup(arena, b);
 }
 
+/* Collects into map->inputs every file that wrote a node of the tree (the
+ * style and the files it extends), so a render can refuse to overwrite
+ * any of them. Overrides ("--set ...") are not files. */
+static steppe_status_t collect_inputs(M *m, const st_node *n)
+{
+    for (; n; n = n->next) {
+        const char *f = n->loc.file;
+        if (f && strncmp(f, "--set", 5) != 0) {
+            bool seen = false;
+            for (size_t i = 0; i < m->map->ninputs && !seen; i++)
+                seen = m->map->inputs[i] == f || strcmp(m->map->inputs[i], f) == 0;
+            if (!seen) {
+                const char **grown = st_arena_alloc(m->arena, (m->map->ninputs + 1) * sizeof *grown);
+                if (!grown)
+                    return STEPPE_ERR_NOMEM;
+                if (m->map->ninputs)
+                    memcpy(grown, m->map->inputs, m->map->ninputs * sizeof *grown);
+                grown[m->map->ninputs++] = f;
+                m->map->inputs = grown;
+            }
+        }
+        if ((n->kind == ST_NODE_MAP || n->kind == ST_NODE_SEQ) && n->head) {
+            steppe_status_t rc = collect_inputs(m, n->head);
+            if (rc != STEPPE_OK)
+                return rc;
+        }
+    }
+    return STEPPE_OK;
+}
+
 steppe_status_t st_model_build(steppe_ctx_t *ctx, st_arena *arena, const st_node *root, const char *path,
                                st_map *map)
 {
     M m = {ctx, arena, map};
     memset(map, 0, sizeof *map);
     steppe_status_t rc = validate_section(&m, root, NULL, NULL);
+    if (rc == STEPPE_OK)
+        rc = collect_inputs(&m, root);
     if (rc != STEPPE_OK)
         return rc;
     if (path) {

@@ -221,6 +221,8 @@ typedef struct st_text_style {
 typedef struct st_map {
     const char *name;        /* style file name without extension */
     const char *path;        /* style file path */
+    const char **inputs;     /* every style file that wrote a value (the extends chain) */
+    size_t ninputs;
 
     double width_px;         /* canvas, pixels */
     double height_px;

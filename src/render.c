@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <pthread.h>
 #include <unistd.h>
@@ -755,20 +756,33 @@ static char *absolute(st_arena *arena, const char *path)
     return st_arena_printf(arena, "%s/%s", buf, base);
 }
 
+/* True when a and b name one file: the same absolute path, or — when both
+ * exist — the same device and inode (a hard link, a symlink, "../x"). */
+static bool same_file(st_arena *arena, const char *a_abs, const char *b)
+{
+    char *b_abs = absolute(arena, b);
+    if (b_abs && strcmp(a_abs, b_abs) == 0)
+        return true;
+    struct stat sa, sb;
+    return stat(a_abs, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 static bool same_input(st_arena *arena, const char *out_abs, const char *input)
 {
     if (!input)
         return false;
-    char *in_abs = absolute(arena, input);
-    if (!in_abs)
-        return false;
-    if (strcmp(in_abs, out_abs) == 0)
+    if (same_file(arena, out_abs, input))
         return true;
     /* A Shapefile is several files: refuse any of its siblings too. */
-    size_t n = strlen(in_abs);
-    if (n > 4 && strcasecmp(in_abs + n - 4, ".shp") == 0 && strlen(out_abs) == n &&
-        strncmp(in_abs, out_abs, n - 4) == 0)
-        return true;
+    size_t n = strlen(input);
+    if (n > 4 && strcasecmp(input + n - 4, ".shp") == 0) {
+        static const char *const sib[] = {".shx", ".dbf", ".prj", ".cpg", ".SHX", ".DBF", ".PRJ", ".CPG"};
+        for (size_t i = 0; i < sizeof sib / sizeof sib[0]; i++) {
+            char *other = st_arena_printf(arena, "%.*s%s", (int)(n - 4), input, sib[i]);
+            if (other && same_file(arena, out_abs, other))
+                return true;
+        }
+    }
     return false;
 }
 
@@ -786,6 +800,8 @@ static steppe_status_t check_outputs(st_render *r)
         if (!abs)
             continue; /* the folder is missing: st_atomic_open reports it */
         bool clash = same_input(r->arena, abs, r->map->path);
+        for (size_t k = 0; k < r->map->ninputs && !clash; k++)
+            clash = same_input(r->arena, abs, r->map->inputs[k]);
         for (size_t k = 0; k < r->map->nlayers && !clash; k++)
             clash = same_input(r->arena, abs, r->map->layers[k].source);
         if (clash)

@@ -14,11 +14,13 @@ echo "== tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSTEPPE_SANITIZE=ON >/dev/null
 cmake --build build-asan -j "$jobs" >/dev/null
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
   ctest --test-dir build-asan --output-on-failure -j "$jobs" || fail=1
 
 echo "== default render under valgrind"
 tmp=$(mktemp -d)
 if valgrind --error-exitcode=3 --errors-for-leak-kinds=definite --leak-check=full -q \
+     --suppressions=tests/valgrind.supp \
      build/steppe render -q -o "$tmp/forum.png" 2>"$tmp/valgrind.log"; then
   echo "valgrind: 0 errors, 0 definite leaks"
 else

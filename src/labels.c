@@ -605,7 +605,39 @@ static steppe_status_t place_polygon(placer *pl, const job *jb, plan_item *it, c
         tl[2 * i] = x - w / 2 + off[i][0] * w / 3;
         tl[2 * i + 1] = y - h / 2 + off[i][1] * h * 0.75;
     }
-    return try_straight(pl, jb, it, tl, n, vis, placed);
+    steppe_status_t st = try_straight(pl, jb, it, tl, n, vis, placed);
+    if (st != STEPPE_OK || *placed)
+        return st;
+    /* Then anywhere inside: a grid over the visible part's bbox, a line
+     * height apart, nearest the pole first — a region crowded at its
+     * centre by other labels is still named where it has room. */
+    enum { GRID_MAX = 400 };
+    double gx[2 * GRID_MAX];
+    double dist2[GRID_MAX];
+    size_t m = 0;
+    double stepx = fmax(w / 2, 4), stepy = fmax(h, 4);
+    for (double cy = vis->bbox[1] + h / 2; cy <= vis->bbox[3] - h / 2 && m < GRID_MAX; cy += stepy) {
+        for (double cx = vis->bbox[0] + w / 2; cx <= vis->bbox[2] - w / 2 && m < GRID_MAX; cx += stepx) {
+            gx[2 * m] = cx - w / 2;
+            gx[2 * m + 1] = cy - h / 2;
+            dist2[m] = (cx - x) * (cx - x) + (cy - y) * (cy - y);
+            m++;
+        }
+    }
+    /* insertion sort by distance: m is small */
+    for (size_t i = 1; i < m; i++) {
+        double d = dist2[i], a = gx[2 * i], b = gx[2 * i + 1];
+        size_t j = i;
+        for (; j > 0 && dist2[j - 1] > d; j--) {
+            dist2[j] = dist2[j - 1];
+            gx[2 * j] = gx[2 * j - 2];
+            gx[2 * j + 1] = gx[2 * j - 1];
+        }
+        dist2[j] = d;
+        gx[2 * j] = a;
+        gx[2 * j + 1] = b;
+    }
+    return try_straight(pl, jb, it, gx, m, vis, placed);
 }
 
 /* Places it along p: candidates from the middle outwards, ranked by
@@ -920,8 +952,13 @@ static steppe_status_t place_job(placer *pl, const job *jb)
             /* Too small inside: name it beside its pole, as a point. */
             double x, y, dist;
             st_polygon_pole(f, 1.0, &x, &y, &dist);
-            if (x >= 0 && y >= 0 && x <= r->view.width_px && y <= r->view.height_px)
-                st = place_point(pl, jb, &it, x, y, 0, &placed);
+            double lw, lh;
+            st_text_size(it.text, &lw, &lh);
+            /* Beside the pole, then one and two line heights further out. */
+            for (int ring = 0; ring < 3 && st == STEPPE_OK && !placed; ring++) {
+                if (x >= 0 && y >= 0 && x <= r->view.width_px && y <= r->view.height_px)
+                    st = place_point(pl, jb, &it, x, y, ring * lh, &placed);
+            }
         }
     } else {
         st = place_line(pl, jb, &it, f, &placed);

@@ -239,9 +239,16 @@ steppe_status_t st_proj_create(steppe_ctx_t *ctx, const char *src_crs, const cha
     }
 
     msg.text[0] = '\0';
-    op = proj_create_crs_to_crs_from_pj(pc, src, dst, NULL, NULL);
-    if (op) {
-        p->pj = proj_normalize_for_visualization(pc, op);
+    /* The same definition on both sides (a quick look draws a file in its
+     * own CRS) needs no operation search in PROJ's database: normalised
+     * for visualisation, both ends are (east, north) in the same units,
+     * so the operation is the identity whatever the CRS's axis order. */
+    if (strcmp(defs[0], defs[1]) == 0) {
+        p->pj = proj_create(pc, "+proj=noop");
+    } else {
+        op = proj_create_crs_to_crs_from_pj(pc, src, dst, NULL, NULL);
+        if (op)
+            p->pj = proj_normalize_for_visualization(pc, op);
     }
     if (!p->pj) {
         char reason[700];

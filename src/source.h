@@ -51,6 +51,23 @@ typedef struct st_read_opts {
 steppe_status_t st_source_read_shp(steppe_ctx_t *ctx, const char *path, const st_read_opts *opts,
                                    st_arena *arena, st_featureset *out);
 
+/* What st_source_shp_probe finds without reading any record. */
+typedef struct st_shp_probe {
+    int shape_type;   /* shapelib SHPT_* from the header */
+    double bounds[4]; /* xmin, ymin, xmax, ymax as the header states them
+                         (not checked against the records: may be NaN or wrong) */
+    size_t records;   /* entries of the record index (.shx, or rebuilt) */
+    const char *crs;  /* the .prj's text (checked by PROJ), or "EPSG:4326"; arena */
+    int crs_assumed;  /* 1: no .prj */
+} st_shp_probe;
+
+/* Opens the Shapefile at path the way st_source_read_shp does (header
+ * checks, the .shx or a rebuilt index, the .prj through PROJ) and reports
+ * its shape type, header bounds and CRS. Gives no warnings: they are left to
+ * the read that follows. Returns and records the errors st_source_read_shp
+ * would for the same file. */
+steppe_status_t st_source_shp_probe(steppe_ctx_t *ctx, const char *path, st_arena *arena, st_shp_probe *out);
+
 /* Reads a CSV of points (RFC 4180, UTF-8, header row). lon_field/lat_field
  * name the coordinate columns. Errors as "PATH:LINE: reason". */
 steppe_status_t st_source_read_csv(steppe_ctx_t *ctx, const char *path, const char *lon_field,

@@ -1,14 +1,15 @@
 /* Source: ESRI Shapefiles (.shp/.shx geometry, .dbf attributes, .prj CRS,
  * .cpg code page), after the ESRI Shapefile Technical Description (1998).
  *
- * shapelib opens the Shapefile (header, .shx record index, rebuilding a
- * missing .shx) and reads the .dbf. The geometry records themselves are
- * decoded here, straight from a read-only mapping of the .shp: shapelib's
- * SHPReadObject reads each record into a buffer and copies it into four
- * freshly allocated arrays, which for ru_regions (570k vertices) cost more
- * than twice the whole read. Decoding in place copies each run of vertices
- * once, with a memcpy, into the arena, and makes bbox culling free (the
- * record bbox is in the record header).
+ * The .shp header and the record index (.shx, or rebuilt in memory from the
+ * .shp's record headers when the .shx is missing) are read here; shapelib
+ * reads the .dbf. The geometry records themselves are decoded here too,
+ * straight from a read-only mapping of the .shp: shapelib's SHPReadObject
+ * reads each record into a buffer and copies it into four freshly allocated
+ * arrays, which for ru_regions (570k vertices) cost more than twice the
+ * whole read. Decoding in place copies each run of vertices once, with a
+ * memcpy, into the arena, and makes bbox culling free (the record bbox is in
+ * the record header).
  *
  * Nothing read from the files is trusted: the record index is checked
  * against the file size, part and vertex counts against the record length,
@@ -18,6 +19,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <math.h>
 #include <shapefil.h>
 #include <stdint.h>
@@ -33,17 +36,13 @@
 /* At most this many per-record warnings per file; the rest are summed up. */
 #define MAX_RECORD_WARNINGS 10
 
-/* shapelib reports problems through a hook without a user pointer. The last
- * message is kept per thread so that two renders in two threads keep theirs
- * apart; it is only read right after the shapelib call that set it. */
-static _Thread_local char shp_message[256];
-
-static void shp_error_hook(const char *message)
+/* shapelib (1.5.0) reports problems through a hook that takes no user
+ * pointer, so a message could only be kept in global state. The reader does
+ * without: it checks the .dbf header itself and says why a file or a row
+ * cannot be read (dbf_problem), and shapelib's hook prints nothing. */
+static void shp_silent(const char *message)
 {
-    snprintf(shp_message, sizeof shp_message, "%s", message);
-    size_t n = strlen(shp_message);
-    while (n && (shp_message[n - 1] == '\n' || shp_message[n - 1] == '.'))
-        shp_message[--n] = '\0';
+    (void)message;
 }
 
 typedef struct shp_reader {
@@ -54,13 +53,24 @@ typedef struct shp_reader {
     st_featureset *fs;
     st_source_stats *stats;
 
+    int quiet; /* probing: warnings are left to the read that follows */
+
+    /* the .shp header and record index */
+    int shape_type;
+    double bounds[4];   /* as the header states them */
+    size_t nrec;        /* index entries */
+    size_t *rec_off;    /* byte offset of each record's 8-byte header in the .shp */
+    size_t *rec_len;    /* content length in bytes, after the record header */
+    size_t index_cap;
+
     SAHooks hooks;
-    SHPHandle shp; /* header and record index (.shx) */
     DBFHandle dbf;
+    size_t dbf_size;
     void *map;          /* the .shp mapped read-only, or NULL */
+    size_t map_size;
     unsigned char *buf; /* the .shp read whole when it cannot be mapped */
     const unsigned char *data;
-    size_t size;
+    size_t size; /* bytes read as the .shp: its size, or less if its header says so */
 
     /* attribute encoding */
     iconv_t cd;     /* (iconv_t)-1 when the source is UTF-8 */
@@ -82,6 +92,22 @@ typedef struct shp_reader {
     size_t unclosed;   /* rings closed here */
     size_t degenerate; /* parts dropped for too few points */
 } shp_reader;
+
+/* A warning about the file, left out when probing (the read that follows
+ * gives it). */
+static void reader_warn(shp_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void reader_warn(shp_reader *r, const char *fmt, ...)
+{
+    if (r->quiet)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    st_warn(r->ctx, "%s", msg);
+}
 
 /* ---- paths ---------------------------------------------------------------- */
 
@@ -112,25 +138,125 @@ static int sibling(const char *path, const char *ext, char *out, size_t outsz)
 }
 
 /* Reads a small text file (.prj, .cpg) into the arena, without a UTF-8 BOM
- * and without leading and trailing white space. NULL if unreadable. */
-static char *read_small_text(st_arena *arena, const char *path)
+ * and without leading and trailing white space; *len receives its length
+ * (the text may hold NUL bytes). NULL if unreadable (errno set) or out of
+ * memory (errno ENOMEM). */
+static char *read_small_text(st_arena *arena, const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
     char buf[65536];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    size_t n = fread(buf, 1, sizeof buf, f);
     fclose(f);
-    buf[n] = '\0';
-    char *s = buf;
-    if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
+    const char *s = buf;
+    if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF) {
         s += 3;
-    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        n -= 3;
+    }
+    while (n && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) {
         s++;
-    size_t len = strlen(s);
-    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' || s[len - 1] == '\n'))
-        len--;
-    return st_arena_strndup(arena, s, len);
+        n--;
+    }
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        n--;
+    char *text = st_arena_alloc(arena, n + 1);
+    if (!text) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    memcpy(text, s, n);
+    text[n] = '\0';
+    *len = n;
+    return text;
+}
+
+/* ---- bytes ---------------------------------------------------------------- */
+
+/* The .shp stores little-endian doubles, x,y interleaved: on a little-endian
+ * host a run of vertices is copied with one memcpy. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST_LE 1
+#else
+#define HOST_LE 0
+#endif
+
+static double le_double(const unsigned char *p)
+{
+    double d;
+    if (HOST_LE) {
+        memcpy(&d, p, sizeof d);
+    } else {
+        uint64_t u = 0;
+        for (int i = 7; i >= 0; i--)
+            u = (u << 8) | p[i];
+        memcpy(&d, &u, sizeof d);
+    }
+    return d;
+}
+
+static int32_t le_int32(const unsigned char *p)
+{
+    uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    return (int32_t)u;
+}
+
+/* The file code, file length and index entries are big-endian. */
+static int32_t be_int32(const unsigned char *p)
+{
+    uint32_t u = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+    return (int32_t)u;
+}
+
+/* Maps the .shp (or, where mapping fails, reads it whole): records are then
+ * decoded in place, without shapelib's per-record read and copies. */
+static steppe_status_t map_shp(shp_reader *r)
+{
+    int fd = open(r->path, O_RDONLY);
+    if (fd < 0)
+        return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", r->path, strerror(errno));
+    steppe_status_t st = STEPPE_OK;
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        st = st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", r->path, strerror(errno));
+        goto out;
+    }
+    r->size = (size_t)sb.st_size;
+    if (r->size == 0)
+        goto out;
+    int flags = MAP_PRIVATE;
+#ifdef MAP_POPULATE
+    /* Every page is read anyway (unless probing): one populate call instead
+     * of a fault per page. */
+    if (!r->quiet)
+        flags |= MAP_POPULATE;
+#endif
+    void *m = mmap(NULL, r->size, PROT_READ, flags, fd, 0);
+    if (m != MAP_FAILED) {
+        r->map = m;
+        r->map_size = r->size;
+        r->data = m;
+        goto out;
+    }
+    r->buf = malloc(r->size);
+    if (!r->buf) {
+        st = STEPPE_ERR_NOMEM;
+        goto out;
+    }
+    size_t got = 0;
+    while (got < r->size) {
+        ssize_t n = read(fd, r->buf + got, r->size - got);
+        if (n <= 0) {
+            st = st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot read: %s", r->path,
+                          n < 0 ? strerror(errno) : "file shrank while reading");
+            goto out;
+        }
+        got += (size_t)n;
+    }
+    r->data = r->buf;
+out:
+    close(fd);
+    return st;
 }
 
 /* ---- opening -------------------------------------------------------------- */
@@ -155,76 +281,222 @@ static int geom_class(int shp_type)
     }
 }
 
-/* Rebuilds a missing .shx from the .shp. SHPRestoreSHX writes the index next
- * to the .shp it is given, and the user's data folder may be read-only or
- * shared, so it is given a symbolic link in a private temporary folder; the
- * handle keeps the files open and the folder is removed at once. */
-static SHPHandle open_restored(shp_reader *r)
+/* Both index sources (a .shx, or the .shp's own record headers) hold offsets
+ * and lengths in 16-bit words as big-endian int32. The limits are shapelib's
+ * (SHPOpenLL): an offset beyond INT_MAX words or a length beyond
+ * INT_MAX / 2 - 4 words (negative ones included) is no truncation but
+ * corruption, and fails the file whichever index it came from. */
+static int index_entry_sane(uint32_t offset_words, uint32_t length_words)
 {
-    SHPHandle shp = NULL;
-    char *real = realpath(r->path, NULL);
-    if (!real)
-        return NULL;
-    const char *tmp = getenv("TMPDIR");
-    char dir[4096];
-    char link[4200];
-    char shx[4200];
-    snprintf(dir, sizeof dir, "%s/steppe-shx-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir))
-        goto out_real;
-    snprintf(link, sizeof link, "%s/layer.shp", dir);
-    snprintf(shx, sizeof shx, "%s/layer.shx", dir);
-    if (symlink(real, link) != 0)
-        goto out_dir;
-    if (SHPRestoreSHX(link, "rb", &r->hooks))
-        shp = SHPOpenLL(link, "rb", &r->hooks);
-    unlink(shx);
-    unlink(link);
-out_dir:
-    rmdir(dir);
-out_real:
-    free(real);
-    return shp;
+    return offset_words <= (uint32_t)INT32_MAX && length_words <= (uint32_t)(INT32_MAX / 2 - 4);
 }
 
-static steppe_status_t open_shp(shp_reader *r)
+static steppe_status_t index_reserve(shp_reader *r, size_t n)
 {
-    struct stat st;
-    if (stat(r->path, &st) != 0)
-        return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", r->path, strerror(errno));
-    if (S_ISDIR(st.st_mode))
-        return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: is a directory", r->path);
-    FILE *probe = fopen(r->path, "rb");
-    if (!probe)
-        return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", r->path, strerror(errno));
-    fclose(probe);
+    if (n <= r->index_cap)
+        return STEPPE_OK;
+    size_t cap = r->index_cap ? r->index_cap : 256;
+    while (cap < n)
+        cap *= 2;
+    size_t *off = realloc(r->rec_off, cap * sizeof *off);
+    if (!off)
+        return STEPPE_ERR_NOMEM;
+    r->rec_off = off;
+    size_t *len = realloc(r->rec_len, cap * sizeof *len);
+    if (!len)
+        return STEPPE_ERR_NOMEM;
+    r->rec_len = len;
+    r->index_cap = cap;
+    return STEPPE_OK;
+}
 
-    char shx[4096];
-    shp_message[0] = '\0';
-    if (sibling(r->path, "shx", shx, sizeof shx)) {
-        r->shp = SHPOpenLL(r->path, "rb", &r->hooks);
-    } else {
-        r->shp = open_restored(r);
-        if (r->shp)
-            st_warn(r->ctx, "%s: missing .shx, rebuilt from .shp", r->path);
+/* Checks the 100-byte main file header (ESRI Shapefile Technical
+ * Description, table 1) before anything is read through it: file code 9994,
+ * version 1000, the file length, a shape type the format defines. A length
+ * that disagrees with the file is warned about and the smaller one used, so
+ * a truncated file reads the records it still holds. */
+static steppe_status_t check_header(shp_reader *r)
+{
+    if (r->size < 100)
+        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
+                        "%s: not a Shapefile (%zu bytes, shorter than the 100-byte header)", r->path, r->size);
+    const unsigned char *h = r->data;
+    int32_t code = be_int32(h);
+    if (code != 9994)
+        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: not a Shapefile (file code %" PRId32 ")", r->path,
+                        code);
+    int32_t version = le_int32(h + 28);
+    if (version != 1000)
+        reader_warn(r, "%s: header gives version %" PRId32 ", not 1000; reading it anyway", r->path, version);
+    int64_t declared = 2 * (int64_t)be_int32(h + 24);
+    if (declared != (int64_t)r->size) {
+        size_t use = declared >= 100 && (uint64_t)declared < r->size ? (size_t)declared : r->size;
+        reader_warn(r, "%s: header gives a file length of %" PRId64 " bytes, the file has %zu; reading %zu",
+                    r->path, declared, r->size, use);
+        r->size = use;
     }
-    if (!r->shp)
-        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: not a readable Shapefile%s%s%s", r->path,
-                        shp_message[0] ? " (shapelib: " : "", shp_message, shp_message[0] ? ")" : "");
-
-    int type = r->shp->nShapeType;
+    int type = le_int32(h + 32);
     if (type == SHPT_MULTIPATCH)
         return st_error(r->ctx, STEPPE_ERR_DATA_UNSUPPORTED,
                         "%s: MultiPatch (3D surface) shapes are not supported; convert them to polygons",
                         r->path);
     if (geom_class(type) < 0)
-        return st_error(r->ctx, STEPPE_ERR_DATA_UNSUPPORTED, "%s: unsupported shape type %d", r->path, type);
-    r->fs->type = (st_geom_type)geom_class(type);
-    r->stats->shape_type = type;
-    r->stats->bounds[0] = r->shp->adBoundsMin[0];
-    r->stats->bounds[1] = r->shp->adBoundsMin[1];
-    r->stats->bounds[2] = r->shp->adBoundsMax[0];
-    r->stats->bounds[3] = r->shp->adBoundsMax[1];
+        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: not a Shapefile (shape type %d in the header)",
+                        r->path, type);
+    r->shape_type = type;
+    for (int k = 0; k < 4; k++)
+        r->bounds[k] = le_double(h + 36 + 8 * k);
+    return STEPPE_OK;
+}
+
+/* Reads the record index from the .shx at path: a 100-byte header like the
+ * .shp's, then one (offset, length) pair per record. Entries pointing
+ * outside the .shp are left to record_count, which reads the records before
+ * them; an index that is cut short or holds impossible values fails. */
+static steppe_status_t read_shx(shp_reader *r, const char *path)
+{
+    steppe_status_t st = STEPPE_OK;
+    unsigned char *buf = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(f), &sb) != 0) {
+        st = st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", path, strerror(errno));
+        goto out;
+    }
+    size_t size = (size_t)sb.st_size;
+    if (size < 100) {
+        st = st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: the .shx is %zu bytes, shorter than its 100-byte header",
+                      r->path, size);
+        goto out;
+    }
+    buf = malloc(size);
+    if (!buf) {
+        st = STEPPE_ERR_NOMEM;
+        goto out;
+    }
+    if (fread(buf, 1, size, f) != size) {
+        st = st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot read: %s", path,
+                      ferror(f) ? strerror(errno) : "file shrank while reading");
+        goto out;
+    }
+    /* shapelib also takes 9997 here; so do we. */
+    int32_t code = be_int32(buf);
+    if (code != 9994 && code != 9997) {
+        st = st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: the .shx is not a Shapefile index (file code %" PRId32 ")",
+                      r->path, code);
+        goto out;
+    }
+    int64_t declared = 2 * (int64_t)be_int32(buf + 24);
+    if (declared < 100) {
+        st = st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
+                      "%s: the .shx header gives a file length of %" PRId64 " bytes, less than the header itself",
+                      r->path, declared);
+        goto out;
+    }
+    size_t n = (size_t)(declared - 100) / 8;
+    if (n > (size - 100) / 8) {
+        st = st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
+                      "%s: the .shx header lists %zu records but the file holds %zu; the .shx is cut short",
+                      r->path, n, (size - 100) / 8);
+        goto out;
+    }
+    st = index_reserve(r, n ? n : 1);
+    if (st != STEPPE_OK)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t off = (uint32_t)be_int32(buf + 100 + 8 * i);
+        uint32_t len = (uint32_t)be_int32(buf + 104 + 8 * i);
+        if (!index_entry_sane(off, len)) {
+            st = st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
+                          "%s: record %zu: the .shx gives an impossible %s (%" PRId32 " words)", r->path, i,
+                          off > (uint32_t)INT32_MAX ? "offset" : "length",
+                          (int32_t)(off > (uint32_t)INT32_MAX ? off : len));
+            goto out;
+        }
+        r->rec_off[i] = 2 * (size_t)off;
+        r->rec_len[i] = 2 * (size_t)len;
+    }
+    r->nrec = n;
+out:
+    free(buf);
+    fclose(f);
+    return st;
+}
+
+/* Rebuilds a missing .shx in memory by walking the record headers of the
+ * .shp (record number and content length, big-endian, in words), as
+ * shapelib's SHPRestoreSHX does; but every length is checked before it is
+ * followed, so a bad one cannot send the walk backwards (SHPRestoreSHX in
+ * shapelib 1.5.0 loops forever on a negative length), and nothing is written
+ * to disk. The walk stops with a warning at the first record that is cut
+ * short, empty, or runs past the end; an impossible length fails the file,
+ * as it would in a .shx. */
+static steppe_status_t rebuild_shx(shp_reader *r)
+{
+    reader_warn(r, "%s: missing .shx, rebuilt from .shp", r->path);
+    size_t off = 100;
+    size_t n = 0;
+    while (off < r->size) {
+        const char *stop = NULL;
+        uint32_t len = 0;
+        if (r->size - off < 8) {
+            stop = "its header is cut short by the end of the file";
+        } else if (off / 2 > (size_t)INT32_MAX) {
+            stop = "it starts beyond the 4 GiB a Shapefile can address";
+        } else {
+            len = (uint32_t)be_int32(r->data + off + 4);
+            if (!index_entry_sane((uint32_t)(off / 2), len))
+                return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
+                                "%s: record %zu: impossible content length (%" PRId32
+                                " words) in its header; cannot rebuild the missing .shx",
+                                r->path, n, (int32_t)len);
+            if (len == 0)
+                stop = "its header gives a content length of 0";
+            else if (2 * (size_t)len > r->size - off - 8)
+                stop = "its content runs past the end of the file";
+        }
+        if (!stop) {
+            if (index_reserve(r, n + 1) != STEPPE_OK)
+                return STEPPE_ERR_NOMEM;
+            r->rec_off[n] = off;
+            r->rec_len[n] = 2 * (size_t)len;
+            n++;
+            off += 8 + 2 * (size_t)len;
+            continue;
+        }
+        reader_warn(r, "%s: record %zu: %s; the rebuilt index ends before it (%zu records)", r->path, n, stop, n);
+        break;
+    }
+    r->nrec = n;
+    return STEPPE_OK;
+}
+
+/* Opens the .shp: maps it, checks its header and reads its record index from
+ * the .shx, or rebuilds the index when there is none. */
+static steppe_status_t open_shp(shp_reader *r)
+{
+    struct stat sb;
+    if (stat(r->path, &sb) != 0)
+        return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", r->path, strerror(errno));
+    if (S_ISDIR(sb.st_mode))
+        return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: is a directory", r->path);
+    steppe_status_t st = map_shp(r);
+    if (st == STEPPE_OK)
+        st = check_header(r);
+    if (st != STEPPE_OK)
+        return st;
+    char shx[4096];
+    if (sibling(r->path, "shx", shx, sizeof shx))
+        st = read_shx(r, shx);
+    else
+        st = rebuild_shx(r);
+    if (st != STEPPE_OK)
+        return st;
+    r->fs->type = (st_geom_type)geom_class(r->shape_type);
+    r->stats->shape_type = r->shape_type;
+    memcpy(r->stats->bounds, r->bounds, sizeof r->bounds);
     return STEPPE_OK;
 }
 
@@ -272,14 +544,63 @@ static int all_digits(const char *s)
     return 1;
 }
 
-/* Turns what a .cpg or a style says ("UTF-8", "1251", "CP1251",
- * "windows-1251", "ANSI 1251", "8859-1", "ISO-8859-1", "LATIN1", ...) into
- * an iconv name. Returns 0 when iconv does not know it. */
-static int encoding_name(const char *given, char *out, size_t outsz)
+/* Encoding names are short ASCII words ("CP1251", "ISO-8859-1", "ANSI
+ * 1251"). glibc's iconv_open also accepts a name made of punctuation, or of
+ * bytes such as "\xff\xfe" (what a .cpg holding binary data gives), and
+ * would then convert with some charset nobody named; so the name is checked
+ * before iconv sees it: at most 40 of [A-Za-z0-9_.:- ], one a letter or
+ * digit. */
+static int plausible_encoding(const char *s, size_t len)
 {
+    if (len == 0 || len > 40)
+        return 0;
+    int alnum = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+            alnum = 1;
+        else if (c != '_' && c != '.' && c != ':' && c != '-' && c != ' ')
+            return 0;
+    }
+    return alnum;
+}
+
+/* s (len bytes) for a one-line message: printable ASCII as it is, every
+ * other byte (and \ and ') as \xHH; at most 40 bytes, then "...". */
+static const char *escaped(char *out, size_t outsz, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    for (size_t i = 0; i < len && i < 40 && o + 5 < outsz; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7F && c != '\\' && c != '\'') {
+            out[o++] = (char)c;
+        } else {
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    if (len > 40 && o + 4 < outsz) {
+        memcpy(out + o, "...", 3);
+        o += 3;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Turns what a .cpg or a style says (len bytes: "UTF-8", "1251", "CP1251",
+ * "windows-1251", "ANSI 1251", "8859-1", "ISO-8859-1", "LATIN1", ...) into
+ * an iconv name. Returns 0 when it is no encoding name or iconv does not
+ * know it. */
+static int encoding_name(const char *given, size_t len, char *out, size_t outsz)
+{
+    if (!plausible_encoding(given, len))
+        return 0;
     char up[64];
     size_t n = 0;
-    for (const char *p = given; *p && n + 1 < sizeof up; p++) {
+    for (const char *p = given; p < given + len && n + 1 < sizeof up; p++) {
         char c = *p;
         if (c == ' ' || c == '_')
             c = '-';
@@ -322,31 +643,44 @@ static steppe_status_t setup_encoding(shp_reader *r)
 {
     char name[64] = "";
     const char *given = NULL;
+    size_t given_len = 0;
     const char *from = NULL;
+    const char *named_in = r->path; /* the file a bad name is blamed on */
     char cpg[4096];
 
     if (r->opts->encoding) {
         given = r->opts->encoding;
+        given_len = strlen(given);
         from = "from the layer";
     } else if (sibling(r->path, "cpg", cpg, sizeof cpg)) {
-        given = read_small_text(r->arena, cpg);
+        given = read_small_text(r->arena, cpg, &given_len);
         from = "from .cpg";
-        if (!given)
+        named_in = cpg;
+        if (!given && errno == ENOMEM)
             return STEPPE_ERR_NOMEM;
+        if (!given) {
+            reader_warn(r, "%s: cannot read: %s; reading attributes as ISO-8859-1", cpg, strerror(errno));
+            given = "ISO-8859-1";
+            given_len = strlen(given);
+            from = "default";
+        }
     }
 
     int known = 0;
     if (given) {
-        known = encoding_name(given, name, sizeof name);
+        known = encoding_name(given, given_len, name, sizeof name);
     } else if (r->dbf->iLanguageDriver != 0) {
         from = "from the .dbf language driver";
         char ldid[16];
         snprintf(ldid, sizeof ldid, "LDID %d", r->dbf->iLanguageDriver);
         given = st_arena_strdup(r->arena, ldid);
+        if (!given)
+            return STEPPE_ERR_NOMEM;
+        given_len = strlen(given);
         for (size_t i = 0; i < sizeof ldid_table / sizeof ldid_table[0]; i++) {
             if (ldid_table[i].ldid == r->dbf->iLanguageDriver) {
                 codepage_name(ldid_table[i].cp, name, sizeof name);
-                known = encoding_name(name, name, sizeof name);
+                known = encoding_name(name, strlen(name), name, sizeof name);
             }
         }
     } else {
@@ -358,7 +692,9 @@ static steppe_status_t setup_encoding(shp_reader *r)
         snprintf(name, sizeof name, "ISO-8859-1");
     }
     if (!known) {
-        st_warn(r->ctx, "%s: unknown encoding '%s', reading attributes as ISO-8859-1", r->path, given);
+        char shown[200];
+        st_warn(r->ctx, "%s: unknown encoding '%s', reading attributes as ISO-8859-1", named_in,
+                escaped(shown, sizeof shown, given, given_len));
         snprintf(name, sizeof name, "ISO-8859-1");
         from = "default";
     }
@@ -491,6 +827,58 @@ static int append_utf8(shp_reader *r, const char *s, size_t n)
 
 /* ---- attributes ----------------------------------------------------------- */
 
+/* Says why shapelib could not open the .dbf at path, from its dBASE header:
+ * 32 bytes holding the header length (offset 8, little-endian uint16) and
+ * the row length (10, uint16), then 32 bytes per field and a terminator.
+ * Empty when the header looks sound. */
+static const char *dbf_problem(const char *path, char *out, size_t outsz)
+{
+    out[0] = '\0';
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(out, outsz, "%s", strerror(errno));
+        return out;
+    }
+    unsigned char h[32];
+    size_t n = fread(h, 1, sizeof h, f);
+    struct stat sb;
+    int have_size = fstat(fileno(f), &sb) == 0;
+    fclose(f);
+    if (n < sizeof h) {
+        snprintf(out, outsz, "%zu bytes, shorter than its 32-byte header", n);
+        return out;
+    }
+    unsigned header = (unsigned)h[8] | (unsigned)h[9] << 8;
+    unsigned row = (unsigned)h[10] | (unsigned)h[11] << 8;
+    if (header < 33)
+        snprintf(out, outsz, "its header length is %u bytes, less than the 33 of a header without fields", header);
+    else if (have_size && header > (uint64_t)sb.st_size)
+        snprintf(out, outsz, "its header length (%u bytes) runs past the end of the file (%lld bytes)", header,
+                 (long long)sb.st_size);
+    else if (row == 0)
+        snprintf(out, outsz, "its row length is 0");
+    return out;
+}
+
+static void open_dbf(shp_reader *r)
+{
+    char dbf[4096];
+    if (!sibling(r->path, "dbf", dbf, sizeof dbf)) {
+        st_warn(r->ctx, "%s: no .dbf; features have no attributes", r->path);
+        return;
+    }
+    r->dbf = DBFOpenLL(dbf, "rb", &r->hooks);
+    if (!r->dbf) {
+        char why[256];
+        dbf_problem(dbf, why, sizeof why);
+        st_warn(r->ctx, "%s: cannot read the .dbf%s%s%s; features have no attributes", r->path, why[0] ? " (" : "",
+                why, why[0] ? ")" : "");
+        return;
+    }
+    struct stat sb;
+    r->dbf_size = stat(dbf, &sb) == 0 ? (size_t)sb.st_size : SIZE_MAX;
+}
+
 static steppe_status_t setup_fields(shp_reader *r)
 {
     DBFHandle dbf = r->dbf;
@@ -573,9 +961,10 @@ static steppe_status_t read_row(shp_reader *r, int rec)
     for (size_t i = 0; i < nf; i++)
         r->attrs[i] = r->row + r->offs[i];
     if (!raw) {
+        uint64_t end = (uint64_t)r->dbf->nHeaderLength + ((uint64_t)rec + 1) * (uint64_t)r->dbf->nRecordLength;
         if (r->record_warnings++ < MAX_RECORD_WARNINGS)
-            st_warn(r->ctx, "%s: record %d: attributes unreadable%s%s, left empty", r->path, rec,
-                    shp_message[0] ? ": " : "", shp_message);
+            st_warn(r->ctx, "%s: record %d: attributes unreadable (%s), left empty", r->path, rec,
+                    end > r->dbf_size ? "the .dbf ends inside this row" : "read error");
     }
     return STEPPE_OK;
 }
@@ -599,6 +988,21 @@ static steppe_status_t keep_row(shp_reader *r, st_feature *f)
 
 /* ---- CRS ------------------------------------------------------------------ */
 
+static int valid_utf8(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        size_t len = utf8_seq(u + i, n - i);
+        if (len == 0)
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* The layer's crs, else the .prj's text checked by PROJ (the same checks as
+ * a crs written in a style), else EPSG:4326 with a warning. */
 static steppe_status_t setup_crs(shp_reader *r)
 {
     if (r->opts->crs) {
@@ -607,103 +1011,40 @@ static steppe_status_t setup_crs(shp_reader *r)
     }
     char prj[4096];
     if (!sibling(r->path, "prj", prj, sizeof prj)) {
-        st_warn(r->ctx, "%s: no .prj, assuming EPSG:4326 (set crs: on the layer to silence)", r->path);
+        reader_warn(r, "%s: no .prj, assuming EPSG:4326 (set crs: on the layer to silence)", r->path);
         r->fs->crs = "EPSG:4326";
         r->stats->crs_assumed = 1;
         return STEPPE_OK;
     }
-    char *wkt = read_small_text(r->arena, prj);
+    size_t len = 0;
+    char *wkt = read_small_text(r->arena, prj, &len);
+    if (!wkt && errno == ENOMEM)
+        return STEPPE_ERR_NOMEM;
     if (!wkt)
         return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", prj, strerror(errno));
+    if (memchr(wkt, '\0', len) || !valid_utf8(wkt, len))
+        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
+                        "%s: not a CRS: binary data, not WKT text; set crs: on the layer to override it", prj);
     PJ_CONTEXT *pc = st_ctx_proj(r->ctx);
     if (!pc)
         return STEPPE_ERR_NOMEM;
-    PJ *crs = *wkt ? st_ctx_crs(r->ctx, wkt) : NULL; /* cached: projection reuses it */
+    PJ *crs = len ? st_ctx_crs(r->ctx, wkt) : NULL; /* cached: projection reuses it */
     if (!crs)
         return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
                         "%s: PROJ cannot read this CRS (%s); set crs: on the layer to override it", prj,
-                        *wkt ? st_proj_errmsg(r->ctx) : "the file is empty");
+                        len ? st_proj_errmsg(r->ctx) : "the file is empty");
+    /* A bare PROJ string makes a conversion, which PROJ accepts as a CRS
+     * when transforming; anything else must be a CRS (as model.c checks a
+     * crs written in a style). */
+    if (!proj_is_crs(crs) && wkt[0] != '+')
+        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
+                        "%s: PROJ reads this as something other than a CRS; set crs: on the layer to override it",
+                        prj);
     r->fs->crs = wkt;
     return STEPPE_OK;
 }
 
 /* ---- geometry ------------------------------------------------------------- */
-
-/* The .shp stores little-endian doubles, x,y interleaved: on a little-endian
- * host a run of vertices is copied with one memcpy. */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define HOST_LE 1
-#else
-#define HOST_LE 0
-#endif
-
-static double le_double(const unsigned char *p)
-{
-    double d;
-    if (HOST_LE) {
-        memcpy(&d, p, sizeof d);
-    } else {
-        uint64_t u = 0;
-        for (int i = 7; i >= 0; i--)
-            u = (u << 8) | p[i];
-        memcpy(&d, &u, sizeof d);
-    }
-    return d;
-}
-
-static int32_t le_int32(const unsigned char *p)
-{
-    uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-    return (int32_t)u;
-}
-
-/* Maps the .shp (or, where mapping fails, reads it whole): records are then
- * decoded in place, without shapelib's per-record read and copies. */
-static steppe_status_t map_shp(shp_reader *r)
-{
-    int fd = open(r->path, O_RDONLY);
-    if (fd < 0)
-        return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", r->path, strerror(errno));
-    steppe_status_t st = STEPPE_OK;
-    struct stat sb;
-    if (fstat(fd, &sb) != 0) {
-        st = st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", r->path, strerror(errno));
-        goto out;
-    }
-    r->size = (size_t)sb.st_size;
-    if (r->size == 0)
-        goto out;
-    int flags = MAP_PRIVATE;
-#ifdef MAP_POPULATE
-    /* Every page is read anyway: one populate call instead of a fault per page. */
-    flags |= MAP_POPULATE;
-#endif
-    void *m = mmap(NULL, r->size, PROT_READ, flags, fd, 0);
-    if (m != MAP_FAILED) {
-        r->map = m;
-        r->data = m;
-        goto out;
-    }
-    r->buf = malloc(r->size);
-    if (!r->buf) {
-        st = STEPPE_ERR_NOMEM;
-        goto out;
-    }
-    size_t got = 0;
-    while (got < r->size) {
-        ssize_t n = read(fd, r->buf + got, r->size - got);
-        if (n <= 0) {
-            st = st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot read: %s", r->path,
-                          n < 0 ? strerror(errno) : "file shrank while reading");
-            goto out;
-        }
-        got += (size_t)n;
-    }
-    r->data = r->buf;
-out:
-    close(fd);
-    return st;
-}
 
 /* A record's content, checked against the file: type, bbox, parts, vertices. */
 typedef struct shp_record {
@@ -884,7 +1225,7 @@ static steppe_status_t add_record(shp_reader *r, int rec, const shp_record *d)
     int cls = geom_class(d->type);
     if (cls != (int)fs->type) {
         char msg[96];
-        snprintf(msg, sizeof msg, "shape type %d in a file of type %d, skipped", d->type, r->shp->nShapeType);
+        snprintf(msg, sizeof msg, "shape type %d in a file of type %d, skipped", d->type, r->shape_type);
         record_warning(r, rec, msg);
         return STEPPE_OK;
     }
@@ -1024,10 +1365,9 @@ static steppe_status_t add_record(shp_reader *r, int rec, const shp_record *d)
  * that lie inside the .shp and to the rows of the .dbf. */
 static size_t record_count(shp_reader *r)
 {
-    SHPHandle shp = r->shp;
-    size_t nshx = shp->nRecords > 0 ? (size_t)shp->nRecords : 0;
+    size_t nshx = r->nrec;
     size_t nshp = 0;
-    while (nshp < nshx && (uint64_t)shp->panRecOffset[nshp] + 8 + shp->panRecSize[nshp] <= r->size)
+    while (nshp < nshx && (uint64_t)r->rec_off[nshp] + 8 + r->rec_len[nshp] <= r->size)
         nshp++;
     size_t n = nshp;
     if (nshp < nshx)
@@ -1057,8 +1397,8 @@ static steppe_status_t read_records(shp_reader *r)
         int rec = (int)i;
         shp_record d;
         const char *why = NULL;
-        const unsigned char *c = r->data + r->shp->panRecOffset[i] + 8;
-        int kind = decode_record(c, r->shp->panRecSize[i], &d, &why);
+        const unsigned char *c = r->data + r->rec_off[i] + 8;
+        int kind = decode_record(c, r->rec_len[i], &d, &why);
         if (kind == REC_NULL) {
             r->stats->null_records++;
             continue;
@@ -1114,19 +1454,48 @@ static void summarise_warnings(shp_reader *r)
                 r->stats->encoding ? r->stats->encoding : "text", r->bad_bytes);
 }
 
+static void reader_init(shp_reader *r, steppe_ctx_t *ctx, const char *path, const st_read_opts *opts,
+                        st_arena *arena, st_featureset *fs, st_source_stats *local_stats)
+{
+    static const st_read_opts no_opts;
+    memset(r, 0, sizeof *r);
+    r->ctx = ctx;
+    r->path = path;
+    r->opts = opts ? opts : &no_opts;
+    r->arena = arena;
+    r->fs = fs;
+    r->stats = r->opts->stats ? r->opts->stats : local_stats;
+    memset(r->stats, 0, sizeof *r->stats);
+    r->cd = (iconv_t)-1;
+    SASetupDefaultHooks(&r->hooks);
+    r->hooks.Error = shp_silent;
+}
+
+/* Frees what the reader holds; the arena's contents stay. */
+static void reader_close(shp_reader *r)
+{
+    free(r->xy);
+    free(r->attrs);
+    free(r->offs);
+    free(r->row);
+    free(r->rec_off);
+    free(r->rec_len);
+    if (r->cd != (iconv_t)-1)
+        iconv_close(r->cd);
+    if (r->map)
+        munmap(r->map, r->map_size);
+    free(r->buf);
+    if (r->dbf)
+        DBFClose(r->dbf);
+}
+
 steppe_status_t st_source_read_shp(steppe_ctx_t *ctx, const char *path, const st_read_opts *opts,
                                    st_arena *arena, st_featureset *out)
 {
-    static const st_read_opts no_opts;
     st_source_stats local_stats;
-    shp_reader r = {.ctx = ctx, .path = path, .opts = opts ? opts : &no_opts, .arena = arena};
     st_featureset fs = {0};
-    r.fs = &fs;
-    r.stats = r.opts->stats ? r.opts->stats : &local_stats;
-    memset(r.stats, 0, sizeof *r.stats);
-    r.cd = (iconv_t)-1;
-    SASetupDefaultHooks(&r.hooks);
-    r.hooks.Error = shp_error_hook;
+    shp_reader r;
+    reader_init(&r, ctx, path, opts, arena, &fs, &local_stats);
 
     steppe_status_t st;
     fs.path = st_arena_strdup(arena, path);
@@ -1137,17 +1506,7 @@ steppe_status_t st_source_read_shp(steppe_ctx_t *ctx, const char *path, const st
     st = open_shp(&r);
     if (st != STEPPE_OK)
         goto out;
-
-    char dbf[4096];
-    if (sibling(path, "dbf", dbf, sizeof dbf)) {
-        shp_message[0] = '\0';
-        r.dbf = DBFOpenLL(dbf, "rb", &r.hooks);
-        if (!r.dbf)
-            st_warn(ctx, "%s: cannot read the .dbf%s%s; features have no attributes", path,
-                    shp_message[0] ? ": " : "", shp_message);
-    } else {
-        st_warn(ctx, "%s: no .dbf; features have no attributes", path);
-    }
+    open_dbf(&r);
     if (r.dbf) {
         st = setup_encoding(&r);
         if (st == STEPPE_OK)
@@ -1161,9 +1520,7 @@ steppe_status_t st_source_read_shp(steppe_ctx_t *ctx, const char *path, const st
     st = st_filter_check(ctx, r.opts->where, &fs);
     if (st != STEPPE_OK)
         goto out;
-    st = map_shp(&r);
-    if (st == STEPPE_OK)
-        st = read_records(&r);
+    st = read_records(&r);
     if (st != STEPPE_OK)
         goto out;
     summarise_warnings(&r);
@@ -1172,18 +1529,31 @@ steppe_status_t st_source_read_shp(steppe_ctx_t *ctx, const char *path, const st
 out:
     if (st == STEPPE_ERR_NOMEM)
         st_error(ctx, st, "%s: out of memory", path);
-    free(r.xy);
-    free(r.attrs);
-    free(r.offs);
-    free(r.row);
-    if (r.cd != (iconv_t)-1)
-        iconv_close(r.cd);
-    if (r.map)
-        munmap(r.map, r.size);
-    free(r.buf);
-    if (r.dbf)
-        DBFClose(r.dbf);
-    if (r.shp)
-        SHPClose(r.shp);
+    reader_close(&r);
+    return st;
+}
+
+steppe_status_t st_source_shp_probe(steppe_ctx_t *ctx, const char *path, st_arena *arena, st_shp_probe *out)
+{
+    st_source_stats stats;
+    st_featureset fs = {0};
+    shp_reader r;
+    reader_init(&r, ctx, path, NULL, arena, &fs, &stats);
+    r.quiet = 1;
+
+    steppe_status_t st = open_shp(&r);
+    if (st == STEPPE_OK)
+        st = setup_crs(&r);
+    if (st == STEPPE_OK) {
+        memset(out, 0, sizeof *out);
+        out->shape_type = r.shape_type;
+        memcpy(out->bounds, r.bounds, sizeof out->bounds);
+        out->crs = fs.crs;
+        out->crs_assumed = stats.crs_assumed;
+        out->records = r.nrec;
+    }
+    if (st == STEPPE_ERR_NOMEM)
+        st_error(ctx, st, "%s: out of memory", path);
+    reader_close(&r);
     return st;
 }

@@ -1,72 +1,35 @@
 /* The quick-look style: one Shapefile drawn with a default symbol for its
  * shape type, framed on its own extent, in its own CRS (the .prj's WKT, or
- * EPSG:4326). Only the header is read (SHPGetInfo) for the shape type. */
+ * EPSG:4326).
+ *
+ * The Shapefile is opened by the reader (st_source_shp_probe): the same
+ * header checks, the same rebuilt index when the .shx is missing, the same
+ * .prj checks, and the reader's own error messages. The style itself is a
+ * fixed YAML text holding nothing that came from the user; the file's path,
+ * name and CRS are put into the parsed tree afterwards, so no byte of a file
+ * name (a CP1251 name, a control character, a quote) and no byte of a .prj
+ * (a BOM, binary data) is ever read as YAML. The tree then goes through the
+ * same validation as any style. */
+#include <glib.h>
+#include <math.h>
 #include <shapefil.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <math.h>
 #include <string.h>
 
 #include "ctx.h"
 #include "model.h"
+#include "source.h"
 #include "style.h"
 
-/* The .prj beside shp_path ("x.shp" → "x.prj", or "x.PRJ"), as text in the
- * arena; NULL when there is none. */
-static const char *read_prj(st_arena *arena, const char *shp_path)
-{
-    const char *dot = strrchr(shp_path, '.');
-    const char *slash = strrchr(shp_path, '/');
-    size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - shp_path) : strlen(shp_path);
-    static const char *const exts[] = {".prj", ".PRJ"};
-    for (size_t i = 0; i < 2; i++) {
-        char *prj = st_arena_printf(arena, "%.*s%s", (int)stem, shp_path, exts[i]);
-        if (!prj)
-            return NULL;
-        FILE *f = fopen(prj, "rb");
-        if (!f)
-            continue;
-        char buf[65536];
-        size_t n = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
-            n--;
-        if (n == 0)
-            return NULL;
-        return st_arena_strndup(arena, buf, n);
-    }
-    return NULL;
-}
-
-/* text as a YAML single-quoted scalar: only ' needs doubling. */
-static const char *quote(st_arena *a, const char *text)
-{
-    size_t n = 0;
-    for (const char *p = text; *p; p++)
-        n += *p == '\'' ? 2 : 1;
-    char *q = st_arena_alloc(a, n + 3);
-    if (!q)
-        return NULL;
-    size_t o = 0;
-    q[o++] = '\'';
-    for (const char *p = text; *p; p++) {
-        if (*p == '\'')
-            q[o++] = '\'';
-        q[o++] = *p == '\n' || *p == '\r' ? ' ' : *p;
-    }
-    q[o++] = '\'';
-    q[o] = '\0';
-    return q;
-}
-
-/* The symbol for a shape type, as a YAML flow mapping; NULL if unsupported. */
+/* The symbol for a shape type, as a YAML flow mapping; NULL if there is
+ * nothing to draw (a file of null shapes). */
 static const char *symbol_for(int type)
 {
     switch (type) {
     case SHPT_POLYGON:
     case SHPT_POLYGONZ:
-    case SHPT_POLYGONM:
-    case SHPT_MULTIPATCH: return "{fill: '#e8e2d4', stroke: '#555555', width: 0.5, marker: none}";
+    case SHPT_POLYGONM: return "{fill: '#e8e2d4', stroke: '#555555', width: 0.5, marker: none}";
     case SHPT_ARC:
     case SHPT_ARCZ:
     case SHPT_ARCM: return "{fill: none, stroke: '#3465a4', width: 1, marker: none}";
@@ -80,80 +43,124 @@ static const char *symbol_for(int type)
     }
 }
 
-static void silent(const char *message)
+/* s (n bytes of a file name, in whatever encoding it was written) as text
+ * to show: invalid UTF-8 becomes U+FFFD, control characters are dropped.
+ * Arena storage; NULL when out of memory. */
+static char *display_text(st_arena *a, const char *s, size_t n)
 {
-    (void)message;
+    char *out = st_arena_alloc(a, 3 * n + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    const char *p = s;
+    const char *end = s + n;
+    while (p < end) {
+        gunichar c = g_utf8_get_char_validated(p, end - p);
+        if (c == (gunichar)-1 || c == (gunichar)-2) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            p++;
+            continue;
+        }
+        size_t len = (size_t)(g_utf8_next_char(p) - p);
+        if (!g_unichar_iscntrl(c)) {
+            memcpy(out + o, p, len);
+            o += len;
+        }
+        p += len;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* The scalar under the dotted path in the template, which is known to hold
+ * it. */
+static st_node *template_node(st_node *root, const char *a, const char *b)
+{
+    st_node *n = st_node_get(root, a);
+    return n && b ? st_node_get(n, b) : n;
 }
 
 steppe_status_t steppe_style_quicklook(steppe_ctx_t *ctx, const char *shp_path, steppe_style_t **out)
 {
     steppe_status_t rc = STEPPE_OK;
-    int nent = 0;
-    int type = SHPT_NULL;
-    /* shapelib's default error hook prints to stderr; the library must not. */
-    SAHooks hooks;
-    SASetupDefaultHooks(&hooks);
-    hooks.Error = silent;
-    SHPHandle shp = SHPOpenLL(shp_path, "rb", &hooks);
-    if (!shp)
-        return st_error(ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open Shapefile", shp_path);
-    double lo[4] = {0, 0, 0, 0};
-    double hi[4] = {0, 0, 0, 0};
-    SHPGetInfo(shp, &nent, &type, lo, hi);
-    SHPClose(shp);
+    steppe_style_t *style = calloc(1, sizeof *style);
+    if (!style)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+    style->arena = st_arena_create(16 * 1024);
+    if (!style->arena) {
+        rc = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    st_arena *a = style->arena;
+
+    st_shp_probe probe;
+    rc = st_source_shp_probe(ctx, shp_path, a, &probe);
+    if (rc != STEPPE_OK)
+        goto fail;
+    const char *sym = symbol_for(probe.shape_type);
+    if (!sym) {
+        rc = st_error(ctx, STEPPE_ERR_DATA_UNSUPPORTED, "%s: shape type %d (%s): nothing to draw", shp_path,
+                      probe.shape_type, SHPTypeName(probe.shape_type));
+        goto fail;
+    }
+    /* The layer's crs is set to EPSG:4326 below, so the reader will not
+     * say it; the quick look does, once. */
+    if (probe.crs_assumed)
+        st_warn(ctx, "%s: no .prj, assuming EPSG:4326", shp_path);
+
     /* The canvas follows the data's shape: 1200 px wide, the height from
      * the header's bounds (in the file's own units, which the quick look
      * keeps as its map CRS), within 300..1200 px. */
     int height = 900;
-    double dx = hi[0] - lo[0];
-    double dy = hi[1] - lo[1];
+    double dx = probe.bounds[2] - probe.bounds[0];
+    double dy = probe.bounds[3] - probe.bounds[1];
     if (isfinite(dx) && isfinite(dy) && dx > 0 && dy > 0) {
         double h = 1200.0 * dy / dx;
         height = (int)lround(h < 300 ? 300 : h > 1200 ? 1200 : h);
     }
-    const char *sym = symbol_for(type);
-    if (!sym)
-        return st_error(ctx, STEPPE_ERR_DATA_UNSUPPORTED, "%s: unsupported shape type %d", shp_path, type);
 
-    steppe_style_t *style = calloc(1, sizeof *style);
-    if (!style)
-        return STEPPE_ERR_NOMEM;
-    style->arena = st_arena_create(16 * 1024);
-    if (!style->arena) {
-        rc = STEPPE_ERR_NOMEM;
-        goto fail;
-    }
-    st_arena *a = style->arena;
     const char *slash = strrchr(shp_path, '/');
     const char *file = slash ? slash + 1 : shp_path;
     const char *dot = strrchr(file, '.');
-    const char *name = dot && dot != file ? st_arena_strndup(a, file, (size_t)(dot - file)) : file;
-    const char *prj = read_prj(a, shp_path);
-    /* The quick look is written as a style and goes through the same
-     * validation as any other (PROJ reads the .prj, the file must exist). */
-    const char *qname = name ? quote(a, name) : NULL;
-    const char *qfile = quote(a, file);
-    const char *qpath = quote(a, shp_path);
-    const char *qcrs = quote(a, prj ? prj : "EPSG:4326");
-    const char *yaml = qname && qfile && qpath && qcrs
-                           ? st_arena_printf(a,
-                                             "map: {width: 1200, height: %d, dpi: 96, crs: %s,\n"
-                                             "      background: '#f7f9fb', extent: {fit: %s, margin: 0.03}}\n"
-                                             "title: {text: %s}\n"
-                                             "legend: {show: false}\n"
-                                             "layers:\n"
-                                             "  %s: {type: shapefile, source: %s,%s%s style: %s}\n",
-                                             height, qcrs, qname, qfile, qname, qpath,
-                                             prj ? "" : " crs: ", prj ? "" : "'EPSG:4326',", sym)
-                           : NULL;
-    if (!yaml) {
-        rc = STEPPE_ERR_NOMEM;
+    size_t stem = dot && dot != file ? (size_t)(dot - file) : strlen(file);
+    char *title = display_text(a, file, strlen(file));
+    char *name = display_text(a, file, stem);
+    const char *path = st_arena_strdup(a, shp_path);
+    const char *yaml = st_arena_printf(a,
+                                       "map: {width: 1200, height: %d, dpi: 96, crs: 'EPSG:4326',\n"
+                                       "      background: '#f7f9fb', extent: {fit: 'layer', margin: 0.03}}\n"
+                                       "title: {text: 'title'}\n"
+                                       "legend: {show: false}\n"
+                                       "layers:\n"
+                                       "  layer: {type: shapefile, source: 'source',%s style: %s}\n",
+                                       height, probe.crs_assumed ? " crs: 'EPSG:4326'," : "", sym);
+    if (!title || !name || !path || !yaml) {
+        rc = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
         goto fail;
     }
+    if (!*name)
+        name = "layer";
     st_node *root = NULL;
     rc = st_style_parse(ctx, a, yaml, strlen(yaml), "(quicklook)", ".", 1, 1, &root);
-    if (rc == STEPPE_OK)
-        rc = st_model_build(ctx, a, root, shp_path, &style->map);
+    if (rc != STEPPE_OK)
+        goto fail;
+    st_node *crs = template_node(root, "map", "crs");
+    st_node *fit = template_node(template_node(root, "map", "extent"), "fit", NULL);
+    st_node *text = template_node(root, "title", "text");
+    st_node *layers = template_node(root, "layers", NULL);
+    st_node *layer = layers ? layers->head : NULL;
+    st_node *source = layer ? st_node_get(layer, "source") : NULL;
+    if (!crs || !fit || !text || !source) {
+        rc = st_error(ctx, STEPPE_ERR_INTERNAL, "%s: the quick-look template lacks a key", shp_path);
+        goto fail;
+    }
+    crs->text = probe.crs;
+    fit->text = name;
+    text->text = title;
+    layer->key = name;
+    source->text = path;
+    rc = st_model_build(ctx, a, root, path, &style->map);
     if (rc != STEPPE_OK)
         goto fail;
     *out = style;

@@ -354,6 +354,39 @@ static void progress(st_render *r, size_t done)
         r->opts->progress(r->opts->progress_user, done, r->map->nlayers + r->opts->n_outputs);
 }
 
+/* A shared boundary needs only the features of its two sides. When both
+ * sides select by one field with equals/in (iso_n3: "643"), the source is
+ * read with the union of their values as its filter, so the reader skips
+ * every other record without decoding it. Otherwise, or when the source
+ * layer has a filter of its own, the source layer is read as it is. */
+static const st_layer *derive_source(st_render *r, const st_layer *layer, const st_layer *of, st_layer *out)
+{
+    if (layer->kind != ST_LAYER_SHARED_BOUNDARY || of->where.n || layer->a.n != 1 || layer->b.n != 1)
+        return of;
+    const st_cond *ca = &layer->a.conds[0];
+    const st_cond *cb = &layer->b.conds[0];
+    bool simple = (ca->op == ST_OP_EQ || ca->op == ST_OP_IN) && (cb->op == ST_OP_EQ || cb->op == ST_OP_IN) &&
+                  strcmp(ca->field, cb->field) == 0;
+    if (!simple)
+        return of;
+    size_t na = ca->op == ST_OP_EQ ? 1 : ca->nvalues;
+    size_t nb = cb->op == ST_OP_EQ ? 1 : cb->nvalues;
+    st_cond *c = st_arena_calloc(r->arena, 1, sizeof *c);
+    const char **values = st_arena_alloc(r->arena, (na + nb) * sizeof *values);
+    if (!c || !values)
+        return of;
+    memcpy(values, ca->values, na * sizeof *values);
+    memcpy(values + na, cb->values, nb * sizeof *values);
+    *c = *ca;
+    c->op = ST_OP_IN;
+    c->values = values;
+    c->nvalues = na + nb;
+    *out = *of;
+    out->where.conds = c;
+    out->where.n = 1;
+    return out;
+}
+
 static steppe_status_t load_layers(st_render *r)
 {
     const st_map *m = r->map;
@@ -424,7 +457,8 @@ static steppe_status_t load_layers(st_render *r)
              * source, unculled: a measurement must not depend on the frame. */
             st_featureset src;
             st_proj *src_proj = NULL;
-            st = read_layer(r, &pc, of, false, &src, &src_proj);
+            st_layer narrowed;
+            st = read_layer(r, &pc, derive_source(r, layer, of, &narrowed), false, &src, &src_proj);
             if (st != STEPPE_OK)
                 goto done;
             if (!st_proj_src_is_geographic(src_proj)) {

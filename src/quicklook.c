@@ -2,17 +2,22 @@
  * shape type, framed on its own extent, in its own CRS (the .prj's WKT, or
  * EPSG:4326).
  *
- * The Shapefile is opened by the reader (st_source_shp_probe): the same
+ * The Shapefile is read here once, quietly, by the reader itself: the same
  * header checks, the same rebuilt index when the .shx is missing, the same
- * .prj checks, and the reader's own error messages. The style itself is a
- * fixed YAML text holding nothing that came from the user; the file's path,
- * name and CRS are put into the parsed tree afterwards, so no byte of a file
- * name (a CP1251 name, a control character, a quote) and no byte of a .prj
- * (a BOM, binary data) is ever read as YAML. The tree then goes through the
- * same validation as any style. */
+ * .prj checks and the reader's own error messages as the render's read. The
+ * extent is taken from that read (what a fit would find), so the render reads
+ * the file only once more, to draw it, and each of the reader's warnings is
+ * given once (unless records are damaged: see below).
+ *
+ * The style is a fixed YAML text holding nothing that came from the user;
+ * the file's path, name and CRS are put into the parsed tree afterwards, so
+ * no byte of a file name (a CP1251 name, a control character, a quote) and
+ * no byte of a .prj (a BOM, binary data) is ever read as YAML. The tree then
+ * goes through the same validation as any style. */
 #include <glib.h>
 #include <math.h>
 #include <shapefil.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +78,38 @@ static char *display_text(st_arena *a, const char *s, size_t n)
     return out;
 }
 
+/* The extent a fit on the features would give (render.c fit_bbox: every
+ * vertex, those beyond 1e30 left out; the map CRS is the data's, so nothing
+ * is projected), with margin added on each side. 0 when there is no proper
+ * box (no feature, or a single point or line along an axis): the render's
+ * fit then pads or reports it. */
+static int data_extent(const st_featureset *fs, double margin, double ext[4])
+{
+    double b[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
+    for (size_t i = 0; i < fs->n; i++) {
+        const st_feature *f = &fs->feat[i];
+        for (uint32_t k = 0; k < f->npoints; k++) {
+            double x = f->xy[2 * k];
+            double y = f->xy[2 * k + 1];
+            if (!isfinite(x) || !isfinite(y) || fabs(x) > 1e30 || fabs(y) > 1e30)
+                continue;
+            b[0] = fmin(b[0], x);
+            b[1] = fmin(b[1], y);
+            b[2] = fmax(b[2], x);
+            b[3] = fmax(b[3], y);
+        }
+    }
+    if (!(b[0] < b[2] && b[1] < b[3]))
+        return 0;
+    double mx = margin * (b[2] - b[0]);
+    double my = margin * (b[3] - b[1]);
+    ext[0] = b[0] - mx;
+    ext[1] = b[1] - my;
+    ext[2] = b[2] + mx;
+    ext[3] = b[3] + my;
+    return isfinite(ext[0]) && isfinite(ext[1]) && isfinite(ext[2]) && isfinite(ext[3]);
+}
+
 /* The scalar under the dotted path in the template, which is known to hold
  * it. */
 static st_node *template_node(st_node *root, const char *a, const char *b)
@@ -83,38 +120,51 @@ static st_node *template_node(st_node *root, const char *a, const char *b)
 
 steppe_status_t steppe_style_quicklook(steppe_ctx_t *ctx, const char *shp_path, steppe_style_t **out)
 {
+    static const double margin = 0.03;
     steppe_status_t rc = STEPPE_OK;
+    st_arena *scratch = NULL; /* the quiet read: features for the extent */
     steppe_style_t *style = calloc(1, sizeof *style);
     if (!style)
         return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
     style->arena = st_arena_create(16 * 1024);
-    if (!style->arena) {
+    scratch = st_arena_create(0);
+    if (!style->arena || !scratch) {
         rc = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
         goto fail;
     }
     st_arena *a = style->arena;
 
-    st_shp_probe probe;
-    rc = st_source_shp_probe(ctx, shp_path, a, &probe);
+    st_source_stats stats;
+    st_featureset fs;
+    st_read_opts opts = {.stats = &stats, .quiet = 1};
+    rc = st_source_read_shp(ctx, shp_path, &opts, scratch, &fs);
     if (rc != STEPPE_OK)
         goto fail;
-    const char *sym = symbol_for(probe.shape_type);
+    const char *sym = symbol_for(stats.shape_type);
     if (!sym) {
         rc = st_error(ctx, STEPPE_ERR_DATA_UNSUPPORTED, "%s: shape type %d (%s): nothing to draw", shp_path,
-                      probe.shape_type, SHPTypeName(probe.shape_type));
+                      stats.shape_type, SHPTypeName(stats.shape_type));
         goto fail;
     }
-    /* The layer's crs is set to EPSG:4326 below, so the reader will not
-     * say it; the quick look does, once. */
-    if (probe.crs_assumed)
+    /* The layer's crs is set to EPSG:4326 below, so the render's read will
+     * not say it; the quick look does, once. */
+    if (stats.crs_assumed)
         st_warn(ctx, "%s: no .prj, assuming EPSG:4326", shp_path);
 
+    /* The render reads the file once more, to draw it, and culls records
+     * outside the frame unread (for geographic data): a warning about such
+     * a record would be lost. So a file with record problems is left to the
+     * render's fit, whose read sees every record (and whose warnings the
+     * draw repeats for the records in the frame, as for any fitted map). */
+    double ext[4];
+    int have_extent = stats.record_problems == 0 && data_extent(&fs, margin, ext);
     /* The canvas follows the data's shape: 1200 px wide, the height from
-     * the header's bounds (in the file's own units, which the quick look
-     * keeps as its map CRS), within 300..1200 px. */
+     * the data's extent (else the header's bounds), in the file's own units,
+     * which the quick look keeps as its map CRS; within 300..1200 px. */
+    const double *b = have_extent ? ext : stats.bounds;
     int height = 900;
-    double dx = probe.bounds[2] - probe.bounds[0];
-    double dy = probe.bounds[3] - probe.bounds[1];
+    double dx = b[2] - b[0];
+    double dy = b[3] - b[1];
     if (isfinite(dx) && isfinite(dy) && dx > 0 && dy > 0) {
         double h = 1200.0 * dy / dx;
         height = (int)lround(h < 300 ? 300 : h > 1200 ? 1200 : h);
@@ -127,15 +177,21 @@ steppe_status_t steppe_style_quicklook(steppe_ctx_t *ctx, const char *shp_path, 
     char *title = display_text(a, file, strlen(file));
     char *name = display_text(a, file, stem);
     const char *path = st_arena_strdup(a, shp_path);
-    const char *yaml = st_arena_printf(a,
-                                       "map: {width: 1200, height: %d, dpi: 96, crs: 'EPSG:4326',\n"
-                                       "      background: '#f7f9fb', extent: {fit: 'layer', margin: 0.03}}\n"
-                                       "title: {text: 'title'}\n"
-                                       "legend: {show: false}\n"
-                                       "layers:\n"
-                                       "  layer: {type: shapefile, source: 'source',%s style: %s}\n",
-                                       height, probe.crs_assumed ? " crs: 'EPSG:4326'," : "", sym);
-    if (!title || !name || !path || !yaml) {
+    const char *crs_text = st_arena_strdup(a, fs.crs);
+    const char *extent = have_extent ? st_arena_printf(a, "{bbox: [%.17g, %.17g, %.17g, %.17g]}", ext[0],
+                                                       ext[1], ext[2], ext[3])
+                                     : st_arena_printf(a, "{fit: 'layer', margin: %g}", margin);
+    const char *yaml =
+        extent ? st_arena_printf(a,
+                                 "map: {width: 1200, height: %d, dpi: 96, crs: 'EPSG:4326',\n"
+                                 "      background: '#f7f9fb', extent: %s}\n"
+                                 "title: {text: 'title'}\n"
+                                 "legend: {show: false}\n"
+                                 "layers:\n"
+                                 "  layer: {type: shapefile, source: 'source',%s style: %s}\n",
+                                 height, extent, stats.crs_assumed ? " crs: 'EPSG:4326'," : "", sym)
+               : NULL;
+    if (!title || !name || !path || !crs_text || !yaml) {
         rc = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
         goto fail;
     }
@@ -151,21 +207,24 @@ steppe_status_t steppe_style_quicklook(steppe_ctx_t *ctx, const char *shp_path, 
     st_node *layers = template_node(root, "layers", NULL);
     st_node *layer = layers ? layers->head : NULL;
     st_node *source = layer ? st_node_get(layer, "source") : NULL;
-    if (!crs || !fit || !text || !source) {
+    if (!crs || (!fit && !have_extent) || !text || !source) {
         rc = st_error(ctx, STEPPE_ERR_INTERNAL, "%s: the quick-look template lacks a key", shp_path);
         goto fail;
     }
-    crs->text = probe.crs;
-    fit->text = name;
+    crs->text = crs_text;
+    if (fit)
+        fit->text = name;
     text->text = title;
     layer->key = name;
     source->text = path;
     rc = st_model_build(ctx, a, root, path, &style->map);
     if (rc != STEPPE_OK)
         goto fail;
+    st_arena_destroy(scratch);
     *out = style;
     return STEPPE_OK;
 fail:
+    st_arena_destroy(scratch);
     steppe_style_destroy(style);
     return rc;
 }

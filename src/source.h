@@ -26,6 +26,9 @@ typedef struct st_source_stats {
     int *field_width;          /* nfields widths from the .dbf (CSV: 0) */
     int *field_decimals;       /* nfields decimal counts */
     int crs_assumed;           /* 1: no .prj and no crs, EPSG:4326 assumed */
+    size_t record_problems;    /* records and rings skipped or repaired, rows unreadable,
+                                  bytes not valid text: each warned about (or, in a quiet
+                                  read, would have been); 0 for CSV */
 } st_source_stats;
 
 typedef struct st_read_opts {
@@ -39,34 +42,24 @@ typedef struct st_read_opts {
     const char *encoding;      /* overrides .cpg / code page */
     st_loc loc;                /* where the layer's source was written, for messages */
     st_source_stats *stats;    /* NULL, or receives what the read saw */
+    int quiet;                 /* 1: no warnings, for a read that another read of the
+                                  same file follows (the quick look's extent); errors
+                                  are recorded as always. Shapefiles only. */
 } st_read_opts;
 
 /* Reads the Shapefile at path (with its .shx, .dbf, .prj, .cpg).
  *   out: filled on success; all memory from arena.
  * Returns STEPPE_OK; STEPPE_ERR_DATA_OPEN ("PATH: cannot open: reason");
- * STEPPE_ERR_DATA_CORRUPT ("PATH: record N: reason") when the file as a whole
- * is unusable; STEPPE_ERR_DATA_UNSUPPORTED (MultiPatch); STEPPE_ERR_NOMEM.
- * Warnings: missing .prj (EPSG:4326 assumed), unknown encoding (fallback
+ * STEPPE_ERR_DATA_CORRUPT when the file as a whole is unusable ("PATH: not a
+ * Shapefile (file code N)", "PATH: record N: reason" for an impossible index
+ * entry, "PRJ: ..." for a .prj PROJ cannot read); STEPPE_ERR_DATA_UNSUPPORTED
+ * (MultiPatch); STEPPE_ERR_NOMEM.
+ * Warnings: missing .shx (the index is rebuilt in memory from the .shp's
+ * record headers; nothing is written), a header length that disagrees with
+ * the file, missing .prj (EPSG:4326 assumed), unknown encoding (fallback
  * named), bad records skipped. */
 steppe_status_t st_source_read_shp(steppe_ctx_t *ctx, const char *path, const st_read_opts *opts,
                                    st_arena *arena, st_featureset *out);
-
-/* What st_source_shp_probe finds without reading any record. */
-typedef struct st_shp_probe {
-    int shape_type;   /* shapelib SHPT_* from the header */
-    double bounds[4]; /* xmin, ymin, xmax, ymax as the header states them
-                         (not checked against the records: may be NaN or wrong) */
-    size_t records;   /* entries of the record index (.shx, or rebuilt) */
-    const char *crs;  /* the .prj's text (checked by PROJ), or "EPSG:4326"; arena */
-    int crs_assumed;  /* 1: no .prj */
-} st_shp_probe;
-
-/* Opens the Shapefile at path the way st_source_read_shp does (header
- * checks, the .shx or a rebuilt index, the .prj through PROJ) and reports
- * its shape type, header bounds and CRS. Gives no warnings: they are left to
- * the read that follows. Returns and records the errors st_source_read_shp
- * would for the same file. */
-steppe_status_t st_source_shp_probe(steppe_ctx_t *ctx, const char *path, st_arena *arena, st_shp_probe *out);
 
 /* Reads a CSV of points (RFC 4180, UTF-8, header row). lon_field/lat_field
  * name the coordinate columns. Errors as "PATH:LINE: reason". */

@@ -20,9 +20,9 @@
 #include <fcntl.h>
 #include <iconv.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <math.h>
 #include <shapefil.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,20 +53,20 @@ typedef struct shp_reader {
     st_featureset *fs;
     st_source_stats *stats;
 
-    int quiet; /* probing: warnings are left to the read that follows */
+    int quiet; /* warnings are left to a later read (st_read_opts.quiet) */
 
     /* the .shp header and record index */
     int shape_type;
-    double bounds[4];   /* as the header states them */
-    size_t nrec;        /* index entries */
-    size_t *rec_off;    /* byte offset of each record's 8-byte header in the .shp */
-    size_t *rec_len;    /* content length in bytes, after the record header */
+    double bounds[4]; /* as the header states them */
+    size_t nrec;      /* index entries */
+    size_t *rec_off;  /* byte offset of each record's 8-byte header in the .shp */
+    size_t *rec_len;  /* content length in bytes, after the record header */
     size_t index_cap;
 
     SAHooks hooks;
     DBFHandle dbf;
     size_t dbf_size;
-    void *map;          /* the .shp mapped read-only, or NULL */
+    void *map; /* the .shp mapped read-only, or NULL */
     size_t map_size;
     unsigned char *buf; /* the .shp read whole when it cannot be mapped */
     const unsigned char *data;
@@ -93,8 +93,8 @@ typedef struct shp_reader {
     size_t degenerate; /* parts dropped for too few points */
 } shp_reader;
 
-/* A warning about the file, left out when probing (the read that follows
- * gives it). */
+/* A warning about the file, left out when the read is quiet (a later read
+ * of the same file gives it). */
 static void reader_warn(shp_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void reader_warn(shp_reader *r, const char *fmt, ...)
@@ -226,10 +226,8 @@ static steppe_status_t map_shp(shp_reader *r)
         goto out;
     int flags = MAP_PRIVATE;
 #ifdef MAP_POPULATE
-    /* Every page is read anyway (unless probing): one populate call instead
-     * of a fault per page. */
-    if (!r->quiet)
-        flags |= MAP_POPULATE;
+    /* Every page is read anyway: one populate call instead of a fault per page. */
+    flags |= MAP_POPULATE;
 #endif
     void *m = mmap(NULL, r->size, PROT_READ, flags, fd, 0);
     if (m != MAP_FAILED) {
@@ -319,12 +317,13 @@ static steppe_status_t check_header(shp_reader *r)
 {
     if (r->size < 100)
         return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
-                        "%s: not a Shapefile (%zu bytes, shorter than the 100-byte header)", r->path, r->size);
+                        "%s: not a Shapefile (%zu bytes, shorter than the 100-byte header)", r->path,
+                        r->size);
     const unsigned char *h = r->data;
     int32_t code = be_int32(h);
     if (code != 9994)
-        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: not a Shapefile (file code %" PRId32 ")", r->path,
-                        code);
+        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: not a Shapefile (file code %" PRId32 ")",
+                        r->path, code);
     int32_t version = le_int32(h + 28);
     if (version != 1000)
         reader_warn(r, "%s: header gives version %" PRId32 ", not 1000; reading it anyway", r->path, version);
@@ -367,8 +366,8 @@ static steppe_status_t read_shx(shp_reader *r, const char *path)
     }
     size_t size = (size_t)sb.st_size;
     if (size < 100) {
-        st = st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: the .shx is %zu bytes, shorter than its 100-byte header",
-                      r->path, size);
+        st = st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
+                      "%s: the .shx is %zu bytes, shorter than its 100-byte header", r->path, size);
         goto out;
     }
     buf = malloc(size);
@@ -384,14 +383,15 @@ static steppe_status_t read_shx(shp_reader *r, const char *path)
     /* shapelib also takes 9997 here; so do we. */
     int32_t code = be_int32(buf);
     if (code != 9994 && code != 9997) {
-        st = st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: the .shx is not a Shapefile index (file code %" PRId32 ")",
-                      r->path, code);
+        st = st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
+                      "%s: the .shx is not a Shapefile index (file code %" PRId32 ")", r->path, code);
         goto out;
     }
     int64_t declared = 2 * (int64_t)be_int32(buf + 24);
     if (declared < 100) {
         st = st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
-                      "%s: the .shx header gives a file length of %" PRId64 " bytes, less than the header itself",
+                      "%s: the .shx header gives a file length of %" PRId64
+                      " bytes, less than the header itself",
                       r->path, declared);
         goto out;
     }
@@ -466,7 +466,8 @@ static steppe_status_t rebuild_shx(shp_reader *r)
             off += 8 + 2 * (size_t)len;
             continue;
         }
-        reader_warn(r, "%s: record %zu: %s; the rebuilt index ends before it (%zu records)", r->path, n, stop, n);
+        reader_warn(r, "%s: record %zu: %s; the rebuilt index ends before it (%zu records)", r->path, n, stop,
+                    n);
         break;
     }
     r->nrec = n;
@@ -693,8 +694,8 @@ static steppe_status_t setup_encoding(shp_reader *r)
     }
     if (!known) {
         char shown[200];
-        st_warn(r->ctx, "%s: unknown encoding '%s', reading attributes as ISO-8859-1", named_in,
-                escaped(shown, sizeof shown, given, given_len));
+        reader_warn(r, "%s: unknown encoding '%s', reading attributes as ISO-8859-1", named_in,
+                    escaped(shown, sizeof shown, given, given_len));
         snprintf(name, sizeof name, "ISO-8859-1");
         from = "default";
     }
@@ -794,10 +795,10 @@ static int append_utf8(shp_reader *r, const char *s, size_t n)
     } else {
         if (r->undeclared && !r->warned_undeclared) {
             r->warned_undeclared = 1;
-            st_warn(r->ctx,
-                    "%s: no .cpg and no code page in the .dbf, reading attributes as ISO-8859-1 "
-                    "(set encoding: on the layer if that is wrong)",
-                    r->path);
+            reader_warn(r,
+                        "%s: no .cpg and no code page in the .dbf, reading attributes as ISO-8859-1 "
+                        "(set encoding: on the layer if that is wrong)",
+                        r->path);
         }
         char *in = (char *)s;
         size_t inleft = n;
@@ -851,10 +852,11 @@ static const char *dbf_problem(const char *path, char *out, size_t outsz)
     unsigned header = (unsigned)h[8] | (unsigned)h[9] << 8;
     unsigned row = (unsigned)h[10] | (unsigned)h[11] << 8;
     if (header < 33)
-        snprintf(out, outsz, "its header length is %u bytes, less than the 33 of a header without fields", header);
+        snprintf(out, outsz, "its header length is %u bytes, less than the 33 of a header without fields",
+                 header);
     else if (have_size && header > (uint64_t)sb.st_size)
-        snprintf(out, outsz, "its header length (%u bytes) runs past the end of the file (%lld bytes)", header,
-                 (long long)sb.st_size);
+        snprintf(out, outsz, "its header length (%u bytes) runs past the end of the file (%lld bytes)",
+                 header, (long long)sb.st_size);
     else if (row == 0)
         snprintf(out, outsz, "its row length is 0");
     return out;
@@ -864,15 +866,15 @@ static void open_dbf(shp_reader *r)
 {
     char dbf[4096];
     if (!sibling(r->path, "dbf", dbf, sizeof dbf)) {
-        st_warn(r->ctx, "%s: no .dbf; features have no attributes", r->path);
+        reader_warn(r, "%s: no .dbf; features have no attributes", r->path);
         return;
     }
     r->dbf = DBFOpenLL(dbf, "rb", &r->hooks);
     if (!r->dbf) {
         char why[256];
         dbf_problem(dbf, why, sizeof why);
-        st_warn(r->ctx, "%s: cannot read the .dbf%s%s%s; features have no attributes", r->path, why[0] ? " (" : "",
-                why, why[0] ? ")" : "");
+        reader_warn(r, "%s: cannot read the .dbf%s%s%s; features have no attributes", r->path,
+                    why[0] ? " (" : "", why, why[0] ? ")" : "");
         return;
     }
     struct stat sb;
@@ -961,10 +963,11 @@ static steppe_status_t read_row(shp_reader *r, int rec)
     for (size_t i = 0; i < nf; i++)
         r->attrs[i] = r->row + r->offs[i];
     if (!raw) {
-        uint64_t end = (uint64_t)r->dbf->nHeaderLength + ((uint64_t)rec + 1) * (uint64_t)r->dbf->nRecordLength;
+        uint64_t end =
+            (uint64_t)r->dbf->nHeaderLength + ((uint64_t)rec + 1) * (uint64_t)r->dbf->nRecordLength;
         if (r->record_warnings++ < MAX_RECORD_WARNINGS)
-            st_warn(r->ctx, "%s: record %d: attributes unreadable (%s), left empty", r->path, rec,
-                    end > r->dbf_size ? "the .dbf ends inside this row" : "read error");
+            reader_warn(r, "%s: record %d: attributes unreadable (%s), left empty", r->path, rec,
+                        end > r->dbf_size ? "the .dbf ends inside this row" : "read error");
     }
     return STEPPE_OK;
 }
@@ -1024,7 +1027,8 @@ static steppe_status_t setup_crs(shp_reader *r)
         return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", prj, strerror(errno));
     if (memchr(wkt, '\0', len) || !valid_utf8(wkt, len))
         return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
-                        "%s: not a CRS: binary data, not WKT text; set crs: on the layer to override it", prj);
+                        "%s: not a CRS: binary data, not WKT text; set crs: on the layer to override it",
+                        prj);
     PJ_CONTEXT *pc = st_ctx_proj(r->ctx);
     if (!pc)
         return STEPPE_ERR_NOMEM;
@@ -1037,9 +1041,9 @@ static steppe_status_t setup_crs(shp_reader *r)
      * when transforming; anything else must be a CRS (as model.c checks a
      * crs written in a style). */
     if (!proj_is_crs(crs) && wkt[0] != '+')
-        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
-                        "%s: PROJ reads this as something other than a CRS; set crs: on the layer to override it",
-                        prj);
+        return st_error(
+            r->ctx, STEPPE_ERR_DATA_CORRUPT,
+            "%s: PROJ reads this as something other than a CRS; set crs: on the layer to override it", prj);
     r->fs->crs = wkt;
     return STEPPE_OK;
 }
@@ -1212,7 +1216,7 @@ static void record_warning(shp_reader *r, int rec, const char *what)
 {
     r->stats->skipped++;
     if (r->record_warnings++ < MAX_RECORD_WARNINGS)
-        st_warn(r->ctx, "%s: record %d: %s", r->path, rec, what);
+        reader_warn(r, "%s: record %d: %s", r->path, rec, what);
 }
 
 /* Validates decoded record d (number rec) and appends it as a feature.
@@ -1371,14 +1375,14 @@ static size_t record_count(shp_reader *r)
         nshp++;
     size_t n = nshp;
     if (nshp < nshx)
-        st_warn(r->ctx, "%s: the .shx lists %zu records but the .shp holds %zu; reading %zu", r->path, nshx,
-                nshp, nshp);
+        reader_warn(r, "%s: the .shx lists %zu records but the .shp holds %zu; reading %zu", r->path, nshx,
+                    nshp, nshp);
     if (r->dbf) {
         size_t ndbf = r->dbf->nRecords > 0 ? (size_t)r->dbf->nRecords : 0;
         if (ndbf != n) {
             size_t m = ndbf < n ? ndbf : n;
-            st_warn(r->ctx, "%s: the .shp holds %zu records but the .dbf %zu rows; reading %zu", r->path, n,
-                    ndbf, m);
+            reader_warn(r, "%s: the .shp holds %zu records but the .dbf %zu rows; reading %zu", r->path, n,
+                        ndbf, m);
             n = m;
         }
     }
@@ -1441,17 +1445,18 @@ static steppe_status_t read_records(shp_reader *r)
 
 static void summarise_warnings(shp_reader *r)
 {
+    r->stats->record_problems = r->record_warnings + r->unclosed + r->degenerate + r->bad_bytes;
     if (r->record_warnings > MAX_RECORD_WARNINGS)
-        st_warn(r->ctx, "%s: %zu more records with problems not listed", r->path,
-                r->record_warnings - MAX_RECORD_WARNINGS);
+        reader_warn(r, "%s: %zu more records with problems not listed", r->path,
+                    r->record_warnings - MAX_RECORD_WARNINGS);
     if (r->unclosed)
-        st_warn(r->ctx, "%s: %zu rings were not closed; closed them", r->path, r->unclosed);
+        reader_warn(r, "%s: %zu rings were not closed; closed them", r->path, r->unclosed);
     if (r->degenerate)
-        st_warn(r->ctx, "%s: %zu %s with too few points dropped", r->path, r->degenerate,
-                r->fs->type == ST_GEOM_LINE ? "lines" : "rings");
+        reader_warn(r, "%s: %zu %s with too few points dropped", r->path, r->degenerate,
+                    r->fs->type == ST_GEOM_LINE ? "lines" : "rings");
     if (r->bad_bytes)
-        st_warn(r->ctx, "%s: attributes are not valid %s; %zu bytes replaced with U+FFFD", r->path,
-                r->stats->encoding ? r->stats->encoding : "text", r->bad_bytes);
+        reader_warn(r, "%s: attributes are not valid %s; %zu bytes replaced with U+FFFD", r->path,
+                    r->stats->encoding ? r->stats->encoding : "text", r->bad_bytes);
 }
 
 static void reader_init(shp_reader *r, steppe_ctx_t *ctx, const char *path, const st_read_opts *opts,
@@ -1462,6 +1467,7 @@ static void reader_init(shp_reader *r, steppe_ctx_t *ctx, const char *path, cons
     r->ctx = ctx;
     r->path = path;
     r->opts = opts ? opts : &no_opts;
+    r->quiet = r->opts->quiet;
     r->arena = arena;
     r->fs = fs;
     r->stats = r->opts->stats ? r->opts->stats : local_stats;
@@ -1527,31 +1533,6 @@ steppe_status_t st_source_read_shp(steppe_ctx_t *ctx, const char *path, const st
     *out = fs;
 
 out:
-    if (st == STEPPE_ERR_NOMEM)
-        st_error(ctx, st, "%s: out of memory", path);
-    reader_close(&r);
-    return st;
-}
-
-steppe_status_t st_source_shp_probe(steppe_ctx_t *ctx, const char *path, st_arena *arena, st_shp_probe *out)
-{
-    st_source_stats stats;
-    st_featureset fs = {0};
-    shp_reader r;
-    reader_init(&r, ctx, path, NULL, arena, &fs, &stats);
-    r.quiet = 1;
-
-    steppe_status_t st = open_shp(&r);
-    if (st == STEPPE_OK)
-        st = setup_crs(&r);
-    if (st == STEPPE_OK) {
-        memset(out, 0, sizeof *out);
-        out->shape_type = r.shape_type;
-        memcpy(out->bounds, r.bounds, sizeof out->bounds);
-        out->crs = fs.crs;
-        out->crs_assumed = stats.crs_assumed;
-        out->records = r.nrec;
-    }
     if (st == STEPPE_ERR_NOMEM)
         st_error(ctx, st, "%s: out of memory", path);
     reader_close(&r);

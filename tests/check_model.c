@@ -793,10 +793,11 @@ START_TEST(test_quicklook)
         bool fill;
         st_marker marker;
         double height; /* the canvas follows the data's shape: 10 x 10 is square */
+        bool fit;      /* a single point has no extent of its own: the render's fit pads it */
     } rows[] = {
-        {"poly.shp", SHPT_POLYGON, true, ST_MARKER_NONE, 1200},
-        {"line.shp", SHPT_ARC, false, ST_MARKER_NONE, 1200},
-        {"pts.shp", SHPT_POINT, true, ST_MARKER_CIRCLE, 900},
+        {"poly.shp", SHPT_POLYGON, true, ST_MARKER_NONE, 1200, false},
+        {"line.shp", SHPT_ARC, false, ST_MARKER_NONE, 1200, false},
+        {"pts.shp", SHPT_POINT, true, ST_MARKER_CIRCLE, 900, true},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         const char *path = make_shp(rows[i].name, rows[i].type);
@@ -808,14 +809,22 @@ START_TEST(test_quicklook)
         const st_map *m = &s->map;
         ck_assert(near(m->width_px, 1200) && near(m->height_px, rows[i].height) && near(m->dpi, 96));
         ck_assert_str_eq(m->crs, "EPSG:4326");
-        ck_assert_int_eq(m->extent_kind, ST_EXTENT_FIT);
-        ck_assert(near(m->margin, 0.03));
+        if (rows[i].fit) {
+            ck_assert_int_eq(m->extent_kind, ST_EXTENT_FIT);
+            ck_assert(near(m->margin, 0.03));
+            ck_assert_str_eq(m->fit_layer, m->layers[0].name);
+        } else {
+            /* The data's extent (0..10 both ways) and a margin of 3 %, in
+             * map units: the quick look has read the file already. */
+            ck_assert_int_eq(m->extent_kind, ST_EXTENT_MAP);
+            ck_assert(near(m->extent[0], -0.3) && near(m->extent[1], -0.3));
+            ck_assert(near(m->extent[2], 10.3) && near(m->extent[3], 10.3));
+        }
         ck_assert(rgba_eq(m->background, 0xf7 / 255.0, 0xf9 / 255.0, 0xfb / 255.0, 1));
         ck_assert_str_eq(m->title, rows[i].name);
         ck_assert(!m->legend);
         ck_assert_uint_eq(m->nlayers, 1);
         const st_layer *L = &m->layers[0];
-        ck_assert_str_eq(m->fit_layer, L->name);
         ck_assert_str_eq(L->source, keep);
         ck_assert_str_eq(L->crs, "EPSG:4326");
         ck_assert(!L->label.enabled);
@@ -839,6 +848,133 @@ START_TEST(test_quicklook)
     steppe_style_destroy(s);
 
     ck_assert_int_eq(steppe_style_quicklook(ctx, tu_join(dir, "none.shp"), &s), STEPPE_ERR_DATA_OPEN);
+}
+END_TEST
+
+/* File names are never read as YAML: a CP1251 name, control characters and
+ * YAML punctuation give a title of valid UTF-8 (U+FFFD for bad bytes,
+ * controls dropped), and the source keeps the name's own bytes. */
+START_TEST(test_quicklook_names)
+{
+    static const struct {
+        const char *stem;
+        const char *title;
+        const char *layer;
+    } rows[] = {
+        {"\xd0\xe5\xe3", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD.shp", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},
+        {"a\001b", "ab.shp", "ab"},
+        {"it's {x}: #1", "it's {x}: #1.shp", "it's {x}: #1"},
+        {"\x7f", ".shp", "layer"},
+        {"\xd0\xa0\xd1\x83\xd1\x81", "\xd0\xa0\xd1\x83\xd1\x81.shp", "\xd0\xa0\xd1\x83\xd1\x81"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s.shp", rows[i].stem);
+        char keep[PATH_MAX];
+        snprintf(keep, sizeof keep, "%s", make_shp(name, SHPT_POLYGON));
+        steppe_style_t *s = NULL;
+        steppe_status_t rc = steppe_style_quicklook(ctx, keep, &s);
+        ck_assert_msg(rc == STEPPE_OK, "row %zu: %s", i, steppe_ctx_last_error(ctx));
+        ck_assert_str_eq(s->map.title, rows[i].title);
+        ck_assert_str_eq(s->map.layers[0].name, rows[i].layer);
+        ck_assert_str_eq(s->map.layers[0].source, keep);
+        steppe_style_destroy(s);
+    }
+}
+END_TEST
+
+/* The .prj goes through the reader: a BOM is dropped, garbage and binary
+ * data are data errors naming the .prj (not style errors in "(quicklook)"). */
+START_TEST(test_quicklook_prj)
+{
+    static const char wkt[] =
+        "GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137.0,298.257223563]],"
+        "PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]]";
+    static const struct {
+        const char *prj;
+        size_t len;
+        steppe_status_t rc;
+        const char *text; /* the map's crs, or in the error */
+    } rows[] = {
+        {"\357\273\277EPSG:3857\r\n", 14, STEPPE_OK, "EPSG:3857"}, /* after a BOM */
+        {"this is not a CRS at all", 24, STEPPE_ERR_DATA_CORRUPT, "q.prj: PROJ cannot read this CRS"},
+        {"\x00\xff\xfe\x01GEOGCS[\x00", 12, STEPPE_ERR_DATA_CORRUPT, "q.prj: not a CRS: binary data"},
+        {"", 0, STEPPE_ERR_DATA_CORRUPT, "q.prj: PROJ cannot read this CRS (the file is empty)"},
+        {wkt, sizeof wkt - 1, STEPPE_OK, wkt},
+    };
+    char keep[PATH_MAX];
+    snprintf(keep, sizeof keep, "%s", make_shp("q.shp", SHPT_POLYGON));
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        FILE *f = fopen(tu_join(dir, "q.prj"), "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(rows[i].prj, 1, rows[i].len, f), rows[i].len);
+        fclose(f);
+        steppe_style_t *s = NULL;
+        steppe_status_t rc = steppe_style_quicklook(ctx, keep, &s);
+        ck_assert_msg(rc == rows[i].rc, "row %zu: %d %s", i, rc, steppe_ctx_last_error(ctx));
+        if (rc == STEPPE_OK) {
+            ck_assert_str_eq(s->map.crs, rows[i].text);
+            steppe_style_destroy(s);
+        } else {
+            ck_assert_ptr_null(s);
+            ck_assert_msg(strstr(steppe_ctx_last_error(ctx), rows[i].text) != NULL, "row %zu: %s", i,
+                          steppe_ctx_last_error(ctx));
+        }
+    }
+}
+END_TEST
+
+/* The file is opened by the reader: a missing .shx is rebuilt (without a
+ * word: the render's read gives the reader's warnings, once), a damaged
+ * header is named. */
+START_TEST(test_quicklook_reader)
+{
+    char keep[PATH_MAX];
+    snprintf(keep, sizeof keep, "%s", make_shp("noshx.shp", SHPT_ARC));
+    ck_assert_int_eq(unlink(tu_join(dir, "noshx.shx")), 0);
+    tu_log_clear();
+    steppe_style_t *s = NULL;
+    steppe_status_t rc = steppe_style_quicklook(ctx, keep, &s);
+    ck_assert_msg(rc == STEPPE_OK, "%s", steppe_ctx_last_error(ctx));
+    ck_assert_int_eq(s->map.extent_kind, ST_EXTENT_MAP);
+    ck_assert_ptr_null(strstr(tu_log(), "missing .shx"));
+    ck_assert_ptr_nonnull(strstr(tu_log(), "noshx.shp: no .prj, assuming EPSG:4326"));
+    ck_assert_int_ne(access(tu_join(dir, "noshx.shx"), F_OK), 0);
+    steppe_style_destroy(s);
+
+    /* A damaged record (a one-point line) could lie outside the data's
+     * extent, where the render's read would not see it: the render's fit
+     * frames such a file, and its read gives the warning. */
+    {
+        SHPHandle h = SHPCreate(tu_join(dir, "bad.shp"), SHPT_ARC);
+        ck_assert_ptr_nonnull(h);
+        double x[] = {0, 10, 50};
+        double y[] = {0, 10, 50};
+        SHPObject *o = SHPCreateSimpleObject(SHPT_ARC, 2, x, y, NULL);
+        SHPWriteObject(h, -1, o);
+        SHPDestroyObject(o);
+        o = SHPCreateSimpleObject(SHPT_ARC, 1, x + 2, y + 2, NULL);
+        SHPWriteObject(h, -1, o);
+        SHPDestroyObject(o);
+        SHPClose(h);
+    }
+    snprintf(keep, sizeof keep, "%s", tu_join(dir, "bad.shp"));
+    tu_log_clear();
+    s = NULL;
+    ck_assert_int_eq(steppe_style_quicklook(ctx, keep, &s), STEPPE_OK);
+    ck_assert_int_eq(s->map.extent_kind, ST_EXTENT_FIT);
+    ck_assert_ptr_null(strstr(tu_log(), "record 1"));
+    steppe_style_destroy(s);
+
+    snprintf(keep, sizeof keep, "%s", make_shp("code.shp", SHPT_POLYGON));
+    FILE *f = fopen(keep, "r+b");
+    ck_assert_ptr_nonnull(f);
+    fwrite("\x00\x00\x04\xd2", 1, 4, f); /* file code 1234, big-endian */
+    fclose(f);
+    s = NULL;
+    ck_assert_int_eq(steppe_style_quicklook(ctx, keep, &s), STEPPE_ERR_DATA_CORRUPT);
+    ck_assert_ptr_null(s);
+    ck_assert_ptr_nonnull(strstr(steppe_ctx_last_error(ctx), "code.shp: not a Shapefile (file code 1234)"));
 }
 END_TEST
 
@@ -952,6 +1088,9 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_null_resets_and_removes);
     tcase_add_test(tc, test_relative_paths_from_another_cwd);
     tcase_add_test(tc, test_quicklook);
+    tcase_add_test(tc, test_quicklook_names);
+    tcase_add_test(tc, test_quicklook_prj);
+    tcase_add_test(tc, test_quicklook_reader);
     tcase_add_test(tc, test_schema_keys_unique);
     tcase_add_test(tc, test_docs_cover_every_key);
     tcase_add_test(tc, test_full_example_from_docs_loads);

@@ -3,6 +3,8 @@
  * Fixtures: tests/fixtures/shp, written by tests/fixtures/make-fixtures.py. */
 #include <check.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 
 static steppe_ctx_t *ctx;
 static st_arena *arena;
+static const char *copy_dir; /* grid_copy's folder, removed by teardown */
 static st_featureset fs;
 static st_source_stats stats;
 
@@ -24,8 +27,11 @@ static void setup(void)
     memset(&stats, 0, sizeof stats);
 }
 
+static void remove_copy(void);
+
 static void teardown(void)
 {
+    remove_copy();
     st_arena_destroy(arena);
     steppe_ctx_destroy(ctx);
 }
@@ -159,7 +165,8 @@ START_TEST(test_not_a_shapefile)
     st_read_opts opts = {0};
     steppe_status_t st = st_source_read_shp(ctx, shp, &opts, arena, &fs);
     ck_assert_int_eq(st, STEPPE_ERR_DATA_CORRUPT);
-    ck_assert_ptr_nonnull(strstr(steppe_ctx_last_error(ctx), "junk.shp: not a readable Shapefile"));
+    ck_assert_ptr_nonnull(strstr(steppe_ctx_last_error(ctx),
+                                 "junk.shp: not a Shapefile (59 bytes, shorter than the 100-byte header)"));
     unlink(shp);
     unlink(tu_join(dir, "junk.shx"));
     rmdir(dir);
@@ -233,7 +240,7 @@ START_TEST(test_unknown_encoding)
 {
     ck_assert_int_eq(read_plain("weirdcpg.shp"), STEPPE_OK);
     ck_assert_ptr_nonnull(
-        strstr(tu_log(), "weirdcpg.shp: unknown encoding 'KLINGON-42', reading attributes as ISO-8859-1"));
+        strstr(tu_log(), "weirdcpg.cpg: unknown encoding 'KLINGON-42', reading attributes as ISO-8859-1"));
     ck_assert_str_eq(stats.encoding, "ISO-8859-1");
     ck_assert_str_eq(attr(0, "name"), "r0");
 }
@@ -349,6 +356,8 @@ START_TEST(test_broken_records)
     ck_assert_uint_eq(fs.feat[2].nparts, 1);
     ck_assert_double_eq(fs.feat[2].xy[0], 8.0);
     ck_assert_uint_eq(stats.skipped, 2);
+    /* 2 records skipped, 1 ring closed, 1 ring dropped */
+    ck_assert_uint_eq(stats.record_problems, 4);
 }
 END_TEST
 
@@ -414,6 +423,324 @@ START_TEST(test_fuzzed_counts)
     }
     free(data);
     rmdir(dir);
+}
+END_TEST
+
+/* ---- headers, index, rebuilt index, .cpg, .dbf (damaged copies of grid) ---- */
+
+/* grid.shp: 100 polygon records of 64 words each; record k's 8-byte header
+ * is at 100 + 136 k in the .shp, its index entry at 100 + 8 k in the .shx. */
+#define GRID_REC(k) (100 + 136 * (k))
+
+/* Copies grid.{shp,shx,dbf,prj,cpg} into a fresh folder as t.*, leaving out
+ * the extensions in skip (e.g. "shx"). Returns the path of t.shp. */
+static const char *grid_copy(const char *skip)
+{
+    static const char *const exts[] = {"shp", "shx", "dbf", "prj", "cpg"};
+    copy_dir = tu_tmpdir();
+    for (size_t i = 0; i < 5; i++) {
+        if (skip && strstr(skip, exts[i]))
+            continue;
+        char src[64], dst[64];
+        snprintf(src, sizeof src, "grid.%s", exts[i]);
+        snprintf(dst, sizeof dst, "t.%s", exts[i]);
+        size_t len = 0;
+        char *data = tu_read(fixture(src), &len);
+        ck_assert_ptr_nonnull(data);
+        FILE *f = fopen(tu_join(copy_dir, dst), "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+        fclose(f);
+        free(data);
+    }
+    return tu_join(copy_dir, "t.shp");
+}
+
+/* Removes what grid_copy wrote. */
+static void remove_copy(void)
+{
+    static const char *const names[] = {"t.shp", "t.shx", "t.dbf", "t.prj", "t.cpg"};
+    if (!copy_dir)
+        return;
+    for (size_t i = 0; i < 5; i++)
+        unlink(tu_join(copy_dir, names[i]));
+    rmdir(copy_dir);
+    copy_dir = NULL;
+}
+
+/* Overwrites n (1, 2 or 4) bytes at offset at of dir/name with value,
+ * big-endian if big. */
+static void poke(const char *name, long at, uint32_t value, int n, bool big)
+{
+    unsigned char b[4];
+    for (int i = 0; i < n; i++)
+        b[i] = (unsigned char)(value >> (8 * (big ? n - 1 - i : i)));
+    FILE *f = fopen(tu_join(copy_dir, name), "r+b");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fseek(f, at, SEEK_SET), 0);
+    ck_assert_uint_eq(fwrite(b, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+}
+
+static void cut(const char *name, long len)
+{
+    ck_assert_int_eq(truncate(tu_join(copy_dir, name), len), 0);
+}
+
+static void write_bytes(const char *name, const char *data, size_t len)
+{
+    FILE *f = fopen(tu_join(copy_dir, name), "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+static steppe_status_t read_copy(const char *shp)
+{
+    st_read_opts opts = {.stats = &stats};
+    tu_log_clear();
+    return st_source_read_shp(ctx, shp, &opts, arena, &fs);
+}
+
+/* The 100-byte .shp header: file code 9994 (big-endian at 0), file length
+ * in words (big-endian at 24), version 1000 and shape type (little-endian
+ * at 28 and 32). */
+static const struct {
+    long at;
+    uint32_t value;
+    bool big;
+    steppe_status_t status;
+    size_t n;         /* features read when status is OK */
+    const char *text; /* in the error (failure) or the log (success) */
+} header_cases[] = {
+    {0, 1234, true, STEPPE_ERR_DATA_CORRUPT, 0, "t.shp: not a Shapefile (file code 1234)"},
+    {0, 0, true, STEPPE_ERR_DATA_CORRUPT, 0, "t.shp: not a Shapefile (file code 0)"},
+    {32, 77, false, STEPPE_ERR_DATA_CORRUPT, 0, "t.shp: not a Shapefile (shape type 77 in the header)"},
+    {32, 31, false, STEPPE_ERR_DATA_UNSUPPORTED, 0, "t.shp: MultiPatch"},
+    {28, 999, false, STEPPE_OK, 100, "t.shp: header gives version 999, not 1000; reading it anyway"},
+    {24, 100000, true, STEPPE_OK, 100,
+     "t.shp: header gives a file length of 200000 bytes, the file has 13700; reading 13700"},
+    /* A length one record short: the smaller wins, the last record is not read. */
+    {24, 6850 - 68, true, STEPPE_OK, 99,
+     "t.shp: header gives a file length of 13564 bytes, the file has 13700; reading 13564"},
+};
+
+START_TEST(test_header_checks)
+{
+    const char *shp = grid_copy(NULL);
+    poke("t.shp", header_cases[_i].at, header_cases[_i].value, 4, header_cases[_i].big);
+    steppe_status_t st = read_copy(shp);
+    ck_assert_int_eq(st, header_cases[_i].status);
+    if (st == STEPPE_OK) {
+        ck_assert_uint_eq(fs.n, header_cases[_i].n);
+        ck_assert_msg(strstr(tu_log(), header_cases[_i].text) != NULL, "log: %s", tu_log());
+    } else {
+        ck_assert_msg(strstr(steppe_ctx_last_error(ctx), header_cases[_i].text) != NULL, "error: %s",
+                      steppe_ctx_last_error(ctx));
+    }
+}
+END_TEST
+
+/* The .shx: damaged header or entries fail the file, with a one-line message
+ * naming the .shp and the record (shapelib's own texts had newlines). */
+static const struct {
+    long at;          /* <0: cut the .shx to -at bytes instead */
+    uint32_t value;   /* big-endian */
+    const char *text; /* in the error */
+} shx_cases[] = {
+    {0, 1234, "t.shp: the .shx is not a Shapefile index (file code 1234)"},
+    {24, 2, "t.shp: the .shx header gives a file length of 4 bytes, less than the header itself"},
+    {24, 500, "t.shp: the .shx header lists 112 records but the file holds 100; the .shx is cut short"},
+    {-50, 0, "t.shp: the .shx is 50 bytes, shorter than its 100-byte header"},
+    {-112, 0, "t.shp: the .shx header lists 100 records but the file holds 1; the .shx is cut short"},
+    {100 + 8 * 5, (uint32_t)-100, "t.shp: record 5: the .shx gives an impossible offset (-100 words)"},
+    {104 + 8 * 5, (uint32_t)-8, "t.shp: record 5: the .shx gives an impossible length (-8 words)"},
+    {104 + 8 * 5, 0x7FFFFFFF, "t.shp: record 5: the .shx gives an impossible length (2147483647 words)"},
+};
+
+START_TEST(test_shx_checks)
+{
+    const char *shp = grid_copy(NULL);
+    if (shx_cases[_i].at < 0)
+        cut("t.shx", -shx_cases[_i].at);
+    else
+        poke("t.shx", shx_cases[_i].at, shx_cases[_i].value, 4, true);
+    ck_assert_int_eq(read_copy(shp), STEPPE_ERR_DATA_CORRUPT);
+    const char *err = steppe_ctx_last_error(ctx);
+    ck_assert_msg(strstr(err, shx_cases[_i].text) != NULL, "error: %s", err);
+    ck_assert_ptr_null(strchr(err, '\n'));
+}
+END_TEST
+
+/* No .shx: the index is rebuilt in memory from the record headers. A bad
+ * length stops the walk (or, if impossible, fails the file) instead of
+ * sending it backwards: shapelib 1.5.0's SHPRestoreSHX looped forever on a
+ * negative length, appending to a .shx in $TMPDIR. */
+static const struct {
+    long at; /* offset in the .shp of the big-endian value; <0: cut the .shp to -at bytes */
+    uint32_t value;
+    steppe_status_t status;
+    size_t n;
+    const char *text;
+} rebuild_cases[] = {
+    {0, 9994, STEPPE_OK, 100, "t.shp: missing .shx, rebuilt from .shp"},
+    {GRID_REC(1) + 4, (uint32_t)-8, STEPPE_ERR_DATA_CORRUPT, 0,
+     "t.shp: record 1: impossible content length (-8 words) in its header; cannot rebuild the missing .shx"},
+    {GRID_REC(1) + 4, 0x7FFFFFFF, STEPPE_ERR_DATA_CORRUPT, 0,
+     "t.shp: record 1: impossible content length (2147483647 words)"},
+    {GRID_REC(1) + 4, 0, STEPPE_OK, 1,
+     "t.shp: record 1: its header gives a content length of 0; the rebuilt index ends before it (1 records)"},
+    {GRID_REC(99) + 4, 65, STEPPE_OK, 99,
+     "t.shp: record 99: its content runs past the end of the file; the rebuilt index ends before it"},
+    {-(GRID_REC(2) + 4), 0, STEPPE_OK, 2,
+     "t.shp: record 2: its header is cut short by the end of the file; the rebuilt index ends before it"},
+    {-(GRID_REC(3) + 70), 0, STEPPE_OK, 3, "t.shp: record 3: its content runs past the end of the file"},
+};
+
+START_TEST(test_rebuilt_index)
+{
+    const char *tmp = tu_tmpdir();
+    char tmpdir[4096];
+    snprintf(tmpdir, sizeof tmpdir, "%s", tmp);
+    const char *old = getenv("TMPDIR");
+    char saved[4096] = "";
+    if (old)
+        snprintf(saved, sizeof saved, "%s", old);
+    setenv("TMPDIR", tmpdir, 1);
+
+    const char *shp = grid_copy("shx");
+    if (rebuild_cases[_i].at < 0)
+        cut("t.shp", -rebuild_cases[_i].at);
+    else
+        poke("t.shp", rebuild_cases[_i].at, rebuild_cases[_i].value, 4, true);
+    steppe_status_t st = read_copy(shp);
+    ck_assert_int_eq(st, rebuild_cases[_i].status);
+    if (st == STEPPE_OK) {
+        ck_assert_uint_eq(fs.n, rebuild_cases[_i].n);
+        ck_assert_uint_eq(stats.records, rebuild_cases[_i].n);
+        ck_assert_msg(strstr(tu_log(), rebuild_cases[_i].text) != NULL, "log: %s", tu_log());
+    } else {
+        ck_assert_msg(strstr(steppe_ctx_last_error(ctx), rebuild_cases[_i].text) != NULL, "error: %s",
+                      steppe_ctx_last_error(ctx));
+    }
+    /* Nothing written: no .shx beside the data, nothing in TMPDIR. */
+    ck_assert_int_ne(access(tu_join(copy_dir, "t.shx"), F_OK), 0);
+    ck_assert_int_eq(rmdir(tmpdir), 0);
+    if (old)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+}
+END_TEST
+
+/* .cpg contents: a name must be a short ASCII word before iconv sees it
+ * (glibc's iconv_open takes "\xff\xfe" and punctuation); a bad one is shown
+ * escaped, with the .cpg named. */
+static const struct {
+    const char *cpg;
+    size_t len;
+    const char *encoding;
+    const char *warning; /* NULL: no warning about the encoding */
+} cpg_cases[] = {
+    {"\xff\xfe\x00\x01", 4, "ISO-8859-1",
+     "t.cpg: unknown encoding '\\xff\\xfe\\x00\\x01', reading attributes as ISO-8859-1"},
+    {"!!!", 3, "ISO-8859-1", "t.cpg: unknown encoding '!!!'"},
+    {"it's", 4, "ISO-8859-1", "t.cpg: unknown encoding 'it\\x27s'"},
+    {"UTF-8//TRANSLIT", 15, "ISO-8859-1", "t.cpg: unknown encoding 'UTF-8//TRANSLIT'"},
+    {"CP12511111111111111111111111111111111111111", 43, "ISO-8859-1", "t.cpg: unknown encoding 'CP1251111"},
+    {"KLINGON-42", 10, "ISO-8859-1", "t.cpg: unknown encoding 'KLINGON-42'"},
+    {"CP1251\r\n", 8, "CP1251", NULL},
+    {"ANSI 1251", 9, "CP1251", NULL},
+    {"\xef\xbb\xbfUTF-8", 8, "UTF-8", NULL},
+    {"88591", 5, "ISO-8859-1", NULL},
+};
+
+START_TEST(test_cpg_names)
+{
+    const char *shp = grid_copy("cpg");
+    write_bytes("t.cpg", cpg_cases[_i].cpg, cpg_cases[_i].len);
+    ck_assert_int_eq(read_copy(shp), STEPPE_OK);
+    ck_assert_str_eq(stats.encoding, cpg_cases[_i].encoding);
+    if (cpg_cases[_i].warning)
+        ck_assert_msg(strstr(tu_log(), cpg_cases[_i].warning) != NULL, "log: %s", tu_log());
+    else
+        ck_assert_msg(strstr(tu_log(), "unknown encoding") == NULL, "log: %s", tu_log());
+}
+END_TEST
+
+/* A .dbf shapelib cannot open: the reason comes from its header (shapelib
+ * 1.5.0 gives none); a row cut short is named. */
+static const struct {
+    long at;        /* <0: cut the .dbf to -at bytes */
+    uint32_t value; /* little-endian uint16 */
+    const char *text;
+} dbf_cases[] = {
+    {-20, 0,
+     "t.shp: cannot read the .dbf (20 bytes, shorter than its 32-byte header); features have no attributes"},
+    {8, 65000,
+     "t.shp: cannot read the .dbf (its header length (65000 bytes) runs past the end of the file ("},
+    {8, 20,
+     "t.shp: cannot read the .dbf (its header length is 20 bytes, less than the 33 of a header without "
+     "fields)"},
+    {10, 0, "t.shp: cannot read the .dbf (its row length is 0)"},
+};
+
+START_TEST(test_dbf_problems)
+{
+    const char *shp = grid_copy(NULL);
+    if (dbf_cases[_i].at < 0)
+        cut("t.dbf", -dbf_cases[_i].at);
+    else
+        poke("t.dbf", dbf_cases[_i].at, dbf_cases[_i].value, 2, false);
+    ck_assert_int_eq(read_copy(shp), STEPPE_OK);
+    ck_assert_uint_eq(fs.n, 100);
+    ck_assert_msg(strstr(tu_log(), dbf_cases[_i].text) != NULL, "log: %s", tu_log());
+}
+END_TEST
+
+START_TEST(test_dbf_row_cut_short)
+{
+    const char *shp = grid_copy(NULL);
+    size_t len = 0;
+    free(tu_read(tu_join(copy_dir, "t.dbf"), &len));
+    cut("t.dbf", (long)len - 5);
+    ck_assert_int_eq(read_copy(shp), STEPPE_OK);
+    ck_assert_msg(
+        strstr(tu_log(), "t.shp: record 99: attributes unreadable (the .dbf ends inside this row)") != NULL,
+        "log: %s", tu_log());
+}
+END_TEST
+
+/* A quiet read (the quick look's) gives no warning; errors as always. */
+START_TEST(test_quiet_read)
+{
+    st_read_opts opts = {.quiet = 1};
+    ck_assert_int_eq(read_opts("noshx.shp", &opts), STEPPE_OK);
+    ck_assert_uint_eq(fs.n, 2);
+    ck_assert_int_eq(read_opts("broken.shp", &opts), STEPPE_OK);
+    ck_assert_uint_eq(stats.record_problems, 4); /* counted although not said */
+    ck_assert_str_eq(tu_log(), "");
+    ck_assert_uint_eq(steppe_ctx_warning_count(ctx), 0);
+    ck_assert_int_eq(read_opts("badprj.shp", &opts), STEPPE_ERR_DATA_CORRUPT);
+    ck_assert_ptr_nonnull(strstr(steppe_ctx_last_error(ctx), "badprj.prj: PROJ cannot read this CRS"));
+}
+END_TEST
+
+/* .prj: a BOM is dropped; binary data is named as such. */
+START_TEST(test_prj_bytes)
+{
+    static const char wkt[] =
+        "GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137.0,298.257223563]],"
+        "PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]]";
+    const char *shp = grid_copy("prj");
+    char bom[512];
+    int n = snprintf(bom, sizeof bom, "\xef\xbb\xbf%s\r\n", wkt);
+    write_bytes("t.prj", bom, (size_t)n);
+    ck_assert_int_eq(read_copy(shp), STEPPE_OK);
+    ck_assert_str_eq(fs.crs, wkt);
+    write_bytes("t.prj", "\x00\xff\xfe\x01GEOGCS[\x00", 12);
+    ck_assert_int_eq(read_copy(shp), STEPPE_ERR_DATA_CORRUPT);
+    ck_assert_ptr_nonnull(strstr(steppe_ctx_last_error(ctx), "t.prj: not a CRS: binary data, not WKT text"));
 }
 END_TEST
 
@@ -693,6 +1020,14 @@ static Suite *source_suite(void)
     tcase_add_test(tc, test_broken_records);
     tcase_add_test(tc, test_deleted_rows);
     tcase_add_test(tc, test_fuzzed_counts);
+    tcase_add_loop_test(tc, test_header_checks, 0, sizeof header_cases / sizeof header_cases[0]);
+    tcase_add_loop_test(tc, test_shx_checks, 0, sizeof shx_cases / sizeof shx_cases[0]);
+    tcase_add_loop_test(tc, test_rebuilt_index, 0, sizeof rebuild_cases / sizeof rebuild_cases[0]);
+    tcase_add_loop_test(tc, test_cpg_names, 0, sizeof cpg_cases / sizeof cpg_cases[0]);
+    tcase_add_loop_test(tc, test_dbf_problems, 0, sizeof dbf_cases / sizeof dbf_cases[0]);
+    tcase_add_test(tc, test_dbf_row_cut_short);
+    tcase_add_test(tc, test_quiet_read);
+    tcase_add_test(tc, test_prj_bytes);
     tcase_add_loop_test(tc, test_bbox_culling, 0, sizeof bbox_cases / sizeof bbox_cases[0]);
     tcase_add_loop_test(tc, test_simplify, 0, sizeof simplify_cases / sizeof simplify_cases[0]);
     tcase_add_test(tc, test_simplify_line);

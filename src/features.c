@@ -7,6 +7,8 @@
  * not a number never satisfies it. */
 #include "features.h"
 
+#include <glib.h>
+
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -352,4 +354,17 @@ char *st_feature_format(st_arena *arena, const char *tmpl, const st_featureset *
     expand(out, tmpl, fs, f);
     out[n] = '\0';
     return out;
+}
+
+size_t st_utf8_seq(const unsigned char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (s[0] < 0x80)
+        return 1;
+    /* GLib's decoder applies the full validity rules (RFC 3629). */
+    gunichar c = g_utf8_get_char_validated((const gchar *)s, (gssize)n);
+    if (c == (gunichar)-1 || c == (gunichar)-2)
+        return 0;
+    return (size_t)g_utf8_skip[s[0]];
 }

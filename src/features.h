@@ -73,6 +73,11 @@ void st_featureset_classify(st_featureset *fs, const st_layer *layer);
  * independently of the C locale. False when s is not entirely a number. */
 bool st_parse_number(const char *s, double *out);
 
+/* Length of the valid UTF-8 sequence at s (n bytes available), or 0 when
+ * it is invalid (overlong forms, surrogates, code points past U+10FFFF,
+ * truncated sequences). Readers replace invalid bytes with U+FFFD. */
+size_t st_utf8_seq(const unsigned char *s, size_t n);
+
 /* Recomputes f->bbox from f->xy. */
 void st_feature_update_bbox(st_feature *f);
 

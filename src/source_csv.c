@@ -56,36 +56,6 @@ static int field_start(csv_parser *cp)
     return 0;
 }
 
-/* Length of a valid UTF-8 sequence at s, 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        lo = c == 0xE0 ? 0xA0 : 0x80;
-        hi = c == 0xED ? 0x9F : 0xBF;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF;
-    } else {
-        return 0;
-    }
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++) {
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    }
-    return len;
-}
-
 /* Ends the current field: NUL-terminates it after replacing invalid UTF-8
  * in place-equivalent fashion (the field is re-encoded if needed). */
 static int field_end(csv_parser *cp)
@@ -95,7 +65,7 @@ static int field_end(csv_parser *cp)
     const unsigned char *s = (const unsigned char *)cp->buf + start;
     size_t i = 0;
     while (i < n) {
-        size_t l = utf8_len(s + i, n - i);
+        size_t l = st_utf8_seq(s + i, n - i);
         if (l == 0)
             break;
         i += l;
@@ -111,7 +81,7 @@ static int field_end(csv_parser *cp)
         size_t k = 0;
         int rc = 0;
         while (k < n && rc == 0) {
-            size_t l = utf8_len(u + k, n - k);
+            size_t l = st_utf8_seq(u + k, n - k);
             if (l == 0) {
                 rc = buf_put(cp, "\xEF\xBF\xBD", 3);
                 cp->bad_bytes++;

@@ -732,40 +732,6 @@ static void put_replacement(shp_reader *r)
     r->bad_bytes++;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes available), 0 if invalid
- * (overlong forms, surrogates and code points above U+10FFFF included). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++) {
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    }
-    return len;
-}
 
 /* Appends s[0..n) to the row as UTF-8 plus a NUL. Invalid input bytes become
  * U+FFFD. Returns -1 when out of memory. */
@@ -782,7 +748,7 @@ static int append_utf8(shp_reader *r, const char *s, size_t n)
         const unsigned char *u = (const unsigned char *)s;
         size_t i = 0;
         while (i < n) {
-            size_t len = utf8_seq(u + i, n - i);
+            size_t len = st_utf8_seq(u + i, n - i);
             if (len == 0) {
                 put_replacement(r);
                 i++;
@@ -996,7 +962,7 @@ static int valid_utf8(const char *s, size_t n)
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
-        size_t len = utf8_seq(u + i, n - i);
+        size_t len = st_utf8_seq(u + i, n - i);
         if (len == 0)
             return 0;
         i += len;

@@ -9,7 +9,9 @@ steppe=${STEPPE:?}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for style in forum forum-ru border-zone forum-print; do
-  if ! "$steppe" render "$src/styles/$style.yaml" -q -o "$work/$style.png" --report "$work/$style.json"; then
+  # One run, three formats: the data is read and projected once.
+  if ! "$steppe" render "$src/styles/$style.yaml" -q -o "$work/$style.png" -o "$work/$style.svg" \
+       -o "$work/$style.pdf" --report "$work/$style.json"; then
     echo "FAIL $style: render failed"
     echo "0 passed, 1 failed"
     exit 1
@@ -34,6 +36,11 @@ hosts_ru = ["Омск", "Челябинск", "Новосибирск", "Оре�
             "Уральск", "Актюбинск", "Усть-Каменогорск", "Павлодар"]
 for style in ["forum", "forum-ru", "border-zone", "forum-print"]:
     r = json.load(open(os.path.join(work, style + ".json")))
+    heads = {"png": b"\x89PNG\r\n\x1a\n", "svg": b"<?xml", "pdf": b"%PDF-"}
+    for ext, magic in heads.items():
+        with open(os.path.join(work, style + "." + ext), "rb") as f:
+            check(f.read(len(magic)) == magic, f"{style}: a valid .{ext} written")
+    check([o["format"] for o in r["outputs"]] == ["png", "svg", "pdf"], f"{style}: report lists the three outputs")
     W, H = r["width"], r["height"]
     labels = r["labels"]
     names = hosts_ru if style == "forum-ru" else hosts

@@ -873,53 +873,24 @@ static steppe_status_t lookup(M *m, cur p, const char *key, cur *c, const st_sch
     return STEPPE_OK;
 }
 
-static steppe_status_t get_num(M *m, cur p, const char *key, double *out)
-{
-    cur c;
-    const st_schema_key *k;
-    steppe_status_t rc = lookup(m, p, key, &c, &k);
-    return rc != STEPPE_OK || !c.node ? rc : conv_number(m, c.node, k, c.path, out);
-}
+/* get_X(m, parent, key, &out): the value of parent's key converted by
+ * conv_X, or out untouched when the key is absent (its default stays). */
+#define GETTER(name, type, conv)                                                                             \
+    static steppe_status_t name(M *m, cur p, const char *key, type *out)                                     \
+    {                                                                                                        \
+        cur c;                                                                                               \
+        const st_schema_key *k;                                                                              \
+        steppe_status_t rc = lookup(m, p, key, &c, &k);                                                      \
+        return rc != STEPPE_OK || !c.node ? rc : conv(m, c.node, k, c.path, out);                            \
+    }
+GETTER(get_num, double, conv_number)
+GETTER(get_int, int, conv_int)
+GETTER(get_bool, bool, conv_bool)
+GETTER(get_enum, int, conv_enum)
+GETTER(get_weight, int, conv_weight)
+GETTER(get_str, const char *, conv_string)
+#undef GETTER
 
-static steppe_status_t get_int(M *m, cur p, const char *key, int *out)
-{
-    cur c;
-    const st_schema_key *k;
-    steppe_status_t rc = lookup(m, p, key, &c, &k);
-    return rc != STEPPE_OK || !c.node ? rc : conv_int(m, c.node, k, c.path, out);
-}
-
-static steppe_status_t get_bool(M *m, cur p, const char *key, bool *out)
-{
-    cur c;
-    const st_schema_key *k;
-    steppe_status_t rc = lookup(m, p, key, &c, &k);
-    return rc != STEPPE_OK || !c.node ? rc : conv_bool(m, c.node, k, c.path, out);
-}
-
-static steppe_status_t get_str(M *m, cur p, const char *key, const char **out)
-{
-    cur c;
-    const st_schema_key *k;
-    steppe_status_t rc = lookup(m, p, key, &c, &k);
-    return rc != STEPPE_OK || !c.node ? rc : conv_string(m, c.node, k, c.path, out);
-}
-
-static steppe_status_t get_enum(M *m, cur p, const char *key, int *out)
-{
-    cur c;
-    const st_schema_key *k;
-    steppe_status_t rc = lookup(m, p, key, &c, &k);
-    return rc != STEPPE_OK || !c.node ? rc : conv_enum(m, c.node, k, c.path, out);
-}
-
-static steppe_status_t get_weight(M *m, cur p, const char *key, int *out)
-{
-    cur c;
-    const st_schema_key *k;
-    steppe_status_t rc = lookup(m, p, key, &c, &k);
-    return rc != STEPPE_OK || !c.node ? rc : conv_weight(m, c.node, k, c.path, out);
-}
 
 static steppe_status_t get_colour(M *m, cur p, const char *key, bool *has, st_rgba *out)
 {

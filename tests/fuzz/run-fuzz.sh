@@ -27,18 +27,10 @@ fi
 
 # -Wno-error: this build exists to find memory errors; clang-only warnings
 # are the normal builds' business and must not stop the fuzzing.
-# While src/features.h exists it shadows glibc's <features.h> for any
-# compiler given -I src; then src is searched with -iquote only.
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
   mkdir -p "$BUILD"
-  extra=()
-  if [ -f "$SRC/src/features.h" ]; then
-    printf 'set(CMAKE_INCLUDE_FLAG_C "-iquote ")\nset(CMAKE_C_FLAGS "${CMAKE_C_FLAGS} -I%s/include")\n' \
-      "$SRC" >"$BUILD/iquote.cmake"
-    extra=(-DCMAKE_PROJECT_INCLUDE="$BUILD/iquote.cmake")
-  fi
   CC=clang cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Debug -DSTEPPE_FUZZ=ON -DSTEPPE_SANITIZE=ON \
-    -DCMAKE_C_FLAGS="-Wno-error -O1" "${extra[@]}" >/dev/null || { echo "run-fuzz: configure failed"; exit 1; }
+    -DCMAKE_C_FLAGS="-Wno-error -O1" >/dev/null || { echo "run-fuzz: configure failed"; exit 1; }
 fi
 cmake --build "$BUILD" -j "$JOBS" --target "${targets[@]}" >"$BUILD/fuzz-build.log" 2>&1 || {
   tail -30 "$BUILD/fuzz-build.log"

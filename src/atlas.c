@@ -93,13 +93,13 @@ void steppe_atlas_opts_init(steppe_atlas_opts_t *opts)
 }
 
 typedef struct page_job {
-    const char *name;   /* for messages: the first field's value */
-    const char *path;   /* output */
+    const char *name; /* for messages: the first field's value */
+    const char *path; /* output */
     st_page page;
 } page_job;
 
 typedef struct atlas_run {
-    steppe_ctx_t *ctx;  /* the caller's: logging only, under lock */
+    steppe_ctx_t *ctx; /* the caller's: logging only, under lock */
     const st_map *map;
     const steppe_atlas_opts_t *opts;
     const st_datacache *cache;
@@ -110,7 +110,7 @@ typedef struct atlas_run {
     size_t written;
     size_t failed;
     steppe_status_t first_failure;
-    char failures[1024];     /* "RU-TA: message; RU-BA: ..." for the final error */
+    char failures[1024]; /* "RU-TA: message; RU-BA: ..." for the final error */
     pthread_mutex_t lock;
 } atlas_run;
 
@@ -156,7 +156,8 @@ static void *worker(void *arg)
         ro.n_outputs = 1;
         ro.report = NULL;
         ro.progress = NULL;
-        steppe_status_t st = ctx ? st_render_map(ctx, run->map, &ro, run->cache, &jb->page) : STEPPE_ERR_NOMEM;
+        steppe_status_t st =
+            ctx ? st_render_map(ctx, run->map, &ro, run->cache, &jb->page) : STEPPE_ERR_NOMEM;
         pthread_mutex_lock(&run->lock);
         run->done++;
         if (st == STEPPE_OK) {
@@ -167,8 +168,8 @@ static void *worker(void *arg)
                 run->first_failure = st;
             size_t len = strlen(run->failures);
             if (len + 4 < sizeof run->failures)
-                snprintf(run->failures + len, sizeof run->failures - len, "%s'%s': %s", len ? "; " : "", jb->name,
-                         ctx ? steppe_ctx_last_error(ctx) : "out of memory");
+                snprintf(run->failures + len, sizeof run->failures - len, "%s'%s': %s", len ? "; " : "",
+                         jb->name, ctx ? steppe_ctx_last_error(ctx) : "out of memory");
             st_warn(run->ctx, "atlas page '%s' (feature %zu of layer %s) failed: %s", jb->name, i + 1,
                     run->opts->layer, ctx ? steppe_ctx_last_error(ctx) : "out of memory");
         }
@@ -246,7 +247,8 @@ static size_t nearest_points(const st_map *map, const st_datacache *cache, const
  * nearest highlight.nearest features, grown by the highlight margin on
  * each side. */
 static steppe_status_t page_extent(steppe_ctx_t *ctx, const st_map *map, const st_datacache *cache,
-                                   const st_featureset *fs, const st_feature *f, st_arena *arena, double ext[4])
+                                   const st_featureset *fs, const st_feature *f, st_arena *arena,
+                                   double ext[4])
 {
     st_proj *p = NULL;
     steppe_status_t st = st_proj_create(ctx, fs->crs, map->crs, map->crs_loc, &p);
@@ -390,7 +392,8 @@ steppe_status_t steppe_atlas(steppe_ctx_t *ctx, const steppe_style_t *style, con
         pthread_join(threads[t], NULL);
     pthread_mutex_destroy(&run.lock);
     if (run.failed)
-        st = st_error(ctx, steppe_status_exit_code(run.first_failure) == 1 ? run.first_failure : STEPPE_ERR_RENDER,
+        st = st_error(ctx,
+                      steppe_status_exit_code(run.first_failure) == 1 ? run.first_failure : STEPPE_ERR_RENDER,
                       "atlas: %zu of %zu maps failed: %s", run.failed, run.njobs, run.failures);
 done:
     if (res) {

@@ -70,9 +70,10 @@ steppe_status_t steppe_style_check(steppe_ctx_t *ctx, const steppe_style_t *styl
         }
         const st_layer *of = st_map_layer(m, layer->of);
         if (!of || (of->kind != ST_LAYER_SHAPEFILE && of->kind != ST_LAYER_CSV)) {
-            st = st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%s:%d:%d: layer '%s': 'of' must name a Shapefile or CSV layer",
-                          layer->of_loc.file ? layer->of_loc.file : m->path, layer->of_loc.line, layer->of_loc.col,
-                          layer->name);
+            st = st_error(ctx, STEPPE_ERR_STYLE_VALUE,
+                          "%s:%d:%d: layer '%s': 'of' must name a Shapefile or CSV layer",
+                          layer->of_loc.file ? layer->of_loc.file : m->path, layer->of_loc.line,
+                          layer->of_loc.col, layer->name);
             break;
         }
         st_featureset src, out;

@@ -107,7 +107,8 @@ const char *steppe_ctx_data_dir(steppe_ctx_t *ctx)
      * configured installation directory. */
     const char *env = getenv("STEPPE_DATA_DIR");
     char exe_dir[PATH_MAX];
-    const char *candidates[] = {env, exe_data_dir(exe_dir, sizeof exe_dir), STEPPE_SOURCE_DIR, STEPPE_DATA_DIR};
+    const char *candidates[] = {env, exe_data_dir(exe_dir, sizeof exe_dir), STEPPE_SOURCE_DIR,
+                                STEPPE_DATA_DIR};
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
         if (!candidates[i] || !*candidates[i])
             continue;

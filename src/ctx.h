@@ -24,14 +24,14 @@ struct steppe_ctx {
     void *log_user;
     char last_error[2048];
     unsigned warnings;
-    PJ_CONTEXT *proj;   /* lazily created by st_ctx_proj() */
-    void *fontmap;      /* PangoFontMap *, lazily created by text.c */
+    PJ_CONTEXT *proj; /* lazily created by st_ctx_proj() */
+    void *fontmap;    /* PangoFontMap *, lazily created by text.c */
     void (*fontmap_free)(void *);
     char *data_dir;
-    st_cache_entry *cache;  /* see st_ctx_cache_get() */
+    st_cache_entry *cache; /* see st_ctx_cache_get() */
     size_t ncache, cap_cache;
-    int quiet;          /* 1: warnings are counted but not logged */
-    steppe_tmp_fn tmp_hook;  /* told about temporary outputs (output.c) */
+    int quiet;              /* 1: warnings are counted but not logged */
+    steppe_tmp_fn tmp_hook; /* told about temporary outputs (output.c) */
     void *tmp_user;
 };
 

@@ -22,9 +22,9 @@ double st_geod_polyline_km(const double *xy, size_t n);
  * Returns STEPPE_OK (an empty result is a warning, not an error),
  * STEPPE_ERR_STYLE_VALUE when a or b matches nothing ("FILE:LINE:COL: ..."),
  * STEPPE_ERR_RENDER when GEOS fails. */
-steppe_status_t st_derive_shared_boundary(steppe_ctx_t *ctx, const st_featureset *polys,
-                                          const st_filter *a, const st_filter *b,
-                                          st_loc loc, st_arena *arena, st_featureset *out);
+steppe_status_t st_derive_shared_boundary(steppe_ctx_t *ctx, const st_featureset *polys, const st_filter *a,
+                                          const st_filter *b, st_loc loc, st_arena *arena,
+                                          st_featureset *out);
 
 /* One leg of a route. */
 typedef struct st_route_leg {
@@ -38,9 +38,8 @@ typedef struct st_route_leg {
  * legs receives nstops-1 legs from arena. Fails with STEPPE_ERR_STYLE_VALUE
  * ("FILE:LINE:COL: no stop 'X' in layer L") when a stop is not found. */
 steppe_status_t st_derive_route(steppe_ctx_t *ctx, const st_featureset *points, const char *field,
-                                const char *const *stops, size_t nstops, double step_km,
-                                st_loc loc, st_arena *arena, st_featureset *out,
-                                st_route_leg **legs);
+                                const char *const *stops, size_t nstops, double step_km, st_loc loc,
+                                st_arena *arena, st_featureset *out, st_route_leg **legs);
 
 /* Pole of inaccessibility of a polygon feature (pixel coordinates), by the
  * polylabel grid search (Agafonkin 2016, after Garcia-Castellanos &

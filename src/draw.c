@@ -90,7 +90,7 @@ static void stroke(cairo_t *cr)
 static void set_line(cairo_t *cr, const st_view *view, const st_symbol *sym, double width_pt)
 {
     cairo_set_antialias(cr, width_pt * view->px_per_pt <= FAST_AA_MAX_PX ? CAIRO_ANTIALIAS_FAST
-                                                                        : CAIRO_ANTIALIAS_DEFAULT);
+                                                                         : CAIRO_ANTIALIAS_DEFAULT);
     static const cairo_line_join_t joins[] = {CAIRO_LINE_JOIN_ROUND, CAIRO_LINE_JOIN_MITER,
                                               CAIRO_LINE_JOIN_BEVEL};
     static const cairo_line_cap_t caps[] = {CAIRO_LINE_CAP_ROUND, CAIRO_LINE_CAP_BUTT, CAIRO_LINE_CAP_SQUARE};
@@ -115,8 +115,8 @@ static void fill_hatch(cairo_t *cr, const st_view *view, const st_symbol *sym)
 {
     double s = fmax(3.0, round(sym->hatch_spacing * view->px_per_pt));
     double w = fmax(0.5, sym->hatch_width * view->px_per_pt);
-    cairo_surface_t *tile = cairo_surface_create_similar(cairo_get_target(cr), CAIRO_CONTENT_COLOR_ALPHA,
-                                                         (int)s, (int)s);
+    cairo_surface_t *tile =
+        cairo_surface_create_similar(cairo_get_target(cr), CAIRO_CONTENT_COLOR_ALPHA, (int)s, (int)s);
     cairo_t *t = cairo_create(tile);
     st_set_color(t, sym->hatch_color, 1.0);
     cairo_set_line_width(t, w);
@@ -173,14 +173,9 @@ void st_draw_marker(cairo_t *cr, const st_view *view, const st_symbol *sym, doub
     double r = sym->size * view->px_per_pt / 2;
     cairo_new_path(cr);
     switch (sym->marker) {
-    case ST_MARKER_NONE:
-        return;
-    case ST_MARKER_CIRCLE:
-        cairo_arc(cr, x, y, r, 0, 2 * M_PI);
-        break;
-    case ST_MARKER_SQUARE:
-        cairo_rectangle(cr, x - r * 0.886, y - r * 0.886, r * 1.772, r * 1.772);
-        break;
+    case ST_MARKER_NONE: return;
+    case ST_MARKER_CIRCLE: cairo_arc(cr, x, y, r, 0, 2 * M_PI); break;
+    case ST_MARKER_SQUARE: cairo_rectangle(cr, x - r * 0.886, y - r * 0.886, r * 1.772, r * 1.772); break;
     case ST_MARKER_DIAMOND:
         cairo_move_to(cr, x, y - r * 1.2);
         cairo_line_to(cr, x + r * 1.2, y);

@@ -32,8 +32,8 @@ void st_draw_marker(cairo_t *cr, const st_view *view, const st_symbol *sym, doub
 /* Draws a legend swatch for sym in the box x,y,w,h (pixels) exactly as the
  * layer draws it on the map: a patch for polygons, a stroke for lines, a
  * marker for points. */
-void st_draw_swatch(cairo_t *cr, const st_view *view, const st_symbol *sym, st_geom_type type,
-                    double x, double y, double w, double h);
+void st_draw_swatch(cairo_t *cr, const st_view *view, const st_symbol *sym, st_geom_type type, double x,
+                    double y, double w, double h);
 
 /* Sets cr's source to c multiplied by alpha. */
 void st_set_color(cairo_t *cr, st_rgba c, double alpha);

@@ -17,23 +17,23 @@
 
 typedef enum st_geom_type {
     ST_GEOM_NONE = 0,
-    ST_GEOM_POINT = 1,   /* each part is one point */
-    ST_GEOM_LINE = 2,    /* each part is one polyline */
-    ST_GEOM_POLYGON = 3  /* each part is one ring (outer or hole) */
+    ST_GEOM_POINT = 1,  /* each part is one point */
+    ST_GEOM_LINE = 2,   /* each part is one polyline */
+    ST_GEOM_POLYGON = 3 /* each part is one ring (outer or hole) */
 } st_geom_type;
 
 typedef struct st_feature {
-    uint32_t record;     /* 0-based record number in the source */
+    uint32_t record; /* 0-based record number in the source */
     uint32_t nparts;
     uint32_t npoints;
-    uint32_t *parts;     /* nparts start indices into xy (point index, not double index) */
-    double *xy;          /* 2 * npoints doubles */
-    double bbox[4];      /* xmin, ymin, xmax, ymax of xy in its current CRS */
-    const char **attrs;  /* nfields UTF-8 values (never NULL; "" when empty) */
-    uint8_t *cut;        /* NULL, or npoints flags: cut[i] = 1 when the edge from point i
-                            to point i + 1 is an artificial cut (a ring split at the map
-                            seam or at ±180° in the data) — filled, never stroked */
-    int cls;             /* class index in the layer, -1 for the layer symbol */
+    uint32_t *parts;    /* nparts start indices into xy (point index, not double index) */
+    double *xy;         /* 2 * npoints doubles */
+    double bbox[4];     /* xmin, ymin, xmax, ymax of xy in its current CRS */
+    const char **attrs; /* nfields UTF-8 values (never NULL; "" when empty) */
+    uint8_t *cut;       /* NULL, or npoints flags: cut[i] = 1 when the edge from point i
+                           to point i + 1 is an artificial cut (a ring split at the map
+                           seam or at ±180° in the data) — filled, never stroked */
+    int cls;            /* class index in the layer, -1 for the layer symbol */
 } st_feature;
 
 typedef struct st_featureset {
@@ -41,12 +41,12 @@ typedef struct st_featureset {
     st_feature *feat;
     size_t n;
     size_t cap;
-    const char **fields;   /* nfields names */
-    char *field_types;     /* nfields of 'C' string, 'N' number, 'F' float, 'L' logical, 'D' date */
+    const char **fields; /* nfields names */
+    char *field_types;   /* nfields of 'C' string, 'N' number, 'F' float, 'L' logical, 'D' date */
     size_t nfields;
-    const char *crs;       /* the source CRS as PROJ accepts it (WKT of .prj, or the layer's crs) */
-    const char *path;      /* for messages */
-    size_t source_vertices;/* vertices before generalisation (for the report) */
+    const char *crs;        /* the source CRS as PROJ accepts it (WKT of .prj, or the layer's crs) */
+    const char *path;       /* for messages */
+    size_t source_vertices; /* vertices before generalisation (for the report) */
 } st_featureset;
 
 /* Index of field name in fs, or -1. */

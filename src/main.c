@@ -286,25 +286,24 @@ static const char usage_diff[] =
     "\n"
     "Exit status: 0 within tolerance, 1 different (or unreadable), 2 usage.\n";
 
-static const char usage_atlas[] =
-    "Usage: steppe atlas STYLE.yaml --layer LAYER -o TEMPLATE [OPTIONS]\n"
-    "Render one map per feature of LAYER, framed on the feature and drawn\n"
-    "with the style's highlight. TEMPLATE names each file from the feature's\n"
-    "fields, e.g. 'out/regions/{iso}.png'; missing folders are created.\n"
-    "\n"
-    "  -l, --layer LAYER     the layer whose features become maps (required)\n"
-    "  -o, --output TMPL     output path template (required)\n"
-    "  -w, --where FILTER    only features matching FILTER, a style filter in\n"
-    "                        YAML flow form, e.g. '{type: republic}'\n"
-    "  -j, --jobs N          render N maps at a time (default: 1)\n"
-    "  -W, --width PX        canvas width;  -H, --height PX  canvas height\n"
-    "  -d, --dpi N           resolution\n"
-    "  -s, --set KEY=VALUE   override a style value; repeatable\n"
-    "  -q, --quiet           print errors only\n"
-    "  -h, --help            show this help\n"
-    "\n"
-    "Exit status: 0 when every map was written, 1 when any failed (the others\n"
-    "are still written), 2 usage or style error.\n";
+static const char usage_atlas[] = "Usage: steppe atlas STYLE.yaml --layer LAYER -o TEMPLATE [OPTIONS]\n"
+                                  "Render one map per feature of LAYER, framed on the feature and drawn\n"
+                                  "with the style's highlight. TEMPLATE names each file from the feature's\n"
+                                  "fields, e.g. 'out/regions/{iso}.png'; missing folders are created.\n"
+                                  "\n"
+                                  "  -l, --layer LAYER     the layer whose features become maps (required)\n"
+                                  "  -o, --output TMPL     output path template (required)\n"
+                                  "  -w, --where FILTER    only features matching FILTER, a style filter in\n"
+                                  "                        YAML flow form, e.g. '{type: republic}'\n"
+                                  "  -j, --jobs N          render N maps at a time (default: 1)\n"
+                                  "  -W, --width PX        canvas width;  -H, --height PX  canvas height\n"
+                                  "  -d, --dpi N           resolution\n"
+                                  "  -s, --set KEY=VALUE   override a style value; repeatable\n"
+                                  "  -q, --quiet           print errors only\n"
+                                  "  -h, --help            show this help\n"
+                                  "\n"
+                                  "Exit status: 0 when every map was written, 1 when any failed (the others\n"
+                                  "are still written), 2 usage or style error.\n";
 
 static int print_version(void)
 {
@@ -723,8 +722,9 @@ static int cmd_atlas(cli *c, int argc, char **argv)
     steppe_atlas_result_t res;
     status = steppe_atlas(ctx, style, &ao, &res);
     if (!c->quiet && res.pages > 0)
-        fprintf(stderr, "steppe: atlas: wrote %zu of %zu maps in %.2f s (%d job%s)%s\n", res.written, res.pages,
-                res.seconds, ao.jobs, ao.jobs == 1 ? "" : "s", res.failed ? "; see the errors above" : "");
+        fprintf(stderr, "steppe: atlas: wrote %zu of %zu maps in %.2f s (%d job%s)%s\n", res.written,
+                res.pages, res.seconds, ao.jobs, ao.jobs == 1 ? "" : "s",
+                res.failed ? "; see the errors above" : "");
     if (status != STEPPE_OK)
         rc = fail(ctx, status);
 done:
@@ -740,7 +740,11 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*run)(cli *, int, char **);
-    } commands[] = {{"render", cmd_render}, {"check", cmd_check}, {"info", cmd_info}, {"diff", cmd_diff}, {"atlas", cmd_atlas}};
+    } commands[] = {{"render", cmd_render},
+                    {"check", cmd_check},
+                    {"info", cmd_info},
+                    {"diff", cmd_diff},
+                    {"atlas", cmd_atlas}};
     cli c = {0};
 
     opterr = 0;

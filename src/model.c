@@ -891,7 +891,6 @@ GETTER(get_weight, int, conv_weight)
 GETTER(get_str, const char *, conv_string)
 #undef GETTER
 
-
 static steppe_status_t get_colour(M *m, cur p, const char *key, bool *has, st_rgba *out)
 {
     cur c;

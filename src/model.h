@@ -72,10 +72,10 @@ typedef enum st_hatch {
     ST_HATCH_NONE = 0,
     ST_HATCH_HORIZONTAL,
     ST_HATCH_VERTICAL,
-    ST_HATCH_DIAGONAL,      /* lines rising to the right: / */
-    ST_HATCH_BACK_DIAGONAL, /* \ */
-    ST_HATCH_CROSS,         /* + */
-    ST_HATCH_DIAGONAL_CROSS,/* x */
+    ST_HATCH_DIAGONAL,       /* lines rising to the right: / */
+    ST_HATCH_BACK_DIAGONAL,  /* \ */
+    ST_HATCH_CROSS,          /* + */
+    ST_HATCH_DIAGONAL_CROSS, /* x */
     ST_HATCH_DOTS
 } st_hatch;
 
@@ -87,49 +87,49 @@ typedef struct st_symbol {
     st_rgba fill;
     bool has_stroke;
     st_rgba stroke;
-    double width;           /* stroke width, pt */
-    double dash[8];         /* on/off lengths, pt */
-    int ndash;              /* 0: solid */
+    double width;   /* stroke width, pt */
+    double dash[8]; /* on/off lengths, pt */
+    int ndash;      /* 0: solid */
     st_join join;
     st_cap cap;
-    bool has_casing;        /* a cased line: casing drawn beneath, wider */
+    bool has_casing; /* a cased line: casing drawn beneath, wider */
     st_rgba casing;
-    double casing_width;    /* total width of the casing, pt */
-    st_marker marker;       /* points only */
-    double size;            /* marker diameter, pt */
-    double opacity;         /* whole-layer opacity 0..1 */
-    st_hatch hatch;         /* polygons: pattern drawn over the fill */
+    double casing_width; /* total width of the casing, pt */
+    st_marker marker;    /* points only */
+    double size;         /* marker diameter, pt */
+    double opacity;      /* whole-layer opacity 0..1 */
+    st_hatch hatch;      /* polygons: pattern drawn over the fill */
     st_rgba hatch_color;
-    double hatch_spacing;   /* pt between hatch lines */
-    double hatch_width;     /* pt */
+    double hatch_spacing; /* pt between hatch lines */
+    double hatch_width;   /* pt */
 } st_symbol;
 
 /* ---- labels ------------------------------------------------------------- */
 
 typedef enum st_placement {
-    ST_PLACE_AUTO = 0,  /* point for points, polygon for polygons, line for lines */
+    ST_PLACE_AUTO = 0, /* point for points, polygon for polygons, line for lines */
     ST_PLACE_POINT,
-    ST_PLACE_POLYGON,   /* inside the polygon, at its pole of inaccessibility */
-    ST_PLACE_LINE       /* along the line, following its curve */
+    ST_PLACE_POLYGON, /* inside the polygon, at its pole of inaccessibility */
+    ST_PLACE_LINE     /* along the line, following its curve */
 } st_placement;
 
 typedef struct st_label {
     bool enabled;
-    const char *text;       /* template: "{field}" is replaced by the value */
-    const char *font;       /* fontconfig family; NULL: the map's font */
-    double size;            /* pt */
-    int weight;             /* 400 normal, 700 bold */
+    const char *text; /* template: "{field}" is replaced by the value */
+    const char *font; /* fontconfig family; NULL: the map's font */
+    double size;      /* pt */
+    int weight;       /* 400 normal, 700 bold */
     bool italic;
     bool uppercase;
-    double letter_spacing;  /* pt */
+    double letter_spacing; /* pt */
     st_rgba color;
     st_rgba halo;
-    double halo_width;      /* pt; 0: no halo */
-    int priority;           /* higher is placed first */
+    double halo_width; /* pt; 0: no halo */
+    int priority;      /* higher is placed first */
     st_placement placement;
-    double offset;          /* pt between a point's marker and its label */
-    double min_area;        /* polygons smaller than this (px^2) get no label */
-    bool outside;           /* a polygon label that does not fit inside goes beside the pole */
+    double offset;   /* pt between a point's marker and its label */
+    double min_area; /* polygons smaller than this (px^2) get no label */
+    bool outside;    /* a polygon label that does not fit inside goes beside the pole */
 } st_label;
 
 /* ---- layers ------------------------------------------------------------- */
@@ -148,7 +148,7 @@ typedef struct st_class {
     st_filter where;
     st_symbol sym;
     st_label label;
-    const char *legend;     /* NULL: not in the legend */
+    const char *legend; /* NULL: not in the legend */
     st_loc loc;
 } st_class;
 
@@ -159,21 +159,21 @@ typedef struct st_layer {
     bool visible;
 
     /* ST_LAYER_SHAPEFILE / ST_LAYER_CSV */
-    const char *source;          /* resolved path */
-    const char *source_written;  /* as written in the style */
+    const char *source;         /* resolved path */
+    const char *source_written; /* as written in the style */
     st_loc source_loc;
-    const char *crs;             /* NULL: from .prj (EPSG:4326 if none, with a warning) */
+    const char *crs; /* NULL: from .prj (EPSG:4326 if none, with a warning) */
     st_loc crs_loc;
-    const char *encoding;        /* NULL: from .cpg / dbf code page */
-    const char *lon_field;       /* CSV: default "lon" */
-    const char *lat_field;       /* CSV: default "lat" */
+    const char *encoding;  /* NULL: from .cpg / dbf code page */
+    const char *lon_field; /* CSV: default "lon" */
+    const char *lat_field; /* CSV: default "lat" */
 
     /* ST_LAYER_SHARED_BOUNDARY and ST_LAYER_ROUTE: the layer they derive from */
     const char *of;
     st_loc of_loc;
-    st_filter a, b;              /* SHARED_BOUNDARY: the two sides */
-    const char *stop_field;      /* ROUTE: field matched against stops */
-    const char **stops;          /* ROUTE: stop names in order */
+    st_filter a, b;         /* SHARED_BOUNDARY: the two sides */
+    const char *stop_field; /* ROUTE: field matched against stops */
+    const char **stops;     /* ROUTE: stop names in order */
     size_t nstops;
 
     st_filter where;
@@ -181,8 +181,8 @@ typedef struct st_layer {
     st_label label;
     st_class *classes;
     size_t nclasses;
-    const char *legend;          /* NULL: the layer is not in the legend */
-    int legend_order;            /* legend entries sort by this, then layer order */
+    const char *legend; /* NULL: the layer is not in the legend */
+    int legend_order;   /* legend entries sort by this, then layer order */
 
     /* A measured length (shared boundary, route) goes into the report under
      * `measure`, and `measure_text` (a template with {km}, {km_round}) is
@@ -211,23 +211,23 @@ typedef enum st_extent_kind {
 typedef enum st_language { ST_LANG_EN = 0, ST_LANG_RU, ST_LANG_KK } st_language;
 
 typedef struct st_text_style {
-    const char *font;   /* NULL: the map's font */
-    double size;        /* pt */
+    const char *font; /* NULL: the map's font */
+    double size;      /* pt */
     int weight;
     bool italic;
     st_rgba color;
 } st_text_style;
 
 typedef struct st_map {
-    const char *name;        /* style file name without extension */
-    const char *path;        /* style file path */
-    const char **inputs;     /* every style file that wrote a value (the extends chain) */
+    const char *name;    /* style file name without extension */
+    const char *path;    /* style file path */
+    const char **inputs; /* every style file that wrote a value (the extends chain) */
     size_t ninputs;
 
-    double width_px;         /* canvas, pixels */
+    double width_px; /* canvas, pixels */
     double height_px;
-    double dpi;              /* pixels per inch; sizes in pt scale with it */
-    double max_pixels;       /* 0: the default limit */
+    double dpi;        /* pixels per inch; sizes in pt scale with it */
+    double max_pixels; /* 0: the default limit */
 
     const char *crs;
     st_loc crs_loc;
@@ -235,12 +235,12 @@ typedef struct st_map {
     double extent[4];
     const char *fit_layer;
     st_filter fit_where;
-    double margin;           /* fraction of the fitted extent added on each side */
+    double margin; /* fraction of the fitted extent added on each side */
     st_loc extent_loc;
 
-    st_rgba background;      /* a transparent background gives an RGBA PNG */
-    const char *font;        /* default family, e.g. "Noto Sans" */
-    st_language language;    /* words and number format of the furniture */
+    st_rgba background;   /* a transparent background gives an RGBA PNG */
+    const char *font;     /* default family, e.g. "Noto Sans" */
+    st_language language; /* words and number format of the furniture */
 
     /* Title block */
     const char *title;
@@ -258,13 +258,13 @@ typedef struct st_map {
     /* Scale bar, geodesically correct at the map centre */
     bool scalebar;
     st_corner scalebar_corner;
-    double scalebar_max_width;   /* fraction of the map width */
+    double scalebar_max_width; /* fraction of the map width */
 
     /* Graticule */
     bool graticule;
-    double graticule_step;       /* degrees */
+    double graticule_step; /* degrees */
     st_symbol graticule_sym;
-    bool graticule_labels;       /* degree labels on the frame */
+    bool graticule_labels; /* degree labels on the frame */
     st_text_style graticule_style;
 
     /* Notes: measured lengths etc. are listed here; attribution along the bottom */
@@ -275,22 +275,22 @@ typedef struct st_map {
     /* Inset locator map */
     bool inset;
     st_corner inset_corner;
-    double inset_width;          /* fraction of the map width */
+    double inset_width; /* fraction of the map width */
     const char *inset_crs;
-    double inset_extent[4];      /* west, south, east, north */
-    const char *inset_layer;     /* layer drawn in the inset (its own style) */
-    st_symbol inset_frame;       /* how the main frame is drawn in the inset */
+    double inset_extent[4];  /* west, south, east, north */
+    const char *inset_layer; /* layer drawn in the inset (its own style) */
+    st_symbol inset_frame;   /* how the main frame is drawn in the inset */
 
     /* Atlas highlight: how the atlas feature is drawn */
     st_symbol highlight;
-    double highlight_margin;     /* fraction */
+    double highlight_margin;       /* fraction */
     const char *highlight_nearest; /* point layer whose nearest features each page shows, or NULL */
     st_filter highlight_where;     /* atlas pages only for matching features */
     int highlight_nearest_count;
 
     /* PNG metadata */
-    const char *meta_title;      /* NULL: title */
-    const char *meta_source;     /* data attribution for the Source chunk; NULL: attribution */
+    const char *meta_title;  /* NULL: title */
+    const char *meta_source; /* data attribution for the Source chunk; NULL: attribution */
 
     st_layer *layers;
     size_t nlayers;
@@ -298,7 +298,7 @@ typedef struct st_map {
 
 struct steppe_style {
     st_map map;
-    st_arena *arena;   /* owns every string and array of map */
+    st_arena *arena; /* owns every string and array of map */
 };
 
 /* Finds a layer by name, or NULL. */

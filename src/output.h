@@ -20,9 +20,9 @@ typedef enum st_format { ST_FMT_PNG = 0, ST_FMT_SVG, ST_FMT_PDF } st_format;
 steppe_status_t st_output_format(steppe_ctx_t *ctx, const char *path, st_format *fmt);
 
 typedef struct st_atomic {
-    char *target;   /* heap copies; freed by commit/abort */
+    char *target; /* heap copies; freed by commit/abort */
     char *tmp;
-    FILE *fp;       /* open for writing on the temporary file */
+    FILE *fp;          /* open for writing on the temporary file */
     steppe_ctx_t *ctx; /* whose tmp hook hears of tmp (set by open) */
 } st_atomic;
 
@@ -42,9 +42,9 @@ steppe_status_t st_atomic_commit(steppe_ctx_t *ctx, st_atomic *a);
 void st_atomic_abort(st_atomic *a);
 
 typedef struct st_png_meta {
-    const char *title;      /* tEXt Title, or NULL */
-    const char *software;   /* tEXt Software, or NULL */
-    const char *source;     /* tEXt Source, or NULL */
+    const char *title;    /* tEXt Title, or NULL */
+    const char *software; /* tEXt Software, or NULL */
+    const char *source;   /* tEXt Source, or NULL */
 } st_png_meta;
 
 /* zlib level st_png_write() uses for level -1 (measurements in output_png.c). */
@@ -56,8 +56,8 @@ typedef struct st_png_meta {
  * writes no pHYs. level is the zlib level (0-9, -1 default). libpng's
  * errors are caught (setjmp kept inside this function) and returned as
  * STEPPE_ERR_IO; libpng prints nothing. */
-steppe_status_t st_png_write(steppe_ctx_t *ctx, FILE *fp, const char *path, const uint8_t *data,
-                             int width, int height, int stride, bool alpha, double dpi,
-                             const st_png_meta *meta, int level);
+steppe_status_t st_png_write(steppe_ctx_t *ctx, FILE *fp, const char *path, const uint8_t *data, int width,
+                             int height, int stride, bool alpha, double dpi, const st_png_meta *meta,
+                             int level);
 
 #endif

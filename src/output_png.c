@@ -208,8 +208,19 @@ static bool deflate_parallel(zpart *parts, int n, const uint8_t *data, int width
     pthread_t th[MAX_ZPARTS];
     bool started[MAX_ZPARTS] = {false};
     for (int i = 0; i < n; i++) {
-        parts[i] = (zpart){data, width, stride, (int)((long)height * i / n), (int)((long)height * (i + 1) / n),
-                           level, alpha, i == n - 1, NULL, 0, 0, 0, Z_OK};
+        parts[i] = (zpart){data,
+                           width,
+                           stride,
+                           (int)((long)height * i / n),
+                           (int)((long)height * (i + 1) / n),
+                           level,
+                           alpha,
+                           i == n - 1,
+                           NULL,
+                           0,
+                           0,
+                           0,
+                           Z_OK};
     }
     for (int i = 1; i < n; i++)
         started[i] = pthread_create(&th[i], NULL, deflate_part, &parts[i]) == 0;
@@ -301,7 +312,8 @@ steppe_status_t st_png_write(steppe_ctx_t *ctx, FILE *fp, const char *path, cons
         uLong adler = parts[0].adler;
         for (int i = 1; i < nparts; i++)
             adler = adler32_combine(adler, parts[i].adler, (z_off_t)parts[i].rawlen);
-        uint8_t tail[4] = {(uint8_t)(adler >> 24), (uint8_t)(adler >> 16), (uint8_t)(adler >> 8), (uint8_t)adler};
+        uint8_t tail[4] = {(uint8_t)(adler >> 24), (uint8_t)(adler >> 16), (uint8_t)(adler >> 8),
+                           (uint8_t)adler};
         png_write_chunk(png, (png_const_bytep) "IDAT", head, sizeof head);
         for (int i = 0; i < nparts; i++)
             png_write_chunk(png, (png_const_bytep) "IDAT", parts[i].out, parts[i].outlen);

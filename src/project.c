@@ -585,12 +585,12 @@ static inline void put(dbuf *b, double x, double y)
  * whole layer, its part starts (point indices), and temporaries for one part. */
 typedef struct walk {
     const st_proj *p;
-    double maxseg; /* densify to this many degrees; HUGE_VAL: never */
-    dbuf out;      /* source lon/lat, then map units, of every output point */
+    double maxseg;      /* densify to this many degrees; HUGE_VAL: never */
+    dbuf out;           /* source lon/lat, then map units, of every output point */
     unsigned char *cut; /* one flag per output point: edge to the next point is a cut */
     size_t cut_cap;
-    zbuf parts;    /* start point of every output part */
-    dbuf cont;     /* one part in the continuous frame */
+    zbuf parts; /* start point of every output part */
+    dbuf cont;  /* one part in the continuous frame */
     dbuf clip1;
     dbuf clip2;
 } walk;

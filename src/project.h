@@ -18,13 +18,13 @@
 /* The output frame: map CRS extent and its pixel grid. y grows downward in
  * pixels: px = (x - extent[0]) * scale, py = (extent[3] - y) * scale. */
 typedef struct st_view {
-    double extent[4];   /* xmin, ymin, xmax, ymax in map CRS units */
+    double extent[4]; /* xmin, ymin, xmax, ymax in map CRS units */
     double width_px;
     double height_px;
-    double scale;       /* pixels per map unit (same on both axes) */
+    double scale; /* pixels per map unit (same on both axes) */
     double dpi;
-    double px_per_pt;   /* dpi / 72 */
-    double lonlat[4];   /* a geographic bbox covering the frame (for culling) */
+    double px_per_pt; /* dpi / 72 */
+    double lonlat[4]; /* a geographic bbox covering the frame (for culling) */
 } st_view;
 
 typedef struct st_proj st_proj;
@@ -33,8 +33,8 @@ typedef struct st_proj st_proj;
  * code or WKT). On failure records "cannot use CRS: PROJ's reason" (the
  * caller supplies the location prefix via loc) and returns
  * STEPPE_ERR_STYLE_CRS. Free with st_proj_destroy(). */
-steppe_status_t st_proj_create(steppe_ctx_t *ctx, const char *src_crs, const char *dst_crs,
-                               st_loc loc, st_proj **out);
+steppe_status_t st_proj_create(steppe_ctx_t *ctx, const char *src_crs, const char *dst_crs, st_loc loc,
+                               st_proj **out);
 void st_proj_destroy(st_proj *p);
 
 /* True when the source CRS is geographic (degrees). */
@@ -56,15 +56,15 @@ size_t st_proj_trans_approx(st_proj *p, double *xy, size_t n, double cell_deg, d
  * (map CRS units, from the fitted layer) is used with the margin; pass NULL
  * otherwise. The extent is widened on one axis to match the canvas aspect
  * ratio. to_map is the lon/lat (EPSG:4326) → map CRS transformation. */
-steppe_status_t st_view_init(steppe_ctx_t *ctx, const st_map *map, st_proj *to_map,
-                             const double *fit_bbox, st_view *view);
+steppe_status_t st_view_init(steppe_ctx_t *ctx, const st_map *map, st_proj *to_map, const double *fit_bbox,
+                             st_view *view);
 
 /* Projects every feature of fs in place: densify (geographic sources),
  * split at the seam, transform, then map units → pixels via view. Features
  * that fail to project are dropped with a warning naming the record. New
  * coordinate arrays come from arena. fs->crs must be p's source CRS. */
-steppe_status_t st_project_features(steppe_ctx_t *ctx, st_proj *p, const st_view *view,
-                                    st_featureset *fs, st_arena *arena);
+steppe_status_t st_project_features(steppe_ctx_t *ctx, st_proj *p, const st_view *view, st_featureset *fs,
+                                    st_arena *arena);
 
 /* Map units → pixels for n points in place. */
 void st_view_to_px(const st_view *view, double *xy, size_t n);

@@ -21,7 +21,7 @@
 typedef struct imap {
     uint64_t *keys; /* 0 = empty; keys are stored +1 */
     uint32_t *vals;
-    size_t cap;     /* power of two */
+    size_t cap; /* power of two */
     size_t n;
 } imap;
 
@@ -124,8 +124,8 @@ size_t st_proj_trans_approx(st_proj *p, double *xy, size_t n, double cell_deg, d
     if (n < 4096 || !(cell_deg > 0) || !(tol > 0))
         return st_proj_trans(p, xy, n, false);
     imap cells = {0}, nodes = {0};
-    dvec nodexy = {0};        /* lon/lat of each node, then projected */
-    dvec centres = {0};       /* lon/lat of each cell centre, then projected */
+    dvec nodexy = {0};  /* lon/lat of each node, then projected */
+    dvec centres = {0}; /* lon/lat of each cell centre, then projected */
     cell *cv = NULL;
     size_t ncell = 0, capcell = 0;
     uint32_t *pcell = malloc(n * sizeof *pcell);

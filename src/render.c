@@ -50,7 +50,7 @@ static double now_ms(void)
 
 const char *st_stage_name(st_stage stage)
 {
-    static const char *names[ST_STAGE_COUNT] = {"style", "read", "project", "draw",
+    static const char *names[ST_STAGE_COUNT] = {"style",  "read",      "project", "draw",
                                                 "labels", "furniture", "output"};
     return stage < ST_STAGE_COUNT ? names[stage] : "?";
 }
@@ -174,7 +174,8 @@ static steppe_status_t subset_copy(st_render *r, const st_featureset *src, const
     out->cap = src->n;
     for (size_t i = 0; i < src->n; i++) {
         const st_feature *f = &src->feat[i];
-        if (bbox && (f->bbox[2] < bbox[0] || f->bbox[0] > bbox[2] || f->bbox[3] < bbox[1] || f->bbox[1] > bbox[3]))
+        if (bbox &&
+            (f->bbox[2] < bbox[0] || f->bbox[0] > bbox[2] || f->bbox[3] < bbox[1] || f->bbox[1] > bbox[3]))
             continue;
         if (where && where->n && !st_filter_match(where, src, f))
             continue;
@@ -222,7 +223,8 @@ static steppe_status_t read_layer(st_render *r, proj_cache *pc, const st_layer *
         const st_featureset *raw = st_datacache_find(r->cache, layer);
         if (!raw)
             return st_error(r->ctx, STEPPE_ERR_INTERNAL, "layer '%s': not in the data cache", layer->name);
-        steppe_status_t st = cached_proj(r, pc, raw->crs, layer->crs ? layer->crs_loc : layer->source_loc, proj);
+        steppe_status_t st =
+            cached_proj(r, pc, raw->crs, layer->crs ? layer->crs_loc : layer->source_loc, proj);
         if (st != STEPPE_OK)
             return st;
         bool geo = cull && st_proj_src_is_geographic(*proj);
@@ -247,7 +249,8 @@ static steppe_status_t fit_bbox(st_render *r, proj_cache *pc, double bbox[4])
     const st_map *m = r->map;
     const st_layer *layer = st_map_layer(m, m->fit_layer);
     if (!layer || (layer->kind != ST_LAYER_SHAPEFILE && layer->kind != ST_LAYER_CSV))
-        return st_error(r->ctx, STEPPE_ERR_STYLE_VALUE, "%s:%d:%d: extent fit: '%s' is not a Shapefile or CSV layer",
+        return st_error(r->ctx, STEPPE_ERR_STYLE_VALUE,
+                        "%s:%d:%d: extent fit: '%s' is not a Shapefile or CSV layer",
                         m->extent_loc.file ? m->extent_loc.file : m->path, m->extent_loc.line,
                         m->extent_loc.col, m->fit_layer ? m->fit_layer : "");
     st_featureset fs;
@@ -289,7 +292,8 @@ static steppe_status_t fit_bbox(st_render *r, proj_cache *pc, double bbox[4])
             bbox[3] += pad;
             return STEPPE_OK;
         }
-        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: no feature to fit the extent to", layer->source);
+        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: no feature to fit the extent to",
+                        layer->source);
     }
     return STEPPE_OK;
 }
@@ -617,9 +621,8 @@ typedef struct band {
 static void *draw_band(void *arg)
 {
     band *b = arg;
-    cairo_surface_t *s = cairo_image_surface_create_for_data(b->data + (size_t)b->y0 * (size_t)b->stride,
-                                                             CAIRO_FORMAT_ARGB32, b->width, b->y1 - b->y0,
-                                                             b->stride);
+    cairo_surface_t *s = cairo_image_surface_create_for_data(
+        b->data + (size_t)b->y0 * (size_t)b->stride, CAIRO_FORMAT_ARGB32, b->width, b->y1 - b->y0, b->stride);
     cairo_t *cr = cairo_create(s);
     cairo_translate(cr, 0, -b->y0);
     draw_base(b->r, cr, b->y0, b->y1);
@@ -653,8 +656,8 @@ static cairo_status_t draw_image(st_render *r, cairo_surface_t *surf)
     bool started[MAX_BANDS] = {false};
     cairo_surface_flush(surf);
     for (int i = 0; i < nb; i++) {
-        bands[i] = (band){r, data, w, stride, (int)((long)h * i / nb), (int)((long)h * (i + 1) / nb),
-                          CAIRO_STATUS_SUCCESS};
+        bands[i] = (band){
+            r, data, w, stride, (int)((long)h * i / nb), (int)((long)h * (i + 1) / nb), CAIRO_STATUS_SUCCESS};
     }
     for (int i = 1; i < nb; i++)
         started[i] = pthread_create(&threads[i], NULL, draw_band, &bands[i]) == 0;
@@ -756,8 +759,8 @@ static steppe_status_t write_output(st_render *r, const char *path, st_format fm
     }
     cairo_surface_destroy(surf);
     if (cs != CAIRO_STATUS_SUCCESS && st == STEPPE_OK)
-        st = st_error(r->ctx, cs == CAIRO_STATUS_WRITE_ERROR ? STEPPE_ERR_IO : STEPPE_ERR_RENDER,
-                      "%s: %s", path, cairo_status_to_string(cs));
+        st = st_error(r->ctx, cs == CAIRO_STATUS_WRITE_ERROR ? STEPPE_ERR_IO : STEPPE_ERR_RENDER, "%s: %s",
+                      path, cairo_status_to_string(cs));
     if (st != STEPPE_OK) {
         st_atomic_abort(&a);
         return st;
@@ -839,12 +842,14 @@ static steppe_status_t check_outputs(st_render *r)
         for (size_t k = 0; k < r->map->nlayers && !clash; k++)
             clash = same_input(r->arena, abs, r->map->layers[k].source);
         if (clash)
-            return st_error(r->ctx, STEPPE_ERR_USAGE, "%s: refusing to overwrite an input file", o->outputs[i]);
+            return st_error(r->ctx, STEPPE_ERR_USAGE, "%s: refusing to overwrite an input file",
+                            o->outputs[i]);
     }
     return STEPPE_OK;
 }
 
-steppe_status_t steppe_render(steppe_ctx_t *ctx, const steppe_style_t *style, const steppe_render_opts_t *opts)
+steppe_status_t steppe_render(steppe_ctx_t *ctx, const steppe_style_t *style,
+                              const steppe_render_opts_t *opts)
 {
     return st_render_map(ctx, &style->map, opts, NULL, NULL);
 }
@@ -865,9 +870,12 @@ steppe_status_t st_render_map(steppe_ctx_t *ctx, const st_map *model, const step
         map.height_px = opts->height;
     if (opts->dpi > 0)
         map.dpi = opts->dpi;
-    double limit = opts->max_pixels > 0 ? opts->max_pixels : map.max_pixels > 0 ? map.max_pixels : DEFAULT_MAX_PIXELS;
+    double limit = opts->max_pixels > 0 ? opts->max_pixels
+                   : map.max_pixels > 0 ? map.max_pixels
+                                        : DEFAULT_MAX_PIXELS;
     if (!(map.width_px >= 1 && map.height_px >= 1 && map.width_px <= 1e6 && map.height_px <= 1e6))
-        return st_error(ctx, STEPPE_ERR_USAGE, "canvas %g x %g px is not a valid size", map.width_px, map.height_px);
+        return st_error(ctx, STEPPE_ERR_USAGE, "canvas %g x %g px is not a valid size", map.width_px,
+                        map.height_px);
     map.width_px = round(map.width_px);
     map.height_px = round(map.height_px);
     if (map.width_px * map.height_px > limit)

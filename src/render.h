@@ -14,14 +14,14 @@
 /* One layer's data after projection. */
 typedef struct st_layer_data {
     const st_layer *layer;
-    st_featureset fs;        /* pixel coordinates */
-    size_t drawn;            /* features drawn */
-    bool measured;           /* km is meaningful */
-    double km;               /* geodesic length (shared boundary, route) */
-    st_route_leg *legs;      /* ROUTE: nlegs legs */
+    st_featureset fs;   /* pixel coordinates */
+    size_t drawn;       /* features drawn */
+    bool measured;      /* km is meaningful */
+    double km;          /* geodesic length (shared boundary, route) */
+    st_route_leg *legs; /* ROUTE: nlegs legs */
     size_t nlegs;
-    double read_ms;          /* reading (and deriving), for the report */
-    double project_ms;       /* projecting and generalising */
+    double read_ms;    /* reading (and deriving), for the report */
+    double project_ms; /* projecting and generalising */
 } st_layer_data;
 
 /* An axis-aligned box in output pixels. */
@@ -88,9 +88,9 @@ typedef struct st_render {
     const steppe_render_opts_t *opts;
     st_arena *arena;
     st_view view;
-    st_proj *lonlat_to_map;     /* EPSG:4326 → map CRS */
+    st_proj *lonlat_to_map; /* EPSG:4326 → map CRS */
 
-    st_layer_data *layers;      /* map->nlayers entries, in map order */
+    st_layer_data *layers; /* map->nlayers entries, in map order */
     size_t nlayers;
 
     /* Boxes that labels must avoid: markers and furniture (pixels). */
@@ -104,12 +104,12 @@ typedef struct st_render {
 
     double timings_ms[ST_STAGE_COUNT];
 
-    const st_datacache *cache;  /* NULL: read sources from disk */
-    const st_page *page;        /* NULL: not an atlas page */
-    st_featureset highlight;    /* the page's feature, projected (n == 0 without a page) */
+    const st_datacache *cache; /* NULL: read sources from disk */
+    const st_page *page;       /* NULL: not an atlas page */
+    st_featureset highlight;   /* the page's feature, projected (n == 0 without a page) */
 
-    struct st_furniture *furniture;  /* furniture.c's layout, drawn per output */
-    struct st_label_plan *label_plan;/* labels.c's placements, drawn per output */
+    struct st_furniture *furniture;   /* furniture.c's layout, drawn per output */
+    struct st_label_plan *label_plan; /* labels.c's placements, drawn per output */
 } st_render;
 
 /* Adds an obstacle box. Returns STEPPE_ERR_NOMEM on failure. */

@@ -69,8 +69,9 @@ static void write_body(st_render *r, FILE *f)
             verts += d->fs.feat[k].npoints;
         fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", f);
         json_str(f, d->layer->name);
-        fprintf(f, ", \"features\": %zu, \"vertices\": %zu, \"source_vertices\": %zu, \"read_ms\": %.3f, "
-                   "\"project_ms\": %.3f}",
+        fprintf(f,
+                ", \"features\": %zu, \"vertices\": %zu, \"source_vertices\": %zu, \"read_ms\": %.3f, "
+                "\"project_ms\": %.3f}",
                 d->drawn, verts, d->fs.source_vertices, d->read_ms, d->project_ms);
     }
     fputs("\n  ],\n  \"labels\": [", f);

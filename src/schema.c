@@ -48,7 +48,7 @@
     K(P ".placement", ENUM, D("auto"), "auto|point|polygon|line",                                            \
       "auto: point for points, inside for polygons, along the line for lines.")                              \
     K(P ".offset", NUMBER, D("2"), "[0,)", "Gap between a point's marker and its label in points.")          \
-    K(P ".min-area", NUMBER, D("0"), "[0,)", "Polygons smaller than this many square pixels get no label.") \
+    K(P ".min-area", NUMBER, D("0"), "[0,)", "Polygons smaller than this many square pixels get no label.")  \
     K(P ".outside", BOOL, D("false"), NULL,                                                                  \
       "Polygons too small for their label inside get it beside them, like a point label.")
 
@@ -79,8 +79,8 @@
     K("map.background", COLOUR, "white", NULL, "Background colour; transparent for a transparent PNG.")      \
     K("map.font", STRING, "Noto Sans", NULL, "Default font family for all text.")                            \
     K("map.language", ENUM, "en", "en|ru|kk",                                                                \
-      "Language of the words steppe writes itself: scale bar units, degree labels, thousands separator.")     \
-    K("title", TITLE, NULL, NULL, "The title block; a string is shorthand for title.text.")                                                      \
+      "Language of the words steppe writes itself: scale bar units, degree labels, thousands separator.")    \
+    K("title", TITLE, NULL, NULL, "The title block; a string is shorthand for title.text.")                  \
     K("title.text", STRING, NULL, NULL, "Title; no title block when absent.")                                \
     K("title.subtitle", STRING, NULL, NULL, "Second line under the title.")                                  \
     K("title.position", ENUM, "top-left", CORNERS, "Corner of the map holding the title block.")             \
@@ -132,7 +132,8 @@
       "Atlas: make pages only for the features of the atlas layer that match (steppe atlas --where).")       \
     K("highlight.nearest", STRING, NULL, NULL,                                                               \
       "A point layer: each page's frame grows to take in the nearest of its features.")                      \
-    K("highlight.nearest-count", INT, "2", "[0,)", "How many of the nearest features of highlight.nearest to show.") \
+    K("highlight.nearest-count", INT, "2", "[0,)",                                                           \
+      "How many of the nearest features of highlight.nearest to show.")                                      \
     K("metadata", SECTION, NULL, NULL, "Text written into the output file (PNG tEXt chunks).")               \
     K("metadata.title", STRING, "(title.text)", NULL, "The Title chunk.")                                    \
     K("metadata.source", STRING, "(attribution.text)", NULL, "The Source chunk.")                            \

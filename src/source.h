@@ -32,19 +32,19 @@ typedef struct st_source_stats {
 } st_source_stats;
 
 typedef struct st_read_opts {
-    const st_filter *where;    /* NULL: every feature */
-    const double *bbox;        /* NULL, or xmin,ymin,xmax,ymax in the source CRS:
-                                  records whose bbox misses it are skipped unread */
-    double simplify;           /* >0: drop vertices closer than this (source units)
-                                  to the last kept one; ring closure and >= 4 points
-                                  per ring are preserved */
-    const char *crs;           /* the layer's crs: overrides .prj */
-    const char *encoding;      /* overrides .cpg / code page */
-    st_loc loc;                /* where the layer's source was written, for messages */
-    st_source_stats *stats;    /* NULL, or receives what the read saw */
-    int quiet;                 /* 1: no warnings, for a read that another read of the
-                                  same file follows (the quick look's extent); errors
-                                  are recorded as always. Shapefiles only. */
+    const st_filter *where; /* NULL: every feature */
+    const double *bbox;     /* NULL, or xmin,ymin,xmax,ymax in the source CRS:
+                               records whose bbox misses it are skipped unread */
+    double simplify;        /* >0: drop vertices closer than this (source units)
+                               to the last kept one; ring closure and >= 4 points
+                               per ring are preserved */
+    const char *crs;        /* the layer's crs: overrides .prj */
+    const char *encoding;   /* overrides .cpg / code page */
+    st_loc loc;             /* where the layer's source was written, for messages */
+    st_source_stats *stats; /* NULL, or receives what the read saw */
+    int quiet;              /* 1: no warnings, for a read that another read of the
+                               same file follows (the quick look's extent); errors
+                               are recorded as always. Shapefiles only. */
 } st_read_opts;
 
 /* Reads the Shapefile at path (with its .shx, .dbf, .prj, .cpg).
@@ -64,8 +64,8 @@ steppe_status_t st_source_read_shp(steppe_ctx_t *ctx, const char *path, const st
 /* Reads a CSV of points (RFC 4180, UTF-8, header row). lon_field/lat_field
  * name the coordinate columns. Errors as "PATH:LINE: reason". */
 steppe_status_t st_source_read_csv(steppe_ctx_t *ctx, const char *path, const char *lon_field,
-                                   const char *lat_field, const st_read_opts *opts,
-                                   st_arena *arena, st_featureset *out);
+                                   const char *lat_field, const st_read_opts *opts, st_arena *arena,
+                                   st_featureset *out);
 
 /* Reads whatever the layer names (Shapefile or CSV) with the layer's where,
  * crs and encoding, plus the given bbox and simplify. */

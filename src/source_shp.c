@@ -732,7 +732,6 @@ static void put_replacement(shp_reader *r)
     r->bad_bytes++;
 }
 
-
 /* Appends s[0..n) to the row as UTF-8 plus a NUL. Invalid input bytes become
  * U+FFFD. Returns -1 when out of memory. */
 static int append_utf8(shp_reader *r, const char *s, size_t n)

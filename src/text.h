@@ -21,7 +21,7 @@ typedef struct st_font {
     double size;
     int weight;
     bool italic;
-    double letter_spacing;   /* pt */
+    double letter_spacing; /* pt */
 } st_font;
 
 /* Lays out utf8 with font at the view's resolution. NULL on allocation
@@ -46,8 +46,8 @@ void st_text_draw(cairo_t *cr, const st_text *t, double x, double y, st_rgba col
                   double halo_px);
 
 /* Draws t rotated by angle (radians) about its centre placed at cx,cy. */
-void st_text_draw_rotated(cairo_t *cr, const st_text *t, double cx, double cy, double angle,
-                          st_rgba color, st_rgba halo, double halo_px);
+void st_text_draw_rotated(cairo_t *cr, const st_text *t, double cx, double cy, double angle, st_rgba color,
+                          st_rgba halo, double halo_px);
 
 /* Grapheme clusters of a one-line text, for laying text along a curve.
  * Returns the number of clusters (0 for a text of more than one line). */
@@ -61,7 +61,7 @@ void st_text_cluster_extent(const st_text *t, size_t i, double *x, double *w);
  * (radians). halo_px > 0 strokes only the halo (width halo_px, round joins)
  * in color; halo_px == 0 fills the glyphs with color. Drawing every halo
  * before any fill keeps neighbouring halos from covering letters. */
-void st_text_draw_cluster(cairo_t *cr, const st_text *t, size_t i, double x, double y,
-                          double angle, st_rgba color, double halo_px);
+void st_text_draw_cluster(cairo_t *cr, const st_text *t, size_t i, double x, double y, double angle,
+                          st_rgba color, double halo_px);
 
 #endif

@@ -337,7 +337,8 @@ START_TEST(test_big_image_parallel_deflate)
         for (int x = 0; x < stride; x++) {
             uint32_t v = (uint32_t)(x * 31 + y * 17) & 0xff;
             /* opaque unless alpha: then a = 255 (premultiplied values equal straight ones) */
-            px[(size_t)y * stride + x] = 0xff000000u | v << 16 | (uint32_t)(y & 0xff) << 8 | (uint32_t)((x / 50) & 0xff);
+            px[(size_t)y * stride + x] =
+                0xff000000u | v << 16 | (uint32_t)(y & 0xff) << 8 | (uint32_t)((x / 50) & 0xff);
         }
     }
     const char *path = tu_join(dir, "big.png");

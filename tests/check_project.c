@@ -131,7 +131,8 @@ START_TEST(test_approx_within_tolerance)
         seed = seed * 1103515245u + 12345u;
         double v = (seed >> 8) / 16777216.0;
         a[2 * k] = b[2 * k] = approx_table[_i].lon0 + u * (approx_table[_i].lon1 - approx_table[_i].lon0);
-        a[2 * k + 1] = b[2 * k + 1] = approx_table[_i].lat0 + v * (approx_table[_i].lat1 - approx_table[_i].lat0);
+        a[2 * k + 1] = b[2 * k + 1] =
+            approx_table[_i].lat0 + v * (approx_table[_i].lat1 - approx_table[_i].lat0);
     }
     size_t fa = st_proj_trans(p, a, N, false);
     size_t fb = st_proj_trans_approx(p, b, N, approx_table[_i].cell, approx_table[_i].tol);
@@ -146,7 +147,8 @@ START_TEST(test_approx_within_tolerance)
     }
     /* The check is at cell centres, where bilinear error peaks for smooth
      * maps; allow twice the tolerance elsewhere in the cell. */
-    ck_assert_msg(worst <= 2 * approx_table[_i].tol, "worst error %g m > 2 x %g", worst, approx_table[_i].tol);
+    ck_assert_msg(worst <= 2 * approx_table[_i].tol, "worst error %g m > 2 x %g", worst,
+                  approx_table[_i].tol);
     free(a);
     free(b);
     st_proj_destroy(p);

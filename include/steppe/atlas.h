@@ -19,21 +19,21 @@ extern "C" {
 #endif
 
 typedef struct steppe_atlas_opts {
-    const char *layer;            /* the layer whose features become pages */
-    const char *output;           /* path template: "{field}" is filled from each feature;
-                                     the extension picks the format; folders are created */
-    int jobs;                     /* worker threads; < 1 means 1 */
-    steppe_render_opts_t render;  /* size, dpi, limits, PNG level for every page;
-                                     its outputs and report are ignored */
-    steppe_progress_fn progress;  /* NULL, or called as pages finish */
+    const char *layer;           /* the layer whose features become pages */
+    const char *output;          /* path template: "{field}" is filled from each feature;
+                                    the extension picks the format; folders are created */
+    int jobs;                    /* worker threads; < 1 means 1 */
+    steppe_render_opts_t render; /* size, dpi, limits, PNG level for every page;
+                                    its outputs and report are ignored */
+    steppe_progress_fn progress; /* NULL, or called as pages finish */
     void *progress_user;
 } steppe_atlas_opts_t;
 
 typedef struct steppe_atlas_result {
-    size_t pages;    /* features selected */
-    size_t written;  /* pages written */
-    size_t failed;   /* pages that failed (each logged as an error naming its feature) */
-    double seconds;  /* wall time of the whole atlas */
+    size_t pages;   /* features selected */
+    size_t written; /* pages written */
+    size_t failed;  /* pages that failed (each logged as an error naming its feature) */
+    double seconds; /* wall time of the whole atlas */
 } steppe_atlas_result_t;
 
 /* Fills opts with defaults: no layer, no template, 1 job. */
@@ -46,8 +46,8 @@ void steppe_atlas_opts_init(steppe_atlas_opts_t *opts);
  * be read (no page is rendered then); STEPPE_ERR_RENDER when some pages
  * failed (the others were written).
  */
-steppe_status_t steppe_atlas(steppe_ctx_t *ctx, const steppe_style_t *style,
-                             const steppe_atlas_opts_t *opts, steppe_atlas_result_t *res);
+steppe_status_t steppe_atlas(steppe_ctx_t *ctx, const steppe_style_t *style, const steppe_atlas_opts_t *opts,
+                             steppe_atlas_result_t *res);
 
 #ifdef __cplusplus
 }

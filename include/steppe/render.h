@@ -25,12 +25,12 @@ typedef void (*steppe_progress_fn)(void *user, size_t done, size_t total);
 typedef struct steppe_render_opts {
     const char *const *outputs; /* n_outputs paths; not owned */
     size_t n_outputs;
-    int width;              /* >0 overrides the style's width in pixels */
-    int height;             /* >0 overrides the style's height in pixels */
-    double dpi;             /* >0 overrides the style's dpi */
-    double max_pixels;      /* canvas limit; 0 means the default (200e6) */
-    int png_level;          /* zlib level 0-9; -1 means the default */
-    const char *report;     /* path of a JSON render report, or NULL */
+    int width;                   /* >0 overrides the style's width in pixels */
+    int height;                  /* >0 overrides the style's height in pixels */
+    double dpi;                  /* >0 overrides the style's dpi */
+    double max_pixels;           /* canvas limit; 0 means the default (200e6) */
+    int png_level;               /* zlib level 0-9; -1 means the default */
+    const char *report;          /* path of a JSON render report, or NULL */
     steppe_progress_fn progress; /* NULL, or told as layers and outputs complete */
     void *progress_user;
 } steppe_render_opts_t;

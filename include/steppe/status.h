@@ -37,11 +37,11 @@ typedef enum steppe_status {
     STEPPE_ERR_DATA_UNSUPPORTED,
 
     /* 4xx: the run failed for a reason outside the inputs' text. */
-    STEPPE_ERR_IO = 400,   /* output cannot be written */
+    STEPPE_ERR_IO = 400, /* output cannot be written */
     STEPPE_ERR_NOMEM,
-    STEPPE_ERR_PROJ,       /* a transformation failed at run time */
-    STEPPE_ERR_LIMIT,      /* a resource limit was exceeded */
-    STEPPE_ERR_RENDER,     /* cairo or pango reported an error */
+    STEPPE_ERR_PROJ,   /* a transformation failed at run time */
+    STEPPE_ERR_LIMIT,  /* a resource limit was exceeded */
+    STEPPE_ERR_RENDER, /* cairo or pango reported an error */
     STEPPE_ERR_INTERNAL
 } steppe_status_t;
 

@@ -30,8 +30,7 @@ typedef struct steppe_style steppe_style_t;
  * Returns STEPPE_OK, or a STEPPE_ERR_STYLE_* code with the message
  * "FILE:LINE:COL: ..." recorded in ctx; STEPPE_ERR_NOMEM.
  */
-steppe_status_t steppe_style_load(steppe_ctx_t *ctx, const char *path,
-                                  const char *const *overrides, size_t n,
+steppe_status_t steppe_style_load(steppe_ctx_t *ctx, const char *path, const char *const *overrides, size_t n,
                                   steppe_style_t **out);
 
 /*
@@ -39,8 +38,7 @@ steppe_status_t steppe_style_load(steppe_ctx_t *ctx, const char *path,
  * default symbol for its shape type, framed on its extent, in its own CRS
  * (EPSG:4326 if it has no .prj). out as for steppe_style_load().
  */
-steppe_status_t steppe_style_quicklook(steppe_ctx_t *ctx, const char *shp_path,
-                                       steppe_style_t **out);
+steppe_status_t steppe_style_quicklook(steppe_ctx_t *ctx, const char *shp_path, steppe_style_t **out);
 
 /*
  * Checks everything a render would need without drawing: every referenced

@@ -832,10 +832,9 @@ START_TEST(test_quicklook)
         ck_assert_int_eq(L->sym.marker, rows[i].marker);
         steppe_style_destroy(s);
     }
-    /* Polygon colours and a .prj as the map CRS. */
-    const char *wkt =
-        "GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137.0,298.257223563]],"
-        "PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]]";
+    /* Polygon colours and a .prj as the map CRS: a projected .prj is the
+     * map's CRS as written; plain WGS 84 becomes EPSG:4326 on both. */
+    const char *wkt = "EPSG:3576";
     ck_assert_int_eq(tu_write(tu_join(dir, "poly.prj"), wkt), 0);
     steppe_style_t *s = NULL;
     ck_assert_int_eq(steppe_style_quicklook(ctx, tu_join(dir, "poly.shp"), &s), STEPPE_OK);
@@ -900,7 +899,10 @@ START_TEST(test_quicklook_prj)
         {"this is not a CRS at all", 24, STEPPE_ERR_DATA_CORRUPT, "q.prj: PROJ cannot read this CRS"},
         {"\x00\xff\xfe\x01GEOGCS[\x00", 12, STEPPE_ERR_DATA_CORRUPT, "q.prj: not a CRS: binary data"},
         {"", 0, STEPPE_ERR_DATA_CORRUPT, "q.prj: PROJ cannot read this CRS (the file is empty)"},
-        {wkt, sizeof wkt - 1, STEPPE_OK, wkt},
+        /* plain WGS 84 is drawn as EPSG:4326 itself (no operation search) */
+        {wkt, sizeof wkt - 1, STEPPE_OK, "EPSG:4326"},
+        {"EPSG:4326", 9, STEPPE_OK, "EPSG:4326"},
+        {"EPSG:4284", 9, STEPPE_OK, "EPSG:4284"}, /* Pulkovo 1942: geographic, not WGS 84 */
     };
     char keep[PATH_MAX];
     snprintf(keep, sizeof keep, "%s", make_shp("q.shp", SHPT_POLYGON));

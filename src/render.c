@@ -391,6 +391,119 @@ static const st_layer *derive_source(st_render *r, const st_layer *layer, const 
     return out;
 }
 
+/* A shared boundary is derived (read at full resolution, GEOS, geodesic
+ * length) on a thread of its own, with a context and an arena of its own,
+ * while the main thread reads and projects the other layers; the main
+ * thread joins it when the layer's turn comes and projects the result.
+ * GEOS dominates the forum map's read stage, and nothing it needs is
+ * shared with the main thread but read-only files and the style. */
+typedef struct derive_job {
+    const st_layer *layer;
+    st_layer source; /* what to read: the `of` layer, narrowed to the two sides */
+    steppe_ctx_t *ctx;
+    st_arena *arena; /* owns src and out until the render ends */
+    st_featureset src, out;
+    double km;
+    steppe_status_t st;
+    char warnings[4096]; /* the job's warnings, one a line, replayed after the join */
+    size_t wlen;
+    pthread_t thread;
+    bool started, joined;
+} derive_job;
+
+static void derive_log(void *user, steppe_log_level_t level, const char *msg)
+{
+    derive_job *job = user;
+    if (level != STEPPE_LOG_WARNING)
+        return;
+    int n = snprintf(job->warnings + job->wlen, sizeof job->warnings - job->wlen, "%s\n", msg);
+    if (n > 0 && job->wlen + (size_t)n < sizeof job->warnings)
+        job->wlen += (size_t)n;
+}
+
+static void *derive_run(void *arg)
+{
+    derive_job *job = arg;
+    job->st = st_source_read_layer(job->ctx, &job->source, NULL, 0, job->arena, &job->src);
+    if (job->st == STEPPE_OK)
+        job->st = st_derive_shared_boundary(job->ctx, &job->src, &job->layer->a, &job->layer->b,
+                                            job->layer->loc, job->arena, &job->out);
+    if (job->st == STEPPE_OK)
+        job->km = st_geod_length_km(&job->out);
+    return NULL;
+}
+
+static void derive_join(st_render *r, derive_job *job)
+{
+    if (!job->started || job->joined)
+        return;
+    pthread_join(job->thread, NULL);
+    job->joined = true;
+    for (char *line = job->warnings; *line;) {
+        char *nl = strchr(line, '\n');
+        if (!nl)
+            break;
+        *nl = '\0';
+        st_warn(r->ctx, "%s", line);
+        line = nl + 1;
+    }
+}
+
+/* Starts a thread for every visible shared boundary — not for an atlas
+ * page, whose data comes from the shared cache; a layer whose thread cannot
+ * be started is derived in line. */
+static void derive_start(st_render *r, const st_map *m)
+{
+    if (r->cache || m->nlayers == 0)
+        return;
+    r->derive_jobs = st_arena_calloc(r->arena, m->nlayers, sizeof *r->derive_jobs);
+    if (!r->derive_jobs)
+        return;
+    for (size_t i = 0; i < m->nlayers; i++) {
+        const st_layer *layer = &m->layers[i];
+        const st_layer *of = layer->kind == ST_LAYER_SHARED_BOUNDARY ? st_map_layer(m, layer->of) : NULL;
+        if (!layer->visible || !of || (of->kind != ST_LAYER_SHAPEFILE && of->kind != ST_LAYER_CSV))
+            continue;
+        derive_job *job = &r->derive_jobs[r->nderive_jobs];
+        st_layer narrowed;
+        job->layer = layer;
+        job->source = *derive_source(r, layer, of, &narrowed);
+        job->ctx = steppe_ctx_create();
+        job->arena = st_arena_create(0);
+        if (job->ctx && job->arena) {
+            steppe_ctx_set_logger(job->ctx, derive_log, job);
+            job->started = pthread_create(&job->thread, NULL, derive_run, job) == 0;
+        }
+        if (!job->started) {
+            steppe_ctx_destroy(job->ctx);
+            st_arena_destroy(job->arena);
+            memset(job, 0, sizeof *job);
+            continue;
+        }
+        r->nderive_jobs++;
+    }
+}
+
+static derive_job *derive_find(st_render *r, const st_layer *layer)
+{
+    for (size_t i = 0; i < r->nderive_jobs; i++) {
+        if (r->derive_jobs[i].layer == layer)
+            return &r->derive_jobs[i];
+    }
+    return NULL;
+}
+
+static void derive_free(st_render *r)
+{
+    for (size_t i = 0; i < r->nderive_jobs; i++) {
+        derive_job *job = &r->derive_jobs[i];
+        derive_join(r, job);
+        steppe_ctx_destroy(job->ctx);
+        st_arena_destroy(job->arena);
+    }
+    r->nderive_jobs = 0;
+}
+
 static steppe_status_t load_layers(st_render *r)
 {
     const st_map *m = r->map;
@@ -401,6 +514,8 @@ static steppe_status_t load_layers(st_render *r)
     if (!shared)
         return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
 
+    /* Derivations need no view: start them before the extent fit. */
+    derive_start(r, m);
     if (m->extent_kind == ST_EXTENT_FIT) {
         double bbox[4];
         st = fit_bbox(r, &pc, bbox);
@@ -462,7 +577,18 @@ static steppe_status_t load_layers(st_render *r)
             st_featureset src;
             st_proj *src_proj = NULL;
             st_layer narrowed;
-            st = read_layer(r, &pc, derive_source(r, layer, of, &narrowed), false, &src, &src_proj);
+            derive_job *job = derive_find(r, layer);
+            if (job) {
+                derive_join(r, job);
+                if (job->st != STEPPE_OK) {
+                    st = st_error(r->ctx, job->st, "%s", steppe_ctx_last_error(job->ctx));
+                    goto done;
+                }
+                src = job->src;
+                st = cached_proj(r, &pc, src.crs, layer->of_loc, &src_proj);
+            } else {
+                st = read_layer(r, &pc, derive_source(r, layer, of, &narrowed), false, &src, &src_proj);
+            }
             if (st != STEPPE_OK)
                 goto done;
             if (!st_proj_src_is_geographic(src_proj)) {
@@ -472,7 +598,9 @@ static steppe_status_t load_layers(st_render *r)
                               layer->name);
                 goto done;
             }
-            if (layer->kind == ST_LAYER_SHARED_BOUNDARY) {
+            if (job) {
+                d->fs = job->out;
+            } else if (layer->kind == ST_LAYER_SHARED_BOUNDARY) {
                 st = st_derive_shared_boundary(r->ctx, &src, &layer->a, &layer->b, layer->loc, r->arena,
                                                &d->fs);
             } else {
@@ -520,6 +648,9 @@ static steppe_status_t load_layers(st_render *r)
         st_generalize_px(&r->highlight, GENERALIZE_PX);
     }
 done:
+    /* Threads still running (an earlier layer failed) are waited for. */
+    for (size_t i = 0; i < r->nderive_jobs; i++)
+        derive_join(r, &r->derive_jobs[i]);
     proj_cache_free(&pc);
     return st;
 }
@@ -968,6 +1099,7 @@ done:
         if (pending[i].fp || pending[i].tmp)
             st_atomic_abort(&pending[i]);
     }
+    derive_free(&r);
     st_labels_free(&r);
     st_furniture_free(&r);
     st_proj_destroy(r.lonlat_to_map);

@@ -104,9 +104,11 @@ typedef struct st_render {
 
     double timings_ms[ST_STAGE_COUNT];
 
-    const st_datacache *cache; /* NULL: read sources from disk */
-    const st_page *page;       /* NULL: not an atlas page */
-    st_featureset highlight;   /* the page's feature, projected (n == 0 without a page) */
+    const st_datacache *cache;      /* NULL: read sources from disk */
+    struct derive_job *derive_jobs; /* render.c: shared boundaries derived on threads */
+    size_t nderive_jobs;
+    const st_page *page;     /* NULL: not an atlas page */
+    st_featureset highlight; /* the page's feature, projected (n == 0 without a page) */
 
     struct st_furniture *furniture;   /* furniture.c's layout, drawn per output */
     struct st_label_plan *label_plan; /* labels.c's placements, drawn per output */

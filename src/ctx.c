@@ -1,6 +1,7 @@
 /* The per-run context: logger, last error, lazily created PROJ context. */
 #include "ctx.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,6 +221,56 @@ static void free_pj(void *obj)
     proj_destroy(obj);
 }
 
+/* Geographic WGS 84 as .prj files spell it, without whitespace: ESRI's
+ * (Natural Earth, mapshaper, QGIS "ESRI" export) and GDAL's (ogr2ogr,
+ * QGIS), the latter with and without its EPSG authority codes. */
+static const char *const wgs84_wkt[] = {
+    "GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137.0,298.257223563]],"
+    "PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]]",
+    "GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137,298.257223563]],"
+    "PRIMEM[\"Greenwich\",0],UNIT[\"Degree\",0.017453292519943295]]",
+    "GEOGCS[\"WGS84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS84\",6378137,298.257223563,AUTHORITY[\"EPSG\","
+    "\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],PRIMEM[\"Greenwich\",0,AUTHORITY[\"EPSG\",\"8901\"]],"
+    "UNIT[\"degree\",0.0174532925199433,AUTHORITY[\"EPSG\",\"9122\"]],AUTHORITY[\"EPSG\",\"4326\"]]",
+    "GEOGCS[\"WGS84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS84\",6378137,298.257223563,AUTHORITY[\"EPSG\","
+    "\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],PRIMEM[\"Greenwich\",0,AUTHORITY[\"EPSG\",\"8901\"]],"
+    "UNIT[\"degree\",0.0174532925199433,AUTHORITY[\"EPSG\",\"9122\"]],AXIS[\"Latitude\",NORTH],"
+    "AXIS[\"Longitude\",EAST],AUTHORITY[\"EPSG\",\"4326\"]]",
+    "GEOGCS[\"WGS84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS84\",6378137,298.257223563]],PRIMEM[\"Greenwich\",0],"
+    "UNIT[\"degree\",0.0174532925199433]]",
+};
+
+/* Whether a, read without whitespace, equals b, ignoring case. GDAL
+ * writes "WGS 84" where the table has "WGS84": dropping every blank of a
+ * accepts both. */
+static bool equal_squeezed(const char *a, const char *b)
+{
+    for (;;) {
+        while (*a == ' ' || *a == '\t' || *a == '\n' || *a == '\r')
+            a++;
+        if (!*a || !*b)
+            return !*a && !*b;
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+            return false;
+        a++;
+        b++;
+    }
+}
+
+bool st_crs_is_wgs84(const char *def)
+{
+    static const char *const codes[] = {"EPSG:4326", "OGC:CRS84"};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        if (equal_squeezed(def, codes[i]))
+            return true;
+    }
+    for (size_t i = 0; i < sizeof wgs84_wkt / sizeof wgs84_wkt[0]; i++) {
+        if (equal_squeezed(def, wgs84_wkt[i]))
+            return true;
+    }
+    return false;
+}
+
 PJ *st_ctx_crs(steppe_ctx_t *ctx, const char *def)
 {
     PJ_CONTEXT *pc = st_ctx_proj(ctx);
@@ -233,7 +284,7 @@ PJ *st_ctx_crs(steppe_ctx_t *ctx, const char *def)
     memcpy(key + 4, def, n + 1);
     PJ *pj = st_ctx_cache_get(ctx, key);
     if (!pj) {
-        pj = proj_create(pc, def);
+        pj = proj_create(pc, st_crs_is_wgs84(def) ? ST_CRS_WGS84 : def);
         if (pj && !st_ctx_cache_put(ctx, key, pj, free_pj)) {
             /* Not cached: leak-free fallback is impossible for a borrowed
              * pointer, so fail as out of memory. */

@@ -61,9 +61,22 @@ void *st_ctx_cache_get(steppe_ctx_t *ctx, const char *key);
  * cached, and the caller still owns it). */
 bool st_ctx_cache_put(steppe_ctx_t *ctx, const char *key, void *obj, void (*free_obj)(void *));
 
+/* The PROJ string of geographic WGS 84 (longitude, latitude in degrees),
+ * which PROJ builds without its database. */
+#define ST_CRS_WGS84 "+proj=longlat +datum=WGS84 +no_defs +type=crs"
+
+/* Whether def is one of the common spellings of geographic WGS 84:
+ * EPSG:4326, OGC:CRS84, or the WKT that GDAL, ESRI and mapshaper write to
+ * .prj files (compared without whitespace and case). Axis order does not
+ * matter to steppe, which normalises every operation for visualisation. */
+bool st_crs_is_wgs84(const char *def);
+
 /* The CRS that PROJ makes of def (proj_create), parsed once per context
  * and owned by it — the caller must not destroy it. NULL when PROJ rejects
- * def (its reason is in st_proj_errmsg()). */
+ * def (its reason is in st_proj_errmsg()). Geographic WGS 84
+ * (st_crs_is_wgs84) is made from ST_CRS_WGS84: opening PROJ's database to
+ * resolve "EPSG:4326" or a .prj costs 10-13 ms, more than reading most
+ * files. */
 PJ *st_ctx_crs(steppe_ctx_t *ctx, const char *def);
 
 /* PROJ's text for its last error in ctx's PROJ context. Static storage. */

@@ -186,6 +186,83 @@ static steppe_status_t crs_error(steppe_ctx_t *ctx, st_loc loc, const char *def,
     return st_error(ctx, STEPPE_ERR_STYLE_CRS, "cannot use CRS '%s': %s", shown, reason);
 }
 
+/* The parameters a map projection of WGS 84 may carry for wgs84_pipeline():
+ * the projection's own, and what PROJ strings add to name a CRS. Anything
+ * else (+towgs84, grids, +axis, +pm, +R, +to_meter...) goes to PROJ. */
+static bool simple_param(const char *key, size_t n)
+{
+    static const char *const keys[] = {"proj", "lat_0", "lat_1", "lat_2",   "lat_ts", "lon_0",
+                                       "lonc", "alpha", "gamma", "k",       "k_0",    "x_0",
+                                       "y_0",  "zone",  "south", "units",   "h",      "azi",
+                                       "tilt", "datum", "type",  "no_defs", "wktext"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        if (strlen(keys[i]) == n && strncmp(key, keys[i], n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The operation from geographic WGS 84 to a projection of WGS 84 written
+ * as a PROJ string ("+proj=lcc +lat_1=45 ... +datum=WGS84"), built as the
+ * pipeline PROJ itself derives for it (degrees to radians, then the
+ * projection on the WGS 84 ellipsoid) but without searching its database
+ * for operations, which costs 2-7 ms per process. NULL (caller frees
+ * otherwise) when dst is anything else: a geographic CRS, another datum,
+ * parameters outside simple_param(). check_project compares the result with
+ * PROJ's own operation. */
+static char *wgs84_pipeline(const char *src, const char *dst)
+{
+    static const char head[] = "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step";
+    if (strcmp(src, ST_CRS_WGS84) != 0 || !is_proj_string(dst))
+        return NULL;
+    size_t cap = sizeof head + strlen(dst) + 16;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    memcpy(out, head, sizeof head);
+    size_t len = sizeof head - 1;
+    bool wgs84 = false;
+    bool projected = false;
+    for (const char *t = dst; *t;) {
+        while (*t == ' ' || *t == '\t' || *t == '\n')
+            t++;
+        if (!*t)
+            break;
+        const char *e = t + strcspn(t, " \t\n");
+        const char *k = *t == '+' ? t + 1 : t;
+        size_t klen = strcspn(k, "= \t\n");
+        const char *v = k[klen] == '=' ? k + klen + 1 : NULL;
+        size_t vlen = v ? (size_t)(e - v) : 0;
+        if (!simple_param(k, klen))
+            goto refuse;
+        if (klen == 5 && strncmp(k, "datum", 5) == 0) {
+            if (!v || vlen != 5 || strncmp(v, "WGS84", 5) != 0)
+                goto refuse;
+            wgs84 = true;
+            len += (size_t)sprintf(out + len, " +ellps=WGS84");
+        } else if (klen == 4 && strncmp(k, "proj", 4) == 0) {
+            static const char *const geographic[] = {"longlat",  "latlong", "lonlat", "latlon",
+                                                     "pipeline", "geocent", "cart"};
+            for (size_t i = 0; v && i < sizeof geographic / sizeof geographic[0]; i++) {
+                if (strlen(geographic[i]) == vlen && strncmp(v, geographic[i], vlen) == 0)
+                    goto refuse;
+            }
+            projected = v != NULL;
+            len += (size_t)sprintf(out + len, " +%.*s", (int)(e - k), k);
+        } else if (!(klen == 4 && strncmp(k, "type", 4) == 0) &&
+                   !(klen == 7 && strncmp(k, "no_defs", 7) == 0) &&
+                   !(klen == 6 && strncmp(k, "wktext", 6) == 0)) {
+            len += (size_t)sprintf(out + len, " +%.*s", (int)(e - k), k);
+        }
+        t = e;
+    }
+    if (wgs84 && projected)
+        return out;
+refuse:
+    free(out);
+    return NULL;
+}
+
 steppe_status_t st_proj_create(steppe_ctx_t *ctx, const char *src_crs, const char *dst_crs, st_loc loc,
                                st_proj **out)
 {
@@ -239,13 +316,21 @@ steppe_status_t st_proj_create(steppe_ctx_t *ctx, const char *src_crs, const cha
     }
 
     msg.text[0] = '\0';
-    /* The same definition on both sides (a quick look draws a file in its
-     * own CRS) needs no operation search in PROJ's database: normalised
+    /* The same CRS on both sides (a quick look draws a file in its own
+     * CRS) needs no operation search in PROJ's database: normalised
      * for visualisation, both ends are (east, north) in the same units,
      * so the operation is the identity whatever the CRS's axis order. */
-    if (strcmp(defs[0], defs[1]) == 0) {
+    const char *canon[2];
+    for (int i = 0; i < 2; i++)
+        canon[i] = st_crs_is_wgs84(defs[i]) ? ST_CRS_WGS84 : defs[i];
+    char *pipeline = wgs84_pipeline(canon[0], canon[1]);
+    if (strcmp(canon[0], canon[1]) == 0) {
         p->pj = proj_create(pc, "+proj=noop");
-    } else {
+    } else if (pipeline) {
+        p->pj = proj_create(pc, pipeline);
+    }
+    free(pipeline);
+    if (!p->pj && strcmp(canon[0], canon[1]) != 0) {
         op = proj_create_crs_to_crs_from_pj(pc, src, dst, NULL, NULL);
         if (op)
             p->pj = proj_normalize_for_visualization(pc, op);

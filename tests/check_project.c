@@ -3,9 +3,11 @@
  * splitting at the map's seam. Feature sets are built in code. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctx.h"
 #include "project.h"
 #include "testutil.h"
 
@@ -65,6 +67,101 @@ START_TEST(test_trans_table)
     ck_assert_uint_eq(st_proj_trans(p, xy, 1, true), 0);
     ck_assert_double_eq_tol(xy[0], trans_table[_i].lon, 1e-8);
     ck_assert_double_eq_tol(xy[1], trans_table[_i].lat, 1e-8);
+    st_proj_destroy(p);
+    steppe_ctx_destroy(ctx);
+}
+END_TEST
+
+/* ---- geographic WGS 84 without PROJ's database ---------------------------- */
+
+static const struct {
+    const char *def;
+    bool wgs84;
+} wgs84_table[] = {
+    {"EPSG:4326", true},
+    {" epsg:4326\n", true},
+    {"OGC:CRS84", true},
+    {WKT_WGS84, true},
+    {"GEOGCS[\"GCS_WGS_1984\",\n  DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137.0,298.257223563]],\n"
+     "  PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]]\r\n",
+     true},
+    {"GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,298.257223563,AUTHORITY[\"EPSG\","
+     "\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],PRIMEM[\"Greenwich\",0,AUTHORITY[\"EPSG\",\"8901\"]],"
+     "UNIT[\"degree\",0.0174532925199433,AUTHORITY[\"EPSG\",\"9122\"]],AUTHORITY[\"EPSG\",\"4326\"]]",
+     true},
+    {"EPSG:43260", false},
+    {"EPSG:4326x", false},
+    {"EPSG:4269", false},
+    {"", false},
+    /* Another prime meridian, another datum, a truncated file. */
+    {"GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137.0,298.257223563]],"
+     "PRIMEM[\"Paris\",2.33722917],UNIT[\"Degree\",0.0174532925199433]]",
+     false},
+    {"GEOGCS[\"GCS_North_American_1927\",DATUM[\"D_North_American_1927\",SPHEROID[\"Clarke_1866\",6378206.4,"
+     "294.9786982]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]]",
+     false},
+    {"GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\"", false},
+};
+
+START_TEST(test_wgs84_spellings)
+{
+    ck_assert_msg(st_crs_is_wgs84(wgs84_table[_i].def) == wgs84_table[_i].wgs84, "'%s'", wgs84_table[_i].def);
+}
+END_TEST
+
+/* Projections of WGS 84 that st_proj_create() builds without PROJ's
+ * operation search must give PROJ's own results: compared on a 5° grid
+ * with proj_create_crs_to_crs(), failures included. The last rows are not
+ * taken by the shortcut (another datum, +towgs84) and pass through PROJ. */
+static const char *const shortcut_table[] = {
+    LCC_RU,
+    "+proj=lcc +lat_1=45 +lat_2=65 +lat_0=55 +lon_0=90 +datum=WGS84 +units=m +no_defs",
+    "+proj=laea +lat_0=50 +lon_0=70 +datum=WGS84 +units=km",
+    "+proj=merc +datum=WGS84 +type=crs",
+    "+proj=utm +zone=43 +datum=WGS84",
+    "+proj=stere +lat_0=90 +lat_ts=70 +lon_0=100 +x_0=1000 +y_0=-500 +datum=WGS84",
+    "+proj=aea +lat_1=50 +lat_2=70 +lon_0=60 +datum=WGS84",
+    "+proj=ortho +lat_0=50 +lon_0=70 +datum=WGS84",
+    "+proj=lcc +lat_1=45 +lat_2=62 +lat_0=55 +lon_0=85 +ellps=krass +towgs84=25,-141,-78.5,0,0.35,0.736,0",
+    "+proj=lcc +lat_1=45 +lat_2=62 +lat_0=55 +lon_0=85 +datum=NAD27",
+};
+
+START_TEST(test_shortcut_matches_proj)
+{
+    const char *dst = shortcut_table[_i];
+    steppe_ctx_t *ctx = tu_ctx();
+    st_proj *p = make_proj(ctx, "EPSG:4326", dst);
+    PJ_CONTEXT *pc = proj_context_create();
+    char *crs = malloc(strlen(dst) + 16);
+    ck_assert_ptr_nonnull(crs);
+    sprintf(crs, "%s%s", dst, strstr(dst, "type=crs") ? "" : " +type=crs");
+    PJ *op = proj_create_crs_to_crs(pc, "EPSG:4326", crs, NULL);
+    PJ *ref = op ? proj_normalize_for_visualization(pc, op) : NULL;
+    ck_assert_ptr_nonnull(ref);
+    size_t compared = 0;
+    for (double lat = -85; lat <= 85; lat += 5) {
+        for (double lon = -180; lon <= 180; lon += 5) {
+            double a[2] = {lon, lat};
+            PJ_COORD c = proj_coord(lon, lat, 0, 0);
+            bool failed = st_proj_trans(p, a, 1, false) > 0;
+            c = proj_trans(ref, PJ_FWD, c);
+            bool ref_failed = !isfinite(c.xy.x) || !isfinite(c.xy.y) || fabs(c.xy.x) > 1e30;
+            proj_errno_reset(ref);
+            ck_assert_msg(failed == ref_failed, "%s at (%g, %g): failed %d, PROJ %d", dst, lon, lat, failed,
+                          ref_failed);
+            if (failed)
+                continue;
+            ck_assert_msg(fabs(a[0] - c.xy.x) < 1e-6 && fabs(a[1] - c.xy.y) < 1e-6,
+                          "%s at (%g, %g): (%.9f, %.9f), PROJ (%.9f, %.9f)", dst, lon, lat, a[0], a[1],
+                          c.xy.x, c.xy.y);
+            compared++;
+        }
+    }
+    ck_assert_uint_gt(compared, 500);
+    free(crs);
+    proj_destroy(ref);
+    proj_destroy(op);
+    proj_context_destroy(pc);
     st_proj_destroy(p);
     steppe_ctx_destroy(ctx);
 }
@@ -731,6 +828,8 @@ static Suite *project_suite(void)
     Suite *s = suite_create("project");
     TCase *tc = tcase_create("core");
     tcase_add_loop_test(tc, test_trans_table, 0, sizeof trans_table / sizeof trans_table[0]);
+    tcase_add_loop_test(tc, test_wgs84_spellings, 0, sizeof wgs84_table / sizeof wgs84_table[0]);
+    tcase_add_loop_test(tc, test_shortcut_matches_proj, 0, sizeof shortcut_table / sizeof shortcut_table[0]);
     tcase_add_test(tc, test_geographic_flag);
     tcase_add_test(tc, test_failed_points_counted);
     tcase_add_loop_test(tc, test_approx_within_tolerance, 0, sizeof approx_table / sizeof approx_table[0]);

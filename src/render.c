@@ -33,6 +33,8 @@
 #include "source.h"
 
 #define DEFAULT_MAX_PIXELS 200e6
+/* Most threads a render starts for one stage (reading, drawing bands). */
+#define MAX_THREADS 4
 /* Generalisation before projection: vertices closer than this many output
  * pixels to the previous kept vertex are dropped while reading. */
 #define SIMPLIFY_PX 0.3
@@ -504,6 +506,219 @@ static void derive_free(st_render *r)
     r->nderive_jobs = 0;
 }
 
+/* ---- source files read and projected on every core ---------------------- */
+
+/* Each distinct source file that a visible layer draws is read, projected
+ * and generalised by a job. The jobs run on one thread per core (the main
+ * thread is one of them), largest file first, each with a context (PROJ
+ * contexts are not shared between threads) and an arena of its own, which
+ * hold its features until the render ends. The job's warnings are replayed
+ * in layer order after the join, so output does not depend on scheduling.
+ * On the forum map and bench/ W2 the two big files load side by side. */
+typedef struct source_job {
+    const st_layer *layer; /* the first layer that draws the file */
+    st_layer unfiltered;   /* that layer without its `where` */
+    const char *crs;       /* the file's CRS, checked on the main thread */
+    const double *bbox;    /* lon/lat culling box, or NULL */
+    double simplify;       /* radial tolerance while reading (degrees), or 0 */
+    steppe_ctx_t *ctx;
+    st_arena *arena;
+    st_featureset fs;
+    steppe_status_t st;
+    double read_ms, project_ms;
+    char *log; /* "W message\n" or "I message\n" lines */
+    size_t loglen, logcap;
+} source_job;
+
+typedef struct source_pool {
+    st_render *r;
+    source_job *jobs;
+    size_t n;
+    size_t next; /* the next job to take, under lock */
+    pthread_mutex_t lock;
+} source_pool;
+
+static void source_log(void *user, steppe_log_level_t level, const char *msg)
+{
+    source_job *job = user;
+    if (level != STEPPE_LOG_WARNING && level != STEPPE_LOG_INFO)
+        return;
+    size_t n = strlen(msg);
+    if (job->loglen + n + 3 > job->logcap) {
+        size_t cap = 2 * (job->logcap + n + 3);
+        char *grown = realloc(job->log, cap);
+        if (!grown)
+            return;
+        job->log = grown;
+        job->logcap = cap;
+    }
+    job->log[job->loglen++] = level == STEPPE_LOG_WARNING ? 'W' : 'I';
+    memcpy(job->log + job->loglen, msg, n);
+    job->loglen += n;
+    job->log[job->loglen++] = '\n';
+    job->log[job->loglen] = '\0';
+}
+
+static void source_job_run(st_render *r, source_job *job)
+{
+    const st_layer *layer = job->layer;
+    st_proj *proj = NULL;
+    double t0 = now_ms();
+    job->st = st_proj_create(job->ctx, job->crs, r->map->crs, layer->crs ? layer->crs_loc : layer->source_loc,
+                             &proj);
+    if (job->st == STEPPE_OK)
+        job->st =
+            st_source_read_layer(job->ctx, &job->unfiltered, job->bbox, job->simplify, job->arena, &job->fs);
+    double t1 = now_ms();
+    if (job->st == STEPPE_OK)
+        job->st = st_project_features(job->ctx, proj, &r->view, &job->fs, job->arena);
+    if (job->st == STEPPE_OK)
+        st_generalize_px(&job->fs, GENERALIZE_PX);
+    job->read_ms = t1 - t0;
+    job->project_ms = now_ms() - t1;
+    st_proj_destroy(proj);
+}
+
+static void *source_worker(void *arg)
+{
+    source_pool *pool = arg;
+    for (;;) {
+        pthread_mutex_lock(&pool->lock);
+        size_t i = pool->next < pool->n ? pool->next++ : pool->n;
+        pthread_mutex_unlock(&pool->lock);
+        if (i == pool->n)
+            return NULL;
+        source_job_run(pool->r, &pool->jobs[i]);
+    }
+}
+
+static off_t file_size(const char *path)
+{
+    struct stat sb;
+    return path && stat(path, &sb) == 0 ? sb.st_size : 0;
+}
+
+/* Sets up a job per distinct source file of the visible Shapefile and CSV
+ * layers, with its CRS checked in the main context (so a bad CRS is
+ * reported at its place in the style, before any thread starts), and runs
+ * them. Errors and warnings reach r->ctx in layer order. */
+static steppe_status_t load_sources(st_render *r, proj_cache *pc)
+{
+    const st_map *m = r->map;
+    steppe_status_t st = STEPPE_OK;
+    source_job *jobs = st_arena_calloc(r->arena, m->nlayers ? m->nlayers : 1, sizeof *jobs);
+    size_t n = 0;
+    if (!jobs)
+        return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
+    r->source_jobs = jobs;
+    for (size_t i = 0; i < m->nlayers; i++) {
+        const st_layer *layer = &m->layers[i];
+        if (!layer->visible || (layer->kind != ST_LAYER_SHAPEFILE && layer->kind != ST_LAYER_CSV))
+            continue;
+        bool seen = false;
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = st_layer_same_source(jobs[k].layer, layer);
+        if (seen)
+            continue;
+        source_job *job = &jobs[n];
+        job->layer = layer;
+        job->unfiltered = *layer;
+        job->unfiltered.where.n = 0;
+        job->crs = source_crs(r, layer);
+        st_proj *proj = NULL;
+        st = cached_proj(r, pc, job->crs, layer->crs ? layer->crs_loc : layer->source_loc, &proj);
+        if (st != STEPPE_OK)
+            return st;
+        if (st_proj_src_is_geographic(proj)) {
+            job->bbox = r->view.lonlat;
+            job->simplify = st_view_simplify_deg(&r->view, r->lonlat_to_map, SIMPLIFY_PX);
+        }
+        job->ctx = steppe_ctx_create();
+        job->arena = st_arena_create(0);
+        r->nsource_jobs = ++n;
+        if (!job->ctx || !job->arena)
+            return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
+    }
+    /* Largest first, so the last job to start is a small one. Insertion
+     * sort on a handful of files; ties keep layer order. */
+    source_job **order = st_arena_alloc(r->arena, (n ? n : 1) * sizeof *order);
+    off_t *size = st_arena_alloc(r->arena, (n ? n : 1) * sizeof *size);
+    if (!order || !size)
+        return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        off_t s = file_size(jobs[i].layer->source);
+        size_t k = i;
+        for (; k > 0 && size[k - 1] < s; k--) {
+            order[k] = order[k - 1];
+            size[k] = size[k - 1];
+        }
+        order[k] = &jobs[i];
+        size[k] = s;
+    }
+    source_job *sorted = st_arena_alloc(r->arena, (n ? n : 1) * sizeof *sorted);
+    if (!sorted)
+        return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = *order[i];
+    memcpy(jobs, sorted, n * sizeof *jobs);
+    for (size_t i = 0; i < n; i++)
+        steppe_ctx_set_logger(jobs[i].ctx, source_log, &jobs[i]);
+
+    source_pool pool = {r, jobs, n, 0, PTHREAD_MUTEX_INITIALIZER};
+    pthread_t threads[MAX_THREADS];
+    int nthreads = 0;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    while (nthreads + 1 < cores && (size_t)nthreads + 1 < n && nthreads < MAX_THREADS) {
+        if (pthread_create(&threads[nthreads], NULL, source_worker, &pool) != 0)
+            break;
+        nthreads++;
+    }
+    source_worker(&pool);
+    for (int i = 0; i < nthreads; i++)
+        pthread_join(threads[i], NULL);
+    return STEPPE_OK;
+}
+
+/* The job that read layer's file. */
+static source_job *source_find(st_render *r, const st_layer *layer)
+{
+    for (size_t i = 0; i < r->nsource_jobs; i++) {
+        if (st_layer_same_source(r->source_jobs[i].layer, layer))
+            return &r->source_jobs[i];
+    }
+    return NULL;
+}
+
+/* Replays a job's messages into the render's context, once. */
+static void source_replay(st_render *r, source_job *job)
+{
+    for (char *line = job->log; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (!nl)
+            break;
+        *nl = '\0';
+        if (line[0] == 'W')
+            st_warn(r->ctx, "%s", line + 1);
+        else
+            st_info(r->ctx, "%s", line + 1);
+        line = nl + 1;
+    }
+    free(job->log);
+    job->log = NULL;
+    job->loglen = job->logcap = 0;
+}
+
+static void source_free(st_render *r)
+{
+    for (size_t i = 0; i < r->nsource_jobs; i++) {
+        source_job *job = &r->source_jobs[i];
+        free(job->log);
+        steppe_ctx_destroy(job->ctx);
+        st_arena_destroy(job->arena);
+    }
+    r->nsource_jobs = 0;
+}
+
 static steppe_status_t load_layers(st_render *r)
 {
     const st_map *m = r->map;
@@ -528,6 +743,12 @@ static steppe_status_t load_layers(st_render *r)
     if (st != STEPPE_OK)
         goto done;
 
+    if (!r->cache) {
+        st = load_sources(r, &pc);
+        if (st != STEPPE_OK)
+            goto done;
+    }
+
     for (size_t i = 0; i < m->nlayers; i++) {
         const st_layer *layer = &m->layers[i];
         st_layer_data *d = &r->layers[i];
@@ -536,7 +757,25 @@ static steppe_status_t load_layers(st_render *r)
             continue;
         st_proj *proj = NULL;
         double t_read = now_ms();
-        if (layer->kind == ST_LAYER_SHAPEFILE || layer->kind == ST_LAYER_CSV) {
+        source_job *sj =
+            layer->kind == ST_LAYER_SHAPEFILE || layer->kind == ST_LAYER_CSV ? source_find(r, layer) : NULL;
+        if (sj) {
+            if (sj->log)
+                source_replay(r, sj);
+            if (sj->st != STEPPE_OK) {
+                st = st_error(r->ctx, sj->st, "%s", steppe_ctx_last_error(sj->ctx));
+                goto done;
+            }
+            if (sj->layer == layer) {
+                d->read_ms = sj->read_ms;
+                d->project_ms = sj->project_ms;
+                r->timings_ms[ST_STAGE_READ] += d->read_ms;
+                r->timings_ms[ST_STAGE_PROJECT] += d->project_ms;
+            }
+            st = layer_subset(r, layer, &sj->fs, &d->fs);
+            if (st != STEPPE_OK)
+                goto done;
+        } else if (layer->kind == ST_LAYER_SHAPEFILE || layer->kind == ST_LAYER_CSV) {
             shared_source *src = NULL;
             for (size_t k = 0; k < nshared && !src; k++) {
                 if (st_layer_same_source(shared[k].layer, layer))
@@ -765,7 +1004,7 @@ static void *draw_band(void *arg)
 
 /* Threads for drawing bands: the cores online, at most MAX_BANDS; 1 for
  * canvases too small to pay for a thread. */
-#define MAX_BANDS 4
+#define MAX_BANDS MAX_THREADS
 static int band_count(const st_view *v)
 {
     if (v->width_px * v->height_px < 1e6)
@@ -1100,6 +1339,7 @@ done:
             st_atomic_abort(&pending[i]);
     }
     derive_free(&r);
+    source_free(&r);
     st_labels_free(&r);
     st_furniture_free(&r);
     st_proj_destroy(r.lonlat_to_map);

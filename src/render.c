@@ -894,6 +894,74 @@ done:
     return st;
 }
 
+/* ---- labels, placed while the base is drawn ------------------------------ */
+
+/* Placing labels needs the furniture's layout but not the drawn base, and
+ * drawing the base needs nothing from the labels: when the first output is
+ * a PNG drawn in bands, the labels are placed on a thread of their own
+ * while the bands are drawn, and joined before the labels are drawn on top.
+ * Neither side writes what the other reads (the bands draw features and
+ * the graticule; placement writes the label plan, the obstacles and the
+ * arena, and logs through the context). */
+typedef struct label_job {
+    pthread_t thread;
+    bool started, joined;
+    steppe_status_t st;
+} label_job;
+
+static void labels_run(st_render *r, label_job *lj)
+{
+    double t = now_ms();
+    lj->st = st_labels_place(r);
+    r->timings_ms[ST_STAGE_LABELS] += now_ms() - t;
+}
+
+static void *labels_thread(void *arg)
+{
+    st_render *r = arg;
+    labels_run(r, r->label_job);
+    return NULL;
+}
+
+static int band_count(const st_view *v);
+
+static steppe_status_t labels_start(st_render *r)
+{
+    label_job *lj = st_arena_calloc(r->arena, 1, sizeof *lj);
+    if (!lj)
+        return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
+    r->label_job = lj;
+    st_format fmt = ST_FMT_PNG;
+    if (r->opts->n_outputs > 0)
+        st_output_format(r->ctx, r->opts->outputs[0], &fmt);
+    if (fmt == ST_FMT_PNG && band_count(&r->view) > 1)
+        lj->started = pthread_create(&lj->thread, NULL, labels_thread, r) == 0;
+    if (!lj->started) {
+        labels_run(r, lj);
+        lj->joined = true;
+        if (lj->st == STEPPE_OK && r->ndropped)
+            st_info(r->ctx, "%zu label%s dropped for lack of room (listed in --report)", r->ndropped,
+                    r->ndropped == 1 ? "" : "s");
+    }
+    return lj->st;
+}
+
+/* Waits for the placement; its status (the error is in the context). */
+static steppe_status_t labels_wait(st_render *r)
+{
+    label_job *lj = r->label_job;
+    if (!lj)
+        return STEPPE_OK;
+    if (lj->started && !lj->joined) {
+        pthread_join(lj->thread, NULL);
+        lj->joined = true;
+        if (lj->st == STEPPE_OK && r->ndropped)
+            st_info(r->ctx, "%zu label%s dropped for lack of room (listed in --report)", r->ndropped,
+                    r->ndropped == 1 ? "" : "s");
+    }
+    return lj->st;
+}
+
 /* Every visible marker is an obstacle for labels. */
 static steppe_status_t add_marker_obstacles(st_render *r)
 {
@@ -1042,6 +1110,8 @@ static cairo_status_t draw_image(st_render *r, cairo_surface_t *surf)
     cairo_status_t cs = CAIRO_STATUS_SUCCESS;
     for (int i = 0; i < nb && cs == CAIRO_STATUS_SUCCESS; i++)
         cs = bands[i].status;
+    if (labels_wait(r) != STEPPE_OK)
+        return cs; /* write_output() reports the labels' error */
     cairo_t *cr = cairo_create(surf);
     draw_top(r, cr);
     if (cs == CAIRO_STATUS_SUCCESS)
@@ -1108,14 +1178,19 @@ static steppe_status_t write_output(st_render *r, const char *path, st_format fm
         cs = cairo_surface_status(surf);
         if (cs == CAIRO_STATUS_SUCCESS)
             cs = draw_image(r, surf);
+        st = labels_wait(r);
     } else {
-        cairo_t *cr = cairo_create(surf);
-        cairo_scale(cr, 72.0 / v->dpi, 72.0 / v->dpi);
-        draw_map(r, cr);
-        cs = cairo_status(cr);
-        cairo_destroy(cr);
+        cs = CAIRO_STATUS_SUCCESS;
+        st = labels_wait(r);
+        if (st == STEPPE_OK) {
+            cairo_t *cr = cairo_create(surf);
+            cairo_scale(cr, 72.0 / v->dpi, 72.0 / v->dpi);
+            draw_map(r, cr);
+            cs = cairo_status(cr);
+            cairo_destroy(cr);
+        }
     }
-    if (cs == CAIRO_STATUS_SUCCESS && fmt == ST_FMT_PNG) {
+    if (st == STEPPE_OK && cs == CAIRO_STATUS_SUCCESS && fmt == ST_FMT_PNG) {
         cairo_surface_flush(surf);
         st_png_meta meta = {m->meta_title ? m->meta_title : m->title, "steppe " STEPPE_VERSION,
                             m->meta_source ? m->meta_source : m->attribution};
@@ -1297,14 +1372,9 @@ steppe_status_t st_render_map(steppe_ctx_t *ctx, const st_map *model, const step
     r.timings_ms[ST_STAGE_FURNITURE] += now_ms() - t;
     if (st != STEPPE_OK)
         goto done;
-    t = now_ms();
-    st = st_labels_place(&r);
-    r.timings_ms[ST_STAGE_LABELS] += now_ms() - t;
+    st = labels_start(&r);
     if (st != STEPPE_OK)
         goto done;
-    if (r.ndropped)
-        st_info(ctx, "%zu label%s dropped for lack of room (listed in --report)", r.ndropped,
-                r.ndropped == 1 ? "" : "s");
 
     /* Every output is complete in its temporary file before any is renamed
      * into place, so a failure on the last output leaves every target as it
@@ -1334,6 +1404,10 @@ steppe_status_t st_render_map(steppe_ctx_t *ctx, const st_map *model, const step
     if (st == STEPPE_OK && opts->report)
         st = st_report_write(&r, opts->report);
 done:
+    if (st == STEPPE_OK)
+        st = labels_wait(&r);
+    else
+        labels_wait(&r);
     for (size_t i = 0; pending && i < npending; i++) {
         if (pending[i].fp || pending[i].tmp)
             st_atomic_abort(&pending[i]);

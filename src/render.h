@@ -107,6 +107,7 @@ typedef struct st_render {
     const st_datacache *cache;      /* NULL: read sources from disk */
     struct derive_job *derive_jobs; /* render.c: shared boundaries derived on threads */
     size_t nderive_jobs;
+    struct label_job *label_job;    /* render.c: labels placed while a PNG's base is drawn */
     struct source_job *source_jobs; /* render.c: source files read and projected on threads */
     size_t nsource_jobs;
     const st_page *page;     /* NULL: not an atlas page */

@@ -11,12 +11,13 @@
  * which is invisible at sub-pixel tolerance. */
 #define CHUNK 2048
 
-static double seg_dist2(double px, double py, double ax, double ay, double bx, double by)
+/* Squared distance from p to the segment a + t·d, t in [0, 1]; inv_len2 is
+ * 1 / |d|² (0 for a degenerate segment), computed once per segment since
+ * this runs for every vertex of every layer. */
+static inline double seg_dist2(double px, double py, double ax, double ay, double dx, double dy,
+                               double inv_len2)
 {
-    double dx = bx - ax;
-    double dy = by - ay;
-    double len2 = dx * dx + dy * dy;
-    double t = len2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0;
+    double t = ((px - ax) * dx + (py - ay) * dy) * inv_len2;
     t = t < 0 ? 0 : t > 1 ? 1 : t;
     double ex = ax + t * dx - px;
     double ey = ay + t * dy - py;
@@ -37,11 +38,13 @@ static void dp(const double *xy, size_t a, size_t b, double tol2, uint8_t *keep,
         if (j <= i + 1)
             continue;
         double ax = xy[2 * i], ay = xy[2 * i + 1];
-        double bx = xy[2 * j], by = xy[2 * j + 1];
+        double dx = xy[2 * j] - ax, dy = xy[2 * j + 1] - ay;
+        double len2 = dx * dx + dy * dy;
+        double inv_len2 = len2 > 0 ? 1 / len2 : 0;
         double best = -1;
         size_t m = i;
         for (size_t k = i + 1; k < j; k++) {
-            double d = seg_dist2(xy[2 * k], xy[2 * k + 1], ax, ay, bx, by);
+            double d = seg_dist2(xy[2 * k], xy[2 * k + 1], ax, ay, dx, dy, inv_len2);
             if (d > best) {
                 best = d;
                 m = k;

@@ -10,6 +10,7 @@
  * handler prints anything: the message goes to the context. */
 #include "output.h"
 
+#include <libdeflate.h>
 #include <math.h>
 #include <png.h>
 #include <pthread.h>
@@ -132,7 +133,9 @@ static void convert_row(const uint8_t *src, uint8_t *dst, int width, bool alpha)
  * followed by the Adler-32 of all the rows (adler32_combine), are one valid
  * zlib stream — the IDAT data — written with libpng's png_write_chunk()
  * between libpng's own header chunks and IEND. Each band starts with an
- * empty dictionary, which costs well under 1% in size. */
+ * empty dictionary, which costs well under 1% in size. The checksum comes
+ * from libdeflate (vectorised): zlib 1.2.13's adler32() took 12-15 ms over
+ * W2's 27.8 MB of rows, libdeflate_adler32() 1.2 ms. */
 
 #define MAX_ZPARTS 4
 
@@ -173,7 +176,7 @@ static void *deflate_part(void *arg)
     for (int y = z->y0; y < z->y1 && z->err == Z_OK; y++) {
         row[0] = 0; /* filter NONE */
         convert_row(z->data + (size_t)y * (size_t)z->stride, row + 1, z->width, z->alpha);
-        z->adler = adler32(z->adler, row, (uInt)rowlen);
+        z->adler = libdeflate_adler32((uint32_t)z->adler, row, rowlen);
         zs.next_in = row;
         zs.avail_in = (uInt)rowlen;
         while (zs.avail_in > 0 && z->err == Z_OK)

@@ -247,6 +247,30 @@ static steppe_status_t read_layer(st_render *r, proj_cache *pc, const st_layer *
     return st_source_read_layer(r->ctx, layer, bbox, simplify, r->arena, fs);
 }
 
+static steppe_status_t fit_degenerate(st_render *r, const st_layer *layer, double bbox[4]);
+
+/* Grows bbox by the finite points of xy. */
+static void grow_bbox_xy(double bbox[4], const double *xy, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        double x = xy[2 * k];
+        double y = xy[2 * k + 1];
+        if (!isfinite(x) || !isfinite(y) || fabs(x) > 1e30 || fabs(y) > 1e30)
+            continue;
+        bbox[0] = fmin(bbox[0], x);
+        bbox[1] = fmin(bbox[1], y);
+        bbox[2] = fmax(bbox[2], x);
+        bbox[3] = fmax(bbox[3], y);
+    }
+}
+
+/* The projected bbox of the features the extent fits. Only those records
+ * are read (the fit's filter is handed to the reader, which skips the
+ * others undecoded), and the vertices of a lon/lat source are projected
+ * with the approximate transformer at a hundredth of a pixel — the pixel
+ * size taken from an exact projection of every 16th vertex — since the
+ * forum map fits two countries of 60,000 vertices before anything else can
+ * start. */
 static steppe_status_t fit_bbox(st_render *r, proj_cache *pc, double bbox[4])
 {
     const st_map *m = r->map;
@@ -256,35 +280,80 @@ static steppe_status_t fit_bbox(st_render *r, proj_cache *pc, double bbox[4])
                         "%s:%d:%d: extent fit: '%s' is not a Shapefile or CSV layer",
                         m->extent_loc.file ? m->extent_loc.file : m->path, m->extent_loc.line,
                         m->extent_loc.col, m->fit_layer ? m->fit_layer : "");
+    st_layer narrowed = *layer;
+    if (layer->where.n == 0 && m->fit_where.n)
+        narrowed.where = m->fit_where;
     st_featureset fs;
     st_proj *proj = NULL;
-    steppe_status_t st = read_layer(r, pc, layer, false, &fs, &proj);
+    steppe_status_t st = read_layer(r, pc, &narrowed, false, &fs, &proj);
     if (st != STEPPE_OK)
         return st;
-    bbox[0] = bbox[1] = HUGE_VAL;
-    bbox[2] = bbox[3] = -HUGE_VAL;
+    size_t n = 0;
     for (size_t i = 0; i < fs.n; i++) {
-        st_feature *f = &fs.feat[i];
+        if (!m->fit_where.n || st_filter_match(&m->fit_where, &fs, &fs.feat[i]))
+            n += fs.feat[i].npoints;
+    }
+    /* The raw vertices suffice for a bounding box: no seam handling. */
+    double *xy = st_arena_alloc(r->arena, 2 * sizeof(double) * (n ? n : 1));
+    if (!xy)
+        return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
+    size_t at = 0;
+    for (size_t i = 0; i < fs.n; i++) {
+        const st_feature *f = &fs.feat[i];
         if (m->fit_where.n && !st_filter_match(&m->fit_where, &fs, f))
             continue;
-        /* Projected extremes of each feature; the raw vertices suffice for a
-         * bounding box, no seam handling needed. */
-        double *xy = st_arena_alloc(r->arena, 2 * sizeof(double) * (f->npoints ? f->npoints : 1));
-        if (!xy)
+        memcpy(xy + 2 * at, f->xy, 2 * sizeof(double) * f->npoints);
+        at += f->npoints;
+    }
+    bbox[0] = bbox[1] = HUGE_VAL;
+    bbox[2] = bbox[3] = -HUGE_VAL;
+    double rough[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
+    const size_t step = 16;
+    if (st_proj_src_is_geographic(proj) && n >= 64 * step) {
+        double *sample = st_arena_alloc(r->arena, 2 * sizeof(double) * (n / step + 1));
+        if (!sample)
             return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
-        memcpy(xy, f->xy, 2 * sizeof(double) * f->npoints);
-        st_proj_trans(proj, xy, f->npoints, false);
-        for (uint32_t k = 0; k < f->npoints; k++) {
-            double x = xy[2 * k];
-            double y = xy[2 * k + 1];
-            if (!isfinite(x) || !isfinite(y) || fabs(x) > 1e30 || fabs(y) > 1e30)
-                continue;
-            bbox[0] = fmin(bbox[0], x);
-            bbox[1] = fmin(bbox[1], y);
-            bbox[2] = fmax(bbox[2], x);
-            bbox[3] = fmax(bbox[3], y);
+        size_t ns = 0;
+        for (size_t k = 0; k < n; k += step, ns++) {
+            sample[2 * ns] = xy[2 * k];
+            sample[2 * ns + 1] = xy[2 * k + 1];
+        }
+        st_proj_trans(proj, sample, ns, false);
+        grow_bbox_xy(rough, sample, ns);
+    }
+    double px = fmax((rough[2] - rough[0]) / m->width_px, (rough[3] - rough[1]) / m->height_px);
+    double *ll = isfinite(px) && px > 0 ? st_arena_alloc(r->arena, 2 * sizeof(double) * (n ? n : 1)) : NULL;
+    if (!ll) {
+        st_proj_trans(proj, xy, n, false);
+        grow_bbox_xy(bbox, xy, n);
+        return fit_degenerate(r, layer, bbox);
+    }
+    /* Approximate within a quarter pixel, then the points that could hold
+     * an extreme — within a pixel of the approximate one — exactly, so the
+     * frame is the one an exact projection of every vertex gives. */
+    memcpy(ll, xy, 2 * sizeof(double) * n);
+    st_proj_trans_approx(proj, xy, n, 0.5, 0.25 * px);
+    double approx[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
+    grow_bbox_xy(approx, xy, n);
+    size_t nc = 0;
+    for (size_t k = 0; k < n; k++) {
+        double x = xy[2 * k];
+        double y = xy[2 * k + 1];
+        if (x <= approx[0] + px || x >= approx[2] - px || y <= approx[1] + px || y >= approx[3] - px ||
+            !isfinite(x) || fabs(x) > 1e30) {
+            ll[2 * nc] = ll[2 * k];
+            ll[2 * nc + 1] = ll[2 * k + 1];
+            nc++;
         }
     }
+    st_proj_trans(proj, ll, nc, false);
+    grow_bbox_xy(bbox, ll, nc);
+    return fit_degenerate(r, layer, bbox);
+}
+
+/* A fit to one point, or to nothing. */
+static steppe_status_t fit_degenerate(st_render *r, const st_layer *layer, double bbox[4])
+{
     if (!(bbox[0] < bbox[2]) && !(bbox[1] < bbox[3])) {
         if (bbox[0] <= bbox[2]) {
             /* A single point: frame 1 km (or 0.01° for geographic maps) around it. */

@@ -49,8 +49,14 @@ void st_warn(steppe_ctx_t *ctx, const char *fmt, ...) __attribute__((format(prin
 /* Logs an informational line (progress, summaries). */
 void st_info(steppe_ctx_t *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The PROJ context of ctx, created on first use with logging silenced (PROJ's
- * messages are collected through st_proj_errmsg()). NULL if out of memory. */
+/* Makes sure ctx has its PROJ context: loads libproj (st_dynlib_proj())
+ * and creates the context with logging silenced (PROJ's messages are
+ * collected through st_proj_errmsg()). Records the error where it fails:
+ * STEPPE_ERR_LIBRARY (libproj cannot be loaded) or STEPPE_ERR_NOMEM. */
+steppe_status_t st_ctx_need_proj(steppe_ctx_t *ctx);
+
+/* The PROJ context of ctx, created on first use by st_ctx_need_proj(); NULL
+ * when that fails (the error is then recorded in ctx). */
 PJ_CONTEXT *st_ctx_proj(steppe_ctx_t *ctx);
 
 /* The object cached under key, or NULL. */
@@ -63,8 +69,17 @@ bool st_ctx_cache_put(steppe_ctx_t *ctx, const char *key, void *obj, void (*free
 
 /* The CRS that PROJ makes of def (proj_create), parsed once per context
  * and owned by it — the caller must not destroy it. NULL when PROJ rejects
- * def (its reason is in st_proj_errmsg()). */
+ * def (its reason is in st_proj_errmsg()). Call st_ctx_need_proj() first,
+ * so that a PROJ that cannot be loaded is not reported as a bad CRS. */
 PJ *st_ctx_crs(steppe_ctx_t *ctx, const char *def);
+
+/* True when def is one of the names of WGS 84 longitude/latitude that steppe
+ * itself writes or a style commonly does: "EPSG:4326" or "OGC:CRS84" (any
+ * case). PROJ accepts both in every version, and normalised for visualisation
+ * both are (longitude, latitude) in degrees: they are known without opening
+ * PROJ's database, which costs milliseconds a render of lon/lat data does
+ * not need to spend. */
+bool st_crs_is_lonlat(const char *def);
 
 /* PROJ's text for its last error in ctx's PROJ context. Static storage. */
 const char *st_proj_errmsg(steppe_ctx_t *ctx);

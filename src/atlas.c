@@ -17,6 +17,7 @@
 
 #include "ctx.h"
 #include "derive.h"
+#include "dynlib.h"
 #include "model.h"
 #include "project.h"
 #include "render.h"
@@ -252,8 +253,12 @@ static steppe_status_t page_extent(steppe_ctx_t *ctx, const st_map *map, const s
 {
     st_proj *p = NULL;
     steppe_status_t st = st_proj_create(ctx, fs->crs, map->crs, map->crs_loc, &p);
-    if (st != STEPPE_OK)
+    if (st == STEPPE_OK && map->highlight_nearest_count > 0)
+        st = st_dynlib_proj(ctx); /* nearest_points() measures geodesics */
+    if (st != STEPPE_OK) {
+        st_proj_destroy(p);
         return st;
+    }
     size_t extra = map->highlight_nearest_count > 0 ? (size_t)map->highlight_nearest_count : 0;
     double *xy = st_arena_alloc(arena, 2 * sizeof(double) * (f->npoints + extra + 1));
     if (!xy) {

@@ -1,11 +1,15 @@
-/* The per-run context: logger, last error, lazily created PROJ context. */
+/* The per-run context: logger, last error, lazily created PROJ context
+ * (libproj itself is loaded then too: dynlib.h). */
 #include "ctx.h"
+
+#include "dynlib.h"
 
 #include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -172,19 +176,28 @@ static void proj_silent(void *user, int level, const char *msg)
     (void)msg;
 }
 
+steppe_status_t st_ctx_need_proj(steppe_ctx_t *ctx)
+{
+    if (ctx->proj)
+        return STEPPE_OK;
+    steppe_status_t st = st_dynlib_proj(ctx);
+    if (st != STEPPE_OK)
+        return st;
+    ctx->proj = proj_context_create();
+    if (!ctx->proj)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory creating the PROJ context");
+    proj_log_func(ctx->proj, NULL, proj_silent);
+    return STEPPE_OK;
+}
+
 PJ_CONTEXT *st_ctx_proj(steppe_ctx_t *ctx)
 {
-    if (!ctx->proj) {
-        ctx->proj = proj_context_create();
-        if (ctx->proj)
-            proj_log_func(ctx->proj, NULL, proj_silent);
-    }
-    return ctx->proj;
+    return st_ctx_need_proj(ctx) == STEPPE_OK ? ctx->proj : NULL;
 }
 
 const char *st_proj_errmsg(steppe_ctx_t *ctx)
 {
-    PJ_CONTEXT *pc = st_ctx_proj(ctx);
+    PJ_CONTEXT *pc = ctx->proj;
     int err = pc ? proj_context_errno(pc) : 0;
     const char *msg = err ? proj_context_errno_string(pc, err) : NULL;
     return msg ? msg : "unknown PROJ error";
@@ -260,6 +273,8 @@ static bool equal_squeezed(const char *a, const char *b)
 bool st_crs_is_wgs84(const char *def)
 {
     static const char *const codes[] = {"EPSG:4326", "OGC:CRS84"};
+    if (!def)
+        return false;
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         if (equal_squeezed(def, codes[i]))
             return true;

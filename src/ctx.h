@@ -49,8 +49,14 @@ void st_warn(steppe_ctx_t *ctx, const char *fmt, ...) __attribute__((format(prin
 /* Logs an informational line (progress, summaries). */
 void st_info(steppe_ctx_t *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The PROJ context of ctx, created on first use with logging silenced (PROJ's
- * messages are collected through st_proj_errmsg()). NULL if out of memory. */
+/* Makes sure ctx has its PROJ context: loads libproj (st_dynlib_proj())
+ * and creates the context with logging silenced (PROJ's messages are
+ * collected through st_proj_errmsg()). Records the error where it fails:
+ * STEPPE_ERR_LIBRARY (libproj cannot be loaded) or STEPPE_ERR_NOMEM. */
+steppe_status_t st_ctx_need_proj(steppe_ctx_t *ctx);
+
+/* The PROJ context of ctx, created on first use by st_ctx_need_proj(); NULL
+ * when that fails (the error is then recorded in ctx). */
 PJ_CONTEXT *st_ctx_proj(steppe_ctx_t *ctx);
 
 /* The object cached under key, or NULL. */
@@ -76,7 +82,8 @@ bool st_crs_is_wgs84(const char *def);
  * def (its reason is in st_proj_errmsg()). Geographic WGS 84
  * (st_crs_is_wgs84) is made from ST_CRS_WGS84: opening PROJ's database to
  * resolve "EPSG:4326" or a .prj costs 10-13 ms, more than reading most
- * files. */
+ * files. Call st_ctx_need_proj() first, so that a PROJ that cannot be
+ * loaded is not reported as a bad CRS. */
 PJ *st_ctx_crs(steppe_ctx_t *ctx, const char *def);
 
 /* PROJ's text for its last error in ctx's PROJ context. Static storage. */

@@ -10,10 +10,9 @@
  * small tolerance for neighbours digitised separately. */
 #include "derive.h"
 
+#include "dynlib.h"
 #include "generalize.h"
 
-#include <geodesic.h>
-#include <geos_c.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -450,6 +449,11 @@ steppe_status_t st_derive_shared_boundary(steppe_ctx_t *ctx, const st_featureset
     if (polys->type != ST_GEOM_POLYGON)
         return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%sshared-boundary needs polygons, but %s has none", pre,
                         path);
+    st = st_dynlib_geos(ctx);
+    if (st == STEPPE_OK)
+        st = st_dynlib_proj(ctx);
+    if (st != STEPPE_OK)
+        return st;
     env.h = GEOS_init_r();
     if (!env.h)
         return st_error(ctx, STEPPE_ERR_NOMEM, "%s: cannot start GEOS", path);
@@ -573,6 +577,9 @@ steppe_status_t st_derive_route(steppe_ctx_t *ctx, const st_featureset *points, 
         return st_error(ctx, STEPPE_ERR_STYLE_KEY, "%sno field '%s' in %s", pre, field, path);
     if (!(step_km > 0))
         step_km = 50;
+    steppe_status_t st = st_dynlib_proj(ctx);
+    if (st != STEPPE_OK)
+        return st;
 
     const st_feature **found = st_arena_calloc(arena, nstops, sizeof *found);
     struct geod_geodesicline *lines = st_arena_calloc(arena, nstops - 1, sizeof *lines);

@@ -10,10 +10,13 @@
 #include "ctx.h"
 #include "features.h"
 
-/* Geodesic length in km of every line of fs (coordinates lon/lat degrees). */
+/* Geodesic length in km of every line of fs (coordinates lon/lat degrees).
+ * The geodesic functions are libproj's: it must be loaded (st_dynlib_proj(),
+ * which both st_derive_* below call). */
 double st_geod_length_km(const st_featureset *fs);
 
-/* Geodesic length in km of the polyline xy (n lon/lat points). */
+/* Geodesic length in km of the polyline xy (n lon/lat points). libproj must
+ * be loaded, as for st_geod_length_km(). */
 double st_geod_polyline_km(const double *xy, size_t n);
 
 /* Derives the boundary shared by the union of features matching a and the
@@ -21,7 +24,8 @@ double st_geod_polyline_km(const double *xy, size_t n);
  * lines (lon/lat) in arena, one feature per merged line, no attributes.
  * Returns STEPPE_OK (an empty result is a warning, not an error),
  * STEPPE_ERR_STYLE_VALUE when a or b matches nothing ("FILE:LINE:COL: ..."),
- * STEPPE_ERR_RENDER when GEOS fails. */
+ * STEPPE_ERR_RENDER when GEOS fails, STEPPE_ERR_LIBRARY when GEOS or PROJ
+ * cannot be loaded (PROJ: for the lengths the caller measures next). */
 steppe_status_t st_derive_shared_boundary(steppe_ctx_t *ctx, const st_featureset *polys, const st_filter *a,
                                           const st_filter *b, st_loc loc, st_arena *arena,
                                           st_featureset *out);
@@ -36,7 +40,8 @@ typedef struct st_route_leg {
 /* Builds a route through stops (values of field in points, in order) as one
  * line feature of geodesic legs, densified to at most step_km per segment.
  * legs receives nstops-1 legs from arena. Fails with STEPPE_ERR_STYLE_VALUE
- * ("FILE:LINE:COL: no stop 'X' in layer L") when a stop is not found. */
+ * ("FILE:LINE:COL: no stop 'X' in layer L") when a stop is not found,
+ * STEPPE_ERR_LIBRARY when PROJ (its geodesics) cannot be loaded. */
 steppe_status_t st_derive_route(steppe_ctx_t *ctx, const st_featureset *points, const char *field,
                                 const char *const *stops, size_t nstops, double step_km, st_loc loc,
                                 st_arena *arena, st_featureset *out, st_route_leg **legs);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "draw.h"
+#include "dynlib.h"
 #include "source.h"
 #include "text.h"
 
@@ -485,6 +486,11 @@ static steppe_status_t layout_scalebar(st_render *r)
     const st_map *m = r->map;
     if (!m->scalebar)
         return STEPPE_OK;
+    /* The scale is measured on PROJ's geodesics: libproj is needed even
+     * when the map needs no transformation (no PROJ context either). */
+    steppe_status_t st = st_dynlib_proj(r->ctx);
+    if (st != STEPPE_OK)
+        return st;
     double kpp = km_per_px_at_centre(r);
     if (!(kpp > 0) || !isfinite(kpp)) {
         st_warn(r->ctx, "%s: the map centre cannot be projected back to longitude/latitude; no scale bar",

@@ -2,7 +2,6 @@
  * the same reader a render uses, so the description is what a render sees. */
 #include <steppe/info.h>
 
-#include <proj.h>
 #include <shapefil.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <strings.h>
 
 #include "ctx.h"
+#include "dynlib.h"
 #include "source.h"
 
 /* "569876" -> "569,876" */
@@ -31,7 +31,11 @@ static void thousands(size_t n, char *out, size_t outsz)
 static void describe_crs(steppe_ctx_t *ctx, const char *crs, char *out, size_t outsz)
 {
     PJ_CONTEXT *pc = st_ctx_proj(ctx);
-    PJ *obj = pc ? proj_create(pc, crs) : NULL;
+    if (!pc) {
+        snprintf(out, outsz, "%.60s (PROJ cannot be loaded)", crs);
+        return;
+    }
+    PJ *obj = proj_create(pc, crs);
     if (!obj) {
         snprintf(out, outsz, "%.60s (not understood by PROJ)", crs);
         return;

@@ -13,12 +13,10 @@
  * recover, and the user should see only the error that ended the run. */
 #include <cairo.h>
 #include <errno.h>
-#include <geos_c.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <pango/pango.h>
-#include <proj.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -308,12 +306,25 @@ static const char usage_atlas[] = "Usage: steppe atlas STYLE.yaml --layer LAYER 
 static int print_version(void)
 {
     char geos[64];
-    PJ_INFO pj = proj_info();
+    const char *proj_version = NULL;
+    const char *geos_version = NULL;
+    steppe_ctx_t *ctx = steppe_ctx_create();
+    if (!ctx)
+        return fail(NULL, STEPPE_ERR_NOMEM);
+    /* PROJ and GEOS are loaded at run time: the versions are those of the
+     * libraries found now, and a missing one is an error here too. */
+    steppe_status_t status = steppe_dependency_versions(ctx, &proj_version, &geos_version);
+    if (status != STEPPE_OK) {
+        int code = fail(ctx, status);
+        steppe_ctx_destroy(ctx);
+        return code;
+    }
+    steppe_ctx_destroy(ctx);
     /* GEOSversion() reads "3.11.1-CAPI-1.17.1"; the part before '-' is GEOS. */
-    snprintf(geos, sizeof geos, "%s", GEOSversion());
+    snprintf(geos, sizeof geos, "%s", geos_version);
     geos[strcspn(geos, "-")] = '\0';
     printf("steppe %s (cairo %s, PROJ %s, pango %s, GEOS %s, shapelib)\n", steppe_version(),
-           cairo_version_string(), pj.version, pango_version_string(), geos);
+           cairo_version_string(), proj_version, pango_version_string(), geos);
     return 0;
 }
 
@@ -366,6 +377,10 @@ static int run_render(cli *c, render_args *ra)
     char default_style[PATH_MAX];
     const char *style_path = ra->style;
     steppe_ctx_t *ctx = make_ctx(c);
+    /* Loading PROJ (the scale bar's geodesics, any transformation) and the
+     * font configuration takes longer than a small map's drawing: a second
+     * core does it meanwhile. */
+    steppe_preload_t *preload = steppe_preload_start(STEPPE_PRELOAD_PROJ | STEPPE_PRELOAD_FONTS);
 
     if (!ctx)
         return 1;
@@ -422,6 +437,7 @@ static int run_render(cli *c, render_args *ra)
     }
 
 done:
+    steppe_preload_finish(preload);
     free(default_out);
     steppe_style_destroy(style);
     steppe_ctx_destroy(ctx);
@@ -659,6 +675,7 @@ static int cmd_atlas(cli *c, int argc, char **argv)
     char *where_set = NULL;
     steppe_style_t *style = NULL;
     steppe_ctx_t *ctx = NULL;
+    steppe_preload_t *preload = NULL;
     int rc = 0;
     const char **sets = calloc((size_t)argc + 2, sizeof *sets);
     size_t n_sets = 0;
@@ -709,6 +726,7 @@ static int cmd_atlas(cli *c, int argc, char **argv)
         rc = 1;
         goto done;
     }
+    preload = steppe_preload_start(STEPPE_PRELOAD_PROJ | STEPPE_PRELOAD_FONTS); /* as for render */
     steppe_status_t status = steppe_style_load(ctx, argv[optind], sets, n_sets, &style);
     if (status != STEPPE_OK) {
         rc = fail(ctx, status);
@@ -728,6 +746,7 @@ static int cmd_atlas(cli *c, int argc, char **argv)
     if (status != STEPPE_OK)
         rc = fail(ctx, status);
 done:
+    steppe_preload_finish(preload);
     steppe_style_destroy(style);
     steppe_ctx_destroy(ctx);
     free(where_set);

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "ctx.h"
+#include "dynlib.h"
 #include "model.h"
 #include "schema.h"
 #include "style.h"
@@ -601,9 +602,11 @@ static steppe_status_t conv_box(M *m, const st_node *n, const st_schema_key *k, 
 
 static steppe_status_t check_crs(M *m, const st_node *n)
 {
-    PJ_CONTEXT *pc = st_ctx_proj(m->ctx);
-    if (!pc)
-        return STEPPE_ERR_NOMEM;
+    if (st_crs_is_wgs84(n->text))
+        return STEPPE_OK;
+    steppe_status_t st = st_ctx_need_proj(m->ctx);
+    if (st != STEPPE_OK)
+        return st;
     PJ *pj = st_ctx_crs(m->ctx, n->text); /* cached: the render reuses it */
     if (!pj)
         return err_at(m, STEPPE_ERR_STYLE_CRS, n->loc, "unknown CRS '%s': %s", n->text,

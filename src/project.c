@@ -22,6 +22,8 @@
  * the result into the render's arena. */
 #include "project.h"
 
+#include "dynlib.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,8 +40,7 @@
 #define OUTLINE_SAMPLES 64
 
 struct st_proj {
-    PJ_CONTEXT *pc; /* the steppe context's; not owned */
-    PJ *pj;         /* source → map, axis order normalised */
+    PJ *pj; /* source → map, axis order normalised; NULL: the identity */
     bool src_geographic;
     bool dst_geographic;
     double lon_0;       /* the map's central meridian, degrees */
@@ -50,7 +51,8 @@ struct st_proj {
 static void free_cached_proj(void *obj)
 {
     st_proj *p = obj;
-    proj_destroy(p->pj);
+    if (p->pj)
+        proj_destroy(p->pj);
     free(p);
 }
 
@@ -272,11 +274,9 @@ steppe_status_t st_proj_create(steppe_ctx_t *ctx, const char *src_crs, const cha
     PJ *dst = NULL;
     PJ *op = NULL;
     st_proj *p = NULL;
-    PJ_CONTEXT *pc = st_ctx_proj(ctx);
+    PJ_CONTEXT *pc = NULL;
 
     *out = NULL;
-    if (!pc)
-        return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory creating the PROJ context");
     /* A render, a check and every atlas page ask for the same few
      * transformations: build each once per context. */
     char *key = malloc(strlen(src_crs ? src_crs : "") + strlen(dst_crs ? dst_crs : "") + 8);
@@ -294,10 +294,21 @@ steppe_status_t st_proj_create(steppe_ctx_t *ctx, const char *src_crs, const cha
         st = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
         goto done;
     }
-    p->pc = pc;
+    const char *defs[2] = {src_crs ? src_crs : "", dst_crs ? dst_crs : ""};
+    /* lon/lat to lon/lat (a quick look of WGS 84 data, a map in EPSG:4326)
+     * is the identity, and known without PROJ: no database is opened, no
+     * coordinate goes through proj_trans_generic(). */
+    if (st_crs_is_wgs84(defs[0]) && st_crs_is_wgs84(defs[1])) {
+        p->src_geographic = true;
+        p->dst_geographic = true;
+        goto made;
+    }
+    st = st_ctx_need_proj(ctx);
+    if (st != STEPPE_OK)
+        goto done;
+    pc = st_ctx_proj(ctx);
     proj_log_func(pc, &msg, capture_log);
 
-    const char *defs[2] = {src_crs ? src_crs : "", dst_crs ? dst_crs : ""};
     PJ **crs[2] = {&src, &dst};
     for (int i = 0; i < 2; i++) {
         msg.text[0] = '\0';
@@ -351,6 +362,7 @@ steppe_status_t st_proj_create(steppe_ctx_t *ctx, const char *src_crs, const cha
             p->pole_fails[i] = st_proj_trans(p, pole, 1, false) > 0;
         }
     }
+made:
     if (st_ctx_cache_put(ctx, key, p, free_cached_proj))
         p->cached = true;
     *out = p;
@@ -358,8 +370,10 @@ steppe_status_t st_proj_create(steppe_ctx_t *ctx, const char *src_crs, const cha
 
 done:
     free(key);
-    proj_log_func(pc, NULL, silent_log);
-    proj_destroy(op);
+    if (pc)
+        proj_log_func(pc, NULL, silent_log);
+    if (op)
+        proj_destroy(op);
     st_proj_destroy(p);
     return st;
 }
@@ -368,7 +382,8 @@ void st_proj_destroy(st_proj *p)
 {
     if (!p || p->cached)
         return;
-    proj_destroy(p->pj);
+    if (p->pj)
+        proj_destroy(p->pj);
     free(p);
 }
 
@@ -383,8 +398,9 @@ size_t st_proj_trans(st_proj *p, double *xy, size_t n, bool inverse)
     const size_t stride = 2 * sizeof(double);
     if (n == 0)
         return 0;
-    proj_trans_generic(p->pj, inverse ? PJ_INV : PJ_FWD, xy, stride, n, xy + 1, stride, n, NULL, 0, 0, NULL,
-                       0, 0);
+    if (p->pj)
+        proj_trans_generic(p->pj, inverse ? PJ_INV : PJ_FWD, xy, stride, n, xy + 1, stride, n, NULL, 0, 0,
+                           NULL, 0, 0);
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(xy[2 * i]) || !isfinite(xy[2 * i + 1])) {
             xy[2 * i] = HUGE_VAL;
@@ -394,7 +410,8 @@ size_t st_proj_trans(st_proj *p, double *xy, size_t n, bool inverse)
     }
     /* A failed point leaves the error set on the PJ; it must not leak into
      * the next caller's check. */
-    proj_errno_reset(p->pj);
+    if (p->pj)
+        proj_errno_reset(p->pj);
     return failed;
 }
 

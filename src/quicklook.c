@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "dynlib.h"
 #include "model.h"
 #include "source.h"
 #include "style.h"
@@ -121,10 +122,14 @@ static st_node *template_node(st_node *root, const char *a, const char *b)
 /* True when def is WGS 84 longitude/latitude, whatever its axis order. */
 static bool crs_is_wgs84(steppe_ctx_t *ctx, const char *def)
 {
-    PJ *crs = def ? st_ctx_crs(ctx, def) : NULL;
-    PJ *wgs84 = crs ? st_ctx_crs(ctx, "EPSG:4326") : NULL;
+    if (st_crs_is_wgs84(def))
+        return true;
+    /* A PROJ that cannot be loaded is reported by the render, which needs
+     * it for this CRS. */
     PJ_CONTEXT *pc = st_ctx_proj(ctx);
-    return wgs84 && pc &&
+    PJ *crs = pc && def ? st_ctx_crs(ctx, def) : NULL;
+    PJ *wgs84 = crs ? st_ctx_crs(ctx, "EPSG:4326") : NULL;
+    return wgs84 &&
            proj_is_equivalent_to_with_ctx(pc, crs, wgs84, PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS);
 }
 

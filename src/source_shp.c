@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dynlib.h"
 #include "source.h"
 
 /* At most this many per-record warnings per file; the rest are summed up. */
@@ -994,9 +995,9 @@ static steppe_status_t setup_crs(shp_reader *r)
         return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
                         "%s: not a CRS: binary data, not WKT text; set crs: on the layer to override it",
                         prj);
-    PJ_CONTEXT *pc = st_ctx_proj(r->ctx);
-    if (!pc)
-        return STEPPE_ERR_NOMEM;
+    steppe_status_t st = st_ctx_need_proj(r->ctx);
+    if (st != STEPPE_OK)
+        return st;
     PJ *crs = len ? st_ctx_crs(r->ctx, wkt) : NULL; /* cached: projection reuses it */
     if (!crs)
         return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,

@@ -22,6 +22,7 @@ const char *steppe_status_to_string(steppe_status_t status)
     case STEPPE_ERR_LIMIT: return "resource limit exceeded";
     case STEPPE_ERR_RENDER: return "drawing failed";
     case STEPPE_ERR_INTERNAL: return "internal error";
+    case STEPPE_ERR_LIBRARY: return "a shared library cannot be loaded";
     }
     return "unknown status";
 }

@@ -2,12 +2,13 @@
  * of polygons built in code, routes through named points, and the pole of
  * inaccessibility. */
 #include <check.h>
-#include <geodesic.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "derive.h"
+#include "dynlib.h"
 #include "testutil.h"
 
 /* ---- geodesic lengths ------------------------------------------------------ */
@@ -530,6 +531,12 @@ static Suite *derive_suite(void)
 
 int main(void)
 {
+    /* st_geod_* measure with libproj's geodesics and expect it loaded, as
+     * the render and the derivations load it before measuring. */
+    if (st_dynlib_proj(NULL) != STEPPE_OK) {
+        fprintf(stderr, "check_derive: cannot load PROJ\n");
+        return EXIT_FAILURE;
+    }
     SRunner *sr = srunner_create(derive_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

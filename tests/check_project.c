@@ -3,6 +3,7 @@
  * splitting at the map's seam. Feature sets are built in code. */
 #include <check.h>
 #include <math.h>
+#include <proj.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

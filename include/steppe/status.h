@@ -42,7 +42,8 @@ typedef enum steppe_status {
     STEPPE_ERR_PROJ,   /* a transformation failed at run time */
     STEPPE_ERR_LIMIT,  /* a resource limit was exceeded */
     STEPPE_ERR_RENDER, /* cairo or pango reported an error */
-    STEPPE_ERR_INTERNAL
+    STEPPE_ERR_INTERNAL,
+    STEPPE_ERR_LIBRARY /* PROJ or GEOS cannot be loaded (they are loaded at run time) */
 } steppe_status_t;
 
 /* Returns a static, human-readable name for a status. Never NULL. */

@@ -22,4 +22,31 @@
 /* The library version, "MAJOR.MINOR.PATCH". */
 const char *steppe_version(void);
 
+/* The versions of PROJ and GEOS, which libsteppe loads at run time, as
+ * their libraries report them ("9.1.1", "3.11.1-CAPI-1.17.1"): static
+ * strings, valid until exit. Loads both libraries (a render loads them only
+ * when it needs them). Returns STEPPE_ERR_LIBRARY, with the reason in ctx,
+ * when either cannot be loaded; *proj and *geos are then unchanged. */
+steppe_status_t steppe_dependency_versions(steppe_ctx_t *ctx, const char **proj, const char **geos);
+
+/* Start-up work a program can have done on a thread of its own while it
+ * loads the style and the data: a short render spends most of its time
+ * loading PROJ and reading the font configuration. Nothing changes but
+ * timing — the render finds the work done, or waits for it where it needs
+ * it; failures are reported there, through the render's context. */
+enum {
+    STEPPE_PRELOAD_PROJ = 1 << 0,  /* load libproj (transformations, geodesics) */
+    STEPPE_PRELOAD_GEOS = 1 << 1,  /* load libgeos_c (derived shared boundaries) */
+    STEPPE_PRELOAD_FONTS = 1 << 2, /* read fontconfig's configuration and fonts */
+};
+typedef struct steppe_preload steppe_preload_t;
+
+/* Starts a thread doing what (STEPPE_PRELOAD_* flags). Returns NULL when no
+ * thread can be started (the work is then done when needed, as usual).
+ * Free with steppe_preload_finish(). */
+steppe_preload_t *steppe_preload_start(unsigned what);
+
+/* Waits for the thread to finish and frees preload. Accepts NULL. */
+void steppe_preload_finish(steppe_preload_t *preload);
+
 #endif

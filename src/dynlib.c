@@ -1,0 +1,136 @@
+/* PROJ and GEOS loaded at run time: see dynlib.h for why.
+ *
+ * Each library is loaded at most once per process, by whichever thread asks
+ * first (pthread_once: a second thread asking meanwhile waits for the first
+ * to finish). A library that fails to load stays failed, with dlerror()'s
+ * text kept for every context that asks later. Loaded libraries are never
+ * closed: the pointers in the tables must stay valid until exit. */
+#include "dynlib.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <steppe/steppe.h>
+
+#include "ctx.h"
+
+#ifndef ST_PROJ_SONAME
+#error "ST_PROJ_SONAME must name libproj's SONAME (CMakeLists.txt finds it)"
+#endif
+#ifndef ST_GEOS_SONAME
+#error "ST_GEOS_SONAME must name libgeos_c's SONAME (CMakeLists.txt finds it)"
+#endif
+
+st_proj_api st_proj_fn;
+st_geos_api st_geos_fn;
+
+/* One symbol: its name and where its pointer goes in the table. */
+typedef struct symbol {
+    const char *name;
+    size_t offset;
+} symbol;
+
+#define ST_PROJ_SYMBOL(name) {#name, offsetof(st_proj_api, name)},
+#define ST_GEOS_SYMBOL(name) {#name, offsetof(st_geos_api, name)},
+static const symbol proj_symbols[] = {ST_PROJ_FUNCTIONS(ST_PROJ_SYMBOL)};
+static const symbol geos_symbols[] = {ST_GEOS_FUNCTIONS(ST_GEOS_SYMBOL)};
+#undef ST_PROJ_SYMBOL
+#undef ST_GEOS_SYMBOL
+
+typedef struct library {
+    const char *what;   /* the name users know: "PROJ" */
+    const char *soname; /* what dlopen() looks for */
+    const symbol *symbols;
+    size_t nsymbols;
+    void *table;
+    pthread_once_t once;
+    int loaded;
+    char error[512]; /* dlerror()'s text when loading failed */
+} library;
+
+static library proj_lib = {
+    .what = "PROJ",
+    .soname = ST_PROJ_SONAME,
+    .symbols = proj_symbols,
+    .nsymbols = sizeof proj_symbols / sizeof proj_symbols[0],
+    .table = &st_proj_fn,
+    .once = PTHREAD_ONCE_INIT,
+};
+static library geos_lib = {
+    .what = "GEOS",
+    .soname = ST_GEOS_SONAME,
+    .symbols = geos_symbols,
+    .nsymbols = sizeof geos_symbols / sizeof geos_symbols[0],
+    .table = &st_geos_fn,
+    .once = PTHREAD_ONCE_INIT,
+};
+
+static void load(library *lib)
+{
+    /* RTLD_LAZY: a function of libproj's 44 dependencies is bound when
+     * first called, so the many never called (LDAP, Kerberos) cost no
+     * relocation. RTLD_LOCAL: their symbols stay out of the global scope. */
+    void *handle = dlopen(lib->soname, RTLD_LAZY | RTLD_LOCAL);
+    if (!handle) {
+        snprintf(lib->error, sizeof lib->error, "%s", dlerror());
+        return;
+    }
+    for (size_t i = 0; i < lib->nsymbols; i++) {
+        void *fn = dlsym(handle, lib->symbols[i].name);
+        if (!fn) {
+            snprintf(lib->error, sizeof lib->error, "%s has no function %s", lib->soname,
+                     lib->symbols[i].name);
+            dlclose(handle);
+            return;
+        }
+        /* POSIX guarantees that a function pointer survives the round trip
+         * through void *; memcpy says so without a cast ISO C forbids. */
+        memcpy((char *)lib->table + lib->symbols[i].offset, &fn, sizeof fn);
+    }
+    lib->loaded = 1;
+}
+
+static void load_proj(void)
+{
+    load(&proj_lib);
+}
+
+static void load_geos(void)
+{
+    load(&geos_lib);
+}
+
+static steppe_status_t ensure(steppe_ctx_t *ctx, library *lib, void (*once_fn)(void))
+{
+    pthread_once(&lib->once, once_fn);
+    if (lib->loaded)
+        return STEPPE_OK;
+    if (!ctx)
+        return STEPPE_ERR_LIBRARY;
+    return st_error(ctx, STEPPE_ERR_LIBRARY, "cannot load %s: %s", lib->what, lib->error);
+}
+
+steppe_status_t st_dynlib_proj(steppe_ctx_t *ctx)
+{
+    return ensure(ctx, &proj_lib, load_proj);
+}
+
+steppe_status_t st_dynlib_geos(steppe_ctx_t *ctx)
+{
+    return ensure(ctx, &geos_lib, load_geos);
+}
+
+steppe_status_t steppe_dependency_versions(steppe_ctx_t *ctx, const char **proj, const char **geos)
+{
+    steppe_status_t st = st_dynlib_proj(ctx);
+    if (st == STEPPE_OK)
+        st = st_dynlib_geos(ctx);
+    if (st != STEPPE_OK)
+        return st;
+    *proj = proj_info().version;
+    *geos = GEOSversion();
+    return STEPPE_OK;
+}

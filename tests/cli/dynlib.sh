@@ -1,0 +1,107 @@
+#!/bin/bash
+# PROJ and GEOS are loaded at run time (src/dynlib.h): the binary does not
+# link them; a render of lon/lat data does not open PROJ's database; a
+# library that cannot be loaded ends the run with one error line and exit
+# status 1, never a crash.
+#
+# Run by ctest with STEPPE, STEPPE_SOURCE_DIR, STEPPE_PROJ_SONAME and
+# STEPPE_GEOS_SONAME (the SONAMEs CMake found); by hand:
+#   STEPPE=build/steppe STEPPE_SOURCE_DIR=. STEPPE_PROJ_SONAME=libproj.so.25 \
+#     STEPPE_GEOS_SONAME=libgeos_c.so.1 bash tests/cli/dynlib.sh
+set -u
+
+STEPPE=${STEPPE:?set STEPPE to the steppe binary}
+SRC=${STEPPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+PROJ_SONAME=${STEPPE_PROJ_SONAME:?set STEPPE_PROJ_SONAME}
+GEOS_SONAME=${STEPPE_GEOS_SONAME:?set STEPPE_GEOS_SONAME}
+case $STEPPE in /*) ;; *) STEPPE=$PWD/$STEPPE ;; esac
+SRC=$(cd "$SRC" && pwd)
+
+WORK=$(mktemp -d /tmp/steppe-dynlib-XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK" || exit 1
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() {
+    failed=$((failed + 1))
+    echo "FAIL: $*"
+    if [ -s err.txt ]; then sed 's/^/  stderr: /' err.txt | head -5; fi
+}
+
+# Lon/lat data without a .prj: its quick look needs no transformation.
+for ext in shp shx dbf; do cp "$SRC/shapes/countries.$ext" "lonlat.$ext"; done
+
+# A folder where the dynamic loader finds a broken library of the given
+# SONAME before the real one.
+broken() {
+    mkdir -p "broken-$1"
+    echo "not a shared library" >"broken-$1/$1"
+    echo "$WORK/broken-$1"
+}
+
+# ---- not linked ----------------------------------------------------------
+if ldd "$STEPPE" >ldd.txt 2>&1; then
+    if grep -qE "$PROJ_SONAME|$GEOS_SONAME" ldd.txt; then
+        bad "steppe links PROJ or GEOS: $(grep -E "$PROJ_SONAME|$GEOS_SONAME" ldd.txt | tr -s ' \n' ' ')"
+    else
+        ok
+    fi
+fi
+
+# ---- everything there ------------------------------------------------------
+"$STEPPE" --version >out.txt 2>err.txt
+if [ $? -eq 0 ] && grep -qE 'PROJ [0-9]+\.[0-9]+.*GEOS [0-9]+\.[0-9]+' out.txt; then ok; else bad "--version"; fi
+
+# A quick look of lon/lat data opens neither PROJ's database nor GEOS.
+if command -v strace >/dev/null 2>&1; then
+    # LeakSanitizer (a sanitizer build) cannot run under ptrace.
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+        strace -f -e trace=openat,open -o trace.txt "$STEPPE" render -q lonlat.shp --width 256 --height 256 \
+        -o ql.png 2>err.txt
+    rc=$?
+    if [ $rc -ne 0 ]; then
+        bad "quick look under strace: exit $rc"
+    elif grep -q 'proj\.db' trace.txt; then
+        bad "the quick look of lon/lat data opened PROJ's database"
+    elif grep -q "$GEOS_SONAME" trace.txt; then
+        bad "the quick look of lon/lat data loaded GEOS"
+    else
+        ok
+    fi
+fi
+
+# ---- PROJ cannot be loaded ---------------------------------------------------
+dir=$(broken "$PROJ_SONAME")
+# expect_load_error WHAT DESCRIPTION ARGS...: exit 1, one line naming WHAT.
+expect_load_error() {
+    local what=$1 desc=$2
+    shift 2
+    LD_LIBRARY_PATH=$dir "$STEPPE" "$@" >out.txt 2>err.txt
+    local rc=$?
+    if [ $rc -ne 1 ]; then
+        bad "$desc: exit $rc, expected 1"
+    elif [ "$(wc -l <err.txt)" -ne 1 ] || ! grep -q "^steppe: cannot load $what: .*$dir" err.txt; then
+        bad "$desc: expected one line 'steppe: cannot load $what: ...'"
+    else
+        ok
+    fi
+}
+expect_load_error PROJ "--version without PROJ" --version
+expect_load_error PROJ "projected render without PROJ" render -q "$SRC/styles/forum.yaml" -o forum.png
+expect_load_error PROJ "quick look (scale bar) without PROJ" render -q lonlat.shp -o ql2.png
+if [ -e forum.png ] || [ -e ql2.png ]; then bad "an output was written although PROJ is missing"; else ok; fi
+# Commands that need no PROJ still work.
+LD_LIBRARY_PATH=$dir "$STEPPE" diff ql.png ql.png >out.txt 2>err.txt
+if [ $? -eq 0 ]; then ok; else bad "diff without PROJ: exit $?"; fi
+
+# ---- GEOS cannot be loaded: only the derived boundary needs it ---------------
+dir=$(broken "$GEOS_SONAME")
+expect_load_error GEOS "--version without GEOS" --version
+expect_load_error GEOS "shared-boundary render without GEOS" render -q "$SRC/styles/forum.yaml" -o forum.png
+LD_LIBRARY_PATH=$dir "$STEPPE" render -q lonlat.shp --width 256 --height 256 -o ql3.png >out.txt 2>err.txt
+if [ $? -eq 0 ] && [ -s ql3.png ]; then ok; else bad "quick look without GEOS"; fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

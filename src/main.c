@@ -368,6 +368,18 @@ typedef struct render_args {
     steppe_render_opts_t opts;
 } render_args;
 
+/* Whether path (a .shp) has a .prj beside it. */
+static bool has_sibling_prj(const char *path)
+{
+    size_t n = strlen(path);
+    char prj[PATH_MAX];
+    if (n < 4 || n >= sizeof prj)
+        return true;
+    memcpy(prj, path, n - 4);
+    memcpy(prj + n - 4, ".prj", 5);
+    return access(prj, F_OK) == 0;
+}
+
 static int run_render(cli *c, render_args *ra)
 {
     int rc = 0;
@@ -379,8 +391,12 @@ static int run_render(cli *c, render_args *ra)
     steppe_ctx_t *ctx = make_ctx(c);
     /* Loading PROJ (the scale bar's geodesics, any transformation) and the
      * font configuration takes longer than a small map's drawing: a second
-     * core does it meanwhile. */
-    steppe_preload_t *preload = steppe_preload_start(STEPPE_PRELOAD_PROJ | STEPPE_PRELOAD_FONTS);
+     * core does it meanwhile. A quick look of a Shapefile without a .prj
+     * is drawn in lon/lat and needs no PROJ at all. */
+    unsigned preload_what = STEPPE_PRELOAD_PROJ | STEPPE_PRELOAD_FONTS;
+    if (ra->style && has_extension(ra->style, ".shp") && !has_sibling_prj(ra->style))
+        preload_what = STEPPE_PRELOAD_FONTS;
+    steppe_preload_t *preload = steppe_preload_start(preload_what);
 
     if (!ctx)
         return 1;

@@ -387,6 +387,21 @@ void st_proj_destroy(st_proj *p)
     free(p);
 }
 
+bool st_proj_is_wgs84_identity(const st_proj *p)
+{
+    return p && !p->pj && p->src_geographic && p->dst_geographic;
+}
+
+double st_parallel_km(double lat, double dlon)
+{
+    const double a = 6378.137;          /* WGS 84 semi-major axis, km */
+    const double f = 1 / 298.257223563; /* flattening */
+    const double e2 = f * (2 - f);
+    double phi = lat * M_PI / 180;
+    double s = sin(phi);
+    return a / sqrt(1 - e2 * s * s) * cos(phi) * fabs(dlon) * M_PI / 180;
+}
+
 bool st_proj_src_is_geographic(const st_proj *p)
 {
     return p->src_geographic;

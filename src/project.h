@@ -40,6 +40,15 @@ void st_proj_destroy(st_proj *p);
 /* True when the source CRS is geographic (degrees). */
 bool st_proj_src_is_geographic(const st_proj *p);
 
+/* True when p is the identity between two spellings of WGS 84 longitude and
+ * latitude (st_crs_is_wgs84): no PROJ object behind it. */
+bool st_proj_is_wgs84_identity(const st_proj *p);
+
+/* Kilometres along the WGS 84 parallel at lat (degrees) between two
+ * longitudes dlon degrees apart: N(φ)·cos φ·Δλ, N the radius of curvature in
+ * the prime vertical. */
+double st_parallel_km(double lat, double dlon);
+
 /* Transforms n points of interleaved xy in place, forward or inverse. Points
  * that fail become HUGE_VAL. Returns the number of failed points. */
 size_t st_proj_trans(st_proj *p, double *xy, size_t n, bool inverse);

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "derive.h"
+#include "dynlib.h"
 #include "project.h"
 #include "testutil.h"
 
@@ -165,6 +167,29 @@ START_TEST(test_shortcut_matches_proj)
     proj_context_destroy(pc);
     st_proj_destroy(p);
     steppe_ctx_destroy(ctx);
+}
+END_TEST
+
+/* A lon/lat map's scale bar is measured along the parallel in closed form
+ * (furniture.c): over a short span it must agree with PROJ's geodesic. */
+static const struct {
+    double lat, dlon;
+} parallel_table[] = {
+    {0, 0.1}, {45, 0.1}, {55, 0.05}, {70, 0.2}, {-33.9, 0.01}, {82, 0.02}, {51.2, 0.5},
+};
+
+START_TEST(test_parallel_matches_geodesic)
+{
+    ck_assert_int_eq(st_dynlib_proj(NULL), STEPPE_OK);
+    double lat = parallel_table[_i].lat;
+    double dlon = parallel_table[_i].dlon;
+    double xy[4] = {60, lat, 60 + dlon, lat};
+    double geod = st_geod_polyline_km(xy, 2);
+    double par = st_parallel_km(lat, dlon);
+    ck_assert_msg(fabs(par - geod) <= 1e-5 * geod, "lat %g dlon %g: parallel %.9f km, geodesic %.9f km", lat,
+                  dlon, par, geod);
+    /* and it is a length, not a signed difference */
+    ck_assert_double_eq_tol(st_parallel_km(lat, -dlon), par, 1e-12);
 }
 END_TEST
 
@@ -831,6 +856,8 @@ static Suite *project_suite(void)
     tcase_add_loop_test(tc, test_trans_table, 0, sizeof trans_table / sizeof trans_table[0]);
     tcase_add_loop_test(tc, test_wgs84_spellings, 0, sizeof wgs84_table / sizeof wgs84_table[0]);
     tcase_add_loop_test(tc, test_shortcut_matches_proj, 0, sizeof shortcut_table / sizeof shortcut_table[0]);
+    tcase_add_loop_test(tc, test_parallel_matches_geodesic, 0,
+                        sizeof parallel_table / sizeof parallel_table[0]);
     tcase_add_test(tc, test_geographic_flag);
     tcase_add_test(tc, test_failed_points_counted);
     tcase_add_loop_test(tc, test_approx_within_tolerance, 0, sizeof approx_table / sizeof approx_table[0]);

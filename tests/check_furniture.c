@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dynlib.h"
 #include "furniture.h"
 #include "testutil.h"
 
@@ -220,6 +221,8 @@ static double geodesic_km(const st_render *r, double x0, double x1, double y)
     double xy[4] = {v->extent[0] + x0 / v->scale, v->extent[3] - y / v->scale, v->extent[0] + x1 / v->scale,
                     v->extent[3] - y / v->scale};
     ck_assert_uint_eq(st_proj_trans(r->lonlat_to_map, xy, 2, true), 0);
+    /* A lon/lat map's layout measures without libproj; the check uses it. */
+    ck_assert_int_eq(st_dynlib_proj(NULL), STEPPE_OK);
     return st_geod_polyline_km(xy, 2);
 }
 

@@ -10,6 +10,8 @@
 #include <math.h>
 #include <stdbool.h>
 
+#include "hairline.h"
+
 /* Sub-pixel vertices closer than this (px) to the last emitted one are
  * dropped while building paths. 0.25 px changes no antialiased pixel
  * visibly and removes most vertices of over-detailed data. */
@@ -20,7 +22,38 @@ void st_set_color(cairo_t *cr, st_rgba c, double alpha)
     cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a * alpha);
 }
 
-static void path_parts(cairo_t *cr, const st_feature *f, int close)
+/* Where a path goes: cairo's current path, or a hairline stroke. */
+typedef struct pen {
+    cairo_t *cr;
+    st_hairline *hl; /* non-NULL: draw into this instead of cr */
+    double dx, dy;   /* user to device translation, for hl */
+} pen;
+
+static void pen_move_to(const pen *p, double x, double y)
+{
+    if (p->hl)
+        st_hairline_move_to(p->hl, x + p->dx, y + p->dy);
+    else
+        cairo_move_to(p->cr, x, y);
+}
+
+static void pen_line_to(const pen *p, double x, double y)
+{
+    if (p->hl)
+        st_hairline_line_to(p->hl, x + p->dx, y + p->dy);
+    else
+        cairo_line_to(p->cr, x, y);
+}
+
+static void pen_close_path(const pen *p)
+{
+    if (p->hl)
+        st_hairline_close_path(p->hl);
+    else
+        cairo_close_path(p->cr);
+}
+
+static void path_parts(const pen *pn, const st_feature *f, int close)
 {
     for (uint32_t p = 0; p < f->nparts; p++) {
         uint32_t start = f->parts[p];
@@ -30,54 +63,161 @@ static void path_parts(cairo_t *cr, const st_feature *f, int close)
         const double *xy = f->xy + 2 * (size_t)start;
         double lx = xy[0];
         double ly = xy[1];
-        cairo_move_to(cr, lx, ly);
+        pen_move_to(pn, lx, ly);
         uint32_t n = end - start;
         for (uint32_t i = 1; i < n; i++) {
             double x = xy[2 * i];
             double y = xy[2 * i + 1];
             if (i + 1 < n && fabs(x - lx) < DRAW_MIN_STEP && fabs(y - ly) < DRAW_MIN_STEP)
                 continue;
-            cairo_line_to(cr, x, y);
+            pen_line_to(pn, x, y);
             lx = x;
             ly = y;
         }
         if (close)
-            cairo_close_path(cr);
+            pen_close_path(pn);
     }
 }
 
 /* The stroke of a ring split at a cut: the cut edges are left out, so a
  * polygon cut at the seam or at ±180° shows no line there. */
-static void path_parts_uncut(cairo_t *cr, const st_feature *f)
+static void path_parts_uncut(const pen *pn, const st_feature *f)
 {
     for (uint32_t p = 0; p < f->nparts; p++) {
         uint32_t start = f->parts[p];
         uint32_t end = p + 1 < f->nparts ? f->parts[p + 1] : f->npoints;
         if (end <= start + 1)
             continue;
-        bool pen = false;
+        bool down = false;
         for (uint32_t i = start; i + 1 < end; i++) {
             if (f->cut[i]) {
-                pen = false;
+                down = false;
                 continue;
             }
-            if (!pen)
-                cairo_move_to(cr, f->xy[2 * i], f->xy[2 * i + 1]);
-            cairo_line_to(cr, f->xy[2 * i + 2], f->xy[2 * i + 3]);
-            pen = true;
+            if (!down)
+                pen_move_to(pn, f->xy[2 * i], f->xy[2 * i + 1]);
+            pen_line_to(pn, f->xy[2 * i + 2], f->xy[2 * i + 3]);
+            down = true;
         }
     }
 }
 
-/* Strokes up to this wide (px) are rasterised with cairo's FAST
- * antialiasing (4x4 supersampling, 17 coverage levels) instead of the
- * default 256-level scan converter. Stroking is the largest cost of a
- * full-resolution render (42% of W2 in bench/), FAST halves it, and on
- * hairlines the two are indistinguishable (compared at 3x zoom; 1.8% of
- * W2's pixels move by more than 8 levels, all on boundary lines). Wider
+/* Strokes up to this wide (px) are drawn as hairlines (hairline.h) where
+ * the target allows it (hair_begin() below), and elsewhere rasterised with
+ * cairo's FAST antialiasing (4x4 supersampling, 17 coverage levels)
+ * instead of the default 256-level scan converter. Stroking is the largest
+ * cost of a full-resolution render (42% of W2 in bench/), FAST halves it,
+ * and on hairlines the two are indistinguishable (compared at 3x zoom; 1.8%
+ * of W2's pixels move by more than 8 levels, all on boundary lines). Wider
  * lines, fills and text keep the best antialiasing. Vector outputs ignore
  * the setting. */
-#define FAST_AA_MAX_PX 1.6
+#define FAST_AA_MAX_PX ST_HAIRLINE_MAX_PX
+
+/* Thin strokes on raster output skip cairo's stroker: cairo 1.16 has no
+ * hairline mode, and joining, polygonising and scan-converting 1 px borders
+ * was a quarter of a render. The picture must be the one cairo would draw,
+ * so only where the mapping from path to pixels is trivial: an ARGB32 image
+ * target without a group pushed, a pure translation, a clip of whole-pixel
+ * rectangles. cr's state is checked once per drawing call (draw_feature()
+ * and the layer loop change neither target, transform nor clip); the
+ * stroke itself (width, dash, operator) at every stroke. */
+typedef struct hair {
+    cairo_t *cr;
+    int state; /* 0: not checked yet, 1: hl is usable, -1: strokes go to cairo */
+    st_hairline *hl;
+    double dx, dy; /* user to device translation */
+} hair;
+
+/* Whole-pixel device rectangles of cr's clip, translated by dx,dy. False
+ * when the clip is not such a list. */
+static bool clip_rects(cairo_t *cr, double dx, double dy, st_hairline_rect *out, int max, int *n)
+{
+    cairo_rectangle_list_t *l = cairo_copy_clip_rectangle_list(cr);
+    bool ok = l->status == CAIRO_STATUS_SUCCESS && l->num_rectangles <= max;
+    for (int i = 0; ok && i < l->num_rectangles; i++) {
+        const cairo_rectangle_t *r = &l->rectangles[i];
+        double v[4] = {r->x + dx, r->y + dy, r->x + r->width + dx, r->y + r->height + dy};
+        int iv[4] = {0, 0, 0, 0};
+        for (int k = 0; k < 4 && ok; k++) {
+            /* Beyond ±2^30 px a rectangle edge is as good as infinite. */
+            double c = fmin(fmax(round(v[k]), -1073741824.0), 1073741824.0);
+            ok = fabs(v[k] - round(v[k])) < 1e-6 || fabs(v[k]) > 1073741824.0;
+            iv[k] = (int)c;
+        }
+        out[i] = (st_hairline_rect){iv[0], iv[1], iv[2], iv[3]};
+    }
+    *n = ok ? l->num_rectangles : 0;
+    cairo_rectangle_list_destroy(l);
+    return ok;
+}
+
+static bool hair_setup(hair *hz)
+{
+    cairo_t *cr = hz->cr;
+    cairo_surface_t *s = cairo_get_target(cr);
+    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS || cairo_surface_get_type(s) != CAIRO_SURFACE_TYPE_IMAGE ||
+        cairo_image_surface_get_format(s) != CAIRO_FORMAT_ARGB32 || cairo_get_group_target(cr) != s)
+        return false;
+    double ox;
+    double oy;
+    double sx;
+    double sy;
+    cairo_surface_get_device_offset(s, &ox, &oy);
+    cairo_surface_get_device_scale(s, &sx, &sy);
+    cairo_matrix_t m;
+    cairo_get_matrix(cr, &m);
+    if (ox != 0 || oy != 0 || sx != 1 || sy != 1 || m.xx != 1 || m.yy != 1 || m.xy != 0 || m.yx != 0)
+        return false;
+    st_hairline_rect rects[64];
+    int n = 0;
+    if (!clip_rects(cr, m.x0, m.y0, rects, 64, &n))
+        return false;
+    cairo_surface_flush(s);
+    unsigned char *data = cairo_image_surface_get_data(s);
+    hz->hl = st_hairline_create(data, cairo_image_surface_get_width(s), cairo_image_surface_get_height(s),
+                                cairo_image_surface_get_stride(s));
+    if (!hz->hl)
+        return false;
+    if (!st_hairline_set_clip(hz->hl, rects, n)) {
+        st_hairline_destroy(hz->hl);
+        hz->hl = NULL;
+        return false;
+    }
+    hz->dx = m.x0;
+    hz->dy = m.y0;
+    return true;
+}
+
+/* Starts a hairline stroke of sym's line in colour c when it can replace
+ * cairo's; NULL when the stroke must go through cairo. */
+static st_hairline *hair_begin(hair *hz, const st_view *view, const st_symbol *sym, double width_pt,
+                               st_rgba c)
+{
+    double w = width_pt * view->px_per_pt;
+    if (!(w > 0) || w > FAST_AA_MAX_PX || sym->ndash > 0 || cairo_get_operator(hz->cr) != CAIRO_OPERATOR_OVER)
+        return NULL;
+    if (hz->state == 0)
+        hz->state = hair_setup(hz) ? 1 : -1;
+    if (hz->state < 0)
+        return NULL;
+    /* A cap becomes a lengthening of the line by the same area: half a
+     * square of side w, or half a disc of diameter w (π w² / 8 = w · π w / 8). */
+    double cap = sym->cap == ST_CAP_SQUARE ? w / 2 : sym->cap == ST_CAP_ROUND ? M_PI * w / 8 : 0;
+    st_hairline_begin(hz->hl, c.r, c.g, c.b, c.a, w, cap);
+    return hz->hl;
+}
+
+/* Composites the hairline stroke into the target, telling cairo which
+ * pixels changed behind its back. */
+static void hair_stroke(hair *hz)
+{
+    cairo_surface_t *s = cairo_get_target(hz->cr);
+    cairo_surface_flush(s);
+    st_hairline_rect d;
+    st_hairline_stroke(hz->hl, &d);
+    if (d.x1 > d.x0)
+        cairo_surface_mark_dirty_rectangle(s, d.x0, d.y0, d.x1 - d.x0, d.y1 - d.y0);
+}
 
 /* Strokes and restores the default antialiasing that set_line() may have
  * lowered, so fills and text that follow keep the best quality. */
@@ -218,26 +358,33 @@ void st_draw_marker(cairo_t *cr, const st_view *view, const st_symbol *sym, doub
 
 static void draw_casing(cairo_t *cr, const st_view *view, const st_symbol *sym, const st_feature *f)
 {
+    const pen cp = {cr, NULL, 0, 0};
     cairo_new_path(cr);
-    path_parts(cr, f, 0);
+    path_parts(&cp, f, 0);
     set_line(cr, view, sym, sym->casing_width);
     cairo_set_dash(cr, NULL, 0, 0);
     st_set_color(cr, sym->casing, 1.0);
     stroke(cr);
 }
 
-void st_draw_feature(cairo_t *cr, const st_view *view, const st_symbol *sym, st_geom_type type,
-                     const st_feature *f)
+static void draw_feature(hair *hz, const st_view *view, const st_symbol *sym, st_geom_type type,
+                         const st_feature *f)
 {
+    cairo_t *cr = hz->cr;
     if (type == ST_GEOM_POINT) {
         for (uint32_t i = 0; i < f->npoints; i++)
             st_draw_marker(cr, view, sym, f->xy[2 * i], f->xy[2 * i + 1]);
         return;
     }
     int poly = type == ST_GEOM_POLYGON;
+    bool fill = poly && (sym->has_fill || sym->hatch != ST_HATCH_NONE);
+    bool line = sym->has_stroke && sym->width > 0;
+    st_hairline *hl = line ? hair_begin(hz, view, sym, sym->width, sym->stroke) : NULL;
+    const pen cp = {cr, NULL, 0, 0};
     cairo_new_path(cr);
-    path_parts(cr, f, poly);
-    if (poly && (sym->has_fill || sym->hatch != ST_HATCH_NONE)) {
+    if (fill || (line && !hl))
+        path_parts(&cp, f, poly);
+    if (fill) {
         cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
         if (sym->has_fill) {
             st_set_color(cr, sym->fill, 1.0);
@@ -246,16 +393,31 @@ void st_draw_feature(cairo_t *cr, const st_view *view, const st_symbol *sym, st_
         if (sym->hatch != ST_HATCH_NONE)
             fill_hatch(cr, view, sym);
     }
-    if (sym->has_stroke && sym->width > 0) {
+    if (hl) {
+        const pen hp = {cr, hl, hz->dx, hz->dy};
+        if (poly && f->cut)
+            path_parts_uncut(&hp, f);
+        else
+            path_parts(&hp, f, poly);
+        hair_stroke(hz);
+    } else if (line) {
         if (poly && f->cut) {
             cairo_new_path(cr);
-            path_parts_uncut(cr, f);
+            path_parts_uncut(&cp, f);
         }
         set_line(cr, view, sym, sym->width);
         st_set_color(cr, sym->stroke, 1.0);
         stroke(cr);
     }
     cairo_new_path(cr);
+}
+
+void st_draw_feature(cairo_t *cr, const st_view *view, const st_symbol *sym, st_geom_type type,
+                     const st_feature *f)
+{
+    hair hz = {cr, 0, NULL, 0, 0};
+    draw_feature(&hz, view, sym, type, f);
+    st_hairline_destroy(hz.hl);
 }
 
 static const st_symbol *feature_symbol(const st_layer *layer, const st_feature *f)
@@ -277,6 +439,7 @@ void st_draw_layer_rows(cairo_t *cr, const st_view *view, const st_layer *layer,
     int group = layer->sym.opacity < 1.0;
     if (group)
         cairo_push_group(cr);
+    hair hz = {cr, 0, NULL, 0, 0};
     /* Cased lines: every casing first, so casings never cover the line of a
      * neighbouring feature where they join. */
     if (fs->type == ST_GEOM_LINE) {
@@ -293,8 +456,9 @@ void st_draw_layer_rows(cairo_t *cr, const st_view *view, const st_layer *layer,
         double pad = (sym->size + sym->width) * view->px_per_pt;
         if (!visible(&box, f, pad))
             continue;
-        st_draw_feature(cr, view, sym, fs->type, f);
+        draw_feature(&hz, view, sym, fs->type, f);
     }
+    st_hairline_destroy(hz.hl);
     if (group) {
         cairo_pop_group_to_source(cr);
         cairo_paint_with_alpha(cr, layer->sym.opacity);

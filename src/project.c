@@ -1150,6 +1150,26 @@ static size_t finish_feature(const walk *w, const st_view *view, st_geom_type ty
 steppe_status_t st_project_features(steppe_ctx_t *ctx, st_proj *p, const st_view *view, st_featureset *fs,
                                     st_arena *arena)
 {
+    size_t nfailed = 0;
+    uint32_t first_failed = 0;
+    steppe_status_t st = st_project_features_counted(ctx, p, view, fs, arena, &nfailed, &first_failed);
+    if (st == STEPPE_OK && nfailed)
+        st_warn_unprojected(ctx, fs, nfailed, first_failed);
+    return st;
+}
+
+void st_warn_unprojected(steppe_ctx_t *ctx, const st_featureset *fs, size_t nfailed, uint32_t first_failed)
+{
+    st_warn(ctx, "%s: %zu features could not be projected (wholly or partly; first: record %u)",
+            fs->path ? fs->path : "layer", nfailed, (unsigned)first_failed);
+}
+
+steppe_status_t st_project_features_counted(steppe_ctx_t *ctx, st_proj *p, const st_view *view,
+                                            st_featureset *fs, st_arena *arena, size_t *nfailed_out,
+                                            uint32_t *first_failed_out)
+{
+    *nfailed_out = 0;
+    *first_failed_out = 0;
     steppe_status_t st = STEPPE_OK;
     walk w = {0};
     size_t *fpart = NULL;
@@ -1223,9 +1243,8 @@ steppe_status_t st_project_features(steppe_ctx_t *ctx, st_proj *p, const st_view
             fs->feat[kept++] = *f;
     }
     fs->n = kept;
-    if (nfailed)
-        st_warn(ctx, "%s: %zu features could not be projected (wholly or partly; first: record %u)", path,
-                nfailed, (unsigned)first_failed);
+    *nfailed_out = nfailed;
+    *first_failed_out = first_failed;
     goto done;
 
 nomem:

@@ -75,6 +75,17 @@ steppe_status_t st_view_init(steppe_ctx_t *ctx, const st_map *map, st_proj *to_m
 steppe_status_t st_project_features(steppe_ctx_t *ctx, st_proj *p, const st_view *view, st_featureset *fs,
                                     st_arena *arena);
 
+/* As st_project_features(), but features that fail are only counted, in
+ * *nfailed, with the record of the first in *first_failed: for callers that
+ * project one layer in pieces and warn once for all of them
+ * (st_warn_unprojected). */
+steppe_status_t st_project_features_counted(steppe_ctx_t *ctx, st_proj *p, const st_view *view,
+                                            st_featureset *fs, st_arena *arena, size_t *nfailed,
+                                            uint32_t *first_failed);
+
+/* The warning st_project_features() gives for nfailed features of fs. */
+void st_warn_unprojected(steppe_ctx_t *ctx, const st_featureset *fs, size_t nfailed, uint32_t first_failed);
+
 /* Map units → pixels for n points in place. */
 void st_view_to_px(const st_view *view, double *xy, size_t n);
 

@@ -593,6 +593,8 @@ typedef struct source_job {
     double simplify;       /* radial tolerance while reading (degrees), or 0 */
     steppe_ctx_t *ctx;
     st_arena *arena;
+    steppe_ctx_t *ctx2; /* the second half's, when the file was split (project_source) */
+    st_arena *arena2;
     st_featureset fs;
     steppe_status_t st;
     double read_ms, project_ms;
@@ -629,6 +631,109 @@ static void source_log(void *user, steppe_log_level_t level, const char *msg)
     job->log[job->loglen] = '\0';
 }
 
+/* The second half of a big file's features, projected on a thread of its
+ * own with its own context, projection and arena (kept until the render
+ * ends: the coordinates live there). */
+typedef struct half_job {
+    st_render *r;
+    source_job *job;
+    st_featureset fs;
+    steppe_ctx_t *ctx;
+    st_arena *arena;
+    steppe_status_t st;
+    size_t nfailed;
+    uint32_t first_failed;
+} half_job;
+
+static void *half_run(void *arg)
+{
+    half_job *h = arg;
+    const st_layer *layer = h->job->layer;
+    st_proj *proj = NULL;
+    h->st = st_proj_create(h->ctx, h->job->crs, h->r->map->crs,
+                           layer->crs ? layer->crs_loc : layer->source_loc, &proj);
+    if (h->st == STEPPE_OK)
+        h->st = st_project_features_counted(h->ctx, proj, &h->r->view, &h->fs, h->arena, &h->nfailed,
+                                            &h->first_failed);
+    if (h->st == STEPPE_OK)
+        st_generalize_px(&h->fs, GENERALIZE_PX);
+    return NULL;
+}
+
+/* Files of more vertices than this project in two halves on two threads:
+ * the two big files of the forum map and of W2 take 20 and 30 ms apiece,
+ * so halves keep both cores busy to the end of the stage. */
+#define SPLIT_VERTICES 50000
+
+/* Projects and generalises job->fs, in two halves when it is big and there
+ * is a second core; failures are warned about once for the whole file. */
+static steppe_status_t project_source(st_render *r, source_job *job, st_proj *proj)
+{
+    size_t nfailed = 0;
+    uint32_t first_failed = 0;
+    size_t total = 0;
+    for (size_t i = 0; i < job->fs.n; i++)
+        total += job->fs.feat[i].npoints;
+    half_job h = {r, job, job->fs, NULL, NULL, STEPPE_OK, 0, 0};
+    source_job sink = {0}; /* the half's messages, appended to job's after the join */
+    bool split = total > SPLIT_VERTICES && job->fs.n > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1;
+    if (split) {
+        /* Cut where half the vertices lie before. */
+        size_t at = 0;
+        size_t seen = 0;
+        while (at + 1 < job->fs.n && seen + job->fs.feat[at].npoints <= total / 2)
+            seen += job->fs.feat[at++].npoints;
+        at = at == 0 ? 1 : at;
+        h.fs.feat = job->fs.feat + at;
+        h.fs.n = job->fs.n - at;
+        h.fs.cap = h.fs.n;
+        job->fs.n = at;
+        job->ctx2 = h.ctx = steppe_ctx_create();
+        job->arena2 = h.arena = st_arena_create(0);
+        pthread_t thread;
+        split = h.ctx && h.arena && pthread_create(&thread, NULL, half_run, &h) == 0;
+        if (!split) {
+            job->fs.n += h.fs.n; /* no thread: the whole file here */
+        } else {
+            steppe_ctx_set_logger(h.ctx, source_log, &sink);
+            steppe_status_t st = st_project_features_counted(job->ctx, proj, &r->view, &job->fs, job->arena,
+                                                             &nfailed, &first_failed);
+            if (st == STEPPE_OK)
+                st_generalize_px(&job->fs, GENERALIZE_PX);
+            pthread_join(thread, NULL);
+            for (char *line = sink.log; line && *line;) {
+                char *nl = strchr(line, '\n');
+                if (!nl)
+                    break;
+                *nl = '\0';
+                source_log(job, line[0] == 'W' ? STEPPE_LOG_WARNING : STEPPE_LOG_INFO, line + 1);
+                line = nl + 1;
+            }
+            free(sink.log);
+            if (st != STEPPE_OK)
+                return st;
+            if (h.st != STEPPE_OK)
+                return st_error(job->ctx, h.st, "%s", steppe_ctx_last_error(h.ctx));
+            /* The kept features of the second half follow those of the first. */
+            memmove(job->fs.feat + job->fs.n, h.fs.feat, h.fs.n * sizeof *h.fs.feat);
+            if (h.nfailed && !nfailed)
+                first_failed = h.first_failed;
+            nfailed += h.nfailed;
+            job->fs.n += h.fs.n;
+        }
+    }
+    if (!split) {
+        steppe_status_t st = st_project_features_counted(job->ctx, proj, &r->view, &job->fs, job->arena,
+                                                         &nfailed, &first_failed);
+        if (st != STEPPE_OK)
+            return st;
+        st_generalize_px(&job->fs, GENERALIZE_PX);
+    }
+    if (nfailed)
+        st_warn_unprojected(job->ctx, &job->fs, nfailed, first_failed);
+    return STEPPE_OK;
+}
+
 static void source_job_run(st_render *r, source_job *job)
 {
     const st_layer *layer = job->layer;
@@ -641,9 +746,7 @@ static void source_job_run(st_render *r, source_job *job)
             st_source_read_layer(job->ctx, &job->unfiltered, job->bbox, job->simplify, job->arena, &job->fs);
     double t1 = now_ms();
     if (job->st == STEPPE_OK)
-        job->st = st_project_features(job->ctx, proj, &r->view, &job->fs, job->arena);
-    if (job->st == STEPPE_OK)
-        st_generalize_px(&job->fs, GENERALIZE_PX);
+        job->st = project_source(r, job, proj);
     job->read_ms = t1 - t0;
     job->project_ms = now_ms() - t1;
     st_proj_destroy(proj);
@@ -785,6 +888,8 @@ static void source_free(st_render *r)
         free(job->log);
         steppe_ctx_destroy(job->ctx);
         st_arena_destroy(job->arena);
+        steppe_ctx_destroy(job->ctx2);
+        st_arena_destroy(job->arena2);
     }
     r->nsource_jobs = 0;
 }

@@ -77,6 +77,7 @@
     X(GEOSClipByRect_r)                                                                                      \
     X(GEOSContext_setErrorMessageHandler_r)                                                                  \
     X(GEOSContext_setNoticeMessageHandler_r)                                                                 \
+    X(GEOSCoordSeq_copyFromBuffer_r)                                                                         \
     X(GEOSCoordSeq_copyToBuffer_r)                                                                           \
     X(GEOSCoordSeq_create_r)                                                                                 \
     X(GEOSCoordSeq_getSize_r)                                                                                \
@@ -84,6 +85,7 @@
     X(GEOSGeomTypeId_r)                                                                                      \
     X(GEOSGeom_clone_r)                                                                                      \
     X(GEOSGeom_createCollection_r)                                                                           \
+    X(GEOSGeom_createLineString_r)                                                                           \
     X(GEOSGeom_createLinearRing_r)                                                                           \
     X(GEOSGeom_createPolygon_r)                                                                              \
     X(GEOSGeom_destroy_r)                                                                                    \
@@ -174,6 +176,7 @@ steppe_status_t st_dynlib_geos(steppe_ctx_t *ctx);
 #define GEOSContext_setErrorMessageHandler_r(...) st_geos_fn.GEOSContext_setErrorMessageHandler_r(__VA_ARGS__)
 #define GEOSContext_setNoticeMessageHandler_r(...)                                                           \
     st_geos_fn.GEOSContext_setNoticeMessageHandler_r(__VA_ARGS__)
+#define GEOSCoordSeq_copyFromBuffer_r(...) st_geos_fn.GEOSCoordSeq_copyFromBuffer_r(__VA_ARGS__)
 #define GEOSCoordSeq_copyToBuffer_r(...) st_geos_fn.GEOSCoordSeq_copyToBuffer_r(__VA_ARGS__)
 #define GEOSCoordSeq_create_r(...) st_geos_fn.GEOSCoordSeq_create_r(__VA_ARGS__)
 #define GEOSCoordSeq_getSize_r(...) st_geos_fn.GEOSCoordSeq_getSize_r(__VA_ARGS__)
@@ -181,6 +184,7 @@ steppe_status_t st_dynlib_geos(steppe_ctx_t *ctx);
 #define GEOSGeomTypeId_r(...) st_geos_fn.GEOSGeomTypeId_r(__VA_ARGS__)
 #define GEOSGeom_clone_r(...) st_geos_fn.GEOSGeom_clone_r(__VA_ARGS__)
 #define GEOSGeom_createCollection_r(...) st_geos_fn.GEOSGeom_createCollection_r(__VA_ARGS__)
+#define GEOSGeom_createLineString_r(...) st_geos_fn.GEOSGeom_createLineString_r(__VA_ARGS__)
 #define GEOSGeom_createLinearRing_r(...) st_geos_fn.GEOSGeom_createLinearRing_r(__VA_ARGS__)
 #define GEOSGeom_createPolygon_r(...) st_geos_fn.GEOSGeom_createPolygon_r(__VA_ARGS__)
 #define GEOSGeom_destroy_r(...) st_geos_fn.GEOSGeom_destroy_r(__VA_ARGS__)

@@ -247,6 +247,36 @@ START_TEST(test_share_union_side)
 }
 END_TEST
 
+/* A side of one feature is taken as its rings (feature_rings), a side of
+ * several as the boundary of their union: both ways must find the same
+ * border. Side b is B alone, then B with D, which lies far away. */
+static const char *BD[] = {"B", "D"};
+
+START_TEST(test_share_paths_agree)
+{
+    fixture fx;
+    fx_init(&fx, ST_GEOM_POLYGON);
+    double xy[20];
+    uint32_t sizes[2] = {5, 5};
+    rect(xy, 0, 0, 10, 10);
+    double hole[] = {4, 4, 6, 4, 6, 6, 4, 6, 4, 4};
+    memcpy(xy + 10, hole, sizeof hole);
+    fx_add(&fx, "A", xy, sizes, 2);
+    double u[] = {10, 2, 10, 8, 14, 8, 14, 2, 12, 2, 12, 5, 11, 5, 11, 2, 10, 2};
+    uint32_t n = 9;
+    fx_add(&fx, "B", u, &n, 1);
+    fx_rect(&fx, "D", 40, 40, 41, 41);
+    ck_assert_int_eq(share(&fx, A, 1, B, 1), STEPPE_OK);
+    size_t lines_one = fx.out.n;
+    double length_one = total_length(&fx.out);
+    ck_assert_int_eq(share(&fx, A, 1, BD, 2), STEPPE_OK);
+    ck_assert_uint_eq(fx.out.n, lines_one);
+    ck_assert_double_eq_tol(total_length(&fx.out), length_one, 1e-12);
+    ck_assert_double_eq_tol(length_one, 6, 1e-12);
+    fx_free(&fx);
+}
+END_TEST
+
 /* A has a hole that B fills exactly: the hole's ring is shared. Rings are
  * given in both orientations, as data from GeoJSON or Shapefiles has them. */
 START_TEST(test_share_hole)
@@ -515,6 +545,7 @@ static Suite *derive_suite(void)
     tcase_add_loop_test(tc, test_share_table, 0, sizeof share_table / sizeof share_table[0]);
     tcase_add_test(tc, test_share_two_stretches);
     tcase_add_test(tc, test_share_union_side);
+    tcase_add_test(tc, test_share_paths_agree);
     tcase_add_test(tc, test_share_hole);
     tcase_add_loop_test(tc, test_share_within_tolerance, 0,
                         sizeof tolerance_table / sizeof tolerance_table[0]);

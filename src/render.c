@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <pthread.h>
@@ -1320,31 +1319,6 @@ static void pdf_date(char *buf, size_t n)
 
 /* Draws and writes one output into its temporary file; *a is left open for
  * the caller to commit once every output has succeeded. */
-/* The pixels of a PNG canvas (ARGB32), or NULL to let cairo allocate them.
- * A W2 canvas is 37 MB: in 4 KiB pages its first touch costs 9,000 page
- * faults, a measurable share of the render, so the buffer is aligned for
- * transparent huge pages and asks for them (the kernel's default policy
- * here is madvise). An opaque background is painted over every pixel, so
- * only a translucent one needs the buffer cleared. */
-#define HUGE_PAGE (2u << 20)
-static unsigned char *pixel_buffer(int w, int h, bool clear)
-{
-    size_t stride = (size_t)cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, w);
-    size_t size = stride * (size_t)h;
-    if (size < 4 * HUGE_PAGE)
-        return NULL;
-    size = (size + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-    void *p = NULL;
-    if (posix_memalign(&p, HUGE_PAGE, size) != 0)
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    madvise(p, size, MADV_HUGEPAGE);
-#endif
-    if (clear)
-        memset(p, 0, size);
-    return p;
-}
-
 static steppe_status_t write_output(st_render *r, const char *path, st_format fmt, st_atomic *a_out)
 {
     const st_map *m = r->map;
@@ -1358,14 +1332,8 @@ static steppe_status_t write_output(st_render *r, const char *path, st_format fm
     int h = (int)v->height_px;
     double pt_w = v->width_px * 72.0 / v->dpi;
     double pt_h = v->height_px * 72.0 / v->dpi;
-    unsigned char *pixels = NULL;
     if (fmt == ST_FMT_PNG) {
-        pixels = pixel_buffer(w, h, m->background.a < 1.0);
-        surf =
-            pixels
-                ? cairo_image_surface_create_for_data(pixels, CAIRO_FORMAT_ARGB32, w, h,
-                                                      cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, w))
-                : cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+        surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
     } else if (fmt == ST_FMT_SVG) {
         surf = cairo_svg_surface_create_for_stream(stream_write, a.fp, pt_w, pt_h);
         cairo_svg_surface_set_document_unit(surf, CAIRO_SVG_UNIT_PT);
@@ -1409,7 +1377,6 @@ static steppe_status_t write_output(st_render *r, const char *path, st_format fm
             cs = cairo_surface_status(surf);
     }
     cairo_surface_destroy(surf);
-    free(pixels);
     if (cs != CAIRO_STATUS_SUCCESS && st == STEPPE_OK)
         st = st_error(r->ctx, cs == CAIRO_STATUS_WRITE_ERROR ? STEPPE_ERR_IO : STEPPE_ERR_RENDER, "%s: %s",
                       path, cairo_status_to_string(cs));

@@ -1116,8 +1116,9 @@ static steppe_status_t labels_start(st_render *r)
         if (lj->st == STEPPE_OK && r->ndropped)
             st_info(r->ctx, "%zu label%s dropped for lack of room (listed in --report)", r->ndropped,
                     r->ndropped == 1 ? "" : "s");
+        return lj->st;
     }
-    return lj->st;
+    return STEPPE_OK; /* the thread's status is read when it is joined */
 }
 
 /* Waits for the placement; its status (the error is in the context). */
@@ -1546,18 +1547,19 @@ steppe_status_t st_render_map(steppe_ctx_t *ctx, const st_map *model, const step
     r.timings_ms[ST_STAGE_FURNITURE] += now_ms() - t;
     if (st != STEPPE_OK)
         goto done;
-    st = labels_start(&r);
-    if (st != STEPPE_OK)
-        goto done;
-
     /* Every output is complete in its temporary file before any is renamed
      * into place, so a failure on the last output leaves every target as it
-     * was. */
+     * was. Allocated before the labels start: from here until they are
+     * joined the label thread alone uses the arena. */
     pending = st_arena_calloc(r.arena, opts->n_outputs, sizeof *pending);
     if (!pending) {
         st = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
         goto done;
     }
+    st = labels_start(&r);
+    if (st != STEPPE_OK)
+        goto done;
+
     for (size_t i = 0; i < opts->n_outputs; i++) {
         st_format fmt;
         st_output_format(ctx, opts->outputs[i], &fmt);

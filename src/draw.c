@@ -432,13 +432,53 @@ void st_draw_layer(cairo_t *cr, const st_view *view, const st_layer *layer, cons
     st_draw_layer_rows(cr, view, layer, fs, 0, view->height_px);
 }
 
+/* The pixels the visible features of a layer can touch within box: their
+ * bboxes grown by the marker size and six line widths (miter joins reach
+ * five half-widths out at cairo's default limit) plus two pixels of
+ * antialiasing, rounded out to whole pixels. False when nothing is visible. */
+static bool layer_extent(const st_view *view, const st_layer *layer, const st_featureset *fs,
+                         const cull_box *box, double ext[4])
+{
+    ext[0] = ext[1] = HUGE_VAL;
+    ext[2] = ext[3] = -HUGE_VAL;
+    for (size_t i = 0; i < fs->n; i++) {
+        const st_feature *f = &fs->feat[i];
+        const st_symbol *sym = feature_symbol(layer, f);
+        double line = sym->has_casing && sym->casing_width > sym->width ? sym->casing_width : sym->width;
+        double pad = (sym->size + 6 * line) * view->px_per_pt + 2;
+        if (!visible(box, f, pad))
+            continue;
+        ext[0] = fmin(ext[0], f->bbox[0] - pad);
+        ext[1] = fmin(ext[1], f->bbox[1] - pad);
+        ext[2] = fmax(ext[2], f->bbox[2] + pad);
+        ext[3] = fmax(ext[3], f->bbox[3] + pad);
+    }
+    ext[0] = floor(fmax(ext[0], box->x0));
+    ext[1] = floor(fmax(ext[1], box->y0));
+    ext[2] = ceil(fmin(ext[2], box->x1));
+    ext[3] = ceil(fmin(ext[3], box->y1));
+    return ext[0] < ext[2] && ext[1] < ext[3];
+}
+
 void st_draw_layer_rows(cairo_t *cr, const st_view *view, const st_layer *layer, const st_featureset *fs,
                         double y0, double y1)
 {
     const cull_box box = {0, y0, view->width_px, y1};
     int group = layer->sym.opacity < 1.0;
-    if (group)
+    if (group) {
+        /* The group (an intermediate surface the size of the clip, then
+         * composited with the layer's opacity) is limited to what the
+         * layer can touch, in whole pixels so the clip itself changes no
+         * pixel: on the forum map the translucent partner regions cover a
+         * quarter of the canvas, and a band-sized group cost 17 ms of CPU. */
+        double ext[4];
+        if (!layer_extent(view, layer, fs, &box, ext))
+            return;
+        cairo_save(cr);
+        cairo_rectangle(cr, ext[0], ext[1], ext[2] - ext[0], ext[3] - ext[1]);
+        cairo_clip(cr);
         cairo_push_group(cr);
+    }
     hair hz = {cr, 0, NULL, 0, 0};
     /* Cased lines: every casing first, so casings never cover the line of a
      * neighbouring feature where they join. */
@@ -462,6 +502,7 @@ void st_draw_layer_rows(cairo_t *cr, const st_view *view, const st_layer *layer,
     if (group) {
         cairo_pop_group_to_source(cr);
         cairo_paint_with_alpha(cr, layer->sym.opacity);
+        cairo_restore(cr);
     }
 }
 

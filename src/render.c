@@ -462,6 +462,62 @@ static const st_layer *derive_source(st_render *r, const st_layer *layer, const 
     return out;
 }
 
+/* ---- messages of work done on other threads ------------------------------ */
+
+/* What a thread's context logs (warnings and information), kept as lines
+ * "W text" or "I text" and replayed into the render's context after the
+ * join, in layer order, so the output does not depend on scheduling. */
+typedef struct msg_log {
+    char *text;
+    size_t len, cap;
+} msg_log;
+
+/* A steppe_log_fn: appends to the msg_log user points to. */
+static void msg_log_add(void *user, steppe_log_level_t level, const char *msg)
+{
+    msg_log *l = user;
+    if (level != STEPPE_LOG_WARNING && level != STEPPE_LOG_INFO)
+        return;
+    size_t n = strlen(msg);
+    if (l->len + n + 3 > l->cap) {
+        size_t cap = 2 * (l->cap + n + 3);
+        char *grown = realloc(l->text, cap);
+        if (!grown)
+            return;
+        l->text = grown;
+        l->cap = cap;
+    }
+    l->text[l->len++] = level == STEPPE_LOG_WARNING ? 'W' : 'I';
+    memcpy(l->text + l->len, msg, n);
+    l->len += n;
+    l->text[l->len++] = '\n';
+    l->text[l->len] = '\0';
+}
+
+/* Passes every line of l to fn (a steppe_log_fn) and empties l. */
+static void msg_log_replay(msg_log *l, steppe_log_fn fn, void *user)
+{
+    for (char *line = l->text; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (!nl)
+            break;
+        *nl = '\0';
+        fn(user, line[0] == 'W' ? STEPPE_LOG_WARNING : STEPPE_LOG_INFO, line + 1);
+        line = nl + 1;
+    }
+    free(l->text);
+    *l = (msg_log){0};
+}
+
+/* A steppe_log_fn that logs into the context ctx points to. */
+static void log_to_ctx(void *ctx, steppe_log_level_t level, const char *msg)
+{
+    if (level == STEPPE_LOG_WARNING)
+        st_warn(ctx, "%s", msg);
+    else
+        st_info(ctx, "%s", msg);
+}
+
 /* A shared boundary is derived (read at full resolution, GEOS, geodesic
  * length) on a thread of its own, with a context and an arena of its own,
  * while the main thread reads and projects the other layers; the main
@@ -476,21 +532,10 @@ typedef struct derive_job {
     st_featureset src, out;
     double km;
     steppe_status_t st;
-    char warnings[4096]; /* the job's warnings, one a line, replayed after the join */
-    size_t wlen;
+    msg_log log; /* the job's messages, replayed after the join */
     pthread_t thread;
     bool started, joined;
 } derive_job;
-
-static void derive_log(void *user, steppe_log_level_t level, const char *msg)
-{
-    derive_job *job = user;
-    if (level != STEPPE_LOG_WARNING)
-        return;
-    int n = snprintf(job->warnings + job->wlen, sizeof job->warnings - job->wlen, "%s\n", msg);
-    if (n > 0 && job->wlen + (size_t)n < sizeof job->warnings)
-        job->wlen += (size_t)n;
-}
 
 static void *derive_run(void *arg)
 {
@@ -510,14 +555,7 @@ static void derive_join(st_render *r, derive_job *job)
         return;
     pthread_join(job->thread, NULL);
     job->joined = true;
-    for (char *line = job->warnings; *line;) {
-        char *nl = strchr(line, '\n');
-        if (!nl)
-            break;
-        *nl = '\0';
-        st_warn(r->ctx, "%s", line);
-        line = nl + 1;
-    }
+    msg_log_replay(&job->log, log_to_ctx, r->ctx);
 }
 
 /* Starts a thread for every visible shared boundary — not for an atlas
@@ -542,7 +580,7 @@ static void derive_start(st_render *r, const st_map *m)
         job->ctx = steppe_ctx_create();
         job->arena = st_arena_create(0);
         if (job->ctx && job->arena) {
-            steppe_ctx_set_logger(job->ctx, derive_log, job);
+            steppe_ctx_set_logger(job->ctx, msg_log_add, &job->log);
             job->started = pthread_create(&job->thread, NULL, derive_run, job) == 0;
         }
         if (!job->started) {
@@ -597,8 +635,7 @@ typedef struct source_job {
     st_featureset fs;
     steppe_status_t st;
     double read_ms, project_ms;
-    char *log; /* "W message\n" or "I message\n" lines */
-    size_t loglen, logcap;
+    msg_log log; /* the job's messages, replayed in layer order */
 } source_job;
 
 typedef struct source_pool {
@@ -608,27 +645,6 @@ typedef struct source_pool {
     size_t next; /* the next job to take, under lock */
     pthread_mutex_t lock;
 } source_pool;
-
-static void source_log(void *user, steppe_log_level_t level, const char *msg)
-{
-    source_job *job = user;
-    if (level != STEPPE_LOG_WARNING && level != STEPPE_LOG_INFO)
-        return;
-    size_t n = strlen(msg);
-    if (job->loglen + n + 3 > job->logcap) {
-        size_t cap = 2 * (job->logcap + n + 3);
-        char *grown = realloc(job->log, cap);
-        if (!grown)
-            return;
-        job->log = grown;
-        job->logcap = cap;
-    }
-    job->log[job->loglen++] = level == STEPPE_LOG_WARNING ? 'W' : 'I';
-    memcpy(job->log + job->loglen, msg, n);
-    job->loglen += n;
-    job->log[job->loglen++] = '\n';
-    job->log[job->loglen] = '\0';
-}
 
 /* The second half of a big file's features, projected on a thread of its
  * own with its own context, projection and arena (kept until the render
@@ -674,7 +690,7 @@ static steppe_status_t project_source(st_render *r, source_job *job, st_proj *pr
     for (size_t i = 0; i < job->fs.n; i++)
         total += job->fs.feat[i].npoints;
     half_job h = {r, job, job->fs, NULL, NULL, STEPPE_OK, 0, 0};
-    source_job sink = {0}; /* the half's messages, appended to job's after the join */
+    msg_log sink = {0}; /* the half's messages, appended to job's after the join */
     bool split = total > SPLIT_VERTICES && job->fs.n > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1;
     if (split) {
         /* Cut where half the vertices lie before. */
@@ -694,21 +710,13 @@ static steppe_status_t project_source(st_render *r, source_job *job, st_proj *pr
         if (!split) {
             job->fs.n += h.fs.n; /* no thread: the whole file here */
         } else {
-            steppe_ctx_set_logger(h.ctx, source_log, &sink);
+            steppe_ctx_set_logger(h.ctx, msg_log_add, &sink);
             steppe_status_t st = st_project_features_counted(job->ctx, proj, &r->view, &job->fs, job->arena,
                                                              &nfailed, &first_failed);
             if (st == STEPPE_OK)
                 st_generalize_px(&job->fs, GENERALIZE_PX);
             pthread_join(thread, NULL);
-            for (char *line = sink.log; line && *line;) {
-                char *nl = strchr(line, '\n');
-                if (!nl)
-                    break;
-                *nl = '\0';
-                source_log(job, line[0] == 'W' ? STEPPE_LOG_WARNING : STEPPE_LOG_INFO, line + 1);
-                line = nl + 1;
-            }
-            free(sink.log);
+            msg_log_replay(&sink, msg_log_add, &job->log);
             if (st != STEPPE_OK)
                 return st;
             if (h.st != STEPPE_OK)
@@ -834,7 +842,7 @@ static steppe_status_t load_sources(st_render *r, proj_cache *pc)
         sorted[i] = *order[i];
     memcpy(jobs, sorted, n * sizeof *jobs);
     for (size_t i = 0; i < n; i++)
-        steppe_ctx_set_logger(jobs[i].ctx, source_log, &jobs[i]);
+        steppe_ctx_set_logger(jobs[i].ctx, msg_log_add, &jobs[i].log);
 
     source_pool pool = {r, jobs, n, 0, PTHREAD_MUTEX_INITIALIZER};
     pthread_t threads[MAX_THREADS];
@@ -861,30 +869,11 @@ static source_job *source_find(st_render *r, const st_layer *layer)
     return NULL;
 }
 
-/* Replays a job's messages into the render's context, once. */
-static void source_replay(st_render *r, source_job *job)
-{
-    for (char *line = job->log; line && *line;) {
-        char *nl = strchr(line, '\n');
-        if (!nl)
-            break;
-        *nl = '\0';
-        if (line[0] == 'W')
-            st_warn(r->ctx, "%s", line + 1);
-        else
-            st_info(r->ctx, "%s", line + 1);
-        line = nl + 1;
-    }
-    free(job->log);
-    job->log = NULL;
-    job->loglen = job->logcap = 0;
-}
-
 static void source_free(st_render *r)
 {
     for (size_t i = 0; i < r->nsource_jobs; i++) {
         source_job *job = &r->source_jobs[i];
-        free(job->log);
+        free(job->log.text);
         steppe_ctx_destroy(job->ctx);
         st_arena_destroy(job->arena);
         steppe_ctx_destroy(job->ctx2);
@@ -934,8 +923,7 @@ static steppe_status_t load_layers(st_render *r)
         source_job *sj =
             layer->kind == ST_LAYER_SHAPEFILE || layer->kind == ST_LAYER_CSV ? source_find(r, layer) : NULL;
         if (sj) {
-            if (sj->log)
-                source_replay(r, sj);
+            msg_log_replay(&sj->log, log_to_ctx, r->ctx);
             if (sj->st != STEPPE_OK) {
                 st = st_error(r->ctx, sj->st, "%s", steppe_ctx_last_error(sj->ctx));
                 goto done;

@@ -36,6 +36,8 @@ void steppe_ctx_destroy(steppe_ctx_t *ctx)
         free(ctx->cache[i].key);
     }
     free(ctx->cache);
+    if (ctx->proj_plain)
+        proj_context_destroy(ctx->proj_plain);
     if (ctx->proj)
         proj_context_destroy(ctx->proj);
     free(ctx->data_dir);
@@ -195,6 +197,20 @@ PJ_CONTEXT *st_ctx_proj(steppe_ctx_t *ctx)
     return st_ctx_need_proj(ctx) == STEPPE_OK ? ctx->proj : NULL;
 }
 
+PJ_CONTEXT *st_ctx_proj_plain(steppe_ctx_t *ctx)
+{
+    if (ctx->proj_plain || st_ctx_need_proj(ctx) != STEPPE_OK)
+        return ctx->proj_plain;
+    /* A folder that cannot exist: /proc holds no files of ours. */
+    static const char *const nowhere[] = {"/proc/steppe-no-proj-data"};
+    ctx->proj_plain = proj_context_create();
+    if (ctx->proj_plain) {
+        proj_log_func(ctx->proj_plain, NULL, proj_silent);
+        proj_context_set_search_paths(ctx->proj_plain, 1, nowhere);
+    }
+    return ctx->proj_plain;
+}
+
 const char *st_proj_errmsg(steppe_ctx_t *ctx)
 {
     PJ_CONTEXT *pc = ctx->proj;
@@ -286,20 +302,33 @@ bool st_crs_is_wgs84(const char *def)
     return false;
 }
 
+/* A PROJ string ("+proj=lcc ..." or "proj=...") describes a CRS only with
+ * +type=crs (proj_create_crs_to_crs() adds it the same way). Without it
+ * PROJ 9 makes a conversion of the string, and opens its database to do so
+ * (5-6 ms); with it, no database is needed. */
+static bool bare_proj_string(const char *def)
+{
+    while (*def == ' ' || *def == '\t' || *def == '\n')
+        def++;
+    return (*def == '+' || strncmp(def, "proj=", 5) == 0) && !strstr(def, "type=crs");
+}
+
 PJ *st_ctx_crs(steppe_ctx_t *ctx, const char *def)
 {
     PJ_CONTEXT *pc = st_ctx_proj(ctx);
     if (!pc)
         return NULL;
     size_t n = strlen(def);
-    char *key = malloc(n + 5);
+    char *key = malloc(n + 4 + sizeof " +type=crs");
     if (!key)
         return NULL;
     memcpy(key, "crs\x1f", 4);
     memcpy(key + 4, def, n + 1);
+    if (bare_proj_string(def))
+        memcpy(key + 4 + n, " +type=crs", sizeof " +type=crs");
     PJ *pj = st_ctx_cache_get(ctx, key);
     if (!pj) {
-        pj = proj_create(pc, st_crs_is_wgs84(def) ? ST_CRS_WGS84 : def);
+        pj = proj_create(pc, st_crs_is_wgs84(def) ? ST_CRS_WGS84 : key + 4);
         if (pj && !st_ctx_cache_put(ctx, key, pj, free_pj)) {
             /* Not cached: leak-free fallback is impossible for a borrowed
              * pointer, so fail as out of memory. */

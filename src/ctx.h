@@ -24,8 +24,9 @@ struct steppe_ctx {
     void *log_user;
     char last_error[2048];
     unsigned warnings;
-    PJ_CONTEXT *proj; /* lazily created by st_ctx_proj() */
-    void *fontmap;    /* PangoFontMap *, lazily created by text.c */
+    PJ_CONTEXT *proj;       /* lazily created by st_ctx_proj() */
+    PJ_CONTEXT *proj_plain; /* st_ctx_proj_plain() */
+    void *fontmap;          /* PangoFontMap *, lazily created by text.c */
     void (*fontmap_free)(void *);
     char *data_dir;
     st_cache_entry *cache; /* see st_ctx_cache_get() */
@@ -59,6 +60,14 @@ steppe_status_t st_ctx_need_proj(steppe_ctx_t *ctx);
  * when that fails (the error is then recorded in ctx). */
 PJ_CONTEXT *st_ctx_proj(steppe_ctx_t *ctx);
 
+/* A second PROJ context of ctx that never opens PROJ's database, for
+ * operations written as PROJ strings that need nothing from it (a pipeline,
+ * +proj=noop). proj_create() of an operation opens the database even then,
+ * and opening it costs 5 ms per context, that is per worker thread. Its
+ * search path names no folder, so grids cannot be found either. NULL if
+ * PROJ is not loaded; objects made with it are destroyed before ctx. */
+PJ_CONTEXT *st_ctx_proj_plain(steppe_ctx_t *ctx);
+
 /* The object cached under key, or NULL. */
 void *st_ctx_cache_get(steppe_ctx_t *ctx, const char *key);
 
@@ -83,7 +92,8 @@ bool st_crs_is_wgs84(const char *def);
  * (st_crs_is_wgs84) is made from ST_CRS_WGS84: opening PROJ's database to
  * resolve "EPSG:4326" or a .prj costs 10-13 ms, more than reading most
  * files. Call st_ctx_need_proj() first, so that a PROJ that cannot be
- * loaded is not reported as a bad CRS. */
+ * loaded is not reported as a bad CRS. A bare PROJ string is read as a
+ * CRS (+type=crs is added), as proj_create_crs_to_crs() reads it. */
 PJ *st_ctx_crs(steppe_ctx_t *ctx, const char *def);
 
 /* PROJ's text for its last error in ctx's PROJ context. Static storage. */

@@ -38,6 +38,7 @@
     X(proj_context_destroy)                                                                                  \
     X(proj_context_errno)                                                                                    \
     X(proj_context_errno_string)                                                                             \
+    X(proj_context_set_search_paths)                                                                         \
     X(proj_coordoperation_get_param)                                                                         \
     X(proj_coordoperation_get_param_index)                                                                   \
     X(proj_create)                                                                                           \
@@ -141,6 +142,7 @@ steppe_status_t st_dynlib_geos(steppe_ctx_t *ctx);
 #define proj_coordoperation_get_param(...) st_proj_fn.proj_coordoperation_get_param(__VA_ARGS__)
 #define proj_coordoperation_get_param_index(...) st_proj_fn.proj_coordoperation_get_param_index(__VA_ARGS__)
 #define proj_create(...) st_proj_fn.proj_create(__VA_ARGS__)
+#define proj_context_set_search_paths(...) st_proj_fn.proj_context_set_search_paths(__VA_ARGS__)
 #define proj_create_crs_to_crs(...) st_proj_fn.proj_create_crs_to_crs(__VA_ARGS__)
 #define proj_create_crs_to_crs_from_pj(...) st_proj_fn.proj_create_crs_to_crs_from_pj(__VA_ARGS__)
 #define proj_crs_get_coordoperation(...) st_proj_fn.proj_crs_get_coordoperation(__VA_ARGS__)

@@ -611,10 +611,7 @@ static steppe_status_t check_crs(M *m, const st_node *n)
     if (!pj)
         return err_at(m, STEPPE_ERR_STYLE_CRS, n->loc, "unknown CRS '%s': %s", n->text,
                       st_proj_errmsg(m->ctx));
-    /* A bare PROJ string ("+proj=lcc ...") makes a conversion, which
-     * proj_create_crs_to_crs() accepts as a CRS; anything else must be one. */
-    bool ok = proj_is_crs(pj) || n->text[0] == '+';
-    if (!ok)
+    if (!proj_is_crs(pj))
         return err_at(m, STEPPE_ERR_STYLE_CRS, n->loc,
                       "unknown CRS '%s': PROJ reads it as something other than a CRS", n->text);
     return STEPPE_OK;

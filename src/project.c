@@ -90,25 +90,6 @@ static bool is_proj_string(const char *def)
     return *def == '+' || strncmp(def, "proj=", 5) == 0;
 }
 
-/* A CRS object for def. PROJ strings describe a CRS only with +type=crs
- * (proj_create_crs_to_crs() adds it the same way). */
-/* The CRS of def, from the context's cache (borrowed: not destroyed by the
- * caller). A bare PROJ string gets +type=crs so PROJ makes a CRS of it. */
-static PJ *crs_create(steppe_ctx_t *ctx, const char *def)
-{
-    if (!is_proj_string(def) || strstr(def, "type=crs"))
-        return st_ctx_crs(ctx, def);
-    size_t n = strlen(def);
-    char *s = malloc(n + sizeof " +type=crs");
-    if (!s)
-        return NULL;
-    memcpy(s, def, n);
-    memcpy(s + n, " +type=crs", sizeof " +type=crs");
-    PJ *crs = st_ctx_crs(ctx, s);
-    free(s);
-    return crs;
-}
-
 /* The horizontal CRS behind bound (+towgs84) and compound CRSs. Caller
  * destroys the result. */
 static PJ *horizontal_crs(PJ_CONTEXT *pc, const PJ *crs)
@@ -265,6 +246,15 @@ refuse:
     return NULL;
 }
 
+/* An operation from a PROJ string of our own making (a pipeline, a noop),
+ * made without PROJ's database when it can be. */
+static PJ *create_operation(steppe_ctx_t *ctx, const char *def)
+{
+    PJ_CONTEXT *plain = st_ctx_proj_plain(ctx);
+    PJ *pj = plain ? proj_create(plain, def) : NULL;
+    return pj ? pj : proj_create(st_ctx_proj(ctx), def);
+}
+
 steppe_status_t st_proj_create(steppe_ctx_t *ctx, const char *src_crs, const char *dst_crs, st_loc loc,
                                st_proj **out)
 {
@@ -312,7 +302,7 @@ steppe_status_t st_proj_create(steppe_ctx_t *ctx, const char *src_crs, const cha
     PJ **crs[2] = {&src, &dst};
     for (int i = 0; i < 2; i++) {
         msg.text[0] = '\0';
-        *crs[i] = *defs[i] ? crs_create(ctx, defs[i]) : NULL;
+        *crs[i] = *defs[i] ? st_ctx_crs(ctx, defs[i]) : NULL;
         if (!*crs[i]) {
             st = crs_error(ctx, loc, defs[i],
                            !*defs[i]     ? "empty definition"
@@ -336,9 +326,9 @@ steppe_status_t st_proj_create(steppe_ctx_t *ctx, const char *src_crs, const cha
         canon[i] = st_crs_is_wgs84(defs[i]) ? ST_CRS_WGS84 : defs[i];
     char *pipeline = wgs84_pipeline(canon[0], canon[1]);
     if (strcmp(canon[0], canon[1]) == 0) {
-        p->pj = proj_create(pc, "+proj=noop");
+        p->pj = create_operation(ctx, "+proj=noop");
     } else if (pipeline) {
-        p->pj = proj_create(pc, pipeline);
+        p->pj = create_operation(ctx, pipeline);
     }
     free(pipeline);
     if (!p->pj && strcmp(canon[0], canon[1]) != 0) {
@@ -355,7 +345,10 @@ steppe_status_t st_proj_create(steppe_ctx_t *ctx, const char *src_crs, const cha
     }
     p->src_geographic = crs_is_geographic(pc, src);
     p->dst_geographic = crs_is_geographic(pc, dst);
-    p->lon_0 = central_meridian(pc, dst, dst_crs);
+    /* Reading the parameters needs no database; with pc, PROJ would open
+     * it to turn the conversion into an object. */
+    PJ_CONTEXT *plain = st_ctx_proj_plain(ctx);
+    p->lon_0 = central_meridian(plain ? plain : pc, dst, dst_crs);
     if (p->src_geographic) {
         for (int i = 0; i < 2; i++) {
             double pole[2] = {p->lon_0, i ? 90.0 : -90.0};

@@ -253,7 +253,7 @@ static const char usage_render[] =
     "  -r, --report FILE     write a JSON render report to FILE\n"
     "  -s, --set KEY=VALUE   override a style value (dotted key path); repeatable\n"
     "      --max-pixels N    refuse canvases larger than N pixels (default 2e8)\n"
-    "      --png-level N     zlib level 0-9 for PNG output (default 2)\n"
+    "      --png-level N     PNG compression 0-9 (default 2, fast; 6-9 smaller, slower)\n"
     "  -q, --quiet           print errors only\n"
     "  -h, --help            show this help\n";
 

@@ -316,14 +316,14 @@ END_TEST
 /* Images over a megapixel are deflated in bands on several threads and the
  * streams joined: the file must still decode (libpng checks the zlib
  * stream and its Adler-32) to exactly the pixels written, RGB and RGBA,
- * at several levels and at sizes whose rows do not divide evenly. */
+ * at several levels (1-2 ISA-L, the others zlib) and at sizes whose rows
+ * do not divide evenly; noise, which deflate cannot shrink, too. */
 static const struct {
     int w, h, level;
-    bool alpha;
+    bool alpha, noise;
 } big_table[] = {
-    {1200, 1000, -1, false},
-    {1001, 1003, 6, true},
-    {2000, 777, 1, false},
+    {1200, 1000, -1, false, false}, {1001, 1003, 6, true, false}, {2000, 777, 1, false, false},
+    {1003, 1001, 2, true, false},   {1500, 800, 2, false, true},  {1500, 800, 9, true, true},
 };
 
 START_TEST(test_big_image_parallel_deflate)
@@ -333,12 +333,19 @@ START_TEST(test_big_image_parallel_deflate)
     int w = big_table[_i].w, h = big_table[_i].h, stride = w + 3;
     uint32_t *px = malloc((size_t)stride * (size_t)h * sizeof *px);
     ck_assert_ptr_nonnull(px);
+    uint32_t seed = 2463534242u;
     for (int y = 0; y < h; y++) {
         for (int x = 0; x < stride; x++) {
             uint32_t v = (uint32_t)(x * 31 + y * 17) & 0xff;
             /* opaque unless alpha: then a = 255 (premultiplied values equal straight ones) */
             px[(size_t)y * stride + x] =
                 0xff000000u | v << 16 | (uint32_t)(y & 0xff) << 8 | (uint32_t)((x / 50) & 0xff);
+            if (big_table[_i].noise) {
+                seed ^= seed << 13; /* xorshift32 */
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                px[(size_t)y * stride + x] = 0xff000000u | (seed & 0xffffff);
+            }
         }
     }
     const char *path = tu_join(dir, "big.png");

@@ -10,7 +10,7 @@ mode=${1:-render}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # Build and run-time dependencies (see README, "Dependencies").
-build_pkgs=(build-essential cmake pkg-config libcairo2-dev libpango1.0-dev libshp-dev libdeflate-dev libproj-dev proj-data
+build_pkgs=(build-essential cmake pkg-config libcairo2-dev libpango1.0-dev libshp-dev libdeflate-dev libisal-dev libproj-dev proj-data
             libpng-dev zlib1g-dev libyaml-dev libgeos-dev fontconfig fonts-noto-core check)
 # Test-only tools: sanitizers and fuzzing (clang), valgrind, viewers for the real-viewer checks.
 test_pkgs=(clang clang-format libclang-rt-14-dev valgrind pngcheck poppler-utils librsvg2-bin chromium python3 time strace)

@@ -203,13 +203,13 @@ scenario_set_newline() {
   judge "$name" "$t" 2 "--set map.width" none ""
 }
 
-# A big render killed after 0.3 s by signal $3: the previous output must be
-# intact; after TERM or INT no temporary file may remain (after KILL one may,
-# as long as it is not the target).
+# A big render (134 megapixels, about 0.7 s) killed after 0.3 s by signal
+# $3: the previous output must be intact; after TERM or INT no temporary file
+# may remain (after KILL one may, as long as it is not the target).
 scenario_kill() {
   local name=$1 t=$2 sig=$3 prev pid
   if ! prev=$(make_prev "$t/out.png"); then bad "$name" "could not render the previous output"; return; fi
-  "$STEPPE" render "$SRC/styles/forum.yaml" -o "$t/out.png" --width 6000 --height 4000 \
+  "$STEPPE" render "$SRC/styles/forum.yaml" -o "$t/out.png" --width 14000 --height 9600 \
     >/dev/null 2>"$t/stderr" </dev/null &
   pid=$!
   sleep 0.3

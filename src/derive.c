@@ -750,14 +750,113 @@ typedef struct pole_edge {
     double inv_len2;       /* 1 / |b − a|², 0 for a point */
 } pole_edge;
 
+/* Polygons of more edges than this get a grid of their edges, so that a
+ * distance evaluation looks at the edges near the point, not all of them. */
+#define POLE_GRID_MIN 64
+
 typedef struct pole_edges {
     pole_edge *e;
     size_t n;
+    /* The grid: nx × ny square cells of side cs from (x0, y0). cell_start[c]
+     * .. cell_start[c + 1] index cell_items, the edges whose bbox meets cell
+     * c; row_start/row_items likewise list the edges whose y-span meets
+     * each row of cells. NULL below POLE_GRID_MIN edges. */
+    double x0, y0, cs;
+    int nx, ny;
+    uint32_t *cell_start, *cell_items;
+    uint32_t *row_start, *row_items;
 } pole_edges;
+
+static int grid_index(double v, double v0, double cs, int n)
+{
+    double f = floor((v - v0) / cs);
+    return f < 0 ? 0 : f >= n ? n - 1 : (int)f;
+}
+
+static void pole_edges_free(pole_edges *pe)
+{
+    free(pe->e);
+    free(pe->cell_start);
+    free(pe->cell_items);
+    free(pe->row_start);
+    free(pe->row_items);
+    memset(pe, 0, sizeof *pe);
+}
+
+/* Builds the grid by counting: one pass sizes each cell, one fills it.
+ * False when out of memory (the caller then scans every edge). */
+static bool pole_grid_make(pole_edges *pe)
+{
+    double bb[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
+    for (size_t k = 0; k < pe->n; k++) {
+        const pole_edge *e = &pe->e[k];
+        bb[0] = fmin(bb[0], fmin(e->ax, e->bx));
+        bb[1] = fmin(bb[1], fmin(e->ay, e->by));
+        bb[2] = fmax(bb[2], fmax(e->ax, e->bx));
+        bb[3] = fmax(bb[3], fmax(e->ay, e->by));
+    }
+    double w = bb[2] - bb[0], h = bb[3] - bb[1];
+    /* About two edges per cell, at most 256 cells a side. */
+    double cs = sqrt(fmax(w * h, 1e-300) / ((double)pe->n / 2));
+    cs = fmax(cs, fmax(w, h) / 256);
+    if (!(cs > 0) || !isfinite(cs))
+        return false;
+    pe->x0 = bb[0];
+    pe->y0 = bb[1];
+    pe->cs = cs;
+    pe->nx = (int)fmin(floor(w / cs) + 1, 257);
+    pe->ny = (int)fmin(floor(h / cs) + 1, 257);
+    size_t ncell = (size_t)pe->nx * (size_t)pe->ny;
+    pe->cell_start = calloc(ncell + 1, sizeof *pe->cell_start);
+    pe->row_start = calloc((size_t)pe->ny + 1, sizeof *pe->row_start);
+    if (!pe->cell_start || !pe->row_start)
+        return false;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t k = 0; k < pe->n; k++) {
+            const pole_edge *e = &pe->e[k];
+            int i0 = grid_index(fmin(e->ax, e->bx), pe->x0, cs, pe->nx);
+            int i1 = grid_index(fmax(e->ax, e->bx), pe->x0, cs, pe->nx);
+            int j0 = grid_index(fmin(e->ay, e->by), pe->y0, cs, pe->ny);
+            int j1 = grid_index(fmax(e->ay, e->by), pe->y0, cs, pe->ny);
+            for (int j = j0; j <= j1; j++) {
+                if (pass == 0)
+                    pe->row_start[j + 1]++;
+                else
+                    pe->row_items[pe->row_start[j]++] = (uint32_t)k;
+                for (int i = i0; i <= i1; i++) {
+                    size_t c = (size_t)j * (size_t)pe->nx + (size_t)i;
+                    if (pass == 0)
+                        pe->cell_start[c + 1]++;
+                    else
+                        pe->cell_items[pe->cell_start[c]++] = (uint32_t)k;
+                }
+            }
+        }
+        if (pass == 0) {
+            /* Counts to starts; pass 1 advances each start to its end. */
+            for (size_t c = 0; c < ncell; c++)
+                pe->cell_start[c + 1] += pe->cell_start[c];
+            for (int j = 0; j < pe->ny; j++)
+                pe->row_start[j + 1] += pe->row_start[j];
+            pe->cell_items =
+                malloc((pe->cell_start[ncell] ? pe->cell_start[ncell] : 1) * sizeof *pe->cell_items);
+            pe->row_items =
+                malloc((pe->row_start[pe->ny] ? pe->row_start[pe->ny] : 1) * sizeof *pe->row_items);
+            if (!pe->cell_items || !pe->row_items)
+                return false;
+        }
+    }
+    /* Each start now holds its end: shift back by one slot. */
+    memmove(pe->cell_start + 1, pe->cell_start, ncell * sizeof *pe->cell_start);
+    pe->cell_start[0] = 0;
+    memmove(pe->row_start + 1, pe->row_start, (size_t)pe->ny * sizeof *pe->row_start);
+    pe->row_start[0] = 0;
+    return true;
+}
 
 static bool pole_edges_make(const st_feature *f, pole_edges *pe)
 {
-    pe->n = 0;
+    memset(pe, 0, sizeof *pe);
     pe->e = malloc((f->npoints ? f->npoints : 1) * sizeof *pe->e);
     if (!pe->e)
         return false;
@@ -776,31 +875,91 @@ static bool pole_edges_make(const st_feature *f, pole_edges *pe)
             e->inv_len2 = len2 > 0 ? 1 / len2 : 0;
         }
     }
+    if (pe->n >= POLE_GRID_MIN && !pole_grid_make(pe)) {
+        /* Out of memory for the grid: scan every edge. */
+        free(pe->cell_start);
+        free(pe->cell_items);
+        free(pe->row_start);
+        free(pe->row_items);
+        pe->cell_start = pe->cell_items = pe->row_start = pe->row_items = NULL;
+    }
     return true;
 }
 
+/* Whether the ray from (x, y) towards +x crosses edge e (even-odd rule). */
+static inline bool edge_crosses(const pole_edge *e, double x, double y)
+{
+    return (e->ay > y) != (e->by > y) && x < (e->bx - e->ax) * (y - e->ay) / (e->by - e->ay) + e->ax;
+}
+
+/* Squared distance from (x, y) to edge e. */
+static inline double edge_dist2(const pole_edge *e, double x, double y)
+{
+    double t = ((x - e->ax) * e->dx + (y - e->ay) * e->dy) * e->inv_len2;
+    double px = e->ax;
+    double py = e->ay;
+    if (t > 1) {
+        px = e->bx;
+        py = e->by;
+    } else if (t > 0) {
+        px += e->dx * t;
+        py += e->dy * t;
+    }
+    return (x - px) * (x - px) + (y - py) * (y - py);
+}
+
 /* Distance from (x, y) to the nearest edge of every ring, positive inside
- * (even-odd over all rings, as the fill draws them). */
+ * (even-odd over all rings, as the fill draws them). With the grid the
+ * answer is the same, found from fewer edges: the crossings are counted
+ * over the edges of the point's row only (an edge the ray crosses spans
+ * the point's y), and the nearest edge is sought ring by ring of cells
+ * around the point's cell, stopping once a ring k cells out, which lies
+ * at least (k − 1) cells away, cannot hold anything nearer. */
 static double feature_dist(const pole_edges *pe, double x, double y)
 {
     bool inside = false;
     double best = HUGE_VAL;
-    for (size_t k = 0; k < pe->n; k++) {
-        const pole_edge *e = &pe->e[k];
-        if ((e->ay > y) != (e->by > y) && x < (e->bx - e->ax) * (y - e->ay) / (e->by - e->ay) + e->ax)
-            inside = !inside;
-        double t = ((x - e->ax) * e->dx + (y - e->ay) * e->dy) * e->inv_len2;
-        double px = e->ax;
-        double py = e->ay;
-        if (t > 1) {
-            px = e->bx;
-            py = e->by;
-        } else if (t > 0) {
-            px += e->dx * t;
-            py += e->dy * t;
+    if (!pe->cell_start) {
+        for (size_t k = 0; k < pe->n; k++) {
+            const pole_edge *e = &pe->e[k];
+            if (edge_crosses(e, x, y))
+                inside = !inside;
+            double d2 = edge_dist2(e, x, y);
+            best = d2 < best ? d2 : best;
         }
-        double d2 = (x - px) * (x - px) + (y - py) * (y - py);
-        best = d2 < best ? d2 : best;
+        return (inside ? 1 : -1) * sqrt(best);
+    }
+    double fy = floor((y - pe->y0) / pe->cs);
+    if (fy >= 0 && fy < pe->ny) {
+        int j = (int)fy;
+        for (uint32_t q = pe->row_start[j]; q < pe->row_start[j + 1]; q++) {
+            if (edge_crosses(&pe->e[pe->row_items[q]], x, y))
+                inside = !inside;
+        }
+    }
+    int ci = grid_index(x, pe->x0, pe->cs, pe->nx);
+    int cj = grid_index(y, pe->y0, pe->cs, pe->ny);
+    int kmax = pe->nx > pe->ny ? pe->nx : pe->ny;
+    for (int k = 0; k <= kmax; k++) {
+        double lb = (k - 1) * pe->cs;
+        if (k > 1 && best <= lb * lb)
+            break;
+        for (int j = cj - k; j <= cj + k; j++) {
+            if (j < 0 || j >= pe->ny)
+                continue;
+            bool edge_row = j == cj - k || j == cj + k;
+            for (int i = ci - k; i <= ci + k; i += edge_row ? 1 : 2 * k) {
+                if (i >= 0 && i < pe->nx) {
+                    size_t c = (size_t)j * (size_t)pe->nx + (size_t)i;
+                    for (uint32_t q = pe->cell_start[c]; q < pe->cell_start[c + 1]; q++) {
+                        double d2 = edge_dist2(&pe->e[pe->cell_items[q]], x, y);
+                        best = d2 < best ? d2 : best;
+                    }
+                }
+                if (k == 0)
+                    break;
+            }
+        }
     }
     return (inside ? 1 : -1) * sqrt(best);
 }
@@ -966,7 +1125,7 @@ static void polygon_pole(const st_feature *f, double precision, double *x, doubl
              heap_push(&hp, make_cell(&pe, c.x + q, c.y + q, q));
     }
     free(hp.v);
-    free(pe.e);
+    pole_edges_free(&pe);
     *x = best.x;
     *y = best.y;
     *dist = best.d;

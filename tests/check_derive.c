@@ -523,6 +523,71 @@ START_TEST(test_pole_hole)
 }
 END_TEST
 
+/* Distance from (x, y) to the nearest edge of f, by brute force. */
+static double brute_dist(const st_feature *f, double x, double y)
+{
+    double best = HUGE_VAL;
+    for (uint32_t k = 0; k < f->nparts; k++) {
+        uint32_t a = f->parts[k];
+        uint32_t b = k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
+        for (uint32_t i = a + 1; i < b; i++) {
+            double ax = f->xy[2 * i - 2], ay = f->xy[2 * i - 1];
+            double dx = f->xy[2 * i] - ax, dy = f->xy[2 * i + 1] - ay;
+            double t = ((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy);
+            t = t < 0 ? 0 : t > 1 ? 1 : t;
+            best = fmin(best, hypot(ax + t * dx - x, ay + t * dy - y));
+        }
+    }
+    return best;
+}
+
+/* Appends the square [x0, x0 + side]² as a closed ring of 4·n + 1 points,
+ * n to a side, clockwise when cw is set. */
+static uint32_t dense_square(double *xy, double x0, double side, int n, bool cw)
+{
+    static const double corner[5][2] = {{0, 0}, {0, 1}, {1, 1}, {1, 0}, {0, 0}};
+    uint32_t m = 0;
+    for (int s = 0; s < 4; s++) {
+        for (int i = 0; i < n; i++) {
+            int a = cw ? s : 4 - s, b = cw ? s + 1 : 3 - s;
+            double t = (double)i / n;
+            xy[2 * m] = x0 + side * (corner[a][0] + t * (corner[b][0] - corner[a][0]));
+            xy[2 * m + 1] = x0 + side * (corner[a][1] + t * (corner[b][1] - corner[a][1]));
+            m++;
+        }
+    }
+    xy[2 * m] = xy[0];
+    xy[2 * m + 1] = xy[1];
+    return m + 1;
+}
+
+/* The square with a hole again, its sides cut into many collinear edges:
+ * past 64 edges the distances come from a grid of the edges (derive.c
+ * pole_grid_make), which must give the same pole, and at the pole the
+ * distance a brute-force scan of every edge gives. */
+START_TEST(test_pole_dense)
+{
+    static const int per_side[] = {16, 50, 400};
+    int n = per_side[_i];
+    double *xy = malloc(2 * sizeof(double) * (size_t)(8 * n + 2));
+    ck_assert_ptr_nonnull(xy);
+    uint32_t parts[2] = {0, 0};
+    parts[1] = dense_square(xy, 0, 10, n, true);
+    uint32_t npoints = parts[1] + dense_square(xy + 2 * parts[1], 4, 2, n, false);
+    st_feature f = {.nparts = 2, .npoints = npoints, .parts = parts, .xy = xy};
+    double x = 0;
+    double y = 0;
+    double d = 0;
+    st_polygon_pole(&f, 0.001, &x, &y, &d);
+    double r = 4 * M_SQRT2 / (1 + M_SQRT2);
+    ck_assert_double_eq_tol(d, r, 0.002);
+    ck_assert_double_eq_tol(x, x < 5 ? r : 10 - r, 0.01);
+    ck_assert_double_eq_tol(y, y < 5 ? r : 10 - r, 0.01);
+    ck_assert_double_eq_tol(d, brute_dist(&f, x, y), 1e-9);
+    free(xy);
+}
+END_TEST
+
 START_TEST(test_pole_degenerate)
 {
     double line[] = {0, 0, 10, 0, 0, 0};
@@ -537,6 +602,49 @@ START_TEST(test_pole_degenerate)
     st_feature empty = {0};
     st_polygon_pole(&empty, 1, &x, &y, &d);
     ck_assert_double_eq(d, 0);
+}
+END_TEST
+
+/* A "C" open to the right (or, mirrored, to the left), its sides cut into
+ * n edges each: the mouth (3..10 × 3..7) lies inside the bbox but outside
+ * the polygon, and a point there counted inside would be 2 from the
+ * nearest edge, more than the true pole's 3·√2 / (1 + √2) ≈ 1.757 in a
+ * corner of the back. Open to the left, rays from the mouth cross two
+ * edges, so a miscounted crossing shows. */
+START_TEST(test_pole_dense_c)
+{
+    static const double corner[9][2] = {{0, 0}, {0, 10}, {10, 10}, {10, 7}, {3, 7},
+                                        {3, 3}, {10, 3}, {10, 0},  {0, 0}};
+    static const int per_side[] = {10, 60};
+    int n = per_side[_i % 2];
+    bool mirror = _i >= 2;
+    double *xy = malloc(2 * sizeof(double) * (size_t)(8 * n + 1));
+    ck_assert_ptr_nonnull(xy);
+    uint32_t m = 0;
+    for (int s = 0; s < 8; s++) {
+        for (int i = 0; i < n; i++) {
+            double t = (double)i / n;
+            xy[2 * m] = corner[s][0] + t * (corner[s + 1][0] - corner[s][0]);
+            xy[2 * m + 1] = corner[s][1] + t * (corner[s + 1][1] - corner[s][1]);
+            if (mirror)
+                xy[2 * m] = 10 - xy[2 * m];
+            m++;
+        }
+    }
+    xy[2 * m] = xy[0];
+    xy[2 * m + 1] = xy[1];
+    uint32_t p0 = 0;
+    st_feature f = {.nparts = 1, .npoints = m + 1, .parts = &p0, .xy = xy};
+    double x = 0;
+    double y = 0;
+    double d = 0;
+    st_polygon_pole(&f, 0.001, &x, &y, &d);
+    double r = 3 * M_SQRT2 / (1 + M_SQRT2);
+    ck_assert_double_eq_tol(d, r, 0.002);
+    ck_assert_double_eq_tol(x, mirror ? 10 - r : r, 0.01);
+    ck_assert_double_eq_tol(y, y < 5 ? r : 10 - r, 0.01);
+    ck_assert_double_eq_tol(d, brute_dist(&f, x, y), 1e-9);
+    free(xy);
 }
 END_TEST
 
@@ -559,6 +667,8 @@ static Suite *derive_suite(void)
     tcase_add_test(tc, test_route_errors);
     tcase_add_loop_test(tc, test_pole_table, 0, sizeof pole_table / sizeof pole_table[0]);
     tcase_add_test(tc, test_pole_hole);
+    tcase_add_loop_test(tc, test_pole_dense, 0, 3);
+    tcase_add_loop_test(tc, test_pole_dense_c, 0, 4);
     tcase_add_test(tc, test_pole_degenerate);
     suite_add_tcase(s, tc);
     return s;

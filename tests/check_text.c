@@ -2,6 +2,7 @@
  * steppe's maps use, halos, letter spacing and clusters for curved text. */
 #include <check.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "testutil.h"
@@ -225,6 +226,67 @@ START_TEST(test_draw_within_box)
 }
 END_TEST
 
+/* A halo covers what lies within its width of the glyphs and nothing
+ * much beyond: a pixel d from the nearest pixel of the text's ink (alpha
+ * at least ½) is covered at least clamp(r + ½ − d, 0, 1), less 40 levels,
+ * and pixels r + 2 or more away are untouched. On image surfaces the halo is made by
+ * dilating the glyphs' mask (text.c halo_by_dilation), straight and
+ * rotated alike. */
+static const struct {
+    double r, angle;
+} halo_table[] = {{1.2, 0}, {1.6, 0}, {2.5, 0}, {3.8, 0}, {1.6, 0.5}, {2.5, -1.2}};
+
+START_TEST(test_halo_reach)
+{
+    steppe_ctx_t *ctx = tu_ctx();
+    st_text *t = make(ctx, 96, "Ust-Kamenogorsk", 11, 0);
+    ck_assert_ptr_nonnull(t);
+    double r = halo_table[_i].r, angle = halo_table[_i].angle;
+    st_rgba black = {0, 0, 0, 1}, white = {1, 1, 1, 1};
+    const int W = 240, H = 240;
+    cairo_surface_t *ink = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, W, H);
+    cairo_surface_t *halo = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, W, H);
+    cairo_t *ci = cairo_create(ink);
+    cairo_t *ch = cairo_create(halo);
+    st_text_draw_rotated(ci, t, W / 2.0, H / 2.0, angle, black, white, 0);
+    st_text_draw_rotated(ch, t, W / 2.0, H / 2.0, angle, black, white, r);
+    cairo_surface_flush(ink);
+    cairo_surface_flush(halo);
+    const unsigned char *di = cairo_image_surface_get_data(ink);
+    const unsigned char *dh = cairo_image_surface_get_data(halo);
+    int stride = cairo_image_surface_get_stride(ink);
+    int reach = (int)ceil(r) + 3;
+    size_t inner = 0;
+    for (int y = reach; y < H - reach; y++) {
+        for (int x = reach; x < W - reach; x++) {
+            double best = HUGE_VAL;
+            for (int dy = -reach; dy <= reach; dy++) {
+                const uint32_t *row = (const uint32_t *)(di + (size_t)(y + dy) * (size_t)stride);
+                for (int dx = -reach; dx <= reach; dx++) {
+                    if ((row[x + dx] >> 24) >= 128)
+                        best = fmin(best, hypot(dx, dy));
+                }
+            }
+            unsigned a = ((const uint32_t *)(dh + (size_t)y * (size_t)stride))[x] >> 24;
+            if (best <= r - 0.5) {
+                inner++;
+                ck_assert_msg(a >= 250, "r %g: pixel %d,%d, %.2f from the ink, has alpha %u", r, x, y, best,
+                              a);
+            } else if (best >= r + 2) {
+                ck_assert_msg(a == 0, "r %g: pixel %d,%d, %.2f from the ink, has alpha %u", r, x, y, best, a);
+            }
+        }
+    }
+    ck_assert(inner > 100);
+    cairo_destroy(ci);
+    cairo_destroy(ch);
+    cairo_surface_destroy(ink);
+    cairo_surface_destroy(halo);
+    st_text_destroy(t);
+    steppe_ctx_destroy(ctx);
+}
+END_TEST
+
 START_TEST(test_fontmap_per_context)
 {
     steppe_ctx_t *a = tu_ctx();
@@ -252,6 +314,7 @@ static Suite *text_suite(void)
     tcase_add_test(tc, test_letter_spacing);
     tcase_add_test(tc, test_clusters);
     tcase_add_test(tc, test_draw_within_box);
+    tcase_add_loop_test(tc, test_halo_reach, 0, sizeof halo_table / sizeof halo_table[0]);
     tcase_add_test(tc, test_fontmap_per_context);
     suite_add_tcase(s, tc);
     return s;

@@ -60,4 +60,17 @@ steppe_status_t st_png_write(steppe_ctx_t *ctx, FILE *fp, const char *path, cons
                              int height, int stride, bool alpha, double dpi, const st_png_meta *meta,
                              int level);
 
+/* Makes rows y0..y1 of the image final (st_png_write_rows). */
+typedef void (*st_png_rows_fn)(void *user, int y0, int y1);
+
+/* st_png_write() of an image whose rows are finished while it is being
+ * compressed: the image is cut into horizontal parts, one per thread,
+ * finish(user, y0, y1) is called on the calling thread for each part from
+ * the last to the first, and each part is compressed on its thread as soon
+ * as finish returns. finish must write only rows y0..y1 (the render draws
+ * its labels and panels there, clipped). */
+steppe_status_t st_png_write_rows(steppe_ctx_t *ctx, FILE *fp, const char *path, const uint8_t *data,
+                                  int width, int height, int stride, bool alpha, double dpi,
+                                  const st_png_meta *meta, int level, st_png_rows_fn finish, void *user);
+
 #endif

@@ -15,8 +15,11 @@
 #include <math.h>
 #include <png.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -151,7 +154,7 @@ static void convert_row(const uint8_t *src, uint8_t *dst, int width, bool alpha)
  * from libdeflate (vectorised): zlib 1.2.13's adler32() took 12-15 ms over
  * W2's 27.8 MB of rows, libdeflate_adler32() 1.2 ms. */
 
-#define MAX_ZPARTS 4
+#define MAX_ZPARTS 16
 
 typedef struct zpart {
     const uint8_t *data;
@@ -294,47 +297,116 @@ static void *deflate_part(void *arg)
     return NULL;
 }
 
-/* Threads for deflating: cores online, at most MAX_ZPARTS; 1 below a
- * megapixel, where a thread costs more than it saves. */
+/* The parts, finished in order by the caller (st_png_rows_fn) and taken
+ * in order by whichever thread is free: the helper threads while the
+ * caller finishes the rows of the next parts, then the caller too. */
+typedef struct zqueue {
+    zpart *parts;
+    int n;
+    atomic_int ready; /* parts[0..ready) have final rows */
+    atomic_int taken; /* parts[0..taken) are someone's */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+} zqueue;
+
+/* How long a helper polls for the next part's rows before it sleeps. They
+ * usually come within a few milliseconds; a thread that sleeps instead
+ * leaves its core idle, and on a virtual machine an idle core can take 1-3
+ * ms to wake, as long as compressing a part. */
+#define ZPOLL_NS 20000000L
+
+static long elapsed_ns(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (t.tv_sec - t0->tv_sec) * 1000000000L + (t.tv_nsec - t0->tv_nsec);
+}
+
+static void wait_ready(zqueue *q, int i)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (unsigned k = 1; atomic_load(&q->ready) <= i; k++) {
+        if ((k & 255) == 0 && elapsed_ns(&t0) > ZPOLL_NS) {
+            pthread_mutex_lock(&q->lock);
+            while (atomic_load(&q->ready) <= i)
+                pthread_cond_wait(&q->cond, &q->lock);
+            pthread_mutex_unlock(&q->lock);
+            return;
+        }
+        sched_yield();
+    }
+}
+
+static void *zhelper(void *arg)
+{
+    zqueue *q = arg;
+    for (;;) {
+        int i = atomic_fetch_add(&q->taken, 1);
+        if (i >= q->n)
+            return NULL;
+        wait_ready(q, i);
+        deflate_part(&q->parts[i]);
+    }
+}
+
+/* Parts per image: a megapixel or more is cut into 3 parts per core, so
+ * that a helper has parts to compress while the caller finishes the rows
+ * of the next; smaller images are one part, compressed by the caller. */
 static int zpart_count(int width, int height)
 {
     if ((double)width * height < 1e6)
         return 1;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 2 ? 1 : n > MAX_ZPARTS ? MAX_ZPARTS : (int)n;
+    n = n < 2 ? 1 : 3 * n;
+    n = n > MAX_ZPARTS ? MAX_ZPARTS : n;
+    return height < n ? 1 : (int)n;
 }
 
-/* Deflates the image in parallel into parts[0..n). Returns false when out
- * of memory or when zlib failed; parts' buffers are freed by the caller. */
+/* Deflates the image into parts[0..n), on helper threads as well. With
+ * finish, the rows of each part are finished first, in order, and each
+ * part is compressed as soon as they are. Returns false when out of memory
+ * or when compression failed; parts' buffers are freed by the caller. */
 static bool deflate_parallel(zpart *parts, int n, const uint8_t *data, int width, int height, int stride,
-                             bool alpha, int level)
+                             bool alpha, int level, st_png_rows_fn finish, void *user)
 {
-    pthread_t th[MAX_ZPARTS];
-    bool started[MAX_ZPARTS] = {false};
+    enum { MAX_HELPERS = 4 };
+    pthread_t th[MAX_HELPERS];
+    int nhelpers = 0;
+    zqueue q = {.parts = parts, .n = n};
+    atomic_init(&q.ready, finish ? 0 : n);
+    atomic_init(&q.taken, 0);
+    pthread_mutex_init(&q.lock, NULL);
+    pthread_cond_init(&q.cond, NULL);
     for (int i = 0; i < n; i++) {
-        parts[i] = (zpart){data,
-                           width,
-                           stride,
-                           (int)((long)height * i / n),
-                           (int)((long)height * (i + 1) / n),
-                           level,
-                           alpha,
-                           i == n - 1,
-                           NULL,
-                           0,
-                           0,
-                           0,
-                           Z_OK};
+        parts[i] = (zpart){.data = data,
+                           .width = width,
+                           .stride = stride,
+                           .y0 = (int)((long)height * i / n),
+                           .y1 = (int)((long)height * (i + 1) / n),
+                           .level = level,
+                           .alpha = alpha,
+                           .last = i == n - 1,
+                           .err = Z_OK};
     }
-    for (int i = 1; i < n; i++)
-        started[i] = pthread_create(&th[i], NULL, deflate_part, &parts[i]) == 0;
-    deflate_part(&parts[0]);
-    for (int i = 1; i < n; i++) {
-        if (started[i])
-            pthread_join(th[i], NULL);
-        else
-            deflate_part(&parts[i]);
+    long cores = n > 1 ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
+    for (long k = 1; k < cores && nhelpers < MAX_HELPERS; k++) {
+        if (pthread_create(&th[nhelpers], NULL, zhelper, &q) != 0)
+            break;
+        nhelpers++;
     }
+    for (int i = 0; finish && i < n; i++) {
+        finish(user, parts[i].y0, parts[i].y1);
+        pthread_mutex_lock(&q.lock);
+        atomic_store(&q.ready, i + 1);
+        pthread_cond_broadcast(&q.cond);
+        pthread_mutex_unlock(&q.lock);
+    }
+    zhelper(&q); /* the caller takes what is left */
+    for (int k = 0; k < nhelpers; k++)
+        pthread_join(th[k], NULL);
+    pthread_cond_destroy(&q.cond);
+    pthread_mutex_destroy(&q.lock);
     for (int i = 0; i < n; i++) {
         if (parts[i].err != Z_OK)
             return false;
@@ -345,6 +417,13 @@ static bool deflate_parallel(zpart *parts, int n, const uint8_t *data, int width
 steppe_status_t st_png_write(steppe_ctx_t *ctx, FILE *fp, const char *path, const uint8_t *data, int width,
                              int height, int stride, bool alpha, double dpi, const st_png_meta *meta,
                              int level)
+{
+    return st_png_write_rows(ctx, fp, path, data, width, height, stride, alpha, dpi, meta, level, NULL, NULL);
+}
+
+steppe_status_t st_png_write_rows(steppe_ctx_t *ctx, FILE *fp, const char *path, const uint8_t *data,
+                                  int width, int height, int stride, bool alpha, double dpi,
+                                  const st_png_meta *meta, int level, st_png_rows_fn finish, void *user)
 {
     /* Assigned on both sides of setjmp, so volatile (C11 7.13.2.1p3). */
     volatile steppe_status_t status = STEPPE_OK;
@@ -397,7 +476,7 @@ steppe_status_t st_png_write(steppe_ctx_t *ctx, FILE *fp, const char *path, cons
 
     png_write_info(png, info);
     int lv = level < 0 ? ST_PNG_DEFAULT_LEVEL : level;
-    if (!deflate_parallel(parts, nparts, data, width, height, stride, alpha, lv)) {
+    if (!deflate_parallel(parts, nparts, data, width, height, stride, alpha, lv, finish, user)) {
         status = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory compressing the PNG", path);
         goto done;
     }

@@ -1273,14 +1273,32 @@ static cairo_status_t draw_image(st_render *r, cairo_surface_t *surf)
     cairo_status_t cs = CAIRO_STATUS_SUCCESS;
     for (int i = 0; i < nb && cs == CAIRO_STATUS_SUCCESS; i++)
         cs = bands[i].status;
-    if (labels_wait(r) != STEPPE_OK)
-        return cs; /* write_output() reports the labels' error */
-    cairo_t *cr = cairo_create(surf);
-    draw_top(r, cr);
-    if (cs == CAIRO_STATUS_SUCCESS)
-        cs = cairo_status(cr);
-    cairo_destroy(cr);
     return cs;
+}
+
+/* The labels and panels over rows y0..y1 of a PNG, drawn while the rows
+ * below are already being compressed (st_png_write_rows). Each item is
+ * drawn clipped to the rows, so one crossing two parts is drawn twice,
+ * each time on its own pixels: the image is the one drawn whole. */
+typedef struct top_rows {
+    st_render *r;
+    cairo_surface_t *surf;
+    cairo_status_t status;
+} top_rows;
+
+static void draw_top_rows(void *user, int y0, int y1)
+{
+    top_rows *tr = user;
+    if (tr->status != CAIRO_STATUS_SUCCESS)
+        return;
+    cairo_t *cr = cairo_create(tr->surf);
+    cairo_rectangle(cr, 0, y0, tr->r->view.width_px, y1 - y0);
+    cairo_clip(cr);
+    st_labels_draw(tr->r, cr);
+    st_furniture_draw(tr->r, cr);
+    tr->status = cairo_status(cr);
+    cairo_destroy(cr);
+    cairo_surface_flush(tr->surf);
 }
 
 static cairo_status_t stream_write(void *closure, const unsigned char *data, unsigned int length)
@@ -1357,9 +1375,11 @@ static steppe_status_t write_output(st_render *r, const char *path, st_format fm
         cairo_surface_flush(surf);
         st_png_meta meta = {m->meta_title ? m->meta_title : m->title, "steppe " STEPPE_VERSION,
                             m->meta_source ? m->meta_source : m->attribution};
-        st = st_png_write(r->ctx, a.fp, path, cairo_image_surface_get_data(surf), w, h,
-                          cairo_image_surface_get_stride(surf), m->background.a < 1.0, v->dpi, &meta,
-                          r->opts->png_level);
+        top_rows tr = {r, surf, CAIRO_STATUS_SUCCESS};
+        st = st_png_write_rows(r->ctx, a.fp, path, cairo_image_surface_get_data(surf), w, h,
+                               cairo_image_surface_get_stride(surf), m->background.a < 1.0, v->dpi, &meta,
+                               r->opts->png_level, draw_top_rows, &tr);
+        cs = tr.status;
     } else {
         cairo_surface_finish(surf);
         if (cs == CAIRO_STATUS_SUCCESS)

@@ -267,6 +267,17 @@ static bool halo_by_dilation(cairo_t *cr, const st_text *t, double x, double y, 
     double tw = cairo_image_surface_get_width(target), th = cairo_image_surface_get_height(target);
     double X0 = fmax(floor(bb[0] - grow), 0), Y0 = fmax(floor(bb[1] - grow), 0);
     double X1 = fmin(ceil(bb[2] + grow), tw), Y1 = fmin(ceil(bb[3] + grow), th);
+    /* Only what the clip lets through, and the glyphs within reach of it
+     * (the render draws labels a band of rows at a time). */
+    double clip[4];
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    cairo_clip_extents(cr, &clip[0], &clip[1], &clip[2], &clip[3]);
+    cairo_restore(cr);
+    X0 = fmax(X0, floor(clip[0]) - grow);
+    Y0 = fmax(Y0, floor(clip[1]) - grow);
+    X1 = fmin(X1, ceil(clip[2]) + grow);
+    Y1 = fmin(Y1, ceil(clip[3]) + grow);
     if (!(X1 > X0 && Y1 > Y0))
         return true; /* nothing of it on the canvas */
     int w = (int)(X1 - X0), h = (int)(Y1 - Y0);
@@ -317,9 +328,39 @@ static bool halo_by_dilation(cairo_t *cr, const st_text *t, double x, double y, 
     return ok;
 }
 
+/* Whether nothing t draws at (x, y), halo included, can reach the clip:
+ * the render draws the labels of a PNG a band of rows at a time. */
+static bool outside_clip(cairo_t *cr, const st_text *t, double x, double y, double halo_px)
+{
+    PangoRectangle ink, logical;
+    pango_layout_get_extents(t->layout, &ink, &logical);
+    double pad = halo_px + 2;
+    double ux[2] = {x + fmin(ink.x, logical.x) / (double)PANGO_SCALE - pad,
+                    x + fmax(ink.x + ink.width, logical.x + logical.width) / (double)PANGO_SCALE + pad};
+    double uy[2] = {y + fmin(ink.y, logical.y) / (double)PANGO_SCALE - pad,
+                    y + fmax(ink.y + ink.height, logical.y + logical.height) / (double)PANGO_SCALE + pad};
+    double bb[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
+    for (int k = 0; k < 4; k++) {
+        double dx = ux[k & 1], dy = uy[k >> 1];
+        cairo_user_to_device(cr, &dx, &dy);
+        bb[0] = fmin(bb[0], dx);
+        bb[1] = fmin(bb[1], dy);
+        bb[2] = fmax(bb[2], dx);
+        bb[3] = fmax(bb[3], dy);
+    }
+    double clip[4];
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    cairo_clip_extents(cr, &clip[0], &clip[1], &clip[2], &clip[3]);
+    cairo_restore(cr);
+    return bb[2] < clip[0] || bb[0] > clip[2] || bb[3] < clip[1] || bb[1] > clip[3];
+}
+
 void st_text_draw(cairo_t *cr, const st_text *t, double x, double y, st_rgba color, st_rgba halo,
                   double halo_px)
 {
+    if (outside_clip(cr, t, x, y, halo_px > 0 ? halo_px : 0))
+        return;
     cairo_save(cr);
     if (halo_px > 0 && halo.a > 0 && !halo_by_dilation(cr, t, x, y, halo, halo_px)) {
         /* The stroke is centred on the outline, so half of it falls inside

@@ -3,6 +3,7 @@
 #include <check.h>
 #include <png.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -369,6 +370,75 @@ START_TEST(test_big_image_parallel_deflate)
 }
 END_TEST
 
+/* st_png_write_rows(): the image starts blank and each part's rows are
+ * written only when the writer asks for them. The file must hold every
+ * row as finished (so no part was compressed before its rows were), and
+ * the calls must cover the rows once each, top to bottom. */
+typedef struct rows_log {
+    uint32_t *px;
+    int w, stride;
+    int next_y; /* where the next call must start */
+    int calls;
+    bool ok;
+} rows_log;
+
+static void finish_rows(void *user, int y0, int y1)
+{
+    rows_log *l = user;
+    l->ok = l->ok && y0 == l->next_y && y1 > y0;
+    l->next_y = y1;
+    l->calls++;
+    /* Slow, as drawing labels is: a part compressed before its rows are
+     * finished would hold blank rows. */
+    struct timespec pause = {0, 3000000};
+    nanosleep(&pause, NULL);
+    for (int y = y0; y < y1; y++) {
+        for (int x = 0; x < l->w; x++)
+            l->px[(size_t)y * l->stride + x] =
+                0xff000000u | (uint32_t)(x * 7 + y * 3) << 8 | (uint32_t)(y & 0xff);
+    }
+}
+
+static const struct {
+    int w, h, level;
+} rows_table[] = {{1500, 900, -1}, {1200, 1001, 6}, {300, 200, 2}};
+
+START_TEST(test_rows_finished_in_order)
+{
+    const char *dir = tu_tmpdir();
+    steppe_ctx_t *ctx = tu_ctx();
+    int w = rows_table[_i].w, h = rows_table[_i].h;
+    rows_log l = {calloc((size_t)w * (size_t)h, sizeof(uint32_t)), w, w, 0, 0, true};
+    ck_assert_ptr_nonnull(l.px);
+    const char *path = tu_join(dir, "rows.png");
+    st_atomic a;
+    ck_assert_int_eq(st_atomic_open(ctx, path, &a), STEPPE_OK);
+    steppe_status_t st = st_png_write_rows(ctx, a.fp, path, (const uint8_t *)l.px, w, h, w * 4, false, 96,
+                                           NULL, rows_table[_i].level, finish_rows, &l);
+    ck_assert_msg(st == STEPPE_OK, "st_png_write_rows: %s", steppe_ctx_last_error(ctx));
+    ck_assert_int_eq(st_atomic_commit(ctx, &a), STEPPE_OK);
+    ck_assert(l.ok);
+    ck_assert_int_eq(l.next_y, h);
+    if ((double)w * h >= 1e6)
+        ck_assert_int_gt(l.calls, 1);
+    int gw, gh, ct;
+    uint8_t *got = read_back(path, &gw, &gh, &ct);
+    ck_assert_int_eq(gw, w);
+    ck_assert_int_eq(gh, h);
+    for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+            uint32_t p = l.px[(size_t)y * w + x];
+            const uint8_t *g = got + 4 * ((size_t)y * w + x);
+            ck_assert_msg(g[0] == ((p >> 16) & 0xff) && g[1] == ((p >> 8) & 0xff) && g[2] == (p & 0xff),
+                          "pixel %d,%d", x, y);
+        }
+    }
+    free(got);
+    free(l.px);
+    steppe_ctx_destroy(ctx);
+}
+END_TEST
+
 /* Every level gives the same pixels; 0 is stored, so the largest. */
 START_TEST(test_levels)
 {
@@ -465,6 +535,7 @@ static Suite *png_suite(void)
     tcase_add_test(tc, test_pixels_round_trip);
     tcase_add_loop_test(tc, test_big_image_parallel_deflate, 0, sizeof big_table / sizeof big_table[0]);
     tcase_add_test(tc, test_levels);
+    tcase_add_loop_test(tc, test_rows_finished_in_order, 0, sizeof rows_table / sizeof rows_table[0]);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("errors");

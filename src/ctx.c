@@ -28,6 +28,9 @@ void steppe_ctx_destroy(steppe_ctx_t *ctx)
 {
     if (!ctx)
         return;
+    /* The context holds the font map: release it first. */
+    if (ctx->pango_context && ctx->fontmap_free)
+        ctx->fontmap_free(ctx->pango_context);
     if (ctx->fontmap && ctx->fontmap_free)
         ctx->fontmap_free(ctx->fontmap);
     /* Cached PROJ objects belong to ctx->proj: free them first. */

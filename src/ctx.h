@@ -28,6 +28,8 @@ struct steppe_ctx {
     PJ_CONTEXT *proj_plain; /* st_ctx_proj_plain() */
     void *fontmap;          /* PangoFontMap *, lazily created by text.c */
     void (*fontmap_free)(void *);
+    void *pango_context; /* PangoContext * of the fontmap at pango_context_dpi (text.c) */
+    double pango_context_dpi;
     char *data_dir;
     st_cache_entry *cache; /* see st_ctx_cache_get() */
     size_t ncache, cap_cache;

@@ -113,6 +113,46 @@ static st_rgba text_color(st_rgba c)
     return c;
 }
 
+/* The font of a panel's text: the style's, else the map's font at
+ * default_size; weight_override (when not 0) for bold headings. */
+static st_font font_of(const st_map *m, const st_text_style *ts, double default_size, int weight_override)
+{
+    return (st_font){
+        .family = ts->font ? ts->font : m->font,
+        .size = ts->size > 0 ? ts->size : default_size,
+        .weight = weight_override ? weight_override : ts->weight,
+        .italic = ts->italic,
+    };
+}
+
+size_t st_furniture_fonts(const st_map *m, st_font *out, size_t max)
+{
+    size_t n = 0;
+#define ADD(ts, size, weight)                                                                                \
+    do {                                                                                                     \
+        if (n < max)                                                                                         \
+            out[n++] = font_of(m, ts, size, weight);                                                         \
+    } while (0)
+    if (m->attribution)
+        ADD(&m->attribution_style, 7, 0);
+    if (m->title && *m->title) {
+        ADD(&m->title_style, 16, 0);
+        if (m->subtitle)
+            ADD(&m->subtitle_style, 10, 0);
+    }
+    if (m->legend) {
+        ADD(&m->legend_style, 9, 0);
+        if (m->legend_title)
+            ADD(&m->legend_style, 9, 700);
+    }
+    if (m->scalebar)
+        ADD(&m->legend_style, 8, 0);
+    if (m->graticule && m->graticule_labels)
+        ADD(&m->graticule_style, 7, 0);
+#undef ADD
+    return n;
+}
+
 static st_text *make_text(st_render *r, const st_text_style *ts, double default_size, int weight_override,
                           const char *utf8)
 {
@@ -127,12 +167,7 @@ static st_text *make_text(st_render *r, const st_text_style *ts, double default_
         fu->texts = nt;
         fu->cap_texts = cap;
     }
-    st_font font = {
-        .family = ts->font ? ts->font : r->map->font,
-        .size = ts->size > 0 ? ts->size : default_size,
-        .weight = weight_override ? weight_override : ts->weight,
-        .italic = ts->italic,
-    };
+    st_font font = font_of(r->map, ts, default_size, weight_override);
     st_text *t = st_text_create(r->ctx, &r->view, utf8, &font);
     if (t)
         fu->texts[fu->ntexts++] = t;

@@ -8,11 +8,16 @@
 #define ST_FURNITURE_H
 
 #include "render.h"
+#include "text.h"
 
 /* Lays out every piece the map enables; fills r->furniture and adds
  * obstacles. Returns STEPPE_OK, STEPPE_ERR_NOMEM, or an error from building
  * the inset projection. */
 steppe_status_t st_furniture_layout(st_render *r);
+
+/* The fonts the furniture of m lays its texts out in (at most max, into
+ * out; duplicates possible), for st_text_warm(). Returns how many. */
+size_t st_furniture_fonts(const st_map *m, st_font *out, size_t max);
 
 /* Draws the graticule lines (called after the layers, before labels). */
 void st_furniture_draw_graticule(st_render *r, cairo_t *cr);

@@ -897,6 +897,37 @@ static void anchor_of(const st_feature *f, st_geom_type type, double *x, double 
     }
 }
 
+static st_font label_font(const st_map *map, const st_label *lab)
+{
+    return (st_font){
+        .family = lab->font ? lab->font
+                  : map     ? map->font
+                            : NULL,
+        .size = lab->size,
+        .weight = lab->weight,
+        .italic = lab->italic,
+        .letter_spacing = lab->letter_spacing,
+    };
+}
+
+size_t st_labels_fonts(const st_map *m, st_font *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->nlayers; i++) {
+        const st_layer *L = &m->layers[i];
+        if (!L->visible)
+            continue;
+        if (L->label.enabled && L->label.text && n < max)
+            out[n++] = label_font(m, &L->label);
+        for (size_t c = 0; c < L->nclasses; c++) {
+            const st_label *lab = &L->classes[c].label;
+            if (lab->enabled && lab->text && n < max)
+                out[n++] = label_font(m, lab);
+        }
+    }
+    return n;
+}
+
 static steppe_status_t place_job(placer *pl, const job *jb)
 {
     st_render *r = pl->r;
@@ -906,15 +937,7 @@ static steppe_status_t place_job(placer *pl, const job *jb)
     const st_map *map = r->map;
     steppe_status_t st = STEPPE_OK;
 
-    st_font font = {
-        .family = lab->font ? lab->font
-                  : map     ? map->font
-                            : NULL,
-        .size = lab->size,
-        .weight = lab->weight,
-        .italic = lab->italic,
-        .letter_spacing = lab->letter_spacing,
-    };
+    st_font font = label_font(map, lab);
     plan_item it = {0};
     it.text = st_text_create(r->ctx, &r->view, jb->text, &font);
     if (!it.text)

@@ -11,11 +11,17 @@
 #define ST_LABELS_H
 
 #include "render.h"
+#include "text.h"
 
 /* Places every label of r's layers; fills r->labels, r->dropped and
  * r->label_plan (freed by st_labels_free). Dropped labels are logged as
  * warnings at INFO level. Returns STEPPE_OK or STEPPE_ERR_NOMEM. */
 steppe_status_t st_labels_place(st_render *r);
+
+/* The fonts the labels of m's visible layers and classes are laid out in
+ * (at most max, into out; duplicates possible), for st_text_warm().
+ * Returns how many. */
+size_t st_labels_fonts(const st_map *m, st_font *out, size_t max);
 
 /* Draws the placed labels (halo then text). */
 void st_labels_draw(st_render *r, cairo_t *cr);

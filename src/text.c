@@ -29,6 +29,7 @@ struct st_text {
     size_t nclusters;
 };
 
+/* Frees the font map or the context (both GObjects). */
 static void fontmap_free(void *fontmap)
 {
     g_object_unref(fontmap);
@@ -42,6 +43,37 @@ static PangoFontMap *ctx_fontmap(steppe_ctx_t *ctx)
             ctx->fontmap_free = fontmap_free;
     }
     return ctx->fontmap;
+}
+
+/* The PangoContext texts of ctx are laid out with at dpi: one per context
+ * (the last dpi asked for), since making one per text cost a third of
+ * laying out a label. Its settings never change once made; a layout keeps
+ * a reference to its own, so replacing it for another dpi is safe. */
+static PangoContext *ctx_context(steppe_ctx_t *ctx, double dpi)
+{
+    if (ctx->pango_context && ctx->pango_context_dpi == dpi)
+        return ctx->pango_context;
+    PangoFontMap *fm = ctx_fontmap(ctx);
+    PangoContext *pc = fm ? pango_font_map_create_context(fm) : NULL;
+    cairo_font_options_t *opts = cairo_font_options_create();
+    if (!pc || !opts) {
+        if (pc)
+            g_object_unref(pc);
+        cairo_font_options_destroy(opts);
+        return NULL;
+    }
+    pango_cairo_context_set_resolution(pc, dpi);
+    cairo_font_options_set_hint_metrics(opts, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_hint_style(opts, CAIRO_HINT_STYLE_NONE);
+    cairo_font_options_set_antialias(opts, CAIRO_ANTIALIAS_GRAY);
+    pango_cairo_context_set_font_options(pc, opts);
+    pango_context_set_round_glyph_positions(pc, FALSE);
+    cairo_font_options_destroy(opts);
+    if (ctx->pango_context)
+        g_object_unref(ctx->pango_context);
+    ctx->pango_context = pc;
+    ctx->pango_context_dpi = dpi;
+    return pc;
 }
 
 /* Splits the single line of t's layout into clusters. Glyphs of one run
@@ -93,29 +125,13 @@ static bool find_clusters(st_text *t)
 
 st_text *st_text_create(steppe_ctx_t *ctx, const st_view *view, const char *utf8, const st_font *font)
 {
-    st_text *t = NULL;
-    PangoContext *pc = NULL;
+    st_text *t = calloc(1, sizeof *t);
+    PangoContext *pc = ctx_context(ctx, view->dpi > 0 ? view->dpi : 96.0); /* borrowed */
     PangoFontDescription *desc = NULL;
-    cairo_font_options_t *opts = NULL;
 
-    PangoFontMap *fm = ctx_fontmap(ctx);
-    if (!fm)
-        goto nomem;
-    t = calloc(1, sizeof *t);
-    if (!t)
-        goto nomem;
-    pc = pango_font_map_create_context(fm);
-    opts = cairo_font_options_create();
     desc = pango_font_description_new();
-    if (!pc || !opts || !desc)
+    if (!t || !pc || !desc)
         goto nomem;
-
-    pango_cairo_context_set_resolution(pc, view->dpi > 0 ? view->dpi : 96.0);
-    cairo_font_options_set_hint_metrics(opts, CAIRO_HINT_METRICS_OFF);
-    cairo_font_options_set_hint_style(opts, CAIRO_HINT_STYLE_NONE);
-    cairo_font_options_set_antialias(opts, CAIRO_ANTIALIAS_GRAY);
-    pango_cairo_context_set_font_options(pc, opts);
-    pango_context_set_round_glyph_positions(pc, FALSE);
 
     pango_font_description_set_family(desc, font->family && *font->family ? font->family : "Noto Sans");
     pango_font_description_set_size(desc, (int)lround((font->size > 0 ? font->size : 10.0) * PANGO_SCALE));
@@ -154,11 +170,47 @@ nomem:
 done:
     if (desc)
         pango_font_description_free(desc);
-    if (opts)
-        cairo_font_options_destroy(opts);
-    if (pc)
-        g_object_unref(pc);
     return t;
+}
+
+static bool same_font(const st_font *a, const st_font *b)
+{
+    const char *fa = a->family ? a->family : "";
+    const char *fb = b->family ? b->family : "";
+    return strcmp(fa, fb) == 0 && a->size == b->size && a->weight == b->weight && a->italic == b->italic;
+}
+
+void st_text_warm(steppe_ctx_t *ctx, double dpi, const st_font *fonts, size_t n)
+{
+    PangoContext *pc = ctx_context(ctx, dpi > 0 ? dpi : 96.0);
+    if (!pc)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = same_font(&fonts[i], &fonts[k]);
+        if (seen)
+            continue;
+        const st_font *font = &fonts[i];
+        PangoFontDescription *desc = pango_font_description_new();
+        PangoLayout *layout = desc ? pango_layout_new(pc) : NULL;
+        if (layout) {
+            pango_font_description_set_family(desc,
+                                              font->family && *font->family ? font->family : "Noto Sans");
+            pango_font_description_set_size(desc,
+                                            (int)lround((font->size > 0 ? font->size : 10.0) * PANGO_SCALE));
+            pango_font_description_set_weight(desc, font->weight > 0 ? (PangoWeight)font->weight
+                                                                     : PANGO_WEIGHT_NORMAL);
+            pango_font_description_set_style(desc, font->italic ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL);
+            pango_layout_set_font_description(layout, desc);
+            pango_layout_set_text(layout, "Ag", -1);
+            int w, h;
+            pango_layout_get_size(layout, &w, &h);
+            g_object_unref(layout);
+        }
+        if (desc)
+            pango_font_description_free(desc);
+    }
 }
 
 void st_text_destroy(st_text *t)

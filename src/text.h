@@ -29,6 +29,14 @@ typedef struct st_font {
 st_text *st_text_create(steppe_ctx_t *ctx, const st_view *view, const char *utf8, const st_font *font);
 void st_text_destroy(st_text *t);
 
+/* Loads the fonts (duplicates are skipped) into ctx's font map at dpi, as
+ * laying a text out in each would, so that the texts laid out later find
+ * them loaded: the first text in a font costs about 1 ms (fontconfig's
+ * sort of every installed font, the font file, harfbuzz). Records no
+ * error: on failure the texts load their fonts themselves. While it runs,
+ * nothing else may lay out text with ctx. */
+void st_text_warm(steppe_ctx_t *ctx, double dpi, const st_font *fonts, size_t n);
+
 /* Logical size of the laid-out text, in pixels. */
 void st_text_size(const st_text *t, double *w, double *h);
 

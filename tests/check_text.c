@@ -287,6 +287,46 @@ START_TEST(test_halo_reach)
 }
 END_TEST
 
+/* Loading fonts ahead (st_text_warm, done by the render while it reads
+ * data) changes nothing in the texts laid out afterwards: the same sizes
+ * and baselines, in every font warmed, and in one that was not. */
+START_TEST(test_warm_changes_nothing)
+{
+    static const st_font fonts[] = {
+        {.family = NULL, .size = 9, .weight = 400},
+        {.family = "Noto Sans", .size = 9, .weight = 400}, /* the same font named */
+        {.family = NULL, .size = 7.5, .weight = 700, .italic = true},
+        {.family = NULL, .size = 17, .weight = 700},
+        {.family = NULL, .size = 9, .weight = 400}, /* a duplicate */
+    };
+    const st_font other = {.family = NULL, .size = 6.5, .weight = 400};
+    const size_t n = sizeof fonts / sizeof fonts[0];
+    steppe_ctx_t *warm = tu_ctx();
+    steppe_ctx_t *cold = tu_ctx();
+    st_text_warm(warm, 96, fonts, n);
+    st_text_warm(warm, 96, fonts, 0);
+    st_view v = view_at(96);
+    for (size_t i = 0; i <= n; i++) {
+        const st_font *f = i < n ? &fonts[i] : &other;
+        st_text *a = st_text_create(warm, &v, "Қарағанды · Orenburg", f);
+        st_text *b = st_text_create(cold, &v, "Қарағанды · Orenburg", f);
+        ck_assert_ptr_nonnull(a);
+        ck_assert_ptr_nonnull(b);
+        double aw, ah, bw, bh;
+        st_text_size(a, &aw, &ah);
+        st_text_size(b, &bw, &bh);
+        ck_assert_double_eq(aw, bw);
+        ck_assert_double_eq(ah, bh);
+        ck_assert_double_eq(st_text_baseline(a), st_text_baseline(b));
+        ck_assert_uint_eq(st_text_cluster_count(a), st_text_cluster_count(b));
+        st_text_destroy(a);
+        st_text_destroy(b);
+    }
+    steppe_ctx_destroy(warm);
+    steppe_ctx_destroy(cold);
+}
+END_TEST
+
 START_TEST(test_fontmap_per_context)
 {
     steppe_ctx_t *a = tu_ctx();
@@ -315,6 +355,7 @@ static Suite *text_suite(void)
     tcase_add_test(tc, test_clusters);
     tcase_add_test(tc, test_draw_within_box);
     tcase_add_loop_test(tc, test_halo_reach, 0, sizeof halo_table / sizeof halo_table[0]);
+    tcase_add_test(tc, test_warm_changes_nothing);
     tcase_add_test(tc, test_fontmap_per_context);
     suite_add_tcase(s, tc);
     return s;

@@ -133,7 +133,11 @@ size_t st_proj_trans_approx(st_proj *p, double *xy, size_t n, double cell_deg, d
     bool ok = pcell != NULL;
     const double inv = 1.0 / cell_deg;
 
-    /* Pass 1: the cell of every point; new cells register their corners. */
+    /* Pass 1: the cell of every point; new cells register their corners.
+     * Consecutive vertices mostly share a cell: the last one found is
+     * checked before the hash. */
+    uint64_t last_key = UINT64_MAX;
+    uint32_t last_cell = UINT32_MAX;
     for (size_t k = 0; k < n && ok; k++) {
         double lon = xy[2 * k];
         double lat = xy[2 * k + 1];
@@ -143,8 +147,15 @@ size_t st_proj_trans_approx(st_proj *p, double *xy, size_t n, double cell_deg, d
         }
         int64_t i = (int64_t)floor((lon + 180.0) * inv);
         int64_t j = (int64_t)floor((lat + 90.0) * inv);
+        uint64_t key = pack(i, j);
+        if (key == last_key) {
+            pcell[k] = last_cell;
+            continue;
+        }
         bool added;
-        uint32_t c = imap_get(&cells, pack(i, j), (uint32_t)ncell, &added);
+        uint32_t c = imap_get(&cells, key, (uint32_t)ncell, &added);
+        last_key = key;
+        last_cell = c;
         if (c == UINT32_MAX) {
             ok = false;
             break;

@@ -1107,7 +1107,12 @@ static void draw_scalebar(st_render *r, cairo_t *cr)
 static void draw_inset(st_render *r, cairo_t *cr)
 {
     const struct st_furniture *fu = r->furniture;
-    st_box b = fu->inset_box;
+    /* On whole pixels, so that its clip is a whole-pixel rectangle whatever
+     * clip it is drawn within (a PNG's labels and panels are drawn a band
+     * of rows at a time, st_png_write_rows), and its outlines go the same
+     * way (draw.c's hairlines need such a clip) in every band. */
+    st_box b = {round(fu->inset_box.x0), round(fu->inset_box.y0), round(fu->inset_box.x1),
+                round(fu->inset_box.y1)};
     draw_panel(r, cr, b, 1.0);
     cairo_save(cr);
     cairo_rectangle(cr, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0);

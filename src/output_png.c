@@ -350,17 +350,17 @@ static void *zhelper(void *arg)
     }
 }
 
-/* Parts per image: a megapixel or more is cut into 3 parts per core, so
- * that a helper has parts to compress while the caller finishes the rows
- * of the next; smaller images are one part, compressed by the caller. */
+/* Parts per image: a megapixel or more is cut into 6, so that a helper
+ * has parts to compress while the caller finishes the rows of the next;
+ * smaller images are one part, compressed by the caller. The count does
+ * not depend on the machine: the parts' edges are where the render clips
+ * its labels and panels, and where the compressed stream is flushed, so
+ * the file is the same on every machine. */
 static int zpart_count(int width, int height)
 {
     if ((double)width * height < 1e6)
         return 1;
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    n = n < 2 ? 1 : 3 * n;
-    n = n > MAX_ZPARTS ? MAX_ZPARTS : n;
-    return height < n ? 1 : (int)n;
+    return height < 6 ? 1 : 6;
 }
 
 /* Deflates the image into parts[0..n), on helper threads as well. With

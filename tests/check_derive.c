@@ -287,6 +287,35 @@ START_TEST(test_share_paths_agree)
 }
 END_TEST
 
+/* Both sides single features: the segments they have vertex for vertex
+ * are taken as they are, the rest goes to GEOS (derive.c
+ * exact_intersection). Here B's west edge has A's vertices at y = 0, 1, 2
+ * but not at 3: two segments match exactly, and B's (4,2)-(4,4) covers
+ * A's two others only in GEOS's eyes. The border is all 4 units, one
+ * line, and the same as side b taken as B and D (the general way). */
+START_TEST(test_share_exact_and_partial)
+{
+    fixture fx;
+    fx_init(&fx, ST_GEOM_POLYGON);
+    double a[] = {0, 0, 0, 4, 4, 4, 4, 3, 4, 2, 4, 1, 4, 0, 0, 0};
+    uint32_t na = 8;
+    fx_add(&fx, "A", a, &na, 1);
+    double b[] = {4, 0, 4, 1, 4, 2, 4, 4, 8, 4, 8, 0, 4, 0};
+    uint32_t nb = 7;
+    fx_add(&fx, "B", b, &nb, 1);
+    fx_rect(&fx, "D", 40, 40, 41, 41);
+    ck_assert_int_eq(share(&fx, A, 1, B, 1), STEPPE_OK);
+    ck_assert_uint_eq(fx.out.n, 1);
+    ck_assert_double_eq_tol(total_length(&fx.out), 4, 1e-12);
+    ck_assert_double_eq(fx.out.feat[0].bbox[0], 4);
+    ck_assert_double_eq(fx.out.feat[0].bbox[2], 4);
+    ck_assert_int_eq(share(&fx, A, 1, BD, 2), STEPPE_OK);
+    ck_assert_uint_eq(fx.out.n, 1);
+    ck_assert_double_eq_tol(total_length(&fx.out), 4, 1e-12);
+    fx_free(&fx);
+}
+END_TEST
+
 /* A has a hole that B fills exactly: the hole's ring is shared. */
 START_TEST(test_share_hole)
 {
@@ -658,6 +687,7 @@ static Suite *derive_suite(void)
     tcase_add_test(tc, test_share_two_stretches);
     tcase_add_test(tc, test_share_union_side);
     tcase_add_test(tc, test_share_paths_agree);
+    tcase_add_test(tc, test_share_exact_and_partial);
     tcase_add_test(tc, test_share_hole);
     tcase_add_loop_test(tc, test_share_within_tolerance, 0,
                         sizeof tolerance_table / sizeof tolerance_table[0]);

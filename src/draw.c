@@ -117,7 +117,8 @@ static void path_parts_uncut(const pen *pn, const st_feature *f)
  * hairline mode, and joining, polygonising and scan-converting 1 px borders
  * was a quarter of a render. The picture must be the one cairo would draw,
  * so only where the mapping from path to pixels is trivial: an ARGB32 image
- * target without a group pushed, a pure translation, a clip of whole-pixel
+ * target (or a group pushed on one, as a translucent layer is drawn, whose
+ * device offset is whole pixels), a pure translation, a clip of whole-pixel
  * rectangles. cr's state is checked once per drawing call (draw_feature()
  * and the layer loop change neither target, transform nor clip); the
  * stroke itself (width, dash, operator) at every stroke. */
@@ -125,7 +126,9 @@ typedef struct hair {
     cairo_t *cr;
     int state; /* 0: not checked yet, 1: hl is usable, -1: strokes go to cairo */
     st_hairline *hl;
-    double dx, dy; /* user to device translation */
+    cairo_surface_t *surface; /* drawn on: the target, or the group pushed on it */
+    double dx, dy;            /* user space to the surface's pixels */
+    int ox, oy;               /* the surface's device offset */
 } hair;
 
 /* Whole-pixel device rectangles of cr's clip, translated by dx,dy. False
@@ -154,9 +157,10 @@ static bool clip_rects(cairo_t *cr, double dx, double dy, st_hairline_rect *out,
 static bool hair_setup(hair *hz)
 {
     cairo_t *cr = hz->cr;
-    cairo_surface_t *s = cairo_get_target(cr);
+    cairo_surface_t *target = cairo_get_target(cr);
+    cairo_surface_t *s = cairo_get_group_target(cr);
     if (cairo_status(cr) != CAIRO_STATUS_SUCCESS || cairo_surface_get_type(s) != CAIRO_SURFACE_TYPE_IMAGE ||
-        cairo_image_surface_get_format(s) != CAIRO_FORMAT_ARGB32 || cairo_get_group_target(cr) != s)
+        cairo_image_surface_get_format(s) != CAIRO_FORMAT_ARGB32)
         return false;
     double ox;
     double oy;
@@ -166,11 +170,14 @@ static bool hair_setup(hair *hz)
     cairo_surface_get_device_scale(s, &sx, &sy);
     cairo_matrix_t m;
     cairo_get_matrix(cr, &m);
-    if (ox != 0 || oy != 0 || sx != 1 || sy != 1 || m.xx != 1 || m.yy != 1 || m.xy != 0 || m.yx != 0)
+    /* A group's pixel (0,0) is its device offset's negation away from
+     * the target's; the target itself has no offset. */
+    bool offset_ok = s == target ? ox == 0 && oy == 0 : ox == round(ox) && oy == round(oy);
+    if (!offset_ok || sx != 1 || sy != 1 || m.xx != 1 || m.yy != 1 || m.xy != 0 || m.yx != 0)
         return false;
     st_hairline_rect rects[64];
     int n = 0;
-    if (!clip_rects(cr, m.x0, m.y0, rects, 64, &n))
+    if (!clip_rects(cr, m.x0 + ox, m.y0 + oy, rects, 64, &n))
         return false;
     cairo_surface_flush(s);
     unsigned char *data = cairo_image_surface_get_data(s);
@@ -183,8 +190,11 @@ static bool hair_setup(hair *hz)
         hz->hl = NULL;
         return false;
     }
-    hz->dx = m.x0;
-    hz->dy = m.y0;
+    hz->surface = s;
+    hz->dx = m.x0 + ox;
+    hz->dy = m.y0 + oy;
+    hz->ox = (int)ox;
+    hz->oy = (int)oy;
     return true;
 }
 
@@ -211,12 +221,12 @@ static st_hairline *hair_begin(hair *hz, const st_view *view, const st_symbol *s
  * pixels changed behind its back. */
 static void hair_stroke(hair *hz)
 {
-    cairo_surface_t *s = cairo_get_target(hz->cr);
+    cairo_surface_t *s = hz->surface;
     cairo_surface_flush(s);
     st_hairline_rect d;
     st_hairline_stroke(hz->hl, &d);
-    if (d.x1 > d.x0)
-        cairo_surface_mark_dirty_rectangle(s, d.x0, d.y0, d.x1 - d.x0, d.y1 - d.y0);
+    if (d.x1 > d.x0) /* in device space, which the offset shifts */
+        cairo_surface_mark_dirty_rectangle(s, d.x0 - hz->ox, d.y0 - hz->oy, d.x1 - d.x0, d.y1 - d.y0);
 }
 
 /* Strokes and restores the default antialiasing that set_line() may have
@@ -426,7 +436,7 @@ static void draw_feature(hair *hz, const st_view *view, const st_symbol *sym, st
 void st_draw_feature(cairo_t *cr, const st_view *view, const st_symbol *sym, st_geom_type type,
                      const st_feature *f)
 {
-    hair hz = {cr, 0, NULL, 0, 0};
+    hair hz = {.cr = cr};
     draw_feature(&hz, view, sym, type, f);
     st_hairline_destroy(hz.hl);
 }
@@ -490,7 +500,7 @@ void st_draw_layer_rows(cairo_t *cr, const st_view *view, const st_layer *layer,
         cairo_clip(cr);
         cairo_push_group(cr);
     }
-    hair hz = {cr, 0, NULL, 0, 0};
+    hair hz = {.cr = cr};
     /* Cased lines: every casing first, so casings never cover the line of a
      * neighbouring feature where they join. */
     if (fs->type == ST_GEOM_LINE) {

@@ -190,6 +190,7 @@ static steppe_status_t subset_copy(st_render *r, const st_featureset *src, const
         if (!xy || !parts)
             return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
         uint32_t w = 0;
+        double tx = st_lon_tolerance(tol, f->bbox[1], f->bbox[3]);
         for (uint32_t p = 0; p < f->nparts; p++) {
             uint32_t a = f->parts[p];
             uint32_t b = p + 1 < f->nparts ? f->parts[p + 1] : f->npoints;
@@ -199,7 +200,7 @@ static steppe_status_t subset_copy(st_render *r, const st_featureset *src, const
                 double x = f->xy[2 * k];
                 double y = f->xy[2 * k + 1];
                 bool ends = k == a || k + 1 == b;
-                if (!ends && fabs(x - xy[2 * (w - 1)]) < tol && fabs(y - xy[2 * (w - 1) + 1]) < tol)
+                if (!ends && fabs(x - xy[2 * (w - 1)]) < tx && fabs(y - xy[2 * (w - 1) + 1]) < tol)
                     continue;
                 xy[2 * w] = x;
                 xy[2 * w + 1] = y;

@@ -31,13 +31,21 @@ typedef struct st_source_stats {
                                   read, would have been); 0 for CSV */
 } st_source_stats;
 
+/* The longitude tolerance that moves a point as little as tol degrees of
+ * latitude do, for a feature between latitudes lat0 and lat1: a degree of
+ * longitude is cos(latitude) of a degree of latitude, so tol / cos at the
+ * latitude nearest the equator, where that is least. */
+double st_lon_tolerance(double tol, double lat0, double lat1);
+
 typedef struct st_read_opts {
     const st_filter *where; /* NULL: every feature */
     const double *bbox;     /* NULL, or xmin,ymin,xmax,ymax in the source CRS:
                                records whose bbox misses it are skipped unread */
-    double simplify;        /* >0: drop vertices closer than this (source units)
-                               to the last kept one; ring closure and >= 4 points
-                               per ring are preserved */
+    double simplify;        /* >0: drop vertices closer than this to the last
+                               kept one, in degrees of latitude (only geographic
+                               sources are simplified); in longitude the
+                               tolerance is st_lon_tolerance(). Ring closure and
+                               >= 4 points per ring are preserved */
     const char *crs;        /* the layer's crs: overrides .prj */
     const char *encoding;   /* overrides .cpg / code page */
     st_loc loc;             /* where the layer's source was written, for messages */

@@ -1111,13 +1111,14 @@ static int xy_reserve(shp_reader *r, size_t points)
 }
 
 /* Copies n vertices (plus the first again when close is set) to dst as
- * interleaved x,y. With tol > 0 this is radial-distance generalisation: a
- * vertex is dropped when it lies within tol of the last kept one in both
- * axes; the first and last vertices are always kept. Returns points written. */
-static size_t copy_run(const unsigned char *xy, size_t n, int close, double tol, double *dst)
+ * interleaved x,y. With tx > 0 this is radial-distance generalisation: a
+ * vertex is dropped when it lies within tx of the last kept one in x and
+ * within ty in y; the first and last vertices are always kept. Returns
+ * points written. */
+static size_t copy_run(const unsigned char *xy, size_t n, int close, double tx, double ty, double *dst)
 {
     size_t m = n + (close ? 1 : 0);
-    if (tol <= 0.0) {
+    if (tx <= 0.0) {
         if (HOST_LE) {
             memcpy(dst, xy, n * 16);
         } else {
@@ -1138,7 +1139,7 @@ static size_t copy_run(const unsigned char *xy, size_t n, int close, double tol,
     for (size_t i = 1; i + 1 < m; i++) {
         double x, y;
         get_xy(xy, i, &x, &y);
-        if (fabs(x - lx) < tol && fabs(y - ly) < tol)
+        if (fabs(x - lx) < tx && fabs(y - ly) < ty)
             continue;
         lx = x;
         ly = y;
@@ -1151,13 +1152,13 @@ static size_t copy_run(const unsigned char *xy, size_t n, int close, double tol,
 }
 
 /* Copies a ring of n >= 3 vertices to dst, closed, with at least 4 points.
- * When generalisation would leave fewer, a ring smaller than tol both ways
- * becomes its bounding rectangle (invisible at this tolerance, but it keeps
- * its place), and a larger one keeps all its points, so generalisation never
- * changes which rings exist. */
-static size_t copy_ring(const unsigned char *xy, size_t n, int close, double tol, double *dst)
+ * When generalisation would leave fewer, a ring smaller than the tolerance
+ * both ways becomes its bounding rectangle (invisible at this tolerance,
+ * but it keeps its place), and a larger one keeps all its points, so
+ * generalisation never changes which rings exist. */
+static size_t copy_ring(const unsigned char *xy, size_t n, int close, double tx, double ty, double *dst)
 {
-    size_t w = copy_run(xy, n, close, tol, dst);
+    size_t w = copy_run(xy, n, close, tx, ty, dst);
     if (w >= 4)
         return w;
     double x0, y0;
@@ -1171,11 +1172,21 @@ static size_t copy_ring(const unsigned char *xy, size_t n, int close, double tol
         y0 = fmin(y0, y);
         y1 = fmax(y1, y);
     }
-    if (x1 - x0 >= tol || y1 - y0 >= tol)
-        return copy_run(xy, n, close, 0.0, dst);
+    if (x1 - x0 >= tx || y1 - y0 >= ty)
+        return copy_run(xy, n, close, 0.0, 0.0, dst);
     const double rect[10] = {x0, y0, x0, y1, x1, y1, x1, y0, x0, y0};
     memcpy(dst, rect, sizeof rect);
     return 5;
+}
+
+double st_lon_tolerance(double tol, double lat0, double lat1)
+{
+    double lo = fmin(fabs(lat0), fabs(lat1));
+    if (lat0 <= 0 && lat1 >= 0)
+        lo = 0;
+    if (!(lo < 89)) /* a feature at the pole: no gain to be had */
+        return tol;
+    return tol / cos(lo * M_PI / 180);
 }
 
 static void record_warning(shp_reader *r, int rec, const char *what)
@@ -1246,6 +1257,8 @@ static steppe_status_t add_record(shp_reader *r, int rec, const shp_record *d)
         }
     }
 
+    double tx = tol > 0.0 ? st_lon_tolerance(tol, by0, by1) : 0.0;
+
     /* Closing rings and bounding rectangles add at most 2 points per part. */
     size_t cap = nv + 2 * np + 1;
     double *dst;
@@ -1265,7 +1278,7 @@ static steppe_status_t add_record(shp_reader *r, int rec, const shp_record *d)
     size_t w = 0;
     size_t kept = 0;
     if (cls == ST_GEOM_POINT) {
-        copy_run(d->xy, nv, 0, 0.0, dst);
+        copy_run(d->xy, nv, 0, 0.0, 0.0, dst);
         for (size_t i = 0; i < nv; i++)
             parts[i] = (uint32_t)i;
         w = nv;
@@ -1282,7 +1295,7 @@ static steppe_status_t add_record(shp_reader *r, int rec, const shp_record *d)
                     continue;
                 }
                 parts[kept++] = (uint32_t)w;
-                w += copy_run(xy, n, 0, tol, dst + 2 * w);
+                w += copy_run(xy, n, 0, tx, tol, dst + 2 * w);
                 continue;
             }
             double fx, fy, lx, ly;
@@ -1296,7 +1309,7 @@ static steppe_status_t add_record(shp_reader *r, int rec, const shp_record *d)
             if (!closed)
                 r->unclosed++;
             parts[kept++] = (uint32_t)w;
-            w += copy_ring(xy, n, !closed, tol, dst + 2 * w);
+            w += copy_ring(xy, n, !closed, tx, tol, dst + 2 * w);
         }
     }
     if (kept == 0) {

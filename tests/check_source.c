@@ -827,6 +827,30 @@ START_TEST(test_simplify_line)
 }
 END_TEST
 
+/* Longitude tolerance: a degree of longitude at latitude phi is cos(phi) of
+ * one of latitude, so the radial filter may drop points 1/cos farther
+ * apart in longitude, judged at the feature's latitude nearest the
+ * equator. */
+static const struct {
+    double lat0, lat1, factor;
+} lon_tol_cases[] = {
+    {-10, 10, 1},                 /* spans the equator */
+    {60, 70, 2},                  /* cos 60 = 1/2 */
+    {-70, -60, 2},                /* south alike */
+    {0, 45, 1},                   /* touches the equator */
+    {45, 80, 1.4142135623730951}, /* cos 45 */
+    {89.5, 90, 1},                /* at the pole: no gain */
+    {-90, 90, 1},                 /* everything */
+};
+
+START_TEST(test_lon_tolerance)
+{
+    double tol = 0.003;
+    ck_assert_double_eq_tol(st_lon_tolerance(tol, lon_tol_cases[_i].lat0, lon_tol_cases[_i].lat1),
+                            tol * lon_tol_cases[_i].factor, 1e-12);
+}
+END_TEST
+
 START_TEST(test_where_while_reading)
 {
     const char *v[] = {"even"};
@@ -1031,6 +1055,7 @@ static Suite *source_suite(void)
     tcase_add_loop_test(tc, test_bbox_culling, 0, sizeof bbox_cases / sizeof bbox_cases[0]);
     tcase_add_loop_test(tc, test_simplify, 0, sizeof simplify_cases / sizeof simplify_cases[0]);
     tcase_add_test(tc, test_simplify_line);
+    tcase_add_loop_test(tc, test_lon_tolerance, 0, sizeof lon_tol_cases / sizeof lon_tol_cases[0]);
     tcase_add_test(tc, test_where_while_reading);
     tcase_add_test(tc, test_where_unknown_field);
     tcase_add_test(tc, test_real_ru_regions);

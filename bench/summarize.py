@@ -145,8 +145,8 @@ def main():
     add("")
 
     if size:
-        add("PNG file size (each tool's default compression: steppe zlib level 2 "
-            "unless --png-level, MapServer and Mapnik zlib's default 6):")
+        add("PNG file size in bytes (each tool's default compression: steppe level 2, "
+            "ISA-L's igzip, unless --png-level; MapServer and Mapnik zlib's default 6):")
         add("")
         add("| workload | " + " | ".join(n for _t, n in TOOLS) + " |")
         add("|---|" + "---:|" * len(TOOLS))

@@ -173,10 +173,10 @@ static bool feature_polygons(geos_env *env, const st_feature *f, GEOSGeometry **
         double s = 0;
         for (size_t i = 0, j = r->n - 1; i < r->n; j = i++) {
             s += r->xy[2 * j] * r->xy[2 * i + 1] - r->xy[2 * i] * r->xy[2 * j + 1];
-            r->bbox[0] = fmin(r->bbox[0], r->xy[2 * i]);
-            r->bbox[1] = fmin(r->bbox[1], r->xy[2 * i + 1]);
-            r->bbox[2] = fmax(r->bbox[2], r->xy[2 * i]);
-            r->bbox[3] = fmax(r->bbox[3], r->xy[2 * i + 1]);
+            r->bbox[0] = st_min(r->bbox[0], r->xy[2 * i]);
+            r->bbox[1] = st_min(r->bbox[1], r->xy[2 * i + 1]);
+            r->bbox[2] = st_max(r->bbox[2], r->xy[2 * i]);
+            r->bbox[3] = st_max(r->bbox[3], r->xy[2 * i + 1]);
         }
         r->area = fabs(s) / 2;
         if (r->area > 0)
@@ -347,10 +347,10 @@ static size_t side_bbox(const st_featureset *polys, const st_filter *filter, dou
             continue;
         matched++;
         for (uint32_t k = 0; k < f->npoints; k++) {
-            bbox[0] = fmin(bbox[0], f->xy[2 * k]);
-            bbox[1] = fmin(bbox[1], f->xy[2 * k + 1]);
-            bbox[2] = fmax(bbox[2], f->xy[2 * k]);
-            bbox[3] = fmax(bbox[3], f->xy[2 * k + 1]);
+            bbox[0] = st_min(bbox[0], f->xy[2 * k]);
+            bbox[1] = st_min(bbox[1], f->xy[2 * k + 1]);
+            bbox[2] = st_max(bbox[2], f->xy[2 * k]);
+            bbox[3] = st_max(bbox[3], f->xy[2 * k + 1]);
         }
     }
     return matched;
@@ -1088,10 +1088,10 @@ static bool pole_grid_make(pole_edges *pe)
     double bb[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
     for (size_t k = 0; k < pe->n; k++) {
         const pole_edge *e = &pe->e[k];
-        bb[0] = fmin(bb[0], fmin(e->ax, e->bx));
-        bb[1] = fmin(bb[1], fmin(e->ay, e->by));
-        bb[2] = fmax(bb[2], fmax(e->ax, e->bx));
-        bb[3] = fmax(bb[3], fmax(e->ay, e->by));
+        bb[0] = st_min(bb[0], st_min(e->ax, e->bx));
+        bb[1] = st_min(bb[1], st_min(e->ay, e->by));
+        bb[2] = st_max(bb[2], st_max(e->ax, e->bx));
+        bb[3] = st_max(bb[3], st_max(e->ay, e->by));
     }
     double w = bb[2] - bb[0], h = bb[3] - bb[1];
     /* About two edges per cell, at most 256 cells a side. */
@@ -1112,10 +1112,10 @@ static bool pole_grid_make(pole_edges *pe)
     for (int pass = 0; pass < 2; pass++) {
         for (size_t k = 0; k < pe->n; k++) {
             const pole_edge *e = &pe->e[k];
-            int i0 = grid_index(fmin(e->ax, e->bx), pe->x0, cs, pe->nx);
-            int i1 = grid_index(fmax(e->ax, e->bx), pe->x0, cs, pe->nx);
-            int j0 = grid_index(fmin(e->ay, e->by), pe->y0, cs, pe->ny);
-            int j1 = grid_index(fmax(e->ay, e->by), pe->y0, cs, pe->ny);
+            int i0 = grid_index(st_min(e->ax, e->bx), pe->x0, cs, pe->nx);
+            int i1 = grid_index(st_max(e->ax, e->bx), pe->x0, cs, pe->nx);
+            int j0 = grid_index(st_min(e->ay, e->by), pe->y0, cs, pe->ny);
+            int j1 = grid_index(st_max(e->ay, e->by), pe->y0, cs, pe->ny);
             for (int j = j0; j <= j1; j++) {
                 if (pass == 0)
                     pe->row_start[j + 1]++;
@@ -1380,10 +1380,10 @@ static void polygon_pole(const st_feature *f, double precision, double *x, doubl
         cx += (p[0] + q[0]) * w;
         cy += (p[1] + q[1]) * w;
         area += 3 * w;
-        bb[0] = fmin(bb[0], p[0]);
-        bb[1] = fmin(bb[1], p[1]);
-        bb[2] = fmax(bb[2], p[0]);
-        bb[3] = fmax(bb[3], p[1]);
+        bb[0] = st_min(bb[0], p[0]);
+        bb[1] = st_min(bb[1], p[1]);
+        bb[2] = st_max(bb[2], p[0]);
+        bb[3] = st_max(bb[3], p[1]);
     }
     double cell = fmin(bb[2] - bb[0], bb[3] - bb[1]);
     *x = bb[0];

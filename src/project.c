@@ -768,8 +768,8 @@ static bool walk_part(walk *w, const double *xy, size_t n, bool ring, int *windi
         c += d;
         f = fj;
         put(b, c, f);
-        *cmin = fmin(*cmin, c);
-        *cmax = fmax(*cmax, c);
+        *cmin = st_min(*cmin, c);
+        *cmax = st_max(*cmax, c);
     }
     *winding = 0;
     if (ring && nseg > 0) {
@@ -1042,10 +1042,10 @@ static bool walk_planar(walk *w, const double *xy, size_t n)
 
 static inline void grow_bbox(double bbox[4], double x, double y)
 {
-    bbox[0] = fmin(bbox[0], x);
-    bbox[1] = fmin(bbox[1], y);
-    bbox[2] = fmax(bbox[2], x);
-    bbox[3] = fmax(bbox[3], y);
+    bbox[0] = st_min(bbox[0], x);
+    bbox[1] = st_min(bbox[1], y);
+    bbox[2] = st_max(bbox[2], x);
+    bbox[3] = st_max(bbox[3], y);
 }
 
 /* Copies the walked and transformed parts [p0, p1) of w into f, in pixels,

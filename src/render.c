@@ -1012,7 +1012,8 @@ static steppe_status_t load_layers(st_render *r)
             }
             if (st != STEPPE_OK)
                 goto done;
-            d->km = st_geod_length_km(&d->fs);
+            /* The derivation thread measured its line already. */
+            d->km = job ? job->km : st_geod_length_km(&d->fs);
             d->measured = true;
             double t_proj = now_ms();
             d->read_ms = t_proj - t_read;

@@ -2,11 +2,15 @@
 # One entry point for a fresh Debian 12 machine (run as root):
 #   tools/bootstrap.sh render   install what is missing, build, render out/forum.png
 #   tools/bootstrap.sh test     install what is missing, build, run every test
+#   tools/bootstrap.sh bench [bench/run options]
+#                               install what is missing and the peers, build,
+#                               run the benchmark against MapServer and Mapnik
 # Installing is idempotent: packages already present cost one dpkg query.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=${1:-render}
+[ $# -gt 0 ] && shift
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # Build and run-time dependencies (see README, "Dependencies").
@@ -15,9 +19,14 @@ build_pkgs=(build-essential cmake pkg-config libcairo2-dev libpango1.0-dev libsh
 # Test-only tools: sanitizers and fuzzing (clang), valgrind, viewers for the real-viewer checks.
 test_pkgs=(clang clang-format libclang-rt-14-dev valgrind pngcheck poppler-utils librsvg2-bin chromium python3 time strace)
 
+# The benchmark's peers and tools (bench/README.md).
+bench_pkgs=(hyperfine mapserver-bin python3-mapnik proj-bin time python3)
+
 want=("${build_pkgs[@]}")
 if [ "$mode" = test ]; then
   want+=("${test_pkgs[@]}")
+elif [ "$mode" = bench ]; then
+  want+=("${bench_pkgs[@]}")
 fi
 
 missing=()
@@ -45,8 +54,11 @@ case "$mode" in
   test)
     exec tools/run-tests.sh
     ;;
+  bench)
+    exec bench/run "$@"
+    ;;
   *)
-    echo "usage: tools/bootstrap.sh render|test" >&2
+    echo "usage: tools/bootstrap.sh render|test|bench [bench/run options]" >&2
     exit 2
     ;;
 esac

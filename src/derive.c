@@ -428,86 +428,6 @@ static GEOSGeometry *side_lines(geos_env *env, const st_featureset *polys, const
     return clipped;
 }
 
-/* The boundary of one feature, clipped to lines[]: its rings as lines.
- * When a side is a single feature, its boundary is exactly its rings
- * (those of non-zero area, as side_area() keeps them), so the polygons
- * need not be built, nested, repaired and unioned first — on the forum
- * map that was two thirds of the derivation. Rings whose bbox misses the
- * rectangle (Russia's Arctic islands) are not built at all. NULL on a GEOS
- * failure. */
-static GEOSGeometry *feature_rings(geos_env *env, const st_featureset *polys, const st_filter *filter,
-                                   const double lines[4])
-{
-    GEOSGeometry **geoms = NULL;
-    size_t n = 0;
-    size_t cap = 0;
-    bool ok = true;
-    GEOSGeometry *result = NULL;
-    for (size_t i = 0; ok && i < polys->n; i++) {
-        const st_feature *f = &polys->feat[i];
-        if (!st_filter_match(filter, polys, f))
-            continue;
-        for (uint32_t k = 0; ok && k < f->nparts; k++) {
-            uint32_t a = f->parts[k];
-            uint32_t b = k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
-            if (b <= a || b - a < 3)
-                continue;
-            const double *xy = f->xy + 2 * (size_t)a;
-            size_t m = b - a;
-            double bb[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
-            double s = 0;
-            for (size_t p = 0, q = m - 1; p < m; q = p++) {
-                s += xy[2 * q] * xy[2 * p + 1] - xy[2 * p] * xy[2 * q + 1];
-                bb[0] = xy[2 * p] < bb[0] ? xy[2 * p] : bb[0];
-                bb[1] = xy[2 * p + 1] < bb[1] ? xy[2 * p + 1] : bb[1];
-                bb[2] = xy[2 * p] > bb[2] ? xy[2 * p] : bb[2];
-                bb[3] = xy[2 * p + 1] > bb[3] ? xy[2 * p + 1] : bb[3];
-            }
-            if (s == 0 || bb[2] < lines[0] || bb[0] > lines[2] || bb[3] < lines[1] || bb[1] > lines[3])
-                continue;
-            bool closed = xy[0] == xy[2 * m - 2] && xy[1] == xy[2 * m - 1];
-            GEOSCoordSequence *seq = NULL;
-            if (closed) {
-                seq = GEOSCoordSeq_copyFromBuffer_r(env->h, xy, (unsigned)m, 0, 0);
-            } else {
-                seq = GEOSCoordSeq_create_r(env->h, (unsigned)m + 1, 2);
-                for (size_t p = 0; seq && p <= m; p++) {
-                    size_t t = p < m ? p : 0;
-                    GEOSCoordSeq_setXY_r(env->h, seq, (unsigned)p, xy[2 * t], xy[2 * t + 1]);
-                }
-            }
-            GEOSGeometry *line = seq ? GEOSGeom_createLineString_r(env->h, seq) : NULL;
-            if (n == cap) {
-                size_t ncap = cap ? 2 * cap : 16;
-                GEOSGeometry **g = realloc(geoms, ncap * sizeof *g);
-                if (g) {
-                    geoms = g;
-                    cap = ncap;
-                }
-            }
-            ok = line && n < cap;
-            if (ok)
-                geoms[n++] = line;
-            else if (line)
-                GEOSGeom_destroy_r(env->h, line);
-        }
-    }
-    if (ok) {
-        GEOSGeometry *multi = GEOSGeom_createCollection_r(env->h, GEOS_MULTILINESTRING, geoms, (unsigned)n);
-        if (multi) {
-            n = 0; /* owned by multi now */
-            result = GEOSClipByRect_r(env->h, multi, lines[0], lines[1], lines[2], lines[3]);
-            GEOSGeom_destroy_r(env->h, multi);
-        }
-    }
-    for (size_t i = 0; i < n; i++)
-        GEOSGeom_destroy_r(env->h, geoms[i]);
-    free(geoms);
-    if (!result && !env->msg[0])
-        snprintf(env->msg, sizeof env->msg, "out of memory");
-    return result;
-}
-
 /* ---- edges the two sides have in common, exactly ----------------------
  *
  * Neighbours cut from one topology (Natural Earth's countries, any
@@ -650,10 +570,15 @@ static bool push_run(split_state *ss, int which, const double *xy, size_t m, siz
 {
     geos_env *env = ss->env;
     size_t np = i1 - i0 + 1;
-    GEOSCoordSequence *seq = GEOSCoordSeq_create_r(env->h, (unsigned)np, 2);
-    for (size_t p = 0; seq && p < np; p++) {
-        size_t t = (i0 + p) % m;
-        GEOSCoordSeq_setXY_r(env->h, seq, (unsigned)p, xy[2 * t], xy[2 * t + 1]);
+    GEOSCoordSequence *seq = NULL;
+    if (i1 < m) {
+        seq = GEOSCoordSeq_copyFromBuffer_r(env->h, xy + 2 * i0, (unsigned)np, 0, 0);
+    } else {
+        seq = GEOSCoordSeq_create_r(env->h, (unsigned)np, 2);
+        for (size_t p = 0; seq && p < np; p++) {
+            size_t t = (i0 + p) % m;
+            GEOSCoordSeq_setXY_r(env->h, seq, (unsigned)p, xy[2 * t], xy[2 * t + 1]);
+        }
     }
     GEOSGeometry *line = seq ? GEOSGeom_createLineString_r(env->h, seq) : NULL;
     if (line && ss->nruns[which] == ss->cap[which]) {
@@ -714,6 +639,34 @@ static GEOSGeometry *take_runs(split_state *ss, int which)
     if (g)
         ss->nruns[which] = 0; /* owned by g now */
     return g;
+}
+
+static bool whole_ring(void *user, const double *xy, size_t m, bool closed)
+{
+    /* A ring stored open gets its closing point back (index m is 0). */
+    return push_run(user, 0, xy, m, 0, closed ? m - 1 : m);
+}
+
+/* The boundary of one feature, clipped to lines[]: its rings as lines.
+ * When a side is a single feature, its boundary is exactly its rings
+ * (those of non-zero area, as side_area() keeps them), so the polygons
+ * need not be built, nested, repaired and unioned first — on the forum
+ * map that was two thirds of the derivation. Rings whose bbox misses the
+ * rectangle (Russia's Arctic islands) are not built at all. NULL on a GEOS
+ * failure. */
+static GEOSGeometry *feature_rings(geos_env *env, const st_featureset *polys, const st_filter *filter,
+                                   const double lines[4])
+{
+    split_state ss = {.env = env};
+    GEOSGeometry *result = NULL;
+    GEOSGeometry *multi = each_ring(polys, filter, lines, whole_ring, &ss) ? take_runs(&ss, 0) : NULL;
+    if (multi)
+        result = GEOSClipByRect_r(env->h, multi, lines[0], lines[1], lines[2], lines[3]);
+    GEOSGeom_destroy_r(env->h, multi);
+    split_free(&ss);
+    if (!result && !env->msg[0])
+        snprintf(env->msg, sizeof env->msg, "out of memory");
+    return result;
 }
 
 /* Appends the lines of g (clones; points and empty lines left out) to

@@ -255,6 +255,32 @@ static void set_rgba(cairo_t *cr, st_rgba c)
  * within r of the glyphs, which is what the stroke and the glyphs cover
  * together. SVG and PDF keep the stroke. */
 
+/* The device-space bbox of the user-space rectangle x0,y0 - x1,y1 under cr's
+ * matrix (rotated text included). */
+static void device_bbox(cairo_t *cr, double x0, double y0, double x1, double y1, double bb[4])
+{
+    const double ux[2] = {x0, x1}, uy[2] = {y0, y1};
+    bb[0] = bb[1] = HUGE_VAL;
+    bb[2] = bb[3] = -HUGE_VAL;
+    for (int k = 0; k < 4; k++) {
+        double dx = ux[k & 1], dy = uy[k >> 1];
+        cairo_user_to_device(cr, &dx, &dy);
+        bb[0] = fmin(bb[0], dx);
+        bb[1] = fmin(bb[1], dy);
+        bb[2] = fmax(bb[2], dx);
+        bb[3] = fmax(bb[3], dy);
+    }
+}
+
+/* The extents of cr's clip in device space. */
+static void device_clip(cairo_t *cr, double clip[4])
+{
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    cairo_clip_extents(cr, &clip[0], &clip[1], &clip[2], &clip[3]);
+    cairo_restore(cr);
+}
+
 /* Largest halo radius, in device pixels, made by dilation; wider ones are
  * stroked (the disc's taps grow as r²). */
 #define HALO_MAX_PX 4.0
@@ -339,17 +365,10 @@ static bool halo_by_dilation(cairo_t *cr, const st_text *t, double x, double y, 
     /* The ink's device bbox, widened by the halo and clipped to the target. */
     PangoRectangle ink;
     pango_layout_get_extents(t->layout, &ink, NULL);
-    double ux[4] = {x + ink.x / (double)PANGO_SCALE, x + (ink.x + ink.width) / (double)PANGO_SCALE, 0, 0};
-    double uy[4] = {y + ink.y / (double)PANGO_SCALE, y + (ink.y + ink.height) / (double)PANGO_SCALE, 0, 0};
-    double bb[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
-    for (int k = 0; k < 4; k++) {
-        double dx = ux[k & 1], dy = uy[k >> 1];
-        cairo_user_to_device(cr, &dx, &dy);
-        bb[0] = fmin(bb[0], dx);
-        bb[1] = fmin(bb[1], dy);
-        bb[2] = fmax(bb[2], dx);
-        bb[3] = fmax(bb[3], dy);
-    }
+    double bb[4];
+    device_bbox(cr, x + ink.x / (double)PANGO_SCALE, y + ink.y / (double)PANGO_SCALE,
+                x + (ink.x + ink.width) / (double)PANGO_SCALE, y + (ink.y + ink.height) / (double)PANGO_SCALE,
+                bb);
     double grow = ceil(r) + 3;
     double tw = cairo_image_surface_get_width(target), th = cairo_image_surface_get_height(target);
     double X0 = fmax(floor(bb[0] - grow), 0), Y0 = fmax(floor(bb[1] - grow), 0);
@@ -357,10 +376,7 @@ static bool halo_by_dilation(cairo_t *cr, const st_text *t, double x, double y, 
     /* Only what the clip lets through, and the glyphs within reach of it
      * (the render draws labels a band of rows at a time). */
     double clip[4];
-    cairo_save(cr);
-    cairo_identity_matrix(cr);
-    cairo_clip_extents(cr, &clip[0], &clip[1], &clip[2], &clip[3]);
-    cairo_restore(cr);
+    device_clip(cr, clip);
     X0 = fmax(X0, floor(clip[0]) - grow);
     Y0 = fmax(Y0, floor(clip[1]) - grow);
     X1 = fmin(X1, ceil(clip[2]) + grow);
@@ -422,24 +438,13 @@ static bool outside_clip(cairo_t *cr, const st_text *t, double x, double y, doub
     PangoRectangle ink, logical;
     pango_layout_get_extents(t->layout, &ink, &logical);
     double pad = halo_px + 2;
-    double ux[2] = {x + fmin(ink.x, logical.x) / (double)PANGO_SCALE - pad,
-                    x + fmax(ink.x + ink.width, logical.x + logical.width) / (double)PANGO_SCALE + pad};
-    double uy[2] = {y + fmin(ink.y, logical.y) / (double)PANGO_SCALE - pad,
-                    y + fmax(ink.y + ink.height, logical.y + logical.height) / (double)PANGO_SCALE + pad};
-    double bb[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
-    for (int k = 0; k < 4; k++) {
-        double dx = ux[k & 1], dy = uy[k >> 1];
-        cairo_user_to_device(cr, &dx, &dy);
-        bb[0] = fmin(bb[0], dx);
-        bb[1] = fmin(bb[1], dy);
-        bb[2] = fmax(bb[2], dx);
-        bb[3] = fmax(bb[3], dy);
-    }
+    double bb[4];
+    device_bbox(cr, x + fmin(ink.x, logical.x) / (double)PANGO_SCALE - pad,
+                y + fmin(ink.y, logical.y) / (double)PANGO_SCALE - pad,
+                x + fmax(ink.x + ink.width, logical.x + logical.width) / (double)PANGO_SCALE + pad,
+                y + fmax(ink.y + ink.height, logical.y + logical.height) / (double)PANGO_SCALE + pad, bb);
     double clip[4];
-    cairo_save(cr);
-    cairo_identity_matrix(cr);
-    cairo_clip_extents(cr, &clip[0], &clip[1], &clip[2], &clip[3]);
-    cairo_restore(cr);
+    device_clip(cr, clip);
     return bb[2] < clip[0] || bb[0] > clip[2] || bb[3] < clip[1] || bb[1] > clip[3];
 }
 

@@ -532,8 +532,18 @@ START_TEST(test_pole_table)
 }
 END_TEST
 
-/* A square with a square hole: the best circle sits in a corner, touching
- * two sides and the hole's corner: r = 4·√2 / (1 + √2). */
+/* The pole of the 10 x 10 square with the 2 x 2 hole at 4,4: the best
+ * circle sits in a corner, touching two sides and the hole's corner:
+ * r = 4·√2 / (1 + √2). */
+static void assert_holed_square_pole(double x, double y, double d)
+{
+    double r = 4 * M_SQRT2 / (1 + M_SQRT2);
+    ck_assert_double_eq_tol(d, r, 0.002);
+    ck_assert_double_eq_tol(x, x < 5 ? r : 10 - r, 0.01);
+    ck_assert_double_eq_tol(y, y < 5 ? r : 10 - r, 0.01);
+}
+
+/* A square with a square hole (assert_holed_square_pole). */
 START_TEST(test_pole_hole)
 {
     double xy[] = {0, 0, 0, 10, 10, 10, 10, 0, 0, 0, 4, 4, 6, 4, 6, 6, 4, 6, 4, 4};
@@ -543,12 +553,7 @@ START_TEST(test_pole_hole)
     double y = 0;
     double d = 0;
     st_polygon_pole(&f, 0.001, &x, &y, &d);
-    double r = 4 * M_SQRT2 / (1 + M_SQRT2);
-    ck_assert_double_eq_tol(d, r, 0.002);
-    double cx = x < 5 ? r : 10 - r;
-    double cy = y < 5 ? r : 10 - r;
-    ck_assert_double_eq_tol(x, cx, 0.01);
-    ck_assert_double_eq_tol(y, cy, 0.01);
+    assert_holed_square_pole(x, y, d);
 }
 END_TEST
 
@@ -608,10 +613,7 @@ START_TEST(test_pole_dense)
     double y = 0;
     double d = 0;
     st_polygon_pole(&f, 0.001, &x, &y, &d);
-    double r = 4 * M_SQRT2 / (1 + M_SQRT2);
-    ck_assert_double_eq_tol(d, r, 0.002);
-    ck_assert_double_eq_tol(x, x < 5 ? r : 10 - r, 0.01);
-    ck_assert_double_eq_tol(y, y < 5 ? r : 10 - r, 0.01);
+    assert_holed_square_pole(x, y, d);
     ck_assert_double_eq_tol(d, brute_dist(&f, x, y), 1e-9);
     free(xy);
 }

@@ -314,6 +314,26 @@ START_TEST(test_pixels_round_trip)
 }
 END_TEST
 
+/* The PNG at path decodes to w x h pixels equal to the opaque ARGB32 image
+ * px (stride_px pixels a row). */
+static void assert_pixels(const char *path, const uint32_t *px, int w, int h, int stride_px)
+{
+    int gw, gh, ct;
+    uint8_t *got = read_back(path, &gw, &gh, &ct);
+    ck_assert_int_eq(gw, w);
+    ck_assert_int_eq(gh, h);
+    for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+            uint32_t p = px[(size_t)y * stride_px + x];
+            const uint8_t *g = got + 4 * ((size_t)y * w + x);
+            ck_assert_msg(g[0] == ((p >> 16) & 0xff) && g[1] == ((p >> 8) & 0xff) && g[2] == (p & 0xff) &&
+                              g[3] == 255,
+                          "pixel %d,%d", x, y);
+        }
+    }
+    free(got);
+}
+
 /* Images over a megapixel are deflated in bands on several threads and the
  * streams joined: the file must still decode (libpng checks the zlib
  * stream and its Adler-32) to exactly the pixels written, RGB and RGBA,
@@ -351,20 +371,7 @@ START_TEST(test_big_image_parallel_deflate)
     }
     const char *path = tu_join(dir, "big.png");
     write_file(ctx, path, px, w, h, stride, big_table[_i].alpha, 96, NULL, big_table[_i].level);
-    int gw, gh, ct;
-    uint8_t *got = read_back(path, &gw, &gh, &ct);
-    ck_assert_int_eq(gw, w);
-    ck_assert_int_eq(gh, h);
-    for (int y = 0; y < h; y++) {
-        for (int x = 0; x < w; x++) {
-            uint32_t p = px[(size_t)y * stride + x];
-            const uint8_t *g = got + 4 * ((size_t)y * w + x);
-            ck_assert_msg(g[0] == ((p >> 16) & 0xff) && g[1] == ((p >> 8) & 0xff) && g[2] == (p & 0xff) &&
-                              g[3] == 255,
-                          "pixel %d,%d", x, y);
-        }
-    }
-    free(got);
+    assert_pixels(path, px, w, h, stride);
     free(px);
     steppe_ctx_destroy(ctx);
 }
@@ -421,19 +428,7 @@ START_TEST(test_rows_finished_in_order)
     ck_assert_int_eq(l.next_y, h);
     if ((double)w * h >= 1e6)
         ck_assert_int_gt(l.calls, 1);
-    int gw, gh, ct;
-    uint8_t *got = read_back(path, &gw, &gh, &ct);
-    ck_assert_int_eq(gw, w);
-    ck_assert_int_eq(gh, h);
-    for (int y = 0; y < h; y++) {
-        for (int x = 0; x < w; x++) {
-            uint32_t p = l.px[(size_t)y * w + x];
-            const uint8_t *g = got + 4 * ((size_t)y * w + x);
-            ck_assert_msg(g[0] == ((p >> 16) & 0xff) && g[1] == ((p >> 8) & 0xff) && g[2] == (p & 0xff),
-                          "pixel %d,%d", x, y);
-        }
-    }
-    free(got);
+    assert_pixels(path, l.px, w, h, w);
     free(l.px);
     steppe_ctx_destroy(ctx);
 }

@@ -122,8 +122,11 @@ const char *steppe_ctx_data_dir(steppe_ctx_t *ctx)
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
         if (!candidates[i] || !*candidates[i])
             continue;
-        char styles[4096];
-        snprintf(styles, sizeof styles, "%s/styles", candidates[i]);
+        char styles[PATH_MAX + 8];
+        int len = snprintf(styles, sizeof styles, "%s/styles", candidates[i]);
+        /* A candidate too long to name its styles folder cannot be it. */
+        if (len < 0 || (size_t)len >= sizeof styles)
+            continue;
         if (is_dir(styles)) {
             ctx->data_dir = strdup(candidates[i]);
             break;

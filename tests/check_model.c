@@ -247,8 +247,8 @@ START_TEST(test_crs_forms_accepted)
     static const char *const crs[] = {
         "EPSG:3576",
         "+proj=lcc +lat_1=52 +lat_2=64 +lat_0=0 +lon_0=100 +datum=WGS84 +units=m",
-        "GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,298.257223563]],"
-        "PRIMEM[\"Greenwich\",0],UNIT[\"degree\",0.0174532925199433]]",
+        ("GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,298.257223563]],"
+         "PRIMEM[\"Greenwich\",0],UNIT[\"degree\",0.0174532925199433]]"),
     };
     for (size_t i = 0; i < sizeof crs / sizeof crs[0]; i++) {
         char text[1024];

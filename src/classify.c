@@ -364,15 +364,16 @@ steppe_status_t st_classify(steppe_ctx_t *ctx, const double *values, size_t n, c
 
     memset(out, 0, sizeof *out);
     if (opts->method != ST_CLASS_MANUAL && (k < 2 || k > ST_CLASS_MAX)) {
-        st = st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%s%sclasses: %d is out of range: a classification has 2 to %d classes",
-                      where, sep(opts->where), k, ST_CLASS_MAX);
+        st = st_error(ctx, STEPPE_ERR_STYLE_VALUE,
+                      "%s%sclasses: %d is out of range: a classification has 2 to %d classes", where,
+                      sep(opts->where), k, ST_CLASS_MAX);
         goto out;
     }
     if (opts->method == ST_CLASS_MANUAL) {
         if (opts->nbreaks < 2 || opts->nbreaks > ST_CLASS_MAX + 1) {
             st = st_error(ctx, STEPPE_ERR_STYLE_VALUE,
-                          "%s%sbreaks: %zu values given; manual classes need 2 to %d breaks (classes + 1)", where,
-                          sep(opts->where), opts->nbreaks, ST_CLASS_MAX + 1);
+                          "%s%sbreaks: %zu values given; manual classes need 2 to %d breaks (classes + 1)",
+                          where, sep(opts->where), opts->nbreaks, ST_CLASS_MAX + 1);
             goto out;
         }
         for (size_t i = 0; i < opts->nbreaks; i++) {
@@ -387,7 +388,8 @@ steppe_status_t st_classify(steppe_ctx_t *ctx, const double *values, size_t n, c
 
     x = malloc(sizeof *x * (n ? n : 1));
     if (!x) {
-        st = st_error(ctx, STEPPE_ERR_NOMEM, "%s%sout of memory classifying %zu values", where, sep(opts->where), n);
+        st = st_error(ctx, STEPPE_ERR_NOMEM, "%s%sout of memory classifying %zu values", where,
+                      sep(opts->where), n);
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
@@ -397,8 +399,9 @@ steppe_status_t st_classify(steppe_ctx_t *ctx, const double *values, size_t n, c
             b.nodata++;
     }
     if (b.nvalid == 0 && opts->method != ST_CLASS_MANUAL) {
-        st = st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%s%sthe field has no numeric values to classify (%zu no-data)",
-                      where, sep(opts->where), b.nodata);
+        st = st_error(ctx, STEPPE_ERR_STYLE_VALUE,
+                      "%s%sthe field has no numeric values to classify (%zu no-data)", where,
+                      sep(opts->where), b.nodata);
         goto out;
     }
     qsort(x, b.nvalid, sizeof *x, cmp_double);
@@ -407,7 +410,8 @@ steppe_status_t st_classify(steppe_ctx_t *ctx, const double *values, size_t n, c
     u = malloc(sizeof *u * (b.nvalid ? b.nvalid : 1));
     w = malloc(sizeof *w * (b.nvalid ? b.nvalid : 1));
     if (!u || !w) {
-        st = st_error(ctx, STEPPE_ERR_NOMEM, "%s%sout of memory classifying %zu values", where, sep(opts->where), n);
+        st = st_error(ctx, STEPPE_ERR_NOMEM, "%s%sout of memory classifying %zu values", where,
+                      sep(opts->where), n);
         goto out;
     }
     for (size_t i = 0; i < b.nvalid; i++) {
@@ -424,13 +428,14 @@ steppe_status_t st_classify(steppe_ctx_t *ctx, const double *values, size_t n, c
         k = (int)opts->nbreaks - 1;
     } else if (b.ndistinct == 1) {
         st = st_error(ctx, STEPPE_ERR_STYLE_VALUE,
-                      "%s%sthe field has a single distinct value (%.15g); there is nothing to classify", where,
-                      sep(opts->where), u[0]);
+                      "%s%sthe field has a single distinct value (%.15g); there is nothing to classify",
+                      where, sep(opts->where), u[0]);
         goto out;
     } else if ((size_t)k > b.ndistinct) {
-        st = st_error(ctx, STEPPE_ERR_STYLE_VALUE,
-                      "%s%sclasses: %d is more than the %zu distinct values of the field; use classes: %zu or fewer",
-                      where, sep(opts->where), k, b.ndistinct, b.ndistinct);
+        st = st_error(
+            ctx, STEPPE_ERR_STYLE_VALUE,
+            "%s%sclasses: %d is more than the %zu distinct values of the field; use classes: %zu or fewer",
+            where, sep(opts->where), k, b.ndistinct, b.ndistinct);
         goto out;
     }
 
@@ -438,7 +443,8 @@ steppe_status_t st_classify(steppe_ctx_t *ctx, const double *values, size_t n, c
     size_t cap = (size_t)k + 16;
     b.edges = malloc(sizeof *b.edges * cap);
     if (!b.edges) {
-        st = st_error(ctx, STEPPE_ERR_NOMEM, "%s%sout of memory classifying %zu values", where, sep(opts->where), n);
+        st = st_error(ctx, STEPPE_ERR_NOMEM, "%s%sout of memory classifying %zu values", where,
+                      sep(opts->where), n);
         goto out;
     }
     size_t ne = (size_t)k + 1;
@@ -493,8 +499,7 @@ steppe_status_t st_classify(steppe_ctx_t *ctx, const double *values, size_t n, c
             b.edges[k] = u[b.ndistinct - 1];
             b.method = "fisher";
             break;
-        case ST_CLASS_MANUAL:
-            break;
+        case ST_CLASS_MANUAL: break;
         }
         if (ne < 2) {
             st = st_error(ctx, STEPPE_ERR_INTERNAL, "%s%sclassification produced %zu breaks", where,

@@ -289,7 +289,8 @@ steppe_status_t steppe_info_field(steppe_ctx_t *ctx, const char *path, const cha
         st = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", path);
         goto out;
     }
-    fprintf(f, "%s: field %s (%c, %s)\n", path, fs.fields[fi], fs.field_types[fi], numeric ? "numeric" : "text");
+    fprintf(f, "%s: field %s (%c, %s)\n", path, fs.fields[fi], fs.field_types[fi],
+            numeric ? "numeric" : "text");
     fprintf(f, "  count:     %zu\n", n);
     fprintf(f, "  no-data:   %zu\n", n - valid);
     fprintf(f, "  distinct:  %zu\n", ngroups);

@@ -264,12 +264,13 @@ static const char usage_check[] = "Usage: steppe check STYLE.yaml [OPTIONS]\n"
                                   "  -q, --quiet           print errors only\n"
                                   "  -h, --help            show this help\n";
 
-static const char usage_info[] = "Usage: steppe info FILE.shp [--field NAME]\n"
-                                 "Describe a Shapefile: shape type, records, extent, fields, CRS, encoding.\n"
-                                 "\n"
-                                 "  -f, --field NAME      statistics of one field: count, no-data, min, max,\n"
-                                 "                        mean, median, distinct values, top values\n"
-                                 "  -h, --help            show this help\n";
+static const char usage_info[] =
+    "Usage: steppe info FILE.shp [--field NAME]\n"
+    "Describe a Shapefile: shape type, records, extent, fields, CRS, encoding.\n"
+    "\n"
+    "  -f, --field NAME      statistics of one field: count, no-data, min, max,\n"
+    "                        mean, median, distinct values, top values\n"
+    "  -h, --help            show this help\n";
 
 static const char usage_diff[] =
     "Usage: steppe diff A.png B.png [OPTIONS]\n"

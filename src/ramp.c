@@ -168,16 +168,18 @@ steppe_status_t st_ramp_colours(steppe_ctx_t *ctx, const char *name, int k, bool
     if (!d) {
         const char *near = st_ramp_suggest(name);
         if (near)
-            return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%s%sramp: no colour ramp called '%s'; did you mean '%s'?", w,
-                            sep(where), name, near);
-        return st_error(ctx, STEPPE_ERR_STYLE_VALUE,
-                        "%s%sramp: no colour ramp called '%s' (ColorBrewer names such as YlOrRd, RdBu, Set3, or "
-                        "viridis, magma, inferno, plasma, cividis)",
-                        w, sep(where), name);
+            return st_error(ctx, STEPPE_ERR_STYLE_VALUE,
+                            "%s%sramp: no colour ramp called '%s'; did you mean '%s'?", w, sep(where), name,
+                            near);
+        return st_error(
+            ctx, STEPPE_ERR_STYLE_VALUE,
+            "%s%sramp: no colour ramp called '%s' (ColorBrewer names such as YlOrRd, RdBu, Set3, or "
+            "viridis, magma, inferno, plasma, cividis)",
+            w, sep(where), name);
     }
     if (k < 1 || k > ST_RAMP_MAX)
-        return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%s%sramp: %d colours asked of %s; a ramp gives 1 to %d", w,
-                        sep(where), k, d->name, ST_RAMP_MAX);
+        return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%s%sramp: %d colours asked of %s; a ramp gives 1 to %d",
+                        w, sep(where), k, d->name, ST_RAMP_MAX);
     if (d->kind == ST_RAMP_CONTINUOUS) {
         sample(d->colours, (size_t)d->max, k, out);
     } else {
@@ -192,10 +194,11 @@ steppe_status_t st_ramp_colours(steppe_ctx_t *ctx, const char *name, int k, bool
         } else if (d->kind == ST_RAMP_QUALITATIVE && k < n) {
             memcpy(out, pal, sizeof *out * (size_t)k);
         } else if (d->kind == ST_RAMP_QUALITATIVE) {
-            return st_error(ctx, STEPPE_ERR_STYLE_VALUE,
-                            "%s%sramp: %s is qualitative and has at most %d colours, %d asked; use fewer classes or "
-                            "list the colours",
-                            w, sep(where), d->name, d->max, k);
+            return st_error(
+                ctx, STEPPE_ERR_STYLE_VALUE,
+                "%s%sramp: %s is qualitative and has at most %d colours, %d asked; use fewer classes or "
+                "list the colours",
+                w, sep(where), d->name, d->max, k);
         } else {
             sample(pal, (size_t)n, k, out);
         }
@@ -213,8 +216,10 @@ steppe_status_t st_ramp_from_list(steppe_ctx_t *ctx, const uint32_t *list, size_
         return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%s%scolours: %d colours asked; a ramp gives 1 to %d", w,
                         sep(where), k, ST_RAMP_MAX);
     if (n == 0 || (n == 1 && k > 1))
-        return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%s%scolours: %zu colour%s given for %d classes; give %d, or at "
-                        "least 2 to interpolate between", w, sep(where), n, n == 1 ? "" : "s", k, k);
+        return st_error(ctx, STEPPE_ERR_STYLE_VALUE,
+                        "%s%scolours: %zu colour%s given for %d classes; give %d, or at "
+                        "least 2 to interpolate between",
+                        w, sep(where), n, n == 1 ? "" : "s", k, k);
     if (n == (size_t)k)
         memcpy(out, list, sizeof *out * n);
     else

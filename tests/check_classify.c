@@ -46,7 +46,8 @@ static size_t split_numbers(char *s, double *out, size_t cap)
 
 static void same_breaks(const char *what, const st_breaks *b, const double *expect, size_t ne)
 {
-    ck_assert_msg((size_t)b->nclasses + 1 == ne, "%s: %d classes, classInt has %zu", what, b->nclasses, ne - 1);
+    ck_assert_msg((size_t)b->nclasses + 1 == ne, "%s: %d classes, classInt has %zu", what, b->nclasses,
+                  ne - 1);
     double scale = 0;
     for (size_t i = 0; i < ne; i++)
         scale = fmax(scale, fabs(expect[i]));
@@ -117,8 +118,8 @@ START_TEST(test_classint_refs)
                     ck_assert_msg(c == -1, "%s: value %zu is no-data, got class %d", what, i + 1, c);
                     nodata++;
                 } else {
-                    ck_assert_msg(c + 1 == (int)cols[i], "%s: value %zu (%.17g) in class %d, classInt %d", what,
-                                  i + 1, v[i], c + 1, (int)cols[i]);
+                    ck_assert_msg(c + 1 == (int)cols[i], "%s: value %zu (%.17g) in class %d, classInt %d",
+                                  what, i + 1, v[i], c + 1, (int)cols[i]);
                 }
             }
             ck_assert_uint_eq(b.nodata, nodata);
@@ -165,8 +166,9 @@ START_TEST(test_pretty_refs)
         for (size_t i = 0; i < ne; i++)
             scale = fmax(scale, fabs(expect[i]));
         for (size_t i = 0; i < ne; i++) {
-            ck_assert_msg(fabs(got[i] - expect[i]) <= 1e-12 * scale, "pretty(c(%.17g, %.17g), %d)[%zu] = %.17g, R %.17g",
-                          lo, hi, n, i + 1, got[i], expect[i]);
+            ck_assert_msg(fabs(got[i] - expect[i]) <= 1e-12 * scale,
+                          "pretty(c(%.17g, %.17g), %d)[%zu] = %.17g, R %.17g", lo, hi, n, i + 1, got[i],
+                          expect[i]);
         }
         rows++;
     }
@@ -198,8 +200,8 @@ START_TEST(test_fisher_dc_equals_plain)
             ck_assert(st_fisher_partition(u, w, m, k, false, a));
             ck_assert(st_fisher_partition(u, w, m, k, true, p));
             for (int j = 0; j < k; j++)
-                ck_assert_msg(a[j] == p[j], "trial %d k %d: class %d starts at %zu, plain DP %zu", trial, k, j, a[j],
-                              p[j]);
+                ck_assert_msg(a[j] == p[j], "trial %d k %d: class %d starts at %zu, plain DP %zu", trial, k,
+                              j, a[j], p[j]);
         }
         free(u);
         free(w);
@@ -271,15 +273,19 @@ START_TEST(test_errors)
          "s.yaml:3:5: classes: 5 is more than the 3 distinct values of the field; use classes: 3 or fewer"},
         {ST_CLASS_QUANTILE, 2, one, 4, NULL, 0,
          "s.yaml:3:5: the field has a single distinct value (7); there is nothing to classify"},
-        {ST_CLASS_PRETTY, 4, none, 2, NULL, 0, "s.yaml:3:5: the field has no numeric values to classify (2 no-data)"},
+        {ST_CLASS_PRETTY, 4, none, 2, NULL, 0,
+         "s.yaml:3:5: the field has no numeric values to classify (2 no-data)"},
         {ST_CLASS_MANUAL, 0, three, 3, unsorted, 3,
          "s.yaml:3:5: breaks: must be finite and strictly increasing (break 3 is 5)"},
         {ST_CLASS_MANUAL, 0, three, 3, unsorted, 1, "s.yaml:3:5: breaks: 1 values given"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         steppe_ctx_t *ctx = tu_ctx();
-        st_classify_opts o = {
-            .method = cases[i].m, .classes = cases[i].k, .breaks = cases[i].br, .nbreaks = cases[i].nbr, .where = "s.yaml:3:5"};
+        st_classify_opts o = {.method = cases[i].m,
+                              .classes = cases[i].k,
+                              .breaks = cases[i].br,
+                              .nbreaks = cases[i].nbr,
+                              .where = "s.yaml:3:5"};
         st_breaks b = {.nclasses = 99};
         ck_assert_int_eq(st_classify(ctx, cases[i].v, cases[i].n, &o, &b), STEPPE_ERR_STYLE_VALUE);
         ck_assert_ptr_null(b.edges);

@@ -38,7 +38,8 @@ START_TEST(test_numbers)
         st_numfmt_opts o = {.lang = cases[i].lang, .decimals = cases[i].decimals};
         char out[64];
         size_t n = st_numfmt(cases[i].v, &o, out, sizeof out);
-        ck_assert_msg(strcmp(out, cases[i].expect) == 0, "case %zu: \"%s\", expected \"%s\"", i, out, cases[i].expect);
+        ck_assert_msg(strcmp(out, cases[i].expect) == 0, "case %zu: \"%s\", expected \"%s\"", i, out,
+                      cases[i].expect);
         ck_assert_uint_eq(n, strlen(cases[i].expect));
     }
     st_numfmt_opts plain = {.lang = ST_LANG_EN, .decimals = 0, .no_grouping = true};
@@ -60,12 +61,9 @@ START_TEST(test_decimals)
         size_t n;
         int expect;
     } cases[] = {
-        {{0, 1000, 2500, 10000}, 4, 0},
-        {{0.1, 0.35, 0.6}, 3, 1},
-        {{1.2, 1.25, 1.3}, 3, 2},
-        {{3, 3, 4.5}, 3, 0}, /* equal quantile edges stay equal */
-        {{10.0001, 10.0002}, 2, 4},
-        {{1, 1 + 1e-15}, 2, ST_NUMFMT_MAX_DECIMALS},
+        {{0, 1000, 2500, 10000}, 4, 0}, {{0.1, 0.35, 0.6}, 3, 1},
+        {{1.2, 1.25, 1.3}, 3, 2},       {{3, 3, 4.5}, 3, 0}, /* equal quantile edges stay equal */
+        {{10.0001, 10.0002}, 2, 4},     {{1, 1 + 1e-15}, 2, ST_NUMFMT_MAX_DECIMALS},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         ck_assert_msg(st_numfmt_decimals(cases[i].e, cases[i].n) == cases[i].expect, "case %zu: %d", i,

@@ -19,8 +19,8 @@ static const struct {
     {"RdBu", 7, {0xB2182B, 0xEF8A62, 0xFDDBC7, 0xF7F7F7, 0xD1E5F0, 0x67A9CF, 0x2166AC}, 0},
     {"Set3",
      12,
-     {0x8DD3C7, 0xFFFFB3, 0xBEBADA, 0xFB8072, 0x80B1D3, 0xFDB462, 0xB3DE69, 0xFCCDE5, 0xD9D9D9, 0xBC80BD, 0xCCEBC5,
-      0xFFED6F},
+     {0x8DD3C7, 0xFFFFB3, 0xBEBADA, 0xFB8072, 0x80B1D3, 0xFDB462, 0xB3DE69, 0xFCCDE5, 0xD9D9D9, 0xBC80BD,
+      0xCCEBC5, 0xFFED6F},
      0},
     {"ylorrd", 3, {0xFFEDA0, 0xFEB24C, 0xF03B20}, 0},
     {"viridis", 2, {0x440154, 0xFDE725}, 0},
@@ -47,11 +47,12 @@ START_TEST(test_published)
     steppe_ctx_t *ctx = tu_ctx();
     for (size_t i = 0; i < sizeof published / sizeof published[0]; i++) {
         uint32_t got[12];
-        ck_assert_int_eq(st_ramp_colours(ctx, published[i].name, published[i].k, false, got, NULL), STEPPE_OK);
+        ck_assert_int_eq(st_ramp_colours(ctx, published[i].name, published[i].k, false, got, NULL),
+                         STEPPE_OK);
         for (int j = 0; j < published[i].k; j++) {
             ck_assert_msg(channel_diff(got[j], published[i].c[j]) <= published[i].tolerance,
-                          "%s %d: colour %d is #%06X, published #%06X", published[i].name, published[i].k, j + 1,
-                          got[j], published[i].c[j]);
+                          "%s %d: colour %d is #%06X, published #%06X", published[i].name, published[i].k,
+                          j + 1, got[j], published[i].c[j]);
         }
     }
     steppe_ctx_destroy(ctx);
@@ -76,8 +77,9 @@ END_TEST
  * every step (OKLab lightness strictly decreasing). */
 START_TEST(test_interpolation_monotone)
 {
-    static const char *seq[] = {"Blues", "BuGn",    "BuPu",   "GnBu", "Greens", "Greys", "Oranges", "OrRd", "PuBu",
-                                "PuBuGn", "PuRd",   "Purples", "RdPu", "Reds",   "YlGn",  "YlGnBu",  "YlOrBr", "YlOrRd"};
+    static const char *seq[] = {"Blues",   "BuGn", "BuPu", "GnBu",   "Greens", "Greys",
+                                "Oranges", "OrRd", "PuBu", "PuBuGn", "PuRd",   "Purples",
+                                "RdPu",    "Reds", "YlGn", "YlGnBu", "YlOrBr", "YlOrRd"};
     steppe_ctx_t *ctx = tu_ctx();
     for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
         for (int k = 10; k <= 20; k += 5) {
@@ -111,7 +113,8 @@ END_TEST
 
 START_TEST(test_oklab_round_trip)
 {
-    static const uint32_t c[] = {0x000000, 0xFFFFFF, 0xFF0000, 0x00FF00, 0x0000FF, 0x123456, 0xFDE725, 0x808080};
+    static const uint32_t c[] = {0x000000, 0xFFFFFF, 0xFF0000, 0x00FF00,
+                                 0x0000FF, 0x123456, 0xFDE725, 0x808080};
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
         double lab[3];
         st_oklab_from_rgb(c[i], lab);
@@ -138,8 +141,9 @@ START_TEST(test_list)
     /* Half-way in OKLab lightness is L = 0.5, sRGB #636363, not #808080. */
     ck_assert_uint_eq(out[1], 0x636363);
     ck_assert_int_eq(st_ramp_from_list(ctx, list, 1, 3, false, out, "s.yaml:4:9"), STEPPE_ERR_STYLE_VALUE);
-    ck_assert_str_eq(steppe_ctx_last_error(ctx),
-                     "s.yaml:4:9: colours: 1 colour given for 3 classes; give 3, or at least 2 to interpolate between");
+    ck_assert_str_eq(
+        steppe_ctx_last_error(ctx),
+        "s.yaml:4:9: colours: 1 colour given for 3 classes; give 3, or at least 2 to interpolate between");
     steppe_ctx_destroy(ctx);
 }
 END_TEST
@@ -176,11 +180,12 @@ END_TEST
 START_TEST(test_catalogue)
 {
     steppe_ctx_t *ctx = tu_ctx();
-    static const char *names[] = {"BrBG",   "PiYG",    "PRGn",   "PuOr",    "RdBu",    "RdGy",   "RdYlBu", "RdYlGn",
-                                  "Spectral", "Accent", "Dark2",  "Paired",  "Pastel1", "Pastel2", "Set1",  "Set2",
-                                  "Set3",   "Blues",   "BuGn",   "BuPu",    "GnBu",    "Greens", "Greys",  "Oranges",
-                                  "OrRd",   "PuBu",    "PuBuGn", "PuRd",    "Purples", "RdPu",   "Reds",   "YlGn",
-                                  "YlGnBu", "YlOrBr",  "YlOrRd", "viridis", "magma",   "inferno", "plasma", "cividis"};
+    static const char *names[] = {"BrBG",    "PiYG",     "PRGn",    "PuOr",   "RdBu",   "RdGy",    "RdYlBu",
+                                  "RdYlGn",  "Spectral", "Accent",  "Dark2",  "Paired", "Pastel1", "Pastel2",
+                                  "Set1",    "Set2",     "Set3",    "Blues",  "BuGn",   "BuPu",    "GnBu",
+                                  "Greens",  "Greys",    "Oranges", "OrRd",   "PuBu",   "PuBuGn",  "PuRd",
+                                  "Purples", "RdPu",     "Reds",    "YlGn",   "YlGnBu", "YlOrBr",  "YlOrRd",
+                                  "viridis", "magma",    "inferno", "plasma", "cividis"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const st_ramp_def *d = st_ramp_find(names[i]);
         ck_assert_msg(d != NULL, "%s missing", names[i]);

@@ -2,7 +2,7 @@
 # count (from R's RColorBrewer, which carries Cynthia Brewer's tables) and
 # the 256-entry viridis family maps (from R's viridisLite, which carries the
 # matplotlib tables). Run from the repository root:
-#     Rscript tools/make-ramp-data.R
+#     Rscript tools/make-ramp-data.R && clang-format -i src/ramp_data.h
 # Needs r-cran-rcolorbrewer and r-cran-viridislite (Debian).
 suppressPackageStartupMessages({ library(RColorBrewer); library(viridisLite) })
 hex <- function(cols) paste0("0x", substr(toupper(cols), 2, 7))

@@ -2,7 +2,9 @@
  * the same reader a render uses, so the description is what a render sees. */
 #include <steppe/info.h>
 
+#include <math.h>
 #include <shapefil.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +155,180 @@ out:
     if (f)
         fclose(f);
     free(text);
+    st_arena_destroy(arena);
+    return st;
+}
+
+/* ---- steppe info --field ------------------------------------------------------ */
+
+typedef struct value_count {
+    const char *text; /* the attribute as read */
+    double num;       /* its number (numeric fields) */
+    size_t count;
+} value_count;
+
+static int cmp_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int cmp_num(const void *a, const void *b)
+{
+    double x = *(const double *)a;
+    double y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Most frequent first; equal counts keep their (value) order. */
+static int cmp_count(const void *a, const void *b)
+{
+    const value_count *x = a;
+    const value_count *y = b;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    return x < y ? -1 : (x > y);
+}
+
+/* The number an attribute holds, or NaN when it is empty or not a number
+ * (DBF pads numbers with spaces and writes "*****" for overflow). */
+static double attr_number(const char *s)
+{
+    char *end;
+    while (*s == ' ')
+        s++;
+    if (*s == '\0')
+        return NAN;
+    double v = strtod(s, &end);
+    while (*end == ' ')
+        end++;
+    return *end == '\0' && end != s ? v : NAN;
+}
+
+steppe_status_t steppe_info_field(steppe_ctx_t *ctx, const char *path, const char *field, char **out)
+{
+    st_arena *arena = st_arena_create(0);
+    char *text = NULL;
+    size_t textlen = 0;
+    FILE *f = NULL;
+    const char **vals = NULL;
+    double *nums = NULL;
+    value_count *groups = NULL;
+    steppe_status_t st = STEPPE_OK;
+    st_read_opts opts = {0};
+    st_featureset fs;
+
+    if (!arena) {
+        st = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", path);
+        goto out;
+    }
+    if (is_csv(path))
+        st = st_source_read_csv(ctx, path, "lon", "lat", &opts, arena, &fs);
+    else
+        st = st_source_read_shp(ctx, path, &opts, arena, &fs);
+    if (st != STEPPE_OK)
+        goto out;
+    int fi = st_featureset_field(&fs, field);
+    if (fi < 0) {
+        char names[512] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < fs.nfields && used < sizeof names; i++)
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", fs.fields[i]);
+        st = st_error(ctx, STEPPE_ERR_USAGE, "%s: no field '%s' (fields: %s)", path, field,
+                      fs.nfields ? names : "none");
+        goto out;
+    }
+    bool numeric = fs.field_types[fi] == 'N' || fs.field_types[fi] == 'F';
+
+    /* Non-empty values, sorted, then grouped into distinct values. */
+    size_t n = fs.n;
+    size_t nvals = 0;
+    size_t nnums = 0;
+    vals = malloc(sizeof *vals * (n ? n : 1));
+    nums = malloc(sizeof *nums * (n ? n : 1));
+    groups = malloc(sizeof *groups * (n ? n : 1));
+    if (!vals || !nums || !groups) {
+        st = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", path);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *a = fs.feat[i].attrs[fi];
+        if (numeric) {
+            double v = attr_number(a);
+            if (isfinite(v))
+                nums[nnums++] = v;
+        } else if (*a) {
+            vals[nvals++] = a;
+        }
+    }
+    size_t ngroups = 0;
+    if (numeric) {
+        qsort(nums, nnums, sizeof *nums, cmp_num);
+        for (size_t i = 0; i < nnums; i++) {
+            if (ngroups > 0 && groups[ngroups - 1].num == nums[i]) {
+                groups[ngroups - 1].count++;
+            } else {
+                groups[ngroups] = (value_count){.num = nums[i], .count = 1};
+                ngroups++;
+            }
+        }
+    } else {
+        qsort(vals, nvals, sizeof *vals, cmp_text);
+        for (size_t i = 0; i < nvals; i++) {
+            if (ngroups > 0 && strcmp(groups[ngroups - 1].text, vals[i]) == 0) {
+                groups[ngroups - 1].count++;
+            } else {
+                groups[ngroups] = (value_count){.text = vals[i], .count = 1};
+                ngroups++;
+            }
+        }
+    }
+    size_t valid = numeric ? nnums : nvals;
+
+    f = open_memstream(&text, &textlen);
+    if (!f) {
+        st = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", path);
+        goto out;
+    }
+    fprintf(f, "%s: field %s (%c, %s)\n", path, fs.fields[fi], fs.field_types[fi],
+            numeric ? "numeric" : "text");
+    fprintf(f, "  count:     %zu\n", n);
+    fprintf(f, "  no-data:   %zu\n", n - valid);
+    fprintf(f, "  distinct:  %zu\n", ngroups);
+    if (numeric && nnums > 0) {
+        long double sum = 0;
+        for (size_t i = 0; i < nnums; i++)
+            sum += nums[i];
+        double median = nnums % 2 ? nums[nnums / 2] : (nums[nnums / 2 - 1] + nums[nnums / 2]) / 2;
+        fprintf(f, "  min:       %.15g\n", nums[0]);
+        fprintf(f, "  max:       %.15g\n", nums[nnums - 1]);
+        fprintf(f, "  mean:      %.15g\n", (double)(sum / (long double)nnums));
+        fprintf(f, "  median:    %.15g\n", median);
+    }
+    qsort(groups, ngroups, sizeof *groups, cmp_count);
+    if (ngroups > 0)
+        fprintf(f, "  top values:\n");
+    for (size_t i = 0; i < ngroups && i < 5; i++) {
+        if (numeric)
+            fprintf(f, "    %-20.15g %zu\n", groups[i].num, groups[i].count);
+        else
+            fprintf(f, "    %-20s %zu\n", groups[i].text, groups[i].count);
+    }
+    if (fclose(f) != 0) {
+        f = NULL;
+        st = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", path);
+        goto out;
+    }
+    f = NULL;
+    *out = text;
+    text = NULL;
+
+out:
+    if (f)
+        fclose(f);
+    free(text);
+    free(groups);
+    free(nums);
+    free(vals);
     st_arena_destroy(arena);
     return st;
 }

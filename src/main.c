@@ -264,10 +264,13 @@ static const char usage_check[] = "Usage: steppe check STYLE.yaml [OPTIONS]\n"
                                   "  -q, --quiet           print errors only\n"
                                   "  -h, --help            show this help\n";
 
-static const char usage_info[] = "Usage: steppe info FILE.shp\n"
-                                 "Describe a Shapefile: shape type, records, extent, fields, CRS, encoding.\n"
-                                 "\n"
-                                 "  -h, --help            show this help\n";
+static const char usage_info[] =
+    "Usage: steppe info FILE.shp [--field NAME]\n"
+    "Describe a Shapefile: shape type, records, extent, fields, CRS, encoding.\n"
+    "\n"
+    "  -f, --field NAME      statistics of one field: count, no-data, min, max,\n"
+    "                        mean, median, distinct values, top values\n"
+    "  -h, --help            show this help\n";
 
 static const char usage_diff[] =
     "Usage: steppe diff A.png B.png [OPTIONS]\n"
@@ -580,17 +583,23 @@ done:
 
 static int cmd_info(cli *c, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'}, {"field", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
     char *text = NULL;
+    const char *field = NULL;
     int opt;
 
     for (;;) {
-        opt = getopt_long(argc, argv, ":h", longopts, NULL);
+        opt = getopt_long(argc, argv, ":hf:", longopts, NULL);
         if (opt == -1)
             break;
         if (opt == 'h') {
             fputs(usage_info, stdout);
             return 0;
+        }
+        if (opt == 'f') {
+            field = optarg;
+            continue;
         }
         return bad_option("info", opt, argv);
     }
@@ -600,7 +609,8 @@ static int cmd_info(cli *c, int argc, char **argv)
     steppe_ctx_t *ctx = make_ctx(c);
     if (!ctx)
         return 1;
-    steppe_status_t status = steppe_info_describe(ctx, argv[optind], &text);
+    steppe_status_t status = field ? steppe_info_field(ctx, argv[optind], field, &text)
+                                   : steppe_info_describe(ctx, argv[optind], &text);
     int rc = 0;
     if (status != STEPPE_OK) {
         rc = fail(ctx, status);

@@ -81,6 +81,29 @@ START_TEST(test_errors)
 }
 END_TEST
 
+START_TEST(test_field)
+{
+    steppe_ctx_t *ctx = tu_ctx();
+    char *t = NULL;
+    const char *shp = tu_src("tests/fixtures/shp/polygon.shp");
+    ck_assert_int_eq(steppe_info_field(ctx, shp, "val", &t), STEPPE_OK);
+    has(t, "field val (F, numeric)\n");
+    has(t, "  count:     3\n  no-data:   0\n  distinct:  3\n");
+    has(t, "  min:       0\n  max:       4.5\n  mean:      2\n  median:    1.5\n");
+    has(t, "  top values:\n    0                    1\n");
+    free(t);
+    ck_assert_int_eq(steppe_info_field(ctx, shp, "name", &t), STEPPE_OK);
+    has(t, "field name (C, text)\n");
+    ck_assert_ptr_null(strstr(t, "mean:"));
+    free(t);
+    t = (char *)"untouched";
+    ck_assert_int_eq(steppe_info_field(ctx, shp, "nosuch", &t), STEPPE_ERR_USAGE);
+    ck_assert_str_eq(t, "untouched");
+    has(steppe_ctx_last_error(ctx), "no field 'nosuch' (fields: name, code, val)");
+    steppe_ctx_destroy(ctx);
+}
+END_TEST
+
 static Suite *info_suite(void)
 {
     Suite *s = suite_create("info");
@@ -88,6 +111,7 @@ static Suite *info_suite(void)
     tcase_add_test(tc, test_polygon);
     tcase_add_test(tc, test_variants);
     tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_field);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -24,6 +24,20 @@ extern "C" {
  */
 steppe_status_t steppe_info_describe(steppe_ctx_t *ctx, const char *path, char **out);
 
+/*
+ * Describes the values of one attribute field of the Shapefile (or CSV) at
+ * path, to choose a classification: records, no-data count (empty, or not a
+ * number in a numeric field), distinct values and the five most frequent
+ * (ties in value order); for a numeric field (DBF type N or F) also min,
+ * max, mean and median (the mean of the two middle values for an even
+ * count, as R's median()).
+ *   out: receives a NUL-terminated, multi-line text; the caller frees it with
+ *        free(). Untouched on failure.
+ * Returns STEPPE_OK, STEPPE_ERR_USAGE (no such field; the message lists the
+ * fields), the errors of steppe_info_describe().
+ */
+steppe_status_t steppe_info_field(steppe_ctx_t *ctx, const char *path, const char *field, char **out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1002,7 +1002,7 @@ START_TEST(test_schema_keys_unique)
             continue;
         char padded[256];
         char def[64];
-        snprintf(padded, sizeof padded, "|%s|", t[i].allowed);
+        snprintf(padded, sizeof padded, "|%s|", t[i].words);
         snprintf(def, sizeof def, "|%s|", t[i].def);
         ck_assert_msg(strstr(padded, def) != NULL, "%s: default %s not allowed", t[i].path, t[i].def);
     }

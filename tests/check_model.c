@@ -1031,6 +1031,44 @@ START_TEST(test_docs_cover_every_key)
 }
 END_TEST
 
+/* The "Allowed" column of every ranged key's row in the reference is the
+ * table's own range, written as st_range_text(doc) writes it. */
+START_TEST(test_docs_ranges_match_table)
+{
+    char *doc = tu_read(tu_src("docs/style-reference.md"), NULL);
+    ck_assert_msg(doc != NULL, "docs/style-reference.md missing");
+    size_t n = 0;
+    const st_schema_key *t = st_schema_table(&n);
+    size_t wrong = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!t[i].range.lo_end && !t[i].range.hi_end)
+            continue;
+        char head[256];
+        snprintf(head, sizeof head, "\n| `%s` |", t[i].path);
+        const char *row = strstr(doc, head);
+        ck_assert_msg(row != NULL, "no row for %s", t[i].path);
+        /* | key | type | default | allowed | ...: the fourth cell. */
+        const char *cell = row + 1;
+        for (int c = 0; c < 3 && cell; c++)
+            cell = strchr(cell + 1, '|');
+        ck_assert_ptr_nonnull(cell);
+        const char *end = strchr(cell + 1, '|');
+        ck_assert_ptr_nonnull(end);
+        char got[128];
+        snprintf(got, sizeof got, "%.*s", (int)(end - cell - 1), cell + 1);
+        char want[128];
+        char quoted[132];
+        snprintf(quoted, sizeof quoted, " %s ", st_range_text(&t[i].range, true, want, sizeof want));
+        if (strcmp(got, quoted) != 0) {
+            fprintf(stderr, "%s\t%s\t%s\n", t[i].path, got, want);
+            wrong++;
+        }
+    }
+    free(doc);
+    ck_assert_msg(wrong == 0, "%zu documented ranges differ from the table (listed on stderr)", wrong);
+}
+END_TEST
+
 START_TEST(test_full_example_from_docs_loads)
 {
     /* The complete example at the end of the reference must load. */
@@ -1095,6 +1133,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_quicklook_reader);
     tcase_add_test(tc, test_schema_keys_unique);
     tcase_add_test(tc, test_docs_cover_every_key);
+    tcase_add_test(tc, test_docs_ranges_match_table);
     tcase_add_test(tc, test_full_example_from_docs_loads);
     suite_add_tcase(s, tc);
     return s;

@@ -70,9 +70,8 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
     K(P ".hatch-color", COLOUR, D("#333333"), NOSPEC, AT(SYMBOL, hatch_color),                               \
       "Colour of the hatch lines or dots.")                                                                  \
     K(P ".hatch-spacing", NUMBER, D("4"), SPACING, AT(SYMBOL, hatch_spacing),                                \
-      "Distance between hatch lines in points.")                                                             \
-    K(P ".hatch-width", NUMBER, D("0.5"), SPACING, AT(SYMBOL, hatch_width),                                  \
-      "Width of the hatch lines in points.")                                                                 \
+      "Hatch line spacing in points.")                                                                       \
+    K(P ".hatch-width", NUMBER, D("0.5"), SPACING, AT(SYMBOL, hatch_width), "Hatch line width in points.")   \
     K(P ".casing", COLOUR, D("none"), NOSPEC, AT2(SYMBOL, casing, has_casing),                               \
       "Colour of a casing drawn beneath a line (a cased road).")                                             \
     K(P ".casing-width", NUMBER, D("(width + 2)"), SPACING, AT(SYMBOL, casing_width),                        \
@@ -192,8 +191,7 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
       "Font family.")                                                                                        \
     K("inset", SECTION, NULL, NOSPEC, HAND, "A small locator map showing where the main map lies.")          \
     K("inset.show", BOOL, "false", NOSPEC, AT(MAP, inset), "Draw the inset.")                                \
-    K("inset.position", ENUM, "top-right", CORNERS, AT(MAP, inset_corner),                                   \
-      "Corner of the map holding the inset.")                                                                \
+    K("inset.position", ENUM, "top-right", CORNERS, AT(MAP, inset_corner), "Corner holding the inset.")      \
     K("inset.width", NUMBER, "0.25", FRACTION, AT(MAP, inset_width),                                         \
       "Inset width as a fraction of the map width.")                                                         \
     K("inset.crs", CRS, "(the map's crs)", NOSPEC, AT(MAP, inset_crs), "Projection of the inset.")           \

@@ -10,6 +10,7 @@
 #include "derive.h"
 #include "model.h"
 #include "project.h"
+#include "schema.h"
 #include "source.h"
 
 static steppe_status_t check_filters(steppe_ctx_t *ctx, const st_layer *layer, const st_featureset *fs)
@@ -43,13 +44,38 @@ static void check_font(steppe_ctx_t *ctx, const char *family, st_loc loc)
     FcPatternDestroy(pat);
 }
 
+/* The render refuses a canvas above its pixel limit; check says so first,
+ * at the place the size is written. The command line's --max-pixels of a
+ * render may still raise the limit. */
+static steppe_status_t check_canvas(steppe_ctx_t *ctx, const st_map *m)
+{
+    double limit = m->max_pixels > 0 ? m->max_pixels : ST_DEFAULT_MAX_PIXELS;
+    double pixels = m->width_px * m->height_px;
+    if (pixels <= limit)
+        return STEPPE_OK;
+    char w[32];
+    char h[32];
+    char p[32];
+    char l[32];
+    return st_error(ctx, STEPPE_ERR_STYLE_VALUE,
+                    "%s:%d:%d: map.width x map.height is %s x %s = %s pixels, above the limit of %s "
+                    "(map.max-pixels, or render --max-pixels)",
+                    m->size_loc.file ? m->size_loc.file : m->path, m->size_loc.line, m->size_loc.col,
+                    st_number_text(m->width_px, w, sizeof w), st_number_text(m->height_px, h, sizeof h),
+                    st_number_text(pixels, p, sizeof p), st_number_text(limit, l, sizeof l));
+}
+
 steppe_status_t steppe_style_check(steppe_ctx_t *ctx, const steppe_style_t *style)
 {
     const st_map *m = &style->map;
     st_arena *arena = st_arena_create(0);
     if (!arena)
         return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
-    steppe_status_t st = STEPPE_OK;
+    steppe_status_t st = check_canvas(ctx, m);
+    if (st != STEPPE_OK) {
+        st_arena_destroy(arena);
+        return st;
+    }
     st_proj *lonlat = NULL;
     st = st_proj_create(ctx, "EPSG:4326", m->crs, m->crs_loc, &lonlat);
     st_proj_destroy(lonlat);

@@ -3,10 +3,13 @@
  * Two passes over the tree. validate() walks it in document order against
  * the schema (schema.h): unknown keys, wrong types, values out of range, bad
  * colours, CRSs PROJ rejects and missing files are reported at the exact
- * line and column of the offending key or value. build() then reads the
- * values through typed getters that fall back to the schema's defaults, and
- * checks what only the whole map can tell (layer references, required keys,
- * one extent kind). All memory comes from the style's arena. */
+ * line and column of the offending key or value. build() then walks the
+ * schema's rows (bind_rows): each row names the struct and field its value
+ * lands in and its converter, so a plain key needs no code here. Keys with
+ * real logic (the extent, layer kinds, classes, derived layers, computed
+ * defaults) have small functions of their own, which also check what only
+ * the whole map can tell (layer references, required keys, one extent
+ * kind). All memory comes from the style's arena. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -166,39 +169,12 @@ static const char *suggest_key(const char *pattern, const char *word)
 
 /* ---- ranges --------------------------------------------------------------------- */
 
-/* A range such as "(0,4800]" or "[0,)": brackets say whether the bound is
- * included, an empty bound is unbounded. */
-static bool in_range(const char *range, double v)
+/* k's range as "(0, 4800]", for messages. Arena storage. */
+static const char *range_text(M *m, const st_schema_key *k)
 {
-    if (!range)
-        return true;
-    char lo_b = range[0];
-    const char *comma = strchr(range, ',');
-    size_t len = strlen(range);
-    if (!comma || len < 3)
-        return true;
-    char hi_b = range[len - 1];
-    const char *lo_s = range + 1;
-    const char *hi_s = comma + 1;
-    if (lo_s != comma) {
-        double lo = strtod(lo_s, NULL);
-        if (lo_b == '(' ? !(v > lo) : !(v >= lo))
-            return false;
-    }
-    if (*hi_s != ']' && *hi_s != ')') {
-        double hi = strtod(hi_s, NULL);
-        if (hi_b == ')' ? !(v < hi) : !(v <= hi))
-            return false;
-    }
-    return true;
-}
-
-/* "(0, 4800]" with a space, for messages. */
-static const char *range_text(M *m, const char *range)
-{
-    const char *comma = strchr(range, ',');
-    const char *s = st_arena_printf(m->arena, "%.*s, %s", (int)(comma - range), range, comma + 1);
-    return s ? s : range;
+    char buf[96];
+    const char *s = st_arena_strdup(m->arena, st_range_text(&k->range, false, buf, sizeof buf));
+    return s ? s : "its range";
 }
 
 /* ---- scalar conversions ----------------------------------------------------------- */
@@ -237,9 +213,9 @@ static steppe_status_t conv_number(M *m, const st_node *n, const st_schema_key *
     double v = 0;
     if (!parse_double(n->text, &v))
         return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected a number, got '%s'", path, n->text);
-    if (!in_range(k->allowed, v))
+    if (!st_range_holds(&k->range, v))
         return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc, "%s: expected a number in %s, got %s", path,
-                      range_text(m, k->allowed), n->text);
+                      range_text(m, k), n->text);
     *out = v;
     return STEPPE_OK;
 }
@@ -254,9 +230,9 @@ static steppe_status_t conv_int(M *m, const st_node *n, const st_schema_key *k, 
     long v = strtol(n->text, &end, 10);
     if (!n->text[0] || *end || errno || v < -1000000000L || v > 1000000000L)
         return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected an integer, got '%s'", path, n->text);
-    if (!in_range(k->allowed, (double)v))
+    if (!st_range_holds(&k->range, (double)v))
         return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc, "%s: expected an integer in %s, got %s", path,
-                      range_text(m, k->allowed), n->text);
+                      range_text(m, k), n->text);
     *out = (int)v;
     return STEPPE_OK;
 }
@@ -282,7 +258,9 @@ static steppe_status_t conv_bool(M *m, const st_node *n, const st_schema_key *k,
 }
 
 /* A canvas length: plain pixels, or a number with a unit converted at dpi
- * and rounded to the nearest pixel (170mm at 300 dpi is 2007.87 → 2008). */
+ * and rounded to the nearest pixel (170mm at 300 dpi is 2007.87 → 2008).
+ * With dpi 0 only the syntax is checked: validate() runs before build()
+ * has bound map.dpi, and the pixel count needs it. */
 static steppe_status_t conv_length(M *m, const st_node *n, const st_schema_key *k, const char *path,
                                    double dpi, double *px)
 {
@@ -317,14 +295,19 @@ static steppe_status_t conv_length(M *m, const st_node *n, const st_schema_key *
     if (dpi <= 0)
         return STEPPE_OK; /* syntax only: the pixel count needs map.dpi */
     out = round(out);
-    if (!(out >= 1) || !in_range(k->allowed, out))
-        return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc, "%s: '%s' is %.0f pixels; expected at least 1", path,
-                      s, out);
-    /* A side longer than this is a typo, not a poster (cairo's own limit is
-     * 32767 px; PDF and SVG have none, so the bound is generous). */
-    if (out > 1e6)
+    char num[32];
+    char lo[32];
+    char hi[32];
+    st_number_text(out, num, sizeof num);
+    if (!(out >= k->range.lo))
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc, "%s: '%s' is %s pixels; expected at least %s", path,
+                      s, num, st_number_text(k->range.lo, lo, sizeof lo));
+    /* cairo makes no image wider or taller than 32767 px, and the PDF and
+     * SVG outputs draw through the same code, so the bound holds for all. */
+    if (!st_range_holds(&k->range, out))
         return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc,
-                      "%s: '%s' is %.0f pixels; a side of at most 1,000,000 pixels is allowed", path, s, out);
+                      "%s: '%s' is %s pixels; a side of at most %s pixels is allowed (cairo's image limit)",
+                      path, s, num, st_number_text(k->range.hi, hi, sizeof hi));
     *px = out;
     return STEPPE_OK;
 }
@@ -455,7 +438,8 @@ static steppe_status_t conv_colour(M *m, const st_node *n, const st_schema_key *
         return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc,
                       "%s: bad colour '%s' (use #rgb, #rrggbb, #rrggbbaa, rgb(), rgba() or a name)", path,
                       n->text);
-    *has = !none;
+    if (has)
+        *has = !none;
     *out = c;
     return STEPPE_OK;
 }
@@ -467,7 +451,7 @@ static steppe_status_t conv_enum(M *m, const st_node *n, const st_schema_key *k,
     steppe_status_t rc = want_scalar(m, n, k, path);
     if (rc != STEPPE_OK)
         return rc;
-    const char *p = k->allowed;
+    const char *p = k->words;
     const char *best = NULL;
     size_t best_d = (size_t)-1;
     for (int i = 0; *p; i++) {
@@ -484,7 +468,7 @@ static steppe_status_t conv_enum(M *m, const st_node *n, const st_schema_key *k,
     }
     char list[512];
     size_t o = 0;
-    for (const char *q = k->allowed; *q && o + 3 < sizeof list; q++) {
+    for (const char *q = k->words; *q && o + 3 < sizeof list; q++) {
         if (*q == '|') {
             list[o++] = ',';
             list[o++] = ' ';
@@ -545,9 +529,9 @@ static steppe_status_t conv_numbers(M *m, const st_node *n, const st_schema_key 
         if (c->kind != ST_NODE_SCALAR || !parse_double(c->text, &v))
             return err_at(m, STEPPE_ERR_STYLE_TYPE, c->loc, "%s[%zu]: expected a number, got %s", path, i,
                           describe(m, c));
-        if (!in_range(k->allowed, v))
+        if (!st_range_holds(&k->range, v))
             return err_at(m, STEPPE_ERR_STYLE_VALUE, c->loc, "%s[%zu]: expected a number in %s, got %s", path,
-                          i, range_text(m, k->allowed), c->text);
+                          i, range_text(m, k), c->text);
         if (out)
             out[i] = v;
     }
@@ -579,10 +563,37 @@ static steppe_status_t conv_strings(M *m, const st_node *n, const char *path, co
     return STEPPE_OK;
 }
 
-/* Four numbers: an extent. */
+/* A dash pattern as cairo takes it: on, off pairs, none negative (the
+ * range), not all zero, at most 8 numbers. */
+static steppe_status_t conv_dash(M *m, const st_node *n, const st_schema_key *k, const char *path,
+                                 double out[8], int *count)
+{
+    size_t nd = 0;
+    double v[8] = {0};
+    steppe_status_t rc = conv_numbers(m, n, k, path, v, 8, &nd);
+    if (rc != STEPPE_OK)
+        return rc;
+    if (nd % 2 == 1)
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc,
+                      "%s: expected pairs of on, off lengths, got %zu numbers", path, nd);
+    double sum = 0;
+    for (size_t i = 0; i < nd; i++)
+        sum += v[i];
+    if (nd > 0 && !(sum > 0))
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc,
+                      "%s: a dash pattern needs a length above 0 (use [] or no dash for a solid line)", path);
+    memcpy(out, v, sizeof v);
+    *count = (int)nd;
+    return STEPPE_OK;
+}
+
+/* Four numbers: an extent, min < max on both axes. In degrees (ST_V_LONLAT)
+ * longitudes lie in [-180, 180] and latitudes in [-90, 90]. */
 static steppe_status_t conv_box(M *m, const st_node *n, const st_schema_key *k, const char *path,
                                 double out[4])
 {
+    static const st_range lon = {'[', -180, 180, ']'};
+    static const st_range lat = {'[', -90, 90, ']'};
     size_t count = 0;
     double v[4] = {0, 0, 0, 0};
     steppe_status_t rc = conv_numbers(m, n, k, path, v, 4, &count);
@@ -590,6 +601,13 @@ static steppe_status_t conv_box(M *m, const st_node *n, const st_schema_key *k, 
         return rc;
     if (count != 4)
         return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc, "%s: expected 4 numbers, got %zu", path, count);
+    const st_node *c = n->head;
+    for (size_t i = 0; k->type == ST_V_LONLAT && i < 4; i++, c = c->next) {
+        const st_range *r = i % 2 == 0 ? &lon : &lat;
+        if (!st_range_holds(r, v[i]))
+            return err_at(m, STEPPE_ERR_STYLE_VALUE, c->loc, "%s[%zu]: a %s must lie within %g..%g, got %s",
+                          path, i, i % 2 == 0 ? "longitude" : "latitude", r->lo, r->hi, c->text);
+    }
     if (!(v[0] < v[2]) || !(v[1] < v[3]))
         return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc,
                       "%s: expected min < max on both axes, got [%g, %g, %g, %g]", path, v[0], v[1], v[2],
@@ -720,6 +738,39 @@ static steppe_status_t parse_filter(M *m, const st_node *n, const char *path, st
     return STEPPE_OK;
 }
 
+/* ---- one value by its row ------------------------------------------------------------------------ */
+
+/* Converts n by k's type into dst, the field, and aux, its companion (the
+ * "has" flag of a colour, the count of a list; NULL when the row has none). */
+static steppe_status_t convert(M *m, const st_node *n, const st_schema_key *k, const char *path, void *dst,
+                               void *aux)
+{
+    steppe_status_t rc = STEPPE_OK;
+    switch (k->type) {
+    case ST_V_STRING: return conv_string(m, n, k, path, dst);
+    case ST_V_NUMBER: return conv_number(m, n, k, path, dst);
+    case ST_V_INT: return conv_int(m, n, k, path, dst);
+    case ST_V_BOOL: return conv_bool(m, n, k, path, dst);
+    case ST_V_LENGTH: return conv_length(m, n, k, path, m->map->dpi, dst);
+    case ST_V_COLOUR: return conv_colour(m, n, k, path, aux, dst);
+    case ST_V_ENUM: return conv_enum(m, n, k, path, dst);
+    case ST_V_WEIGHT: return conv_weight(m, n, k, path, dst);
+    case ST_V_DASH: return conv_dash(m, n, k, path, dst, aux);
+    case ST_V_BOX:
+    case ST_V_LONLAT: return conv_box(m, n, k, path, dst);
+    case ST_V_STRINGS: return conv_strings(m, n, path, dst, aux);
+    case ST_V_FILTER: return parse_filter(m, n, path, dst);
+    case ST_V_CRS: rc = conv_string(m, n, k, path, dst); return rc == STEPPE_OK ? check_crs(m, n) : rc;
+    case ST_V_PATH: rc = want_scalar(m, n, k, path); return rc == STEPPE_OK ? check_file(m, n) : rc;
+    case ST_V_SECTION:
+    case ST_V_LAYERS:
+    case ST_V_CLASSES:
+    case ST_V_LABEL:
+    case ST_V_TITLE: break;
+    }
+    return st_error(m->ctx, STEPPE_ERR_INTERNAL, "schema row '%s' has no converter", k->path);
+}
+
 /* ---- pass 1: validation ---------------------------------------------------------------------------- */
 
 static steppe_status_t validate(M *m, const st_node *n, const char *pattern, const char *path);
@@ -796,121 +847,105 @@ static steppe_status_t validate(M *m, const st_node *n, const char *pattern, con
             return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc,
                           "%s: expected a field name or a mapping, got a list", path);
         return validate_section(m, n, pattern, path);
-    case ST_V_FILTER: return parse_filter(m, n, path, NULL);
-    case ST_V_STRING: {
-        const char *s = NULL;
-        return conv_string(m, n, k, path, &s);
+    default: {
+        /* Converted into scratch space: only the verdict counts here. */
+        union {
+            double d[8];
+            int i;
+            bool b;
+            size_t z;
+            const char *s;
+            const char **list;
+            st_rgba c;
+            st_filter f;
+        } value, aux;
+        return convert(m, n, k, path, &value, &aux);
     }
-    case ST_V_NUMBER: {
-        double v = 0;
-        return conv_number(m, n, k, path, &v);
     }
-    case ST_V_INT: {
-        int v = 0;
-        return conv_int(m, n, k, path, &v);
-    }
-    case ST_V_BOOL: {
-        bool v = false;
-        return conv_bool(m, n, k, path, &v);
-    }
-    case ST_V_LENGTH: {
-        /* The unit is checked here; the pixel count needs dpi (build()). */
-        double v = 0;
-        return conv_length(m, n, k, path, 0, &v);
-    }
-    case ST_V_COLOUR: {
-        bool has = false;
-        st_rgba c;
-        return conv_colour(m, n, k, path, &has, &c);
-    }
-    case ST_V_CRS: rc = want_scalar(m, n, k, path); return rc == STEPPE_OK ? check_crs(m, n) : rc;
-    case ST_V_PATH: rc = want_scalar(m, n, k, path); return rc == STEPPE_OK ? check_file(m, n) : rc;
-    case ST_V_ENUM: {
-        int v = 0;
-        return conv_enum(m, n, k, path, &v);
-    }
-    case ST_V_WEIGHT: {
-        int v = 0;
-        return conv_weight(m, n, k, path, &v);
-    }
-    case ST_V_NUMBERS: return conv_numbers(m, n, k, path, NULL, 64, NULL);
-    case ST_V_STRINGS: return conv_strings(m, n, path, NULL, NULL);
-    }
-    return STEPPE_OK;
 }
 
-/* ---- pass 2: typed getters with schema defaults ------------------------------------------------------ */
+/* ---- pass 2: the rows of the schema, bound to the model ---------------------------------------------- */
 
-/* The written value under key, else the schema's default parsed as YAML,
- * else NULL (no default, or one computed by the caller). */
-static steppe_status_t lookup(M *m, cur p, const char *key, cur *c, const st_schema_key **k)
+/* The node at rest, a dotted path below n, or NULL when absent or null. */
+static const st_node *node_at(const st_node *n, const char *rest)
 {
-    *c = child(m, p, key);
-    if (!c->pattern || !c->path)
-        return STEPPE_ERR_NOMEM;
-    *k = st_schema_find(c->pattern);
-    if (!*k)
-        return st_error(m->ctx, STEPPE_ERR_INTERNAL, "schema has no row for '%s'", c->pattern);
-    if (!c->node && (*k)->def && (*k)->def[0] != '(') {
-        /* Scalars are taken verbatim ("#333333" would be a YAML comment);
-         * list defaults are YAML flow sequences. */
+    char key[128];
+    while (n && *rest) {
+        const char *dot = strchr(rest, '.');
+        size_t len = dot ? (size_t)(dot - rest) : strlen(rest);
+        if (len >= sizeof key)
+            return NULL;
+        memcpy(key, rest, len);
+        key[len] = '\0';
+        n = st_node_get(n, key);
+        rest += len + (dot ? 1 : 0);
+    }
+    return st_node_is_null(n) ? NULL : n;
+}
+
+/* k's default as a node, parsed like a written value; NULL when the row has
+ * none or only describes one that is computed ("(the map's font)"). */
+static steppe_status_t default_node(M *m, const st_schema_key *k, const st_node **out)
+{
+    *out = NULL;
+    if (!k->def || k->def[0] == '(')
+        return STEPPE_OK;
+    /* Scalars are taken verbatim ("#333333" would be a YAML comment); list
+     * defaults are YAML flow sequences. */
+    if (k->type == ST_V_DASH || k->type == ST_V_BOX || k->type == ST_V_LONLAT || k->type == ST_V_STRINGS) {
         st_node *d = NULL;
-        if ((*k)->type == ST_V_NUMBERS || (*k)->type == ST_V_STRINGS) {
-            steppe_status_t rc =
-                st_style_parse(m->ctx, m->arena, (*k)->def, strlen((*k)->def), "(default)", ".", 1, 1, &d);
-            if (rc != STEPPE_OK)
-                return rc;
-        } else {
-            d = st_arena_calloc(m->arena, 1, sizeof *d);
-            if (!d)
-                return STEPPE_ERR_NOMEM;
-            d->kind = ST_NODE_SCALAR;
-            d->text = (*k)->def;
-            d->dir = ".";
-        }
-        c->node = d;
+        steppe_status_t rc =
+            st_style_parse(m->ctx, m->arena, k->def, strlen(k->def), "(default)", ".", 1, 1, &d);
+        *out = d;
+        return rc;
     }
+    st_node *d = st_arena_calloc(m->arena, 1, sizeof *d);
+    if (!d)
+        return STEPPE_ERR_NOMEM;
+    d->kind = ST_NODE_SCALAR;
+    d->text = k->def;
+    d->dir = ".";
+    *out = d;
     return STEPPE_OK;
 }
 
-/* get_X(m, parent, key, &out): the value of parent's key converted by
- * conv_X, or out untouched when the key is absent (its default stays). */
-#define GETTER(name, type, conv)                                                                             \
-    static steppe_status_t name(M *m, cur p, const char *key, type *out)                                     \
-    {                                                                                                        \
-        cur c;                                                                                               \
-        const st_schema_key *k;                                                                              \
-        steppe_status_t rc = lookup(m, p, key, &c, &k);                                                      \
-        return rc != STEPPE_OK || !c.node ? rc : conv(m, c.node, k, c.path, out);                            \
+/* Fills base, a struct of kind t, from the rows of target t below the
+ * section at c: each value converted by its row's type into the field at
+ * its row's offset. With inherit (a class refining its layer) only the keys
+ * written in c change base; otherwise an unwritten key takes its default,
+ * and a computed default leaves the field as the caller set it. */
+static steppe_status_t bind_rows(M *m, cur c, st_target t, void *base, bool inherit)
+{
+    size_t n = 0;
+    const st_schema_key *rows = st_schema_table(&n);
+    size_t pl = c.pattern ? strlen(c.pattern) : 0;
+    for (size_t i = 0; i < n; i++) {
+        const st_schema_key *k = &rows[i];
+        const char *rest = k->path;
+        if (k->target != t)
+            continue;
+        if (c.pattern) {
+            if (strncmp(rest, c.pattern, pl) != 0 || rest[pl] != '.')
+                continue;
+            rest += pl + 1;
+        }
+        const st_node *node = node_at(c.node, rest);
+        if (!node && inherit)
+            continue;
+        steppe_status_t rc = node ? STEPPE_OK : default_node(m, k, &node);
+        if (rc != STEPPE_OK)
+            return rc;
+        if (!node)
+            continue;
+        const char *path = c.path ? st_arena_printf(m->arena, "%s.%s", c.path, rest) : k->path;
+        if (!path)
+            return STEPPE_ERR_NOMEM;
+        void *aux = k->aux == ST_NO_AUX ? NULL : (char *)base + k->aux;
+        rc = convert(m, node, k, path, (char *)base + k->offset, aux);
+        if (rc != STEPPE_OK)
+            return rc;
     }
-GETTER(get_num, double, conv_number)
-GETTER(get_int, int, conv_int)
-GETTER(get_bool, bool, conv_bool)
-GETTER(get_enum, int, conv_enum)
-GETTER(get_weight, int, conv_weight)
-GETTER(get_str, const char *, conv_string)
-#undef GETTER
-
-static steppe_status_t get_colour(M *m, cur p, const char *key, bool *has, st_rgba *out)
-{
-    cur c;
-    const st_schema_key *k;
-    bool h = false;
-    steppe_status_t rc = lookup(m, p, key, &c, &k);
-    if (rc != STEPPE_OK || !c.node)
-        return rc;
-    rc = conv_colour(m, c.node, k, c.path, &h, out);
-    if (rc == STEPPE_OK && has)
-        *has = h;
-    return rc;
-}
-
-static steppe_status_t get_corner(M *m, cur p, const char *key, st_corner *out)
-{
-    int v = (int)*out;
-    steppe_status_t rc = get_enum(m, p, key, &v);
-    *out = (st_corner)v;
-    return rc;
+    return STEPPE_OK;
 }
 
 /* ---- symbols and labels ----------------------------------------------------------------------------- */
@@ -927,71 +962,20 @@ static bool written(const st_node *section, const char *key)
  * refining its layer) only written keys change it. */
 static steppe_status_t get_symbol(M *m, cur c, const st_symbol *base, st_symbol *s)
 {
-    steppe_status_t rc = STEPPE_OK;
     bool inherit = base != NULL;
     if (base)
         *s = *base;
     else
         memset(s, 0, sizeof *s);
-#define WRITTEN(key) (!inherit || written(c.node, key))
-    if (WRITTEN("fill"))
-        rc = get_colour(m, c, "fill", &s->has_fill, &s->fill);
-    if (rc == STEPPE_OK && WRITTEN("stroke"))
-        rc = get_colour(m, c, "stroke", &s->has_stroke, &s->stroke);
-    if (rc == STEPPE_OK && WRITTEN("width"))
-        rc = get_num(m, c, "width", &s->width);
-    if (rc == STEPPE_OK && WRITTEN("dash")) {
-        cur d;
-        const st_schema_key *k;
-        rc = lookup(m, c, "dash", &d, &k);
-        size_t nd = 0;
-        if (rc == STEPPE_OK && d.node)
-            rc = conv_numbers(m, d.node, k, d.path, s->dash, 8, &nd);
-        if (rc == STEPPE_OK && nd % 2 == 1 && d.node)
-            rc = err_at(m, STEPPE_ERR_STYLE_VALUE, d.node->loc,
-                        "%s: expected pairs of on, off lengths, got %zu numbers", d.path, nd);
-        s->ndash = (int)nd;
-    }
-    if (rc == STEPPE_OK && WRITTEN("join")) {
-        int v = (int)s->join;
-        rc = get_enum(m, c, "join", &v);
-        s->join = (st_join)v;
-    }
-    if (rc == STEPPE_OK && WRITTEN("cap")) {
-        int v = (int)s->cap;
-        rc = get_enum(m, c, "cap", &v);
-        s->cap = (st_cap)v;
-    }
-    if (rc == STEPPE_OK && WRITTEN("marker")) {
-        int v = (int)s->marker;
-        rc = get_enum(m, c, "marker", &v);
-        s->marker = (st_marker)v;
-    }
-    if (rc == STEPPE_OK && WRITTEN("size"))
-        rc = get_num(m, c, "size", &s->size);
-    if (rc == STEPPE_OK && WRITTEN("opacity"))
-        rc = get_num(m, c, "opacity", &s->opacity);
-    if (rc == STEPPE_OK && WRITTEN("hatch")) {
-        int v = (int)s->hatch;
-        rc = get_enum(m, c, "hatch", &v);
-        s->hatch = (st_hatch)v;
-    }
-    if (rc == STEPPE_OK && WRITTEN("hatch-color")) {
-        bool has = true;
-        rc = get_colour(m, c, "hatch-color", &has, &s->hatch_color);
-    }
-    if (rc == STEPPE_OK && WRITTEN("hatch-spacing"))
-        rc = get_num(m, c, "hatch-spacing", &s->hatch_spacing);
-    if (rc == STEPPE_OK && WRITTEN("hatch-width"))
-        rc = get_num(m, c, "hatch-width", &s->hatch_width);
-    if (rc == STEPPE_OK && WRITTEN("casing"))
-        rc = get_colour(m, c, "casing", &s->has_casing, &s->casing);
-    if (rc == STEPPE_OK && written(c.node, "casing-width"))
-        rc = get_num(m, c, "casing-width", &s->casing_width);
-    else if (rc == STEPPE_OK && (!inherit || written(c.node, "width") || written(c.node, "casing")))
-        s->casing_width = s->width + 2; /* the documented default, "(width + 2)" */
-#undef WRITTEN
-    return rc;
+    steppe_status_t rc = bind_rows(m, c, ST_T_SYMBOL, s, inherit);
+    if (rc != STEPPE_OK)
+        return rc;
+    /* The documented default, "(width + 2)", follows the width unless the
+     * casing's width is written. */
+    if (!written(c.node, "casing-width") &&
+        (!inherit || written(c.node, "width") || written(c.node, "casing")))
+        s->casing_width = s->width + 2;
+    return STEPPE_OK;
 }
 
 /* Fills a label. A scalar is shorthand: "name" means text "{name}", and a
@@ -1014,59 +998,9 @@ static steppe_status_t get_label(M *m, cur c, const st_label *base, st_label *l)
             goto done;
         c.node = NULL; /* the remaining keys take their defaults */
     }
-#define WRITTEN(key) (!inherit || written(c.node, key))
-    if (WRITTEN("text"))
-        rc = get_str(m, c, "text", &l->text);
-    if (rc == STEPPE_OK && WRITTEN("font"))
-        rc = get_str(m, c, "font", &l->font);
-    if (rc == STEPPE_OK && WRITTEN("size"))
-        rc = get_num(m, c, "size", &l->size);
-    if (rc == STEPPE_OK && WRITTEN("weight"))
-        rc = get_weight(m, c, "weight", &l->weight);
-    if (rc == STEPPE_OK && WRITTEN("italic"))
-        rc = get_bool(m, c, "italic", &l->italic);
-    if (rc == STEPPE_OK && WRITTEN("uppercase"))
-        rc = get_bool(m, c, "uppercase", &l->uppercase);
-    if (rc == STEPPE_OK && WRITTEN("letter-spacing"))
-        rc = get_num(m, c, "letter-spacing", &l->letter_spacing);
-    if (rc == STEPPE_OK && WRITTEN("color"))
-        rc = get_colour(m, c, "color", NULL, &l->color);
-    if (rc == STEPPE_OK && WRITTEN("halo"))
-        rc = get_colour(m, c, "halo", NULL, &l->halo);
-    if (rc == STEPPE_OK && WRITTEN("halo-width"))
-        rc = get_num(m, c, "halo-width", &l->halo_width);
-    if (rc == STEPPE_OK && WRITTEN("priority"))
-        rc = get_int(m, c, "priority", &l->priority);
-    if (rc == STEPPE_OK && WRITTEN("placement")) {
-        int v = (int)l->placement;
-        rc = get_enum(m, c, "placement", &v);
-        l->placement = (st_placement)v;
-    }
-    if (rc == STEPPE_OK && WRITTEN("offset"))
-        rc = get_num(m, c, "offset", &l->offset);
-    if (rc == STEPPE_OK && WRITTEN("min-area"))
-        rc = get_num(m, c, "min-area", &l->min_area);
-    if (rc == STEPPE_OK && WRITTEN("outside"))
-        rc = get_bool(m, c, "outside", &l->outside);
-#undef WRITTEN
+    rc = bind_rows(m, c, ST_T_LABEL, l, inherit);
 done:
     l->enabled = l->text && l->text[0];
-    return rc;
-}
-
-static steppe_status_t get_text_style(M *m, cur c, const char *size_key, st_text_style *t)
-{
-    memset(t, 0, sizeof *t);
-    t->weight = 400;
-    steppe_status_t rc = get_num(m, c, size_key, &t->size);
-    if (rc == STEPPE_OK)
-        rc = get_colour(m, c, "color", NULL, &t->color);
-    /* Not every text block has its own font (the graticule's has none). */
-    const char *font_key = st_arena_printf(m->arena, "%s.font", c.pattern);
-    if (!font_key)
-        return STEPPE_ERR_NOMEM;
-    if (rc == STEPPE_OK && st_schema_find(font_key))
-        rc = get_str(m, c, "font", &t->font);
     return rc;
 }
 
@@ -1080,16 +1014,6 @@ static bool has_ext(const char *path, const char *ext)
 }
 
 static const char *const kind_names[] = {"shapefile", "csv", "shared-boundary", "route"};
-
-static steppe_status_t get_filter(M *m, cur p, const char *key, st_filter *out)
-{
-    cur c = child(m, p, key);
-    if (!c.path)
-        return STEPPE_ERR_NOMEM;
-    if (!c.node)
-        return STEPPE_OK;
-    return parse_filter(m, c.node, c.path, out);
-}
 
 static steppe_status_t missing(M *m, const st_layer *L, const char *key, const char *why)
 {
@@ -1122,41 +1046,35 @@ static void warn_unused(M *m, cur lc, const st_layer *L)
     }
 }
 
-static steppe_status_t build_layer(M *m, const st_node *ln, st_layer *L)
+/* The layer's kind: written, or told by the source's extension. */
+static steppe_status_t layer_kind(M *m, cur lc, const st_node *src, st_layer *L)
 {
-    cur lc = {ln, "layers.*", NULL};
-    steppe_status_t rc = STEPPE_OK;
-    lc.path = st_arena_printf(m->arena, "layers.%s", ln->key);
-    if (!lc.path)
+    cur type = child(m, lc, "type");
+    if (!type.path)
         return STEPPE_ERR_NOMEM;
-    L->name = ln->key;
-    L->loc = ln->key_loc;
-    L->visible = true;
-
-    const st_node *type = st_node_get(ln, "type");
-    const st_node *src = st_node_get(ln, "source");
-    if (st_node_is_null(src))
-        src = NULL;
-    if (type && !st_node_is_null(type)) {
+    if (type.node) {
         int v = 0;
-        rc = get_enum(m, lc, "type", &v);
+        steppe_status_t rc = conv_enum(m, type.node, st_schema_find(type.pattern), type.path, &v);
         L->kind = (st_layer_kind)v;
-    } else if (src) {
-        if (has_ext(src->text, ".shp"))
-            L->kind = ST_LAYER_SHAPEFILE;
-        else if (has_ext(src->text, ".csv"))
-            L->kind = ST_LAYER_CSV;
-        else
-            return err_at(m, STEPPE_ERR_STYLE_VALUE, src->loc,
-                          "%s.source: cannot tell the layer type from '%s'; add type: shapefile or type: csv",
-                          lc.path, src->text);
-    } else {
-        return missing(m, L, "source", "or a type: shared-boundary or route layer");
-    }
-    if (rc != STEPPE_OK)
         return rc;
-    warn_unused(m, lc, L);
+    }
+    if (!src)
+        return missing(m, L, "source", "or a type: shared-boundary or route layer");
+    if (has_ext(src->text, ".shp"))
+        L->kind = ST_LAYER_SHAPEFILE;
+    else if (has_ext(src->text, ".csv"))
+        L->kind = ST_LAYER_CSV;
+    else
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, src->loc,
+                      "%s.source: cannot tell the layer type from '%s'; add type: shapefile or type: csv",
+                      lc.path, src->text);
+    return STEPPE_OK;
+}
 
+/* The keys a layer of its kind cannot do without: a source for shapefile
+ * and csv layers, what derived layers derive from. */
+static steppe_status_t layer_required(M *m, const st_node *ln, const st_node *src, st_layer *L)
+{
     if (L->kind == ST_LAYER_SHAPEFILE || L->kind == ST_LAYER_CSV) {
         if (!src)
             return missing(m, L, "source", "required for shapefile and csv layers");
@@ -1170,70 +1088,34 @@ static steppe_status_t build_layer(M *m, const st_node *ln, st_layer *L)
             L->crs = crs->text;
             L->crs_loc = crs->loc;
         }
-        rc = get_str(m, lc, "encoding", &L->encoding);
-        if (rc == STEPPE_OK)
-            rc = get_str(m, lc, "lon", &L->lon_field);
-        if (rc == STEPPE_OK)
-            rc = get_str(m, lc, "lat", &L->lat_field);
-    } else {
-        const st_node *of = st_node_get(ln, "of");
-        if (!of || st_node_is_null(of))
-            return missing(m, L, "of",
-                           L->kind == ST_LAYER_ROUTE ? "the layer holding the stops"
-                                                     : "the layer whose shared boundary is drawn");
-        L->of = of->text;
-        L->of_loc = of->loc;
+        return STEPPE_OK;
     }
-    if (rc == STEPPE_OK && L->kind == ST_LAYER_SHARED_BOUNDARY) {
-        const st_node *a = st_node_get(ln, "a");
-        const st_node *b = st_node_get(ln, "b");
-        if (!a || st_node_is_null(a))
-            return missing(m, L, "a", "the features on one side of the boundary");
-        if (!b || st_node_is_null(b))
-            return missing(m, L, "b", "the features on the other side of the boundary");
-        rc = get_filter(m, lc, "a", &L->a);
-        if (rc == STEPPE_OK)
-            rc = get_filter(m, lc, "b", &L->b);
-    }
-    if (rc == STEPPE_OK && L->kind == ST_LAYER_ROUTE) {
-        cur sc = child(m, lc, "stops");
-        if (!sc.node)
-            return missing(m, L, "stops", "the names of the points the route passes, in order");
-        rc = conv_strings(m, sc.node, sc.path, &L->stops, &L->nstops);
-        if (rc == STEPPE_OK && L->nstops < 2)
-            return err_at(m, STEPPE_ERR_STYLE_VALUE, sc.node->loc,
-                          "%s: a route needs at least 2 stops, got %zu", sc.path, L->nstops);
-        if (rc == STEPPE_OK)
-            rc = get_str(m, lc, "stop-field", &L->stop_field);
-    }
-    if (rc == STEPPE_OK)
-        rc = get_filter(m, lc, "where", &L->where);
-    cur style = child(m, lc, "style");
-    cur label = child(m, lc, "label");
-    if (rc == STEPPE_OK)
-        rc = get_symbol(m, style, NULL, &L->sym);
-    if (rc == STEPPE_OK)
-        rc = get_label(m, label, NULL, &L->label);
-    if (rc == STEPPE_OK)
-        rc = get_str(m, lc, "legend", &L->legend);
-    if (rc == STEPPE_OK)
-        rc = get_int(m, lc, "legend-order", &L->legend_order);
-    if (rc == STEPPE_OK)
-        rc = get_str(m, lc, "measure", &L->measure);
-    if (rc == STEPPE_OK)
-        rc = get_str(m, lc, "measure-text", &L->measure_text);
-    if (rc == STEPPE_OK)
-        rc = get_bool(m, lc, "visible", &L->visible);
-    if (rc != STEPPE_OK)
-        return rc;
+    const st_node *of = st_node_get(ln, "of");
+    if (!of || st_node_is_null(of))
+        return missing(m, L, "of",
+                       L->kind == ST_LAYER_ROUTE ? "the layer holding the stops"
+                                                 : "the layer whose shared boundary is drawn");
+    L->of = of->text;
+    L->of_loc = of->loc;
+    if (L->kind == ST_LAYER_SHARED_BOUNDARY && !written(ln, "a"))
+        return missing(m, L, "a", "the features on one side of the boundary");
+    if (L->kind == ST_LAYER_SHARED_BOUNDARY && !written(ln, "b"))
+        return missing(m, L, "b", "the features on the other side of the boundary");
+    if (L->kind == ST_LAYER_ROUTE && !written(ln, "stops"))
+        return missing(m, L, "stops", "the names of the points the route passes, in order");
+    return STEPPE_OK;
+}
 
-    /* Classes: the layer's symbol and label with each class's keys on top. */
-    const st_node *classes = st_node_get(ln, "classes");
+/* Classes: the layer's symbol and label with each class's keys on top. */
+static steppe_status_t build_classes(M *m, cur lc, st_layer *L)
+{
+    const st_node *classes = st_node_get(lc.node, "classes");
     if (!classes || classes->kind != ST_NODE_SEQ || classes->n == 0)
         return STEPPE_OK;
     L->classes = st_arena_calloc(m->arena, classes->n, sizeof *L->classes);
     if (!L->classes)
         return STEPPE_ERR_NOMEM;
+    steppe_status_t rc = STEPPE_OK;
     size_t i = 0;
     for (const st_node *cn = classes->head; cn && rc == STEPPE_OK; cn = cn->next, i++) {
         st_class *C = &L->classes[i];
@@ -1241,22 +1123,46 @@ static steppe_status_t build_layer(M *m, const st_node *ln, st_layer *L)
         if (!cc.path)
             return STEPPE_ERR_NOMEM;
         C->loc = cn->loc;
-        const st_node *where = st_node_get(cn, "where");
-        if (!where || st_node_is_null(where))
+        if (!written(cn, "where"))
             return err_at(m, STEPPE_ERR_STYLE_KEY, cn->loc,
                           "%s: missing key 'where' (the features in this class)", cc.path);
-        rc = get_str(m, cc, "name", &C->name);
-        if (rc == STEPPE_OK)
-            rc = get_filter(m, cc, "where", &C->where);
+        rc = bind_rows(m, cc, ST_T_CLASS, C, false);
         if (rc == STEPPE_OK)
             rc = get_symbol(m, child(m, cc, "style"), &L->sym, &C->sym);
         if (rc == STEPPE_OK)
             rc = get_label(m, child(m, cc, "label"), &L->label, &C->label);
-        if (rc == STEPPE_OK)
-            rc = get_str(m, cc, "legend", &C->legend);
     }
     L->nclasses = i;
     return rc;
+}
+
+static steppe_status_t build_layer(M *m, const st_node *ln, st_layer *L)
+{
+    cur lc = {ln, "layers.*", NULL};
+    lc.path = st_arena_printf(m->arena, "layers.%s", ln->key);
+    if (!lc.path)
+        return STEPPE_ERR_NOMEM;
+    L->name = ln->key;
+    L->loc = ln->key_loc;
+
+    const st_node *src = st_node_get(ln, "source");
+    if (st_node_is_null(src))
+        src = NULL;
+    steppe_status_t rc = layer_kind(m, lc, src, L);
+    if (rc != STEPPE_OK)
+        return rc;
+    warn_unused(m, lc, L);
+    rc = layer_required(m, ln, src, L);
+    if (rc == STEPPE_OK)
+        rc = bind_rows(m, lc, ST_T_LAYER, L, false);
+    if (rc == STEPPE_OK && L->kind == ST_LAYER_ROUTE && L->nstops < 2)
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, st_node_get(ln, "stops")->loc,
+                      "%s.stops: a route needs at least 2 stops, got %zu", lc.path, L->nstops);
+    if (rc == STEPPE_OK)
+        rc = get_symbol(m, child(m, lc, "style"), NULL, &L->sym);
+    if (rc == STEPPE_OK)
+        rc = get_label(m, child(m, lc, "label"), NULL, &L->label);
+    return rc == STEPPE_OK ? build_classes(m, lc, L) : rc;
 }
 
 /* A value naming a layer must name one; suggests the closest name. */
@@ -1325,9 +1231,7 @@ static steppe_status_t build_extent(M *m, cur mc)
     cur bbox = child(m, ec, "bbox");
     cur fit = child(m, ec, "fit");
     cur where = child(m, ec, "where");
-    steppe_status_t rc = get_num(m, ec, "margin", &map->margin);
-    if (rc != STEPPE_OK)
-        return rc;
+    steppe_status_t rc = STEPPE_OK;
     if (ec.node)
         map->extent_loc = ec.node->loc;
     const st_node *given[3] = {lonlat.node, bbox.node, fit.node};
@@ -1378,64 +1282,20 @@ static steppe_status_t build_extent(M *m, cur mc)
     return STEPPE_OK;
 }
 
-static steppe_status_t build_map(M *m, const st_node *root)
+/* A value naming a layer, when written, must name one. */
+static steppe_status_t check_ref(M *m, cur p, const char *key)
 {
-    st_map *map = m->map;
-    cur top = {root, NULL, NULL};
-    cur mc = child(m, top, "map");
-    steppe_status_t rc = build_layers(m, root);
+    cur c = child(m, p, key);
+    if (!c.path)
+        return STEPPE_ERR_NOMEM;
+    return c.node ? check_layer_ref(m, c.path, c.node->text, c.node->loc, NULL) : STEPPE_OK;
+}
 
-    if (rc == STEPPE_OK)
-        rc = get_num(m, mc, "dpi", &map->dpi);
-    for (int i = 0; i < 2 && rc == STEPPE_OK; i++) {
-        const char *key = i == 0 ? "width" : "height";
-        cur c;
-        const st_schema_key *k;
-        rc = lookup(m, mc, key, &c, &k);
-        if (rc == STEPPE_OK)
-            rc = conv_length(m, c.node, k, c.path, map->dpi, i == 0 ? &map->width_px : &map->height_px);
-    }
-    if (rc == STEPPE_OK)
-        rc = get_num(m, mc, "max-pixels", &map->max_pixels);
-    if (rc == STEPPE_OK)
-        rc = get_str(m, mc, "crs", &map->crs);
-    cur crs = child(m, mc, "crs");
-    if (crs.node)
-        map->crs_loc = crs.node->loc;
-    if (rc == STEPPE_OK)
-        rc = build_extent(m, mc);
-    if (rc == STEPPE_OK)
-        rc = get_colour(m, mc, "background", NULL, &map->background);
-    if (rc == STEPPE_OK)
-        rc = get_str(m, mc, "font", &map->font);
-    if (rc == STEPPE_OK) {
-        int lang = (int)map->language;
-        rc = get_enum(m, mc, "language", &lang);
-        map->language = (st_language)lang;
-    }
-
-    /* Title block */
-    cur tc = child(m, top, "title");
-    if (tc.node && tc.node->kind == ST_NODE_SCALAR) {
-        /* title: "..." is shorthand for title: {text: "..."}. */
-        map->title = tc.node->text;
-        tc.node = NULL;
-    } else if (rc == STEPPE_OK) {
-        rc = get_str(m, tc, "text", &map->title);
-    }
-    if (rc == STEPPE_OK)
-        rc = get_str(m, tc, "subtitle", &map->subtitle);
-    if (rc == STEPPE_OK)
-        rc = get_corner(m, tc, "position", &map->title_corner);
-    if (rc == STEPPE_OK)
-        rc = get_text_style(m, tc, "size", &map->title_style);
-    if (rc == STEPPE_OK)
-        rc = get_weight(m, tc, "weight", &map->title_style.weight);
-    if (rc == STEPPE_OK)
-        rc = get_text_style(m, tc, "subtitle-size", &map->subtitle_style);
-
-    /* Legend: shown by default when something would be in it. */
-    cur lg = child(m, top, "legend");
+/* Defaults the schema can only describe, set before the rows are bound:
+ * the legend shows when something would be in it; text is regular unless
+ * a weight is written; graticule lines end flush with the frame. */
+static void computed_defaults(st_map *map)
+{
     for (size_t i = 0; i < map->nlayers; i++) {
         if (map->layers[i].legend)
             map->legend = true;
@@ -1444,113 +1304,58 @@ static steppe_status_t build_map(M *m, const st_node *root)
                 map->legend = true;
         }
     }
-    if (rc == STEPPE_OK)
-        rc = get_bool(m, lg, "show", &map->legend);
-    if (rc == STEPPE_OK)
-        rc = get_str(m, lg, "title", &map->legend_title);
-    if (rc == STEPPE_OK)
-        rc = get_corner(m, lg, "position", &map->legend_corner);
-    if (rc == STEPPE_OK)
-        rc = get_text_style(m, lg, "size", &map->legend_style);
+    map->title_style.weight = 400;
+    map->subtitle_style.weight = 400;
+    map->legend_style.weight = 400;
+    map->graticule_style.weight = 400;
+    map->attribution_style.weight = 400;
+    map->graticule_sym.cap = ST_CAP_BUTT;
+}
 
-    /* Scale bar */
-    cur sb = child(m, top, "scalebar");
-    if (rc == STEPPE_OK)
-        rc = get_bool(m, sb, "show", &map->scalebar);
-    if (rc == STEPPE_OK)
-        rc = get_corner(m, sb, "position", &map->scalebar_corner);
-    if (rc == STEPPE_OK)
-        rc = get_num(m, sb, "max-width", &map->scalebar_max_width);
+static steppe_status_t build_map(M *m, const st_node *root)
+{
+    st_map *map = m->map;
+    cur top = {root, NULL, NULL};
+    cur mc = child(m, top, "map");
+    steppe_status_t rc = build_layers(m, root);
+    if (rc != STEPPE_OK)
+        return rc;
+    computed_defaults(map);
+    rc = bind_rows(m, top, ST_T_MAP, map, false);
+    if (rc != STEPPE_OK)
+        return rc;
+    const st_node *crs = node_at(root, "map.crs");
+    if (crs)
+        map->crs_loc = crs->loc;
+    const st_node *side = node_at(root, "map.width");
+    side = side ? side : node_at(root, "map.height");
+    if (side)
+        map->size_loc = side->loc;
+    rc = build_extent(m, mc);
 
-    /* Graticule: a plain line symbol plus degree labels. */
-    cur gr = child(m, top, "graticule");
-    st_symbol *gs = &map->graticule_sym;
-    memset(gs, 0, sizeof *gs);
-    if (rc == STEPPE_OK)
-        rc = get_bool(m, gr, "show", &map->graticule);
-    if (rc == STEPPE_OK)
-        rc = get_num(m, gr, "step", &map->graticule_step);
-    if (rc == STEPPE_OK)
-        rc = get_colour(m, gr, "stroke", &gs->has_stroke, &gs->stroke);
-    if (rc == STEPPE_OK)
-        rc = get_num(m, gr, "width", &gs->width);
-    if (rc == STEPPE_OK)
-        rc = get_num(m, gr, "opacity", &gs->opacity);
-    cur gd;
-    const st_schema_key *gdk;
-    if (rc == STEPPE_OK)
-        rc = lookup(m, gr, "dash", &gd, &gdk);
-    if (rc == STEPPE_OK && gd.node) {
-        size_t nd = 0;
-        rc = conv_numbers(m, gd.node, gdk, gd.path, gs->dash, 8, &nd);
-        gs->ndash = (int)nd;
-    }
-    gs->cap = ST_CAP_BUTT;
-    if (rc == STEPPE_OK)
-        rc = get_bool(m, gr, "labels", &map->graticule_labels);
-    if (rc == STEPPE_OK)
-        rc = get_text_style(m, gr, "size", &map->graticule_style);
+    /* title: "..." is shorthand for title: {text: "..."}; the subtitle is
+     * set in the title's colour and font. */
+    cur tc = child(m, top, "title");
+    if (tc.node && tc.node->kind == ST_NODE_SCALAR)
+        map->title = tc.node->text;
+    map->subtitle_style.color = map->title_style.color;
+    map->subtitle_style.font = map->title_style.font;
 
-    /* Notes and attribution */
-    cur nc = child(m, top, "notes");
-    if (rc == STEPPE_OK)
-        rc = get_corner(m, nc, "position", &map->notes_corner);
-    cur at = child(m, top, "attribution");
-    if (rc == STEPPE_OK)
-        rc = get_str(m, at, "text", &map->attribution);
-    if (rc == STEPPE_OK)
-        rc = get_text_style(m, at, "size", &map->attribution_style);
-
-    /* Inset */
     cur in = child(m, top, "inset");
+    if (!map->inset_crs)
+        map->inset_crs = map->crs;
+    if (!map->inset_layer)
+        map->inset_layer = map->nlayers ? map->layers[0].name : NULL;
     if (rc == STEPPE_OK)
-        rc = get_bool(m, in, "show", &map->inset);
-    if (rc == STEPPE_OK)
-        rc = get_corner(m, in, "position", &map->inset_corner);
-    if (rc == STEPPE_OK)
-        rc = get_num(m, in, "width", &map->inset_width);
-    map->inset_crs = map->crs;
-    if (rc == STEPPE_OK)
-        rc = get_str(m, in, "crs", &map->inset_crs);
-    cur ie;
-    const st_schema_key *iek;
-    if (rc == STEPPE_OK)
-        rc = lookup(m, in, "extent", &ie, &iek);
-    if (rc == STEPPE_OK && ie.node) {
-        rc = conv_box(m, ie.node, iek, ie.path, map->inset_extent);
-    }
-    map->inset_layer = map->nlayers ? map->layers[0].name : NULL;
-    cur il = child(m, in, "layer");
-    if (rc == STEPPE_OK && il.node) {
-        map->inset_layer = il.node->text;
-        rc = check_layer_ref(m, il.path, il.node->text, il.node->loc, NULL);
-    }
+        rc = check_ref(m, in, "layer");
     if (rc == STEPPE_OK)
         rc = get_symbol(m, child(m, in, "frame"), NULL, &map->inset_frame);
 
-    /* Highlight */
     cur hl = child(m, top, "highlight");
     if (rc == STEPPE_OK)
         rc = get_symbol(m, child(m, hl, "style"), NULL, &map->highlight);
     if (rc == STEPPE_OK)
-        rc = get_num(m, hl, "margin", &map->highlight_margin);
-    map->highlight_nearest_count = 2;
-    if (rc == STEPPE_OK)
-        rc = get_filter(m, hl, "where", &map->highlight_where);
-    cur hn = child(m, hl, "nearest");
-    if (rc == STEPPE_OK && hn.node) {
-        map->highlight_nearest = hn.node->text;
-        rc = check_layer_ref(m, hn.path, hn.node->text, hn.node->loc, NULL);
-    }
-    if (rc == STEPPE_OK)
-        rc = get_int(m, hl, "nearest-count", &map->highlight_nearest_count);
-
-    /* Metadata: NULL falls back to the title and attribution (model.h). */
-    cur md = child(m, top, "metadata");
-    if (rc == STEPPE_OK)
-        rc = get_str(m, md, "title", &map->meta_title);
-    if (rc == STEPPE_OK)
-        rc = get_str(m, md, "source", &map->meta_source);
+        rc = check_ref(m, hl, "nearest");
     return rc;
 }
 

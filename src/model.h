@@ -228,6 +228,7 @@ typedef struct st_map {
     double height_px;
     double dpi;        /* pixels per inch; sizes in pt scale with it */
     double max_pixels; /* 0: the default limit */
+    st_loc size_loc;   /* where map.width (else map.height) is written */
 
     const char *crs;
     st_loc crs_loc;
@@ -295,6 +296,10 @@ typedef struct st_map {
     st_layer *layers;
     size_t nlayers;
 } st_map;
+
+/* The largest canvas (width x height in pixels) a render draws when neither
+ * map.max-pixels nor the command line sets one. */
+#define ST_DEFAULT_MAX_PIXELS 200e6
 
 struct steppe_style {
     st_map map;

@@ -980,6 +980,127 @@ START_TEST(test_quicklook_reader)
 }
 END_TEST
 
+/* Every ranged key, written just outside its range on either side, is
+ * refused at load with the value's FILE:LINE:COL and a style status (exit
+ * 2): the style is generated from the schema, so a new ranged row is
+ * covered as soon as it is written. */
+START_TEST(test_every_range_enforced)
+{
+    size_t n = 0;
+    const st_schema_key *t = st_schema_table(&n);
+    size_t tried = 0;
+    for (size_t i = 0; i < n; i++) {
+        const st_range *r = &t[i].range;
+        for (int side = 0; side < 2; side++) {
+            char end = side == 0 ? r->lo_end : r->hi_end;
+            if (!end)
+                continue;
+            double v = side == 0 ? r->lo - fabs(r->lo) - 1 : r->hi + fabs(r->hi) + 1;
+            char num[64];
+            st_number_text(v, num, sizeof num);
+            char value[80];
+            snprintf(value, sizeof value, t[i].type == ST_V_DASH ? "[%s, 1]" : "%s", num);
+            /* "a.b.c" → a: {b: {c: V}}; a layer or class on the way gets
+             * the keys it needs. */
+            char text[1024] = "";
+            char close[64] = "";
+            const char *p = t[i].path;
+            while (*p) {
+                const char *dot = strchr(p, '.');
+                size_t len = dot ? (size_t)(dot - p) : strlen(p);
+                size_t l = strlen(text);
+                if (len == 1 && *p == '*')
+                    snprintf(text + l, sizeof text - l, "land: {source: data.shp, ");
+                else if (len > 2 && strncmp(p + len - 2, "[]", 2) == 0)
+                    snprintf(text + l, sizeof text - l, "%.*s: [{where: {a: b}, ", (int)len - 2, p);
+                else
+                    snprintf(text + l, sizeof text - l, "%.*s: %s", (int)len, p, dot ? "{" : "");
+                /* Closers nest: the innermost is written first. */
+                char inner[64];
+                snprintf(inner, sizeof inner, "%s", close);
+                bool list = len > 2 && strncmp(p + len - 2, "[]", 2) == 0;
+                bool star = len == 1 && *p == '*';
+                snprintf(close, sizeof close, "%s%.56s", list ? "}]" : dot || star ? "}" : "", inner);
+                p += len + (dot ? 1 : 0);
+            }
+            size_t l = strlen(text);
+            snprintf(text + l, sizeof text - l, "%s%s\n", value, close);
+            steppe_style_t *s = NULL;
+            steppe_status_t rc = load(text, NULL, 0, &s);
+            ck_assert_msg(rc == STEPPE_ERR_STYLE_VALUE, "%s = %s: status %d (%s)", t[i].path, num, rc,
+                          steppe_ctx_last_error(ctx));
+            ck_assert_ptr_null(s);
+            int line = 0;
+            int col = 0;
+            locate(text, num, &line, &col);
+            char want[PATH_MAX + 64];
+            snprintf(want, sizeof want, "%s:%d:%d: ", style_path, line, col);
+            ck_assert_msg(strncmp(steppe_ctx_last_error(ctx), want, strlen(want)) == 0,
+                          "%s:\n got: %s\nwant: %s...", text, steppe_ctx_last_error(ctx), want);
+            ck_assert_uint_eq(steppe_status_exit_code(rc), 2);
+            tried++;
+        }
+    }
+    ck_assert_uint_gt(tried, 60);
+}
+END_TEST
+
+/* The cases of the hardening issue, one line each. */
+START_TEST(test_hardening_messages)
+{
+    static const struct {
+        const char *text;
+        const char *needle;
+        const char *message; /* after "FILE:LINE:COL: " */
+    } rows[] = {
+        {"layers:\n  land:\n    source: data.shp\n    style: {marker: circle, size: 1e300}\n", "1e300",
+         "layers.land.style.size: expected a number in [0, 1000], got 1e300"},
+        {"layers:\n  land:\n    source: data.shp\n    style: {dash: [0, 0]}\n", "[0",
+         "layers.land.style.dash: a dash pattern needs a length above 0 (use [] or no dash for a solid "
+         "line)"},
+        {"graticule: {dash: [-1, 2]}\n", "-1", "graticule.dash[0]: expected a number in [0, 1000], got -1"},
+        {"map:\n  extent: {lonlat: [20, 40, 190, 80]}\n", "190",
+         "map.extent.lonlat[2]: a longitude must lie within -180..180, got 190"},
+        {"inset: {extent: [0, 0, 10, 91]}\n", "91",
+         "inset.extent[3]: a latitude must lie within -90..90, got 91"},
+        {"map: {width: 32768}\n", "32768",
+         "map.width: '32768' is 32768 pixels; a side of at most 32767 pixels is allowed (cairo's image "
+         "limit)"},
+        {"map: {dpi: 4800, height: 1e300mm}\n", "1e300mm",
+         "map.height: '1e300mm' is 1.88976e+302 pixels; a side of at most 32767 pixels is allowed (cairo's "
+         "image limit)"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        steppe_style_t *s = NULL;
+        steppe_status_t rc = load(rows[i].text, NULL, 0, &s);
+        ck_assert_msg(rc == STEPPE_ERR_STYLE_VALUE, "row %zu: status %d (%s)", i, rc,
+                      steppe_ctx_last_error(ctx));
+        int line = 0;
+        int col = 0;
+        locate(rows[i].text, rows[i].needle, &line, &col);
+        char want[PATH_MAX + 256];
+        snprintf(want, sizeof want, "%s:%d:%d: %s", style_path, line, col, rows[i].message);
+        ck_assert_msg(strcmp(steppe_ctx_last_error(ctx), want) == 0, "row %zu:\n got: %s\nwant: %s", i,
+                      steppe_ctx_last_error(ctx), want);
+    }
+    /* A canvas the render would refuse is refused by check, at map.width. */
+    const char *big = "map:\n  width: 20000\n  height: 20000\n";
+    steppe_style_t *s = load_ok(big);
+    ck_assert_int_eq(steppe_style_check(ctx, s), STEPPE_ERR_STYLE_VALUE);
+    char want[PATH_MAX + 256];
+    snprintf(
+        want, sizeof want,
+        "%s:2:10: map.width x map.height is 20000 x 20000 = 400000000 pixels, above the limit of 200000000 "
+        "(map.max-pixels, or render --max-pixels)",
+        style_path);
+    ck_assert_str_eq(steppe_ctx_last_error(ctx), want);
+    steppe_style_destroy(s);
+    s = load_ok("map:\n  width: 20000\n  height: 20000\n  max-pixels: 400000000\n");
+    ck_assert_int_eq(steppe_style_check(ctx, s), STEPPE_OK);
+    steppe_style_destroy(s);
+}
+END_TEST
+
 /* ---- schema and documentation ------------------------------------------------------------ */
 
 START_TEST(test_schema_keys_unique)
@@ -1002,7 +1123,7 @@ START_TEST(test_schema_keys_unique)
             continue;
         char padded[256];
         char def[64];
-        snprintf(padded, sizeof padded, "|%s|", t[i].allowed);
+        snprintf(padded, sizeof padded, "|%s|", t[i].words);
         snprintf(def, sizeof def, "|%s|", t[i].def);
         ck_assert_msg(strstr(padded, def) != NULL, "%s: default %s not allowed", t[i].path, t[i].def);
     }
@@ -1028,6 +1149,44 @@ START_TEST(test_docs_cover_every_key)
     }
     free(doc);
     ck_assert_msg(missing[0] == '\0', "undocumented keys:%s", missing);
+}
+END_TEST
+
+/* The "Allowed" column of every ranged key's row in the reference is the
+ * table's own range, written as st_range_text(doc) writes it. */
+START_TEST(test_docs_ranges_match_table)
+{
+    char *doc = tu_read(tu_src("docs/style-reference.md"), NULL);
+    ck_assert_msg(doc != NULL, "docs/style-reference.md missing");
+    size_t n = 0;
+    const st_schema_key *t = st_schema_table(&n);
+    size_t wrong = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!t[i].range.lo_end && !t[i].range.hi_end)
+            continue;
+        char head[256];
+        snprintf(head, sizeof head, "\n| `%s` |", t[i].path);
+        const char *row = strstr(doc, head);
+        ck_assert_msg(row != NULL, "no row for %s", t[i].path);
+        /* | key | type | default | allowed | ...: the fourth cell. */
+        const char *cell = row + 1;
+        for (int c = 0; c < 3 && cell; c++)
+            cell = strchr(cell + 1, '|');
+        ck_assert_ptr_nonnull(cell);
+        const char *end = strchr(cell + 1, '|');
+        ck_assert_ptr_nonnull(end);
+        char got[128];
+        snprintf(got, sizeof got, "%.*s", (int)(end - cell - 1), cell + 1);
+        char want[128];
+        char quoted[132];
+        snprintf(quoted, sizeof quoted, " %s ", st_range_text(&t[i].range, true, want, sizeof want));
+        if (strcmp(got, quoted) != 0) {
+            fprintf(stderr, "%s\t%s\t%s\n", t[i].path, got, want);
+            wrong++;
+        }
+    }
+    free(doc);
+    ck_assert_msg(wrong == 0, "%zu documented ranges differ from the table (listed on stderr)", wrong);
 }
 END_TEST
 
@@ -1095,6 +1254,9 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_quicklook_reader);
     tcase_add_test(tc, test_schema_keys_unique);
     tcase_add_test(tc, test_docs_cover_every_key);
+    tcase_add_test(tc, test_docs_ranges_match_table);
+    tcase_add_test(tc, test_every_range_enforced);
+    tcase_add_test(tc, test_hardening_messages);
     tcase_add_test(tc, test_full_example_from_docs_loads);
     suite_add_tcase(s, tc);
     return s;

@@ -446,6 +446,17 @@ def style_cases():
                                                 "  height: 64\n  extent: {lonlat: [10, 50, -10, 40]}\n"))
     style("extent_three", GOOD_STYLE.replace("  height: 64\n", "  height: 64\n  extent: {lonlat: [1, 2, 3]}\n"))
     style("extent_fit_missing", GOOD_STYLE.replace("  height: 64\n", "  height: 64\n  extent: {fit: nolayer}\n"))
+    # Upper bounds (sizes that used to loop in cairo or overflow pixels), dash
+    # patterns cairo refuses, degrees out of range, canvases cairo cannot make.
+    style("marker_size_1e300", GOOD_STYLE.replace("width: 0.5}", "width: 0.5, size: 1e300}"))
+    style("title_size_1e20", GOOD_STYLE + "title: {text: T, size: 1e20}\n")
+    style("label_offset_huge", GOOD_STYLE + "    label: {text: x, offset: 5000}\n")
+    style("dash_zero", GOOD_STYLE.replace("width: 0.5}", "width: 0.5, dash: [0, 0]}"))
+    style("dash_nine", GOOD_STYLE.replace("width: 0.5}", "width: 0.5, dash: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]}"))
+    style("lonlat_range", GOOD_STYLE.replace("  height: 64\n", "  height: 64\n  extent: {lonlat: [-200, 40, 10, 50]}\n"))
+    style("inset_extent_range", GOOD_STYLE + "inset: {extent: [0, -100, 10, 10]}\n")
+    style("map_width_32768", GOOD_STYLE.replace("  width: 64\n", "  width: 32768\n", 1))
+    style("map_pixels_limit", GOOD_STYLE.replace("  width: 64\n  height: 64\n", "  width: 20000\n  height: 20000\n"))
     # Colours.
     style("colour_bad_hex", GOOD_STYLE.replace('"#88aa88"', '"#88zz88"'))
     style("colour_short", GOOD_STYLE.replace('"#88aa88"', '"#12345"'))
@@ -625,6 +636,16 @@ def style_rows():
         ("extent_inverted", 2, "extent_inverted.yaml:4:", 2, "extent_inverted.yaml:4:"),
         ("extent_three", 2, "extent_three.yaml:4:", 2, "extent_three.yaml:4:"),
         ("extent_fit_missing", 2, "extent_fit_missing.yaml:4:", 2, "extent_fit_missing.yaml:4:"),
+        ("marker_size_1e300", 2, loc("marker_size_1e300", 7, 67), 2, loc("marker_size_1e300", 7, 67)),
+        ("title_size_1e20", 2, loc("title_size_1e20", 8, 24), 2, loc("title_size_1e20", 8, 24)),
+        ("label_offset_huge", 2, loc("label_offset_huge", 8, 30), 2, loc("label_offset_huge", 8, 30)),
+        ("dash_zero", 2, loc("dash_zero", 7, 67), 2, loc("dash_zero", 7, 67)),
+        ("dash_nine", 2, loc("dash_nine", 7, 67), 2, loc("dash_nine", 7, 67)),
+        ("lonlat_range", 2, loc("lonlat_range", 4, 21), 2, loc("lonlat_range", 4, 21)),
+        ("inset_extent_range", 2, loc("inset_extent_range", 8, 21), 2, loc("inset_extent_range", 8, 21)),
+        ("map_width_32768", 2, loc("map_width_32768", 2, 10), 2, loc("map_width_32768", 2, 10)),
+        # A render may raise the pixel limit with --max-pixels, so only check refuses the style.
+        ("map_pixels_limit", 1, "exceeds the limit", 2, loc("map_pixels_limit", 2, 10)),
         ("colour_bad_hex", 2, loc("colour_bad_hex", 7, 19), 2, loc("colour_bad_hex", 7, 19)),
         ("colour_short", 2, loc("colour_short", 7, 19), 2, loc("colour_short", 7, 19)),
         ("colour_name", 2, loc("colour_name", 7, 19), 2, loc("colour_name", 7, 19)),

@@ -62,9 +62,17 @@ st_node *st_node_get(const st_node *map, const char *key);
 /* True for a scalar written as a YAML null: empty, ~, null (plain only). */
 bool st_node_is_null(const st_node *node);
 
-/* "a mapping", "a list" or the scalar's text quoted, for messages. Static or
- * arena storage; valid while arena lives. */
+/* "a mapping", "a list" or the scalar's text quoted, for messages (an
+ * st_excerpt() of at most 40 characters). Static or arena storage; valid
+ * while arena lives. */
 const char *st_node_describe(st_arena *arena, const st_node *node);
+
+/* text for a message: at most max_chars characters, then "..."; control
+ * characters, invalid UTF-8 and invisible or reordering code points (C1,
+ * U+2028/9, bidi controls) escaped as \n, \t, \xNN or \uXXXX, so that a
+ * message stays one short, readable line whatever a style holds. Arena
+ * storage (a static string when out of memory). */
+const char *st_excerpt(st_arena *arena, const char *text, size_t max_chars);
 
 /* dir joined with rel ("." and absolute rel give rel unchanged), for
  * display. Arena storage. */

@@ -280,12 +280,32 @@ START_TEST(test_extends_self_and_type)
     snprintf(want, sizeof want, "%s:1:1: a style is a mapping of keys, got a list", list);
     ck_assert_str_eq(steppe_ctx_last_error(ctx), want);
 
-    /* An empty file is an empty style. */
+    /* An empty file (nothing but blanks) is refused, not read as a style
+     * without keys; {} or a comment is how to write one. */
+    static const char *const empties[] = {"", "\n", "\n\n  \t\r\n"};
     const char *empty = tu_join(dir, "empty.yaml");
-    ck_assert_int_eq(tu_write(empty, "# nothing\n"), 0);
-    st_node *root = read_style(empty, NULL, 0, STEPPE_OK);
-    ck_assert_int_eq(root->kind, ST_NODE_MAP);
-    ck_assert_uint_eq(root->n, 0);
+    for (size_t i = 0; i < sizeof empties / sizeof empties[0]; i++) {
+        ck_assert_int_eq(tu_write(empty, empties[i]), 0);
+        read_style(empty, NULL, 0, STEPPE_ERR_STYLE_VALUE);
+        snprintf(want, sizeof want, "%s:1:1: an empty file, not a style (write {} for a style without keys)",
+                 empty);
+        ck_assert_str_eq(steppe_ctx_last_error(ctx), want);
+    }
+    const char *child = tu_join(dir, "child-of-empty.yaml");
+    ck_assert_int_eq(tu_write(child, "map: {}\nextends: empty.yaml\n"), 0);
+    read_style(child, NULL, 0, STEPPE_ERR_STYLE_VALUE);
+    snprintf(want, sizeof want,
+             "%s:2:10: extends 'empty.yaml': %s is an empty file, not a style (write {} for a style without "
+             "keys)",
+             child, empty);
+    ck_assert_str_eq(steppe_ctx_last_error(ctx), want);
+    static const char *const keyless[] = {"{}\n", "# nothing\n", "~\n"};
+    for (size_t i = 0; i < sizeof keyless / sizeof keyless[0]; i++) {
+        ck_assert_int_eq(tu_write(empty, keyless[i]), 0);
+        st_node *root = read_style(empty, NULL, 0, STEPPE_OK);
+        ck_assert_int_eq(root->kind, ST_NODE_MAP);
+        ck_assert_uint_eq(root->n, 0);
+    }
 }
 END_TEST
 
@@ -296,7 +316,7 @@ START_TEST(test_missing_style_file)
                      "/nonexistent/dir/s.yaml: cannot open style (resolved: /nonexistent/dir/s.yaml): "
                      "No such file or directory");
     read_style(tu_src("tests/fixtures/styles"), NULL, 0, STEPPE_ERR_STYLE_FILE);
-    ck_assert_ptr_nonnull(strstr(steppe_ctx_last_error(ctx), "is a directory"));
+    ck_assert_ptr_nonnull(strstr(steppe_ctx_last_error(ctx), ": not a regular file (a directory)"));
 }
 END_TEST
 

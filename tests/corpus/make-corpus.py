@@ -598,7 +598,7 @@ def style_rows():
         ("syntax_unknown_anchor", 2, "syntax_unknown_anchor.yaml:2:", 2, "syntax_unknown_anchor.yaml:2:"),
         ("syntax_deep", 2, "syntax_deep.yaml:1:", 2, "syntax_deep.yaml:1:"),
         ("syntax_laughs", 2, "syntax_laughs.yaml:", 2, "syntax_laughs.yaml:"),
-        ("empty", 0, "-", 0, "-"),
+        ("empty", 2, loc("empty", 1, 1), 2, loc("empty", 1, 1)),
         ("root_list", 2, "root_list.yaml:1:1", 2, "root_list.yaml:1:1"),
         ("type_width_string", 2, loc("type_width_string", 2, 10), 2, loc("type_width_string", 2, 10)),
         ("type_layers_list", 2, "type_layers_list.yaml:3:", 2, "type_layers_list.yaml:3:"),

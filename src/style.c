@@ -422,9 +422,10 @@ static steppe_status_t spend(pstate *ps, st_loc loc, size_t nodes, size_t text)
     b->nodes += nodes;
     b->text += text;
     if (b->nodes > MAX_NODES)
-        return st_error(ps->ctx, STEPPE_ERR_STYLE_SYNTAX,
-                        "%s:%d:%d: the style expands to more than %d values (limit; an alias used too often?)",
-                        loc.file, loc.line, loc.col, MAX_NODES);
+        return st_error(
+            ps->ctx, STEPPE_ERR_STYLE_SYNTAX,
+            "%s:%d:%d: the style expands to more than %d values (limit; an alias used too often?)", loc.file,
+            loc.line, loc.col, MAX_NODES);
     if (b->text > MAX_TEXT)
         return st_error(ps->ctx, STEPPE_ERR_STYLE_SYNTAX,
                         "%s:%d:%d: the style expands to more than %d MiB of text (limit; an alias used too "
@@ -525,8 +526,8 @@ static steppe_status_t parse_map(pstate *ps, st_node *map, int depth)
         st_loc kloc = mark_loc(ps, kev.start_mark);
         if (kev.type != YAML_SCALAR_EVENT) {
             yaml_event_delete(&kev);
-            rc = st_error(ps->ctx, STEPPE_ERR_STYLE_SYNTAX, "%s:%d:%d: a key must be a plain string", kloc.file,
-                          kloc.line, kloc.col);
+            rc = st_error(ps->ctx, STEPPE_ERR_STYLE_SYNTAX, "%s:%d:%d: a key must be a plain string",
+                          kloc.file, kloc.line, kloc.col);
             goto done;
         }
         rc = check_nul(ps, &kev);
@@ -702,11 +703,17 @@ static steppe_status_t parse_text(steppe_ctx_t *ctx, st_arena *arena, const char
     if (!yaml_parser_initialize(&ps.parser))
         return STEPPE_ERR_NOMEM;
     yaml_parser_set_input_string(&ps.parser, (const unsigned char *)text, len);
-    /* A style is UTF-8. Left to guess, libyaml reads a text that starts
-     * with a UTF-16 byte order mark as UTF-16, and its marks then no longer
-     * match the bytes that mark_loc() counts. */
-    yaml_parser_set_encoding(&ps.parser, YAML_UTF8_ENCODING);
-    steppe_status_t rc = parse_stream(&ps, out);
+    steppe_status_t rc = STEPPE_OK;
+    /* A style is UTF-8. libyaml would read a text that starts with a UTF-16
+     * byte order mark as UTF-16, and its marks would then not match the
+     * bytes that mark_loc() counts. (Telling libyaml the encoding instead
+     * breaks its skipping of a UTF-8 byte order mark.) */
+    if (len >= 2 && ((unsigned char)text[0] == 0xFF || (unsigned char)text[0] == 0xFE) &&
+        ((unsigned char)text[1] ^ (unsigned char)text[0]) == 0x01)
+        rc = st_error(ctx, STEPPE_ERR_STYLE_SYNTAX,
+                      "%s:%d:%d: UTF-16 text (a byte order mark); a style is UTF-8", file, line0, col0);
+    if (rc == STEPPE_OK)
+        rc = parse_stream(&ps, out);
     yaml_parser_delete(&ps.parser);
     keytab_free(&ps.anchors);
     return rc;
@@ -980,7 +987,8 @@ static bool has_control(const char *s)
 }
 
 static steppe_status_t load_file(steppe_ctx_t *ctx, st_arena *arena, const char *display, const st_loc *from,
-                                 const char *written, const chain *up, int depth, budget *spent, st_node **out)
+                                 const char *written, const chain *up, int depth, budget *spent,
+                                 st_node **out)
 {
     char real[PATH_MAX];
     if (!realpath(display, real))

@@ -703,17 +703,7 @@ static steppe_status_t parse_text(steppe_ctx_t *ctx, st_arena *arena, const char
     if (!yaml_parser_initialize(&ps.parser))
         return STEPPE_ERR_NOMEM;
     yaml_parser_set_input_string(&ps.parser, (const unsigned char *)text, len);
-    steppe_status_t rc = STEPPE_OK;
-    /* A style is UTF-8. libyaml would read a text that starts with a UTF-16
-     * byte order mark as UTF-16, and its marks would then not match the
-     * bytes that mark_loc() counts. (Telling libyaml the encoding instead
-     * breaks its skipping of a UTF-8 byte order mark.) */
-    if (len >= 2 && ((unsigned char)text[0] == 0xFF || (unsigned char)text[0] == 0xFE) &&
-        ((unsigned char)text[1] ^ (unsigned char)text[0]) == 0x01)
-        rc = st_error(ctx, STEPPE_ERR_STYLE_SYNTAX,
-                      "%s:%d:%d: UTF-16 text (a byte order mark); a style is UTF-8", file, line0, col0);
-    if (rc == STEPPE_OK)
-        rc = parse_stream(&ps, out);
+    steppe_status_t rc = parse_stream(&ps, out);
     yaml_parser_delete(&ps.parser);
     keytab_free(&ps.anchors);
     return rc;

@@ -470,7 +470,6 @@ def style_cases():
     for spelling, esc in (("0", "\\0"), ("x00", "\\x00"), ("u0000", "\\u0000")):
         style("nul_" + spelling, GOOD_STYLE.replace("width: 0.5}", 'width: "0.5%sgarbage"}' % esc))
     style("nul_key", GOOD_STYLE.replace("  height: 64\n", '  height: 64\n  "dpi\\0x": 96\n'))
-    style("utf16", "\ufeff".encode("utf-16-le") + GOOD_STYLE.encode("utf-16-le"))
     style("extends_devzero", "extends: /dev/zero\n" + GOOD_STYLE)
     style("extends_devnull", "extends: /dev/null\n" + GOOD_STYLE)
     style("extends_proc", "extends: /proc/self/status\n" + GOOD_STYLE)
@@ -660,7 +659,6 @@ def style_rows():
         ("nul_x00", 2, loc("nul_x00", 7, 56), 2, loc("nul_x00", 7, 56)),
         ("nul_u0000", 2, loc("nul_u0000", 7, 56), 2, loc("nul_u0000", 7, 56)),
         ("nul_key", 2, loc("nul_key", 4, 3), 2, loc("nul_key", 4, 3)),
-        ("utf16", 2, loc("utf16", 1, 1), 2, loc("utf16", 1, 1)),
         ("extends_devzero", 2, loc("extends_devzero", 1, 10), 2, loc("extends_devzero", 1, 10)),
         ("extends_devnull", 2, loc("extends_devnull", 1, 10), 2, loc("extends_devnull", 1, 10)),
         ("extends_proc", 2, "/proc/self/status:1:1", 2, "/proc/self/status:1:1"),

@@ -43,16 +43,23 @@ struct st_node {
  * extending file; cycles are STEPPE_ERR_STYLE_CYCLE) and applies the n
  * overrides "dotted.path=VALUE" (VALUE parsed as YAML; intermediate mappings
  * are created). The root is always a mapping; the `extends` key is removed.
+ * Only regular files of at most 16 MiB are read (STEPPE_ERR_STYLE_FILE
+ * otherwise); a file of only blanks is STEPPE_ERR_STYLE_VALUE; the expanded
+ * tree of the whole read (files, aliases, overrides) is limited to 1,000,000
+ * values and 16 MiB of text (STEPPE_ERR_STYLE_SYNTAX at the crossing). A
+ * style without layers is logged as a warning.
  * Returns STEPPE_OK, STEPPE_ERR_STYLE_SYNTAX, _FILE, _CYCLE, _TYPE,
  * STEPPE_ERR_USAGE (malformed override) or STEPPE_ERR_NOMEM, with the error
  * recorded in ctx. *out belongs to arena. */
 steppe_status_t st_style_read(steppe_ctx_t *ctx, st_arena *arena, const char *path,
                               const char *const *overrides, size_t n, st_node **out);
 
-/* Parses one YAML document from text (len bytes) without following extends.
- * Locations name file; line and col are added to line0/col0 - 1 on the first
- * line (so an override value can report columns inside "--set K=V"). An
- * empty document gives a null scalar. *out belongs to arena. */
+/* Parses one YAML document from text (len bytes) without following extends,
+ * with the same expansion limits as st_style_read() (its own budget); a NUL
+ * in a scalar or key is STEPPE_ERR_STYLE_SYNTAX. Locations name file; line
+ * and col are added to line0/col0 - 1 on the first line (so an override
+ * value can report columns inside "--set K=V"). An empty document gives a
+ * null scalar. *out belongs to arena. */
 steppe_status_t st_style_parse(steppe_ctx_t *ctx, st_arena *arena, const char *text, size_t len,
                                const char *file, const char *dir, int line0, int col0, st_node **out);
 
@@ -62,9 +69,17 @@ st_node *st_node_get(const st_node *map, const char *key);
 /* True for a scalar written as a YAML null: empty, ~, null (plain only). */
 bool st_node_is_null(const st_node *node);
 
-/* "a mapping", "a list" or the scalar's text quoted, for messages. Static or
- * arena storage; valid while arena lives. */
+/* "a mapping", "a list" or the scalar's text quoted, for messages (an
+ * st_excerpt() of at most 40 characters). Static or arena storage; valid
+ * while arena lives. */
 const char *st_node_describe(st_arena *arena, const st_node *node);
+
+/* text for a message: at most max_chars characters, then "..."; control
+ * characters, invalid UTF-8 and invisible or reordering code points (C1,
+ * U+2028/9, bidi controls) escaped as \n, \t, \xNN or \uXXXX, so that a
+ * message stays one short, readable line whatever a style holds. Arena
+ * storage (a static string when out of memory). */
+const char *st_excerpt(st_arena *arena, const char *text, size_t max_chars);
 
 /* dir joined with rel ("." and absolute rel give rel unchanged), for
  * display. Arena storage. */

@@ -476,6 +476,20 @@ def style_cases():
     # Filters naming fields the source lacks; an empty layer set.
     style("where_no_field", GOOD_STYLE + "    where: {nosuchfield: 3}\n")
     style("no_layers", "map: {width: 64, height: 64}\nlayers: {}\n")
+    # Hardening (issue 15): what a style may be and what it may hold.
+    style("blank", "\n\n  \t\n")
+    for spelling, esc in (("0", "\\0"), ("x00", "\\x00"), ("u0000", "\\u0000")):
+        style("nul_" + spelling, GOOD_STYLE.replace("width: 0.5}", 'width: "0.5%sgarbage"}' % esc))
+    style("nul_key", GOOD_STYLE.replace("  height: 64\n", '  height: 64\n  "dpi\\0x": 96\n'))
+    style("extends_devzero", "extends: /dev/zero\n" + GOOD_STYLE)
+    style("extends_devnull", "extends: /dev/null\n" + GOOD_STYLE)
+    style("extends_proc", "extends: /proc/self/status\n" + GOOD_STYLE)
+    style("extends_control", 'extends: "good\\n.yaml"\n' + GOOD_STYLE)
+    style("extends_unrelated", "extends: ../make-corpus.py\n" + GOOD_STYLE)
+    prose = " ".join("word%d" % i for i in range(400))
+    style("extends_prose", "extends: prose.txt\n" + GOOD_STYLE)
+    put(STY, "prose.txt", prose + "\n")
+    style("alias_small_bomb", "a: &s " + "y" * 100000 + "\nb: [" + ", ".join(["*s"] * 200) + "]\n")
 
 
 # Quick-look commands.
@@ -609,7 +623,7 @@ def style_rows():
         ("syntax_unknown_anchor", 2, "syntax_unknown_anchor.yaml:2:", 2, "syntax_unknown_anchor.yaml:2:"),
         ("syntax_deep", 2, "syntax_deep.yaml:1:", 2, "syntax_deep.yaml:1:"),
         ("syntax_laughs", 2, "syntax_laughs.yaml:", 2, "syntax_laughs.yaml:"),
-        ("empty", 0, "-", 0, "-"),
+        ("empty", 2, loc("empty", 1, 1), 2, loc("empty", 1, 1)),
         ("root_list", 2, "root_list.yaml:1:1", 2, "root_list.yaml:1:1"),
         ("type_width_string", 2, loc("type_width_string", 2, 10), 2, loc("type_width_string", 2, 10)),
         ("type_layers_list", 2, "type_layers_list.yaml:3:", 2, "type_layers_list.yaml:3:"),
@@ -660,7 +674,20 @@ def style_rows():
         ("source_multipatch", 1, "multipatch.shp", 1, "multipatch.shp"),
         ("source_none", 2, "source_none.yaml:3:", 2, "source_none.yaml:3:"),
         ("where_no_field", 2, loc("where_no_field", 8, 13), 2, loc("where_no_field", 8, 13)),
-        ("no_layers", 0, "-", 0, "-"),
+        ("no_layers", 0, "has no layers", 0, "has no layers"),
+        ("blank", 2, loc("blank", 1, 1), 2, loc("blank", 1, 1)),
+        ("nul_0", 2, loc("nul_0", 7, 56), 2, loc("nul_0", 7, 56)),
+        ("nul_x00", 2, loc("nul_x00", 7, 56), 2, loc("nul_x00", 7, 56)),
+        ("nul_u0000", 2, loc("nul_u0000", 7, 56), 2, loc("nul_u0000", 7, 56)),
+        ("nul_key", 2, loc("nul_key", 4, 3), 2, loc("nul_key", 4, 3)),
+        ("extends_devzero", 2, loc("extends_devzero", 1, 10), 2, loc("extends_devzero", 1, 10)),
+        ("extends_devnull", 2, loc("extends_devnull", 1, 10), 2, loc("extends_devnull", 1, 10)),
+        ("extends_proc", 2, "/proc/self/status:1:1", 2, "/proc/self/status:1:1"),
+        ("extends_control", 2, loc("extends_control", 1, 10), 2, loc("extends_control", 1, 10)),
+        ("extends_unrelated", 2, "make-corpus.py:", 2, "make-corpus.py:"),
+        ("extends_prose", 2, "prose.txt:1:1: a style is a mapping of keys, got 'word0 word1 word2 word3 word4 word5 word...'",
+         2, "prose.txt:1:1"),
+        ("alias_small_bomb", 2, loc("alias_small_bomb", 2, 669), 2, loc("alias_small_bomb", 2, 669)),
     ]
     out = []
     for name, rex, rerr, cex, cerr in rows:
@@ -713,7 +740,15 @@ def safety_rows():
 
 
 def limit_rows():
+    not_regular = "cannot open style (resolved: %s): not a regular file (%s)"
     return [
+        # Not regular files as the style (issue 15): refused, never a blank map.
+        ("style_is_devzero", "(none)", "-", "render /dev/zero -o {OUT}", 2,
+         not_regular % ("/dev/zero", "a character device"), "none"),
+        ("style_is_devnull", "(none)", "-", "check /dev/null", 2,
+         not_regular % ("/dev/null", "a character device"), "none"),
+        ("style_is_dir", "style/", "-", "render {C}/style -o {OUT}", 2, "not a regular file (a directory)", "none"),
+        ("style_is_proc", "(none)", "-", "render /proc/self/status -o {OUT}", 2, "/proc/self/status:1:1", "none"),
         ("limit_default", "shp/good.*", "-",
          "render {C}/shp/good.shp -o {OUT} --width 20000 --height 10001", 1, "exceeds the limit", "none"),
         ("limit_lowered", "shp/good.*", "-",

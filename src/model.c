@@ -41,6 +41,11 @@ typedef struct cur {
 
 /* ---- messages --------------------------------------------------------------- */
 
+/* User text quoted in a message: at most 40 characters, control characters
+ * and invalid UTF-8 escaped (style.c's st_excerpt), so a message stays one
+ * short line whatever the style holds. */
+#define Q(text) st_excerpt(m->arena, (text), 40)
+
 static steppe_status_t err_at(M *m, steppe_status_t status, st_loc loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -212,10 +217,10 @@ static steppe_status_t conv_number(M *m, const st_node *n, const st_schema_key *
         return rc;
     double v = 0;
     if (!parse_double(n->text, &v))
-        return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected a number, got '%s'", path, n->text);
+        return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected a number, got '%s'", path, Q(n->text));
     if (!st_range_holds(&k->range, v))
         return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc, "%s: expected a number in %s, got %s", path,
-                      range_text(m, k), n->text);
+                      range_text(m, k), Q(n->text));
     *out = v;
     return STEPPE_OK;
 }
@@ -229,10 +234,10 @@ static steppe_status_t conv_int(M *m, const st_node *n, const st_schema_key *k, 
     errno = 0;
     long v = strtol(n->text, &end, 10);
     if (!n->text[0] || *end || errno || v < -1000000000L || v > 1000000000L)
-        return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected an integer, got '%s'", path, n->text);
+        return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected an integer, got '%s'", path, Q(n->text));
     if (!st_range_holds(&k->range, (double)v))
         return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc, "%s: expected an integer in %s, got %s", path,
-                      range_text(m, k), n->text);
+                      range_text(m, k), Q(n->text));
     *out = (int)v;
     return STEPPE_OK;
 }
@@ -254,7 +259,7 @@ static steppe_status_t conv_bool(M *m, const st_node *n, const st_schema_key *k,
             return STEPPE_OK;
         }
     }
-    return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected true or false, got '%s'", path, n->text);
+    return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected true or false, got '%s'", path, Q(n->text));
 }
 
 /* A canvas length: plain pixels, or a number with a unit converted at dpi
@@ -291,7 +296,7 @@ static steppe_status_t conv_length(M *m, const st_node *n, const st_schema_key *
     }
     if (!ok)
         return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected %s, got '%s'", path,
-                      st_schema_type_name(ST_V_LENGTH), s);
+                      st_schema_type_name(ST_V_LENGTH), Q(s));
     if (dpi <= 0)
         return STEPPE_OK; /* syntax only: the pixel count needs map.dpi */
     out = round(out);
@@ -301,13 +306,13 @@ static steppe_status_t conv_length(M *m, const st_node *n, const st_schema_key *
     st_number_text(out, num, sizeof num);
     if (!(out >= k->range.lo))
         return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc, "%s: '%s' is %s pixels; expected at least %s", path,
-                      s, num, st_number_text(k->range.lo, lo, sizeof lo));
+                      Q(s), num, st_number_text(k->range.lo, lo, sizeof lo));
     /* cairo makes no image wider or taller than 32767 px, and the PDF and
      * SVG outputs draw through the same code, so the bound holds for all. */
     if (!st_range_holds(&k->range, out))
         return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc,
                       "%s: '%s' is %s pixels; a side of at most %s pixels is allowed (cairo's image limit)",
-                      path, s, num, st_number_text(k->range.hi, hi, sizeof hi));
+                      path, Q(s), num, st_number_text(k->range.hi, hi, sizeof hi));
     *px = out;
     return STEPPE_OK;
 }
@@ -437,7 +442,7 @@ static steppe_status_t conv_colour(M *m, const st_node *n, const st_schema_key *
     if (!parse_colour(n->text, &c, &none))
         return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc,
                       "%s: bad colour '%s' (use #rgb, #rrggbb, #rrggbbaa, rgb(), rgba() or a name)", path,
-                      n->text);
+                      Q(n->text));
     if (has)
         *has = !none;
     *out = c;
@@ -478,7 +483,7 @@ static steppe_status_t conv_enum(M *m, const st_node *n, const st_schema_key *k,
     }
     list[o] = '\0';
     return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc, "%s: expected one of %s, got '%s'%s", path, list,
-                  n->text, hint(m, best));
+                  Q(n->text), hint(m, best));
 }
 
 static steppe_status_t conv_weight(M *m, const st_node *n, const st_schema_key *k, const char *path, int *out)
@@ -498,7 +503,7 @@ static steppe_status_t conv_weight(M *m, const st_node *n, const st_schema_key *
     long v = strtol(n->text, &end, 10);
     if (end == n->text || *end || v < 100 || v > 900)
         return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc,
-                      "%s: expected normal, bold or a number from 100 to 900, got '%s'", path, n->text);
+                      "%s: expected normal, bold or a number from 100 to 900, got '%s'", path, Q(n->text));
     *out = (int)v;
     return STEPPE_OK;
 }
@@ -627,11 +632,11 @@ static steppe_status_t check_crs(M *m, const st_node *n)
         return st;
     PJ *pj = st_ctx_crs(m->ctx, n->text); /* cached: the render reuses it */
     if (!pj)
-        return err_at(m, STEPPE_ERR_STYLE_CRS, n->loc, "unknown CRS '%s': %s", n->text,
+        return err_at(m, STEPPE_ERR_STYLE_CRS, n->loc, "unknown CRS '%s': %s", Q(n->text),
                       st_proj_errmsg(m->ctx));
     if (!proj_is_crs(pj))
         return err_at(m, STEPPE_ERR_STYLE_CRS, n->loc,
-                      "unknown CRS '%s': PROJ reads it as something other than a CRS", n->text);
+                      "unknown CRS '%s': PROJ reads it as something other than a CRS", Q(n->text));
     return STEPPE_OK;
 }
 
@@ -642,11 +647,11 @@ static steppe_status_t check_file(M *m, const st_node *n)
         return STEPPE_ERR_NOMEM;
     struct stat sb;
     if (stat(abs, &sb) != 0)
-        return err_at(m, STEPPE_ERR_STYLE_FILE, n->loc, "cannot open '%s' (resolved: %s): %s", n->text, abs,
+        return err_at(m, STEPPE_ERR_STYLE_FILE, n->loc, "cannot open '%s' (resolved: %s): %s", Q(n->text), Q(abs),
                       strerror(errno));
     if (S_ISDIR(sb.st_mode))
         return err_at(m, STEPPE_ERR_STYLE_FILE, n->loc, "cannot open '%s' (resolved: %s): is a directory",
-                      n->text, abs);
+                      Q(n->text), Q(abs));
     return STEPPE_OK;
 }
 
@@ -787,7 +792,7 @@ static steppe_status_t validate_section(M *m, const st_node *n, const char *patt
             return STEPPE_ERR_NOMEM;
         if (!st_schema_find(cp)) {
             const char *where = path ? st_arena_printf(m->arena, "in %s", path) : "at the top level";
-            return err_at(m, STEPPE_ERR_STYLE_KEY, c->key_loc, "unknown key '%s' %s%s", c->key,
+            return err_at(m, STEPPE_ERR_STYLE_KEY, c->key_loc, "unknown key '%s' %s%s", Q(c->key),
                           where ? where : "", hint(m, suggest_key(pattern, c->key)));
         }
         steppe_status_t rc = validate(m, c, cp, cpath);
@@ -1067,7 +1072,7 @@ static steppe_status_t layer_kind(M *m, cur lc, const st_node *src, st_layer *L)
     else
         return err_at(m, STEPPE_ERR_STYLE_VALUE, src->loc,
                       "%s.source: cannot tell the layer type from '%s'; add type: shapefile or type: csv",
-                      lc.path, src->text);
+                      lc.path, Q(src->text));
     return STEPPE_OK;
 }
 
@@ -1180,7 +1185,7 @@ static steppe_status_t check_layer_ref(M *m, const char *path, const char *name,
     }
     if (self && strcmp(name, self) == 0)
         return err_at(m, STEPPE_ERR_STYLE_VALUE, loc, "%s: a layer cannot derive from itself", path);
-    return err_at(m, STEPPE_ERR_STYLE_VALUE, loc, "%s: no layer named '%s'%s", path, name, hint(m, best));
+    return err_at(m, STEPPE_ERR_STYLE_VALUE, loc, "%s: no layer named '%s'%s", path, Q(name), hint(m, best));
 }
 
 static steppe_status_t build_layers(M *m, const st_node *root)
@@ -1215,7 +1220,7 @@ static steppe_status_t build_layers(M *m, const st_node *root)
         const st_layer *of = rc == STEPPE_OK ? st_map_layer(m->map, L->of) : NULL;
         if (of && of->kind != ST_LAYER_SHAPEFILE && of->kind != ST_LAYER_CSV)
             rc = err_at(m, STEPPE_ERR_STYLE_VALUE, L->of_loc,
-                        "%s: '%s' is a %s layer; derive from a shapefile or csv layer", path, L->of,
+                        "%s: '%s' is a %s layer; derive from a shapefile or csv layer", path, Q(L->of),
                         kind_names[of->kind]);
     }
     return rc;

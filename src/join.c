@@ -29,8 +29,8 @@ static steppe_status_t slurp(steppe_ctx_t *ctx, const char *path, st_loc loc, st
     steppe_status_t st = STEPPE_OK;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return st_error(ctx, STEPPE_ERR_STYLE_FILE, "%sjoin: cannot open %s: %s", where_prefix(arena, loc), path,
-                        strerror(errno));
+        return st_error(ctx, STEPPE_ERR_STYLE_FILE, "%sjoin: cannot open %s: %s", where_prefix(arena, loc),
+                        path, strerror(errno));
     char *buf = NULL;
     long size = -1;
     if (fseek(f, 0, SEEK_END) == 0)
@@ -173,8 +173,8 @@ steppe_status_t st_table_read(steppe_ctx_t *ctx, const char *path, char sep, st_
                     r++;
                 c = r < end ? *r : '\0';
                 if (r < end && c != sep && c != '\n' && c != '\r') {
-                    st = st_error(ctx, STEPPE_ERR_DATA_CORRUPT, "%s:%u: text after the closing quote of a cell",
-                                  path, (unsigned)line);
+                    st = st_error(ctx, STEPPE_ERR_DATA_CORRUPT,
+                                  "%s:%u: text after the closing quote of a cell", path, (unsigned)line);
                     goto done;
                 }
                 *w = '\0';
@@ -215,8 +215,8 @@ steppe_status_t st_table_read(steppe_ctx_t *ctx, const char *path, char sep, st_
         if (nlines == 0) {
             ncols = n;
         } else if (n != ncols) {
-            st = st_error(ctx, STEPPE_ERR_DATA_CORRUPT, "%s:%u: %zu cells, but the header (line %u) has %zu", path,
-                          (unsigned)record_line, n, (unsigned)lines[0], ncols);
+            st = st_error(ctx, STEPPE_ERR_DATA_CORRUPT, "%s:%u: %zu cells, but the header (line %u) has %zu",
+                          path, (unsigned)record_line, n, (unsigned)lines[0], ncols);
             goto done;
         }
         if (nlines == cap_lines) {
@@ -243,8 +243,9 @@ steppe_status_t st_table_read(steppe_ctx_t *ctx, const char *path, char sep, st_
         }
         for (size_t d = 0; d < c; d++) {
             if (strcmp(cells.v[c], cells.v[d]) == 0) {
-                st = st_error(ctx, STEPPE_ERR_DATA_CORRUPT, "%s:%u: two columns are called '%s' (%zu and %zu)",
-                              path, (unsigned)lines[0], cells.v[c], d + 1, c + 1);
+                st =
+                    st_error(ctx, STEPPE_ERR_DATA_CORRUPT, "%s:%u: two columns are called '%s' (%zu and %zu)",
+                             path, (unsigned)lines[0], cells.v[c], d + 1, c + 1);
                 goto done;
             }
         }
@@ -337,8 +338,8 @@ static int64_t index_find(const key_index *ix, const char *key)
 
 /* Indexes the table's key column; a key seen twice is an error naming both
  * lines. Empty keys are not indexed. */
-static steppe_status_t index_build(steppe_ctx_t *ctx, const st_table *t, int kc, bool numeric, st_arena *arena,
-                                   key_index *ix)
+static steppe_status_t index_build(steppe_ctx_t *ctx, const st_table *t, int kc, bool numeric,
+                                   st_arena *arena, key_index *ix)
 {
     size_t cap = 16;
     while (cap < 2 * t->nrows)
@@ -361,8 +362,8 @@ static steppe_status_t index_build(steppe_ctx_t *ctx, const st_table *t, int kc,
         for (; ix->slot[h] >= 0; h = (h + 1) & ix->mask) {
             int64_t o = ix->slot[h];
             if (strcmp(ix->keys[o], key) == 0)
-                return st_error(ctx, STEPPE_ERR_DATA_CORRUPT, "%s:%u: key '%s' repeats the row of %s:%u", t->path,
-                                (unsigned)t->line[r], t->cells[r * t->ncols + (size_t)kc], t->path,
+                return st_error(ctx, STEPPE_ERR_DATA_CORRUPT, "%s:%u: key '%s' repeats the row of %s:%u",
+                                t->path, (unsigned)t->line[r], t->cells[r * t->ncols + (size_t)kc], t->path,
                                 (unsigned)t->line[o]);
         }
         ix->slot[h] = (int64_t)r;
@@ -416,11 +417,12 @@ steppe_status_t st_join_apply(steppe_ctx_t *ctx, const st_join_spec *spec, st_fe
             return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
         for (size_t f = 0; f < fs->nfields; f++) {
             if (strcasecmp(fs->fields[f], name) == 0)
-                return st_error(ctx, STEPPE_ERR_STYLE_VALUE,
-                                "%sjoin %s: column '%s' would hide field '%s' of %s; set prefix: to rename the "
-                                "joined columns",
-                                where_prefix(arena, spec->loc), shown, name, fs->fields[f],
-                                fs->path ? fs->path : "the layer");
+                return st_error(
+                    ctx, STEPPE_ERR_STYLE_VALUE,
+                    "%sjoin %s: column '%s' would hide field '%s' of %s; set prefix: to rename the "
+                    "joined columns",
+                    where_prefix(arena, spec->loc), shown, name, fs->fields[f],
+                    fs->path ? fs->path : "the layer");
         }
         bool any = false;
         bool numeric = true;

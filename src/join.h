@@ -75,12 +75,12 @@ typedef struct st_join_spec {
 /* What a join did, for the warnings and --report. */
 typedef struct st_join_report {
     const char *source;
-    size_t rows;               /* rows in the table */
-    size_t columns;            /* columns attached */
-    size_t features;           /* features of the layer */
-    size_t matched_features;   /* features that found a row */
-    size_t unmatched_features; /* features with no row (or an empty key) */
-    size_t unmatched_rows;     /* rows no feature matched */
+    size_t rows;                         /* rows in the table */
+    size_t columns;                      /* columns attached */
+    size_t features;                     /* features of the layer */
+    size_t matched_features;             /* features that found a row */
+    size_t unmatched_features;           /* features with no row (or an empty key) */
+    size_t unmatched_rows;               /* rows no feature matched */
     const char *first_unmatched_feature; /* its key, NULL when none */
     const char *first_unmatched_row;     /* its key, NULL when none */
     uint32_t first_unmatched_row_line;

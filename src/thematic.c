@@ -155,8 +155,8 @@ steppe_status_t st_thematic_no_field(steppe_ctx_t *ctx, st_arena *arena, const s
         }
         w += (size_t)n;
     }
-    return st_error(ctx, STEPPE_ERR_STYLE_KEY, "%s%s: no field '%s' in %s (fields: %s)", prefix_of(arena, loc),
-                    what, name, path, fs->nfields ? list : "none");
+    return st_error(ctx, STEPPE_ERR_STYLE_KEY, "%s%s: no field '%s' in %s (fields: %s)",
+                    prefix_of(arena, loc), what, name, path, fs->nfields ? list : "none");
 }
 
 /* ---- values --------------------------------------------------------------- */
@@ -207,8 +207,8 @@ bool st_thematic_field_numeric(const st_featureset *fs, int fi, long *bad)
 
 /* Finds field name for `what` (classify, size, ...) and, when numeric is
  * set, checks that it holds numbers. */
-static steppe_status_t find_field(steppe_ctx_t *ctx, st_arena *arena, const st_featureset *fs, const char *what,
-                                  const char *name, st_loc loc, bool numeric, int *out)
+static steppe_status_t find_field(steppe_ctx_t *ctx, st_arena *arena, const st_featureset *fs,
+                                  const char *what, const char *name, st_loc loc, bool numeric, int *out)
 {
     if (!name || !*name)
         return st_error(ctx, STEPPE_ERR_STYLE_KEY, "%s%s: no field given", prefix_of(arena, loc), what);
@@ -219,11 +219,12 @@ static steppe_status_t find_field(steppe_ctx_t *ctx, st_arena *arena, const st_f
     if (numeric && !st_thematic_field_numeric(fs, fi, &bad)) {
         const char *path = fs->path ? fs->path : "the data";
         if (bad < 0)
-            return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%s%s: field '%s' of %s is not numeric (dBASE type %c)",
-                            prefix_of(arena, loc), what, name, path, fs->field_types[fi]);
+            return st_error(ctx, STEPPE_ERR_STYLE_VALUE,
+                            "%s%s: field '%s' of %s is not numeric (dBASE type %c)", prefix_of(arena, loc),
+                            what, name, path, fs->field_types[fi]);
         return st_error(ctx, STEPPE_ERR_STYLE_VALUE,
-                        "%s%s: field '%s' of %s is not numeric ('%s' in record %u)", prefix_of(arena, loc), what,
-                        name, path, attr_at(&fs->feat[bad], fi), (unsigned)fs->feat[bad].record + 1);
+                        "%s%s: field '%s' of %s is not numeric ('%s' in record %u)", prefix_of(arena, loc),
+                        what, name, path, attr_at(&fs->feat[bad], fi), (unsigned)fs->feat[bad].record + 1);
     }
     *out = fi;
     return STEPPE_OK;
@@ -251,8 +252,8 @@ static const char *nodata_label(const st_legend_format *lf)
     return lf->nodata_label ? lf->nodata_label : words_nodata(lf->lang);
 }
 
-static steppe_status_t apply_classify(steppe_ctx_t *ctx, const st_thematic_spec *spec, const st_featureset *fs,
-                                      st_arena *arena, st_thematic_result *out)
+static steppe_status_t apply_classify(steppe_ctx_t *ctx, const st_thematic_spec *spec,
+                                      const st_featureset *fs, st_arena *arena, st_thematic_result *out)
 {
     const st_classify_spec *cs = &spec->classify;
     int fi = -1;
@@ -280,7 +281,8 @@ static steppe_status_t apply_classify(steppe_ctx_t *ctx, const st_thematic_spec 
     if (nvalid == 0) {
         /* Nothing to classify: the layer still renders, all in the no-data
          * colour, and the user hears about it once. */
-        st_warn(ctx, "%sclassify: every value of '%s' in %s is no-data; the layer is drawn in the no-data colour",
+        st_warn(ctx,
+                "%sclassify: every value of '%s' in %s is no-data; the layer is drawn in the no-data colour",
                 prefix_of(arena, pick(cs->field_loc, cs->loc)), out->field, fs->path ? fs->path : "the data");
         for (size_t i = 0; i < fs->n; i++) {
             out->cls[i] = -1;
@@ -416,7 +418,8 @@ static steppe_status_t apply_categorize(steppe_ctx_t *ctx, const st_thematic_spe
             sorted[nv++] = val[i];
     }
     if (nv == 0) {
-        st_warn(ctx, "%scategorize: every value of '%s' in %s is empty; the layer is drawn in the no-data colour",
+        st_warn(ctx,
+                "%scategorize: every value of '%s' in %s is empty; the layer is drawn in the no-data colour",
                 prefix_of(arena, pick(cs->field_loc, cs->loc)), out->field, fs->path ? fs->path : "the data");
     }
     qsort(sorted, nv, sizeof *sorted, category_cmp);
@@ -474,7 +477,8 @@ static steppe_status_t apply_categorize(steppe_ctx_t *ctx, const st_thematic_spe
         /* Past the palette, colours would repeat and mean nothing: the rest
          * share "other", and the user is told how many. */
         own = limit;
-        st_warn(ctx, "%scategorize: '%s' has %zu categories and %s %zu colours; the last %zu are drawn as '%s'",
+        st_warn(ctx,
+                "%scategorize: '%s' has %zu categories and %s %zu colours; the last %zu are drawn as '%s'",
                 prefix_of(arena, pick(cs->field_loc, cs->loc)), out->field, ncats,
                 cs->colours ? "the colour list has" : palette, limit, ncats - own,
                 spec->legend.other_label ? spec->legend.other_label : words_other(spec->legend.lang));
@@ -644,8 +648,8 @@ static steppe_status_t apply_size(steppe_ctx_t *ctx, const st_thematic_spec *spe
             vmax = v[i];
     }
     if (out->size_nodata == fs->n && fs->n > 0)
-        st_warn(ctx, "%ssize: every value of '%s' in %s is no-data; no markers are drawn", prefix_of(arena, at),
-                out->size_field, fs->path ? fs->path : "the data");
+        st_warn(ctx, "%ssize: every value of '%s' in %s is no-data; no markers are drawn",
+                prefix_of(arena, at), out->size_field, fs->path ? fs->path : "the data");
     out->size_vmax = vmax;
     for (size_t i = 0; i < fs->n; i++) {
         out->size[i] = st_thematic_diameter(ss, v[i], vmax);
@@ -1003,12 +1007,12 @@ steppe_status_t st_thematic_derive_fields(steppe_ctx_t *ctx, st_featureset *fs, 
             continue;
         unsigned bit = derived_names[d].bit;
         if (bit == ST_DERIVED_AREA_KM2 && fs->type != ST_GEOM_POLYGON)
-            return st_error(ctx, STEPPE_ERR_STYLE_VALUE,
-                            "%sarea_km2 is measured on polygons, and %s has %s", pre,
-                            fs->path ? fs->path : "the layer", fs->type == ST_GEOM_LINE ? "lines" : "points");
+            return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%sarea_km2 is measured on polygons, and %s has %s",
+                            pre, fs->path ? fs->path : "the layer",
+                            fs->type == ST_GEOM_LINE ? "lines" : "points");
         if (bit == ST_DERIVED_LENGTH_KM && fs->type != ST_GEOM_LINE)
-            return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%slength_km is measured on lines, and %s has %s", pre,
-                            fs->path ? fs->path : "the layer",
+            return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%slength_km is measured on lines, and %s has %s",
+                            pre, fs->path ? fs->path : "the layer",
                             fs->type == ST_GEOM_POLYGON ? "polygons" : "points");
         names[ncols] = derived_names[d].name;
         types[ncols] = 'N';

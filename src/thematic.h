@@ -53,7 +53,7 @@ typedef struct st_classify_spec {
     int classes;            /* default 5; ignored for manual */
     const double *breaks;   /* manual: nbreaks edges */
     size_t nbreaks;
-    const char *ramp;       /* NULL: "YlOrRd" (unless colours are given) */
+    const char *ramp; /* NULL: "YlOrRd" (unless colours are given) */
     bool reverse;
     const st_rgba *colours; /* NULL, or an explicit list (sampled in OKLab to the class count) */
     size_t ncolours;
@@ -69,9 +69,9 @@ typedef struct st_categorize_spec {
     size_t ncolours;
     const char **order; /* categories listed first, in this order; the rest sorted */
     size_t norder;
-    int max;        /* most categories with their own colour; 0: as many as the palette
-                       publishes (qualitative) or ST_RAMP_MAX; the rest go to "other" */
-    st_rgba other;  /* fill of the "other" category */
+    int max;       /* most categories with their own colour; 0: as many as the palette
+                      publishes (qualitative) or ST_RAMP_MAX; the rest go to "other" */
+    st_rgba other; /* fill of the "other" category */
     st_loc loc, field_loc, palette_loc, colours_loc, order_loc, max_loc;
 } st_categorize_spec;
 
@@ -105,7 +105,7 @@ typedef struct st_thematic_spec {
     st_categorize_spec categorize;
     st_size_spec size;
     st_legend_format legend;
-    st_rgba nodata; /* fill of no-data features; default #d9d9d9 */
+    st_rgba nodata;    /* fill of no-data features; default #d9d9d9 */
     const char *layer; /* the layer's name, for messages */
 } st_thematic_spec;
 
@@ -136,25 +136,25 @@ typedef struct st_thematic_result {
     size_t n; /* features (fs->n when applied) */
 
     /* Colours (classify or categorize); kind NULL when neither was asked. */
-    const char *kind;   /* "classify" or "categorize" */
+    const char *kind; /* "classify" or "categorize" */
     const char *field;
-    const char *method; /* classify: the style's name ("quantile", ...) */
+    const char *method;          /* classify: the style's name ("quantile", ...) */
     const char *method_classint; /* classify: classInt's style ("fisher", "unique", ...) */
-    double *edges;      /* classify: nclasses + 1 edges */
+    double *edges;               /* classify: nclasses + 1 edges */
     int nclasses;
     st_thematic_entry *entries; /* classes or categories, "other" last */
     size_t nentries;
-    st_thematic_entry nodata;   /* the no-data row (label, fill, count) */
-    int *cls;                   /* n entry indices, -1 for no-data; NULL without colours */
-    st_rgba *fill;              /* n fills (the no-data fill for -1); NULL without colours */
+    st_thematic_entry nodata; /* the no-data row (label, fill, count) */
+    int *cls;                 /* n entry indices, -1 for no-data; NULL without colours */
+    st_rgba *fill;            /* n fills (the no-data fill for -1); NULL without colours */
 
     /* Sizes; size NULL when no size was asked. */
     const char *size_field;
-    double *size;         /* n diameters in pt, 0: no marker */
-    size_t *order;        /* n feature indices, largest marker first (stable) */
-    double size_vmax;     /* the largest value */
-    size_t size_nodata;   /* features without a value */
-    size_t size_zero;     /* features with value 0 */
+    double *size;                 /* n diameters in pt, 0: no marker */
+    size_t *order;                /* n feature indices, largest marker first (stable) */
+    double size_vmax;             /* the largest value */
+    size_t size_nodata;           /* features without a value */
+    size_t size_zero;             /* features with value 0 */
     st_thematic_size_ref refs[3]; /* largest first */
     size_t nrefs;
     st_marker_at marker_at;

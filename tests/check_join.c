@@ -134,16 +134,20 @@ START_TEST(test_table_header_errors)
     const char *dir = tu_tmpdir();
     st_table t;
     ck_assert_int_eq(tu_write(tu_join(dir, "empty.csv"), ""), 0);
-    ck_assert_int_eq(st_table_read(ctx, tu_join(dir, "empty.csv"), 0, LOC, arena, &t), STEPPE_ERR_DATA_CORRUPT);
+    ck_assert_int_eq(st_table_read(ctx, tu_join(dir, "empty.csv"), 0, LOC, arena, &t),
+                     STEPPE_ERR_DATA_CORRUPT);
     has(steppe_ctx_last_error(ctx), "empty.csv: empty table (no header row)");
     ck_assert_int_eq(tu_write(tu_join(dir, "twice.csv"), "a,b,a\n1,2,3\n"), 0);
-    ck_assert_int_eq(st_table_read(ctx, tu_join(dir, "twice.csv"), 0, LOC, arena, &t), STEPPE_ERR_DATA_CORRUPT);
+    ck_assert_int_eq(st_table_read(ctx, tu_join(dir, "twice.csv"), 0, LOC, arena, &t),
+                     STEPPE_ERR_DATA_CORRUPT);
     has(steppe_ctx_last_error(ctx), "twice.csv:1: two columns are called 'a' (1 and 3)");
     ck_assert_int_eq(tu_write(tu_join(dir, "noname.csv"), "a,,c\n1,2,3\n"), 0);
-    ck_assert_int_eq(st_table_read(ctx, tu_join(dir, "noname.csv"), 0, LOC, arena, &t), STEPPE_ERR_DATA_CORRUPT);
+    ck_assert_int_eq(st_table_read(ctx, tu_join(dir, "noname.csv"), 0, LOC, arena, &t),
+                     STEPPE_ERR_DATA_CORRUPT);
     has(steppe_ctx_last_error(ctx), "noname.csv:1: column 2 of the header has no name");
     ck_assert_int_eq(tu_write(tu_join(dir, "after.csv"), "a,b\n\"x\"y,2\n"), 0);
-    ck_assert_int_eq(st_table_read(ctx, tu_join(dir, "after.csv"), 0, LOC, arena, &t), STEPPE_ERR_DATA_CORRUPT);
+    ck_assert_int_eq(st_table_read(ctx, tu_join(dir, "after.csv"), 0, LOC, arena, &t),
+                     STEPPE_ERR_DATA_CORRUPT);
     has(steppe_ctx_last_error(ctx), "after.csv:2: text after the closing quote");
     /* the last row without a line end, quotes doubled, blanks trimmed */
     ck_assert_int_eq(tu_write(tu_join(dir, "last.csv"), "a,b\n  x  ,\"say \"\"hi\"\"\""), 0);
@@ -179,7 +183,7 @@ START_TEST(test_join_exact)
     ck_assert_str_eq(attr(&fx, GAMMA, "label"), "Two bare");
     ck_assert_str_eq(attr(&fx, GAMMA, "share"), ""); /* empty cell: no-data */
     ck_assert_str_eq(attr(&fx, DELTA, "share"), "3.5");
-    ck_assert_str_eq(attr(&fx, EPSILON, "label"), ""); /* unmatched */
+    ck_assert_str_eq(attr(&fx, EPSILON, "label"), "");   /* unmatched */
     ck_assert_str_eq(attr(&fx, ALPHA, "name"), "Alpha"); /* old fields stay */
     int fi = st_featureset_field(&fx.fs, "share");
     ck_assert_int_eq(fx.fs.field_types[fi], 'N');

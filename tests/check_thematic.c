@@ -97,7 +97,8 @@ START_TEST(test_classify_quantile)
     ck_assert_double_eq_tol(fx.res.edges[2], 13000.0 / 3, 1e-9);
     static const int want[NREGIONS] = {0, 1, 1, 1, 2, -1, 2, 2, 0, 0};
     for (int i = 0; i < NREGIONS; i++)
-        ck_assert_msg(fx.res.cls[i] == want[i], "feature %d: class %d, expected %d", i, fx.res.cls[i], want[i]);
+        ck_assert_msg(fx.res.cls[i] == want[i], "feature %d: class %d, expected %d", i, fx.res.cls[i],
+                      want[i]);
     /* ColorBrewer Blues, 3 classes, as published. */
     static const uint32_t blues[3] = {0xdeebf7, 0x9ecae1, 0x3182bd};
     for (int c = 0; c < 3; c++) {
@@ -138,7 +139,8 @@ START_TEST(test_classify_manual_ru_reverse)
     ck_assert_int_eq(fx_apply(&fx), STEPPE_OK);
     static const int want[NREGIONS] = {0, 0, 1, 1, -1, 2, 2, 2, 0, 0};
     for (int i = 0; i < NREGIONS; i++)
-        ck_assert_msg(fx.res.cls[i] == want[i], "feature %d: class %d, expected %d", i, fx.res.cls[i], want[i]);
+        ck_assert_msg(fx.res.cls[i] == want[i], "feature %d: class %d, expected %d", i, fx.res.cls[i],
+                      want[i]);
     ck_assert_uint_eq(fx.res.entries[0].count, 4);
     ck_assert_uint_eq(fx.res.entries[1].count, 2);
     ck_assert_uint_eq(fx.res.entries[2].count, 3);
@@ -209,7 +211,8 @@ START_TEST(test_classify_errors)
     assert_error(&fx, STEPPE_ERR_STYLE_KEY, "map.yaml:7:5: classify: no field 'densty' in ");
     assert_error(&fx, STEPPE_ERR_STYLE_KEY, "did you mean 'density'?");
     fx.spec.classify.field = "zzzzzzzz";
-    assert_error(&fx, STEPPE_ERR_STYLE_KEY, "(fields: code, name, pop, density, district, delta, empty, flag)");
+    assert_error(&fx, STEPPE_ERR_STYLE_KEY,
+                 "(fields: code, name, pop, density, district, delta, empty, flag)");
     fx.spec.classify.field = "name";
     assert_error(&fx, STEPPE_ERR_STYLE_VALUE, "classify: field 'name' of ");
     assert_error(&fx, STEPPE_ERR_STYLE_VALUE, "is not numeric ('Alpha' in record 1)");
@@ -338,7 +341,8 @@ START_TEST(test_size_sqrt_order_refs)
     ck_assert_double_eq(fx.res.size[OCTANT], 0); /* zero */
     ck_assert_uint_eq(fx.res.size_nodata, 1);
     ck_assert_uint_eq(fx.res.size_zero, 1);
-    static const size_t order[NREGIONS] = {THETA, ETA, EPSILON, DELTA, GAMMA, BETA, ALPHA, HOLED, ZETA, OCTANT};
+    static const size_t order[NREGIONS] = {THETA, ETA,   EPSILON, DELTA, GAMMA,
+                                           BETA,  ALPHA, HOLED,   ZETA,  OCTANT};
     for (int i = 0; i < NREGIONS; i++)
         ck_assert_msg(fx.res.order[i] == order[i], "order[%d] = %zu, expected %zu", i, fx.res.order[i],
                       order[i]);
@@ -367,7 +371,7 @@ START_TEST(test_size_linear_min_ru)
     fx.spec.legend.unit = "чел.";
     ck_assert_int_eq(fx_apply(&fx), STEPPE_OK);
     ck_assert_double_eq_tol(fx.res.size[THETA], 30, 1e-12);
-    ck_assert_double_eq(fx.res.size[ALPHA], 2); /* 0.0024 pt, raised to min */
+    ck_assert_double_eq(fx.res.size[ALPHA], 2);  /* 0.0024 pt, raised to min */
     ck_assert_double_eq(fx.res.size[OCTANT], 0); /* zero stays without marker */
     ck_assert_double_eq_tol(fx.res.refs[1].diameter, 30 * 5e6 / 12600000.0, 1e-12);
     ck_assert_str_eq(fx.res.refs[0].label, "10\u00a0000\u00a0000\u00a0чел.");
@@ -382,8 +386,7 @@ START_TEST(test_size_errors)
     fx.spec.size.enabled = true;
     fx.spec.size.field = "delta";
     fx.spec.size.field_loc = STYLE_LOC;
-    assert_error(&fx, STEPPE_ERR_STYLE_VALUE,
-                 "map.yaml:7:5: size: field 'delta' of ");
+    assert_error(&fx, STEPPE_ERR_STYLE_VALUE, "map.yaml:7:5: size: field 'delta' of ");
     assert_error(&fx, STEPPE_ERR_STYLE_VALUE, "has a negative value (-3 in record 2)");
     fx.spec.size.field = "district";
     assert_error(&fx, STEPPE_ERR_STYLE_VALUE, "is not numeric");
@@ -407,7 +410,7 @@ static const struct {
     double vmax;
     double a, b, c;
 } refs_table[] = {
-    {12.6e6, 1e7, 5e6, 1e6}, {1e7, 1e7, 5e6, 1e6}, {9999, 5000, 2000, 500}, {5, 5, 2, 0.5},
+    {12.6e6, 1e7, 5e6, 1e6}, {1e7, 1e7, 5e6, 1e6},     {9999, 5000, 2000, 500}, {5, 5, 2, 0.5},
     {2.5, 2, 1, 0.2},        {1e-3, 1e-3, 5e-4, 1e-4}, {73, 50, 20, 5},
 };
 
@@ -527,7 +530,8 @@ START_TEST(test_derived_columns_classify)
     /* length of polygons */
     ck_assert_int_eq(st_thematic_derive_fields(fx.ctx, &fx.fs, ST_DERIVED_LENGTH_KM, STYLE_LOC, fx.arena),
                      STEPPE_ERR_STYLE_VALUE);
-    ck_assert_ptr_nonnull(strstr(steppe_ctx_last_error(fx.ctx), "map.yaml:7:5: length_km is measured on lines"));
+    ck_assert_ptr_nonnull(
+        strstr(steppe_ctx_last_error(fx.ctx), "map.yaml:7:5: length_km is measured on lines"));
     fx_free(&fx);
 }
 END_TEST
@@ -543,7 +547,8 @@ START_TEST(test_derived_length)
     st_feature f = {.nparts = 1, .npoints = 3, .parts = &p0, .xy = xy};
     st_feature_update_bbox(&f);
     st_featureset fs = {.type = ST_GEOM_LINE, .feat = &f, .n = 1, .cap = 1, .crs = "EPSG:4326"};
-    ck_assert_int_eq(st_thematic_derive_fields(ctx, &fs, ST_DERIVED_LENGTH_KM, (st_loc){0}, arena), STEPPE_OK);
+    ck_assert_int_eq(st_thematic_derive_fields(ctx, &fs, ST_DERIVED_LENGTH_KM, (st_loc){0}, arena),
+                     STEPPE_OK);
     ck_assert_str_eq(st_feature_attr(&fs, &f, "length_km"), "2626.384");
     ck_assert_int_eq(st_thematic_derive_fields(ctx, &fs, ST_DERIVED_AREA_KM2, (st_loc){0}, arena),
                      STEPPE_ERR_STYLE_VALUE);

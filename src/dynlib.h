@@ -67,7 +67,10 @@
     X(geod_init)                                                                                             \
     X(geod_inverse)                                                                                          \
     X(geod_inverseline)                                                                                      \
-    X(geod_position)
+    X(geod_position)                                                                                         \
+    X(geod_polygon_init)                                                                                     \
+    X(geod_polygon_addpoint)                                                                                 \
+    X(geod_polygon_compute)
 
 /* Every GEOS C API function steppe calls. */
 #define ST_GEOS_FUNCTIONS(X)                                                                                 \
@@ -169,6 +172,9 @@ steppe_status_t st_dynlib_geos(steppe_ctx_t *ctx);
 #define geod_inverse(...) st_proj_fn.geod_inverse(__VA_ARGS__)
 #define geod_inverseline(...) st_proj_fn.geod_inverseline(__VA_ARGS__)
 #define geod_position(...) st_proj_fn.geod_position(__VA_ARGS__)
+#define geod_polygon_init(...) st_proj_fn.geod_polygon_init(__VA_ARGS__)
+#define geod_polygon_addpoint(...) st_proj_fn.geod_polygon_addpoint(__VA_ARGS__)
+#define geod_polygon_compute(...) st_proj_fn.geod_polygon_compute(__VA_ARGS__)
 
 #define GEOS_finish_r(...) st_geos_fn.GEOS_finish_r(__VA_ARGS__)
 #define GEOS_init_r(...) st_geos_fn.GEOS_init_r(__VA_ARGS__)

@@ -368,3 +368,41 @@ size_t st_utf8_seq(const unsigned char *s, size_t n)
         return 0;
     return (size_t)g_utf8_skip[s[0]];
 }
+
+bool st_featureset_add_columns(st_featureset *fs, const char *const *names, const char *types, size_t ncols,
+                               const char *const *const *values, st_arena *arena)
+{
+    if (ncols == 0)
+        return true;
+    size_t total = fs->nfields + ncols;
+    const char **fields = st_arena_calloc(arena, total, sizeof *fields);
+    char *ftypes = st_arena_calloc(arena, total, 1);
+    /* Every attrs array in one allocation: a join on a large layer makes
+     * one request, not one per feature. */
+    const char **attrs = st_arena_calloc(arena, fs->n ? fs->n * total : 1, sizeof *attrs);
+    if (!fields || !ftypes || !attrs)
+        return false;
+    for (size_t c = 0; c < fs->nfields; c++) {
+        fields[c] = fs->fields[c];
+        ftypes[c] = fs->field_types ? fs->field_types[c] : 'C';
+    }
+    for (size_t c = 0; c < ncols; c++) {
+        fields[fs->nfields + c] = names[c];
+        ftypes[fs->nfields + c] = types ? types[c] : 'C';
+    }
+    for (size_t i = 0; i < fs->n; i++) {
+        st_feature *f = &fs->feat[i];
+        const char **a = attrs + i * total;
+        for (size_t c = 0; c < fs->nfields; c++)
+            a[c] = f->attrs && f->attrs[c] ? f->attrs[c] : "";
+        for (size_t c = 0; c < ncols; c++) {
+            const char *v = values[c] ? values[c][i] : NULL;
+            a[fs->nfields + c] = v ? v : "";
+        }
+        f->attrs = a;
+    }
+    fs->fields = fields;
+    fs->field_types = ftypes;
+    fs->nfields = total;
+    return true;
+}

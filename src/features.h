@@ -55,6 +55,14 @@ int st_featureset_field(const st_featureset *fs, const char *name);
 /* Attribute value of feature f for field name, or NULL if no such field. */
 const char *st_feature_attr(const st_featureset *fs, const st_feature *f, const char *name);
 
+/* Appends ncols columns named names with types types (NULL: all 'C') to
+ * fs; values[c][i] is column c's text for feature i (NULL: ""). Every
+ * feature's attrs array is reallocated from arena. Joined tables (join.h)
+ * and derived fields (thematic.h) use it, so their columns are usable
+ * everywhere a field is. Returns false when out of memory (fs unchanged). */
+bool st_featureset_add_columns(st_featureset *fs, const char *const *names, const char *types, size_t ncols,
+                               const char *const *const *values, st_arena *arena);
+
 /* Appends a zeroed feature slot; grows from the arena. NULL if out of memory. */
 st_feature *st_featureset_add(st_featureset *fs, st_arena *arena);
 

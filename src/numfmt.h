@@ -21,7 +21,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef enum st_lang { ST_LANG_EN, ST_LANG_RU, ST_LANG_KK } st_lang;
+#include "model.h"
+
+/* The map model's language (ST_LANG_EN, ST_LANG_RU, ST_LANG_KK): one enum,
+ * so that a module can include both this header and model.h. */
+typedef st_language st_lang;
 
 #define ST_NUMFMT_MAX_DECIMALS 10
 

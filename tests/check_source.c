@@ -519,10 +519,14 @@ static const struct {
     {32, 31, false, STEPPE_ERR_DATA_UNSUPPORTED, 0, "t.shp: MultiPatch"},
     {28, 999, false, STEPPE_OK, 100, "t.shp: header gives version 999, not 1000; reading it anyway"},
     {24, 100000, true, STEPPE_OK, 100,
-     "t.shp: header gives a file length of 200000 bytes, the file has 13700; reading 13700"},
-    /* A length one record short: the smaller wins, the last record is not read. */
-    {24, 6850 - 68, true, STEPPE_OK, 99,
-     "t.shp: header gives a file length of 13564 bytes, the file has 13700; reading 13564"},
+     "t.shp: header gives a file length of 200000 bytes, the file has 13700; the 100 records of the .shx "
+     "lie inside it; reading them"},
+    /* A length one record short: the file's real size decides, and the
+     * index is consistent with it: every record is read (as shapelib and
+     * pyshp read it). */
+    {24, 6850 - 68, true, STEPPE_OK, 100,
+     "t.shp: header gives a file length of 13564 bytes, the file has 13700; the 100 records of the .shx "
+     "lie inside it; reading them"},
 };
 
 START_TEST(test_header_checks)

@@ -514,7 +514,7 @@ def shp_rows():
         ("parts_decreasing", 0, "parts_decreasing.shp: record 1:", 0, "parts_decreasing.shp: record 1:"),
         ("parts_beyond", 0, "parts_beyond.shp: record 1:", 0, "parts_beyond.shp: record 1:"),
         ("parts_negative", 0, "parts_negative.shp: record 1:", 0, "parts_negative.shp: record 1:"),
-        ("shx_offset_outside", 0, "holds 1", 0, "holds 1"),
+        ("shx_offset_outside", 0, "holds 2 of them; reading 2", 0, "holds 2 of them; reading 2"),
         ("shx_offset_header", 0, "shx_offset_header.shp: record 1:", 0, "shx_offset_header.shp: record 1:"),
         ("shx_offset_negative", 1, "shx_offset_negative.shp", 1, "shx_offset_negative.shp"),
         ("shx_count_more", 0, "shx_count_more", 0, "shx_count_more"),

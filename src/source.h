@@ -93,15 +93,21 @@ FILE *st_source_fopen(const char *path, const char **why);
  * Shapefile (file code N)", "PATH: record N: reason" for an impossible index
  * entry, "PRJ: ..." for a .prj PROJ cannot read); STEPPE_ERR_DATA_UNSUPPORTED
  * (MultiPatch); STEPPE_ERR_NOMEM.
+ * STEPPE_ERR_DATA_OPEN also for a file that is no regular file ("PATH:
+ * cannot open: not a regular file (a FIFO)") and for a .shp that shrinks
+ * while being read ("PATH: cannot read: the file shrank from N to M bytes
+ * while being read").
  * Warnings: missing .shx (the index is rebuilt in memory from the .shp's
- * record headers; nothing is written), a header length that disagrees with
- * the file, missing .prj (EPSG:4326 assumed), unknown encoding (fallback
+ * record headers; nothing is written), a header length or index entries
+ * that disagree with the file's real size (which decides: every record
+ * lying whole inside the file is read; one warning), missing .prj (EPSG:4326 assumed), unknown encoding (fallback
  * named), bad records skipped. */
 steppe_status_t st_source_read_shp(steppe_ctx_t *ctx, const char *path, const st_read_opts *opts,
                                    st_arena *arena, st_featureset *out);
 
 /* Reads a CSV of points (RFC 4180, UTF-8, header row). lon_field/lat_field
- * name the coordinate columns. Errors as "PATH:LINE: reason". */
+ * name the coordinate columns. Errors as "PATH:LINE: reason"; the limits
+ * (ST_CSV_*) and opts->keep_fields bound its memory. */
 steppe_status_t st_source_read_csv(steppe_ctx_t *ctx, const char *path, const char *lon_field,
                                    const char *lat_field, const st_read_opts *opts, st_arena *arena,
                                    st_featureset *out);

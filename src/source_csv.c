@@ -298,8 +298,12 @@ static const char *shown(char *out, size_t outsz, const char *s)
         out[n] = (unsigned char)s[n] < 0x20 || s[n] == 0x7F ? '?' : s[n];
         n++;
     }
-    if (s[n])
+    if (s[n]) {
+        /* Not inside a UTF-8 sequence. */
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
         memcpy(out + n, "...", 4);
+    }
     else
         out[n] = '\0';
     return out;

@@ -442,8 +442,8 @@ static steppe_status_t check_header(shp_reader *r)
 
 /* Reads the record index from the .shx at path: a 100-byte header like the
  * .shp's, then one (offset, length) pair per record. Entries pointing
- * outside the .shp are left to record_count, which reads the records before
- * them; an index that is cut short or holds impossible values fails. */
+ * outside the .shp are left to record_count, which skips them and reads
+ * the others; an index that is cut short or holds impossible values fails. */
 static steppe_status_t read_shx(shp_reader *r, const char *path)
 {
     steppe_status_t st = STEPPE_OK;

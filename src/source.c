@@ -8,8 +8,8 @@ steppe_status_t st_source_read_layer(steppe_ctx_t *ctx, const st_layer *layer, c
 }
 
 steppe_status_t st_source_read_layer_keep(steppe_ctx_t *ctx, const st_layer *layer, const double *bbox,
-                                          double simplify, const char *const *keep_fields,
-                                          st_arena *arena, st_featureset *out)
+                                          double simplify, const char *const *keep_fields, st_arena *arena,
+                                          st_featureset *out)
 {
     st_read_opts opts = {
         .where = layer->where.n ? &layer->where : NULL,

@@ -55,14 +55,15 @@ typedef struct st_read_opts {
     int quiet;              /* 1: no warnings, for a read that another read of the
                                same file follows (the quick look's extent); errors
                                are recorded as always. Shapefiles only. */
-    const char *const *keep_fields; /* CSV: NULL keeps every column; else a
-                               NULL-terminated list of the columns the caller
-                               uses (labels, classes, ...): only these, the
-                               coordinate columns and the where's columns are
-                               kept, so a wide table costs what the style reads */
-    void (*opened)(void *user, int fd); /* tests only: called with the data file's
-                               descriptor (.shp, .csv) after its size is taken and
-                               before its bytes are read, to change the file there */
+    /* CSV: NULL keeps every column; else a NULL-terminated list of the
+     * columns the caller uses (labels, classes, ...): only these, the
+     * coordinate columns and the where's columns are kept, so a wide table
+     * costs what the style reads. */
+    const char *const *keep_fields;
+    /* Tests only: called with the data file's descriptor (.shp, .csv) after
+     * its size is taken and before its bytes are read, to change the file
+     * there. */
+    void (*opened)(void *user, int fd);
     void *opened_user;
 } st_read_opts;
 
@@ -100,8 +101,9 @@ FILE *st_source_fopen(const char *path, const char **why);
  * Warnings: missing .shx (the index is rebuilt in memory from the .shp's
  * record headers; nothing is written), a header length or index entries
  * that disagree with the file's real size (which decides: every record
- * lying whole inside the file is read; one warning), missing .prj (EPSG:4326 assumed), unknown encoding (fallback
- * named), bad records skipped. */
+ * lying whole inside the file is read; one warning), missing .prj
+ * (EPSG:4326 assumed), unknown encoding (fallback named), bad records
+ * skipped. */
 steppe_status_t st_source_read_shp(steppe_ctx_t *ctx, const char *path, const st_read_opts *opts,
                                    st_arena *arena, st_featureset *out);
 
@@ -121,7 +123,7 @@ steppe_status_t st_source_read_layer(steppe_ctx_t *ctx, const st_layer *layer, c
  * keep_fields (NULL-terminated; NULL: all), the coordinate columns and the
  * where's columns (st_read_opts.keep_fields). */
 steppe_status_t st_source_read_layer_keep(steppe_ctx_t *ctx, const st_layer *layer, const double *bbox,
-                                          double simplify, const char *const *keep_fields,
-                                          st_arena *arena, st_featureset *out);
+                                          double simplify, const char *const *keep_fields, st_arena *arena,
+                                          st_featureset *out);
 
 #endif

@@ -34,7 +34,7 @@ typedef struct csv_parser {
     size_t len, cap;
     size_t *offs; /* start of each field in buf */
     size_t nf, capf;
-    size_t bad_bytes; /* invalid UTF-8 bytes replaced */
+    size_t bad_bytes;   /* invalid UTF-8 bytes replaced */
     size_t fields_seen; /* fields of the current record, stored or not */
     int too_long;       /* the record passed ST_CSV_MAX_RECORD bytes: nothing more stored */
     int too_wide;       /* the record passed ST_CSV_MAX_COLUMNS fields: nothing more stored */
@@ -303,8 +303,7 @@ static const char *shown(char *out, size_t outsz, const char *s)
         while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
             n--;
         memcpy(out + n, "...", 4);
-    }
-    else
+    } else
         out[n] = '\0';
     return out;
 }
@@ -359,7 +358,8 @@ steppe_status_t st_source_read_csv(steppe_ctx_t *ctx, const char *path, const ch
     if (!data) {
         if (shrank_to != SIZE_MAX)
             return st_error(ctx, STEPPE_ERR_DATA_OPEN,
-                            "%s: cannot read: the file shrank to %zu bytes while being read", path, shrank_to);
+                            "%s: cannot read: the file shrank to %zu bytes while being read", path,
+                            shrank_to);
         if (!why)
             return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", path);
         return st_error(ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", path, why);
@@ -384,13 +384,15 @@ steppe_status_t st_source_read_csv(steppe_ctx_t *ctx, const char *path, const ch
         goto out;
     }
     if (rc == CSV_RECORD && cp.too_long) {
-        st = st_error(ctx, STEPPE_ERR_DATA_CORRUPT, "%s:1: the header row is longer than the %zu bytes of a record",
-                      path, ST_CSV_MAX_RECORD);
+        st = st_error(ctx, STEPPE_ERR_DATA_CORRUPT,
+                      "%s:1: the header row is longer than the %zu bytes of a record", path,
+                      ST_CSV_MAX_RECORD);
         goto out;
     }
     if (rc == CSV_RECORD && cp.too_wide) {
-        st = st_error(ctx, STEPPE_ERR_DATA_CORRUPT, "%s:1: the header has %zu columns, more than the %d steppe reads",
-                      path, cp.fields_seen, ST_CSV_MAX_COLUMNS);
+        st = st_error(ctx, STEPPE_ERR_DATA_CORRUPT,
+                      "%s:1: the header has %zu columns, more than the %d steppe reads", path, cp.fields_seen,
+                      ST_CSV_MAX_COLUMNS);
         goto out;
     }
     if (rc != CSV_RECORD || (cp.nf == 1 && !*field(&cp, 0))) {
@@ -487,7 +489,8 @@ steppe_status_t st_source_read_csv(steppe_ctx_t *ctx, const char *path, const ch
         uint32_t record = row++;
         stats->records++;
         if (cp.fields_seen != full.nfields && warnings++ < MAX_ROW_WARNINGS)
-            st_warn(ctx, "%s:%d: %zu fields where the header has %zu", path, line, cp.fields_seen, full.nfields);
+            st_warn(ctx, "%s:%d: %zu fields where the header has %zu", path, line, cp.fields_seen,
+                    full.nfields);
 
         double x, y;
         const char *sx = field(&cp, (size_t)lon);
@@ -529,10 +532,11 @@ steppe_status_t st_source_read_csv(steppe_ctx_t *ctx, const char *path, const ch
         }
         kept_bytes += bytes + fs.nfields * sizeof(char *);
         if (kept_bytes > budget) {
-            st = st_error(ctx, STEPPE_ERR_DATA_CORRUPT,
-                          "%s:%d: the attributes of %zu columns take more than %zu MiB, twice the file's size "
-                          "plus %zu MiB",
-                          path, line, fs.nfields, budget >> 20, ST_CSV_TABLE_SLACK >> 20);
+            st =
+                st_error(ctx, STEPPE_ERR_DATA_CORRUPT,
+                         "%s:%d: the attributes of %zu columns take more than %zu MiB, twice the file's size "
+                         "plus %zu MiB",
+                         path, line, fs.nfields, budget >> 20, ST_CSV_TABLE_SLACK >> 20);
             goto out;
         }
 

@@ -149,8 +149,8 @@ typedef struct shp_reader {
     int fd;             /* the .shp, open while the reader is */
     unsigned char *win; /* bytes [winoff, winoff + winlen) of the .shp */
     size_t wincap, winoff, winlen;
-    size_t size;        /* the .shp's real size: every bound is checked against it */
-    int64_t declared;   /* the file length its header states, in bytes */
+    size_t size;      /* the .shp's real size: every bound is checked against it */
+    int64_t declared; /* the file length its header states, in bytes */
 
     /* attribute encoding */
     iconv_t cd;     /* (iconv_t)-1 when the source is UTF-8 */
@@ -529,7 +529,8 @@ out:
 static steppe_status_t rebuild_shx(shp_reader *r)
 {
     if (r->declared != (int64_t)r->size)
-        reader_warn(r, "%s: missing .shx, rebuilt from .shp; its header gives a file length of %" PRId64
+        reader_warn(r,
+                    "%s: missing .shx, rebuilt from .shp; its header gives a file length of %" PRId64
                     " bytes, the file has %zu: walking the %zu",
                     r->path, r->declared, r->size, r->size);
     else
@@ -1479,10 +1480,11 @@ static size_t record_count(shp_reader *r)
         snprintf(length, sizeof length, "header gives a file length of %" PRId64 " bytes, the file has %zu; ",
                  r->declared, r->size);
     if (nshp < nshx)
-        reader_warn(r, "%s: %sthe .shx lists %zu records but the .shp holds %zu of them; reading %zu", r->path,
-                    length, nshx, nshp, nshp);
+        reader_warn(r, "%s: %sthe .shx lists %zu records but the .shp holds %zu of them; reading %zu",
+                    r->path, length, nshx, nshp, nshp);
     else if (length[0])
-        reader_warn(r, "%s: %sthe %zu records of the .shx lie inside it; reading them", r->path, length, nshx);
+        reader_warn(r, "%s: %sthe %zu records of the .shx lie inside it; reading them", r->path, length,
+                    nshx);
     size_t n = nshx;
     if (r->dbf) {
         size_t ndbf = r->dbf->nRecords > 0 ? (size_t)r->dbf->nRecords : 0;

@@ -926,7 +926,7 @@ START_TEST(test_not_regular)
         ck_assert_int_eq(mkfifo(path, 0644), 0);
     st_read_opts opts = {.stats = &stats};
     steppe_status_t st = strstr(name, ".csv") ? st_source_read_csv(ctx, path, "lon", "lat", &opts, arena, &fs)
-                                               : st_source_read_shp(ctx, shp, &opts, arena, &fs);
+                                              : st_source_read_shp(ctx, shp, &opts, arena, &fs);
     ck_assert_int_eq(st, STEPPE_ERR_DATA_OPEN);
     ck_assert_int_eq(steppe_status_exit_code(st), 1);
     char want[8400];
@@ -962,7 +962,8 @@ START_TEST(test_truncated_under_the_read)
     st_read_opts opts = {.stats = &stats, .opened = truncate_to, .opened_user = &to};
     ck_assert_int_eq(st_source_read_shp(ctx, shp, &opts, arena, &fs), STEPPE_ERR_DATA_OPEN);
     char want[8400];
-    snprintf(want, sizeof want, "%s: cannot read: the file shrank from 13700 to 150 bytes while being read", shp);
+    snprintf(want, sizeof want, "%s: cannot read: the file shrank from 13700 to 150 bytes while being read",
+             shp);
     ck_assert_str_eq(steppe_ctx_last_error(ctx), want);
 }
 END_TEST
@@ -996,8 +997,9 @@ START_TEST(test_truncated_big_file)
     st_read_opts opts = {.stats = &stats, .opened = truncate_to, .opened_user = &to};
     ck_assert_int_eq(st_source_read_shp(ctx, shp, &opts, arena, &fs), STEPPE_ERR_DATA_OPEN);
     char want[8400];
-    snprintf(want, sizeof want, "%s: cannot read: the file shrank from %lld to 5000000 bytes while being read",
-             shp, (long long)sb.st_size);
+    snprintf(want, sizeof want,
+             "%s: cannot read: the file shrank from %lld to 5000000 bytes while being read", shp,
+             (long long)sb.st_size);
     ck_assert_str_eq(steppe_ctx_last_error(ctx), want);
 }
 END_TEST
@@ -1230,7 +1232,8 @@ START_TEST(test_csv_column_limit)
     path = wide_csv(1000000, 600, "1,2");
     ck_assert_int_eq(st_source_read_csv(ctx, path, "lon", "lat", &opts, arena, &fs), STEPPE_ERR_DATA_CORRUPT);
     char want[8400];
-    snprintf(want, sizeof want, "%s:1: the header has 1000000 columns, more than the 4096 steppe reads", path);
+    snprintf(want, sizeof want, "%s:1: the header has 1000000 columns, more than the 4096 steppe reads",
+             path);
     ck_assert_str_eq(steppe_ctx_last_error(ctx), want);
     remove_csv(path);
 
@@ -1281,7 +1284,8 @@ START_TEST(test_csv_long_row)
     ck_assert_str_eq(attr(1, "name"), "b");
     ck_assert_uint_eq(stats.skipped, 1);
     char want[8400];
-    snprintf(want, sizeof want, "warning: %s:3: row longer than the 1048576 bytes of a record, skipped\n", path);
+    snprintf(want, sizeof want, "warning: %s:3: row longer than the 1048576 bytes of a record, skipped\n",
+             path);
     ck_assert_str_eq(tu_log(), want);
     /* Line numbers after it still count its line breaks (1048 of them). */
     ck_assert_uint_eq(fs.feat[1].record, 2);
@@ -1328,9 +1332,10 @@ START_TEST(test_csv_budget)
     st_read_opts opts = {.stats = &stats};
     ck_assert_int_eq(st_source_read_csv(ctx, path, "lon", "lat", &opts, arena, &fs), STEPPE_ERR_DATA_CORRUPT);
     char want[8400];
-    snprintf(want, sizeof want,
-             "%s:%zu: the attributes of 4096 columns take more than %zu MiB, twice the file's size plus 64 MiB",
-             path, line, budget >> 20);
+    snprintf(
+        want, sizeof want,
+        "%s:%zu: the attributes of 4096 columns take more than %zu MiB, twice the file's size plus 64 MiB",
+        path, line, budget >> 20);
     ck_assert_str_eq(steppe_ctx_last_error(ctx), want);
     /* With the columns it uses named, the same file reads. */
     static const char *const keep[] = {NULL};

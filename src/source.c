@@ -4,6 +4,13 @@
 steppe_status_t st_source_read_layer(steppe_ctx_t *ctx, const st_layer *layer, const double *bbox,
                                      double simplify, st_arena *arena, st_featureset *out)
 {
+    return st_source_read_layer_keep(ctx, layer, bbox, simplify, NULL, arena, out);
+}
+
+steppe_status_t st_source_read_layer_keep(steppe_ctx_t *ctx, const st_layer *layer, const double *bbox,
+                                          double simplify, const char *const *keep_fields, st_arena *arena,
+                                          st_featureset *out)
+{
     st_read_opts opts = {
         .where = layer->where.n ? &layer->where : NULL,
         .bbox = bbox,
@@ -11,6 +18,7 @@ steppe_status_t st_source_read_layer(steppe_ctx_t *ctx, const st_layer *layer, c
         .crs = layer->crs,
         .encoding = layer->encoding,
         .loc = layer->source_loc,
+        .keep_fields = keep_fields,
     };
     if (!layer->source)
         return st_error(ctx, STEPPE_ERR_INTERNAL, "layer '%s' has no source",

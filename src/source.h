@@ -7,6 +7,8 @@
 #ifndef ST_SOURCE_H
 #define ST_SOURCE_H
 
+#include <stdio.h>
+
 #include "ctx.h"
 #include "features.h"
 
@@ -53,7 +55,37 @@ typedef struct st_read_opts {
     int quiet;              /* 1: no warnings, for a read that another read of the
                                same file follows (the quick look's extent); errors
                                are recorded as always. Shapefiles only. */
+    /* CSV: NULL keeps every column; else a NULL-terminated list of the
+     * columns the caller uses (labels, classes, ...): only these, the
+     * coordinate columns and the where's columns are kept, so a wide table
+     * costs what the style reads. */
+    const char *const *keep_fields;
+    /* Tests only: called with the data file's descriptor (.shp, .csv) after
+     * its size is taken and before its bytes are read, to change the file
+     * there. */
+    void (*opened)(void *user, int fd);
+    void *opened_user;
 } st_read_opts;
+
+/* Limits of the CSV reader, documented in docs/style-reference.md: a header
+ * of more columns, or a header or row longer than ST_CSV_MAX_RECORD bytes,
+ * fails the file (a row: is skipped with a warning). Without keep_fields,
+ * the attributes kept for one file may take at most twice the file's size
+ * plus ST_CSV_TABLE_SLACK bytes. */
+#define ST_CSV_MAX_COLUMNS 4096
+#define ST_CSV_MAX_RECORD ((size_t)1 << 20)
+#define ST_CSV_TABLE_SLACK ((size_t)64 << 20)
+
+/* Opens path for reading as every source file is opened (.shp, .shx, .dbf,
+ * .prj, .cpg, .csv): read-only, close-on-exec and non-blocking, so that a
+ * FIFO or a device named as a source cannot block the open; then anything
+ * but a regular file is refused. Returns the descriptor, or -1 with *why
+ * set to the reason (static text: strerror(), "is a directory", "not a
+ * regular file (a FIFO)", ...). Thread-safe. */
+int st_source_open_regular(const char *path, const char **why);
+
+/* st_source_open_regular() as a stdio stream ("rb"); NULL with *why set. */
+FILE *st_source_fopen(const char *path, const char **why);
 
 /* Reads the Shapefile at path (with its .shx, .dbf, .prj, .cpg).
  *   out: filled on success; all memory from arena.
@@ -62,15 +94,22 @@ typedef struct st_read_opts {
  * Shapefile (file code N)", "PATH: record N: reason" for an impossible index
  * entry, "PRJ: ..." for a .prj PROJ cannot read); STEPPE_ERR_DATA_UNSUPPORTED
  * (MultiPatch); STEPPE_ERR_NOMEM.
+ * STEPPE_ERR_DATA_OPEN also for a file that is no regular file ("PATH:
+ * cannot open: not a regular file (a FIFO)") and for a .shp that shrinks
+ * while being read ("PATH: cannot read: the file shrank from N to M bytes
+ * while being read").
  * Warnings: missing .shx (the index is rebuilt in memory from the .shp's
- * record headers; nothing is written), a header length that disagrees with
- * the file, missing .prj (EPSG:4326 assumed), unknown encoding (fallback
- * named), bad records skipped. */
+ * record headers; nothing is written), a header length or index entries
+ * that disagree with the file's real size (which decides: every record
+ * lying whole inside the file is read; one warning), missing .prj
+ * (EPSG:4326 assumed), unknown encoding (fallback named), bad records
+ * skipped. */
 steppe_status_t st_source_read_shp(steppe_ctx_t *ctx, const char *path, const st_read_opts *opts,
                                    st_arena *arena, st_featureset *out);
 
 /* Reads a CSV of points (RFC 4180, UTF-8, header row). lon_field/lat_field
- * name the coordinate columns. Errors as "PATH:LINE: reason". */
+ * name the coordinate columns. Errors as "PATH:LINE: reason"; the limits
+ * (ST_CSV_*) and opts->keep_fields bound its memory. */
 steppe_status_t st_source_read_csv(steppe_ctx_t *ctx, const char *path, const char *lon_field,
                                    const char *lat_field, const st_read_opts *opts, st_arena *arena,
                                    st_featureset *out);
@@ -79,5 +118,12 @@ steppe_status_t st_source_read_csv(steppe_ctx_t *ctx, const char *path, const ch
  * crs and encoding, plus the given bbox and simplify. */
 steppe_status_t st_source_read_layer(steppe_ctx_t *ctx, const st_layer *layer, const double *bbox,
                                      double simplify, st_arena *arena, st_featureset *out);
+
+/* st_source_read_layer() keeping, of a CSV, only the columns named in
+ * keep_fields (NULL-terminated; NULL: all), the coordinate columns and the
+ * where's columns (st_read_opts.keep_fields). */
+steppe_status_t st_source_read_layer_keep(steppe_ctx_t *ctx, const st_layer *layer, const double *bbox,
+                                          double simplify, const char *const *keep_fields, st_arena *arena,
+                                          st_featureset *out);
 
 #endif

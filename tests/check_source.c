@@ -2,12 +2,16 @@
  * culling, generalisation and filters while reading; CSV points.
  * Fixtures: tests/fixtures/shp, written by tests/fixtures/make-fixtures.py. */
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <shapefil.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "source.h"
@@ -519,10 +523,14 @@ static const struct {
     {32, 31, false, STEPPE_ERR_DATA_UNSUPPORTED, 0, "t.shp: MultiPatch"},
     {28, 999, false, STEPPE_OK, 100, "t.shp: header gives version 999, not 1000; reading it anyway"},
     {24, 100000, true, STEPPE_OK, 100,
-     "t.shp: header gives a file length of 200000 bytes, the file has 13700; reading 13700"},
-    /* A length one record short: the smaller wins, the last record is not read. */
-    {24, 6850 - 68, true, STEPPE_OK, 99,
-     "t.shp: header gives a file length of 13564 bytes, the file has 13700; reading 13564"},
+     "t.shp: header gives a file length of 200000 bytes, the file has 13700; the 100 records of the .shx "
+     "lie inside it; reading them"},
+    /* A length one record short: the file's real size decides, and the
+     * index is consistent with it: every record is read (as shapelib and
+     * pyshp read it). */
+    {24, 6850 - 68, true, STEPPE_OK, 100,
+     "t.shp: header gives a file length of 13564 bytes, the file has 13700; the 100 records of the .shx "
+     "lie inside it; reading them"},
 };
 
 START_TEST(test_header_checks)
@@ -884,6 +892,212 @@ START_TEST(test_where_unknown_field)
 }
 END_TEST
 
+/* ---- files that are no regular files, files that change under the read ---- */
+
+/* Which file of a grid copy (or a CSV) to replace with a FIFO or a folder.
+ * Opening a FIFO for reading waits for a writer: without the check this
+ * test blocks until check's timeout kills it. */
+static const struct {
+    const char *name; /* the file replaced, in the copy */
+    bool dir;         /* a folder instead of a FIFO */
+    const char *why;  /* the reason in "NAME: cannot open: WHY" */
+} special_cases[] = {
+    {"t.shp", false, "not a regular file (a FIFO)"},
+    {"t.shx", false, "not a regular file (a FIFO)"},
+    {"t.dbf", false, "not a regular file (a FIFO)"},
+    {"t.prj", false, "not a regular file (a FIFO)"},
+    {"t.cpg", false, "not a regular file (a FIFO)"},
+    {"t.csv", false, "not a regular file (a FIFO)"},
+    {"t.shp", true, "is a directory"},
+    {"t.shx", true, "is a directory"},
+    {"t.dbf", true, "is a directory"},
+    {"t.csv", true, "is a directory"},
+};
+
+START_TEST(test_not_regular)
+{
+    const char *shp = grid_copy(NULL);
+    const char *name = special_cases[_i].name;
+    const char *path = tu_join(copy_dir, name);
+    unlink(path);
+    if (special_cases[_i].dir)
+        ck_assert_int_eq(mkdir(path, 0755), 0);
+    else
+        ck_assert_int_eq(mkfifo(path, 0644), 0);
+    st_read_opts opts = {.stats = &stats};
+    steppe_status_t st = strstr(name, ".csv") ? st_source_read_csv(ctx, path, "lon", "lat", &opts, arena, &fs)
+                                              : st_source_read_shp(ctx, shp, &opts, arena, &fs);
+    ck_assert_int_eq(st, STEPPE_ERR_DATA_OPEN);
+    ck_assert_int_eq(steppe_status_exit_code(st), 1);
+    char want[8400];
+    snprintf(want, sizeof want, "%s: cannot open: %s", path, special_cases[_i].why);
+    ck_assert_str_eq(steppe_ctx_last_error(ctx), want);
+    if (special_cases[_i].dir)
+        rmdir(path);
+    else
+        unlink(path);
+}
+END_TEST
+
+/* The descriptor hook (st_read_opts.opened) truncates the .shp after its
+ * size was taken and before a byte of it is read: what another process
+ * does to a file under a render. Reading a mapped file there died of
+ * SIGBUS; the read must fail with a message instead. */
+typedef struct cut_at {
+    const char *path;
+    off_t size;
+} cut_at;
+
+static void truncate_to(void *user, int fd)
+{
+    const cut_at *c = user;
+    (void)fd; /* open read-only: truncated by name, as another process would */
+    ck_assert_int_eq(truncate(c->path, c->size), 0);
+}
+
+START_TEST(test_truncated_under_the_read)
+{
+    const char *shp = grid_copy(NULL);
+    cut_at to = {shp, 150}; /* the header and part of record 0 */
+    st_read_opts opts = {.stats = &stats, .opened = truncate_to, .opened_user = &to};
+    ck_assert_int_eq(st_source_read_shp(ctx, shp, &opts, arena, &fs), STEPPE_ERR_DATA_OPEN);
+    char want[8400];
+    snprintf(want, sizeof want, "%s: cannot read: the file shrank from 13700 to 150 bytes while being read",
+             shp);
+    ck_assert_str_eq(steppe_ctx_last_error(ctx), want);
+}
+END_TEST
+
+/* The same with a file larger than the reader's window, cut in its middle:
+ * the records before the cut are read, then the read fails. */
+START_TEST(test_truncated_big_file)
+{
+    const char *src = tu_src("shapes/ru_regions.shp");
+    if (access(src, R_OK) != 0)
+        return;
+    copy_dir = tu_tmpdir();
+    static const char *const exts[] = {"shp", "shx", "dbf", "prj", "cpg"};
+    for (size_t i = 0; i < 5; i++) {
+        char from[64], to[64];
+        snprintf(from, sizeof from, "shapes/ru_regions.%s", exts[i]);
+        snprintf(to, sizeof to, "t.%s", exts[i]);
+        size_t len = 0;
+        char *data = tu_read(tu_src(from), &len);
+        ck_assert_ptr_nonnull(data);
+        FILE *f = fopen(tu_join(copy_dir, to), "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+        fclose(f);
+        free(data);
+    }
+    const char *shp = tu_join(copy_dir, "t.shp");
+    struct stat sb;
+    ck_assert_int_eq(stat(shp, &sb), 0);
+    cut_at to = {shp, 5000000};
+    st_read_opts opts = {.stats = &stats, .opened = truncate_to, .opened_user = &to};
+    ck_assert_int_eq(st_source_read_shp(ctx, shp, &opts, arena, &fs), STEPPE_ERR_DATA_OPEN);
+    char want[8400];
+    snprintf(want, sizeof want,
+             "%s: cannot read: the file shrank from %lld to 5000000 bytes while being read", shp,
+             (long long)sb.st_size);
+    ck_assert_str_eq(steppe_ctx_last_error(ctx), want);
+}
+END_TEST
+
+/* ---- the header's length, the real size and the index, against shapelib ---- */
+
+/* Corpus files (tests/corpus/make-corpus.py) whose header length, real
+ * size and .shx disagree. steppe must read the records shapelib's own
+ * SHPReadObject reads — every record lying whole inside the file — with
+ * one warning; records are compared by number and vertex count. */
+static const struct {
+    const char *name;
+    size_t n;            /* features read */
+    const char *warning; /* the one warning about the disagreement */
+} hdrlen_cases[] = {
+    {"hdrlen_short", 3,
+     "header gives a file length of 416 bytes, the file has 592; the 3 records of the .shx lie inside it; "
+     "reading them"},
+    {"hdrlen_zero", 3,
+     "header gives a file length of 0 bytes, the file has 592; the 3 records of the .shx lie inside it; "
+     "reading them"},
+    {"hdrlen_long", 3,
+     "header gives a file length of 2097152 bytes, the file has 592; the 3 records of the .shx lie inside "
+     "it; reading them"},
+    {"hdrlen_short_cut", 2,
+     "header gives a file length of 416 bytes, the file has 486; the .shx lists 3 records but the .shp holds "
+     "2 of them; reading 2"},
+    {"hdrlen_long_cut", 1,
+     "header gives a file length of 2097152 bytes, the file has 266; the .shx lists 3 records but the .shp "
+     "holds 1 of them; reading 1"},
+    {"shx_hole", 2, "the .shx lists 3 records but the .shp holds 2 of them; reading 2"},
+    {"shx_offset_outside", 2, "the .shx lists 3 records but the .shp holds 2 of them; reading 2"},
+};
+
+static void shapelib_silent(const char *message)
+{
+    (void)message;
+}
+
+START_TEST(test_header_length_vs_shapelib)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.shp", tu_src("tests/corpus/shp"), hdrlen_cases[_i].name);
+    st_read_opts opts = {.stats = &stats};
+    tu_log_clear();
+    ck_assert_int_eq(st_source_read_shp(ctx, path, &opts, arena, &fs), STEPPE_OK);
+    ck_assert_uint_eq(fs.n, hdrlen_cases[_i].n);
+    char want[8400];
+    snprintf(want, sizeof want, "%s: %s", path, hdrlen_cases[_i].warning);
+    ck_assert_msg(strstr(tu_log(), want) != NULL, "log: %s", tu_log());
+    ck_assert_uint_eq(steppe_ctx_warning_count(ctx), 1);
+
+    /* The peer: shapelib reads each record that lies inside the file. */
+    SAHooks hooks;
+    SASetupDefaultHooks(&hooks);
+    hooks.Error = shapelib_silent;
+    SHPHandle h = SHPOpenLL(path, "rb", &hooks);
+    ck_assert_ptr_nonnull(h);
+    int total = 0;
+    SHPGetInfo(h, &total, NULL, NULL, NULL);
+    size_t k = 0;
+    for (int i = 0; i < total; i++) {
+        SHPObject *o = SHPReadObject(h, i);
+        if (!o)
+            continue;
+        if (o->nVertices > 0) {
+            ck_assert_msg(k < fs.n, "shapelib reads record %d, steppe did not", i);
+            ck_assert_uint_eq(fs.feat[k].record, (uint32_t)i);
+            ck_assert_uint_eq(fs.feat[k].npoints, (uint32_t)o->nVertices);
+            k++;
+        }
+        SHPDestroyObject(o);
+    }
+    SHPClose(h);
+    ck_assert_uint_eq(k, fs.n);
+}
+END_TEST
+
+/* No .shx and a header length short of the file: the index is rebuilt over
+ * the real size (as shapelib's SHPRestoreSHX walks it). */
+START_TEST(test_header_length_rebuilt)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/hdrlen_short_noshx.shp", tu_src("tests/corpus/shp"));
+    st_read_opts opts = {.stats = &stats};
+    tu_log_clear();
+    ck_assert_int_eq(st_source_read_shp(ctx, path, &opts, arena, &fs), STEPPE_OK);
+    ck_assert_uint_eq(fs.n, 3);
+    char want[8400];
+    snprintf(want, sizeof want,
+             "%s: missing .shx, rebuilt from .shp; its header gives a file length of 416 bytes, the file has "
+             "592: walking the 592",
+             path);
+    ck_assert_msg(strstr(tu_log(), want) != NULL, "log: %s", tu_log());
+    ck_assert_uint_eq(steppe_ctx_warning_count(ctx), 1);
+}
+END_TEST
+
 /* ---- CSV ------------------------------------------------------------------- */
 
 START_TEST(test_csv)
@@ -980,6 +1194,174 @@ START_TEST(test_csv_errors)
 }
 END_TEST
 
+/* Writes a CSV of a header of ncols columns "lon,lat,c2,c3,..." and nrows
+ * rows of row (each followed by a line break) to t.csv; returns its path. */
+static const char *wide_csv(size_t ncols, size_t nrows, const char *row)
+{
+    const char *path = tu_join(copy_dir = tu_tmpdir(), "t.csv");
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs("lon,lat", f);
+    for (size_t i = 2; i < ncols; i++)
+        fprintf(f, ",c%zu", i);
+    fputc('\n', f);
+    for (size_t r = 0; r < nrows; r++)
+        fprintf(f, "%s\n", row);
+    ck_assert_int_eq(fclose(f), 0);
+    return path;
+}
+
+static void remove_csv(const char *path)
+{
+    unlink(path);
+    rmdir(copy_dir);
+    copy_dir = NULL;
+}
+
+START_TEST(test_csv_column_limit)
+{
+    /* The limit itself reads; one more column fails the file. */
+    const char *path = wide_csv(ST_CSV_MAX_COLUMNS, 3, "1,2,x");
+    st_read_opts opts = {.stats = &stats};
+    ck_assert_int_eq(st_source_read_csv(ctx, path, "lon", "lat", &opts, arena, &fs), STEPPE_OK);
+    ck_assert_uint_eq(fs.n, 3);
+    ck_assert_uint_eq(fs.nfields, ST_CSV_MAX_COLUMNS);
+    remove_csv(path);
+
+    /* The issue's case: 10^6 columns over 600 rows (4.8 GB before). */
+    path = wide_csv(1000000, 600, "1,2");
+    ck_assert_int_eq(st_source_read_csv(ctx, path, "lon", "lat", &opts, arena, &fs), STEPPE_ERR_DATA_CORRUPT);
+    char want[8400];
+    snprintf(want, sizeof want, "%s:1: the header has 1000000 columns, more than the 4096 steppe reads",
+             path);
+    ck_assert_str_eq(steppe_ctx_last_error(ctx), want);
+    remove_csv(path);
+
+    /* Few columns, one of them a name of 2 MB. */
+    path = tu_join(copy_dir = tu_tmpdir(), "t.csv");
+    FILE *g = fopen(path, "wb");
+    ck_assert_ptr_nonnull(g);
+    fputs("lon,lat,", g);
+    for (size_t i = 0; i < 2 * ST_CSV_MAX_RECORD; i++)
+        fputc('n', g);
+    fputs("\n1,2,3\n", g);
+    fclose(g);
+    ck_assert_int_eq(st_source_read_csv(ctx, path, "lon", "lat", &opts, arena, &fs), STEPPE_ERR_DATA_CORRUPT);
+    snprintf(want, sizeof want, "%s:1: the header row is longer than the 1048576 bytes of a record", path);
+    ck_assert_str_eq(steppe_ctx_last_error(ctx), want);
+    remove_csv(path);
+
+    /* Short names: under the length limit, over the column limit. */
+    path = tu_join(copy_dir = tu_tmpdir(), "t.csv");
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs("lon,lat", f);
+    for (size_t i = 2; i < 5000; i++)
+        fputs(",", f);
+    fputs("\n1,2\n", f);
+    fclose(f);
+    ck_assert_int_eq(st_source_read_csv(ctx, path, "lon", "lat", &opts, arena, &fs), STEPPE_ERR_DATA_CORRUPT);
+    snprintf(want, sizeof want, "%s:1: the header has 5000 columns, more than the 4096 steppe reads", path);
+    ck_assert_str_eq(steppe_ctx_last_error(ctx), want);
+    remove_csv(path);
+}
+END_TEST
+
+START_TEST(test_csv_long_row)
+{
+    const char *path = tu_join(copy_dir = tu_tmpdir(), "t.csv");
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs("name,lon,lat\na,1,2\n\"", f);
+    for (size_t i = 0; i < ST_CSV_MAX_RECORD; i++)
+        fputc(i % 1000 == 999 ? '\n' : 'x', f);
+    fputs("\",3,4\nb,5,6\n", f);
+    fclose(f);
+    st_read_opts opts = {.stats = &stats};
+    tu_log_clear();
+    ck_assert_int_eq(st_source_read_csv(ctx, path, "lon", "lat", &opts, arena, &fs), STEPPE_OK);
+    ck_assert_uint_eq(fs.n, 2);
+    ck_assert_str_eq(attr(1, "name"), "b");
+    ck_assert_uint_eq(stats.skipped, 1);
+    char want[8400];
+    snprintf(want, sizeof want, "warning: %s:3: row longer than the 1048576 bytes of a record, skipped\n",
+             path);
+    ck_assert_str_eq(tu_log(), want);
+    /* Line numbers after it still count its line breaks (1048 of them). */
+    ck_assert_uint_eq(fs.feat[1].record, 2);
+    remove_csv(path);
+}
+END_TEST
+
+START_TEST(test_csv_keep_fields)
+{
+    const char *path = tu_join(copy_dir = tu_tmpdir(), "t.csv");
+    ck_assert_int_eq(tu_write(path, "A,name,LON,b,lat,c\n1,x,10,2,20,3\n4,y,11,5,21,6\n"), 0);
+    static const char *const keep[] = {"c", "missing", NULL};
+    const char *v[] = {"4"};
+    st_cond cond = {.field = "a", .op = ST_OP_EQ, .values = v, .nvalues = 1};
+    st_filter where = {&cond, 1};
+    st_read_opts opts = {.stats = &stats, .keep_fields = keep, .where = &where};
+    ck_assert_int_eq(st_source_read_csv(ctx, path, "lon", "lat", &opts, arena, &fs), STEPPE_OK);
+    /* lon and lat, the where's column and the caller's, in header order. */
+    ck_assert_uint_eq(fs.nfields, 4);
+    ck_assert_str_eq(fs.fields[0], "A");
+    ck_assert_str_eq(fs.fields[1], "LON");
+    ck_assert_str_eq(fs.fields[2], "lat");
+    ck_assert_str_eq(fs.fields[3], "c");
+    ck_assert_uint_eq(fs.n, 1);
+    ck_assert_str_eq(attr(0, "c"), "6");
+    ck_assert_str_eq(attr(0, "a"), "4");
+    ck_assert_ptr_null(st_feature_attr(&fs, &fs.feat[0], "name"));
+    ck_assert_double_eq(fs.feat[0].xy[0], 11);
+    remove_csv(path);
+}
+END_TEST
+
+/* Without keep_fields, a wide header over short rows stops at the budget:
+ * a pointer per column per row would otherwise cost 8 bytes per byte. */
+START_TEST(test_csv_budget)
+{
+    size_t nrows = 200000;
+    const char *path = wide_csv(ST_CSV_MAX_COLUMNS, nrows, "1,2");
+    struct stat sb;
+    ck_assert_int_eq(stat(path, &sb), 0);
+    size_t budget = 2 * (size_t)sb.st_size + ST_CSV_TABLE_SLACK;
+    size_t per_row = 2 + 2 + (ST_CSV_MAX_COLUMNS - 2) + ST_CSV_MAX_COLUMNS * sizeof(char *);
+    size_t line = budget / per_row + 2;
+    st_read_opts opts = {.stats = &stats};
+    ck_assert_int_eq(st_source_read_csv(ctx, path, "lon", "lat", &opts, arena, &fs), STEPPE_ERR_DATA_CORRUPT);
+    char want[8400];
+    snprintf(
+        want, sizeof want,
+        "%s:%zu: the attributes of 4096 columns take more than %zu MiB, twice the file's size plus 64 MiB",
+        path, line, budget >> 20);
+    ck_assert_str_eq(steppe_ctx_last_error(ctx), want);
+    /* With the columns it uses named, the same file reads. */
+    static const char *const keep[] = {NULL};
+    opts.keep_fields = keep;
+    ck_assert_int_eq(st_source_read_csv(ctx, path, "lon", "lat", &opts, arena, &fs), STEPPE_OK);
+    ck_assert_uint_eq(fs.n, nrows);
+    ck_assert_uint_eq(fs.nfields, 2);
+    remove_csv(path);
+}
+END_TEST
+
+/* A CSV truncated between its size being taken and its read. */
+START_TEST(test_csv_truncated_under_the_read)
+{
+    const char *path = tu_join(copy_dir = tu_tmpdir(), "t.csv");
+    ck_assert_int_eq(tu_write(path, "lon,lat\n1,2\n3,4\n"), 0);
+    cut_at to = {path, 10};
+    st_read_opts opts = {.opened = truncate_to, .opened_user = &to};
+    ck_assert_int_eq(st_source_read_csv(ctx, path, "lon", "lat", &opts, arena, &fs), STEPPE_ERR_DATA_OPEN);
+    char want[8400];
+    snprintf(want, sizeof want, "%s: cannot read: the file shrank to 10 bytes while being read", path);
+    ck_assert_str_eq(steppe_ctx_last_error(ctx), want);
+    remove_csv(path);
+}
+END_TEST
+
 /* ---- dispatch ---------------------------------------------------------------- */
 
 START_TEST(test_read_layer)
@@ -1059,6 +1441,11 @@ static Suite *source_suite(void)
     tcase_add_test(tc, test_where_while_reading);
     tcase_add_test(tc, test_where_unknown_field);
     tcase_add_test(tc, test_real_ru_regions);
+    tcase_add_loop_test(tc, test_not_regular, 0, sizeof special_cases / sizeof special_cases[0]);
+    tcase_add_test(tc, test_truncated_under_the_read);
+    tcase_add_test(tc, test_truncated_big_file);
+    tcase_add_loop_test(tc, test_header_length_vs_shapelib, 0, sizeof hdrlen_cases / sizeof hdrlen_cases[0]);
+    tcase_add_test(tc, test_header_length_rebuilt);
     suite_add_tcase(s, tc);
 
     TCase *csv = tcase_create("csv");
@@ -1067,6 +1454,11 @@ static Suite *source_suite(void)
     tcase_add_test(csv, test_csv_rfc4180);
     tcase_add_test(csv, test_csv_errors);
     tcase_add_test(csv, test_read_layer);
+    tcase_add_test(csv, test_csv_column_limit);
+    tcase_add_test(csv, test_csv_long_row);
+    tcase_add_test(csv, test_csv_keep_fields);
+    tcase_add_test(csv, test_csv_budget);
+    tcase_add_test(csv, test_csv_truncated_under_the_read);
     suite_add_tcase(s, csv);
     return s;
 }

@@ -310,6 +310,24 @@ def shp_cases():
     # A .dbf with no fields at all.
     write_set("dbf_no_fields", shp_b, shx_b, dbf_bytes([], [[], [], []]))
 
+    # The header's file length against the real size and the index: the
+    # real size decides, every record lying whole inside the file is read
+    # (as shapelib's SHPReadObject reads them; check_source.c compares).
+    # Header length short of the last record, the .shx pointing beyond it.
+    write_set("hdrlen_short", patch(shp, 24, ">i", (o3 - 40) // 2), shx, dbf)
+    # Header length 0, and less than the header itself.
+    write_set("hdrlen_zero", patch(shp, 24, ">i", 0), shx, dbf)
+    # Header length far beyond the file (the file is whole).
+    write_set("hdrlen_long", patch(shp, 24, ">i", 1 << 20), shx, dbf)
+    # Header length short and no .shx: the index is rebuilt over the real size.
+    write_set("hdrlen_short_noshx", patch(shp, 24, ">i", (o3 - 40) // 2), None, dbf)
+    # Header length short and the file cut inside record 3 as well.
+    write_set("hdrlen_short_cut", patch(shp, 24, ">i", (o3 - 40) // 2)[:o3 + 30], shx, dbf)
+    # Header length long and the file cut inside record 2: record 1 only.
+    write_set("hdrlen_long_cut", patch(shp, 24, ">i", 1 << 20)[:o2 + 30], shx, dbf)
+    # The .shx lists record 2 beyond the end, record 3 inside: 1 and 3 are read.
+    write_set("shx_hole", shp, patch(shx, 108, ">i", len(shp) // 2 + 100), dbf)
+
 
 def unframe(data):
     """The files of a framed fuzz input (tests/fuzz/fuzz_common.h)."""
@@ -539,7 +557,7 @@ def shp_rows():
         ("parts_decreasing", 0, "parts_decreasing.shp: record 1:", 0, "parts_decreasing.shp: record 1:"),
         ("parts_beyond", 0, "parts_beyond.shp: record 1:", 0, "parts_beyond.shp: record 1:"),
         ("parts_negative", 0, "parts_negative.shp: record 1:", 0, "parts_negative.shp: record 1:"),
-        ("shx_offset_outside", 0, "holds 1", 0, "holds 1"),
+        ("shx_offset_outside", 0, "holds 2 of them; reading 2", 0, "holds 2 of them; reading 2"),
         ("shx_offset_header", 0, "shx_offset_header.shp: record 1:", 0, "shx_offset_header.shp: record 1:"),
         ("shx_offset_negative", 1, "shx_offset_negative.shp", 1, "shx_offset_negative.shp"),
         ("shx_count_more", 0, "shx_count_more", 0, "shx_count_more"),
@@ -595,6 +613,17 @@ def shp_rows():
         ("multipoint_huge_coord", ) + ok,
         ("noshx_reclen_negative", 1, "noshx_reclen_negative.shp", 1, "noshx_reclen_negative.shp"),
         ("noshx_reclen_zero", 0, "noshx_reclen_zero.shp", 0, "noshx_reclen_zero.shp"),
+        # Header length against the real size and the index (one warning each).
+        ("hdrlen_short", 0, "the 3 records of the .shx lie inside it; reading them",
+         0, "the 3 records of the .shx lie inside it; reading them"),
+        ("hdrlen_zero", 0, "header gives a file length of 0 bytes", 0, "header gives a file length of 0 bytes"),
+        ("hdrlen_long", 0, "header gives a file length of 2097152 bytes", 0,
+         "header gives a file length of 2097152 bytes"),
+        ("hdrlen_short_noshx", 0, "missing .shx, rebuilt from .shp; its header gives a file length", 0,
+         "missing .shx, rebuilt from .shp; its header gives a file length"),
+        ("hdrlen_short_cut", 0, "holds 2 of them; reading 2", 0, "holds 2 of them; reading 2"),
+        ("hdrlen_long_cut", 0, "holds 1 of them; reading 1", 0, "holds 1 of them; reading 1"),
+        ("shx_hole", 0, "holds 2 of them; reading 2", 0, "holds 2 of them; reading 2"),
     ]
     rows += [("fuzz_" + name, ) + exp for name, exp in sorted(REGRESS.items())]
     out = []

@@ -3,7 +3,7 @@
 
     python3 tests/fuzz/make-seeds.py
 
-fuzz_shapefile and fuzz_render: every Shapefile set of tests/fixtures/shp and
+fuzz_csv: see csv_seeds(). fuzz_shapefile and fuzz_render: every Shapefile set of tests/fixtures/shp and
 tests/corpus/shp, framed as fuzz_common.h describes (tag byte, 32-bit
 little-endian length, bytes; tags 0 .shp, 1 .shx, 2 .dbf, 3 .cpg, 4 .prj).
 Sets larger than MAX_SET bytes are left out (the targets run with -max_len
@@ -102,5 +102,37 @@ def main():
             f.write(data)
 
 
+def csv_seeds():
+    """fuzz_csv: the first byte picks the options (see fuzz_csv.c), the rest
+    is the file: the CSVs of the repository under each option, and small
+    ones at the edges of the parser and of the limits of source.h."""
+    d = reset("fuzz_csv")
+    files = sorted(glob.glob(os.path.join(ROOT, "shapes", "*.csv")) +
+                   glob.glob(os.path.join(ROOT, "tests", "fixtures", "shp", "*.csv")))
+    n = 0
+    for p in files:
+        with open(p, "rb") as f:
+            data = f.read()
+        for flags in (0, 2, 4, 8, 14, 16):
+            with open(os.path.join(d, "%s-%02d" % (os.path.basename(p), flags)), "wb") as f:
+                f.write(bytes([flags]) + data)
+    small = {
+        "xy": b"\x01name,x,y,pop\na,1,2,10\nb,3,4,20\n",
+        "quotes": b"\x00name,lon,lat\n\"a \"\"q\"\", b\",1,2\n\"x\ny\",3,4\n\"open,5,6\n",
+        "crlf-bom": b"\x06\xef\xbb\xbfName,LON,lat,pop\r\na,1,2,3\r\n\r\nb,-1,-2,4\r\n",
+        "ragged": b"\x00lon,lat,a,b,c\n1,2\n3,4,5,6,7,8,9\n,,\n\n5,6,x\n",
+        "bad-utf8": b"\x02name,lon,lat\n\xff\xfe,1,2\n\xc3,3,4\n",
+        "numbers": b"\x08lon,lat\n1e308,2\nnan,1\ninf,2\n-0,0\n 5 , 6 \n0x10,1\n",
+        "wide": b"\x02lon,lat" + b",c" * 5000 + b"\n1,2\n",
+        "wide-limit": b"\x00lon,lat" + b",c" * 4094 + b"\n1,2\n3,4" + b",v" * 4094 + b"\n",
+        "empty": b"\x00",
+        "header-only": b"\x00lon,lat",
+    }
+    for name, data in small.items():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+
+
 if __name__ == "__main__":
     main()
+    csv_seeds()

@@ -234,7 +234,8 @@ static steppe_status_t conv_int(M *m, const st_node *n, const st_schema_key *k, 
     errno = 0;
     long v = strtol(n->text, &end, 10);
     if (!n->text[0] || *end || errno || v < -1000000000L || v > 1000000000L)
-        return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected an integer, got '%s'", path, Q(n->text));
+        return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected an integer, got '%s'", path,
+                      Q(n->text));
     if (!st_range_holds(&k->range, (double)v))
         return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc, "%s: expected an integer in %s, got %s", path,
                       range_text(m, k), Q(n->text));
@@ -647,8 +648,8 @@ static steppe_status_t check_file(M *m, const st_node *n)
         return STEPPE_ERR_NOMEM;
     struct stat sb;
     if (stat(abs, &sb) != 0)
-        return err_at(m, STEPPE_ERR_STYLE_FILE, n->loc, "cannot open '%s' (resolved: %s): %s", Q(n->text), Q(abs),
-                      strerror(errno));
+        return err_at(m, STEPPE_ERR_STYLE_FILE, n->loc, "cannot open '%s' (resolved: %s): %s", Q(n->text),
+                      Q(abs), strerror(errno));
     if (S_ISDIR(sb.st_mode))
         return err_at(m, STEPPE_ERR_STYLE_FILE, n->loc, "cannot open '%s' (resolved: %s): is a directory",
                       Q(n->text), Q(abs));

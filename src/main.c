@@ -442,7 +442,11 @@ static int run_render(cli *c, render_args *ra)
         ra->opts.progress = progress_bar;
         ra->opts.progress_user = c;
     }
-    status = steppe_render(ctx, style, &ra->opts);
+    /* Every output and the report are checked before the data is read,
+     * so a refused report leaves the outputs untouched too. */
+    status = steppe_render_check(ctx, style, &ra->opts);
+    if (status == STEPPE_OK)
+        status = steppe_render(ctx, style, &ra->opts);
     if (status != STEPPE_OK) {
         rc = fail(ctx, status);
         goto done;

@@ -313,13 +313,14 @@ static steppe_status_t page_extent(steppe_ctx_t *ctx, const st_map *map, const s
  * A value substituted into the -o template becomes part of one file name,
  * never a path: '/', '\\', control characters (below 0x20, and 0x7f) are
  * replaced by '_', so are the dots a value starts with (no ".", "..", or
- * hidden file), an empty value becomes "_", and a value is cut to
- * ST_VALUE_MAX bytes at a character boundary. The template's own text is
- * taken as written ("{{" and "}}" are literal braces, an unknown field is
- * empty). Each page is then checked: it must resolve inside the template's
+ * hidden file), an empty value (or an unknown field) becomes "_", and a
+ * value is cut to ST_VALUE_MAX bytes at a character boundary, so that a
+ * name with the template's text and the temporary file's 12 extra bytes
+ * stays under NAME_MAX. The template's own text is
+ * taken as written ("{{" and "}}" are literal braces). Each page is then checked: it must resolve inside the template's
  * folder (the folder of the text before the first field), and no two pages
  * may be one file. */
-#define ST_VALUE_MAX 240
+#define ST_VALUE_MAX 200
 
 /* Appends the safe form of value to dst (when not NULL) at n; returns the
  * new length. */
@@ -434,12 +435,17 @@ static steppe_status_t check_page(steppe_ctx_t *ctx, st_guard *g, size_t first_p
     if (!inside)
         return st_error(ctx, STEPPE_ERR_USAGE, "%s: page '%s' would be written outside the template's folder %s",
                         path, name, folder);
+    st_format fmt;
+    steppe_status_t st = st_output_format(ctx, path, &fmt);
+    if (st != STEPPE_OK)
+        return st;
+    /* The file's temporary name is 12 bytes longer (".NAME.XXXXXX.tmp"). */
     for (const char *c = path; *c;) {
         size_t len = strcspn(c, "/");
-        if (len > NAME_MAX)
-            return st_error(ctx, STEPPE_ERR_USAGE,
-                            "%s: page '%s': a file or folder name is longer than %d bytes", path, name,
-                            NAME_MAX);
+        size_t max = c[len] ? NAME_MAX : NAME_MAX - 12;
+        if (len > max)
+            return st_error(ctx, STEPPE_ERR_USAGE, "%s: page '%s': a file or folder name is longer than %zu bytes",
+                            path, name, max);
         c += len;
         c += *c == '/';
     }

@@ -202,7 +202,7 @@ for f in "___.._x.png" "a_b_c.png" "__.png" "_.png" "_hidden.png" "back_slash.pn
 done
 [ "$(ls -A d/pages | wc -l)" -eq 7 ] && ok || bad "atlas wrote $(ls -A d/pages | wc -l) pages, want 7"
 [ ! -e "$WORK/x.png" ] && [ ! -e d/x.png ] && [ ! -e d/a ] && ok || bad "atlas wrote outside pages/"
-grep -q 'file names' "$SRC/docs/steppe.1" && ok || bad "steppe.1 does not describe atlas file names"
+grep -q 'made safe for' "$SRC/docs/steppe.1" && ok || bad "steppe.1 does not describe atlas file names"
 rm -rf d/pages
 
 # A symlinked folder inside the template's folder must not lead out of it.

@@ -317,9 +317,8 @@ static steppe_status_t page_extent(steppe_ctx_t *ctx, const st_map *map, const s
  * value is cut to ST_VALUE_MAX bytes at a character boundary, so that a
  * name with the template's text and the temporary file's 12 extra bytes
  * stays under NAME_MAX. The template's own text is
- * taken as written ("{{" and "}}" are literal braces). Each page is then checked: it must resolve inside the template's
- * folder (the folder of the text before the first field), and no two pages
- * may be one file. */
+ * taken as written ("{{" and "}}" are literal braces). Each page is then checked: it must resolve inside the
+ * template's folder (the folder of the text before the first field), and no two pages may be one file. */
 #define ST_VALUE_MAX 200
 
 /* Appends the safe form of value to dst (when not NULL) at n; returns the
@@ -433,8 +432,9 @@ static steppe_status_t check_page(steppe_ctx_t *ctx, st_guard *g, size_t first_p
     bool inside = strncmp(canon, folder, fl) == 0 && (canon[fl] == '/' || strcmp(folder, "/") == 0);
     free(canon);
     if (!inside)
-        return st_error(ctx, STEPPE_ERR_USAGE, "%s: page '%s' would be written outside the template's folder %s",
-                        path, name, folder);
+        return st_error(ctx, STEPPE_ERR_USAGE,
+                        "%s: page '%s' would be written outside the template's folder %s", path, name,
+                        folder);
     st_format fmt;
     steppe_status_t st = st_output_format(ctx, path, &fmt);
     if (st != STEPPE_OK)
@@ -444,8 +444,8 @@ static steppe_status_t check_page(steppe_ctx_t *ctx, st_guard *g, size_t first_p
         size_t len = strcspn(c, "/");
         size_t max = c[len] ? NAME_MAX : NAME_MAX - 12;
         if (len > max)
-            return st_error(ctx, STEPPE_ERR_USAGE, "%s: page '%s': a file or folder name is longer than %zu bytes",
-                            path, name, max);
+            return st_error(ctx, STEPPE_ERR_USAGE,
+                            "%s: page '%s': a file or folder name is longer than %zu bytes", path, name, max);
         c += len;
         c += *c == '/';
     }

@@ -428,8 +428,9 @@ steppe_status_t st_guard_output(steppe_ctx_t *ctx, st_guard *g, const char *path
             st = st_error(ctx, STEPPE_ERR_USAGE, "%s: refusing to overwrite an input file (%s)", path,
                           o->name);
         else if (strcmp(o->what, what) == 0)
-            st = st_error(ctx, STEPPE_ERR_USAGE, "%s: written twice in one run (the %s '%s' is the same file)",
-                          path, o->what, o->name);
+            st =
+                st_error(ctx, STEPPE_ERR_USAGE, "%s: written twice in one run (the %s '%s' is the same file)",
+                         path, o->what, o->name);
         else
             st = st_error(ctx, STEPPE_ERR_USAGE, "%s: the %s and the %s '%s' are the same file", path, what,
                           o->what, o->name);

@@ -92,7 +92,8 @@ steppe_status_t st_guard_map(steppe_ctx_t *ctx, st_guard *g, const struct st_map
 steppe_status_t st_guard_output(steppe_ctx_t *ctx, st_guard *g, const char *path, const char *what);
 
 /* The checks of a render's outputs and report (steppe_render_check). */
-steppe_status_t st_guard_render(steppe_ctx_t *ctx, const struct st_map *map, const steppe_render_opts_t *opts);
+steppe_status_t st_guard_render(steppe_ctx_t *ctx, const struct st_map *map,
+                                const steppe_render_opts_t *opts);
 
 /* Refuses a target that exists and cannot be replaced: a folder, something
  * other than a regular file (a device, a FIFO, a socket: rename() would

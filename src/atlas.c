@@ -7,6 +7,8 @@
 #include <steppe/atlas.h>
 
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include "derive.h"
 #include "dynlib.h"
 #include "model.h"
+#include "output.h"
 #include "project.h"
 #include "render.h"
 #include "source.h"
@@ -183,8 +186,12 @@ static void *worker(void *arg)
 }
 
 /* Creates the folders above path (mkdir -p of its dirname). */
-static int make_parents(char *path)
+static int make_parents(const char *target)
 {
+    char *path = strdup(target);
+    if (!path)
+        return -1;
+    int status = 0;
     for (char *p = path + 1; *p; p++) {
         if (*p != '/')
             continue;
@@ -192,10 +199,16 @@ static int make_parents(char *path)
         int rc = mkdir(path, 0777);
         int err = errno;
         *p = '/';
-        if (rc != 0 && err != EEXIST)
-            return -1;
+        if (rc != 0 && err != EEXIST) {
+            errno = err;
+            status = -1;
+            break;
+        }
     }
-    return 0;
+    int err = errno;
+    free(path);
+    errno = err;
+    return status;
 }
 
 typedef struct near_point {
@@ -295,6 +308,167 @@ static steppe_status_t page_extent(steppe_ctx_t *ctx, const st_map *map, const s
     return STEPPE_OK;
 }
 
+/* ---- page file names ------------------------------------------------------
+ *
+ * A value substituted into the -o template becomes part of one file name,
+ * never a path: '/', '\\', control characters (below 0x20, and 0x7f) are
+ * replaced by '_', so are the dots a value starts with (no ".", "..", or
+ * hidden file), an empty value (or an unknown field) becomes "_", and a
+ * value is cut to ST_VALUE_MAX bytes at a character boundary, so that a
+ * name with the template's text and the temporary file's 12 extra bytes
+ * stays under NAME_MAX. The template's own text is
+ * taken as written ("{{" and "}}" are literal braces). Each page is then checked: it must resolve inside the
+ * template's folder (the folder of the text before the first field), and no two pages may be one file. */
+#define ST_VALUE_MAX 200
+
+/* Appends the safe form of value to dst (when not NULL) at n; returns the
+ * new length. */
+static size_t put_value(char *dst, size_t n, const char *value)
+{
+    size_t len = strlen(value);
+    if (len > ST_VALUE_MAX) {
+        len = ST_VALUE_MAX;
+        while (len > 0 && ((unsigned char)value[len] & 0xc0) == 0x80)
+            len--; /* do not cut a UTF-8 sequence */
+    }
+    if (len == 0) {
+        if (dst)
+            dst[n] = '_';
+        return n + 1;
+    }
+    bool leading = true;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)value[i];
+        bool bad = c < 0x20 || c == 0x7f || c == '/' || c == '\\' || (leading && c == '.');
+        leading = leading && c == '.';
+        if (dst)
+            dst[n] = bad ? '_' : (char)c;
+        n++;
+    }
+    return n;
+}
+
+static size_t expand_page(char *dst, const char *tmpl, const st_featureset *fs, const st_feature *f)
+{
+    size_t n = 0;
+    const char *p = tmpl;
+    while (*p) {
+        if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+            if (dst)
+                dst[n] = p[0];
+            n++;
+            p += 2;
+            continue;
+        }
+        const char *close = p[0] == '{' ? strchr(p + 1, '}') : NULL;
+        if (!close) {
+            if (dst)
+                dst[n] = *p;
+            n++;
+            p++;
+            continue;
+        }
+        char name[256];
+        size_t len = (size_t)(close - p - 1);
+        const char *value = NULL;
+        if (len < sizeof name) {
+            memcpy(name, p + 1, len);
+            name[len] = '\0';
+            value = st_feature_attr(fs, f, name);
+        }
+        n = put_value(dst, n, value ? value : "");
+        p = close + 1;
+    }
+    return n;
+}
+
+/* The file of f's page: tmpl with safe values, in the arena. */
+static char *page_path(st_arena *arena, const char *tmpl, const st_featureset *fs, const st_feature *f)
+{
+    size_t n = expand_page(NULL, tmpl, fs, f);
+    char *out = st_arena_alloc(arena, n + 1);
+    if (!out)
+        return NULL;
+    expand_page(out, tmpl, fs, f);
+    out[n] = '\0';
+    return out;
+}
+
+/* The canonical folder every page must stay in: that of the template's
+ * text before its first field (malloc()ed). */
+static char *template_folder(const char *tmpl)
+{
+    size_t end = 0;
+    for (const char *p = tmpl; *p; p++) {
+        if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+            p++;
+            continue;
+        }
+        if (p[0] == '{' && strchr(p + 1, '}'))
+            break;
+        end = (size_t)(p - tmpl) + 1;
+    }
+    size_t slash = end;
+    while (slash > 0 && tmpl[slash - 1] != '/')
+        slash--;
+    char *dir = slash == 0 ? strdup(".") : strndup(tmpl, slash);
+    if (!dir)
+        return NULL;
+    char *canon = st_path_canonical(dir);
+    free(dir);
+    return canon;
+}
+
+/* The checks of one page before anything is written: inside the folder,
+ * a name the system accepts, not another page's file, not an input. */
+static steppe_status_t check_page(steppe_ctx_t *ctx, st_guard *g, size_t first_page, const atlas_run *run,
+                                  const char *folder, const char *path)
+{
+    const char *name = run->jobs[run->njobs].name;
+    char *canon = st_path_canonical(path);
+    if (!canon)
+        return st_error(ctx, STEPPE_ERR_IO, "%s: page '%s': the path is too long", path, name);
+    size_t fl = strlen(folder);
+    bool inside = strncmp(canon, folder, fl) == 0 && (canon[fl] == '/' || strcmp(folder, "/") == 0);
+    free(canon);
+    if (!inside)
+        return st_error(ctx, STEPPE_ERR_USAGE,
+                        "%s: page '%s' would be written outside the template's folder %s", path, name,
+                        folder);
+    st_format fmt;
+    steppe_status_t st = st_output_format(ctx, path, &fmt);
+    if (st != STEPPE_OK)
+        return st;
+    /* The file's temporary name is 12 bytes longer (".NAME.XXXXXX.tmp"). */
+    for (const char *c = path; *c;) {
+        size_t len = strcspn(c, "/");
+        size_t max = c[len] ? NAME_MAX : NAME_MAX - 12;
+        if (len > max)
+            return st_error(ctx, STEPPE_ERR_USAGE,
+                            "%s: page '%s': a file or folder name is longer than %zu bytes", path, name, max);
+        c += len;
+        c += *c == '/';
+    }
+    /* Another page's file: say which two features collide. */
+    st_guard_entry *dup = NULL;
+    char *pc = st_path_canonical(path);
+    struct stat sb;
+    bool exists = stat(path, &sb) == 0;
+    for (size_t k = first_page; k < g->n && !dup; k++) {
+        const st_guard_entry *e = &g->e[k];
+        if ((pc && e->canon && strcmp(pc, e->canon) == 0) ||
+            (exists && e->exists && sb.st_dev == e->dev && sb.st_ino == e->ino))
+            dup = &g->e[k];
+    }
+    free(pc);
+    if (dup)
+        return st_error(ctx, STEPPE_ERR_USAGE,
+                        "atlas: pages '%s' and '%s' would both be written to %s "
+                        "(put a field that differs per feature in the -o template)",
+                        run->jobs[(size_t)(dup - g->e) - first_page].name, name, path);
+    return st_guard_output(ctx, g, path, "page");
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -320,11 +494,13 @@ steppe_status_t steppe_atlas(steppe_ctx_t *ctx, const steppe_style_t *style, con
 
     st_datacache *cache = NULL;
     st_arena *arena = NULL;
+    st_guard guard;
     atlas_run run;
+    st_guard_init(&guard);
     memset(&run, 0, sizeof run);
     steppe_status_t st = datacache_load(ctx, map, &cache);
     if (st != STEPPE_OK)
-        return st;
+        goto done;
     arena = st_arena_create(0);
     if (!arena) {
         st = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
@@ -341,6 +517,15 @@ steppe_status_t steppe_atlas(steppe_ctx_t *ctx, const steppe_style_t *style, con
         st = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
         goto done;
     }
+    st = st_guard_map(ctx, &guard, map);
+    if (st != STEPPE_OK)
+        goto done;
+    char *folder = template_folder(opts->output);
+    if (!folder) {
+        st = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    size_t first_page = guard.n; /* guard.e[first_page + k] is page k */
     for (size_t i = 0; i < fs->n; i++) {
         const st_feature *f = &fs->feat[i];
         if (layer->where.n && !st_filter_match(&layer->where, fs, f))
@@ -348,32 +533,42 @@ steppe_status_t steppe_atlas(steppe_ctx_t *ctx, const steppe_style_t *style, con
         if (map->highlight_where.n && !st_filter_match(&map->highlight_where, fs, f))
             continue;
         page_job *jb = &run.jobs[run.njobs];
-        char *path = st_feature_format(arena, opts->output, fs, f);
         jb->name = fs->nfields ? f->attrs[0] : st_arena_printf(arena, "record %u", (unsigned)f->record);
+        char *path = page_path(arena, opts->output, fs, f);
         if (!path || !jb->name) {
             st = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
-            goto done;
+            break;
         }
-        for (size_t k = 0; k < run.njobs; k++) {
-            if (strcmp(run.jobs[k].path, path) == 0) {
-                st = st_error(ctx, STEPPE_ERR_USAGE,
-                              "atlas: pages '%s' and '%s' would both be written to %s "
-                              "(put a field that differs per feature in the -o template)",
-                              run.jobs[k].name, jb->name, path);
-                goto done;
-            }
-        }
-        if (make_parents(path) != 0) {
-            st = st_error(ctx, STEPPE_ERR_IO, "%s: cannot create its folder: %s", path, strerror(errno));
-            goto done;
-        }
+        st = check_page(ctx, &guard, first_page, &run, folder, path);
+        if (st != STEPPE_OK)
+            break;
         jb->path = path;
         jb->page.hl = fs;
         jb->page.hl_index = i;
         st = page_extent(ctx, map, cache, fs, f, arena, jb->page.extent);
         if (st != STEPPE_OK)
-            goto done;
+            break;
         run.njobs++;
+    }
+    free(folder);
+    if (st != STEPPE_OK)
+        goto done;
+    if (run.njobs == 0) {
+        /* Nothing to write is a mistake in the filter or the layer, not a
+         * success: say which layer and how many features were looked at. */
+        st = st_error(ctx, STEPPE_ERR_DATA_UNSUPPORTED,
+                      "atlas: no page to write: none of the %zu features of layer '%s' (%s) matches the "
+                      "layer's where and the highlight.where (--where) filters",
+                      fs->n, opts->layer, fs->path);
+        goto done;
+    }
+    /* Folders are created only once every page has passed its checks. */
+    for (size_t k = 0; k < run.njobs; k++) {
+        if (make_parents(run.jobs[k].path) != 0) {
+            st = st_error(ctx, STEPPE_ERR_IO, "%s: cannot create its folder: %s", run.jobs[k].path,
+                          strerror(errno));
+            goto done;
+        }
     }
 
     run.ctx = ctx;
@@ -407,6 +602,7 @@ done:
         res->failed = run.failed;
         res->seconds = now_s() - t0;
     }
+    st_guard_free(&guard);
     st_arena_destroy(arena);
     datacache_destroy(cache);
     return st;

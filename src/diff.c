@@ -9,10 +9,13 @@
 #include <steppe/diff.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <png.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ctx.h"
 #include "output.h"
@@ -46,6 +49,35 @@ static void on_read_warning(png_structp png, png_const_charp msg)
     (void)msg;
 }
 
+/* Opens path for reading if it is a regular file. Opened non-blocking and
+ * checked with fstat() on the descriptor, so that a FIFO (or a FIFO put in
+ * its place after a check) fails at once instead of waiting for a writer. */
+static FILE *open_regular(steppe_ctx_t *ctx, const char *path, volatile steppe_status_t *status)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        *status = st_error(ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        *status = st_error(ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", path,
+                           S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+        close(fd);
+        return NULL;
+    }
+    /* Regular files never block; reads need no O_NONBLOCK handling. */
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0)
+        fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    FILE *fp = fdopen(fd, "rb");
+    if (!fp) {
+        *status = st_error(ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", path, strerror(errno));
+        close(fd);
+    }
+    return fp;
+}
+
 static steppe_status_t read_rgba(steppe_ctx_t *ctx, const char *path, rgba_image *img)
 {
     volatile steppe_status_t status = STEPPE_OK;
@@ -57,10 +89,10 @@ static steppe_status_t read_rgba(steppe_ctx_t *ctx, const char *path, rgba_image
      * (C11 7.13.2.1p3), like status. */
     uint8_t *volatile px = NULL;
     png_bytep *volatile rows = NULL;
-    FILE *fp = fopen(path, "rb");
+    FILE *fp = open_regular(ctx, path, &status);
 
     if (!fp)
-        return st_error(ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", path, strerror(errno));
+        return status;
     if (fread(sig, 1, sizeof sig, fp) != sizeof sig || png_sig_cmp(sig, 0, sizeof sig) != 0) {
         status = st_error(ctx, STEPPE_ERR_DATA_CORRUPT, "%s: not a PNG file", path);
         goto done;
@@ -189,6 +221,27 @@ static steppe_status_t write_highlight(steppe_ctx_t *ctx, const char *path, cons
     return st_atomic_commit(ctx, &out);
 }
 
+/* The highlight is a PNG: its name must say so, and it may be neither
+ * input (checked like every output, before either is read). */
+static steppe_status_t check_highlight(steppe_ctx_t *ctx, const char *path, const char *a, const char *b)
+{
+    st_format fmt;
+    steppe_status_t status = st_output_format(ctx, path, &fmt);
+    if (status != STEPPE_OK)
+        return status;
+    if (fmt != ST_FMT_PNG)
+        return st_error(ctx, STEPPE_ERR_USAGE, "%s: the highlight image is a PNG: name it .png", path);
+    st_guard g;
+    st_guard_init(&g);
+    status = st_guard_input(ctx, &g, a);
+    if (status == STEPPE_OK)
+        status = st_guard_input(ctx, &g, b);
+    if (status == STEPPE_OK)
+        status = st_guard_output(ctx, &g, path, "highlight");
+    st_guard_free(&g);
+    return status;
+}
+
 steppe_status_t steppe_diff_png(steppe_ctx_t *ctx, const char *a, const char *b,
                                 const steppe_diff_opts_t *opts, steppe_diff_result_t *result)
 {
@@ -208,6 +261,11 @@ steppe_status_t steppe_diff_png(steppe_ctx_t *ctx, const char *a, const char *b,
     if (!(opts->tolerance >= 0.0 && opts->tolerance <= 1.0))
         return st_error(ctx, STEPPE_ERR_USAGE, "diff tolerance %g out of range (0-1)", opts->tolerance);
 
+    if (opts->highlight) {
+        status = check_highlight(ctx, opts->highlight, a, b);
+        if (status != STEPPE_OK)
+            goto done;
+    }
     status = read_rgba(ctx, a, &ia);
     if (status != STEPPE_OK)
         goto done;

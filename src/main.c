@@ -26,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <steppe/diff.h>
@@ -82,31 +83,101 @@ static int usage_error(const char *cmd, const char *fmt, ...)
 /* ---- temporary files and signals --------------------------------------- */
 
 /* The one place with mutable globals: a signal handler can reach nothing
- * else. The library tells us (steppe_ctx_set_tmp_hook) which temporary
- * output files are in flight; on SIGINT, SIGTERM or SIGHUP the handler
- * unlinks them — unlink() is async-signal-safe — and re-raises the signal
- * with its default action so the exit status says what happened. A slot's
- * path is written before the slot is marked live (with a signal fence
- * between), so the handler never sees a half-written path. */
-#define TMP_SLOTS 16
-static char tmp_paths[TMP_SLOTS][PATH_MAX];
-static volatile sig_atomic_t tmp_live[TMP_SLOTS];
+ * else. The library tells us (steppe_ctx_set_tmp_hook) the name of each
+ * temporary output before it creates the file, and again when the file is
+ * gone (renamed or removed). On a signal whose default action ends the
+ * process, the handler marks the process as dying, unlinks every name it
+ * was told of — unlink() is async-signal-safe — and re-raises the signal
+ * with its default action so the exit status says what happened.
+ *
+ * Races with threads that keep running while the handler runs (atlas -j):
+ *  - a thread about to create a file registers its name, then (after a
+ *    fence) checks the dying flag and, if set, stops for good instead of
+ *    creating it; the handler sets the flag, then (after a fence) reads the
+ *    slots. So either the handler sees the name or the thread sees the flag.
+ *  - a name the handler saw may be created just after its unlink: when any
+ *    name was live it waits 20 ms and unlinks again.
+ * The table has a slot per temporary that can be in flight; it grows when
+ * full (the old one stays allocated, as the handler may be reading it), so
+ * there is no fixed limit. Slots are taken round-robin so that a slot just
+ * freed is not rewritten while a handler may still be reading it. */
+typedef struct tmp_slot {
+    char *path;                 /* owned; replaced only when the slot is reused */
+    volatile sig_atomic_t live; /* set after path is written, with a fence between */
+} tmp_slot;
 
+typedef struct tmp_table {
+    size_t n;
+    tmp_slot *slot;
+} tmp_table;
+
+static _Atomic(tmp_table *) tmp_tab;
+static size_t tmp_next;
+static volatile sig_atomic_t dying;
 static pthread_mutex_t tmp_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void tmp_hook_locked(const char *path, int created)
+/* The signals whose default action ends the process (SIGKILL and SIGSTOP
+ * cannot be caught; SIGSEGV and the like are bugs, not requests). */
+static const int cleanup_signals[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT, SIGPIPE,   SIGUSR1,
+                                      SIGUSR2, SIGALRM, SIGXFSZ, SIGXCPU, SIGVTALRM, SIGPROF};
+
+static tmp_table *tmp_table_new(size_t n)
 {
-    for (int i = 0; i < TMP_SLOTS; i++) {
-        if (created && !tmp_live[i]) {
-            if (strlen(path) >= sizeof tmp_paths[i])
-                return;
-            strcpy(tmp_paths[i], path);
+    tmp_table *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->slot = calloc(n, sizeof *t->slot);
+    if (!t->slot) {
+        free(t);
+        return NULL;
+    }
+    t->n = n;
+    return t;
+}
+
+/* Registers path in a free slot; grows the table when none is free. */
+static void tmp_add_locked(const char *path)
+{
+    tmp_table *t = atomic_load(&tmp_tab);
+    char *copy = strdup(path);
+    if (!t || !copy) {
+        free(copy);
+        return;
+    }
+    for (;;) {
+        for (size_t k = 0; k < t->n; k++) {
+            tmp_slot *s = &t->slot[(tmp_next + k) % t->n];
+            if (s->live)
+                continue;
+            char *old = s->path;
+            s->path = copy;
             atomic_signal_fence(memory_order_seq_cst);
-            tmp_live[i] = 1;
+            s->live = 1;
+            tmp_next = (tmp_next + k + 1) % t->n;
+            free(old);
             return;
         }
-        if (!created && tmp_live[i] && strcmp(tmp_paths[i], path) == 0) {
-            tmp_live[i] = 0;
+        tmp_table *bigger = tmp_table_new(2 * t->n);
+        if (!bigger) {
+            free(copy);
+            return;
+        }
+        for (size_t k = 0; k < t->n; k++) {
+            bigger->slot[k].path = t->slot[k].path ? strdup(t->slot[k].path) : NULL;
+            bigger->slot[k].live = t->slot[k].live;
+        }
+        atomic_store(&tmp_tab, bigger);
+        tmp_next = t->n;
+        t = bigger; /* the old table is kept: a handler may be reading it */
+    }
+}
+
+static void tmp_remove_locked(const char *path)
+{
+    tmp_table *t = atomic_load(&tmp_tab);
+    for (size_t k = 0; t && k < t->n; k++) {
+        if (t->slot[k].live && strcmp(t->slot[k].path, path) == 0) {
+            t->slot[k].live = 0;
             return;
         }
     }
@@ -118,31 +189,75 @@ static void tmp_hook(void *user, const char *path, int created)
 {
     (void)user;
     pthread_mutex_lock(&tmp_lock);
-    tmp_hook_locked(path, created);
+    if (created)
+        tmp_add_locked(path);
+    else
+        tmp_remove_locked(path);
     pthread_mutex_unlock(&tmp_lock);
+    atomic_thread_fence(memory_order_seq_cst);
+    if (created && dying) {
+        /* The handler is removing temporaries and the process is about to
+         * end: create nothing more. */
+        for (;;)
+            pause();
+    }
+}
+
+/* Unlinks every live name; returns how many there were. */
+static int tmp_unlink_all(void)
+{
+    int live = 0;
+    tmp_table *t = atomic_load(&tmp_tab);
+    for (size_t k = 0; t && k < t->n; k++) {
+        if (t->slot[k].live) {
+            unlink(t->slot[k].path);
+            live++;
+        }
+    }
+    return live;
 }
 
 static void on_signal(int sig)
 {
-    for (int i = 0; i < TMP_SLOTS; i++) {
-        if (tmp_live[i])
-            unlink(tmp_paths[i]);
+    int saved = errno;
+    dying = 1;
+    atomic_thread_fence(memory_order_seq_cst);
+    if (tmp_unlink_all() > 0) {
+        /* A name may have been registered just before its file was
+         * created: wait for such a creation to finish, then unlink again. */
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        do
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+        while ((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) < 20000000L);
+        tmp_unlink_all();
     }
     signal(sig, SIG_DFL);
+    errno = saved;
     raise(sig);
 }
 
-static void install_signal_handlers(void)
+/* Sized for the most temporaries one command has in flight (a render's
+ * outputs and report; an atlas's pages, one per job, at most 64). */
+static void install_signal_handlers(int argc)
 {
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
     struct sigaction sa;
+    atomic_store(&tmp_tab, tmp_table_new((size_t)argc + 64 + 8));
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        sigaddset(&sa.sa_mask, sigs[i]);
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        sigaction(sigs[i], &sa, NULL);
+    for (size_t i = 0; i < sizeof cleanup_signals / sizeof cleanup_signals[0]; i++)
+        sigaddset(&sa.sa_mask, cleanup_signals[i]);
+    for (size_t i = 0; i < sizeof cleanup_signals / sizeof cleanup_signals[0]; i++) {
+        struct sigaction old;
+        /* SIGHUP ignored by whoever started us (nohup) stays ignored. The
+         * others are caught even when ignored: a shell starts background
+         * jobs with SIGINT and SIGQUIT ignored, and they must still stop
+         * a render cleanly when sent on purpose (kill -INT). */
+        if (cleanup_signals[i] == SIGHUP && sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(cleanup_signals[i], &sa, NULL);
+    }
 }
 
 static steppe_ctx_t *make_ctx(cli *c)
@@ -445,7 +560,11 @@ static int run_render(cli *c, render_args *ra)
         ra->opts.progress = progress_bar;
         ra->opts.progress_user = c;
     }
-    status = steppe_render(ctx, style, &ra->opts);
+    /* Every output and the report are checked before the data is read,
+     * so a refused report leaves the outputs untouched too. */
+    status = steppe_render_check(ctx, style, &ra->opts);
+    if (status == STEPPE_OK)
+        status = steppe_render(ctx, style, &ra->opts);
     if (status != STEPPE_OK) {
         rc = fail(ctx, status);
         goto done;
@@ -793,7 +912,7 @@ int main(int argc, char **argv)
     cli c = {0};
 
     opterr = 0;
-    install_signal_handlers();
+    install_signal_handlers(argc);
     if (argc < 2) {
         fputs(usage_main, stderr);
         return EXIT_USAGE;

@@ -11,7 +11,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <sys/types.h>
+
+#include <steppe/render.h>
+
 #include "ctx.h"
+
+struct st_map;
 
 typedef enum st_format { ST_FMT_PNG = 0, ST_FMT_SVG, ST_FMT_PDF } st_format;
 
@@ -40,6 +46,65 @@ steppe_status_t st_atomic_commit(steppe_ctx_t *ctx, st_atomic *a);
 /* Closes and removes the temporary file. Safe after a failed open, after a
  * commit (then a no-op) and on a zero-initialised st_atomic. */
 void st_atomic_abort(st_atomic *a);
+
+/* ---- where a run may write ------------------------------------------------
+ *
+ * One guard per run (a render, an atlas, a diff) lists the files the run
+ * must not write: its inputs, and every output it has already claimed. Two
+ * names are the same file when both exist and share device and inode (hard
+ * links, symlinks) or when their canonical paths are equal: the longest
+ * existing folder prefix resolved with realpath(), the rest normalised by
+ * hand (".", "..", repeated '/'), so "x", "./x" and "sub/../x" compare equal
+ * before x exists. Every writer claims its target through st_guard_output()
+ * before anything is written. */
+typedef struct st_guard_entry {
+    char *canon; /* canonical path; NULL when it cannot be computed */
+    char *name;  /* as given, for messages */
+    dev_t dev;
+    ino_t ino;
+    bool exists;
+    bool output;      /* claimed as an output (else an input) */
+    const char *what; /* of an output: "output", "report", ... (static) */
+} st_guard_entry;
+
+typedef struct st_guard {
+    st_guard_entry *e;
+    size_t n, cap;
+} st_guard;
+
+void st_guard_init(st_guard *g);
+void st_guard_free(st_guard *g);
+
+/* Protects path: for a ".shp" (any case) also its .shx, .dbf, .prj, .cpg
+ * siblings in both cases. NULL is ignored. STEPPE_ERR_NOMEM only. */
+steppe_status_t st_guard_input(steppe_ctx_t *ctx, st_guard *g, const char *path);
+
+/* Protects every file map reads: the style, its extends chain, each layer's
+ * source (with a Shapefile's sidecars). */
+steppe_status_t st_guard_map(steppe_ctx_t *ctx, st_guard *g, const struct st_map *map);
+
+/* Claims path as an output of the run, as what ("output", "report",
+ * "highlight", "page"), after checking it: STEPPE_ERR_USAGE
+ * "PATH: refusing to overwrite an input file (INPUT)", "PATH: written
+ * twice in one run (...)" or "PATH: the WHAT and the OTHER-WHAT 'OTHER' are
+ * the same file"; STEPPE_ERR_IO from
+ * st_output_writable(). */
+steppe_status_t st_guard_output(steppe_ctx_t *ctx, st_guard *g, const char *path, const char *what);
+
+/* The checks of a render's outputs and report (steppe_render_check). */
+steppe_status_t st_guard_render(steppe_ctx_t *ctx, const struct st_map *map,
+                                const steppe_render_opts_t *opts);
+
+/* Refuses a target that exists and cannot be replaced: a folder, something
+ * other than a regular file (a device, a FIFO, a socket: rename() would
+ * replace the node itself), or a read-only file (no write permission bit,
+ * or access(W_OK) denied) — even for root, who could replace it. STEPPE_OK
+ * when target does not exist. */
+steppe_status_t st_output_writable(steppe_ctx_t *ctx, const char *target);
+
+/* The canonical form of path (see above), malloc()ed; NULL when out of
+ * memory or the working directory cannot be read. */
+char *st_path_canonical(const char *path);
 
 typedef struct st_png_meta {
     const char *title;    /* tEXt Title, or NULL */

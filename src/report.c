@@ -142,7 +142,15 @@ static void write_body(st_render *r, FILE *f)
 steppe_status_t st_report_write(st_render *r, const char *path)
 {
     st_atomic a;
-    steppe_status_t st = st_atomic_open(r->ctx, path, &a);
+    /* The outputs are written by now: a report that names one of them, or
+     * an input, is refused here before a byte of JSON replaces it (the tool
+     * checks all this before the render, with steppe_render_check()). */
+    steppe_render_opts_t o = *r->opts;
+    o.report = path;
+    steppe_status_t st = st_guard_render(r->ctx, r->map, &o);
+    if (st != STEPPE_OK)
+        return st;
+    st = st_atomic_open(r->ctx, path, &a);
     if (st != STEPPE_OK)
         return st;
     write_body(r, a.fp);

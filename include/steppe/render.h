@@ -49,6 +49,20 @@ void steppe_render_opts_init(steppe_render_opts_t *opts);
 steppe_status_t steppe_render(steppe_ctx_t *ctx, const steppe_style_t *style,
                               const steppe_render_opts_t *opts);
 
+/*
+ * Checks opts' outputs and report before anything is drawn, as the steppe
+ * tool does before steppe_render(): each extension names a format; no
+ * output or report is a file the style reads (the style, its extends
+ * chain, every source and a Shapefile's .shx/.dbf/.prj/.cpg), by device and
+ * inode or by canonical path ("x", "./x" and "sub/../x" are one file); no
+ * two of them are the same file; none exists as a read-only file, a folder
+ * or a non-regular file. Returns STEPPE_OK, STEPPE_ERR_USAGE (a clash or a
+ * format) or STEPPE_ERR_IO (a target that cannot be replaced); the message
+ * is recorded in ctx. Nothing is written.
+ */
+steppe_status_t steppe_render_check(steppe_ctx_t *ctx, const steppe_style_t *style,
+                                    const steppe_render_opts_t *opts);
+
 #ifdef __cplusplus
 }
 #endif

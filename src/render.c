@@ -1406,77 +1406,13 @@ static steppe_status_t write_output(st_render *r, const char *path, st_format fm
 
 /* ---- checks before any work --------------------------------------------- */
 
-/* The absolute form of path, whether or not the file exists yet (its folder
- * is resolved). NULL if the folder does not exist. */
-static char *absolute(st_arena *arena, const char *path)
-{
-    char buf[PATH_MAX];
-    if (realpath(path, buf))
-        return st_arena_strdup(arena, buf);
-    char *dup = st_arena_strdup(arena, path);
-    char *dup2 = st_arena_strdup(arena, path);
-    if (!dup || !dup2)
-        return NULL;
-    char *dir = dirname(dup);
-    char *base = basename(dup2);
-    if (!realpath(dir, buf))
-        return NULL;
-    return st_arena_printf(arena, "%s/%s", buf, base);
-}
-
-/* True when a and b name one file: the same absolute path, or — when both
- * exist — the same device and inode (a hard link, a symlink, "../x"). */
-static bool same_file(st_arena *arena, const char *a_abs, const char *b)
-{
-    char *b_abs = absolute(arena, b);
-    if (b_abs && strcmp(a_abs, b_abs) == 0)
-        return true;
-    struct stat sa, sb;
-    return stat(a_abs, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-static bool same_input(st_arena *arena, const char *out_abs, const char *input)
-{
-    if (!input)
-        return false;
-    if (same_file(arena, out_abs, input))
-        return true;
-    /* A Shapefile is several files: refuse any of its siblings too. */
-    size_t n = strlen(input);
-    if (n > 4 && strcasecmp(input + n - 4, ".shp") == 0) {
-        static const char *const sib[] = {".shx", ".dbf", ".prj", ".cpg", ".SHX", ".DBF", ".PRJ", ".CPG"};
-        for (size_t i = 0; i < sizeof sib / sizeof sib[0]; i++) {
-            char *other = st_arena_printf(arena, "%.*s%s", (int)(n - 4), input, sib[i]);
-            if (other && same_file(arena, out_abs, other))
-                return true;
-        }
-    }
-    return false;
-}
-
+/* Every output and the report pass output.c's one write check (no input
+ * overwritten, no file written twice, no read-only or special target). */
 static steppe_status_t check_outputs(st_render *r)
 {
-    const steppe_render_opts_t *o = r->opts;
-    if (o->n_outputs == 0)
+    if (r->opts->n_outputs == 0)
         return st_error(r->ctx, STEPPE_ERR_USAGE, "no output given");
-    for (size_t i = 0; i < o->n_outputs; i++) {
-        st_format fmt;
-        steppe_status_t st = st_output_format(r->ctx, o->outputs[i], &fmt);
-        if (st != STEPPE_OK)
-            return st;
-        char *abs = absolute(r->arena, o->outputs[i]);
-        if (!abs)
-            continue; /* the folder is missing: st_atomic_open reports it */
-        bool clash = same_input(r->arena, abs, r->map->path);
-        for (size_t k = 0; k < r->map->ninputs && !clash; k++)
-            clash = same_input(r->arena, abs, r->map->inputs[k]);
-        for (size_t k = 0; k < r->map->nlayers && !clash; k++)
-            clash = same_input(r->arena, abs, r->map->layers[k].source);
-        if (clash)
-            return st_error(r->ctx, STEPPE_ERR_USAGE, "%s: refusing to overwrite an input file",
-                            o->outputs[i]);
-    }
-    return STEPPE_OK;
+    return st_guard_render(r->ctx, r->map, r->opts);
 }
 
 steppe_status_t steppe_render(steppe_ctx_t *ctx, const steppe_style_t *style,

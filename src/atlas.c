@@ -267,7 +267,7 @@ static steppe_status_t page_extent(steppe_ctx_t *ctx, const st_map *map, const s
     st_proj *p = NULL;
     steppe_status_t st = st_proj_create(ctx, fs->crs, map->crs, map->crs_loc, &p);
     if (st == STEPPE_OK && map->highlight_nearest_count > 0)
-        st = st_dynlib_proj(ctx); /* nearest_points() measures geodesics */
+        st = st_ctx_load_proj(ctx); /* nearest_points() measures geodesics */
     if (st != STEPPE_OK) {
         st_proj_destroy(p);
         return st;

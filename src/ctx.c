@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <steppe/steppe.h>
+
 /* Where the data folder lies relative to the folder of the installed binary;
  * cmake/install.cmake defines it from GNUInstallDirs (bin → share/steppe). */
 #ifndef STEPPE_DATA_DIR_FROM_BIN
@@ -184,11 +186,39 @@ static void proj_silent(void *user, int level, const char *msg)
     (void)msg;
 }
 
+steppe_status_t st_ctx_load_proj(steppe_ctx_t *ctx)
+{
+    const char *why = st_dynlib_load_proj();
+    if (!why)
+        return STEPPE_OK;
+    return st_error(ctx, STEPPE_ERR_LIBRARY, "cannot load PROJ: %s", why);
+}
+
+steppe_status_t st_ctx_load_geos(steppe_ctx_t *ctx)
+{
+    const char *why = st_dynlib_load_geos();
+    if (!why)
+        return STEPPE_OK;
+    return st_error(ctx, STEPPE_ERR_LIBRARY, "cannot load GEOS: %s", why);
+}
+
+steppe_status_t steppe_dependency_versions(steppe_ctx_t *ctx, const char **proj, const char **geos)
+{
+    steppe_status_t st = st_ctx_load_proj(ctx);
+    if (st == STEPPE_OK)
+        st = st_ctx_load_geos(ctx);
+    if (st != STEPPE_OK)
+        return st;
+    *proj = proj_info().version;
+    *geos = GEOSversion();
+    return STEPPE_OK;
+}
+
 steppe_status_t st_ctx_need_proj(steppe_ctx_t *ctx)
 {
     if (ctx->proj)
         return STEPPE_OK;
-    steppe_status_t st = st_dynlib_proj(ctx);
+    steppe_status_t st = st_ctx_load_proj(ctx);
     if (st != STEPPE_OK)
         return st;
     ctx->proj = proj_context_create();

@@ -52,7 +52,14 @@ void st_warn(steppe_ctx_t *ctx, const char *fmt, ...) __attribute__((format(prin
 /* Logs an informational line (progress, summaries). */
 void st_info(steppe_ctx_t *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Makes sure ctx has its PROJ context: loads libproj (st_dynlib_proj())
+/* Loads libproj (st_dynlib_load_proj()) once per process; on failure
+ * records "cannot load PROJ: reason" and returns STEPPE_ERR_LIBRARY. */
+steppe_status_t st_ctx_load_proj(steppe_ctx_t *ctx);
+
+/* As st_ctx_load_proj(), for libgeos_c ("cannot load GEOS: reason"). */
+steppe_status_t st_ctx_load_geos(steppe_ctx_t *ctx);
+
+/* Makes sure ctx has its PROJ context: loads libproj (st_ctx_load_proj())
  * and creates the context with logging silenced (PROJ's messages are
  * collected through st_proj_errmsg()). Records the error where it fails:
  * STEPPE_ERR_LIBRARY (libproj cannot be loaded) or STEPPE_ERR_NOMEM. */

@@ -764,9 +764,9 @@ steppe_status_t st_derive_shared_boundary(steppe_ctx_t *ctx, const st_featureset
     if (polys->type != ST_GEOM_POLYGON)
         return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%sshared-boundary needs polygons, but %s has none", pre,
                         path);
-    st = st_dynlib_geos(ctx);
+    st = st_ctx_load_geos(ctx);
     if (st == STEPPE_OK)
-        st = st_dynlib_proj(ctx);
+        st = st_ctx_load_proj(ctx);
     if (st != STEPPE_OK)
         return st;
     env.h = GEOS_init_r();
@@ -908,7 +908,7 @@ steppe_status_t st_derive_route(steppe_ctx_t *ctx, const st_featureset *points, 
         return st_error(ctx, STEPPE_ERR_STYLE_KEY, "%sno field '%s' in %s", pre, field, path);
     if (!(step_km > 0))
         step_km = 50;
-    steppe_status_t st = st_dynlib_proj(ctx);
+    steppe_status_t st = st_ctx_load_proj(ctx);
     if (st != STEPPE_OK)
         return st;
 

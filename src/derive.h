@@ -11,7 +11,7 @@
 #include "features.h"
 
 /* Geodesic length in km of every line of fs (coordinates lon/lat degrees).
- * The geodesic functions are libproj's: it must be loaded (st_dynlib_proj(),
+ * The geodesic functions are libproj's: it must be loaded (st_ctx_load_proj(),
  * which both st_derive_* below call). */
 double st_geod_length_km(const st_featureset *fs);
 

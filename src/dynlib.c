@@ -13,10 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <steppe/steppe.h>
-
-#include "ctx.h"
-
 #ifndef ST_PROJ_SONAME
 #error "ST_PROJ_SONAME must name libproj's SONAME (CMakeLists.txt finds it)"
 #endif
@@ -103,34 +99,18 @@ static void load_geos(void)
     load(&geos_lib);
 }
 
-static steppe_status_t ensure(steppe_ctx_t *ctx, library *lib, void (*once_fn)(void))
+static const char *ensure(library *lib, void (*once_fn)(void))
 {
     pthread_once(&lib->once, once_fn);
-    if (lib->loaded)
-        return STEPPE_OK;
-    if (!ctx)
-        return STEPPE_ERR_LIBRARY;
-    return st_error(ctx, STEPPE_ERR_LIBRARY, "cannot load %s: %s", lib->what, lib->error);
+    return lib->loaded ? NULL : lib->error;
 }
 
-steppe_status_t st_dynlib_proj(steppe_ctx_t *ctx)
+const char *st_dynlib_load_proj(void)
 {
-    return ensure(ctx, &proj_lib, load_proj);
+    return ensure(&proj_lib, load_proj);
 }
 
-steppe_status_t st_dynlib_geos(steppe_ctx_t *ctx)
+const char *st_dynlib_load_geos(void)
 {
-    return ensure(ctx, &geos_lib, load_geos);
-}
-
-steppe_status_t steppe_dependency_versions(steppe_ctx_t *ctx, const char **proj, const char **geos)
-{
-    steppe_status_t st = st_dynlib_proj(ctx);
-    if (st == STEPPE_OK)
-        st = st_dynlib_geos(ctx);
-    if (st != STEPPE_OK)
-        return st;
-    *proj = proj_info().version;
-    *geos = GEOSversion();
-    return STEPPE_OK;
+    return ensure(&geos_lib, load_geos);
 }

@@ -15,7 +15,7 @@
  * writing proj_create(pc, def) or GEOSIntersection_r(h, a, b); the types
  * still come from <proj.h>, <geodesic.h> and <geos_c.h>. A file that calls
  * PROJ or GEOS includes this header (not theirs) and makes sure the library
- * is loaded first: st_dynlib_proj() / st_dynlib_geos() — st_ctx_proj() does
+ * is loaded first: st_ctx_load_proj() / st_ctx_load_geos() — st_ctx_proj() does
  * it for everything that goes through a PROJ context.
  *
  * The tables are the only process-wide mutable state in libsteppe: they are
@@ -27,8 +27,6 @@
 #include <geodesic.h>
 #include <geos_c.h>
 #include <proj.h>
-#include <steppe/ctx.h>
-#include <steppe/status.h>
 
 /* Every PROJ function steppe calls, geodesic.h's included (libproj exports
  * them). X(name) is expanded once per function. */
@@ -121,18 +119,20 @@ typedef struct st_geos_api {
 } st_geos_api;
 #undef ST_DYNLIB_FIELD
 
-/* Filled by st_dynlib_proj() / st_dynlib_geos(); read only after one of them
- * returned STEPPE_OK. */
+/* Filled by st_dynlib_load_proj() / st_dynlib_load_geos(); read only after
+ * one of them returned NULL. */
 extern st_proj_api st_proj_fn;
 extern st_geos_api st_geos_fn;
 
-/* Loads libproj once per process (later calls return at once). On failure
- * records "cannot load PROJ (SONAME): reason" in ctx and returns
- * STEPPE_ERR_LIBRARY; every later call fails the same way. Thread-safe. */
-steppe_status_t st_dynlib_proj(steppe_ctx_t *ctx);
+/* Loads libproj once per process (later calls return at once): NULL when it
+ * is loaded, else why not (dlerror()'s text; static, and every later call
+ * returns the same). Thread-safe. This module sits below the context and
+ * records no error itself: st_ctx_load_proj() (ctx.h) does, for callers
+ * that have a context. */
+const char *st_dynlib_load_proj(void);
 
-/* As st_dynlib_proj(), for libgeos_c. */
-steppe_status_t st_dynlib_geos(steppe_ctx_t *ctx);
+/* As st_dynlib_load_proj(), for libgeos_c. */
+const char *st_dynlib_load_geos(void);
 
 /* The name → table mapping. Function-like macros: only a call is rewritten,
  * so the headers above, declarations and steppe's own identifiers that

@@ -531,7 +531,7 @@ static steppe_status_t layout_scalebar(st_render *r)
      * when the map needs no transformation (no PROJ context either) —
      * except on a lon/lat map (km_per_px_at_centre). */
     if (!st_proj_is_wgs84_identity(r->lonlat_to_map)) {
-        steppe_status_t st = st_dynlib_proj(r->ctx);
+        steppe_status_t st = st_ctx_load_proj(r->ctx);
         if (st != STEPPE_OK)
             return st;
     }

@@ -6,7 +6,7 @@
  * the data, so a thread can do them while the caller parses the style and
  * reads the Shapefiles. Nothing is handed over: the render later asks for
  * the same things the usual way and finds them done — dlopen() is
- * process-wide and loads once (st_dynlib_proj() waits for a load in
+ * process-wide and loads once (st_dynlib_load_proj() waits for a load in
  * progress), and FcInit() sets fontconfig's current configuration, which
  * pango's font map then uses instead of loading its own. Both are
  * thread-safe. */
@@ -28,9 +28,9 @@ static void *preload_run(void *arg)
     /* Failures are not reported here: the render meets them again, where it
      * needs the library, and reports them through its context. */
     if (p->what & STEPPE_PRELOAD_PROJ)
-        st_dynlib_proj(NULL);
+        (void)st_dynlib_load_proj();
     if (p->what & STEPPE_PRELOAD_GEOS)
-        st_dynlib_geos(NULL);
+        (void)st_dynlib_load_geos();
     if (p->what & STEPPE_PRELOAD_FONTS)
         FcInit();
     return NULL;

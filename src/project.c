@@ -23,6 +23,7 @@
 #include "project.h"
 
 #include "dynlib.h"
+#include "project_approx.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -1251,4 +1252,14 @@ done:
     free(w.clip1.v);
     free(w.clip2.v);
     return st;
+}
+
+static size_t exact_forward(void *p, double *xy, size_t n)
+{
+    return st_proj_trans(p, xy, n, false);
+}
+
+size_t st_proj_trans_approx(st_proj *p, double *xy, size_t n, double cell_deg, double tol)
+{
+    return st_approx_trans(exact_forward, p, xy, n, cell_deg, tol);
 }

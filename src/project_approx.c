@@ -9,8 +9,13 @@
  * cell whose centre error is under the tolerance. A cell that fails the
  * check (strong curvature, the map's seam, a pole, a failed corner) has its
  * points projected exactly. Three batched proj_trans_generic() calls in
- * all: nodes, centres, exact points. */
-#include "project.h"
+ * all: nodes, centres, exact points.
+ *
+ * The exact transform is a callback, so this module knows nothing of PROJ
+ * or of project.c: project.c calls down into it, never the other way. */
+#include "project_approx.h"
+
+#include <stdbool.h>
 
 #include <math.h>
 #include <stdint.h>
@@ -119,10 +124,11 @@ typedef struct cell {
     bool exact;
 } cell;
 
-size_t st_proj_trans_approx(st_proj *p, double *xy, size_t n, double cell_deg, double tol)
+size_t st_approx_trans(st_approx_exact_fn exact, void *user, double *xy, size_t n, double cell_deg,
+                       double tol)
 {
     if (n < 4096 || !(cell_deg > 0) || !(tol > 0))
-        return st_proj_trans(p, xy, n, false);
+        return exact(user, xy, n);
     imap cells = {0}, nodes = {0};
     dvec nodexy = {0};  /* lon/lat of each node, then projected */
     dvec centres = {0}; /* lon/lat of each cell centre, then projected */
@@ -193,13 +199,13 @@ size_t st_proj_trans_approx(st_proj *p, double *xy, size_t n, double cell_deg, d
         ok = ok && dvec_push2(&centres, (i + 0.5) * cell_deg - 180.0, (j + 0.5) * cell_deg - 90.0);
     }
     if (!ok) {
-        failed = st_proj_trans(p, xy, n, false);
+        failed = exact(user, xy, n);
         goto done;
     }
 
     /* Pass 2: nodes and centres, exactly. */
-    st_proj_trans(p, nodexy.v, nodexy.n / 2, false);
-    st_proj_trans(p, centres.v, centres.n / 2, false);
+    exact(user, nodexy.v, nodexy.n / 2);
+    exact(user, centres.v, centres.n / 2);
     for (size_t c = 0; c < ncell; c++) {
         cell *ce = &cv[c];
         const double *a = nodexy.v + 2 * ce->node[0];
@@ -251,7 +257,7 @@ size_t st_proj_trans_approx(st_proj *p, double *xy, size_t n, double cell_deg, d
         ok = dvec_push2(&ex, xy[2 * k], xy[2 * k + 1]);
     }
     if (ok) {
-        failed = st_proj_trans(p, ex.v, nex, false);
+        failed = exact(user, ex.v, nex);
         for (size_t q = 0; q < nex; q++) {
             xy[2 * exi[q]] = ex.v[2 * q];
             xy[2 * exi[q] + 1] = ex.v[2 * q + 1];

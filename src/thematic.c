@@ -1023,7 +1023,7 @@ steppe_status_t st_thematic_derive_fields(steppe_ctx_t *ctx, st_featureset *fs, 
     }
     if (ncols == 0)
         return STEPPE_OK;
-    st = st_dynlib_proj(ctx);
+    st = st_ctx_load_proj(ctx);
     if (st != STEPPE_OK)
         return st;
     if (fs->crs && !st_crs_is_wgs84(fs->crs)) {

@@ -222,7 +222,7 @@ unsigned st_thematic_derived_bit(const char *name);
 unsigned st_thematic_derived_in(const char *tmpl);
 
 /* The derived value name of feature f, whose coordinates are longitude,
- * latitude in degrees (WGS 84). libproj must be loaded (st_dynlib_proj()).
+ * latitude in degrees (WGS 84). libproj must be loaded (st_ctx_load_proj()).
  * False when name is not a derived field or does not apply to f's
  * geometry (area of a line, length of a polygon). */
 bool st_thematic_derived_value(const st_featureset *fs, const st_feature *f, const char *name, double *out);

@@ -710,7 +710,7 @@ int main(void)
 {
     /* st_geod_* measure with libproj's geodesics and expect it loaded, as
      * the render and the derivations load it before measuring. */
-    if (st_dynlib_proj(NULL) != STEPPE_OK) {
+    if (st_dynlib_load_proj() != NULL) {
         fprintf(stderr, "check_derive: cannot load PROJ\n");
         return EXIT_FAILURE;
     }

@@ -458,7 +458,7 @@ START_TEST(test_derived_area)
 {
     fixture fx;
     fx_init(&fx);
-    ck_assert_int_eq(st_dynlib_proj(fx.ctx), STEPPE_OK);
+    ck_assert_int_eq(st_ctx_load_proj(fx.ctx), STEPPE_OK);
     double a;
     /* The octant (0N 0E, 0N 90E, 90N 0E) is an eighth of the WGS 84
      * ellipsoid, 510,065,621.718 km² (Karney 2013, table 2). */

@@ -316,6 +316,8 @@ steppe_status_t st_proj_create(steppe_ctx_t *ctx, const char *src_crs, const cha
         }
     }
 
+    /* st_ctx_crs() logs through its own function while it parses */
+    proj_log_func(pc, &msg, capture_log);
     msg.text[0] = '\0';
     /* The same CRS on both sides (a quick look draws a file in its own
      * CRS) needs no operation search in PROJ's database: normalised

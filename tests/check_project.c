@@ -284,8 +284,11 @@ static const struct {
     st_loc loc;
     const char *message;
 } error_table[] = {
-    {"EPSG:99999", "EPSG:3857", {"map.yaml", 3, 7}, "map.yaml:3:7: cannot use CRS 'EPSG:99999': "},
-    {"EPSG:4326", "+proj=nonesuch", {"map.yaml", 4, 6}, "map.yaml:4:6: cannot use CRS '+proj=nonesuch': "},
+    {"EPSG:99999", "EPSG:3857", {"map.yaml", 3, 7},
+     "map.yaml:3:7: cannot use CRS 'EPSG:99999': not in PROJ's database"},
+    {"EPSG:4326", "ESRI:1", {"map.yaml", 3, 7}, "map.yaml:3:7: cannot use CRS 'ESRI:1': not in PROJ's database"},
+    {"EPSG:4326", "+proj=nonesuch", {"map.yaml", 4, 6},
+     "map.yaml:4:6: cannot use CRS '+proj=nonesuch': Unknown projection"},
     {"EPSG:4326", "not a crs at all", {NULL, 0, 0}, "cannot use CRS 'not a crs at all': "},
     {"EPSG:4326", "", {"a.yaml", 1, 1}, "a.yaml:1:1: cannot use CRS '': empty definition"},
     /* a transformation, not a CRS */

@@ -33,6 +33,20 @@
 #include "source.h"
 
 #define DEFAULT_MAX_PIXELS 200e6
+
+#if defined(__SANITIZE_ADDRESS__)
+/* Sanitizer builds only (STEPPE_SANITIZE): record allocation stacks with
+ * the DWARF unwinder. libcairo is built without frame pointers, so the fast
+ * unwinder stops at its first frame, and the one cairo leak that
+ * tests/lsan.supp must hide could then only be suppressed by naming all of
+ * libcairo.so, which would hide leaks of cairo objects steppe creates too.
+ * ASAN_OPTIONS=fast_unwind_on_malloc=1 restores the fast unwinder. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "fast_unwind_on_malloc=0";
+}
+#endif
 /* Most threads a render starts for one stage (reading, drawing bands). */
 #define MAX_THREADS 4
 /* Generalisation before projection: vertices closer than this many output

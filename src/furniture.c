@@ -553,7 +553,8 @@ static steppe_status_t layout_scalebar(st_render *r)
      * the projection has distorted beyond use at its centre (or a canvas of
      * a few pixels): a "1e-07 m" bar would mislead, so it is left out. */
     if (!(fu->bar_km >= 0.001 && fu->bar_km <= 40075 && isfinite(fu->bar_px) && fu->bar_px > 0)) {
-        st_warn(r->ctx, "%s: the scale bar would measure %g km, which is not a sensible length for this "
+        st_warn(r->ctx,
+                "%s: the scale bar would measure %g km, which is not a sensible length for this "
                 "map; no scale bar",
                 m->path ? m->path : "map", fu->bar_km);
         fu->bar_km = 0;

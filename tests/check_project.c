@@ -284,10 +284,17 @@ static const struct {
     st_loc loc;
     const char *message;
 } error_table[] = {
-    {"EPSG:99999", "EPSG:3857", {"map.yaml", 3, 7},
+    {"EPSG:99999",
+     "EPSG:3857",
+     {"map.yaml", 3, 7},
      "map.yaml:3:7: cannot use CRS 'EPSG:99999': not in PROJ's database"},
-    {"EPSG:4326", "ESRI:1", {"map.yaml", 3, 7}, "map.yaml:3:7: cannot use CRS 'ESRI:1': not in PROJ's database"},
-    {"EPSG:4326", "+proj=nonesuch", {"map.yaml", 4, 6},
+    {"EPSG:4326",
+     "ESRI:1",
+     {"map.yaml", 3, 7},
+     "map.yaml:3:7: cannot use CRS 'ESRI:1': not in PROJ's database"},
+    {"EPSG:4326",
+     "+proj=nonesuch",
+     {"map.yaml", 4, 6},
      "map.yaml:4:6: cannot use CRS '+proj=nonesuch': Unknown projection"},
     {"EPSG:4326", "not a crs at all", {NULL, 0, 0}, "cannot use CRS 'not a crs at all': "},
     {"EPSG:4326", "", {"a.yaml", 1, 1}, "a.yaml:1:1: cannot use CRS '': empty definition"},
@@ -492,7 +499,8 @@ END_TEST
 START_TEST(test_view_antimeridian)
 {
     steppe_ctx_t *ctx = tu_ctx();
-    st_proj *p = make_proj(ctx, "EPSG:4326", "+proj=laea +lat_0=62 +lon_0=180 +datum=WGS84 +units=m +no_defs");
+    st_proj *p =
+        make_proj(ctx, "EPSG:4326", "+proj=laea +lat_0=62 +lon_0=180 +datum=WGS84 +units=m +no_defs");
     st_view v;
     st_map m = map_of(800, 500, ST_EXTENT_LONLAT, 170, 50, -170, 70);
     ck_assert_int_eq(st_view_init(ctx, &m, p, NULL, &v), STEPPE_OK);
@@ -509,7 +517,8 @@ START_TEST(test_view_antimeridian)
     /* a small box east of the dateline, written in negative longitudes */
     m = map_of(800, 500, ST_EXTENT_LONLAT, -175, 60, -165, 66);
     ck_assert_int_eq(st_view_init(ctx, &m, p, NULL, &v2), STEPPE_OK);
-    ck_assert_msg((v2.extent[0] + v2.extent[2]) / 2 > 4e5 && v2.extent[2] < 1.5e6, "%g %g", v2.extent[0], v2.extent[2]);
+    ck_assert_msg((v2.extent[0] + v2.extent[2]) / 2 > 4e5 && v2.extent[2] < 1.5e6, "%g %g", v2.extent[0],
+                  v2.extent[2]);
     st_proj_destroy(p);
     steppe_ctx_destroy(ctx);
 }

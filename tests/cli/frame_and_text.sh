@@ -160,6 +160,12 @@ style north "+proj=stere +lat_0=90 +lon_0=0 +datum=WGS84 +units=m +no_defs" "[-1
 run render north.yaml -o north.png
 expect 0 "northern hemisphere, polar stereographic"
 
+# a frame a millimetre wide (inside Germany) has no sensible scale bar
+style tiny "" "[10, 50, 10.00000001, 50.00000001]"
+run render tiny.yaml -o tiny.png
+expect 0 "a millimetre-wide frame"
+expect_grep err.txt "^steppe: warning: tiny.yaml: the scale bar would measure .* km, which is not a sensible length for this map; no scale bar" "no nonsense scale bar"
+
 # ---- nothing on the canvas -------------------------------------------------------
 # the South Atlantic holds no country of countries.shp, nor a place
 style sea "" "[-30, -50, -20, -40]" "  places:

@@ -208,6 +208,12 @@ for set in layers.countries.label.size=1e6 layers.countries.label.size=1e9 title
     expect 0 "--set $set"
     if grep -qiE "freetype|critical|assert" err.txt; then bad "--set $set: $(head -1 err.txt)"; else ok; fi
 done
+# a hatch tile bigger than any canvas (its side was cast to int)
+for fmt in png svg; do
+    run render text.yaml -o "hatch.$fmt" --set 'layers.countries.style={fill: "#ffffff", hatch: diagonal, hatch-spacing: 1e12}'
+    expect 0 "hatch-spacing 1e12, $fmt"
+    if grep -qiE "invalid|error" err.txt; then bad "hatch-spacing 1e12, $fmt: $(head -1 err.txt)"; else ok; fi
+done
 run render text.yaml -o text.png --set title.size=3e6
 expect_grep err.txt "the title does not fit on the map" "a title too big for the canvas is reported"
 

@@ -214,6 +214,25 @@ steppe_status_t steppe_dependency_versions(steppe_ctx_t *ctx, const char **proj,
     return STEPPE_OK;
 }
 
+/* Keeps PROJ's reason while st_ctx_crs() parses a definition: its errno
+ * then only says "Unknown error (code 4096)" for an unknown EPSG code. */
+static void proj_keep_reason(void *user, int level, const char *msg)
+{
+    steppe_ctx_t *ctx = user;
+    if (level > PJ_LOG_ERROR || !msg)
+        return;
+    /* "proj_create: Error 1027 (Invalid value for an argument): Unknown
+     * projection" → "Unknown projection" */
+    const char *colon = strstr(msg, ": ");
+    if (colon && strncmp(msg, "proj_", 5) == 0)
+        msg = colon + 2;
+    if (strncmp(msg, "Error ", 6) == 0 && strstr(msg, "): "))
+        msg = strstr(msg, "): ") + 3;
+    if (strcmp(msg, "crs not found") == 0)
+        msg = "not in PROJ's database";
+    snprintf(ctx->proj_reason, sizeof ctx->proj_reason, "%s", msg);
+}
+
 steppe_status_t st_ctx_need_proj(steppe_ctx_t *ctx)
 {
     if (ctx->proj)
@@ -251,6 +270,8 @@ const char *st_proj_errmsg(steppe_ctx_t *ctx)
 {
     PJ_CONTEXT *pc = ctx->proj;
     int err = pc ? proj_context_errno(pc) : 0;
+    if (err && ctx->proj_reason[0])
+        return ctx->proj_reason;
     const char *msg = err ? proj_context_errno_string(pc, err) : NULL;
     return msg ? msg : "unknown PROJ error";
 }
@@ -363,8 +384,11 @@ PJ *st_ctx_crs(steppe_ctx_t *ctx, const char *def)
     if (bare_proj_string(def))
         memcpy(key + 4 + n, " +type=crs", sizeof " +type=crs");
     PJ *pj = st_ctx_cache_get(ctx, key);
+    ctx->proj_reason[0] = '\0';
     if (!pj) {
+        proj_log_func(pc, ctx, proj_keep_reason);
         pj = proj_create(pc, st_crs_is_wgs84(def) ? ST_CRS_WGS84 : key + 4);
+        proj_log_func(pc, NULL, proj_silent);
         if (pj && !st_ctx_cache_put(ctx, key, pj, free_pj)) {
             /* Not cached: leak-free fallback is impossible for a borrowed
              * pointer, so fail as out of memory. */

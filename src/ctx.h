@@ -36,6 +36,7 @@ struct steppe_ctx {
     int quiet;              /* 1: warnings are counted but not logged */
     steppe_tmp_fn tmp_hook; /* told about temporary outputs (output.c) */
     void *tmp_user;
+    char proj_reason[256]; /* PROJ's logged reason for the last st_ctx_crs() failure */
 };
 
 /* Records message (printf format) as the last error, logs it at ERROR level

@@ -264,6 +264,11 @@ static void set_line(cairo_t *cr, const st_view *view, const st_symbol *sym, dou
 static void fill_hatch(cairo_t *cr, const st_view *view, const st_symbol *sym)
 {
     double s = fmax(3.0, round(sym->hatch_spacing * view->px_per_pt));
+    /* A tile larger than the canvas shows one line at most: clamped there,
+     * so its side fits an int (and NaN becomes a canvas-sized tile). */
+    double max_s = fmax(3.0, ceil(fmax(view->width_px, view->height_px)));
+    if (!(s <= max_s))
+        s = max_s;
     double w = fmax(0.5, sym->hatch_width * view->px_per_pt);
     cairo_surface_t *tile =
         cairo_surface_create_similar(cairo_get_target(cr), CAIRO_CONTENT_COLOR_ALPHA, (int)s, (int)s);

@@ -549,6 +549,18 @@ static steppe_status_t layout_scalebar(st_render *r)
     fu->bar_km = mant * e;
     fu->bar_px = fu->bar_km / kpp;
     fu->bar_segments = mant == 5 ? 5 : 4;
+    /* A bar shorter than a metre or longer than the equator measures a map
+     * the projection has distorted beyond use at its centre (or a canvas of
+     * a few pixels): a "1e-07 m" bar would mislead, so it is left out. */
+    if (!(fu->bar_km >= 0.001 && fu->bar_km <= 40075 && isfinite(fu->bar_px) && fu->bar_px > 0)) {
+        st_warn(r->ctx,
+                "%s: the scale bar would measure %g km, which is not a sensible length for this "
+                "map; no scale bar",
+                m->path ? m->path : "map", fu->bar_km);
+        fu->bar_km = 0;
+        fu->bar_px = 0;
+        return STEPPE_OK;
+    }
 
     char label[64], num[48];
     if (fu->bar_km >= 1) {

@@ -1257,8 +1257,20 @@ static steppe_status_t build_extent(M *m, cur mc)
                       "map.extent.where: only allowed with fit");
     if (lonlat.node) {
         map->extent_kind = ST_EXTENT_LONLAT;
-        rc = conv_box(m, lonlat.node, st_schema_find("map.extent.lonlat"), lonlat.path, map->extent);
-        if (rc == STEPPE_OK && (map->extent[1] < -90 || map->extent[3] > 90))
+        /* Not conv_box(): west > east is allowed and means the box crosses
+         * the antimeridian ([170, 50, -170, 70]: Chukotka to Alaska). */
+        size_t count = 0;
+        double *e = map->extent;
+        rc = conv_numbers(m, lonlat.node, st_schema_find("map.extent.lonlat"), lonlat.path, e, 4, &count);
+        if (rc == STEPPE_OK && count != 4)
+            rc = err_at(m, STEPPE_ERR_STYLE_VALUE, lonlat.node->loc, "%s: expected 4 numbers, got %zu",
+                        lonlat.path, count);
+        if (rc == STEPPE_OK && (!(e[1] < e[3]) || e[0] == e[2]))
+            rc = err_at(m, STEPPE_ERR_STYLE_VALUE, lonlat.node->loc,
+                        "%s: expected [west, south, east, north] with south < north and west != east "
+                        "(west > east crosses the antimeridian), got [%g, %g, %g, %g]",
+                        lonlat.path, e[0], e[1], e[2], e[3]);
+        if (rc == STEPPE_OK && (e[1] < -90 || e[3] > 90))
             rc = err_at(m, STEPPE_ERR_STYLE_VALUE, lonlat.node->loc, "%s: latitudes must lie within -90..90",
                         lonlat.path);
         return rc;

@@ -317,6 +317,8 @@ steppe_status_t st_proj_create(steppe_ctx_t *ctx, const char *src_crs, const cha
         }
     }
 
+    /* st_ctx_crs() logs through its own function while it parses */
+    proj_log_func(pc, &msg, capture_log);
     msg.text[0] = '\0';
     /* The same CRS on both sides (a quick look draws a file in its own
      * CRS) needs no operation search in PROJ's database: normalised
@@ -464,29 +466,65 @@ static void box_outline(const double box[4], double *out)
     }
 }
 
+/* Reported at the style's extent, or at its crs when the extent was not
+ * written (a fit to the first layer). */
 static steppe_status_t extent_error(steppe_ctx_t *ctx, const st_map *map, const char *what)
 {
     if (map->extent_loc.file)
         return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%s:%d:%d: %s", map->extent_loc.file,
                         map->extent_loc.line, map->extent_loc.col, what);
+    if (map->crs_loc.file)
+        return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%s:%d:%d: %s", map->crs_loc.file, map->crs_loc.line,
+                        map->crs_loc.col, what);
     return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%s", what);
 }
 
-/* Map extent of a lon/lat box: the bbox of its densified outline, projected. */
+/* Map extent of a lon/lat box: the bbox of its densified outline, projected.
+ * A box whose east is less than (or equal to) its west crosses the
+ * antimeridian: it runs from west to east + 360. The outline is sampled in
+ * longitudes continuous about the map's central meridian lon_0, so a box
+ * that lies on one side of the map's seam (lon_0 + 180) keeps its shape
+ * whatever side of ±180 its corners are written on; a box that straddles
+ * the seam would be torn into the two edges of the map, so it is refused
+ * with the crs that would show it. */
 static steppe_status_t lonlat_extent(steppe_ctx_t *ctx, const st_map *map, st_proj *to_map, double ext[4])
 {
     double box[4] = {map->extent[0], map->extent[1], map->extent[2], map->extent[3]};
     double pts[8 * OUTLINE_SAMPLES];
     const size_t n = 4 * OUTLINE_SAMPLES;
+    const double lon_0 = to_map ? to_map->lon_0 : 0;
+    /* keeps samples off the seam itself, which PROJ may put on either edge */
+    const double seam_gap = 1e-9;
     if (!(box[1] >= -90 && box[3] <= 90 && box[1] < box[3]) || !isfinite(box[0]) || !isfinite(box[2]))
         return extent_error(ctx, map,
                             "extent must be west, south, east, north with -90 <= south < north <= 90");
-    /* An extent with east < west crosses the antimeridian. */
     if (box[2] <= box[0])
         box[2] += 360;
+    double width = box[2] - box[0];
+    if (!(width > 0 && width <= 360))
+        return extent_error(ctx, map, "extent spans more than 360 degrees of longitude");
+    double w_rel = remainder(box[0] - lon_0, 360.0);
+    if (w_rel >= 180 - seam_gap)
+        w_rel -= 360;
+    double e_rel = w_rel + width;
+    if (width >= 360 - seam_gap) {
+        /* the whole circle: from seam to seam */
+        w_rel = -180;
+        e_rel = 180;
+    } else if (e_rel > 180 + seam_gap) {
+        char msg[400];
+        double seam = remainder(lon_0 + 180, 360.0);
+        snprintf(msg, sizeof msg,
+                 "extent [%g, %g, %g, %g] straddles the map projection's seam at longitude %g "
+                 "(its central meridian is %g): use a map crs centred inside the extent, e.g. with "
+                 "+lon_0=%g",
+                 map->extent[0], map->extent[1], map->extent[2], map->extent[3], seam, lon_0,
+                 remainder(box[0] + width / 2, 360.0));
+        return extent_error(ctx, map, msg);
+    }
+    box[0] = lon_0 + fmax(w_rel, -180 + seam_gap);
+    box[2] = lon_0 + fmin(e_rel, 180 - seam_gap);
     box_outline(box, pts);
-    for (size_t i = 0; i < n; i++)
-        pts[2 * i] = wrap180(pts[2 * i]);
     st_proj_trans(to_map, pts, n, false);
     ext[0] = ext[1] = HUGE_VAL;
     ext[2] = ext[3] = -HUGE_VAL;
@@ -502,6 +540,52 @@ static steppe_status_t lonlat_extent(steppe_ctx_t *ctx, const st_map *map, st_pr
     }
     if (ext[0] > ext[2])
         return extent_error(ctx, map, "extent cannot be projected to the map CRS");
+    return STEPPE_OK;
+}
+
+/* Whether the frame ext (map units, before widening to the canvas's aspect)
+ * is one the map projection can really show: finite, not empty, and not
+ * many times larger than the Earth. A polar stereographic map of the whole
+ * world puts the far pole at 1e23 m; a Mercator map up to ±90° reaches
+ * 1e8 m and more: the globe then shrinks to a dot. The size is judged in
+ * metres by the projection's scale at the frame's centre (a meridian
+ * step), so it holds for any unit. */
+static steppe_status_t check_frame(steppe_ctx_t *ctx, const st_map *map, st_proj *to_map, const double ext[4])
+{
+    /* 2.5 times the equator: no map of the Earth needs more */
+    const double max_m = 1e8;
+    char msg[400];
+    double ew = ext[2] - ext[0];
+    double eh = ext[3] - ext[1];
+    if (!(isfinite(ew) && isfinite(eh) && ew < HUGE_VAL && eh < HUGE_VAL)) {
+        snprintf(msg, sizeof msg, "extent projects to a frame that is not finite in the map crs");
+        return extent_error(ctx, map, msg);
+    }
+    /* A frame fitted to data (or a bbox in map units, which is what the
+     * quick look writes for the data) is as large as the data: coordinates
+     * far out of range are the data's fault, reported where it is read. */
+    if (!to_map || !to_map->src_geographic || map->extent_kind != ST_EXTENT_LONLAT)
+        return STEPPE_OK;
+    double c[2] = {(ext[0] + ext[2]) / 2, (ext[1] + ext[3]) / 2};
+    if (st_proj_trans(to_map, c, 1, true) > 0)
+        return STEPPE_OK; /* the centre is off the globe: nothing to measure with */
+    const double dlat = 1e-3;
+    double lat = fmin(fmax(c[1], -89.0), 89.0);
+    double step[4] = {c[0], lat - dlat / 2, c[0], lat + dlat / 2};
+    if (st_proj_trans(to_map, step, 2, false) > 0)
+        return STEPPE_OK;
+    double units = hypot(step[2] - step[0], step[3] - step[1]);
+    double metres = dlat * 111132.95; /* a degree of latitude, mean */
+    if (!(units > 0 && isfinite(units)))
+        return STEPPE_OK;
+    double frame_m = fmax(ew, eh) * metres / units;
+    if (!(frame_m <= max_m)) {
+        snprintf(msg, sizeof msg,
+                 "extent projects to a frame of %.3g km across, far larger than the Earth: the map crs "
+                 "cannot show this extent (choose a smaller extent or another projection)",
+                 frame_m / 1000);
+        return extent_error(ctx, map, msg);
+    }
     return STEPPE_OK;
 }
 
@@ -605,6 +689,9 @@ steppe_status_t st_view_init(steppe_ctx_t *ctx, const st_map *map, st_proj *to_m
     }
     if (ext[2] < ext[0] || ext[3] < ext[1])
         return extent_error(ctx, map, "extent is empty (xmin > xmax or ymin > ymax)");
+    st = check_frame(ctx, map, to_map, ext);
+    if (st != STEPPE_OK)
+        return st;
 
     /* Widen one axis about the centre so the extent has the canvas's aspect. */
     double cx = (ext[0] + ext[2]) / 2;
@@ -625,6 +712,8 @@ steppe_status_t st_view_init(steppe_ctx_t *ctx, const st_map *map, st_proj *to_m
     view->extent[2] = cx + ew / 2;
     view->extent[3] = cy + eh / 2;
     view->scale = view->width_px / ew;
+    if (!(view->scale > 0 && isfinite(view->scale)))
+        return extent_error(ctx, map, "extent is too small to map onto the canvas");
     frame_lonlat(to_map, view);
     return STEPPE_OK;
 }

@@ -32,6 +32,20 @@
 #include "source.h"
 
 #define DEFAULT_MAX_PIXELS 200e6
+
+#if defined(__SANITIZE_ADDRESS__)
+/* Sanitizer builds only (STEPPE_SANITIZE): record allocation stacks with
+ * the DWARF unwinder. libcairo is built without frame pointers, so the fast
+ * unwinder stops at its first frame, and the one cairo leak that
+ * tests/lsan.supp must hide could then only be suppressed by naming all of
+ * libcairo.so, which would hide leaks of cairo objects steppe creates too.
+ * ASAN_OPTIONS=fast_unwind_on_malloc=1 restores the fast unwinder. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "fast_unwind_on_malloc=0";
+}
+#endif
 /* Most threads a render starts for one stage (reading, drawing bands). */
 #define MAX_THREADS 4
 /* Generalisation before projection: vertices closer than this many output
@@ -1461,6 +1475,45 @@ static void fonts_join(fonts_job *fj)
     fj->started = false;
 }
 
+/* A map whose layers all miss the canvas shows nothing but its title and
+ * scale bar, and looks like a map: a report built from it would be silently
+ * wrong, so it is an error (a wrong extent or crs, or data in another place
+ * or CRS than its .prj says). A style without visible data layers (a map of
+ * furniture only) is not asked for any. */
+static steppe_status_t check_drawn(st_render *r)
+{
+    size_t layers = 0;
+    size_t drawn = r->highlight.n > 0 ? count_visible(&r->view, &r->highlight) : 0;
+    const char *first = NULL;
+    for (size_t i = 0; i < r->nlayers; i++) {
+        const st_layer_data *d = &r->layers[i];
+        if (!d->layer || !d->layer->visible)
+            continue;
+        layers++;
+        drawn += d->drawn;
+        if (!first)
+            first = d->layer->name;
+    }
+    if (layers == 0 || drawn > 0)
+        return STEPPE_OK;
+    const st_map *m = r->map;
+    st_loc loc = m->extent_loc.file ? m->extent_loc : m->crs_loc;
+    char who[160];
+    if (layers == 1)
+        snprintf(who, sizeof who, "layer '%.100s'", first);
+    else
+        snprintf(who, sizeof who, "the %zu layers ('%.100s', ...)", layers, first);
+    if (loc.file)
+        return st_error(r->ctx, STEPPE_ERR_RENDER,
+                        "%s:%d:%d: nothing to draw: no feature of %s lies in the map's frame "
+                        "(check map.extent and map.crs against the data)",
+                        loc.file, loc.line, loc.col, who);
+    return st_error(r->ctx, STEPPE_ERR_RENDER,
+                    "nothing to draw: no feature of %s lies in the map's frame "
+                    "(check map.extent and map.crs against the data)",
+                    who);
+}
+
 steppe_status_t st_render_map(steppe_ctx_t *ctx, const st_map *model, const steppe_render_opts_t *opts,
                               const st_datacache *cache, const st_page *page)
 {
@@ -1526,6 +1579,8 @@ steppe_status_t st_render_map(steppe_ctx_t *ctx, const st_map *model, const step
         goto done;
     fonts_start(&fonts, ctx, &map);
     st = load_layers(&r);
+    if (st == STEPPE_OK)
+        st = check_drawn(&r);
     if (st != STEPPE_OK)
         goto done;
 

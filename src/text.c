@@ -123,18 +123,104 @@ static bool find_clusters(st_text *t)
     return true;
 }
 
+/* Largest em, in pixels, a text is laid out at. FreeType refuses sizes
+ * above 65535 ppem (cairo then fails the whole surface with "error
+ * occurred in libfreetype" and keeps a scaled font in error), and pango
+ * measures in int units of 1/1024 px: 2e6 px overflow them. An em larger
+ * than the canvas never fits anywhere, so nothing visible is lost: such a
+ * text is reported as not fitting by its caller. */
+#define MAX_EM_PX 16384.0
+
+/* The canvas's larger side in pixels (the largest canvas when the view has
+ * no size, as in a bare measuring view). */
+static double canvas_px(const st_view *view)
+{
+    double side = fmax(view->width_px, view->height_px);
+    return side >= 1 && isfinite(side) ? side : 1e6;
+}
+
+static double px_per_pt(const st_view *view)
+{
+    if (view->px_per_pt > 0)
+        return view->px_per_pt;
+    return (view->dpi > 0 ? view->dpi : 96.0) / 72.0;
+}
+
+/* font->size (points; 10 if unset) clamped to what can be laid out: NaN and
+ * sizes whose em exceeds MAX_EM_PX or the canvas come back as that limit,
+ * so size * PANGO_SCALE always fits an int. */
+static double layout_size_pt(const st_view *view, const st_font *font)
+{
+    double size = font->size > 0 ? font->size : 10.0;
+    double max_pt = fmin(MAX_EM_PX, canvas_px(view)) / px_per_pt(view);
+    if (!(size <= max_pt))
+        size = max_pt;
+    return size;
+}
+
+/* Characters of a text that could ever be seen at size_pt on the canvas:
+ * no glyph is narrower than about 0.2 em, a line is at most the canvas's
+ * width plus height long (a curved label may bend), and a text holds at
+ * most one line per 0.8 em of height. Generous on purpose: a text that is
+ * cut is one that cannot fit, which its caller reports. */
+static size_t max_chars(const st_view *view, double size_pt)
+{
+    double em = size_pt * px_per_pt(view);
+    double w = view->width_px >= 1 ? view->width_px : 1e6;
+    double h = view->height_px >= 1 ? view->height_px : 1e6;
+    double per_line = (w + h) / (0.2 * em) + 1;
+    double lines = h / (0.8 * em) + 1;
+    double n = per_line * lines + 64;
+    return n < 1e8 ? (size_t)n : 100000000u;
+}
+
+/* utf8, or a copy cut after its first limit characters (at a character
+ * boundary) with an ellipsis when it is longer: laying out 15 MB of title
+ * took pango 1.6 GB. *copy is the allocation to free (NULL if none);
+ * false when out of memory. */
+static bool cut_text(const char *utf8, size_t limit, const char **out, char **copy)
+{
+    *out = utf8;
+    *copy = NULL;
+    size_t chars = 0;
+    size_t i = 0;
+    for (; utf8[i]; i++) {
+        if (((unsigned char)utf8[i] & 0xC0) != 0x80) {
+            if (chars == limit)
+                break;
+            chars++;
+        }
+    }
+    if (!utf8[i])
+        return true;
+    static const char ellipsis[] = "\u2026";
+    char *c = malloc(i + sizeof ellipsis);
+    if (!c)
+        return false;
+    memcpy(c, utf8, i);
+    memcpy(c + i, ellipsis, sizeof ellipsis);
+    *out = c;
+    *copy = c;
+    return true;
+}
+
 st_text *st_text_create(steppe_ctx_t *ctx, const st_view *view, const char *utf8, const st_font *font)
 {
     st_text *t = calloc(1, sizeof *t);
     PangoContext *pc = ctx_context(ctx, view->dpi > 0 ? view->dpi : 96.0); /* borrowed */
     PangoFontDescription *desc = NULL;
+    char *cut = NULL;
+    const double size_pt = layout_size_pt(view, font);
+    const char *text = utf8 ? utf8 : "";
 
     desc = pango_font_description_new();
     if (!t || !pc || !desc)
         goto nomem;
+    if (!cut_text(text, max_chars(view, size_pt), &text, &cut))
+        goto nomem;
 
     pango_font_description_set_family(desc, font->family && *font->family ? font->family : "Noto Sans");
-    pango_font_description_set_size(desc, (int)lround((font->size > 0 ? font->size : 10.0) * PANGO_SCALE));
+    pango_font_description_set_size(desc, (int)lround(size_pt * PANGO_SCALE));
     pango_font_description_set_weight(desc,
                                       font->weight > 0 ? (PangoWeight)font->weight : PANGO_WEIGHT_NORMAL);
     pango_font_description_set_style(desc, font->italic ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL);
@@ -144,15 +230,21 @@ st_text *st_text_create(steppe_ctx_t *ctx, const st_view *view, const char *utf8
         goto nomem;
     pango_layout_set_font_description(t->layout, desc);
     if (font->letter_spacing != 0) {
-        /* Letter spacing is in device units: points times pixels per point. */
-        double px_per_pt = view->px_per_pt > 0 ? view->px_per_pt : (view->dpi > 0 ? view->dpi : 96.0) / 72.0;
+        /* Letter spacing is in device units: points times pixels per point.
+         * Spacing wider than the canvas separates letters that can then never
+         * be seen together: clamped there, so the pango units fit an int. */
+        double spacing_px = font->letter_spacing * px_per_pt(view);
+        double max_px = canvas_px(view);
+        if (!(spacing_px >= -max_px))
+            spacing_px = -max_px;
+        if (spacing_px > max_px)
+            spacing_px = max_px;
         PangoAttrList *attrs = pango_attr_list_new();
-        pango_attr_list_insert(attrs, pango_attr_letter_spacing_new(
-                                          (int)lround(font->letter_spacing * px_per_pt * PANGO_SCALE)));
+        pango_attr_list_insert(attrs, pango_attr_letter_spacing_new((int)lround(spacing_px * PANGO_SCALE)));
         pango_layout_set_attributes(t->layout, attrs);
         pango_attr_list_unref(attrs);
     }
-    pango_layout_set_text(t->layout, utf8 ? utf8 : "", -1);
+    pango_layout_set_text(t->layout, text, -1);
 
     PangoRectangle logical;
     pango_layout_get_extents(t->layout, NULL, &logical);
@@ -168,6 +260,7 @@ nomem:
     st_text_destroy(t);
     t = NULL;
 done:
+    free(cut);
     if (desc)
         pango_font_description_free(desc);
     return t;
@@ -197,8 +290,8 @@ void st_text_warm(steppe_ctx_t *ctx, double dpi, const st_font *fonts, size_t n)
         if (layout) {
             pango_font_description_set_family(desc,
                                               font->family && *font->family ? font->family : "Noto Sans");
-            pango_font_description_set_size(desc,
-                                            (int)lround((font->size > 0 ? font->size : 10.0) * PANGO_SCALE));
+            st_view at = {.dpi = dpi};
+            pango_font_description_set_size(desc, (int)lround(layout_size_pt(&at, font) * PANGO_SCALE));
             pango_font_description_set_weight(desc, font->weight > 0 ? (PangoWeight)font->weight
                                                                      : PANGO_WEIGHT_NORMAL);
             pango_font_description_set_style(desc, font->italic ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL);

@@ -219,14 +219,10 @@ START_TEST(test_unknown_crs)
     const char *text = "map:\n  crs: \"EPSG:999999\"\n";
     steppe_style_t *s = NULL;
     ck_assert_int_eq(load(text, NULL, 0, &s), STEPPE_ERR_STYLE_CRS);
-    /* The reason is PROJ's own text for the same failure. */
-    PJ_CONTEXT *pc = proj_context_create();
-    proj_log_level(pc, PJ_LOG_NONE);
-    ck_assert_ptr_null(proj_create(pc, "EPSG:999999"));
+    /* The reason is PROJ's logged one (its errno only says "Unknown error
+     * (code 4096)"), in words a user reads. */
     char want[12288];
-    snprintf(want, sizeof want, "%s:2:8: unknown CRS 'EPSG:999999': %s", style_path,
-             proj_context_errno_string(pc, proj_context_errno(pc)));
-    proj_context_destroy(pc);
+    snprintf(want, sizeof want, "%s:2:8: unknown CRS 'EPSG:999999': not in PROJ's database", style_path);
     ck_assert_str_eq(steppe_ctx_last_error(ctx), want);
 
     const char *text2 = "layers:\n  land:\n    source: data.shp\n    crs: '+proj=nonsense'\n";

@@ -284,8 +284,18 @@ static const struct {
     st_loc loc;
     const char *message;
 } error_table[] = {
-    {"EPSG:99999", "EPSG:3857", {"map.yaml", 3, 7}, "map.yaml:3:7: cannot use CRS 'EPSG:99999': "},
-    {"EPSG:4326", "+proj=nonesuch", {"map.yaml", 4, 6}, "map.yaml:4:6: cannot use CRS '+proj=nonesuch': "},
+    {"EPSG:99999",
+     "EPSG:3857",
+     {"map.yaml", 3, 7},
+     "map.yaml:3:7: cannot use CRS 'EPSG:99999': not in PROJ's database"},
+    {"EPSG:4326",
+     "ESRI:1",
+     {"map.yaml", 3, 7},
+     "map.yaml:3:7: cannot use CRS 'ESRI:1': not in PROJ's database"},
+    {"EPSG:4326",
+     "+proj=nonesuch",
+     {"map.yaml", 4, 6},
+     "map.yaml:4:6: cannot use CRS '+proj=nonesuch': Unknown projection"},
     {"EPSG:4326", "not a crs at all", {NULL, 0, 0}, "cannot use CRS 'not a crs at all': "},
     {"EPSG:4326", "", {"a.yaml", 1, 1}, "a.yaml:1:1: cannot use CRS '': empty definition"},
     /* a transformation, not a CRS */
@@ -478,6 +488,99 @@ START_TEST(test_view_errors)
     ck_assert_int_eq(st_view_init(ctx, &m, p, pt, &v), STEPPE_OK);
     ck_assert(v.scale > 0 && isfinite(v.scale));
     ck_assert_double_eq_tol((v.extent[0] + v.extent[2]) / 2, 5e5, 1e-6);
+    st_proj_destroy(p);
+    steppe_ctx_destroy(ctx);
+}
+END_TEST
+
+/* A lon/lat extent with west > east crosses the antimeridian: in a map
+ * centred on 180° the frame holds both sides of the box, the same frame as
+ * the box written with east + 360 or both corners west of ±180. */
+START_TEST(test_view_antimeridian)
+{
+    steppe_ctx_t *ctx = tu_ctx();
+    st_proj *p =
+        make_proj(ctx, "EPSG:4326", "+proj=laea +lat_0=62 +lon_0=180 +datum=WGS84 +units=m +no_defs");
+    st_view v;
+    st_map m = map_of(800, 500, ST_EXTENT_LONLAT, 170, 50, -170, 70);
+    ck_assert_int_eq(st_view_init(ctx, &m, p, NULL, &v), STEPPE_OK);
+    /* 20 degrees of longitude at 50-70°N: about 1430 km at 50°N */
+    double w_km = (v.extent[2] - v.extent[0]) / 1000;
+    ck_assert_msg(w_km > 1300 && w_km < 4000, "frame %g km wide", w_km);
+    ck_assert_double_eq_tol((v.extent[0] + v.extent[2]) / 2, 0, 1);
+    /* the same box spelled with east + 360 */
+    st_view v2;
+    m = map_of(800, 500, ST_EXTENT_LONLAT, 170, 50, 190, 70);
+    ck_assert_int_eq(st_view_init(ctx, &m, p, NULL, &v2), STEPPE_OK);
+    for (int i = 0; i < 4; i++)
+        ck_assert_double_eq_tol(v.extent[i], v2.extent[i], 1e-3);
+    /* a small box east of the dateline, written in negative longitudes */
+    m = map_of(800, 500, ST_EXTENT_LONLAT, -175, 60, -165, 66);
+    ck_assert_int_eq(st_view_init(ctx, &m, p, NULL, &v2), STEPPE_OK);
+    ck_assert_msg((v2.extent[0] + v2.extent[2]) / 2 > 4e5 && v2.extent[2] < 1.5e6, "%g %g", v2.extent[0],
+                  v2.extent[2]);
+    st_proj_destroy(p);
+    steppe_ctx_destroy(ctx);
+}
+END_TEST
+
+/* A box that straddles the map projection's seam cannot be shown in one
+ * piece: refused at the extent, naming the crs that would show it. */
+START_TEST(test_view_seam_straddle)
+{
+    steppe_ctx_t *ctx = tu_ctx();
+    st_proj *p = make_proj(ctx, "EPSG:4326", "EPSG:4326");
+    st_view v;
+    st_map m = map_of(800, 500, ST_EXTENT_LONLAT, 170, 50, -170, 70);
+    m.extent_loc = (st_loc){"am.yaml", 6, 5};
+    ck_assert_int_eq(st_view_init(ctx, &m, p, NULL, &v), STEPPE_ERR_STYLE_VALUE);
+    ck_assert_str_eq(steppe_ctx_last_error(ctx),
+                     "am.yaml:6:5: extent [170, 50, -170, 70] straddles the map projection's seam at "
+                     "longitude 180 (its central meridian is 0): use a map crs centred inside the "
+                     "extent, e.g. with +lon_0=180");
+    /* the whole world still works, in any centring */
+    m = map_of(800, 400, ST_EXTENT_LONLAT, -180, -90, 180, 90);
+    ck_assert_int_eq(st_view_init(ctx, &m, p, NULL, &v), STEPPE_OK);
+    ck_assert_double_eq_tol(v.extent[0], -180, 1e-6);
+    ck_assert_double_eq_tol(v.extent[2], 180, 1e-6);
+    st_proj_destroy(p);
+    p = make_proj(ctx, "EPSG:4326", "+proj=robin +lon_0=150 +datum=WGS84");
+    ck_assert_int_eq(st_view_init(ctx, &m, p, NULL, &v), STEPPE_OK);
+    ck_assert_double_eq_tol(v.extent[2] + v.extent[0], 0, 1);
+    ck_assert(v.extent[2] > 1.6e7);
+    st_proj_destroy(p);
+    steppe_ctx_destroy(ctx);
+}
+END_TEST
+
+/* A lon/lat extent that the map projection blows up (the whole world in
+ * a polar stereographic or Mercator map) fails at the extent instead of
+ * drawing a dot. */
+static const char *const degenerate_crs[] = {
+    "+proj=stere +lat_0=90 +lon_0=0 +datum=WGS84 +units=m +no_defs",
+    "EPSG:3413",
+    "EPSG:3857",
+    "+proj=stere +lat_0=90 +lon_0=0 +datum=WGS84 +units=km +no_defs",
+};
+
+START_TEST(test_view_degenerate)
+{
+    steppe_ctx_t *ctx = tu_ctx();
+    st_proj *p = make_proj(ctx, "EPSG:4326", degenerate_crs[_i]);
+    st_view v;
+    st_map m = map_of(800, 500, ST_EXTENT_LONLAT, -180, -90, 180, 90);
+    m.extent_loc = (st_loc){"polar.yaml", 5, 3};
+    ck_assert_int_eq(st_view_init(ctx, &m, p, NULL, &v), STEPPE_ERR_STYLE_VALUE);
+    const char *msg = steppe_ctx_last_error(ctx);
+    ck_assert_msg(strncmp(msg, "polar.yaml:5:3: extent projects to a frame of ", 46) == 0 &&
+                      strstr(msg, "far larger than the Earth") != NULL,
+                  "got '%s'", msg);
+    /* the northern hemisphere is fine in the same projections (not Mercator) */
+    m = map_of(800, 500, ST_EXTENT_LONLAT, -180, 30, 180, 90);
+    if (_i != 2) {
+        ck_assert_int_eq(st_view_init(ctx, &m, p, NULL, &v), STEPPE_OK);
+        ck_assert(isfinite(v.scale) && v.scale > 0);
+    }
     st_proj_destroy(p);
     steppe_ctx_destroy(ctx);
 }
@@ -866,6 +969,9 @@ static Suite *project_suite(void)
     tcase_add_test(tc, test_view_lonlat_extent);
     tcase_add_loop_test(tc, test_view_lonlat_cover, 0, sizeof lonlat_table / sizeof lonlat_table[0]);
     tcase_add_test(tc, test_view_errors);
+    tcase_add_test(tc, test_view_antimeridian);
+    tcase_add_test(tc, test_view_seam_straddle);
+    tcase_add_loop_test(tc, test_view_degenerate, 0, sizeof degenerate_crs / sizeof degenerate_crs[0]);
     tcase_add_test(tc, test_simplify_deg);
     tcase_add_test(tc, test_ring_across_seam);
     tcase_add_test(tc, test_line_across_seam);

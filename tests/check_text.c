@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "testutil.h"
 #include "text.h"
@@ -344,6 +345,62 @@ START_TEST(test_fontmap_per_context)
 }
 END_TEST
 
+/* Huge sizes and spacings: the size in pango units (size * 1024) and the
+ * spacing in pango units must not overflow an int, which made pango refuse
+ * the size (a text of height 0) or FreeType fail the surface. A text
+ * bigger than the canvas is laid out at the canvas's size: its caller then
+ * reports it does not fit. */
+static const struct {
+    double size, spacing;
+} huge_table[] = {
+    {1e6, 0}, {3e6, 0}, {1e9, 0}, {1e300, 0}, {INFINITY, 0}, {NAN, 0}, {10, 1e9}, {10, -1e9}, {10, NAN},
+};
+
+START_TEST(test_huge_size_is_laid_out)
+{
+    steppe_ctx_t *ctx = tu_ctx();
+    st_text *t = make(ctx, 96, "Ab", huge_table[_i].size, huge_table[_i].spacing);
+    ck_assert_ptr_nonnull(t);
+    double w, h;
+    st_text_size(t, &w, &h);
+    ck_assert_msg(isfinite(w) && isfinite(h) && h > 0 && h < 1e5 && fabs(w) < 1e5, "size %g x %g", w, h);
+    if (huge_table[_i].size > 1e5)
+        ck_assert_msg(h > 200, "a huge text laid out at %g px high", h); /* the canvas is 400 x 200 */
+    st_text_destroy(t);
+    steppe_ctx_destroy(ctx);
+}
+END_TEST
+
+/* A text far longer than the canvas could ever show is cut before pango
+ * sees it (a 15 MB title took 1.6 GB to lay out), at a character boundary
+ * and with an ellipsis; a text that can fit is left whole. */
+START_TEST(test_long_text_is_cut)
+{
+    steppe_ctx_t *ctx = tu_ctx();
+    enum { N = 1000000 };
+    char *s = malloc(2 * N + 1);
+    ck_assert_ptr_nonnull(s);
+    for (size_t i = 0; i < N; i++)
+        memcpy(s + 2 * i, "\xd0\x96", 2); /* Ж: two bytes each */
+    s[2 * N] = '\0';
+    st_text *t = make(ctx, 96, s, 10, 0);
+    ck_assert_ptr_nonnull(t);
+    size_t n = st_text_cluster_count(t);
+    /* 400 x 200 px at 13.3 px: far fewer than a million; still wider than the canvas */
+    ck_assert_msg(n > 10 && n < 20000, "%zu clusters", n);
+    double w, h;
+    st_text_size(t, &w, &h);
+    ck_assert_msg(w > 400, "cut text %g px wide: cut shorter than the canvas", w);
+    st_text_destroy(t);
+    /* a text that fits the canvas is never cut */
+    t = make(ctx, 96, "Қарағанды · Orenburg", 10, 0);
+    ck_assert_uint_eq(st_text_cluster_count(t), 20);
+    st_text_destroy(t);
+    free(s);
+    steppe_ctx_destroy(ctx);
+}
+END_TEST
+
 static Suite *text_suite(void)
 {
     Suite *s = suite_create("text");
@@ -357,6 +414,8 @@ static Suite *text_suite(void)
     tcase_add_loop_test(tc, test_halo_reach, 0, sizeof halo_table / sizeof halo_table[0]);
     tcase_add_test(tc, test_warm_changes_nothing);
     tcase_add_test(tc, test_fontmap_per_context);
+    tcase_add_loop_test(tc, test_huge_size_is_laid_out, 0, sizeof huge_table / sizeof huge_table[0]);
+    tcase_add_test(tc, test_long_text_is_cut);
     suite_add_tcase(s, tc);
     return s;
 }

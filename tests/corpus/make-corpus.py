@@ -586,7 +586,9 @@ def shp_rows():
         # Far outside ±180/±90 in a geographic CRS: read and drawn (no
         # validation of the range yet; see the report).
         ("coord_far", ) + ok,
-        ("coord_far_only", ) + ok,
+        # ... but a quick look of nothing else has nothing on its canvas
+        # (the latitudes are wrapped away from the frame): an error.
+        ("coord_far_only", 0, "-", 1, "nothing to draw"),
         ("coord_huge", ) + ok,
         ("ring_short", 0, "ring_short.shp: record 0:", 0, "ring_short.shp: record 0:"),
         ("ring_open", ) + ok,

@@ -45,6 +45,8 @@ typedef struct cur {
  * and invalid UTF-8 escaped (style.c's st_excerpt), so a message stays one
  * short line whatever the style holds. */
 #define Q(text) st_excerpt(m->arena, (text), 40)
+/* A file name is quoted whole unless absurdly long: a cut path helps no one. */
+#define QP(text) st_excerpt(m->arena, (text), 1024)
 
 static steppe_status_t err_at(M *m, steppe_status_t status, st_loc loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -614,10 +616,15 @@ static steppe_status_t conv_box(M *m, const st_node *n, const st_schema_key *k, 
             return err_at(m, STEPPE_ERR_STYLE_VALUE, c->loc, "%s[%zu]: a %s must lie within %g..%g, got %s",
                           path, i, i % 2 == 0 ? "longitude" : "latitude", r->lo, r->hi, c->text);
     }
-    if (!(v[0] < v[2]) || !(v[1] < v[3]))
+    /* The map's own lon/lat extent may cross the antimeridian: west > east
+     * ([170, 50, -170, 70], Chukotka to Alaska; build_extent() and
+     * project.c handle it). Every other box is min < max on both axes. */
+    bool crossing = k->type == ST_V_LONLAT && strcmp(k->path, "map.extent.lonlat") == 0 && v[0] > v[2];
+    if (crossing ? !(v[1] < v[3]) : (!(v[0] < v[2]) || !(v[1] < v[3])))
         return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc,
-                      "%s: expected min < max on both axes, got [%g, %g, %g, %g]", path, v[0], v[1], v[2],
-                      v[3]);
+                      "%s: expected [west, south, east, north] with south < north and west != east%s, got "
+                      "[%g, %g, %g, %g]",
+                      path, k->type == ST_V_LONLAT ? "" : " (min < max)", v[0], v[1], v[2], v[3]);
     memcpy(out, v, sizeof v);
     return STEPPE_OK;
 }
@@ -652,7 +659,7 @@ static steppe_status_t check_file(M *m, const st_node *n)
                       Q(abs), strerror(errno));
     if (S_ISDIR(sb.st_mode))
         return err_at(m, STEPPE_ERR_STYLE_FILE, n->loc, "cannot open '%s' (resolved: %s): is a directory",
-                      Q(n->text), Q(abs));
+                      QP(n->text), QP(abs));
     return STEPPE_OK;
 }
 

@@ -655,8 +655,8 @@ static steppe_status_t check_file(M *m, const st_node *n)
         return STEPPE_ERR_NOMEM;
     struct stat sb;
     if (stat(abs, &sb) != 0)
-        return err_at(m, STEPPE_ERR_STYLE_FILE, n->loc, "cannot open '%s' (resolved: %s): %s", Q(n->text),
-                      Q(abs), strerror(errno));
+        return err_at(m, STEPPE_ERR_STYLE_FILE, n->loc, "cannot open '%s' (resolved: %s): %s", QP(n->text),
+                      QP(abs), strerror(errno));
     if (S_ISDIR(sb.st_mode))
         return err_at(m, STEPPE_ERR_STYLE_FILE, n->loc, "cannot open '%s' (resolved: %s): is a directory",
                       QP(n->text), QP(abs));

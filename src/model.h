@@ -189,6 +189,13 @@ typedef struct st_layer {
      * printed on the map in the note box when set. */
     const char *measure;
     const char *measure_text;
+
+    /* Thematic keys (issue 11): classify, categorize, size, legend-format,
+     * nodata-colour (thematic.h), always allocated for a file layer; and
+     * the tables joined to the features in order (join.h). */
+    struct st_thematic_spec *thematic;
+    struct st_join_spec *joins;
+    size_t njoins;
 } st_layer;
 
 /* ---- map furniture ------------------------------------------------------ */

@@ -1063,11 +1063,14 @@ static steppe_status_t get_label(M *m, cur c, const st_label *base, st_label *l)
         l->text = strchr(t, '{') || !*t ? t : st_arena_printf(m->arena, "{%s}", t);
         if (!l->text)
             return STEPPE_ERR_NOMEM;
+        l->text_loc = c.node->loc;
         if (inherit)
             goto done;
         c.node = NULL; /* the remaining keys take their defaults */
     }
     rc = bind_rows(m, c, ST_T_LABEL, l, inherit);
+    if (c.node && c.node->kind == ST_NODE_MAP && written(c.node, "text"))
+        l->text_loc = st_node_get(c.node, "text")->loc;
 done:
     l->enabled = l->text && l->text[0];
     return rc;

@@ -130,6 +130,7 @@ typedef struct st_label {
     double offset;   /* pt between a point's marker and its label */
     double min_area; /* polygons smaller than this (px^2) get no label */
     bool outside;    /* a polygon label that does not fit inside goes beside the pole */
+    st_loc text_loc; /* where text (or the shorthand) was written; file NULL: not written */
 } st_label;
 
 /* ---- layers ------------------------------------------------------------- */

@@ -542,7 +542,8 @@ static steppe_status_t layout_legend(st_render *r)
             if (!e->text)
                 return STEPPE_ERR_NOMEM;
         }
-        steppe_status_t st = is_thematic(ld) ? thematic_entries(r, i, ld, fu->entries, &fu->nentries) : STEPPE_OK;
+        steppe_status_t st =
+            is_thematic(ld) ? thematic_entries(r, i, ld, fu->entries, &fu->nentries) : STEPPE_OK;
         if (st != STEPPE_OK)
             return st;
     }
@@ -1279,12 +1280,12 @@ void st_furniture_draw(st_render *r, cairo_t *cr)
                 continue;
             }
             if (e->heading) {
-                st_text_draw(cr, e->text, b.x0 + fu->pad, b.y0 + e->y + (e->row_h - text_h(e->text)) / 2, c, WHITE,
-                             0);
+                st_text_draw(cr, e->text, b.x0 + fu->pad, b.y0 + e->y + (e->row_h - text_h(e->text)) / 2, c,
+                             WHITE, 0);
                 continue;
             }
-            st_draw_swatch(cr, &r->view, e->owned ? &e->own : e->sym, e->type, b.x0 + fu->pad, sy, fu->swatch_w,
-                           fu->swatch_h);
+            st_draw_swatch(cr, &r->view, e->owned ? &e->own : e->sym, e->type, b.x0 + fu->pad, sy,
+                           fu->swatch_w, fu->swatch_h);
             st_text_draw(cr, e->text, b.x0 + fu->pad + fu->swatch_w + fu->swatch_gap,
                          b.y0 + e->y + (e->row_h - text_h(e->text)) / 2, c, WHITE, 0);
         }

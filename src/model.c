@@ -236,7 +236,8 @@ static steppe_status_t conv_int(M *m, const st_node *n, const st_schema_key *k, 
     errno = 0;
     long v = strtol(n->text, &end, 10);
     if (!n->text[0] || *end || errno || v < -1000000000L || v > 1000000000L)
-        return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected an integer, got '%s'", path, Q(n->text));
+        return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected an integer, got '%s'", path,
+                      Q(n->text));
     if (!st_range_holds(&k->range, (double)v))
         return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc, "%s: expected an integer in %s, got %s", path,
                       range_text(m, k), Q(n->text));
@@ -688,8 +689,8 @@ static steppe_status_t check_file(M *m, const st_node *n)
         return STEPPE_ERR_NOMEM;
     struct stat sb;
     if (stat(abs, &sb) != 0)
-        return err_at(m, STEPPE_ERR_STYLE_FILE, n->loc, "cannot open '%s' (resolved: %s): %s", Q(n->text), Q(abs),
-                      strerror(errno));
+        return err_at(m, STEPPE_ERR_STYLE_FILE, n->loc, "cannot open '%s' (resolved: %s): %s", Q(n->text),
+                      Q(abs), strerror(errno));
     if (S_ISDIR(sb.st_mode))
         return err_at(m, STEPPE_ERR_STYLE_FILE, n->loc, "cannot open '%s' (resolved: %s): is a directory",
                       Q(n->text), Q(abs));
@@ -892,8 +893,8 @@ static steppe_status_t validate(M *m, const st_node *n, const char *pattern, con
         if (n->kind == ST_NODE_MAP)
             return validate_section(m, n, pattern, path);
         if (n->kind != ST_NODE_SEQ)
-            return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected a mapping or a list of mappings, got %s",
-                          path, describe(m, n));
+            return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc,
+                          "%s: expected a mapping or a list of mappings, got %s", path, describe(m, n));
         size_t i = 0;
         for (const st_node *c = n->head; c && rc == STEPPE_OK; c = c->next, i++) {
             const char *cpath = st_arena_printf(m->arena, "%s[%zu]", path, i);
@@ -1208,7 +1209,8 @@ static steppe_status_t build_classes(M *m, cur lc, st_layer *L)
     return rc;
 }
 
-/* ---- thematic keys and joins (issue 11) ------------------------------------------------------------------ */
+/* ---- thematic keys and joins (issue 11) ------------------------------------------------------------------
+ */
 
 /* Where key was written in section (a null or absent key: not written). */
 static st_loc loc_of(const st_node *section, const char *key)
@@ -1235,8 +1237,8 @@ static steppe_status_t build_join(M *m, cur jc, const st_layer *L, st_join_spec 
     static const char *const need[] = {"source", "on", "key"};
     for (size_t i = 0; i < 3; i++) {
         if (!written(jn, need[i]))
-            return err_at(m, STEPPE_ERR_STYLE_KEY, jn->loc, "%s: missing key '%s' (a join needs source, on and key)",
-                          jc.path, need[i]);
+            return err_at(m, STEPPE_ERR_STYLE_KEY, jn->loc,
+                          "%s: missing key '%s' (a join needs source, on and key)", jc.path, need[i]);
     }
     steppe_status_t rc = bind_rows(m, jc, ST_T_JOIN, J, false);
     if (rc != STEPPE_OK)
@@ -1251,7 +1253,8 @@ static steppe_status_t build_join(M *m, cur jc, const st_layer *L, st_join_spec 
     J->key_loc = loc_of(jn, "key");
     const st_node *sep = st_node_get(jn, "separator");
     if (sep && !st_node_is_null(sep)) {
-        if (sep->kind != ST_NODE_SCALAR || strlen(sep->text) != 1 || sep->text[0] == '"' || sep->text[0] == '\n')
+        if (sep->kind != ST_NODE_SCALAR || strlen(sep->text) != 1 || sep->text[0] == '"' ||
+            sep->text[0] == '\n')
             return err_at(m, STEPPE_ERR_STYLE_VALUE, sep->loc, "%s.separator: expected one character, got %s",
                           jc.path, describe(m, sep));
         J->separator = sep->text[0];
@@ -1314,8 +1317,9 @@ static steppe_status_t build_thematic(M *m, cur lc, st_layer *L)
         c->colours_loc = loc_of(cl, "colours");
         rc = need_field(m, L, cl, "classify", c->field);
         if (rc == STEPPE_OK && c->method == ST_CLASS_MANUAL && c->nbreaks < 2)
-            rc = err_at(m, STEPPE_ERR_STYLE_KEY, cl->loc,
-                        "layers.%s.classify: method manual needs breaks: a list of at least 2 edges", L->name);
+            rc =
+                err_at(m, STEPPE_ERR_STYLE_KEY, cl->loc,
+                       "layers.%s.classify: method manual needs breaks: a list of at least 2 edges", L->name);
         if (rc != STEPPE_OK)
             return rc;
     }

@@ -663,7 +663,7 @@ typedef struct source_job {
     st_featureset fs;
     steppe_status_t st;
     double read_ms, project_ms;
-    msg_log log; /* the job's messages, replayed in layer order */
+    msg_log log;           /* the job's messages, replayed in layer order */
     unsigned derive_mask;  /* derived fields its layers name (thematic_render.h) */
     st_thematic_side side; /* ... measured before projection */
 } source_job;
@@ -782,7 +782,8 @@ static void source_job_run(st_render *r, source_job *job)
         job->st =
             st_source_read_layer(job->ctx, &job->unfiltered, job->bbox, job->simplify, job->arena, &job->fs);
     if (job->st == STEPPE_OK && job->derive_mask)
-        job->st = st_thematic_side_make(job->ctx, &job->fs, job->derive_mask, layer->loc, job->arena, &job->side);
+        job->st =
+            st_thematic_side_make(job->ctx, &job->fs, job->derive_mask, layer->loc, job->arena, &job->side);
     double t1 = now_ms();
     if (job->st == STEPPE_OK)
         job->st = project_source(r, job, proj);

@@ -118,12 +118,12 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
 #define FROM_LAYER(x) INHERIT
 
 #define THEMATIC(K)                                                                                          \
-    K("layers.*.classify", SECTION, NULL, NOSPEC, HAND, "Fill features by classes of a numeric field.")       \
+    K("layers.*.classify", SECTION, NULL, NOSPEC, HAND, "Fill features by classes of a numeric field.")      \
     K("layers.*.classify.field", STRING, NULL, NOSPEC, AT(THEMATIC, classify.field),                         \
       "Numeric field to classify (required; joined and derived fields count).")                              \
     K("layers.*.classify.method", ENUM, "quantile", W("quantile|equal|natural|stddev|pretty|manual"),        \
       AT(THEMATIC, classify.method), "Classification method, as R classInt computes it.")                    \
-    K("layers.*.classify.classes", INT, "5", R('[', 2, 100, ']'), AT(THEMATIC, classify.classes),           \
+    K("layers.*.classify.classes", INT, "5", R('[', 2, 100, ']'), AT(THEMATIC, classify.classes),            \
       "Number of classes (a hint for stddev and pretty; ignored for manual).")                               \
     K("layers.*.classify.breaks", NUMBERS, NULL, NOSPEC, AT2(THEMATIC, classify.breaks, classify.nbreaks),   \
       "Class edges for method: manual, at least 2, increasing.")                                             \
@@ -134,20 +134,22 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
     K("layers.*.classify.colours", COLOURS, NULL, NOSPEC,                                                    \
       AT2(THEMATIC, classify.colours, classify.ncolours),                                                    \
       "Your own colours, interpolated in OKLab to the class count.")                                         \
-    K("layers.*.categorize", SECTION, NULL, NOSPEC, HAND, "Fill features by the distinct values of a field.") \
+    K("layers.*.categorize", SECTION, NULL, NOSPEC, HAND,                                                    \
+      "Fill features by the distinct values of a field.")                                                    \
     K("layers.*.categorize.field", STRING, NULL, NOSPEC, AT(THEMATIC, categorize.field),                     \
       "Field whose distinct values are the categories (required).")                                          \
     K("layers.*.categorize.palette", STRING, "(Set3 unless colours are given)", NOSPEC,                      \
       AT(THEMATIC, categorize.palette), "Palette for the categories.")                                       \
     K("layers.*.categorize.colours", COLOURS, NULL, NOSPEC,                                                  \
       AT2(THEMATIC, categorize.colours, categorize.ncolours), "One colour per category, in order.")          \
-    K("layers.*.categorize.order", STRINGS, NULL, NOSPEC, AT2(THEMATIC, categorize.order, categorize.norder), \
+    K("layers.*.categorize.order", STRINGS, NULL, NOSPEC,                                                    \
+      AT2(THEMATIC, categorize.order, categorize.norder),                                                    \
       "Categories listed first, in this order; the rest sorted.")                                            \
-    K("layers.*.categorize.max", INT, "0", R('[', 0, 100, ']'), AT(THEMATIC, categorize.max),               \
+    K("layers.*.categorize.max", INT, "0", R('[', 0, 100, ']'), AT(THEMATIC, categorize.max),                \
       "Most categories with their own colour (0: as many as the palette has); the rest are other.")          \
     K("layers.*.categorize.other-colour", COLOUR, "#b3b3b3", NOSPEC, AT(THEMATIC, categorize.other),         \
       "Fill of the other category.")                                                                         \
-    K("layers.*.size", SECTION, NULL, NOSPEC, HAND, "Proportional markers from a numeric field.")             \
+    K("layers.*.size", SECTION, NULL, NOSPEC, HAND, "Proportional markers from a numeric field.")            \
     K("layers.*.size.field", STRING, NULL, NOSPEC, AT(THEMATIC, size.field),                                 \
       "Numeric field, values >= 0, the marker size follows (required).")                                     \
     K("layers.*.size.scale", ENUM, "sqrt", W("sqrt|linear"), AT(THEMATIC, size.scale),                       \

@@ -117,9 +117,9 @@ static steppe_status_t add_derived(steppe_ctx_t *ctx, const st_layer *layer, con
     return STEPPE_OK;
 }
 
-steppe_status_t st_thematic_layer_prepare(steppe_ctx_t *ctx, const st_layer *layer, const st_thematic_side *side,
-                                          const st_featureset *all, st_arena *arena, st_featureset *out,
-                                          st_join_report **reps)
+steppe_status_t st_thematic_layer_prepare(steppe_ctx_t *ctx, const st_layer *layer,
+                                          const st_thematic_side *side, const st_featureset *all,
+                                          st_arena *arena, st_featureset *out, st_join_report **reps)
 {
     *reps = NULL;
     *out = *all;

@@ -33,9 +33,9 @@
 
 /* Derived values of a file's features, by record number. */
 typedef struct st_thematic_side {
-    const char **names;   /* ncols derived column names */
+    const char **names; /* ncols derived column names */
     size_t ncols;
-    const char **values;  /* nrecords * ncols texts; NULL: a record not read */
+    const char **values; /* nrecords * ncols texts; NULL: a record not read */
     uint32_t nrecords;
 } st_thematic_side;
 
@@ -55,9 +55,9 @@ steppe_status_t st_thematic_side_make(steppe_ctx_t *ctx, const st_featureset *fs
 /* A copy of all (its feature array, not its coordinates) with the derived
  * columns layer names (from side, may be NULL when none) and its joins
  * appended. reps: set to layer->njoins reports (NULL when none). */
-steppe_status_t st_thematic_layer_prepare(steppe_ctx_t *ctx, const st_layer *layer, const st_thematic_side *side,
-                                          const st_featureset *all, st_arena *arena, st_featureset *out,
-                                          st_join_report **reps);
+steppe_status_t st_thematic_layer_prepare(steppe_ctx_t *ctx, const st_layer *layer,
+                                          const st_thematic_side *side, const st_featureset *all,
+                                          st_arena *arena, st_featureset *out, st_join_report **reps);
 
 /* After projection (fs in pixels): checks that every field the layer's
  * label templates name exists ("did you mean", STEPPE_ERR_STYLE_KEY), then

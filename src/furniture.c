@@ -20,6 +20,7 @@
 #include "dynlib.h"
 #include "source.h"
 #include "text.h"
+#include "thematic.h"
 
 #define MAX_PIECES 16
 #define GRATICULE_DENSIFY_DEG 0.5
@@ -34,6 +35,14 @@ typedef struct legend_entry {
     size_t layer, sub;
     double y; /* row top, relative to the panel */
     double row_h;
+    /* Thematic layers (issue 11): a class's own symbol (sym is then
+     * NULL), a layer's heading without swatch, or the nested circles of
+     * proportional symbols (their labels in circle_text). */
+    bool owned;
+    st_symbol own;
+    bool heading;
+    const st_thematic_result *circles;
+    st_text *circle_text[3];
 } legend_entry;
 
 typedef struct grat_label {
@@ -402,6 +411,96 @@ static int cmp_entry(const void *a, const void *b)
     return x->sub < y->sub ? -1 : x->sub > y->sub;
 }
 
+/* ---- thematic legend entries ------------------------------------------------ */
+
+static bool is_thematic(const st_layer_data *ld)
+{
+    return ld->thematic && ld->layer->visible;
+}
+
+/* Rows a thematic layer adds: one per class or category, the no-data row,
+ * and the nested circles. */
+static size_t thematic_rows(const st_layer_data *ld)
+{
+    if (!is_thematic(ld))
+        return 0;
+    const st_thematic_result *t = ld->thematic;
+    return t->nentries + (t->nodata.count > 0) + (t->nrefs > 0);
+}
+
+static steppe_status_t thematic_entries(st_render *r, size_t i, const st_layer_data *ld, legend_entry *out,
+                                        size_t *n)
+{
+    const st_thematic_result *t = ld->thematic;
+    const st_layer *L = ld->layer;
+    const st_text_style *ts = &r->map->legend_style;
+    for (size_t k = 0; k <= t->nentries; k++) {
+        const st_thematic_entry *te = k < t->nentries ? &t->entries[k] : &t->nodata;
+        if (k == t->nentries && te->count == 0)
+            continue;
+        legend_entry *e = &out[(*n)++];
+        e->owned = true;
+        e->own = L->sym;
+        e->own.fill = te->fill;
+        e->own.has_fill = true;
+        e->own.marker = e->own.marker == ST_MARKER_NONE ? ST_MARKER_CIRCLE : e->own.marker;
+        e->own.size = fmin(e->own.size, 10);
+        e->own.opacity = 1;
+        e->type = ld->fs.type == ST_GEOM_POINT ? ST_GEOM_POINT : ST_GEOM_POLYGON;
+        e->order = L->legend_order;
+        e->layer = i;
+        e->sub = L->nclasses + 1 + k;
+        e->text = make_text(r, ts, 9, 0, te->label ? te->label : "");
+        if (!e->text)
+            return STEPPE_ERR_NOMEM;
+    }
+    if (t->nrefs > 0) {
+        legend_entry *e = &out[(*n)++];
+        e->circles = t;
+        e->order = L->legend_order;
+        e->layer = i;
+        e->sub = L->nclasses + 2 + t->nentries;
+        e->text = make_text(r, ts, 9, 0, " ");
+        for (size_t k = 0; k < t->nrefs; k++) {
+            e->circle_text[k] = make_text(r, ts, 9, 0, t->refs[k].label ? t->refs[k].label : "");
+            if (!e->circle_text[k])
+                return STEPPE_ERR_NOMEM;
+        }
+        if (!e->text)
+            return STEPPE_ERR_NOMEM;
+    }
+    return STEPPE_OK;
+}
+
+/* The nested circles: the largest first, all touching the bottom line,
+ * each value written beside the top of its circle. */
+static void draw_circles(st_render *r, cairo_t *cr, const legend_entry *e, double x, double y, st_rgba c)
+{
+    const st_thematic_result *t = e->circles;
+    double dmax = t->refs[0].diameter * r->view.px_per_pt;
+    double cx = x + dmax / 2;
+    double bottom = y + e->row_h;
+    cairo_save(cr);
+    for (size_t k = 0; k < t->nrefs; k++) {
+        double d = t->refs[k].diameter * r->view.px_per_pt;
+        cairo_new_path(cr);
+        cairo_arc(cr, cx, bottom - d / 2, d / 2, 0, 2 * M_PI);
+        st_set_color(cr, (st_rgba){0.87, 0.18, 0.15, 0.15}, 1.0);
+        cairo_fill_preserve(cr);
+        cairo_set_line_width(cr, fmax(1.0, 0.75 * r->view.px_per_pt));
+        st_set_color(cr, c, 1.0);
+        cairo_stroke(cr);
+        double ty = bottom - d;
+        cairo_move_to(cr, cx, ty);
+        cairo_line_to(cr, x + dmax + pt(r, 4), ty);
+        cairo_set_line_width(cr, fmax(1.0, 0.5 * r->view.px_per_pt));
+        cairo_stroke(cr);
+        const st_text *lt = e->circle_text[k];
+        st_text_draw(cr, lt, x + dmax + pt(r, 6), ty - text_h(lt) / 2, c, (st_rgba){1, 1, 1, 1}, 0);
+    }
+    cairo_restore(cr);
+}
+
 static steppe_status_t layout_legend(st_render *r)
 {
     struct st_furniture *fu = r->furniture;
@@ -416,6 +515,7 @@ static steppe_status_t layout_legend(st_render *r)
         n += L->legend != NULL;
         for (size_t k = 0; k < L->nclasses; k++)
             n += L->classes[k].legend != NULL;
+        n += thematic_rows(&r->layers[i]);
     }
     if (n == 0)
         return STEPPE_OK;
@@ -437,10 +537,15 @@ static steppe_status_t layout_legend(st_render *r)
             e->order = L->legend_order;
             e->layer = i;
             e->sub = k;
-            e->text = make_text(r, &m->legend_style, 9, 0, text);
+            e->heading = k == 0 && is_thematic(ld);
+            e->text = make_text(r, &m->legend_style, 9, e->heading ? 700 : 0, text);
             if (!e->text)
                 return STEPPE_ERR_NOMEM;
         }
+        steppe_status_t st =
+            is_thematic(ld) ? thematic_entries(r, i, ld, fu->entries, &fu->nentries) : STEPPE_OK;
+        if (st != STEPPE_OK)
+            return st;
     }
     qsort(fu->entries, fu->nentries, sizeof *fu->entries, cmp_entry);
 
@@ -458,9 +563,20 @@ static steppe_status_t layout_legend(st_render *r)
     for (size_t i = 0; i < fu->nentries; i++) {
         legend_entry *e = &fu->entries[i];
         e->row_h = fmax(fu->swatch_h, text_h(e->text));
+        double ew = fu->swatch_w + fu->swatch_gap + text_w(e->text);
+        if (e->heading)
+            ew = text_w(e->text);
+        if (e->circles) {
+            double dmax = e->circles->refs[0].diameter * r->view.px_per_pt;
+            double tw = 0;
+            for (size_t k = 0; k < e->circles->nrefs; k++)
+                tw = fmax(tw, text_w(e->circle_text[k]));
+            e->row_h = fmax(dmax, text_h(e->circle_text[0])) + pt(r, 2);
+            ew = dmax + pt(r, 6) + tw;
+        }
         e->y = y;
         y += e->row_h + pt(r, 3);
-        w = fmax(w, fu->swatch_w + fu->swatch_gap + text_w(e->text));
+        w = fmax(w, ew);
     }
     y += fu->pad - pt(r, 3);
     fu->has_legend = place_in_corner(r, m->legend_corner, w + 2 * fu->pad, y, "legend", &fu->legend_box);
@@ -1171,7 +1287,17 @@ void st_furniture_draw(st_render *r, cairo_t *cr)
         for (size_t i = 0; i < fu->nentries; i++) {
             const legend_entry *e = &fu->entries[i];
             double sy = b.y0 + e->y + (e->row_h - fu->swatch_h) / 2;
-            st_draw_swatch(cr, &r->view, e->sym, e->type, b.x0 + fu->pad, sy, fu->swatch_w, fu->swatch_h);
+            if (e->circles) {
+                draw_circles(r, cr, e, b.x0 + fu->pad, b.y0 + e->y, c);
+                continue;
+            }
+            if (e->heading) {
+                st_text_draw(cr, e->text, b.x0 + fu->pad, b.y0 + e->y + (e->row_h - text_h(e->text)) / 2, c,
+                             WHITE, 0);
+                continue;
+            }
+            st_draw_swatch(cr, &r->view, e->owned ? &e->own : e->sym, e->type, b.x0 + fu->pad, sy,
+                           fu->swatch_w, fu->swatch_h);
             st_text_draw(cr, e->text, b.x0 + fu->pad + fu->swatch_w + fu->swatch_gap,
                          b.y0 + e->y + (e->row_h - text_h(e->text)) / 2, c, WHITE, 0);
         }

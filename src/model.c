@@ -21,9 +21,11 @@
 
 #include "ctx.h"
 #include "dynlib.h"
+#include "join.h"
 #include "model.h"
 #include "schema.h"
 #include "style.h"
+#include "thematic.h"
 
 typedef struct M {
     steppe_ctx_t *ctx;
@@ -571,6 +573,45 @@ static steppe_status_t conv_strings(M *m, const st_node *n, const char *path, co
     return STEPPE_OK;
 }
 
+/* A list of numbers in k's range, into the arena. */
+static steppe_status_t conv_number_list(M *m, const st_node *n, const st_schema_key *k, const char *path,
+                                        const double **out, size_t *count)
+{
+    if (n->kind != ST_NODE_SEQ)
+        return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected a list of numbers, got %s", path,
+                      describe(m, n));
+    double *v = st_arena_calloc(m->arena, n->n ? n->n : 1, sizeof *v);
+    if (!v)
+        return STEPPE_ERR_NOMEM;
+    steppe_status_t rc = conv_numbers(m, n, k, path, v, n->n, count);
+    if (rc == STEPPE_OK && out)
+        *out = v;
+    return rc;
+}
+
+static steppe_status_t conv_colour_list(M *m, const st_node *n, const char *path, const st_rgba **out,
+                                        size_t *count)
+{
+    if (n->kind != ST_NODE_SEQ || n->n == 0)
+        return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected a list of colours, got %s", path,
+                      describe(m, n));
+    st_rgba *v = st_arena_calloc(m->arena, n->n, sizeof *v);
+    if (!v)
+        return STEPPE_ERR_NOMEM;
+    size_t i = 0;
+    for (const st_node *c = n->head; c; c = c->next, i++) {
+        bool none = false;
+        if (c->kind != ST_NODE_SCALAR || !parse_colour(c->text, &v[i], &none) || none)
+            return err_at(m, STEPPE_ERR_STYLE_VALUE, c->loc, "%s[%zu]: expected a colour, got %s", path, i,
+                          describe(m, c));
+    }
+    if (out)
+        *out = v;
+    if (count)
+        *count = n->n;
+    return STEPPE_OK;
+}
+
 /* A dash pattern as cairo takes it: on, off pairs, none negative (the
  * range), not all zero, at most 8 numbers. */
 static steppe_status_t conv_dash(M *m, const st_node *n, const st_schema_key *k, const char *path,
@@ -772,10 +813,13 @@ static steppe_status_t convert(M *m, const st_node *n, const st_schema_key *k, c
     case ST_V_BOX:
     case ST_V_LONLAT: return conv_box(m, n, k, path, dst);
     case ST_V_STRINGS: return conv_strings(m, n, path, dst, aux);
+    case ST_V_NUMBERS: return conv_number_list(m, n, k, path, dst, aux);
+    case ST_V_COLOURS: return conv_colour_list(m, n, path, dst, aux);
     case ST_V_FILTER: return parse_filter(m, n, path, dst);
     case ST_V_CRS: rc = conv_string(m, n, k, path, dst); return rc == STEPPE_OK ? check_crs(m, n) : rc;
     case ST_V_PATH: rc = want_scalar(m, n, k, path); return rc == STEPPE_OK ? check_file(m, n) : rc;
     case ST_V_SECTION:
+    case ST_V_JOINS:
     case ST_V_LAYERS:
     case ST_V_CLASSES:
     case ST_V_LABEL:
@@ -852,6 +896,24 @@ static steppe_status_t validate(M *m, const st_node *n, const char *pattern, con
         }
         return rc;
     }
+    case ST_V_JOINS: {
+        if (n->kind == ST_NODE_MAP)
+            return validate_section(m, n, pattern, path);
+        if (n->kind != ST_NODE_SEQ)
+            return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc,
+                          "%s: expected a mapping or a list of mappings, got %s", path, describe(m, n));
+        size_t i = 0;
+        for (const st_node *c = n->head; c && rc == STEPPE_OK; c = c->next, i++) {
+            const char *cpath = st_arena_printf(m->arena, "%s[%zu]", path, i);
+            if (!cpath)
+                return STEPPE_ERR_NOMEM;
+            if (c->kind != ST_NODE_MAP)
+                return err_at(m, STEPPE_ERR_STYLE_TYPE, c->loc, "%s: expected a mapping with source:, got %s",
+                              cpath, describe(m, c));
+            rc = validate_section(m, c, pattern, cpath);
+        }
+        return rc;
+    }
     case ST_V_TITLE:
     case ST_V_LABEL:
         if (n->kind == ST_NODE_SCALAR)
@@ -869,6 +931,8 @@ static steppe_status_t validate(M *m, const st_node *n, const char *pattern, con
             size_t z;
             const char *s;
             const char **list;
+            const double *nums;
+            const st_rgba *cols;
             st_rgba c;
             st_filter f;
         } value, aux;
@@ -1007,11 +1071,14 @@ static steppe_status_t get_label(M *m, cur c, const st_label *base, st_label *l)
         l->text = strchr(t, '{') || !*t ? t : st_arena_printf(m->arena, "{%s}", t);
         if (!l->text)
             return STEPPE_ERR_NOMEM;
+        l->text_loc = c.node->loc;
         if (inherit)
             goto done;
         c.node = NULL; /* the remaining keys take their defaults */
     }
     rc = bind_rows(m, c, ST_T_LABEL, l, inherit);
+    if (c.node && c.node->kind == ST_NODE_MAP && written(c.node, "text"))
+        l->text_loc = st_node_get(c.node, "text")->loc;
 done:
     l->enabled = l->text && l->text[0];
     return rc;
@@ -1149,6 +1216,163 @@ static steppe_status_t build_classes(M *m, cur lc, st_layer *L)
     return rc;
 }
 
+/* ---- thematic keys and joins (issue 11) ------------------------------------------------------------------
+ */
+
+/* Where key was written in section (a null or absent key: not written). */
+static st_loc loc_of(const st_node *section, const char *key)
+{
+    const st_node *n = section ? st_node_get(section, key) : NULL;
+    return n && !st_node_is_null(n) ? n->loc : (st_loc){0};
+}
+
+/* A section of a thematic key that is written must name its field. */
+static steppe_status_t need_field(M *m, const st_layer *L, const st_node *sec, const char *key,
+                                  const char *field)
+{
+    if (field)
+        return STEPPE_OK;
+    return err_at(m, STEPPE_ERR_STYLE_KEY, sec->loc, "layers.%s.%s: missing key 'field' (the field to use)",
+                  L->name, key);
+}
+
+/* One join: its rows bound, its source resolved and its separator read. */
+static steppe_status_t build_join(M *m, cur jc, const st_layer *L, st_join_spec *J)
+{
+    const st_node *jn = jc.node;
+    J->loc = jn->loc;
+    static const char *const need[] = {"source", "on", "key"};
+    for (size_t i = 0; i < 3; i++) {
+        if (!written(jn, need[i]))
+            return err_at(m, STEPPE_ERR_STYLE_KEY, jn->loc,
+                          "%s: missing key '%s' (a join needs source, on and key)", jc.path, need[i]);
+    }
+    steppe_status_t rc = bind_rows(m, jc, ST_T_JOIN, J, false);
+    if (rc != STEPPE_OK)
+        return rc;
+    const st_node *src = st_node_get(jn, "source");
+    J->source_written = src->text;
+    J->source = st_path_absolute(m->arena, src->dir, src->text);
+    if (!J->source)
+        return STEPPE_ERR_NOMEM;
+    J->source_loc = src->loc;
+    J->on_loc = loc_of(jn, "on");
+    J->key_loc = loc_of(jn, "key");
+    const st_node *sep = st_node_get(jn, "separator");
+    if (sep && !st_node_is_null(sep)) {
+        if (sep->kind != ST_NODE_SCALAR || strlen(sep->text) != 1 || sep->text[0] == '"' ||
+            sep->text[0] == '\n')
+            return err_at(m, STEPPE_ERR_STYLE_VALUE, sep->loc, "%s.separator: expected one character, got %s",
+                          jc.path, describe(m, sep));
+        J->separator = sep->text[0];
+    }
+    (void)L;
+    return STEPPE_OK;
+}
+
+static steppe_status_t build_joins(M *m, cur lc, st_layer *L)
+{
+    const st_node *jn = st_node_get(lc.node, "join");
+    if (!jn || st_node_is_null(jn))
+        return STEPPE_OK;
+    size_t n = jn->kind == ST_NODE_SEQ ? jn->n : 1;
+    L->joins = st_arena_calloc(m->arena, n ? n : 1, sizeof *L->joins);
+    if (!L->joins)
+        return STEPPE_ERR_NOMEM;
+    const st_node *item = jn->kind == ST_NODE_SEQ ? jn->head : jn;
+    for (size_t i = 0; i < n && item; i++, item = item->next) {
+        cur jc = {item, "layers.*.join",
+                  jn->kind == ST_NODE_SEQ ? st_arena_printf(m->arena, "%s.join[%zu]", lc.path, i)
+                                          : st_arena_printf(m->arena, "%s.join", lc.path)};
+        if (!jc.path)
+            return STEPPE_ERR_NOMEM;
+        steppe_status_t rc = build_join(m, jc, L, &L->joins[i]);
+        if (rc != STEPPE_OK)
+            return rc;
+        L->njoins = i + 1;
+    }
+    return STEPPE_OK;
+}
+
+/* classify, categorize, size, legend-format, nodata-colour: the rows fill
+ * the spec; the places of the keys are kept for the render's messages. */
+static steppe_status_t build_thematic(M *m, cur lc, st_layer *L)
+{
+    st_thematic_spec *t = st_arena_calloc(m->arena, 1, sizeof *t);
+    if (!t)
+        return STEPPE_ERR_NOMEM;
+    st_thematic_spec_init(t);
+    L->thematic = t;
+    t->layer = L->name;
+    steppe_status_t rc = bind_rows(m, lc, ST_T_THEMATIC, t, false);
+    if (rc != STEPPE_OK)
+        return rc;
+    const st_node *ln = lc.node;
+    const st_node *cl = st_node_get(ln, "classify");
+    const st_node *ca = st_node_get(ln, "categorize");
+    const st_node *sz = st_node_get(ln, "size");
+    const st_node *lf = st_node_get(ln, "legend-format");
+    if (cl && !st_node_is_null(cl)) {
+        st_classify_spec *c = &t->classify;
+        c->enabled = true;
+        c->loc = cl->loc;
+        c->field_loc = loc_of(cl, "field");
+        c->method_loc = loc_of(cl, "method");
+        c->classes_loc = loc_of(cl, "classes");
+        c->breaks_loc = loc_of(cl, "breaks");
+        c->ramp_loc = loc_of(cl, "ramp");
+        c->colours_loc = loc_of(cl, "colours");
+        rc = need_field(m, L, cl, "classify", c->field);
+        if (rc == STEPPE_OK && c->method == ST_CLASS_MANUAL && c->nbreaks < 2)
+            rc =
+                err_at(m, STEPPE_ERR_STYLE_KEY, cl->loc,
+                       "layers.%s.classify: method manual needs breaks: a list of at least 2 edges", L->name);
+        if (rc != STEPPE_OK)
+            return rc;
+    }
+    if (ca && !st_node_is_null(ca)) {
+        st_categorize_spec *c = &t->categorize;
+        c->enabled = true;
+        c->loc = ca->loc;
+        c->field_loc = loc_of(ca, "field");
+        c->palette_loc = loc_of(ca, "palette");
+        c->colours_loc = loc_of(ca, "colours");
+        c->order_loc = loc_of(ca, "order");
+        c->max_loc = loc_of(ca, "max");
+        rc = need_field(m, L, ca, "categorize", c->field);
+        if (rc != STEPPE_OK)
+            return rc;
+    }
+    if (sz && !st_node_is_null(sz)) {
+        st_size_spec *z = &t->size;
+        z->enabled = true;
+        z->loc = sz->loc;
+        z->field_loc = loc_of(sz, "field");
+        z->scale_loc = loc_of(sz, "scale");
+        z->max_loc = loc_of(sz, "max");
+        z->min_loc = loc_of(sz, "min");
+        z->at_loc = loc_of(sz, "marker-at");
+        rc = need_field(m, L, sz, "size", z->field);
+        if (rc == STEPPE_OK && z->min > z->max)
+            rc = err_at(m, STEPPE_ERR_STYLE_VALUE, z->min_loc,
+                        "layers.%s.size.min: %g is larger than size.max (%g)", L->name, z->min, z->max);
+        if (rc != STEPPE_OK)
+            return rc;
+    }
+    const st_node *grouping = lf && !st_node_is_null(lf) ? st_node_get(lf, "grouping") : NULL;
+    if (grouping && !st_node_is_null(grouping)) {
+        bool g = true;
+        rc = conv_bool(m, grouping, st_schema_find("layers.*.legend-format.grouping"),
+                       st_arena_printf(m->arena, "%s.legend-format.grouping", lc.path), &g);
+        t->legend.no_grouping = !g;
+    }
+    if (rc == STEPPE_OK && (t->classify.enabled || t->categorize.enabled || t->size.enabled) &&
+        L->kind != ST_LAYER_SHAPEFILE && L->kind != ST_LAYER_CSV)
+        rc = err_at(m, STEPPE_ERR_STYLE_VALUE, L->loc,
+                    "layers.%s: classify, categorize and size need a shapefile or csv layer", L->name);
+    return rc;
+}
+
 static steppe_status_t build_layer(M *m, const st_node *ln, st_layer *L)
 {
     cur lc = {ln, "layers.*", NULL};
@@ -1175,6 +1399,10 @@ static steppe_status_t build_layer(M *m, const st_node *ln, st_layer *L)
         rc = get_symbol(m, child(m, lc, "style"), NULL, &L->sym);
     if (rc == STEPPE_OK)
         rc = get_label(m, child(m, lc, "label"), NULL, &L->label);
+    if (rc == STEPPE_OK)
+        rc = build_thematic(m, lc, L);
+    if (rc == STEPPE_OK)
+        rc = build_joins(m, lc, L);
     return rc == STEPPE_OK ? build_classes(m, lc, L) : rc;
 }
 
@@ -1322,7 +1550,8 @@ static steppe_status_t check_ref(M *m, cur p, const char *key)
 static void computed_defaults(st_map *map)
 {
     for (size_t i = 0; i < map->nlayers; i++) {
-        if (map->layers[i].legend)
+        const st_thematic_spec *t = map->layers[i].thematic;
+        if (map->layers[i].legend || (t && (t->classify.enabled || t->categorize.enabled || t->size.enabled)))
             map->legend = true;
         for (size_t j = 0; j < map->layers[i].nclasses; j++) {
             if (map->layers[i].classes[j].legend)
@@ -1349,6 +1578,10 @@ static steppe_status_t build_map(M *m, const st_node *root)
     rc = bind_rows(m, top, ST_T_MAP, map, false);
     if (rc != STEPPE_OK)
         return rc;
+    for (size_t i = 0; i < map->nlayers; i++) {
+        if (map->layers[i].thematic)
+            map->layers[i].thematic->legend.lang = map->language;
+    }
     const st_node *crs = node_at(root, "map.crs");
     if (crs)
         map->crs_loc = crs->loc;

@@ -130,6 +130,7 @@ typedef struct st_label {
     double offset;   /* pt between a point's marker and its label */
     double min_area; /* polygons smaller than this (px^2) get no label */
     bool outside;    /* a polygon label that does not fit inside goes beside the pole */
+    st_loc text_loc; /* where text (or the shorthand) was written; file NULL: not written */
 } st_label;
 
 /* ---- layers ------------------------------------------------------------- */
@@ -189,6 +190,13 @@ typedef struct st_layer {
      * printed on the map in the note box when set. */
     const char *measure;
     const char *measure_text;
+
+    /* Thematic keys (issue 11): classify, categorize, size, legend-format,
+     * nodata-colour (thematic.h), always allocated for a file layer; and
+     * the tables joined to the features in order (join.h). */
+    struct st_thematic_spec *thematic;
+    struct st_join_spec *joins;
+    size_t njoins;
 } st_layer;
 
 /* ---- map furniture ------------------------------------------------------ */

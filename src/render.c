@@ -7,6 +7,7 @@
  * cairo drawing is repeated per surface. All intermediate results live in
  * one arena freed at the end of the render. */
 #include "render.h"
+#include "thematic_render.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -153,7 +154,8 @@ static const char *source_crs(st_render *r, const st_layer *layer)
     char *prj = st_arena_printf(r->arena, "%.*s.prj", (int)(n > 4 ? n - 4 : n), layer->source);
     if (!prj)
         return "EPSG:4326";
-    FILE *f = fopen(prj, "rb");
+    const char *why = NULL;
+    FILE *f = st_source_fopen(prj, &why);
     if (!f)
         return "EPSG:4326";
     char buf[16384];
@@ -401,6 +403,7 @@ static size_t count_visible(const st_view *v, const st_featureset *fs)
 typedef struct shared_source {
     const st_layer *layer; /* the first layer that read it */
     st_featureset fs;      /* every feature of the file in the frame, in pixels */
+    st_thematic_side side; /* derived fields its layers name, by record */
 } shared_source;
 
 static bool same_str(const char *a, const char *b)
@@ -415,9 +418,33 @@ bool st_layer_same_source(const st_layer *a, const st_layer *b)
            same_str(a->lat_field, b->lat_field);
 }
 
-static steppe_status_t layer_subset(st_render *r, const st_layer *layer, const st_featureset *all,
-                                    st_featureset *out)
+/* The derived fields any visible layer reading layer's file names, which
+ * the file's read measures once for them all. */
+static unsigned source_mask(const st_render *r, const st_layer *layer)
 {
+    unsigned mask = 0;
+    for (size_t i = 0; i < r->map->nlayers; i++) {
+        const st_layer *l = &r->map->layers[i];
+        if (l->visible && st_layer_same_source(l, layer))
+            mask |= st_thematic_layer_mask(l);
+    }
+    return mask;
+}
+
+static steppe_status_t layer_subset(st_render *r, const st_layer *layer, const st_featureset *all,
+                                    const st_thematic_side *side, st_layer_data *d)
+{
+    st_featureset *out = &d->fs;
+    st_featureset own;
+    if (st_thematic_layer_active(layer)) {
+        /* Joined and derived columns go on the layer's own copy, before
+         * its where (which may name them). */
+        steppe_status_t jst = st_thematic_layer_prepare(r->ctx, layer, side, all, r->arena, &own, &d->joins);
+        d->njoins = d->joins ? layer->njoins : 0;
+        if (jst != STEPPE_OK)
+            return jst;
+        all = &own;
+    }
     steppe_status_t st = st_filter_check(r->ctx, &layer->where, all);
     for (size_t c = 0; c < layer->nclasses && st == STEPPE_OK; c++)
         st = st_filter_check(r->ctx, &layer->classes[c].where, all);
@@ -649,7 +676,9 @@ typedef struct source_job {
     st_featureset fs;
     steppe_status_t st;
     double read_ms, project_ms;
-    msg_log log; /* the job's messages, replayed in layer order */
+    msg_log log;           /* the job's messages, replayed in layer order */
+    unsigned derive_mask;  /* derived fields its layers name (thematic_render.h) */
+    st_thematic_side side; /* ... measured before projection */
 } source_job;
 
 typedef struct source_pool {
@@ -765,6 +794,9 @@ static void source_job_run(st_render *r, source_job *job)
     if (job->st == STEPPE_OK)
         job->st =
             st_source_read_layer(job->ctx, &job->unfiltered, job->bbox, job->simplify, job->arena, &job->fs);
+    if (job->st == STEPPE_OK && job->derive_mask)
+        job->st =
+            st_thematic_side_make(job->ctx, &job->fs, job->derive_mask, layer->loc, job->arena, &job->side);
     double t1 = now_ms();
     if (job->st == STEPPE_OK)
         job->st = project_source(r, job, proj);
@@ -818,6 +850,7 @@ static steppe_status_t load_sources(st_render *r, proj_cache *pc)
         job->layer = layer;
         job->unfiltered = *layer;
         job->unfiltered.where.n = 0;
+        job->derive_mask = source_mask(r, layer);
         job->crs = source_crs(r, layer);
         st_proj *proj = NULL;
         st = cached_proj(r, pc, job->crs, layer->crs ? layer->crs_loc : layer->source_loc, &proj);
@@ -948,7 +981,7 @@ static steppe_status_t load_layers(st_render *r)
                 r->timings_ms[ST_STAGE_READ] += d->read_ms;
                 r->timings_ms[ST_STAGE_PROJECT] += d->project_ms;
             }
-            st = layer_subset(r, layer, &sj->fs, &d->fs);
+            st = layer_subset(r, layer, &sj->fs, &sj->side, d);
             if (st != STEPPE_OK)
                 goto done;
         } else if (layer->kind == ST_LAYER_SHAPEFILE || layer->kind == ST_LAYER_CSV) {
@@ -963,6 +996,9 @@ static steppe_status_t load_layers(st_render *r)
                 st_layer unfiltered = *layer;
                 unfiltered.where.n = 0;
                 st = read_layer(r, &pc, &unfiltered, true, &src->fs, &proj);
+                if (st == STEPPE_OK)
+                    st = st_thematic_side_make(r->ctx, &src->fs, source_mask(r, layer), layer->loc, r->arena,
+                                               &src->side);
                 if (st != STEPPE_OK)
                     goto done;
                 double t_proj = now_ms();
@@ -975,7 +1011,7 @@ static steppe_status_t load_layers(st_render *r)
                 d->project_ms = now_ms() - t_proj;
                 r->timings_ms[ST_STAGE_PROJECT] += d->project_ms;
             }
-            st = layer_subset(r, layer, &src->fs, &d->fs);
+            st = layer_subset(r, layer, &src->fs, &src->side, d);
             if (st != STEPPE_OK)
                 goto done;
         } else {
@@ -1039,6 +1075,11 @@ static steppe_status_t load_layers(st_render *r)
             r->timings_ms[ST_STAGE_PROJECT] += d->project_ms;
         }
         st_featureset_classify(&d->fs, layer);
+        if (layer->kind == ST_LAYER_SHAPEFILE || layer->kind == ST_LAYER_CSV) {
+            st = st_thematic_layer_finish(r->ctx, layer, &d->fs, r->arena, &d->thematic, &d->marker_xy);
+            if (st != STEPPE_OK)
+                goto done;
+        }
         d->drawn = count_visible(&r->view, &d->fs);
         progress(r, i + 1);
     }
@@ -1198,7 +1239,10 @@ static void draw_base(st_render *r, cairo_t *cr, double y0, double y1)
             st_furniture_draw_graticule(r, cr);
             graticule_done = true;
         }
-        st_draw_layer_rows(cr, &r->view, d->layer, &d->fs, y0, y1);
+        if (d->thematic)
+            st_thematic_draw_rows(cr, &r->view, d->layer, &d->fs, d->thematic, d->marker_xy, y0, y1);
+        else
+            st_draw_layer_rows(cr, &r->view, d->layer, &d->fs, y0, y1);
     }
     if (!graticule_done) {
         draw_highlight(r, cr);

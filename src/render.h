@@ -22,6 +22,12 @@ typedef struct st_layer_data {
     size_t nlegs;
     double read_ms;    /* reading (and deriving), for the report */
     double project_ms; /* projecting and generalising */
+    /* Thematic layers (thematic_render.h): classes, sizes and markers
+     * (NULL without classify, categorize or size) and the joins' reports. */
+    struct st_thematic_result *thematic;
+    double *marker_xy; /* 2 per feature: where its marker goes, pixels */
+    struct st_join_report *joins;
+    size_t njoins;
 } st_layer_data;
 
 /* An axis-aligned box in output pixels. */

@@ -7,7 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "join.h"
 #include "output.h"
+#include "thematic.h"
 
 static void json_str(FILE *f, const char *s)
 {
@@ -47,6 +49,72 @@ static const char *format_name(const char *path)
     return "png";
 }
 
+static void json_key_str(FILE *f, const char *key, const char *v)
+{
+    fprintf(f, ", \"%s\": ", key);
+    if (v)
+        json_str(f, v);
+    else
+        fputs("null", f);
+}
+
+/* A layer's thematic result and joins (issue 11), after its counts. */
+static void write_thematic(FILE *f, const st_layer_data *d)
+{
+    const st_thematic_result *t = d->thematic;
+    if (t) {
+        fputs(", \"thematic\": {\"kind\": ", f);
+        json_str(f, t->kind ? t->kind : "size");
+        json_key_str(f, "field", t->field);
+        json_key_str(f, "method", t->method);
+        json_key_str(f, "method_classint", t->method_classint);
+        fputs(", \"breaks\": [", f);
+        for (int k = 0; t->edges && k <= t->nclasses; k++) {
+            fputs(k ? ", " : "", f);
+            if (isfinite(t->edges[k]))
+                fprintf(f, "%.15g", t->edges[k]); /* whole: the breaks are compared with classInt's */
+            else
+                fputs("null", f);
+        }
+        fputs("], \"entries\": [", f);
+        for (size_t k = 0; k < t->nentries; k++) {
+            const st_thematic_entry *e = &t->entries[k];
+            fputs(k ? ", {\"label\": " : "{\"label\": ", f);
+            json_str(f, e->label ? e->label : "");
+            fprintf(f, ", \"rgb\": \"#%06x\", \"count\": %zu", (unsigned)e->rgb, e->count);
+            if (e->value)
+                json_key_str(f, "value", e->value);
+            if (e->other)
+                fputs(", \"other\": true", f);
+            fputs("}", f);
+        }
+        fprintf(f, "], \"nodata\": %zu", t->nodata.count);
+        if (t->size) {
+            json_key_str(f, "size_field", t->size_field);
+            fputs(", \"size_vmax\": ", f);
+            json_num(f, t->size_vmax);
+            fprintf(f, ", \"size_nodata\": %zu, \"size_zero\": %zu", t->size_nodata, t->size_zero);
+        }
+        fputs("}", f);
+    }
+    if (d->njoins == 0)
+        return;
+    fputs(", \"joins\": [", f);
+    for (size_t j = 0; j < d->njoins; j++) {
+        const st_join_report *jr = &d->joins[j];
+        fputs(j ? ", {\"source\": " : "{\"source\": ", f);
+        json_str(f, jr->source ? jr->source : "");
+        fprintf(f,
+                ", \"rows\": %zu, \"columns\": %zu, \"matched_features\": %zu, \"unmatched_features\": %zu, "
+                "\"unmatched_rows\": %zu",
+                jr->rows, jr->columns, jr->matched_features, jr->unmatched_features, jr->unmatched_rows);
+        json_key_str(f, "first_unmatched_feature", jr->first_unmatched_feature);
+        json_key_str(f, "first_unmatched_row", jr->first_unmatched_row);
+        fputs("}", f);
+    }
+    fputs("]", f);
+}
+
 static void write_body(st_render *r, FILE *f)
 {
     const steppe_render_opts_t *o = r->opts;
@@ -71,8 +139,10 @@ static void write_body(st_render *r, FILE *f)
         json_str(f, d->layer->name);
         fprintf(f,
                 ", \"features\": %zu, \"vertices\": %zu, \"source_vertices\": %zu, \"read_ms\": %.3f, "
-                "\"project_ms\": %.3f}",
+                "\"project_ms\": %.3f",
                 d->drawn, verts, d->fs.source_vertices, d->read_ms, d->project_ms);
+        write_thematic(f, d);
+        fputs("}", f);
     }
     fputs("\n  ],\n  \"labels\": [", f);
     for (size_t i = 0; i < r->nlabels; i++) {

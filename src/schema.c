@@ -10,13 +10,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "join.h"
 #include "model.h"
+#include "thematic.h"
 
 /* Enums are stored through an int (ST_V_ENUM). */
 static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
                   sizeof(st_marker) == sizeof(int) && sizeof(st_hatch) == sizeof(int) &&
                   sizeof(st_placement) == sizeof(int) && sizeof(st_corner) == sizeof(int) &&
-                  sizeof(st_language) == sizeof(int),
+                  sizeof(st_language) == sizeof(int) && sizeof(st_class_method) == sizeof(int) &&
+                  sizeof(st_size_scale) == sizeof(int) && sizeof(st_marker_at) == sizeof(int),
               "an enum field is not int-sized");
 
 #define CORNERS W("top-left|top-right|bottom-left|bottom-right")
@@ -47,6 +50,8 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
 #define CLASS_STRUCT st_class
 #define SYMBOL_STRUCT st_symbol
 #define LABEL_STRUCT st_label
+#define THEMATIC_STRUCT st_thematic_spec
+#define JOIN_STRUCT st_join_spec
 
 /* K(path, type, default, words or range, where, doc) */
 #define SYMBOL(K, P, FILL, STROKE, WIDTH_DEF, MARKER, D)                                                     \
@@ -111,6 +116,71 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
 
 #define OWN(x) x
 #define FROM_LAYER(x) INHERIT
+
+#define THEMATIC(K)                                                                                          \
+    K("layers.*.classify", SECTION, NULL, NOSPEC, HAND, "Fill features by classes of a numeric field.")      \
+    K("layers.*.classify.field", STRING, NULL, NOSPEC, AT(THEMATIC, classify.field),                         \
+      "Numeric field to classify (required; joined and derived fields count).")                              \
+    K("layers.*.classify.method", ENUM, "quantile", W("quantile|equal|natural|stddev|pretty|manual"),        \
+      AT(THEMATIC, classify.method), "Classification method, as R classInt computes it.")                    \
+    K("layers.*.classify.classes", INT, "5", R('[', 2, 100, ']'), AT(THEMATIC, classify.classes),            \
+      "Number of classes (a hint for stddev and pretty; ignored for manual).")                               \
+    K("layers.*.classify.breaks", NUMBERS, NULL, NOSPEC, AT2(THEMATIC, classify.breaks, classify.nbreaks),   \
+      "Class edges for method: manual, at least 2, increasing.")                                             \
+    K("layers.*.classify.ramp", STRING, "(YlOrRd unless colours are given)", NOSPEC,                         \
+      AT(THEMATIC, classify.ramp), "ColorBrewer or viridis-family colour ramp.")                             \
+    K("layers.*.classify.reverse", BOOL, "false", NOSPEC, AT(THEMATIC, classify.reverse),                    \
+      "Turn the ramp round.")                                                                                \
+    K("layers.*.classify.colours", COLOURS, NULL, NOSPEC,                                                    \
+      AT2(THEMATIC, classify.colours, classify.ncolours),                                                    \
+      "Your own colours, interpolated in OKLab to the class count.")                                         \
+    K("layers.*.categorize", SECTION, NULL, NOSPEC, HAND,                                                    \
+      "Fill features by the distinct values of a field.")                                                    \
+    K("layers.*.categorize.field", STRING, NULL, NOSPEC, AT(THEMATIC, categorize.field),                     \
+      "Field whose distinct values are the categories (required).")                                          \
+    K("layers.*.categorize.palette", STRING, "(Set3 unless colours are given)", NOSPEC,                      \
+      AT(THEMATIC, categorize.palette), "Palette for the categories.")                                       \
+    K("layers.*.categorize.colours", COLOURS, NULL, NOSPEC,                                                  \
+      AT2(THEMATIC, categorize.colours, categorize.ncolours), "One colour per category, in order.")          \
+    K("layers.*.categorize.order", STRINGS, NULL, NOSPEC,                                                    \
+      AT2(THEMATIC, categorize.order, categorize.norder),                                                    \
+      "Categories listed first, in this order; the rest sorted.")                                            \
+    K("layers.*.categorize.max", INT, "0", R('[', 0, 100, ']'), AT(THEMATIC, categorize.max),                \
+      "Most categories with their own colour (0: as many as the palette has); the rest are other.")          \
+    K("layers.*.categorize.other-colour", COLOUR, "#b3b3b3", NOSPEC, AT(THEMATIC, categorize.other),         \
+      "Fill of the other category.")                                                                         \
+    K("layers.*.size", SECTION, NULL, NOSPEC, HAND, "Proportional markers from a numeric field.")            \
+    K("layers.*.size.field", STRING, NULL, NOSPEC, AT(THEMATIC, size.field),                                 \
+      "Numeric field, values >= 0, the marker size follows (required).")                                     \
+    K("layers.*.size.scale", ENUM, "sqrt", W("sqrt|linear"), AT(THEMATIC, size.scale),                       \
+      "sqrt: area-true circles; linear: diameter proportional to the value.")                                \
+    K("layers.*.size.max", NUMBER, "24", SPACING, AT(THEMATIC, size.max),                                    \
+      "Diameter of the largest value in points.")                                                            \
+    K("layers.*.size.min", NUMBER, "0", WIDTH, AT(THEMATIC, size.min),                                       \
+      "Smallest diameter of a non-zero value in points.")                                                    \
+    K("layers.*.size.marker-at", ENUM, "label-point", W("label-point|centroid"), AT(THEMATIC, size.at),      \
+      "Where a polygon's marker goes.")                                                                      \
+    K("layers.*.nodata-colour", COLOUR, "#d9d9d9", NOSPEC, AT(THEMATIC, nodata),                             \
+      "Fill of features without a value (classify, categorize).")                                            \
+    K("layers.*.legend-format", SECTION, NULL, NOSPEC, HAND, "How class ranges read in the legend.")         \
+    K("layers.*.legend-format.unit", STRING, NULL, NOSPEC, AT(THEMATIC, legend.unit),                        \
+      "Unit after the upper bound of a range.")                                                              \
+    K("layers.*.legend-format.decimals", INT, "(the fewest that tell bounds apart)", R('[', 0, 10, ']'),     \
+      AT(THEMATIC, legend.decimals), "Decimals of the class bounds.")                                        \
+    K("layers.*.legend-format.grouping", BOOL, "true", NOSPEC, HAND, "Thousands separators.")                \
+    K("layers.*.legend-format.nodata", STRING, "(No data in map.language)", NOSPEC,                          \
+      AT(THEMATIC, legend.nodata_label), "Legend text of the no-data entry.")                                \
+    K("layers.*.legend-format.other", STRING, "(Other in map.language)", NOSPEC,                             \
+      AT(THEMATIC, legend.other_label), "Legend text of the other category.")                                \
+    K("layers.*.join", JOINS, NULL, NOSPEC, HAND, "A table, or a list of tables, joined to the features.")   \
+    K("layers.*.join.source", PATH, NULL, NOSPEC, HAND, "The CSV table (required).")                         \
+    K("layers.*.join.on", STRING, NULL, NOSPEC, AT(JOIN, on), "Feature field holding the key (required).")   \
+    K("layers.*.join.key", STRING, NULL, NOSPEC, AT(JOIN, key), "Table column holding the key (required).")  \
+    K("layers.*.join.numeric", BOOL, "false", NOSPEC, AT(JOIN, numeric),                                     \
+      "Compare keys that are numbers as numbers.")                                                           \
+    K("layers.*.join.prefix", STRING, NULL, NOSPEC, AT(JOIN, prefix),                                        \
+      "Put in front of every joined column's name.")                                                         \
+    K("layers.*.join.separator", STRING, ",", NOSPEC, HAND, "Cell separator of the table (one character).")
 
 /* map.dpi comes before the lengths, which convert at it. */
 #define SCHEMA(K)                                                                                            \
@@ -255,7 +325,8 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
     K("layers.*.measure-text", STRING, NULL, NOSPEC, AT(LAYER, measure_text),                                \
       "Line for the notes box; {km} and {km_round} are filled in.")                                          \
     K("layers.*.visible", BOOL, "true", NOSPEC, AT(LAYER, visible),                                          \
-      "Draw the layer (a hidden layer can still be derived from).")
+      "Draw the layer (a hidden layer can still be derived from).")                                          \
+    THEMATIC(K)
 
 #define AS_ROW(p, t, d, spec, at, text) {.path = p, .type = ST_V_##t, .def = d, spec, at, .doc = text},
 #define AS_PATH(p, t, d, spec, at, text) p,
@@ -307,6 +378,9 @@ const char *st_schema_type_name(st_vtype type)
     case ST_V_BOX: return "a list of 4 numbers";
     case ST_V_LONLAT: return "a list of 4 numbers (west, south, east, north)";
     case ST_V_STRINGS: return "a list of strings";
+    case ST_V_NUMBERS: return "a list of numbers";
+    case ST_V_COLOURS: return "a list of colours";
+    case ST_V_JOINS: return "a mapping or a list of mappings";
     }
     return "a value";
 }

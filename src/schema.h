@@ -34,7 +34,10 @@ typedef enum st_vtype {
     ST_V_DASH,        /* on, off pairs, at most 8, not all zero; double[8], aux: int count */
     ST_V_BOX,         /* [xmin, ymin, xmax, ymax], min < max; double[4] */
     ST_V_LONLAT,      /* a box in degrees: longitudes in [-180, 180], latitudes in [-90, 90] */
-    ST_V_STRINGS      /* a list of strings; const char **, aux: size_t count */
+    ST_V_STRINGS,     /* a list of strings; const char **, aux: size_t count */
+    ST_V_NUMBERS,     /* a list of numbers in range; const double *, aux: size_t count */
+    ST_V_COLOURS,     /* a list of colours; const st_rgba *, aux: size_t count */
+    ST_V_JOINS        /* a mapping or a list of mappings (keys under "<path>") */
 } st_vtype;
 
 /* The model struct a value lands in (model.h). The offset of a row is into
@@ -46,7 +49,9 @@ typedef enum st_target {
     ST_T_LAYER,    /* st_layer */
     ST_T_CLASS,    /* st_class */
     ST_T_SYMBOL,   /* st_symbol */
-    ST_T_LABEL     /* st_label */
+    ST_T_LABEL,    /* st_label */
+    ST_T_THEMATIC, /* st_thematic_spec (thematic.h), a layer's */
+    ST_T_JOIN      /* st_join_spec (join.h), one of a layer's joins */
 } st_target;
 
 #define ST_NO_AUX ((size_t)-1)

@@ -1,0 +1,137 @@
+#!/bin/bash
+# Thematic maps (issue 11) from the command line: classify, categorize,
+# size and join in a style; each bad input is one line with its place and
+# the right exit status, and leaves no output; a layer all no-data renders
+# with one warning; the report lists method, breaks, colours and counts.
+#
+# Run by ctest with STEPPE=path of the binary and STEPPE_SOURCE_DIR; by hand:
+#   STEPPE=build/steppe STEPPE_SOURCE_DIR=. bash tests/cli/thematic.sh
+set -u
+
+STEPPE=${STEPPE:?set STEPPE to the steppe binary}
+SRC=${STEPPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+case $STEPPE in /*) ;; *) STEPPE=$PWD/$STEPPE ;; esac
+
+WORK=$(mktemp -d /tmp/steppe-thematic-XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK" || exit 1
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() {
+    failed=$((failed + 1))
+    echo "FAIL: $*"
+    if [ -s err.txt ]; then sed 's/^/  stderr: /' err.txt | head -5; fi
+}
+run() {
+    rm -f out.png
+    "$STEPPE" "$@" >out.txt 2>err.txt
+    rc=$?
+}
+
+SHP=$SRC/shapes/ru_regions.shp
+
+# A small point table: v has two distinct values, neg a negative one,
+# empty no value at all.
+cat >pts.csv <<'CSV'
+name,lon,lat,v,neg,empty,kind
+a,37.6,55.7,1,3,,x
+b,30.3,59.9,2,-1,,y
+c,82.9,55.0,2,4,,x
+d,49.1,55.8,1,5,,y
+CSV
+
+# style NAME LAYER-YAML: a style of one layer (the rest fixed).
+style() {
+    {
+        printf 'map: {width: 400, height: 300, crs: "EPSG:4326", extent: {lonlat: [20, 40, 180, 80]}}\n'
+        printf 'layers:\n  l:\n'
+        printf '%s\n' "$2"
+    } >"$1.yaml"
+}
+
+# bad_case NAME STATUS PATTERN LAYER-YAML: the render fails with STATUS, one
+# line on stderr matching PATTERN (a regular expression), and no output.
+bad_case() {
+    style "$1" "$4"
+    run render "$1.yaml" -o out.png
+    if [ "$rc" -ne "$2" ]; then bad "$1: exit $rc, expected $2"; return; fi
+    if [ -e out.png ]; then bad "$1: output written"; return; fi
+    if [ "$(grep -c . err.txt)" -ne 1 ]; then bad "$1: expected one line on stderr"; return; fi
+    if ! grep -Eq "$3" err.txt; then bad "$1: message does not match '$3'"; return; fi
+    ok
+}
+
+bad_case not_numeric 2 'not_numeric\.yaml:[0-9]+:[0-9]+: .*name_en.*(not numeric|numeric)' \
+    "    source: $SHP
+    classify: {field: name_en, classes: 3}"
+bad_case size_not_numeric 2 'size_not_numeric\.yaml:[0-9]+:[0-9]+: .*name' \
+    "    source: pts.csv
+    size: {field: name}"
+bad_case too_many_classes 2 'too_many_classes\.yaml:[0-9]+:[0-9]+: .*distinct' \
+    "    source: pts.csv
+    classify: {field: v, classes: 3, method: equal}"
+bad_case unknown_ramp 2 "unknown_ramp\.yaml:[0-9]+:[0-9]+: .*did you mean 'YlOrRd'" \
+    "    source: pts.csv
+    classify: {field: v, classes: 2, ramp: YlOrRdd}"
+bad_case zero_classes 2 'zero_classes\.yaml:[0-9]+:[0-9]+: .*classes' \
+    "    source: pts.csv
+    classify: {field: v, classes: 0}"
+bad_case negative_size 2 'negative_size\.yaml:[0-9]+:[0-9]+: .*negative' \
+    "    source: pts.csv
+    size: {field: neg}"
+bad_case join_missing 2 'join_missing\.yaml:[0-9]+:[0-9]+: .*nothere\.csv' \
+    "    source: $SHP
+    join: {source: nothere.csv, on: iso, key: code}"
+printf 'code,x\nRU-MOW,1\n"RU-SPE,2\n' >broken.csv
+bad_case join_not_table 1 'broken\.csv:[0-9]+: ' \
+    "    source: $SHP
+    join: {source: broken.csv, on: iso, key: code}"
+bad_case label_field 2 "label_field\.yaml:[0-9]+:[0-9]+: .*nmae.*did you mean 'name'" \
+    "    source: pts.csv
+    label: \"{nmae}\""
+
+# All no-data: renders, one warning.
+style nodata "    source: pts.csv
+    classify: {field: empty, classes: 2}"
+run render nodata.yaml -o out.png
+if [ "$rc" -eq 0 ] && [ -s out.png ] && [ "$(grep -ci warning err.txt)" -eq 1 ]; then ok; else
+    bad "all no-data: exit $rc, expected 0 with one warning"
+fi
+
+# A join and a classification of the joined column; the report.
+printf 'code,score\nRU-MOW,10\nRU-SPE,20\nRU-NVS,30\nRU-TA,40\nNOWHERE,50\n' >stats.csv
+style joined "    source: $SHP
+    join: {source: stats.csv, on: iso, key: code}
+    classify: {field: score, method: quantile, classes: 2, ramp: Blues}
+    label: \"{name_en} {area_km2}\""
+run render joined.yaml -o out.png --report report.json
+if [ "$rc" -eq 0 ] && [ -s out.png ]; then ok; else bad "join render: exit $rc"; fi
+if python3 - <<'PY'; then ok; else bad "report: thematic and join fields"; fi
+import json, sys
+r = json.load(open("report.json"))
+t = r["layers"][0]["thematic"]
+j = r["layers"][0]["joins"][0]
+assert t["kind"] == "classify" and t["method"] == "quantile" and t["field"] == "score", t
+assert t["breaks"] == [10, 25, 40], t["breaks"]
+assert [e["count"] for e in t["entries"]] == [2, 2], t
+assert all(e["rgb"].startswith("#") and len(e["rgb"]) == 7 for e in t["entries"]), t
+assert t["nodata"] == 79, t["nodata"]
+assert j["rows"] == 5 and j["matched_features"] == 4 and j["unmatched_rows"] == 1, j
+assert j["first_unmatched_row"] == "NOWHERE", j
+PY
+if grep -q 'NOWHERE' err.txt; then ok; else bad "join: no warning about the unmatched row"; fi
+
+# The bundled thematic styles render and report their classes.
+for s in regions-area regions-type regions-circles; do
+    run render "$SRC/styles/$s.yaml" -o out.png --report r.json
+    if [ "$rc" -eq 0 ] && python3 -c 'import json,sys; t=json.load(open("r.json"))["layers"][0]["thematic"]; sys.exit(0 if t["entries"] or t.get("size_vmax") else 1)'; then
+        ok
+    else
+        bad "$s: exit $rc or no thematic report"
+    fi
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

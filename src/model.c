@@ -662,10 +662,11 @@ static steppe_status_t conv_box(M *m, const st_node *n, const st_schema_key *k, 
      * project.c handle it). Every other box is min < max on both axes. */
     bool crossing = k->type == ST_V_LONLAT && strcmp(k->path, "map.extent.lonlat") == 0 && v[0] > v[2];
     if (crossing ? !(v[1] < v[3]) : (!(v[0] < v[2]) || !(v[1] < v[3])))
-        return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc,
-                      "%s: expected [west, south, east, north] with south < north and west != east%s, got "
-                      "[%g, %g, %g, %g]",
-                      path, k->type == ST_V_LONLAT ? "" : " (min < max)", v[0], v[1], v[2], v[3]);
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc, "%s: expected %s, got [%g, %g, %g, %g]", path,
+                      k->type == ST_V_LONLAT
+                          ? "[west, south, east, north] with south < north and west != east"
+                          : "min < max on both axes",
+                      v[0], v[1], v[2], v[3]);
     memcpy(out, v, sizeof v);
     return STEPPE_OK;
 }

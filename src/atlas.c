@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "ctx.h"
+#include "datacache.h"
 #include "derive.h"
 #include "dynlib.h"
 #include "model.h"
@@ -25,69 +26,6 @@
 #include "project.h"
 #include "render.h"
 #include "source.h"
-
-struct st_datacache {
-    st_arena *arena;
-    const st_layer **layers; /* the first layer that read each file */
-    st_featureset *sets;
-    size_t n;
-};
-
-const st_featureset *st_datacache_find(const st_datacache *cache, const st_layer *layer)
-{
-    for (size_t i = 0; i < cache->n; i++) {
-        if (st_layer_same_source(cache->layers[i], layer))
-            return &cache->sets[i];
-    }
-    return NULL;
-}
-
-static void datacache_destroy(st_datacache *c)
-{
-    if (!c)
-        return;
-    st_arena_destroy(c->arena);
-    free(c->layers);
-    free(c->sets);
-    free(c);
-}
-
-/* Reads every file the map's layers draw from, once each, unfiltered and at
- * full resolution. */
-static steppe_status_t datacache_load(steppe_ctx_t *ctx, const st_map *map, st_datacache **out)
-{
-    st_datacache *c = calloc(1, sizeof *c);
-    if (!c)
-        return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
-    c->arena = st_arena_create(0);
-    c->layers = calloc(map->nlayers ? map->nlayers : 1, sizeof *c->layers);
-    c->sets = calloc(map->nlayers ? map->nlayers : 1, sizeof *c->sets);
-    steppe_status_t st = STEPPE_OK;
-    if (!c->arena || !c->layers || !c->sets) {
-        st = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < map->nlayers; i++) {
-        const st_layer *layer = &map->layers[i];
-        if (layer->kind != ST_LAYER_SHAPEFILE && layer->kind != ST_LAYER_CSV)
-            continue;
-        if (st_datacache_find(c, layer))
-            continue;
-        st_layer unfiltered = *layer;
-        unfiltered.where.n = 0;
-        st = st_source_read_layer(ctx, &unfiltered, NULL, 0, c->arena, &c->sets[c->n]);
-        if (st != STEPPE_OK)
-            goto done;
-        c->layers[c->n++] = layer;
-    }
-done:
-    if (st != STEPPE_OK) {
-        datacache_destroy(c);
-        c = NULL;
-    }
-    *out = c;
-    return st;
-}
 
 void steppe_atlas_opts_init(steppe_atlas_opts_t *opts)
 {
@@ -498,7 +436,7 @@ steppe_status_t steppe_atlas(steppe_ctx_t *ctx, const steppe_style_t *style, con
     atlas_run run;
     st_guard_init(&guard);
     memset(&run, 0, sizeof run);
-    steppe_status_t st = datacache_load(ctx, map, &cache);
+    steppe_status_t st = st_datacache_load(ctx, map, &cache);
     if (st != STEPPE_OK)
         goto done;
     arena = st_arena_create(0);
@@ -604,6 +542,6 @@ done:
     }
     st_guard_free(&guard);
     st_arena_destroy(arena);
-    datacache_destroy(cache);
+    st_datacache_destroy(cache);
     return st;
 }

@@ -104,12 +104,12 @@ struct st_furniture {
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static steppe_status_t nomem(st_render *r)
+static steppe_status_t nomem(st_scene *r)
 {
     return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory laying out the map furniture");
 }
 
-static double pt(const st_render *r, double v)
+static double pt(const st_scene *r, double v)
 {
     return v * r->view.px_per_pt;
 }
@@ -162,7 +162,7 @@ size_t st_furniture_fonts(const st_map *m, st_font *out, size_t max)
     return n;
 }
 
-static st_text *make_text(st_render *r, const st_text_style *ts, double default_size, int weight_override,
+static st_text *make_text(st_scene *r, const st_text_style *ts, double default_size, int weight_override,
                           const char *utf8)
 {
     struct st_furniture *fu = r->furniture;
@@ -204,7 +204,7 @@ static bool overlap(st_box a, st_box b)
     return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
 }
 
-static bool inside_canvas(const st_render *r, st_box b)
+static bool inside_canvas(const st_scene *r, st_box b)
 {
     return b.x0 >= 0 && b.y0 >= 0 && b.x1 <= r->view.width_px && b.y1 <= r->view.height_px;
 }
@@ -230,7 +230,7 @@ static bool free_of_pieces(const struct st_furniture *fu, st_box b)
 
 /* Finds room for a w×h piece in corner c, stacking it on what is there.
  * Returns false (with a warning naming what) when it does not fit. */
-static bool place_in_corner(st_render *r, st_corner c, double w, double h, const char *what, st_box *out)
+static bool place_in_corner(st_scene *r, st_corner c, double w, double h, const char *what, st_box *out)
 {
     struct st_furniture *fu = r->furniture;
     double W = r->view.width_px;
@@ -327,7 +327,7 @@ char *st_furniture_measure_text(st_arena *arena, const char *tmpl, double km, st
 
 /* ---- pieces -------------------------------------------------------------- */
 
-static steppe_status_t layout_attribution(st_render *r)
+static steppe_status_t layout_attribution(st_scene *r)
 {
     struct st_furniture *fu = r->furniture;
     const st_map *m = r->map;
@@ -369,7 +369,7 @@ static steppe_status_t layout_attribution(st_render *r)
     return STEPPE_OK;
 }
 
-static steppe_status_t layout_title(st_render *r)
+static steppe_status_t layout_title(st_scene *r)
 {
     struct st_furniture *fu = r->furniture;
     const st_map *m = r->map;
@@ -428,7 +428,7 @@ static size_t thematic_rows(const st_layer_data *ld)
     return t->nentries + (t->nodata.count > 0) + (t->nrefs > 0);
 }
 
-static steppe_status_t thematic_entries(st_render *r, size_t i, const st_layer_data *ld, legend_entry *out,
+static steppe_status_t thematic_entries(st_scene *r, size_t i, const st_layer_data *ld, legend_entry *out,
                                         size_t *n)
 {
     const st_thematic_result *t = ld->thematic;
@@ -474,7 +474,7 @@ static steppe_status_t thematic_entries(st_render *r, size_t i, const st_layer_d
 
 /* The nested circles: the largest first, all touching the bottom line,
  * each value written beside the top of its circle. */
-static void draw_circles(st_render *r, cairo_t *cr, const legend_entry *e, double x, double y, st_rgba c)
+static void draw_circles(st_scene *r, cairo_t *cr, const legend_entry *e, double x, double y, st_rgba c)
 {
     const st_thematic_result *t = e->circles;
     double dmax = t->refs[0].diameter * r->view.px_per_pt;
@@ -501,7 +501,7 @@ static void draw_circles(st_render *r, cairo_t *cr, const legend_entry *e, doubl
     cairo_restore(cr);
 }
 
-static steppe_status_t layout_legend(st_render *r)
+static steppe_status_t layout_legend(st_scene *r)
 {
     struct st_furniture *fu = r->furniture;
     const st_map *m = r->map;
@@ -583,7 +583,7 @@ static steppe_status_t layout_legend(st_render *r)
     return STEPPE_OK;
 }
 
-static steppe_status_t layout_notes(st_render *r)
+static steppe_status_t layout_notes(st_scene *r)
 {
     struct st_furniture *fu = r->furniture;
     const st_map *m = r->map;
@@ -619,7 +619,7 @@ static steppe_status_t layout_notes(st_render *r)
 /* Kilometres per pixel along the horizontal through the canvas centre,
  * from the geodesic between two points 10 px apart. 0 when the centre
  * cannot be inverse-projected. */
-static double km_per_px_at_centre(const st_render *r)
+static double km_per_px_at_centre(const st_scene *r)
 {
     const st_view *v = &r->view;
     const double d = 10;
@@ -637,7 +637,7 @@ static double km_per_px_at_centre(const st_render *r)
     return st_geod_polyline_km(xy, 2) / d;
 }
 
-static steppe_status_t layout_scalebar(st_render *r)
+static steppe_status_t layout_scalebar(st_scene *r)
 {
     struct st_furniture *fu = r->furniture;
     const st_map *m = r->map;
@@ -776,7 +776,7 @@ static void degree_label(double v, bool lon, st_language lang, char *buf, size_t
 
 /* Projects the line of n lon/lat points into pb (pixels), breaking at
  * failed points and at jumps wider than half the canvas (the seam). */
-static bool add_projected_line(st_render *r, double *ll, size_t n, polybuf *pb, size_t *first, size_t *count)
+static bool add_projected_line(st_scene *r, double *ll, size_t n, polybuf *pb, size_t *first, size_t *count)
 {
     st_proj_trans(r->lonlat_to_map, ll, n, false);
     double jump = fmax(r->view.width_px, r->view.height_px) / 2;
@@ -807,7 +807,7 @@ static bool add_projected_line(st_render *r, double *ll, size_t n, polybuf *pb, 
 /* First crossing of the pixel polyline (pts[first..first+count)) with the
  * horizontal (axis 1) or vertical (axis 0) canvas edge at v, within the
  * canvas along the other axis. */
-static bool edge_crossing(const st_render *r, const double *xy, size_t count, int axis, double v, double *at)
+static bool edge_crossing(const st_scene *r, const double *xy, size_t count, int axis, double v, double *at)
 {
     double lim = axis == 1 ? r->view.width_px : r->view.height_px;
     for (size_t i = 1; i < count; i++) {
@@ -824,7 +824,7 @@ static bool edge_crossing(const st_render *r, const double *xy, size_t count, in
     return false;
 }
 
-static steppe_status_t add_grat_label(st_render *r, double value, bool lon, int edge, double at)
+static steppe_status_t add_grat_label(st_scene *r, double value, bool lon, int edge, double at)
 {
     struct st_furniture *fu = r->furniture;
     const st_map *m = r->map;
@@ -873,7 +873,7 @@ static steppe_status_t add_grat_label(st_render *r, double value, bool lon, int 
     return STEPPE_OK;
 }
 
-static steppe_status_t layout_graticule(st_render *r)
+static steppe_status_t layout_graticule(st_scene *r)
 {
     struct st_furniture *fu = r->furniture;
     const st_map *m = r->map;
@@ -980,7 +980,7 @@ static const st_layer *find_layer(const st_map *m, const char *name)
 }
 
 /* The main canvas outline, through lon/lat, into the inset's pixels. */
-static steppe_status_t inset_frame(st_render *r, st_proj *to_inset)
+static steppe_status_t inset_frame(st_scene *r, st_proj *to_inset)
 {
     struct st_furniture *fu = r->furniture;
     const st_view *v = &r->view;
@@ -1045,7 +1045,7 @@ static steppe_status_t inset_frame(st_render *r, st_proj *to_inset)
     return STEPPE_OK;
 }
 
-static steppe_status_t layout_inset(st_render *r)
+static steppe_status_t layout_inset(st_scene *r)
 {
     struct st_furniture *fu = r->furniture;
     const st_map *m = r->map;
@@ -1137,7 +1137,7 @@ done:
 
 /* ---- entry points --------------------------------------------------------- */
 
-steppe_status_t st_furniture_layout(st_render *r)
+steppe_status_t st_furniture_layout(st_scene *r)
 {
     steppe_status_t st = STEPPE_OK;
     struct st_furniture *fu = st_arena_calloc(r->arena, 1, sizeof *fu);
@@ -1171,17 +1171,17 @@ steppe_status_t st_furniture_layout(st_render *r)
         return st;
 
     for (size_t i = 0; i < fu->nplaced && st == STEPPE_OK; i++)
-        st = st_render_add_obstacle(r, fu->placed[i]);
+        st = st_scene_add_obstacle(r, fu->placed[i]);
     for (size_t i = 0; i < fu->ngrat_labels && st == STEPPE_OK; i++) {
         const grat_label *g = &fu->grat_labels[i];
         st_box b = {g->x - fu->grat_halo, g->y - fu->grat_halo, g->x + text_w(g->text) + fu->grat_halo,
                     g->y + text_h(g->text) + fu->grat_halo};
-        st = st_render_add_obstacle(r, b);
+        st = st_scene_add_obstacle(r, b);
     }
     return st;
 }
 
-static void draw_panel(st_render *r, cairo_t *cr, st_box b, double alpha)
+static void draw_panel(st_scene *r, cairo_t *cr, st_box b, double alpha)
 {
     cairo_save(cr);
     cairo_rectangle(cr, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0);
@@ -1198,7 +1198,7 @@ static void draw_panel(st_render *r, cairo_t *cr, st_box b, double alpha)
 
 static const st_rgba WHITE = {1, 1, 1, 1};
 
-void st_furniture_draw_graticule(st_render *r, cairo_t *cr)
+void st_furniture_draw_graticule(st_scene *r, cairo_t *cr)
 {
     const struct st_furniture *fu = r->furniture;
     if (!fu || !fu->has_graticule)
@@ -1206,7 +1206,7 @@ void st_furniture_draw_graticule(st_render *r, cairo_t *cr)
     st_draw_feature(cr, &r->view, &r->map->graticule_sym, ST_GEOM_LINE, &fu->graticule);
 }
 
-static void draw_scalebar(st_render *r, cairo_t *cr)
+static void draw_scalebar(st_scene *r, cairo_t *cr)
 {
     const struct st_furniture *fu = r->furniture;
     const st_map *m = r->map;
@@ -1232,7 +1232,7 @@ static void draw_scalebar(st_render *r, cairo_t *cr)
     st_text_draw(cr, fu->bar_end, fu->bar_x + fu->bar_px - text_w(fu->bar_end) / 2, ty, c, WHITE, 0);
 }
 
-static void draw_inset(st_render *r, cairo_t *cr)
+static void draw_inset(st_scene *r, cairo_t *cr)
 {
     const struct st_furniture *fu = r->furniture;
     /* On whole pixels, so that its clip is a whole-pixel rectangle whatever
@@ -1261,7 +1261,7 @@ static void draw_inset(st_render *r, cairo_t *cr)
     cairo_restore(cr);
 }
 
-void st_furniture_draw(st_render *r, cairo_t *cr)
+void st_furniture_draw(st_scene *r, cairo_t *cr)
 {
     const struct st_furniture *fu = r->furniture;
     const st_map *m = r->map;
@@ -1323,7 +1323,7 @@ void st_furniture_draw(st_render *r, cairo_t *cr)
     }
 }
 
-void st_furniture_free(st_render *r)
+void st_furniture_free(st_scene *r)
 {
     struct st_furniture *fu = r->furniture;
     if (!fu)
@@ -1336,7 +1336,7 @@ void st_furniture_free(st_render *r)
     r->furniture = NULL;
 }
 
-bool st_furniture_scalebar(const st_render *r, double *km, double *px)
+bool st_furniture_scalebar(const st_scene *r, double *km, double *px)
 {
     const struct st_furniture *fu = r->furniture;
     if (!fu || !fu->has_scalebar)
@@ -1346,7 +1346,7 @@ bool st_furniture_scalebar(const st_render *r, double *km, double *px)
     return true;
 }
 
-size_t st_furniture_legend_entries(const st_render *r)
+size_t st_furniture_legend_entries(const st_scene *r)
 {
     const struct st_furniture *fu = r->furniture;
     return fu && fu->has_legend ? fu->nentries : 0;

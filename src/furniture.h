@@ -7,30 +7,30 @@
 #ifndef ST_FURNITURE_H
 #define ST_FURNITURE_H
 
-#include "render.h"
+#include "scene.h"
 #include "text.h"
 
 /* Lays out every piece the map enables; fills r->furniture and adds
  * obstacles. Returns STEPPE_OK, STEPPE_ERR_NOMEM, or an error from building
  * the inset projection. */
-steppe_status_t st_furniture_layout(st_render *r);
+steppe_status_t st_furniture_layout(st_scene *r);
 
 /* The fonts the furniture of m lays its texts out in (at most max, into
  * out; duplicates possible), for st_text_warm(). Returns how many. */
 size_t st_furniture_fonts(const st_map *m, st_font *out, size_t max);
 
 /* Draws the graticule lines (called after the layers, before labels). */
-void st_furniture_draw_graticule(st_render *r, cairo_t *cr);
+void st_furniture_draw_graticule(st_scene *r, cairo_t *cr);
 
 /* Draws every other piece (called last). */
-void st_furniture_draw(st_render *r, cairo_t *cr);
+void st_furniture_draw(st_scene *r, cairo_t *cr);
 
 /* Frees r->furniture. Accepts r->furniture == NULL. */
-void st_furniture_free(st_render *r);
+void st_furniture_free(st_scene *r);
 
 /* The scale bar as laid out: its length in km and in pixels. Returns false
  * when the map has no scale bar (for tests and the render report). */
-bool st_furniture_scalebar(const st_render *r, double *km, double *px);
+bool st_furniture_scalebar(const st_scene *r, double *km, double *px);
 
 /* Fills a measure_text template: {km} becomes km with thousands
  * separators and no decimals ("6,846"), {km_round} km rounded to the
@@ -38,6 +38,6 @@ bool st_furniture_scalebar(const st_render *r, double *km, double *px);
 char *st_furniture_measure_text(st_arena *arena, const char *tmpl, double km, st_language lang);
 
 /* Number of entries in the legend as laid out (0 without a legend). */
-size_t st_furniture_legend_entries(const st_render *r);
+size_t st_furniture_legend_entries(const st_scene *r);
 
 #endif

@@ -38,6 +38,7 @@
 #include "ctx.h"
 #include "features.h"
 #include "model.h"
+#include "thematic_spec.h"
 
 /* A table read from CSV; all memory from the arena it was read into. */
 typedef struct st_table {
@@ -60,17 +61,6 @@ steppe_status_t st_table_read(steppe_ctx_t *ctx, const char *path, char sep, st_
 
 /* Index of column name in t (exact, then unique case-insensitive), or -1. */
 int st_table_col(const st_table *t, const char *name);
-
-typedef struct st_join_spec {
-    const char *source;         /* resolved path */
-    const char *source_written; /* as in the style, for messages (NULL: source) */
-    const char *on;             /* the features' field */
-    const char *key;            /* the table's column */
-    bool numeric;               /* keys compare as numbers when both parse as one */
-    const char *prefix;         /* NULL, or put in front of every joined column's name */
-    char separator;             /* 0: ',' */
-    st_loc loc, source_loc, on_loc, key_loc;
-} st_join_spec;
 
 /* What a join did, for the warnings and --report. */
 typedef struct st_join_report {

@@ -192,14 +192,14 @@ static st_box box_union(st_box a, st_box b)
     return o;
 }
 
-static bool box_in_canvas(const st_render *r, st_box b)
+static bool box_in_canvas(const st_scene *r, st_box b)
 {
     return b.x0 >= CANVAS_MARGIN && b.y0 >= CANVAS_MARGIN && b.x1 <= r->view.width_px - CANVAS_MARGIN &&
            b.y1 <= r->view.height_px - CANVAS_MARGIN;
 }
 
 /* A candidate is free when every box is inside the canvas and unoccupied. */
-static bool boxes_free(const st_render *r, const grid *g, const st_box *b, size_t n)
+static bool boxes_free(const st_scene *r, const grid *g, const st_box *b, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (!box_in_canvas(r, b[i]) || grid_hits(g, b[i]))
@@ -474,12 +474,12 @@ static int cmp_cand(const void *a, const void *b)
 /* ---- the placer --------------------------------------------------------- */
 
 typedef struct placer {
-    st_render *r;
+    st_scene *r;
     grid g;
     struct st_label_plan *plan;
 } placer;
 
-static steppe_status_t nomem(st_render *r)
+static steppe_status_t nomem(st_scene *r)
 {
     return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory placing labels");
 }
@@ -503,7 +503,7 @@ static bool arena_grow(st_arena *a, void **arr, size_t *cap, size_t n, size_t el
 /* Occupies boxes and records the placed label. */
 static steppe_status_t accept(placer *pl, const job *jb, plan_item *it, const st_box *boxes, size_t n)
 {
-    st_render *r = pl->r;
+    st_scene *r = pl->r;
     st_box u = boxes[0];
     for (size_t i = 0; i < n; i++) {
         if (!grid_add(&pl->g, boxes[i]))
@@ -582,7 +582,7 @@ static steppe_status_t place_point(placer *pl, const job *jb, plan_item *it, dou
 static steppe_status_t place_polygon(placer *pl, const job *jb, plan_item *it, const st_feature *f,
                                      bool *placed)
 {
-    st_render *r = pl->r;
+    st_scene *r = pl->r;
     if (f->nparts == 0 || f->npoints < 3)
         return STEPPE_OK;
     st_box canvas = {0, 0, r->view.width_px, r->view.height_px};
@@ -646,7 +646,7 @@ static steppe_status_t try_path(placer *pl, const job *jb, plan_item *it, const 
                                 bool *placed)
 {
     steppe_status_t st = STEPPE_OK;
-    st_render *r = pl->r;
+    st_scene *r = pl->r;
     const st_text *t = it->text;
     double w;
     st_text_size(t, &w, NULL);
@@ -778,7 +778,7 @@ static double part_length(const st_feature *f, uint32_t p)
 static steppe_status_t place_line(placer *pl, const job *jb, plan_item *it, const st_feature *f, bool *placed)
 {
     steppe_status_t st = STEPPE_OK;
-    st_render *r = pl->r;
+    st_scene *r = pl->r;
     path fwd = {0}, rev = {0};
     if (f->nparts == 0)
         return STEPPE_OK;
@@ -930,7 +930,7 @@ size_t st_labels_fonts(const st_map *m, st_font *out, size_t max)
 
 static steppe_status_t place_job(placer *pl, const job *jb)
 {
-    st_render *r = pl->r;
+    st_scene *r = pl->r;
     const st_layer_data *ld = &r->layers[jb->layer];
     const st_feature *f = &ld->fs.feat[jb->feature];
     const st_label *lab = jb->label;
@@ -1013,7 +1013,7 @@ static int cmp_job(const void *a, const void *b)
     return x->feature < y->feature ? -1 : x->feature > y->feature;
 }
 
-static steppe_status_t collect_jobs(st_render *r, job **out, size_t *nout)
+static steppe_status_t collect_jobs(st_scene *r, job **out, size_t *nout)
 {
     steppe_status_t st = STEPPE_OK;
     size_t cap = 0;
@@ -1075,7 +1075,7 @@ done:
     return st;
 }
 
-steppe_status_t st_labels_place(st_render *r)
+steppe_status_t st_labels_place(st_scene *r)
 {
     steppe_status_t st = STEPPE_OK;
     job *jobs = NULL;
@@ -1112,7 +1112,7 @@ done:
     return st;
 }
 
-void st_labels_draw(st_render *r, cairo_t *cr)
+void st_labels_draw(st_scene *r, cairo_t *cr)
 {
     const struct st_label_plan *plan = r->label_plan;
     if (!plan)
@@ -1137,7 +1137,7 @@ void st_labels_draw(st_render *r, cairo_t *cr)
     }
 }
 
-void st_labels_free(st_render *r)
+void st_labels_free(st_scene *r)
 {
     struct st_label_plan *plan = r->label_plan;
     if (!plan)

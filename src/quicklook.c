@@ -26,6 +26,7 @@
 #include "dynlib.h"
 #include "model.h"
 #include "source.h"
+#include "bind.h"
 #include "style.h"
 
 /* The symbol for a shape type, as a YAML flow mapping; NULL if there is

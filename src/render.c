@@ -64,33 +64,10 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-const char *st_stage_name(st_stage stage)
-{
-    static const char *names[ST_STAGE_COUNT] = {"style",  "read",      "project", "draw",
-                                                "labels", "furniture", "output"};
-    return stage < ST_STAGE_COUNT ? names[stage] : "?";
-}
-
 void steppe_render_opts_init(steppe_render_opts_t *opts)
 {
     memset(opts, 0, sizeof *opts);
     opts->png_level = -1;
-}
-
-steppe_status_t st_render_add_obstacle(st_render *r, st_box box)
-{
-    if (r->nobstacles == r->cap_obstacles) {
-        size_t cap = r->cap_obstacles ? 2 * r->cap_obstacles : 64;
-        st_box *nb = st_arena_alloc(r->arena, cap * sizeof *nb);
-        if (!nb)
-            return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
-        if (r->nobstacles)
-            memcpy(nb, r->obstacles, r->nobstacles * sizeof *nb);
-        r->obstacles = nb;
-        r->cap_obstacles = cap;
-    }
-    r->obstacles[r->nobstacles++] = box;
-    return STEPPE_OK;
 }
 
 /* ---- projections, cached per source CRS --------------------------------- */
@@ -101,7 +78,7 @@ typedef struct proj_cache {
     size_t n, cap;
 } proj_cache;
 
-static steppe_status_t cached_proj(st_render *r, proj_cache *pc, const char *crs, st_loc loc, st_proj **out)
+static steppe_status_t cached_proj(st_scene *r, proj_cache *pc, const char *crs, st_loc loc, st_proj **out)
 {
     for (size_t i = 0; i < pc->n; i++) {
         if (strcmp(pc->crs[i], crs) == 0) {
@@ -144,7 +121,7 @@ static void proj_cache_free(proj_cache *pc)
 /* The CRS a source layer will report, known before reading so that culling
  * and generalisation can be set up: the layer's crs, else the .prj beside
  * the Shapefile, else EPSG:4326 (the reader warns about that). */
-static const char *source_crs(st_render *r, const st_layer *layer)
+static const char *source_crs(st_scene *r, const st_layer *layer)
 {
     if (layer->crs)
         return layer->crs;
@@ -180,7 +157,7 @@ static const char *source_crs(st_render *r, const st_layer *layer)
 /* A copy of the cached features that a layer selects and that meet bbox,
  * with radial-distance generalisation at tol (Chebyshev distance to the
  * last kept vertex, as the Shapefile reader does; rings keep >= 4 points). */
-static steppe_status_t subset_copy(st_render *r, const st_featureset *src, const st_filter *where,
+static steppe_status_t subset_copy(st_scene *r, const st_featureset *src, const st_filter *where,
                                    const double *bbox, double tol, st_featureset *out)
 {
     *out = *src;
@@ -234,7 +211,7 @@ static steppe_status_t subset_copy(st_render *r, const st_featureset *src, const
     return STEPPE_OK;
 }
 
-static steppe_status_t read_layer(st_render *r, proj_cache *pc, const st_layer *layer, bool cull,
+static steppe_status_t read_layer(st_scene *r, proj_cache *pc, const st_layer *layer, bool cull,
                                   st_featureset *fs, st_proj **proj)
 {
     if (r->cache) {
@@ -262,7 +239,7 @@ static steppe_status_t read_layer(st_render *r, proj_cache *pc, const st_layer *
     return st_source_read_layer(r->ctx, layer, bbox, simplify, r->arena, fs);
 }
 
-static steppe_status_t fit_degenerate(st_render *r, const st_layer *layer, double bbox[4]);
+static steppe_status_t fit_degenerate(st_scene *r, const st_layer *layer, double bbox[4]);
 
 /* Grows bbox by the finite points of xy. */
 static void grow_bbox_xy(double bbox[4], const double *xy, size_t n)
@@ -286,7 +263,7 @@ static void grow_bbox_xy(double bbox[4], const double *xy, size_t n)
  * size taken from an exact projection of every 16th vertex — since the
  * forum map fits two countries of 60,000 vertices before anything else can
  * start. */
-static steppe_status_t fit_bbox(st_render *r, proj_cache *pc, double bbox[4])
+static steppe_status_t fit_bbox(st_scene *r, proj_cache *pc, double bbox[4])
 {
     const st_map *m = r->map;
     const st_layer *layer = st_map_layer(m, m->fit_layer);
@@ -367,7 +344,7 @@ static steppe_status_t fit_bbox(st_render *r, proj_cache *pc, double bbox[4])
 }
 
 /* A fit to one point, or to nothing. */
-static steppe_status_t fit_degenerate(st_render *r, const st_layer *layer, double bbox[4])
+static steppe_status_t fit_degenerate(st_scene *r, const st_layer *layer, double bbox[4])
 {
     if (!(bbox[0] < bbox[2]) && !(bbox[1] < bbox[3])) {
         if (bbox[0] <= bbox[2]) {
@@ -406,21 +383,9 @@ typedef struct shared_source {
     st_thematic_side side; /* derived fields its layers name, by record */
 } shared_source;
 
-static bool same_str(const char *a, const char *b)
-{
-    return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-bool st_layer_same_source(const st_layer *a, const st_layer *b)
-{
-    return a->kind == b->kind && same_str(a->source, b->source) && same_str(a->crs, b->crs) &&
-           same_str(a->encoding, b->encoding) && same_str(a->lon_field, b->lon_field) &&
-           same_str(a->lat_field, b->lat_field);
-}
-
 /* The derived fields any visible layer reading layer's file names, which
  * the file's read measures once for them all. */
-static unsigned source_mask(const st_render *r, const st_layer *layer)
+static unsigned source_mask(const st_scene *r, const st_layer *layer)
 {
     unsigned mask = 0;
     for (size_t i = 0; i < r->map->nlayers; i++) {
@@ -431,7 +396,7 @@ static unsigned source_mask(const st_render *r, const st_layer *layer)
     return mask;
 }
 
-static steppe_status_t layer_subset(st_render *r, const st_layer *layer, const st_featureset *all,
+static steppe_status_t layer_subset(st_scene *r, const st_layer *layer, const st_featureset *all,
                                     const st_thematic_side *side, st_layer_data *d)
 {
     st_featureset *out = &d->fs;
@@ -464,7 +429,7 @@ static steppe_status_t layer_subset(st_render *r, const st_layer *layer, const s
 }
 
 /* Steps of a render: one per layer, one per output. */
-static void progress(st_render *r, size_t done)
+static void progress(st_scene *r, size_t done)
 {
     if (r->opts->progress)
         r->opts->progress(r->opts->progress_user, done, r->map->nlayers + r->opts->n_outputs);
@@ -475,7 +440,7 @@ static void progress(st_render *r, size_t done)
  * read with the union of their values as its filter, so the reader skips
  * every other record without decoding it. Otherwise, or when the source
  * layer has a filter of its own, the source layer is read as it is. */
-static const st_layer *derive_source(st_render *r, const st_layer *layer, const st_layer *of, st_layer *out)
+static const st_layer *derive_source(st_scene *r, const st_layer *layer, const st_layer *of, st_layer *out)
 {
     if (layer->kind != ST_LAYER_SHARED_BOUNDARY || of->where.n || layer->a.n != 1 || layer->b.n != 1)
         return of;
@@ -590,7 +555,7 @@ static void *derive_run(void *arg)
     return NULL;
 }
 
-static void derive_join(st_render *r, derive_job *job)
+static void derive_join(st_scene *r, derive_job *job)
 {
     if (!job->started || job->joined)
         return;
@@ -602,7 +567,7 @@ static void derive_join(st_render *r, derive_job *job)
 /* Starts a thread for every visible shared boundary — not for an atlas
  * page, whose data comes from the shared cache; a layer whose thread cannot
  * be started is derived in line. */
-static void derive_start(st_render *r, const st_map *m)
+static void derive_start(st_scene *r, const st_map *m)
 {
     if (r->cache || m->nlayers == 0)
         return;
@@ -634,7 +599,7 @@ static void derive_start(st_render *r, const st_map *m)
     }
 }
 
-static derive_job *derive_find(st_render *r, const st_layer *layer)
+static derive_job *derive_find(st_scene *r, const st_layer *layer)
 {
     for (size_t i = 0; i < r->nderive_jobs; i++) {
         if (r->derive_jobs[i].layer == layer)
@@ -643,7 +608,7 @@ static derive_job *derive_find(st_render *r, const st_layer *layer)
     return NULL;
 }
 
-static void derive_free(st_render *r)
+static void derive_free(st_scene *r)
 {
     for (size_t i = 0; i < r->nderive_jobs; i++) {
         derive_job *job = &r->derive_jobs[i];
@@ -682,7 +647,7 @@ typedef struct source_job {
 } source_job;
 
 typedef struct source_pool {
-    st_render *r;
+    st_scene *r;
     source_job *jobs;
     size_t n;
     size_t next; /* the next job to take, under lock */
@@ -693,7 +658,7 @@ typedef struct source_pool {
  * own with its own context, projection and arena (kept until the render
  * ends: the coordinates live there). */
 typedef struct half_job {
-    st_render *r;
+    st_scene *r;
     source_job *job;
     st_featureset fs;
     steppe_ctx_t *ctx;
@@ -725,7 +690,7 @@ static void *half_run(void *arg)
 
 /* Projects and generalises job->fs, in two halves when it is big and there
  * is a second core; failures are warned about once for the whole file. */
-static steppe_status_t project_source(st_render *r, source_job *job, st_proj *proj)
+static steppe_status_t project_source(st_scene *r, source_job *job, st_proj *proj)
 {
     size_t nfailed = 0;
     uint32_t first_failed = 0;
@@ -784,7 +749,7 @@ static steppe_status_t project_source(st_render *r, source_job *job, st_proj *pr
     return STEPPE_OK;
 }
 
-static void source_job_run(st_render *r, source_job *job)
+static void source_job_run(st_scene *r, source_job *job)
 {
     const st_layer *layer = job->layer;
     st_proj *proj = NULL;
@@ -828,7 +793,7 @@ static off_t file_size(const char *path)
  * layers, with its CRS checked in the main context (so a bad CRS is
  * reported at its place in the style, before any thread starts), and runs
  * them. Errors and warnings reach r->ctx in layer order. */
-static steppe_status_t load_sources(st_render *r, proj_cache *pc)
+static steppe_status_t load_sources(st_scene *r, proj_cache *pc)
 {
     const st_map *m = r->map;
     steppe_status_t st = STEPPE_OK;
@@ -907,7 +872,7 @@ static steppe_status_t load_sources(st_render *r, proj_cache *pc)
 }
 
 /* The job that read layer's file. */
-static source_job *source_find(st_render *r, const st_layer *layer)
+static source_job *source_find(st_scene *r, const st_layer *layer)
 {
     for (size_t i = 0; i < r->nsource_jobs; i++) {
         if (st_layer_same_source(r->source_jobs[i].layer, layer))
@@ -916,7 +881,7 @@ static source_job *source_find(st_render *r, const st_layer *layer)
     return NULL;
 }
 
-static void source_free(st_render *r)
+static void source_free(st_scene *r)
 {
     for (size_t i = 0; i < r->nsource_jobs; i++) {
         source_job *job = &r->source_jobs[i];
@@ -929,7 +894,7 @@ static void source_free(st_render *r)
     r->nsource_jobs = 0;
 }
 
-static steppe_status_t load_layers(st_render *r)
+static steppe_status_t load_layers(st_scene *r)
 {
     const st_map *m = r->map;
     proj_cache pc = {0};
@@ -1127,7 +1092,7 @@ typedef struct label_job {
     steppe_status_t st;
 } label_job;
 
-static void labels_run(st_render *r, label_job *lj)
+static void labels_run(st_scene *r, label_job *lj)
 {
     double t = now_ms();
     lj->st = st_labels_place(r);
@@ -1136,14 +1101,14 @@ static void labels_run(st_render *r, label_job *lj)
 
 static void *labels_thread(void *arg)
 {
-    st_render *r = arg;
+    st_scene *r = arg;
     labels_run(r, r->label_job);
     return NULL;
 }
 
 static int band_count(const st_view *v);
 
-static steppe_status_t labels_start(st_render *r)
+static steppe_status_t labels_start(st_scene *r)
 {
     label_job *lj = st_arena_calloc(r->arena, 1, sizeof *lj);
     if (!lj)
@@ -1166,7 +1131,7 @@ static steppe_status_t labels_start(st_render *r)
 }
 
 /* Waits for the placement; its status (the error is in the context). */
-static steppe_status_t labels_wait(st_render *r)
+static steppe_status_t labels_wait(st_scene *r)
 {
     label_job *lj = r->label_job;
     if (!lj)
@@ -1182,7 +1147,7 @@ static steppe_status_t labels_wait(st_render *r)
 }
 
 /* Every visible marker is an obstacle for labels. */
-static steppe_status_t add_marker_obstacles(st_render *r)
+static steppe_status_t add_marker_obstacles(st_scene *r)
 {
     for (size_t i = 0; i < r->nlayers; i++) {
         const st_layer_data *d = &r->layers[i];
@@ -1197,7 +1162,7 @@ static steppe_status_t add_marker_obstacles(st_render *r)
             for (uint32_t p = 0; p < f->npoints; p++) {
                 double x = f->xy[2 * p];
                 double y = f->xy[2 * p + 1];
-                steppe_status_t st = st_render_add_obstacle(r, (st_box){x - rad, y - rad, x + rad, y + rad});
+                steppe_status_t st = st_scene_add_obstacle(r, (st_box){x - rad, y - rad, x + rad, y + rad});
                 if (st != STEPPE_OK)
                     return st;
             }
@@ -1210,7 +1175,7 @@ static steppe_status_t add_marker_obstacles(st_render *r)
 
 /* An atlas page's feature goes over the area fills and under lines and
  * points, like the graticule. */
-static void draw_highlight(st_render *r, cairo_t *cr)
+static void draw_highlight(st_scene *r, cairo_t *cr)
 {
     for (size_t i = 0; i < r->highlight.n; i++)
         st_draw_feature(cr, &r->view, &r->map->highlight, r->highlight.type, &r->highlight.feat[i]);
@@ -1219,7 +1184,7 @@ static void draw_highlight(st_render *r, cairo_t *cr)
 /* The map below its labels: background, layers, highlight, graticule —
  * only what reaches rows y0..y1. Plain cairo, no pango, so bands of one
  * image may be drawn by several threads. */
-static void draw_base(st_render *r, cairo_t *cr, double y0, double y1)
+static void draw_base(st_scene *r, cairo_t *cr, double y0, double y1)
 {
     const st_map *m = r->map;
     if (m->background.a > 0) {
@@ -1252,7 +1217,7 @@ static void draw_base(st_render *r, cairo_t *cr, double y0, double y1)
 }
 
 /* Labels and furniture, over the base. */
-static void draw_top(st_render *r, cairo_t *cr)
+static void draw_top(st_scene *r, cairo_t *cr)
 {
     cairo_rectangle(cr, 0, 0, r->view.width_px, r->view.height_px);
     cairo_clip(cr);
@@ -1261,7 +1226,7 @@ static void draw_top(st_render *r, cairo_t *cr)
     cairo_reset_clip(cr);
 }
 
-static void draw_map(st_render *r, cairo_t *cr)
+static void draw_map(st_scene *r, cairo_t *cr)
 {
     draw_base(r, cr, 0, r->view.height_px);
     draw_top(r, cr);
@@ -1272,7 +1237,7 @@ static void draw_map(st_render *r, cairo_t *cr)
  * threads). Antialiasing is per pixel, so bands join without a seam and
  * the image is the same as one drawn whole. */
 typedef struct band {
-    st_render *r;
+    st_scene *r;
     unsigned char *data;
     int width, stride, y0, y1;
     cairo_status_t status;
@@ -1305,7 +1270,7 @@ static int band_count(const st_view *v)
 }
 
 /* Draws the whole map onto an image surface, the base in bands. */
-static cairo_status_t draw_image(st_render *r, cairo_surface_t *surf)
+static cairo_status_t draw_image(st_scene *r, cairo_surface_t *surf)
 {
     int w = cairo_image_surface_get_width(surf);
     int h = cairo_image_surface_get_height(surf);
@@ -1341,7 +1306,7 @@ static cairo_status_t draw_image(st_render *r, cairo_surface_t *surf)
  * drawn clipped to the rows, so one crossing two parts is drawn twice,
  * each time on its own pixels: the image is the one drawn whole. */
 typedef struct top_rows {
-    st_render *r;
+    st_scene *r;
     cairo_surface_t *surf;
     cairo_status_t status;
 } top_rows;
@@ -1386,7 +1351,7 @@ static void pdf_date(char *buf, size_t n)
 
 /* Draws and writes one output into its temporary file; *a is left open for
  * the caller to commit once every output has succeeded. */
-static steppe_status_t write_output(st_render *r, const char *path, st_format fmt, st_atomic *a_out)
+static steppe_status_t write_output(st_scene *r, const char *path, st_format fmt, st_atomic *a_out)
 {
     const st_map *m = r->map;
     const st_view *v = &r->view;
@@ -1465,7 +1430,7 @@ static steppe_status_t write_output(st_render *r, const char *path, st_format fm
 
 /* Every output and the report pass output.c's one write check (no input
  * overwritten, no file written twice, no read-only or special target). */
-static steppe_status_t check_outputs(st_render *r)
+static steppe_status_t check_outputs(st_scene *r)
 {
     if (r->opts->n_outputs == 0)
         return st_error(r->ctx, STEPPE_ERR_USAGE, "no output given");
@@ -1524,7 +1489,7 @@ static void fonts_join(fonts_job *fj)
  * wrong, so it is an error (a wrong extent or crs, or data in another place
  * or CRS than its .prj says). A style without visible data layers (a map of
  * furniture only) is not asked for any. */
-static steppe_status_t check_drawn(st_render *r)
+static steppe_status_t check_drawn(st_scene *r)
 {
     size_t layers = 0;
     size_t drawn = r->highlight.n > 0 ? count_visible(&r->view, &r->highlight) : 0;
@@ -1561,7 +1526,7 @@ static steppe_status_t check_drawn(st_render *r)
 steppe_status_t st_render_map(steppe_ctx_t *ctx, const st_map *model, const steppe_render_opts_t *opts,
                               const st_datacache *cache, const st_page *page)
 {
-    st_render r;
+    st_scene r;
     memset(&r, 0, sizeof r);
     st_map map = *model;
     if (page) {

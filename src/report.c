@@ -115,7 +115,7 @@ static void write_thematic(FILE *f, const st_layer_data *d)
     fputs("]", f);
 }
 
-static void write_body(st_render *r, FILE *f)
+static void write_body(st_scene *r, FILE *f)
 {
     const steppe_render_opts_t *o = r->opts;
     fprintf(f, "{\n  \"width\": %d,\n  \"height\": %d,\n  \"dpi\": ", (int)r->view.width_px,
@@ -209,7 +209,7 @@ static void write_body(st_render *r, FILE *f)
     fputs("}\n}\n", f);
 }
 
-steppe_status_t st_report_write(st_render *r, const char *path)
+steppe_status_t st_report_write(st_scene *r, const char *path)
 {
     st_atomic a;
     /* The outputs are written by now: a report that names one of them, or

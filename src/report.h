@@ -7,8 +7,8 @@
 #ifndef ST_REPORT_H
 #define ST_REPORT_H
 
-#include "render.h"
+#include "scene.h"
 
-steppe_status_t st_report_write(st_render *r, const char *path);
+steppe_status_t st_report_write(st_scene *r, const char *path);
 
 #endif

@@ -10,9 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "join.h"
 #include "model.h"
-#include "thematic.h"
+#include "thematic_spec.h"
 
 /* Enums are stored through an int (ST_V_ENUM). */
 static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&

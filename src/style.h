@@ -89,10 +89,4 @@ char *st_path_join(st_arena *arena, const char *dir, const char *rel);
  * may itself be relative to the working directory). Arena storage. */
 char *st_path_absolute(st_arena *arena, const char *dir, const char *rel);
 
-/* model.c: validates root against the schema and fills map (all memory in
- * arena). path is the style file's path (NULL for a built-in style). Returns
- * STEPPE_OK or a STEPPE_ERR_STYLE_* code recorded in ctx. */
-steppe_status_t st_model_build(steppe_ctx_t *ctx, st_arena *arena, const st_node *root, const char *path,
-                               st_map *map);
-
 #endif

@@ -32,20 +32,6 @@ static uint32_t rgb_of(st_rgba c)
     return (uint32_t)((r << 16) | (g << 8) | b);
 }
 
-void st_thematic_spec_init(st_thematic_spec *spec)
-{
-    memset(spec, 0, sizeof *spec);
-    spec->classify.method = ST_CLASS_QUANTILE;
-    spec->classify.classes = 5;
-    spec->categorize.other = rgba_of(0xb3b3b3);
-    spec->size.scale = ST_SIZE_SQRT;
-    spec->size.max = 24;
-    spec->size.at = ST_MARKER_AT_LABEL_POINT;
-    spec->legend.decimals = -1;
-    spec->legend.lang = ST_LANG_EN;
-    spec->nodata = rgba_of(0xd9d9d9);
-}
-
 /* ---- messages ------------------------------------------------------------- */
 
 /* "FILE:LINE:COL" of loc, or NULL when loc was not written in a file (the

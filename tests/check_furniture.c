@@ -18,7 +18,7 @@ typedef struct fixture {
     st_layer layers[6];
     st_class classes[3];
     st_layer_data data[6];
-    st_render r;
+    st_scene r;
 } fixture;
 
 static void fx_init(fixture *fx, const char *crs, const double ll[4], double w, double h, double dpi)
@@ -139,7 +139,7 @@ static bool overlap(st_box a, st_box b)
 
 static void assert_boxes_ok(const fixture *fx)
 {
-    const st_render *r = &fx->r;
+    const st_scene *r = &fx->r;
     ck_assert(r->nobstacles > 0);
     for (size_t i = 0; i < r->nobstacles; i++) {
         st_box a = r->obstacles[i];
@@ -215,7 +215,7 @@ static const struct {
     {"EPSG:4326", {60, 40, 70, 50}, 900, 900, 96},
 };
 
-static double geodesic_km(const st_render *r, double x0, double x1, double y)
+static double geodesic_km(const st_scene *r, double x0, double x1, double y)
 {
     const st_view *v = &r->view;
     double xy[4] = {v->extent[0] + x0 / v->scale, v->extent[3] - y / v->scale, v->extent[0] + x1 / v->scale,

@@ -16,7 +16,7 @@ typedef struct fixture {
     st_map map;
     st_layer layers[MAXL];
     st_layer_data data[MAXL];
-    st_render r;
+    st_scene r;
     st_box obstacles[512];
 } fixture;
 
@@ -122,7 +122,7 @@ static bool overlap(st_box a, st_box b)
 
 static void assert_valid(const fixture *fx)
 {
-    const st_render *r = &fx->r;
+    const st_scene *r = &fx->r;
     for (size_t i = 0; i < r->nlabels; i++) {
         st_box a = r->labels[i].box;
         ck_assert_msg(a.x0 >= 2 && a.y0 >= 2 && a.x1 <= r->view.width_px - 2 && a.y1 <= r->view.height_px - 2,
@@ -140,7 +140,7 @@ static void assert_valid(const fixture *fx)
  * not). */
 static void assert_disjoint(const fixture *fx)
 {
-    const st_render *r = &fx->r;
+    const st_scene *r = &fx->r;
     for (size_t i = 0; i < r->nlabels; i++) {
         for (size_t j = i + 1; j < r->nlabels; j++)
             ck_assert_msg(!overlap(r->labels[i].box, r->labels[j].box), "labels '%s' and '%s' overlap",

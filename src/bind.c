@@ -1,0 +1,1722 @@
+/* The style stage, part 2: located node tree → validated map model.
+ *
+ * Two passes over the tree. validate() walks it in document order against
+ * the schema (schema.h): unknown keys, wrong types, values out of range, bad
+ * colours, CRSs PROJ rejects and missing files are reported at the exact
+ * line and column of the offending key or value. build() then walks the
+ * schema's rows (bind_rows): each row names the struct and field its value
+ * lands in and its converter, so a plain key needs no code here. Keys with
+ * real logic (the extent, layer kinds, classes, derived layers, computed
+ * defaults) have small functions of their own, which also check what only
+ * the whole map can tell (layer references, required keys, one extent
+ * kind). All memory comes from the style's arena. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ctx.h"
+#include "dynlib.h"
+#include "model.h"
+#include "schema.h"
+#include "bind.h"
+#include "style.h"
+#include "thematic_spec.h"
+
+typedef struct M {
+    steppe_ctx_t *ctx;
+    st_arena *arena;
+    st_map *map;
+} M;
+
+/* A place in the tree: the node (NULL when absent or null), its schema
+ * pattern and its actual path for messages. */
+typedef struct cur {
+    const st_node *node;
+    const char *pattern;
+    const char *path;
+} cur;
+
+/* ---- messages --------------------------------------------------------------- */
+
+/* User text quoted in a message: at most 40 characters, control characters
+ * and invalid UTF-8 escaped (style.c's st_excerpt), so a message stays one
+ * short line whatever the style holds. */
+#define Q(text) st_excerpt(m->arena, (text), 40)
+/* A file name is quoted whole unless absurdly long: a cut path helps no one. */
+#define QP(text) st_excerpt(m->arena, (text), 1024)
+
+static steppe_status_t err_at(M *m, steppe_status_t status, st_loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static steppe_status_t err_at(M *m, steppe_status_t status, st_loc loc, const char *fmt, ...)
+{
+    char msg[1536];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (!loc.file)
+        return st_error(m->ctx, status, "(built-in style): %s", msg);
+    return st_error(m->ctx, status, "%s:%d:%d: %s", loc.file, loc.line, loc.col, msg);
+}
+
+static void warn_at(M *m, st_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void warn_at(M *m, st_loc loc, const char *fmt, ...)
+{
+    char msg[1536];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    st_warn(m->ctx, "%s:%d:%d: %s", loc.file ? loc.file : "(built-in style)", loc.line, loc.col, msg);
+}
+
+static const char *describe(M *m, const st_node *n)
+{
+    return st_node_describe(m->arena, n);
+}
+
+/* Levenshtein distance (Wagner–Fischer, two rows), for "did you mean". */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a);
+    size_t lb = strlen(b);
+    size_t row0[65];
+    size_t row1[65];
+    if (la > 64 || lb > 64)
+        return (size_t)-1;
+    for (size_t j = 0; j <= lb; j++)
+        row0[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        row1[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = row0[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = row0[j] + 1;
+            size_t ins = row1[j - 1] + 1;
+            size_t best = sub < del ? sub : del;
+            row1[j] = best < ins ? best : ins;
+        }
+        memcpy(row0, row1, (lb + 1) * sizeof row0[0]);
+    }
+    return row0[lb];
+}
+
+/* Keeps the closest candidate within reach: 2 edits, 1 for short words. */
+static void consider(const char *word, const char *cand, const char **best, size_t *best_d)
+{
+    size_t d = edit_distance(word, cand);
+    size_t reach = strlen(word) <= 3 ? 1 : 2;
+    if (d <= reach && d < *best_d) {
+        *best = cand;
+        *best_d = d;
+    }
+}
+
+/* " (did you mean 'x'?)" or "". Arena storage. */
+static const char *hint(M *m, const char *best)
+{
+    if (!best)
+        return "";
+    const char *s = st_arena_printf(m->arena, " (did you mean '%s'?)", best);
+    return s ? s : "";
+}
+
+/* ---- cursors and the schema --------------------------------------------------- */
+
+static cur child(M *m, cur p, const char *key)
+{
+    cur c;
+    const st_node *n = st_node_get(p.node, key);
+    c.node = st_node_is_null(n) ? NULL : n;
+    c.pattern = p.pattern ? st_arena_printf(m->arena, "%s.%s", p.pattern, key) : key;
+    c.path = p.path ? st_arena_printf(m->arena, "%s.%s", p.path, key) : key;
+    return c;
+}
+
+/* The direct child keys of pattern, for suggestions. */
+static const char *suggest_key(const char *pattern, const char *word)
+{
+    size_t n = 0;
+    const st_schema_key *t = st_schema_table(&n);
+    size_t pl = pattern ? strlen(pattern) : 0;
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t i = 0; i < n; i++) {
+        const char *key = t[i].path;
+        if (pattern) {
+            if (strncmp(key, pattern, pl) != 0 || key[pl] != '.')
+                continue;
+            key += pl + 1;
+        }
+        if (strchr(key, '.') || strchr(key, '['))
+            continue;
+        consider(word, key, &best, &best_d);
+    }
+    if (best)
+        return best;
+    /* A key one level too high or low: `dpi` at the top means `map.dpi`,
+     * `fill` on a layer means `style.fill`. First row in table order wins. */
+    for (size_t i = 0; i < n; i++) {
+        const char *key = t[i].path;
+        if (pattern) {
+            if (strncmp(key, pattern, pl) != 0 || key[pl] != '.')
+                continue;
+            key += pl + 1;
+        }
+        const char *dot = strrchr(key, '.');
+        if (dot && strcmp(dot + 1, word) == 0 && !strchr(key, '*') && !strchr(key, '['))
+            return key;
+    }
+    return NULL;
+}
+
+/* ---- ranges --------------------------------------------------------------------- */
+
+/* k's range as "(0, 4800]", for messages. Arena storage. */
+static const char *range_text(M *m, const st_schema_key *k)
+{
+    char buf[96];
+    const char *s = st_arena_strdup(m->arena, st_range_text(&k->range, false, buf, sizeof buf));
+    return s ? s : "its range";
+}
+
+/* ---- scalar conversions ----------------------------------------------------------- */
+
+static steppe_status_t want_scalar(M *m, const st_node *n, const st_schema_key *k, const char *path)
+{
+    if (n->kind == ST_NODE_SCALAR)
+        return STEPPE_OK;
+    return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected %s, got %s", path,
+                  st_schema_type_name(k->type), describe(m, n));
+}
+
+static bool parse_double(const char *s, double *out)
+{
+    char *end = NULL;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (!*s)
+        return false;
+    errno = 0;
+    double v = strtod(s, &end);
+    while (end && isspace((unsigned char)*end))
+        end++;
+    if (!end || *end || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+static steppe_status_t conv_number(M *m, const st_node *n, const st_schema_key *k, const char *path,
+                                   double *out)
+{
+    steppe_status_t rc = want_scalar(m, n, k, path);
+    if (rc != STEPPE_OK)
+        return rc;
+    double v = 0;
+    if (!parse_double(n->text, &v))
+        return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected a number, got '%s'", path, Q(n->text));
+    if (!st_range_holds(&k->range, v))
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc, "%s: expected a number in %s, got %s", path,
+                      range_text(m, k), Q(n->text));
+    *out = v;
+    return STEPPE_OK;
+}
+
+static steppe_status_t conv_int(M *m, const st_node *n, const st_schema_key *k, const char *path, int *out)
+{
+    steppe_status_t rc = want_scalar(m, n, k, path);
+    if (rc != STEPPE_OK)
+        return rc;
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(n->text, &end, 10);
+    if (!n->text[0] || *end || errno || v < -1000000000L || v > 1000000000L)
+        return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected an integer, got '%s'", path,
+                      Q(n->text));
+    if (!st_range_holds(&k->range, (double)v))
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc, "%s: expected an integer in %s, got %s", path,
+                      range_text(m, k), Q(n->text));
+    *out = (int)v;
+    return STEPPE_OK;
+}
+
+static steppe_status_t conv_bool(M *m, const st_node *n, const st_schema_key *k, const char *path, bool *out)
+{
+    static const char *const yes[] = {"true", "yes", "on"};
+    static const char *const no[] = {"false", "no", "off"};
+    steppe_status_t rc = want_scalar(m, n, k, path);
+    if (rc != STEPPE_OK)
+        return rc;
+    for (size_t i = 0; i < 3; i++) {
+        if (strcasecmp(n->text, yes[i]) == 0) {
+            *out = true;
+            return STEPPE_OK;
+        }
+        if (strcasecmp(n->text, no[i]) == 0) {
+            *out = false;
+            return STEPPE_OK;
+        }
+    }
+    return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected true or false, got '%s'", path, Q(n->text));
+}
+
+/* A canvas length: plain pixels, or a number with a unit converted at dpi
+ * and rounded to the nearest pixel (170mm at 300 dpi is 2007.87 → 2008).
+ * With dpi 0 only the syntax is checked: validate() runs before build()
+ * has bound map.dpi, and the pixel count needs it. */
+static steppe_status_t conv_length(M *m, const st_node *n, const st_schema_key *k, const char *path,
+                                   double dpi, double *px)
+{
+    static const struct {
+        const char *unit;
+        double per_inch; /* units per inch; 0 for pixels */
+    } units[] = {{"px", 0}, {"mm", 25.4}, {"cm", 2.54}, {"in", 1}, {"pt", 72}};
+    steppe_status_t rc = want_scalar(m, n, k, path);
+    if (rc != STEPPE_OK)
+        return rc;
+    const char *s = n->text;
+    char *end = NULL;
+    double v = strtod(s, &end);
+    bool ok = end != s && isfinite(v);
+    double out = v;
+    if (ok) {
+        while (isspace((unsigned char)*end))
+            end++;
+        if (*end) {
+            ok = false;
+            for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+                if (strcmp(end, units[i].unit) == 0) {
+                    ok = true;
+                    out = units[i].per_inch > 0 ? v / units[i].per_inch * dpi : v;
+                }
+            }
+        }
+    }
+    if (!ok)
+        return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected %s, got '%s'", path,
+                      st_schema_type_name(ST_V_LENGTH), Q(s));
+    if (dpi <= 0)
+        return STEPPE_OK; /* syntax only: the pixel count needs map.dpi */
+    out = round(out);
+    char num[32];
+    char lo[32];
+    char hi[32];
+    st_number_text(out, num, sizeof num);
+    if (!(out >= k->range.lo))
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc, "%s: '%s' is %s pixels; expected at least %s", path,
+                      Q(s), num, st_number_text(k->range.lo, lo, sizeof lo));
+    /* cairo makes no image wider or taller than 32767 px, and the PDF and
+     * SVG outputs draw through the same code, so the bound holds for all. */
+    if (!st_range_holds(&k->range, out))
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc,
+                      "%s: '%s' is %s pixels; a side of at most %s pixels is allowed (cairo's image limit)",
+                      path, Q(s), num, st_number_text(k->range.hi, hi, sizeof hi));
+    *px = out;
+    return STEPPE_OK;
+}
+
+/* ---- colours ------------------------------------------------------------------------ */
+
+static const struct {
+    const char *name;
+    unsigned rgb;
+} colour_names[] = {
+    {"black", 0x000000},     {"white", 0xffffff},      {"red", 0xff0000},      {"green", 0x008000},
+    {"blue", 0x0000ff},      {"yellow", 0xffff00},     {"cyan", 0x00ffff},     {"aqua", 0x00ffff},
+    {"magenta", 0xff00ff},   {"fuchsia", 0xff00ff},    {"gray", 0x808080},     {"grey", 0x808080},
+    {"silver", 0xc0c0c0},    {"maroon", 0x800000},     {"olive", 0x808000},    {"lime", 0x00ff00},
+    {"teal", 0x008080},      {"navy", 0x000080},       {"purple", 0x800080},   {"orange", 0xffa500},
+    {"brown", 0xa52a2a},     {"pink", 0xffc0cb},       {"gold", 0xffd700},     {"beige", 0xf5f5dc},
+    {"tan", 0xd2b48c},       {"khaki", 0xf0e68c},      {"darkgray", 0xa9a9a9}, {"darkgrey", 0xa9a9a9},
+    {"lightgray", 0xd3d3d3}, {"lightgrey", 0xd3d3d3},  {"darkblue", 0x00008b}, {"lightblue", 0xadd8e6},
+    {"darkgreen", 0x006400}, {"lightgreen", 0x90ee90}, {"darkred", 0x8b0000},  {"steelblue", 0x4682b4},
+};
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static st_rgba rgb_of(unsigned v, double a)
+{
+    st_rgba c = {((v >> 16) & 255) / 255.0, ((v >> 8) & 255) / 255.0, (v & 255) / 255.0, a};
+    return c;
+}
+
+/* "rgb(r, g, b)" / "rgba(r, g, b, a)": channels 0..255, alpha 0..1. */
+static bool parse_rgb_func(const char *s, st_rgba *out)
+{
+    bool alpha = strncasecmp(s, "rgba(", 5) == 0;
+    if (!alpha && strncasecmp(s, "rgb(", 4) != 0)
+        return false;
+    const char *p = s + (alpha ? 5 : 4);
+    double v[4];
+    int need = alpha ? 4 : 3;
+    for (int i = 0; i < need; i++) {
+        char *end = NULL;
+        v[i] = strtod(p, &end);
+        if (end == p || !isfinite(v[i]))
+            return false;
+        p = end;
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p != (i == need - 1 ? ')' : ','))
+            return false;
+        p++;
+    }
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p)
+        return false;
+    for (int i = 0; i < 3; i++) {
+        if (v[i] < 0 || v[i] > 255)
+            return false;
+    }
+    if (alpha && (v[3] < 0 || v[3] > 1))
+        return false;
+    out->r = v[0] / 255.0;
+    out->g = v[1] / 255.0;
+    out->b = v[2] / 255.0;
+    out->a = alpha ? v[3] : 1.0;
+    return true;
+}
+
+/* Parses a colour. *none is set for "none" / "transparent" (out is then
+ * transparent black). Returns false when s is not a colour. */
+static bool parse_colour(const char *s, st_rgba *out, bool *none)
+{
+    *none = false;
+    if (strcasecmp(s, "none") == 0 || strcasecmp(s, "transparent") == 0) {
+        *none = true;
+        *out = (st_rgba){0, 0, 0, 0};
+        return true;
+    }
+    if (s[0] == '#') {
+        size_t len = strlen(s + 1);
+        int d[8];
+        for (size_t i = 0; i < len && i < 8; i++) {
+            d[i] = hexval(s[1 + i]);
+            if (d[i] < 0)
+                return false;
+        }
+        if (len == 3 || len == 4) {
+            unsigned v = (unsigned)(d[0] * 17) << 16 | (unsigned)(d[1] * 17) << 8 | (unsigned)(d[2] * 17);
+            *out = rgb_of(v, len == 4 ? d[3] * 17 / 255.0 : 1.0);
+            return true;
+        }
+        if (len == 6 || len == 8) {
+            unsigned v = (unsigned)(d[0] * 16 + d[1]) << 16 | (unsigned)(d[2] * 16 + d[3]) << 8 |
+                         (unsigned)(d[4] * 16 + d[5]);
+            *out = rgb_of(v, len == 8 ? (d[6] * 16 + d[7]) / 255.0 : 1.0);
+            return true;
+        }
+        return false;
+    }
+    if (parse_rgb_func(s, out))
+        return true;
+    for (size_t i = 0; i < sizeof colour_names / sizeof colour_names[0]; i++) {
+        if (strcasecmp(s, colour_names[i].name) == 0) {
+            *out = rgb_of(colour_names[i].rgb, 1.0);
+            return true;
+        }
+    }
+    return false;
+}
+
+static steppe_status_t conv_colour(M *m, const st_node *n, const st_schema_key *k, const char *path,
+                                   bool *has, st_rgba *out)
+{
+    steppe_status_t rc = want_scalar(m, n, k, path);
+    if (rc != STEPPE_OK)
+        return rc;
+    bool none = false;
+    st_rgba c;
+    if (!parse_colour(n->text, &c, &none))
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc,
+                      "%s: bad colour '%s' (use #rgb, #rrggbb, #rrggbbaa, rgb(), rgba() or a name)", path,
+                      Q(n->text));
+    if (has)
+        *has = !none;
+    *out = c;
+    return STEPPE_OK;
+}
+
+/* ---- words ------------------------------------------------------------------------------ */
+
+static steppe_status_t conv_enum(M *m, const st_node *n, const st_schema_key *k, const char *path, int *out)
+{
+    steppe_status_t rc = want_scalar(m, n, k, path);
+    if (rc != STEPPE_OK)
+        return rc;
+    const char *p = k->words;
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (int i = 0; *p; i++) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (strlen(n->text) == len && strncmp(n->text, p, len) == 0) {
+            *out = i;
+            return STEPPE_OK;
+        }
+        const char *word = st_arena_strndup(m->arena, p, len);
+        if (word)
+            consider(n->text, word, &best, &best_d);
+        p += len + (bar ? 1 : 0);
+    }
+    char list[512];
+    size_t o = 0;
+    for (const char *q = k->words; *q && o + 3 < sizeof list; q++) {
+        if (*q == '|') {
+            list[o++] = ',';
+            list[o++] = ' ';
+        } else {
+            list[o++] = *q;
+        }
+    }
+    list[o] = '\0';
+    return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc, "%s: expected one of %s, got '%s'%s", path, list,
+                  Q(n->text), hint(m, best));
+}
+
+static steppe_status_t conv_weight(M *m, const st_node *n, const st_schema_key *k, const char *path, int *out)
+{
+    steppe_status_t rc = want_scalar(m, n, k, path);
+    if (rc != STEPPE_OK)
+        return rc;
+    if (strcmp(n->text, "normal") == 0) {
+        *out = 400;
+        return STEPPE_OK;
+    }
+    if (strcmp(n->text, "bold") == 0) {
+        *out = 700;
+        return STEPPE_OK;
+    }
+    char *end = NULL;
+    long v = strtol(n->text, &end, 10);
+    if (end == n->text || *end || v < 100 || v > 900)
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc,
+                      "%s: expected normal, bold or a number from 100 to 900, got '%s'", path, Q(n->text));
+    *out = (int)v;
+    return STEPPE_OK;
+}
+
+static steppe_status_t conv_string(M *m, const st_node *n, const st_schema_key *k, const char *path,
+                                   const char **out)
+{
+    steppe_status_t rc = want_scalar(m, n, k, path);
+    if (rc != STEPPE_OK)
+        return rc;
+    *out = n->text; /* already in the arena */
+    return STEPPE_OK;
+}
+
+/* A list of numbers, each in k's range; at most max of them. */
+static steppe_status_t conv_numbers(M *m, const st_node *n, const st_schema_key *k, const char *path,
+                                    double *out, size_t max, size_t *count)
+{
+    if (n->kind != ST_NODE_SEQ)
+        return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected a list of numbers, got %s", path,
+                      describe(m, n));
+    if (n->n > max)
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc, "%s: expected at most %zu numbers, got %zu", path,
+                      max, n->n);
+    size_t i = 0;
+    for (const st_node *c = n->head; c; c = c->next, i++) {
+        double v = 0;
+        if (c->kind != ST_NODE_SCALAR || !parse_double(c->text, &v))
+            return err_at(m, STEPPE_ERR_STYLE_TYPE, c->loc, "%s[%zu]: expected a number, got %s", path, i,
+                          describe(m, c));
+        if (!st_range_holds(&k->range, v))
+            return err_at(m, STEPPE_ERR_STYLE_VALUE, c->loc, "%s[%zu]: expected a number in %s, got %s", path,
+                          i, range_text(m, k), c->text);
+        if (out)
+            out[i] = v;
+    }
+    if (count)
+        *count = n->n;
+    return STEPPE_OK;
+}
+
+static steppe_status_t conv_strings(M *m, const st_node *n, const char *path, const char ***out,
+                                    size_t *count)
+{
+    if (n->kind != ST_NODE_SEQ)
+        return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected a list of strings, got %s", path,
+                      describe(m, n));
+    const char **v = st_arena_calloc(m->arena, n->n ? n->n : 1, sizeof *v);
+    if (!v)
+        return STEPPE_ERR_NOMEM;
+    size_t i = 0;
+    for (const st_node *c = n->head; c; c = c->next, i++) {
+        if (c->kind != ST_NODE_SCALAR)
+            return err_at(m, STEPPE_ERR_STYLE_TYPE, c->loc, "%s[%zu]: expected a string, got %s", path, i,
+                          describe(m, c));
+        v[i] = c->text;
+    }
+    if (out)
+        *out = v;
+    if (count)
+        *count = n->n;
+    return STEPPE_OK;
+}
+
+/* A list of numbers in k's range, into the arena. */
+static steppe_status_t conv_number_list(M *m, const st_node *n, const st_schema_key *k, const char *path,
+                                        const double **out, size_t *count)
+{
+    if (n->kind != ST_NODE_SEQ)
+        return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected a list of numbers, got %s", path,
+                      describe(m, n));
+    double *v = st_arena_calloc(m->arena, n->n ? n->n : 1, sizeof *v);
+    if (!v)
+        return STEPPE_ERR_NOMEM;
+    steppe_status_t rc = conv_numbers(m, n, k, path, v, n->n, count);
+    if (rc == STEPPE_OK && out)
+        *out = v;
+    return rc;
+}
+
+static steppe_status_t conv_colour_list(M *m, const st_node *n, const char *path, const st_rgba **out,
+                                        size_t *count)
+{
+    if (n->kind != ST_NODE_SEQ || n->n == 0)
+        return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected a list of colours, got %s", path,
+                      describe(m, n));
+    st_rgba *v = st_arena_calloc(m->arena, n->n, sizeof *v);
+    if (!v)
+        return STEPPE_ERR_NOMEM;
+    size_t i = 0;
+    for (const st_node *c = n->head; c; c = c->next, i++) {
+        bool none = false;
+        if (c->kind != ST_NODE_SCALAR || !parse_colour(c->text, &v[i], &none) || none)
+            return err_at(m, STEPPE_ERR_STYLE_VALUE, c->loc, "%s[%zu]: expected a colour, got %s", path, i,
+                          describe(m, c));
+    }
+    if (out)
+        *out = v;
+    if (count)
+        *count = n->n;
+    return STEPPE_OK;
+}
+
+/* A dash pattern as cairo takes it: on, off pairs, none negative (the
+ * range), not all zero, at most 8 numbers. */
+static steppe_status_t conv_dash(M *m, const st_node *n, const st_schema_key *k, const char *path,
+                                 double out[8], int *count)
+{
+    size_t nd = 0;
+    double v[8] = {0};
+    steppe_status_t rc = conv_numbers(m, n, k, path, v, 8, &nd);
+    if (rc != STEPPE_OK)
+        return rc;
+    if (nd % 2 == 1)
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc,
+                      "%s: expected pairs of on, off lengths, got %zu numbers", path, nd);
+    double sum = 0;
+    for (size_t i = 0; i < nd; i++)
+        sum += v[i];
+    if (nd > 0 && !(sum > 0))
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc,
+                      "%s: a dash pattern needs a length above 0 (use [] or no dash for a solid line)", path);
+    memcpy(out, v, sizeof v);
+    *count = (int)nd;
+    return STEPPE_OK;
+}
+
+/* Four numbers: an extent, min < max on both axes. In degrees (ST_V_LONLAT)
+ * longitudes lie in [-180, 180] and latitudes in [-90, 90]. */
+static steppe_status_t conv_box(M *m, const st_node *n, const st_schema_key *k, const char *path,
+                                double out[4])
+{
+    static const st_range lon = {'[', -180, 180, ']'};
+    static const st_range lat = {'[', -90, 90, ']'};
+    size_t count = 0;
+    double v[4] = {0, 0, 0, 0};
+    steppe_status_t rc = conv_numbers(m, n, k, path, v, 4, &count);
+    if (rc != STEPPE_OK)
+        return rc;
+    if (count != 4)
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc, "%s: expected 4 numbers, got %zu", path, count);
+    const st_node *c = n->head;
+    for (size_t i = 0; k->type == ST_V_LONLAT && i < 4; i++, c = c->next) {
+        const st_range *r = i % 2 == 0 ? &lon : &lat;
+        if (!st_range_holds(r, v[i]))
+            return err_at(m, STEPPE_ERR_STYLE_VALUE, c->loc, "%s[%zu]: a %s must lie within %g..%g, got %s",
+                          path, i, i % 2 == 0 ? "longitude" : "latitude", r->lo, r->hi, c->text);
+    }
+    /* The map's own lon/lat extent may cross the antimeridian: west > east
+     * ([170, 50, -170, 70], Chukotka to Alaska; build_extent() and
+     * project.c handle it). Every other box is min < max on both axes. */
+    bool crossing = k->type == ST_V_LONLAT && strcmp(k->path, "map.extent.lonlat") == 0 && v[0] > v[2];
+    if (crossing ? !(v[1] < v[3]) : (!(v[0] < v[2]) || !(v[1] < v[3])))
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, n->loc, "%s: expected %s, got [%g, %g, %g, %g]", path,
+                      k->type == ST_V_LONLAT
+                          ? "[west, south, east, north] with south < north and west != east"
+                          : "min < max on both axes",
+                      v[0], v[1], v[2], v[3]);
+    memcpy(out, v, sizeof v);
+    return STEPPE_OK;
+}
+
+/* ---- things outside the text: CRS and files -------------------------------------------------- */
+
+static steppe_status_t check_crs(M *m, const st_node *n)
+{
+    if (st_crs_is_wgs84(n->text))
+        return STEPPE_OK;
+    steppe_status_t st = st_ctx_need_proj(m->ctx);
+    if (st != STEPPE_OK)
+        return st;
+    PJ *pj = st_ctx_crs(m->ctx, n->text); /* cached: the render reuses it */
+    if (!pj)
+        return err_at(m, STEPPE_ERR_STYLE_CRS, n->loc, "unknown CRS '%s': %s", Q(n->text),
+                      st_proj_errmsg(m->ctx));
+    if (!proj_is_crs(pj))
+        return err_at(m, STEPPE_ERR_STYLE_CRS, n->loc,
+                      "unknown CRS '%s': PROJ reads it as something other than a CRS", Q(n->text));
+    return STEPPE_OK;
+}
+
+static steppe_status_t check_file(M *m, const st_node *n)
+{
+    const char *abs = st_path_absolute(m->arena, n->dir, n->text);
+    if (!abs)
+        return STEPPE_ERR_NOMEM;
+    struct stat sb;
+    if (stat(abs, &sb) != 0)
+        return err_at(m, STEPPE_ERR_STYLE_FILE, n->loc, "cannot open '%s' (resolved: %s): %s", QP(n->text),
+                      QP(abs), strerror(errno));
+    if (S_ISDIR(sb.st_mode))
+        return err_at(m, STEPPE_ERR_STYLE_FILE, n->loc, "cannot open '%s' (resolved: %s): is a directory",
+                      QP(n->text), QP(abs));
+    return STEPPE_OK;
+}
+
+/* ---- filters ------------------------------------------------------------------------------------ */
+
+static const char *const op_names[] = {"eq", "ne", "in", "not-in", "lt", "le", "gt", "ge"};
+static const st_cond_op op_codes[] = {ST_OP_EQ, ST_OP_NE, ST_OP_IN, ST_OP_NOT_IN,
+                                      ST_OP_LT, ST_OP_LE, ST_OP_GT, ST_OP_GE};
+
+static steppe_status_t filter_cond(M *m, const st_node *v, const char *path, st_cond_op op, st_cond *c)
+{
+    c->op = op;
+    if (op == ST_OP_LT || op == ST_OP_LE || op == ST_OP_GT || op == ST_OP_GE) {
+        if (v->kind != ST_NODE_SCALAR || !parse_double(v->text, &c->num))
+            return err_at(m, STEPPE_ERR_STYLE_TYPE, v->loc, "%s: expected a number, got %s", path,
+                          describe(m, v));
+        return STEPPE_OK;
+    }
+    if (v->kind == ST_NODE_MAP)
+        return err_at(m, STEPPE_ERR_STYLE_TYPE, v->loc, "%s: expected a value or a list, got a mapping",
+                      path);
+    if (v->kind == ST_NODE_SCALAR) {
+        c->values = st_arena_calloc(m->arena, 1, sizeof *c->values);
+        if (!c->values)
+            return STEPPE_ERR_NOMEM;
+        c->values[0] = st_node_is_null(v) ? "" : v->text;
+        c->nvalues = 1;
+        return STEPPE_OK;
+    }
+    if (op == ST_OP_EQ || op == ST_OP_NE)
+        return err_at(m, STEPPE_ERR_STYLE_TYPE, v->loc,
+                      "%s: expected a single value, got a list (use in / not-in)", path);
+    return conv_strings(m, v, path, &c->values, &c->nvalues);
+}
+
+/* A filter: field: value (eq), field: [list] (in), or field: {op: value, ...}. */
+static steppe_status_t parse_filter(M *m, const st_node *n, const char *path, st_filter *out)
+{
+    if (n->kind != ST_NODE_MAP)
+        return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc,
+                      "%s: expected a mapping of field names to values, got %s", path, describe(m, n));
+    size_t count = 0;
+    for (const st_node *f = n->head; f; f = f->next)
+        count += f->kind == ST_NODE_MAP ? f->n : 1;
+    st_cond *conds = st_arena_calloc(m->arena, count ? count : 1, sizeof *conds);
+    if (!conds)
+        return STEPPE_ERR_NOMEM;
+    size_t i = 0;
+    steppe_status_t rc = STEPPE_OK;
+    for (const st_node *f = n->head; f && rc == STEPPE_OK; f = f->next) {
+        const char *fpath = st_arena_printf(m->arena, "%s.%s", path, f->key);
+        if (!fpath)
+            return STEPPE_ERR_NOMEM;
+        if (f->kind != ST_NODE_MAP) {
+            conds[i].field = f->key;
+            conds[i].loc = f->key_loc;
+            rc = filter_cond(m, f, fpath, f->kind == ST_NODE_SEQ ? ST_OP_IN : ST_OP_EQ, &conds[i]);
+            i++;
+            continue;
+        }
+        for (const st_node *o = f->head; o && rc == STEPPE_OK; o = o->next) {
+            size_t k = 0;
+            const char *best = NULL;
+            size_t best_d = (size_t)-1;
+            for (k = 0; k < sizeof op_names / sizeof op_names[0]; k++) {
+                if (strcmp(o->key, op_names[k]) == 0)
+                    break;
+                consider(o->key, op_names[k], &best, &best_d);
+            }
+            if (k == sizeof op_names / sizeof op_names[0])
+                return err_at(m, STEPPE_ERR_STYLE_KEY, o->key_loc,
+                              "unknown operator '%s' in %s (use eq, ne, lt, le, gt, ge, in or not-in)%s",
+                              o->key, fpath, hint(m, best));
+            const char *opath = st_arena_printf(m->arena, "%s.%s", fpath, o->key);
+            if (!opath)
+                return STEPPE_ERR_NOMEM;
+            conds[i].field = f->key;
+            conds[i].loc = f->key_loc;
+            rc = filter_cond(m, o, opath, op_codes[k], &conds[i]);
+            i++;
+        }
+    }
+    if (rc != STEPPE_OK)
+        return rc;
+    if (out) {
+        out->conds = conds;
+        out->n = i;
+    }
+    return STEPPE_OK;
+}
+
+/* ---- one value by its row ------------------------------------------------------------------------ */
+
+/* Converts n by k's type into dst, the field, and aux, its companion (the
+ * "has" flag of a colour, the count of a list; NULL when the row has none). */
+static steppe_status_t convert(M *m, const st_node *n, const st_schema_key *k, const char *path, void *dst,
+                               void *aux)
+{
+    steppe_status_t rc = STEPPE_OK;
+    switch (k->type) {
+    case ST_V_STRING: return conv_string(m, n, k, path, dst);
+    case ST_V_NUMBER: return conv_number(m, n, k, path, dst);
+    case ST_V_INT: return conv_int(m, n, k, path, dst);
+    case ST_V_BOOL: return conv_bool(m, n, k, path, dst);
+    case ST_V_LENGTH: return conv_length(m, n, k, path, m->map->dpi, dst);
+    case ST_V_COLOUR: return conv_colour(m, n, k, path, aux, dst);
+    case ST_V_ENUM: return conv_enum(m, n, k, path, dst);
+    case ST_V_WEIGHT: return conv_weight(m, n, k, path, dst);
+    case ST_V_DASH: return conv_dash(m, n, k, path, dst, aux);
+    case ST_V_BOX:
+    case ST_V_LONLAT: return conv_box(m, n, k, path, dst);
+    case ST_V_STRINGS: return conv_strings(m, n, path, dst, aux);
+    case ST_V_NUMBERS: return conv_number_list(m, n, k, path, dst, aux);
+    case ST_V_COLOURS: return conv_colour_list(m, n, path, dst, aux);
+    case ST_V_FILTER: return parse_filter(m, n, path, dst);
+    case ST_V_CRS: rc = conv_string(m, n, k, path, dst); return rc == STEPPE_OK ? check_crs(m, n) : rc;
+    case ST_V_PATH: rc = want_scalar(m, n, k, path); return rc == STEPPE_OK ? check_file(m, n) : rc;
+    case ST_V_SECTION:
+    case ST_V_JOINS:
+    case ST_V_LAYERS:
+    case ST_V_CLASSES:
+    case ST_V_LABEL:
+    case ST_V_TITLE: break;
+    }
+    return st_error(m->ctx, STEPPE_ERR_INTERNAL, "schema row '%s' has no converter", k->path);
+}
+
+/* ---- pass 1: validation ---------------------------------------------------------------------------- */
+
+static steppe_status_t validate(M *m, const st_node *n, const char *pattern, const char *path);
+
+static steppe_status_t validate_section(M *m, const st_node *n, const char *pattern, const char *path)
+{
+    if (n->kind != ST_NODE_MAP)
+        return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected a mapping, got %s",
+                      path ? path : "style", describe(m, n));
+    for (const st_node *c = n->head; c; c = c->next) {
+        const char *cp = pattern ? st_arena_printf(m->arena, "%s.%s", pattern, c->key) : c->key;
+        const char *cpath = path ? st_arena_printf(m->arena, "%s.%s", path, c->key) : c->key;
+        if (!cp || !cpath)
+            return STEPPE_ERR_NOMEM;
+        if (!st_schema_find(cp)) {
+            const char *where = path ? st_arena_printf(m->arena, "in %s", path) : "at the top level";
+            return err_at(m, STEPPE_ERR_STYLE_KEY, c->key_loc, "unknown key '%s' %s%s", Q(c->key),
+                          where ? where : "", hint(m, suggest_key(pattern, c->key)));
+        }
+        steppe_status_t rc = validate(m, c, cp, cpath);
+        if (rc != STEPPE_OK)
+            return rc;
+    }
+    return STEPPE_OK;
+}
+
+static steppe_status_t validate(M *m, const st_node *n, const char *pattern, const char *path)
+{
+    const st_schema_key *k = st_schema_find(pattern);
+    if (!k)
+        return st_error(m->ctx, STEPPE_ERR_INTERNAL, "schema has no row for '%s'", pattern);
+    if (st_node_is_null(n))
+        return STEPPE_OK;
+    steppe_status_t rc = STEPPE_OK;
+    switch (k->type) {
+    case ST_V_SECTION: return validate_section(m, n, pattern, path);
+    case ST_V_LAYERS:
+        if (n->kind != ST_NODE_MAP)
+            return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc,
+                          "%s: expected a mapping of layer names to layers, got %s", path, describe(m, n));
+        for (const st_node *c = n->head; c && rc == STEPPE_OK; c = c->next) {
+            const char *cpath = st_arena_printf(m->arena, "%s.%s", path, c->key);
+            const char *cpat = st_arena_printf(m->arena, "%s.*", pattern);
+            if (!cpath || !cpat)
+                return STEPPE_ERR_NOMEM;
+            if (c->key[0] == '\0')
+                return err_at(m, STEPPE_ERR_STYLE_KEY, c->key_loc, "%s: a layer needs a non-empty name",
+                              path);
+            rc = validate(m, c, cpat, cpath);
+        }
+        return rc;
+    case ST_V_CLASSES: {
+        if (n->kind != ST_NODE_SEQ)
+            return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected a list of classes, got %s", path,
+                          describe(m, n));
+        size_t i = 0;
+        const char *cpat = st_arena_printf(m->arena, "%s[]", pattern);
+        for (const st_node *c = n->head; c && rc == STEPPE_OK; c = c->next, i++) {
+            const char *cpath = st_arena_printf(m->arena, "%s[%zu]", path, i);
+            if (!cpath || !cpat)
+                return STEPPE_ERR_NOMEM;
+            if (c->kind != ST_NODE_MAP)
+                return err_at(m, STEPPE_ERR_STYLE_TYPE, c->loc, "%s: expected a mapping with where:, got %s",
+                              cpath, describe(m, c));
+            rc = validate(m, c, cpat, cpath);
+        }
+        return rc;
+    }
+    case ST_V_JOINS: {
+        if (n->kind == ST_NODE_MAP)
+            return validate_section(m, n, pattern, path);
+        if (n->kind != ST_NODE_SEQ)
+            return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc,
+                          "%s: expected a mapping or a list of mappings, got %s", path, describe(m, n));
+        size_t i = 0;
+        for (const st_node *c = n->head; c && rc == STEPPE_OK; c = c->next, i++) {
+            const char *cpath = st_arena_printf(m->arena, "%s[%zu]", path, i);
+            if (!cpath)
+                return STEPPE_ERR_NOMEM;
+            if (c->kind != ST_NODE_MAP)
+                return err_at(m, STEPPE_ERR_STYLE_TYPE, c->loc, "%s: expected a mapping with source:, got %s",
+                              cpath, describe(m, c));
+            rc = validate_section(m, c, pattern, cpath);
+        }
+        return rc;
+    }
+    case ST_V_TITLE:
+    case ST_V_LABEL:
+        if (n->kind == ST_NODE_SCALAR)
+            return STEPPE_OK;
+        if (n->kind == ST_NODE_SEQ)
+            return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc,
+                          "%s: expected a field name or a mapping, got a list", path);
+        return validate_section(m, n, pattern, path);
+    default: {
+        /* Converted into scratch space: only the verdict counts here. */
+        union {
+            double d[8];
+            int i;
+            bool b;
+            size_t z;
+            const char *s;
+            const char **list;
+            const double *nums;
+            const st_rgba *cols;
+            st_rgba c;
+            st_filter f;
+        } value, aux;
+        return convert(m, n, k, path, &value, &aux);
+    }
+    }
+}
+
+/* ---- pass 2: the rows of the schema, bound to the model ---------------------------------------------- */
+
+/* The node at rest, a dotted path below n, or NULL when absent or null. */
+static const st_node *node_at(const st_node *n, const char *rest)
+{
+    char key[128];
+    while (n && *rest) {
+        const char *dot = strchr(rest, '.');
+        size_t len = dot ? (size_t)(dot - rest) : strlen(rest);
+        if (len >= sizeof key)
+            return NULL;
+        memcpy(key, rest, len);
+        key[len] = '\0';
+        n = st_node_get(n, key);
+        rest += len + (dot ? 1 : 0);
+    }
+    return st_node_is_null(n) ? NULL : n;
+}
+
+/* k's default as a node, parsed like a written value; NULL when the row has
+ * none or only describes one that is computed ("(the map's font)"). */
+static steppe_status_t default_node(M *m, const st_schema_key *k, const st_node **out)
+{
+    *out = NULL;
+    if (!k->def || k->def[0] == '(')
+        return STEPPE_OK;
+    /* Scalars are taken verbatim ("#333333" would be a YAML comment); list
+     * defaults are YAML flow sequences. */
+    if (k->type == ST_V_DASH || k->type == ST_V_BOX || k->type == ST_V_LONLAT || k->type == ST_V_STRINGS) {
+        st_node *d = NULL;
+        steppe_status_t rc =
+            st_style_parse(m->ctx, m->arena, k->def, strlen(k->def), "(default)", ".", 1, 1, &d);
+        *out = d;
+        return rc;
+    }
+    st_node *d = st_arena_calloc(m->arena, 1, sizeof *d);
+    if (!d)
+        return STEPPE_ERR_NOMEM;
+    d->kind = ST_NODE_SCALAR;
+    d->text = k->def;
+    d->dir = ".";
+    *out = d;
+    return STEPPE_OK;
+}
+
+/* Fills base, a struct of kind t, from the rows of target t below the
+ * section at c: each value converted by its row's type into the field at
+ * its row's offset. With inherit (a class refining its layer) only the keys
+ * written in c change base; otherwise an unwritten key takes its default,
+ * and a computed default leaves the field as the caller set it. */
+static steppe_status_t bind_rows(M *m, cur c, st_target t, void *base, bool inherit)
+{
+    size_t n = 0;
+    const st_schema_key *rows = st_schema_table(&n);
+    size_t pl = c.pattern ? strlen(c.pattern) : 0;
+    for (size_t i = 0; i < n; i++) {
+        const st_schema_key *k = &rows[i];
+        const char *rest = k->path;
+        if (k->target != t)
+            continue;
+        if (c.pattern) {
+            if (strncmp(rest, c.pattern, pl) != 0 || rest[pl] != '.')
+                continue;
+            rest += pl + 1;
+        }
+        const st_node *node = node_at(c.node, rest);
+        if (!node && inherit)
+            continue;
+        steppe_status_t rc = node ? STEPPE_OK : default_node(m, k, &node);
+        if (rc != STEPPE_OK)
+            return rc;
+        if (!node)
+            continue;
+        const char *path = c.path ? st_arena_printf(m->arena, "%s.%s", c.path, rest) : k->path;
+        if (!path)
+            return STEPPE_ERR_NOMEM;
+        void *aux = k->aux == ST_NO_AUX ? NULL : (char *)base + k->aux;
+        rc = convert(m, node, k, path, (char *)base + k->offset, aux);
+        if (rc != STEPPE_OK)
+            return rc;
+    }
+    return STEPPE_OK;
+}
+
+/* ---- symbols and labels ----------------------------------------------------------------------------- */
+
+/* A key written with a value; a null counts as not written. */
+static bool written(const st_node *section, const char *key)
+{
+    const st_node *n = st_node_get(section, key);
+    return n && !st_node_is_null(n);
+}
+
+/* Fills a symbol from the section at c. With base NULL every key not
+ * written takes the schema default for c's place; with a base (a class
+ * refining its layer) only written keys change it. */
+static steppe_status_t get_symbol(M *m, cur c, const st_symbol *base, st_symbol *s)
+{
+    bool inherit = base != NULL;
+    if (base)
+        *s = *base;
+    else
+        memset(s, 0, sizeof *s);
+    steppe_status_t rc = bind_rows(m, c, ST_T_SYMBOL, s, inherit);
+    if (rc != STEPPE_OK)
+        return rc;
+    /* The documented default, "(width + 2)", follows the width unless the
+     * casing's width is written. */
+    if (!written(c.node, "casing-width") &&
+        (!inherit || written(c.node, "width") || written(c.node, "casing")))
+        s->casing_width = s->width + 2;
+    return STEPPE_OK;
+}
+
+/* Fills a label. A scalar is shorthand: "name" means text "{name}", and a
+ * string that already holds a {field} is the template itself. With base NULL
+ * unwritten keys take the defaults; with a base only written keys change. */
+static steppe_status_t get_label(M *m, cur c, const st_label *base, st_label *l)
+{
+    steppe_status_t rc = STEPPE_OK;
+    bool inherit = base != NULL;
+    if (base)
+        *l = *base;
+    else
+        memset(l, 0, sizeof *l);
+    if (c.node && c.node->kind == ST_NODE_SCALAR) {
+        const char *t = c.node->text;
+        l->text = strchr(t, '{') || !*t ? t : st_arena_printf(m->arena, "{%s}", t);
+        if (!l->text)
+            return STEPPE_ERR_NOMEM;
+        l->text_loc = c.node->loc;
+        if (inherit)
+            goto done;
+        c.node = NULL; /* the remaining keys take their defaults */
+    }
+    rc = bind_rows(m, c, ST_T_LABEL, l, inherit);
+    if (c.node && c.node->kind == ST_NODE_MAP && written(c.node, "text"))
+        l->text_loc = st_node_get(c.node, "text")->loc;
+done:
+    l->enabled = l->text && l->text[0];
+    return rc;
+}
+
+/* ---- layers -------------------------------------------------------------------------------------------- */
+
+static bool has_ext(const char *path, const char *ext)
+{
+    size_t lp = strlen(path);
+    size_t le = strlen(ext);
+    return lp > le && strcasecmp(path + lp - le, ext) == 0;
+}
+
+static const char *const kind_names[] = {"shapefile", "csv", "shared-boundary", "route"};
+
+static steppe_status_t missing(M *m, const st_layer *L, const char *key, const char *why)
+{
+    return err_at(m, STEPPE_ERR_STYLE_KEY, L->loc, "layers.%s: missing key '%s' (%s)", L->name, key, why);
+}
+
+/* Warns about keys written for another kind of layer; they would be ignored. */
+static void warn_unused(M *m, cur lc, const st_layer *L)
+{
+    static const struct {
+        const char *key;
+        unsigned kinds; /* bit per st_layer_kind where the key applies */
+    } only[] = {
+        {"source", 1u << ST_LAYER_SHAPEFILE | 1u << ST_LAYER_CSV},
+        {"crs", 1u << ST_LAYER_SHAPEFILE | 1u << ST_LAYER_CSV},
+        {"encoding", 1u << ST_LAYER_SHAPEFILE | 1u << ST_LAYER_CSV},
+        {"lon", 1u << ST_LAYER_CSV},
+        {"lat", 1u << ST_LAYER_CSV},
+        {"of", 1u << ST_LAYER_SHARED_BOUNDARY | 1u << ST_LAYER_ROUTE},
+        {"a", 1u << ST_LAYER_SHARED_BOUNDARY},
+        {"b", 1u << ST_LAYER_SHARED_BOUNDARY},
+        {"stop-field", 1u << ST_LAYER_ROUTE},
+        {"stops", 1u << ST_LAYER_ROUTE},
+    };
+    for (size_t i = 0; i < sizeof only / sizeof only[0]; i++) {
+        const st_node *n = st_node_get(lc.node, only[i].key);
+        if (n && !(only[i].kinds & (1u << L->kind)))
+            warn_at(m, n->key_loc, "layers.%s.%s: ignored for a %s layer", L->name, only[i].key,
+                    kind_names[L->kind]);
+    }
+}
+
+/* The layer's kind: written, or told by the source's extension. */
+static steppe_status_t layer_kind(M *m, cur lc, const st_node *src, st_layer *L)
+{
+    cur type = child(m, lc, "type");
+    if (!type.path)
+        return STEPPE_ERR_NOMEM;
+    if (type.node) {
+        int v = 0;
+        steppe_status_t rc = conv_enum(m, type.node, st_schema_find(type.pattern), type.path, &v);
+        L->kind = (st_layer_kind)v;
+        return rc;
+    }
+    if (!src)
+        return missing(m, L, "source", "or a type: shared-boundary or route layer");
+    if (has_ext(src->text, ".shp"))
+        L->kind = ST_LAYER_SHAPEFILE;
+    else if (has_ext(src->text, ".csv"))
+        L->kind = ST_LAYER_CSV;
+    else
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, src->loc,
+                      "%s.source: cannot tell the layer type from '%s'; add type: shapefile or type: csv",
+                      lc.path, Q(src->text));
+    return STEPPE_OK;
+}
+
+/* The keys a layer of its kind cannot do without: a source for shapefile
+ * and csv layers, what derived layers derive from. */
+static steppe_status_t layer_required(M *m, const st_node *ln, const st_node *src, st_layer *L)
+{
+    if (L->kind == ST_LAYER_SHAPEFILE || L->kind == ST_LAYER_CSV) {
+        if (!src)
+            return missing(m, L, "source", "required for shapefile and csv layers");
+        L->source_written = src->text;
+        L->source = st_path_absolute(m->arena, src->dir, src->text);
+        L->source_loc = src->loc;
+        if (!L->source)
+            return STEPPE_ERR_NOMEM;
+        const st_node *crs = st_node_get(ln, "crs");
+        if (crs && !st_node_is_null(crs)) {
+            L->crs = crs->text;
+            L->crs_loc = crs->loc;
+        }
+        return STEPPE_OK;
+    }
+    const st_node *of = st_node_get(ln, "of");
+    if (!of || st_node_is_null(of))
+        return missing(m, L, "of",
+                       L->kind == ST_LAYER_ROUTE ? "the layer holding the stops"
+                                                 : "the layer whose shared boundary is drawn");
+    L->of = of->text;
+    L->of_loc = of->loc;
+    if (L->kind == ST_LAYER_SHARED_BOUNDARY && !written(ln, "a"))
+        return missing(m, L, "a", "the features on one side of the boundary");
+    if (L->kind == ST_LAYER_SHARED_BOUNDARY && !written(ln, "b"))
+        return missing(m, L, "b", "the features on the other side of the boundary");
+    if (L->kind == ST_LAYER_ROUTE && !written(ln, "stops"))
+        return missing(m, L, "stops", "the names of the points the route passes, in order");
+    return STEPPE_OK;
+}
+
+/* Classes: the layer's symbol and label with each class's keys on top. */
+static steppe_status_t build_classes(M *m, cur lc, st_layer *L)
+{
+    const st_node *classes = st_node_get(lc.node, "classes");
+    if (!classes || classes->kind != ST_NODE_SEQ || classes->n == 0)
+        return STEPPE_OK;
+    L->classes = st_arena_calloc(m->arena, classes->n, sizeof *L->classes);
+    if (!L->classes)
+        return STEPPE_ERR_NOMEM;
+    steppe_status_t rc = STEPPE_OK;
+    size_t i = 0;
+    for (const st_node *cn = classes->head; cn && rc == STEPPE_OK; cn = cn->next, i++) {
+        st_class *C = &L->classes[i];
+        cur cc = {cn, "layers.*.classes[]", st_arena_printf(m->arena, "%s.classes[%zu]", lc.path, i)};
+        if (!cc.path)
+            return STEPPE_ERR_NOMEM;
+        C->loc = cn->loc;
+        if (!written(cn, "where"))
+            return err_at(m, STEPPE_ERR_STYLE_KEY, cn->loc,
+                          "%s: missing key 'where' (the features in this class)", cc.path);
+        rc = bind_rows(m, cc, ST_T_CLASS, C, false);
+        if (rc == STEPPE_OK)
+            rc = get_symbol(m, child(m, cc, "style"), &L->sym, &C->sym);
+        if (rc == STEPPE_OK)
+            rc = get_label(m, child(m, cc, "label"), &L->label, &C->label);
+    }
+    L->nclasses = i;
+    return rc;
+}
+
+/* ---- thematic keys and joins (issue 11) ------------------------------------------------------------------
+ */
+
+/* Where key was written in section (a null or absent key: not written). */
+static st_loc loc_of(const st_node *section, const char *key)
+{
+    const st_node *n = section ? st_node_get(section, key) : NULL;
+    return n && !st_node_is_null(n) ? n->loc : (st_loc){0};
+}
+
+/* A section of a thematic key that is written must name its field. */
+static steppe_status_t need_field(M *m, const st_layer *L, const st_node *sec, const char *key,
+                                  const char *field)
+{
+    if (field)
+        return STEPPE_OK;
+    return err_at(m, STEPPE_ERR_STYLE_KEY, sec->loc, "layers.%s.%s: missing key 'field' (the field to use)",
+                  L->name, key);
+}
+
+/* One join: its rows bound, its source resolved and its separator read. */
+static steppe_status_t build_join(M *m, cur jc, const st_layer *L, st_join_spec *J)
+{
+    const st_node *jn = jc.node;
+    J->loc = jn->loc;
+    static const char *const need[] = {"source", "on", "key"};
+    for (size_t i = 0; i < 3; i++) {
+        if (!written(jn, need[i]))
+            return err_at(m, STEPPE_ERR_STYLE_KEY, jn->loc,
+                          "%s: missing key '%s' (a join needs source, on and key)", jc.path, need[i]);
+    }
+    steppe_status_t rc = bind_rows(m, jc, ST_T_JOIN, J, false);
+    if (rc != STEPPE_OK)
+        return rc;
+    const st_node *src = st_node_get(jn, "source");
+    J->source_written = src->text;
+    J->source = st_path_absolute(m->arena, src->dir, src->text);
+    if (!J->source)
+        return STEPPE_ERR_NOMEM;
+    J->source_loc = src->loc;
+    J->on_loc = loc_of(jn, "on");
+    J->key_loc = loc_of(jn, "key");
+    const st_node *sep = st_node_get(jn, "separator");
+    if (sep && !st_node_is_null(sep)) {
+        if (sep->kind != ST_NODE_SCALAR || strlen(sep->text) != 1 || sep->text[0] == '"' ||
+            sep->text[0] == '\n')
+            return err_at(m, STEPPE_ERR_STYLE_VALUE, sep->loc, "%s.separator: expected one character, got %s",
+                          jc.path, describe(m, sep));
+        J->separator = sep->text[0];
+    }
+    (void)L;
+    return STEPPE_OK;
+}
+
+static steppe_status_t build_joins(M *m, cur lc, st_layer *L)
+{
+    const st_node *jn = st_node_get(lc.node, "join");
+    if (!jn || st_node_is_null(jn))
+        return STEPPE_OK;
+    size_t n = jn->kind == ST_NODE_SEQ ? jn->n : 1;
+    L->joins = st_arena_calloc(m->arena, n ? n : 1, sizeof *L->joins);
+    if (!L->joins)
+        return STEPPE_ERR_NOMEM;
+    const st_node *item = jn->kind == ST_NODE_SEQ ? jn->head : jn;
+    for (size_t i = 0; i < n && item; i++, item = item->next) {
+        cur jc = {item, "layers.*.join",
+                  jn->kind == ST_NODE_SEQ ? st_arena_printf(m->arena, "%s.join[%zu]", lc.path, i)
+                                          : st_arena_printf(m->arena, "%s.join", lc.path)};
+        if (!jc.path)
+            return STEPPE_ERR_NOMEM;
+        steppe_status_t rc = build_join(m, jc, L, &L->joins[i]);
+        if (rc != STEPPE_OK)
+            return rc;
+        L->njoins = i + 1;
+    }
+    return STEPPE_OK;
+}
+
+/* classify, categorize, size, legend-format, nodata-colour: the rows fill
+ * the spec; the places of the keys are kept for the render's messages. */
+static steppe_status_t build_thematic(M *m, cur lc, st_layer *L)
+{
+    st_thematic_spec *t = st_arena_calloc(m->arena, 1, sizeof *t);
+    if (!t)
+        return STEPPE_ERR_NOMEM;
+    st_thematic_spec_init(t);
+    L->thematic = t;
+    t->layer = L->name;
+    steppe_status_t rc = bind_rows(m, lc, ST_T_THEMATIC, t, false);
+    if (rc != STEPPE_OK)
+        return rc;
+    const st_node *ln = lc.node;
+    const st_node *cl = st_node_get(ln, "classify");
+    const st_node *ca = st_node_get(ln, "categorize");
+    const st_node *sz = st_node_get(ln, "size");
+    const st_node *lf = st_node_get(ln, "legend-format");
+    if (cl && !st_node_is_null(cl)) {
+        st_classify_spec *c = &t->classify;
+        c->enabled = true;
+        c->loc = cl->loc;
+        c->field_loc = loc_of(cl, "field");
+        c->method_loc = loc_of(cl, "method");
+        c->classes_loc = loc_of(cl, "classes");
+        c->breaks_loc = loc_of(cl, "breaks");
+        c->ramp_loc = loc_of(cl, "ramp");
+        c->colours_loc = loc_of(cl, "colours");
+        rc = need_field(m, L, cl, "classify", c->field);
+        if (rc == STEPPE_OK && c->method == ST_CLASS_MANUAL && c->nbreaks < 2)
+            rc =
+                err_at(m, STEPPE_ERR_STYLE_KEY, cl->loc,
+                       "layers.%s.classify: method manual needs breaks: a list of at least 2 edges", L->name);
+        if (rc != STEPPE_OK)
+            return rc;
+    }
+    if (ca && !st_node_is_null(ca)) {
+        st_categorize_spec *c = &t->categorize;
+        c->enabled = true;
+        c->loc = ca->loc;
+        c->field_loc = loc_of(ca, "field");
+        c->palette_loc = loc_of(ca, "palette");
+        c->colours_loc = loc_of(ca, "colours");
+        c->order_loc = loc_of(ca, "order");
+        c->max_loc = loc_of(ca, "max");
+        rc = need_field(m, L, ca, "categorize", c->field);
+        if (rc != STEPPE_OK)
+            return rc;
+    }
+    if (sz && !st_node_is_null(sz)) {
+        st_size_spec *z = &t->size;
+        z->enabled = true;
+        z->loc = sz->loc;
+        z->field_loc = loc_of(sz, "field");
+        z->scale_loc = loc_of(sz, "scale");
+        z->max_loc = loc_of(sz, "max");
+        z->min_loc = loc_of(sz, "min");
+        z->at_loc = loc_of(sz, "marker-at");
+        rc = need_field(m, L, sz, "size", z->field);
+        if (rc == STEPPE_OK && z->min > z->max)
+            rc = err_at(m, STEPPE_ERR_STYLE_VALUE, z->min_loc,
+                        "layers.%s.size.min: %g is larger than size.max (%g)", L->name, z->min, z->max);
+        if (rc != STEPPE_OK)
+            return rc;
+    }
+    const st_node *grouping = lf && !st_node_is_null(lf) ? st_node_get(lf, "grouping") : NULL;
+    if (grouping && !st_node_is_null(grouping)) {
+        bool g = true;
+        rc = conv_bool(m, grouping, st_schema_find("layers.*.legend-format.grouping"),
+                       st_arena_printf(m->arena, "%s.legend-format.grouping", lc.path), &g);
+        t->legend.no_grouping = !g;
+    }
+    if (rc == STEPPE_OK && (t->classify.enabled || t->categorize.enabled || t->size.enabled) &&
+        L->kind != ST_LAYER_SHAPEFILE && L->kind != ST_LAYER_CSV)
+        rc = err_at(m, STEPPE_ERR_STYLE_VALUE, L->loc,
+                    "layers.%s: classify, categorize and size need a shapefile or csv layer", L->name);
+    return rc;
+}
+
+static steppe_status_t build_layer(M *m, const st_node *ln, st_layer *L)
+{
+    cur lc = {ln, "layers.*", NULL};
+    lc.path = st_arena_printf(m->arena, "layers.%s", ln->key);
+    if (!lc.path)
+        return STEPPE_ERR_NOMEM;
+    L->name = ln->key;
+    L->loc = ln->key_loc;
+
+    const st_node *src = st_node_get(ln, "source");
+    if (st_node_is_null(src))
+        src = NULL;
+    steppe_status_t rc = layer_kind(m, lc, src, L);
+    if (rc != STEPPE_OK)
+        return rc;
+    warn_unused(m, lc, L);
+    rc = layer_required(m, ln, src, L);
+    if (rc == STEPPE_OK)
+        rc = bind_rows(m, lc, ST_T_LAYER, L, false);
+    if (rc == STEPPE_OK && L->kind == ST_LAYER_ROUTE && L->nstops < 2)
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, st_node_get(ln, "stops")->loc,
+                      "%s.stops: a route needs at least 2 stops, got %zu", lc.path, L->nstops);
+    if (rc == STEPPE_OK)
+        rc = get_symbol(m, child(m, lc, "style"), NULL, &L->sym);
+    if (rc == STEPPE_OK)
+        rc = get_label(m, child(m, lc, "label"), NULL, &L->label);
+    if (rc == STEPPE_OK)
+        rc = build_thematic(m, lc, L);
+    if (rc == STEPPE_OK)
+        rc = build_joins(m, lc, L);
+    return rc == STEPPE_OK ? build_classes(m, lc, L) : rc;
+}
+
+/* A value naming a layer must name one; suggests the closest name. */
+static steppe_status_t check_layer_ref(M *m, const char *path, const char *name, st_loc loc, const char *self)
+{
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t i = 0; i < m->map->nlayers; i++) {
+        const char *ln = m->map->layers[i].name;
+        if (self && strcmp(ln, self) == 0)
+            continue;
+        if (strcmp(ln, name) == 0)
+            return STEPPE_OK;
+        consider(name, ln, &best, &best_d);
+    }
+    if (self && strcmp(name, self) == 0)
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, loc, "%s: a layer cannot derive from itself", path);
+    return err_at(m, STEPPE_ERR_STYLE_VALUE, loc, "%s: no layer named '%s'%s", path, Q(name), hint(m, best));
+}
+
+static steppe_status_t build_layers(M *m, const st_node *root)
+{
+    const st_node *layers = st_node_get(root, "layers");
+    if (!layers || layers->kind != ST_NODE_MAP)
+        return STEPPE_OK;
+    size_t n = 0;
+    for (const st_node *c = layers->head; c; c = c->next)
+        n += st_node_is_null(c) ? 0 : 1;
+    if (n == 0)
+        return STEPPE_OK;
+    m->map->layers = st_arena_calloc(m->arena, n, sizeof *m->map->layers);
+    if (!m->map->layers)
+        return STEPPE_ERR_NOMEM;
+    steppe_status_t rc = STEPPE_OK;
+    for (const st_node *c = layers->head; c && rc == STEPPE_OK; c = c->next) {
+        if (st_node_is_null(c))
+            continue;
+        rc = build_layer(m, c, &m->map->layers[m->map->nlayers]);
+        m->map->nlayers++;
+    }
+    /* Derived layers may name a layer written before or after them. */
+    for (size_t i = 0; rc == STEPPE_OK && i < m->map->nlayers; i++) {
+        const st_layer *L = &m->map->layers[i];
+        if (!L->of)
+            continue;
+        const char *path = st_arena_printf(m->arena, "layers.%s.of", L->name);
+        if (!path)
+            return STEPPE_ERR_NOMEM;
+        rc = check_layer_ref(m, path, L->of, L->of_loc, L->name);
+        const st_layer *of = rc == STEPPE_OK ? st_map_layer(m->map, L->of) : NULL;
+        if (of && of->kind != ST_LAYER_SHAPEFILE && of->kind != ST_LAYER_CSV)
+            rc = err_at(m, STEPPE_ERR_STYLE_VALUE, L->of_loc,
+                        "%s: '%s' is a %s layer; derive from a shapefile or csv layer", path, Q(L->of),
+                        kind_names[of->kind]);
+    }
+    return rc;
+}
+
+/* ---- the map ------------------------------------------------------------------------------------------- */
+
+static steppe_status_t build_extent(M *m, cur mc)
+{
+    st_map *map = m->map;
+    cur ec = child(m, mc, "extent");
+    cur lonlat = child(m, ec, "lonlat");
+    cur bbox = child(m, ec, "bbox");
+    cur fit = child(m, ec, "fit");
+    cur where = child(m, ec, "where");
+    steppe_status_t rc = STEPPE_OK;
+    if (ec.node)
+        map->extent_loc = ec.node->loc;
+    const st_node *given[3] = {lonlat.node, bbox.node, fit.node};
+    const st_node *first = NULL;
+    for (int i = 0; i < 3; i++) {
+        if (!given[i])
+            continue;
+        if (first)
+            return err_at(
+                m, STEPPE_ERR_STYLE_VALUE, given[i]->key_loc,
+                "map.extent: give only one of lonlat, bbox or fit ('%s' is already given at line %d)",
+                first->key, first->key_loc.line);
+        first = given[i];
+    }
+    if (where.node && !fit.node)
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, where.node->key_loc,
+                      "map.extent.where: only allowed with fit");
+    if (lonlat.node) {
+        map->extent_kind = ST_EXTENT_LONLAT;
+        /* Not conv_box(): west > east is allowed and means the box crosses
+         * the antimeridian ([170, 50, -170, 70]: Chukotka to Alaska). */
+        size_t count = 0;
+        double *e = map->extent;
+        rc = conv_numbers(m, lonlat.node, st_schema_find("map.extent.lonlat"), lonlat.path, e, 4, &count);
+        if (rc == STEPPE_OK && count != 4)
+            rc = err_at(m, STEPPE_ERR_STYLE_VALUE, lonlat.node->loc, "%s: expected 4 numbers, got %zu",
+                        lonlat.path, count);
+        if (rc == STEPPE_OK && (!(e[1] < e[3]) || e[0] == e[2]))
+            rc = err_at(m, STEPPE_ERR_STYLE_VALUE, lonlat.node->loc,
+                        "%s: expected [west, south, east, north] with south < north and west != east "
+                        "(west > east crosses the antimeridian), got [%g, %g, %g, %g]",
+                        lonlat.path, e[0], e[1], e[2], e[3]);
+        if (rc == STEPPE_OK && (e[1] < -90 || e[3] > 90))
+            rc = err_at(m, STEPPE_ERR_STYLE_VALUE, lonlat.node->loc, "%s: latitudes must lie within -90..90",
+                        lonlat.path);
+        return rc;
+    }
+    if (bbox.node) {
+        map->extent_kind = ST_EXTENT_MAP;
+        return conv_box(m, bbox.node, st_schema_find("map.extent.bbox"), bbox.path, map->extent);
+    }
+    map->extent_kind = ST_EXTENT_FIT;
+    if (fit.node) {
+        map->fit_layer = fit.node->text;
+        rc = check_layer_ref(m, fit.path, fit.node->text, fit.node->loc, NULL);
+        if (rc == STEPPE_OK && where.node)
+            rc = parse_filter(m, where.node, where.path, &map->fit_where);
+        return rc;
+    }
+    if (map->nlayers > 0) {
+        map->fit_layer = map->layers[0].name;
+        return STEPPE_OK;
+    }
+    /* Nothing to fit: the whole world. */
+    map->extent_kind = ST_EXTENT_LONLAT;
+    map->extent[0] = -180;
+    map->extent[1] = -90;
+    map->extent[2] = 180;
+    map->extent[3] = 90;
+    return STEPPE_OK;
+}
+
+/* A value naming a layer, when written, must name one. */
+static steppe_status_t check_ref(M *m, cur p, const char *key)
+{
+    cur c = child(m, p, key);
+    if (!c.path)
+        return STEPPE_ERR_NOMEM;
+    return c.node ? check_layer_ref(m, c.path, c.node->text, c.node->loc, NULL) : STEPPE_OK;
+}
+
+/* Defaults the schema can only describe, set before the rows are bound:
+ * the legend shows when something would be in it; text is regular unless
+ * a weight is written; graticule lines end flush with the frame. */
+static void computed_defaults(st_map *map)
+{
+    for (size_t i = 0; i < map->nlayers; i++) {
+        const st_thematic_spec *t = map->layers[i].thematic;
+        if (map->layers[i].legend || (t && (t->classify.enabled || t->categorize.enabled || t->size.enabled)))
+            map->legend = true;
+        for (size_t j = 0; j < map->layers[i].nclasses; j++) {
+            if (map->layers[i].classes[j].legend)
+                map->legend = true;
+        }
+    }
+    map->title_style.weight = 400;
+    map->subtitle_style.weight = 400;
+    map->legend_style.weight = 400;
+    map->graticule_style.weight = 400;
+    map->attribution_style.weight = 400;
+    map->graticule_sym.cap = ST_CAP_BUTT;
+}
+
+static steppe_status_t build_map(M *m, const st_node *root)
+{
+    st_map *map = m->map;
+    cur top = {root, NULL, NULL};
+    cur mc = child(m, top, "map");
+    steppe_status_t rc = build_layers(m, root);
+    if (rc != STEPPE_OK)
+        return rc;
+    computed_defaults(map);
+    rc = bind_rows(m, top, ST_T_MAP, map, false);
+    if (rc != STEPPE_OK)
+        return rc;
+    for (size_t i = 0; i < map->nlayers; i++) {
+        if (map->layers[i].thematic)
+            map->layers[i].thematic->legend.lang = map->language;
+    }
+    const st_node *crs = node_at(root, "map.crs");
+    if (crs)
+        map->crs_loc = crs->loc;
+    const st_node *side = node_at(root, "map.width");
+    side = side ? side : node_at(root, "map.height");
+    if (side)
+        map->size_loc = side->loc;
+    rc = build_extent(m, mc);
+
+    /* title: "..." is shorthand for title: {text: "..."}; the subtitle is
+     * set in the title's colour and font. */
+    cur tc = child(m, top, "title");
+    if (tc.node && tc.node->kind == ST_NODE_SCALAR)
+        map->title = tc.node->text;
+    map->subtitle_style.color = map->title_style.color;
+    map->subtitle_style.font = map->title_style.font;
+
+    cur in = child(m, top, "inset");
+    if (!map->inset_crs)
+        map->inset_crs = map->crs;
+    if (!map->inset_layer)
+        map->inset_layer = map->nlayers ? map->layers[0].name : NULL;
+    if (rc == STEPPE_OK)
+        rc = check_ref(m, in, "layer");
+    if (rc == STEPPE_OK)
+        rc = get_symbol(m, child(m, in, "frame"), NULL, &map->inset_frame);
+
+    cur hl = child(m, top, "highlight");
+    if (rc == STEPPE_OK)
+        rc = get_symbol(m, child(m, hl, "style"), NULL, &map->highlight);
+    if (rc == STEPPE_OK)
+        rc = check_ref(m, hl, "nearest");
+    return rc;
+}
+
+/* "dir/name.yaml" → "name". */
+static const char *base_name(st_arena *arena, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *b = slash ? slash + 1 : path;
+    const char *dot = strrchr(b, '.');
+    return dot && dot != b ? st_arena_strndup(arena, b, (size_t)(dot - b)) : st_arena_strdup(arena, b);
+}
+
+/* Collects into map->inputs every file that wrote a node of the tree (the
+ * style and the files it extends), so a render can refuse to overwrite
+ * any of them. Overrides ("--set ...") are not files. */
+static steppe_status_t collect_inputs(M *m, const st_node *n)
+{
+    for (; n; n = n->next) {
+        const char *f = n->loc.file;
+        if (f && strncmp(f, "--set", 5) != 0) {
+            bool seen = false;
+            for (size_t i = 0; i < m->map->ninputs && !seen; i++)
+                seen = m->map->inputs[i] == f || strcmp(m->map->inputs[i], f) == 0;
+            if (!seen) {
+                const char **grown = st_arena_alloc(m->arena, (m->map->ninputs + 1) * sizeof *grown);
+                if (!grown)
+                    return STEPPE_ERR_NOMEM;
+                if (m->map->ninputs)
+                    memcpy(grown, m->map->inputs, m->map->ninputs * sizeof *grown);
+                grown[m->map->ninputs++] = f;
+                m->map->inputs = grown;
+            }
+        }
+        if ((n->kind == ST_NODE_MAP || n->kind == ST_NODE_SEQ) && n->head) {
+            steppe_status_t rc = collect_inputs(m, n->head);
+            if (rc != STEPPE_OK)
+                return rc;
+        }
+    }
+    return STEPPE_OK;
+}
+
+steppe_status_t st_model_build(steppe_ctx_t *ctx, st_arena *arena, const st_node *root, const char *path,
+                               st_map *map)
+{
+    M m = {ctx, arena, map};
+    memset(map, 0, sizeof *map);
+    steppe_status_t rc = validate_section(&m, root, NULL, NULL);
+    if (rc == STEPPE_OK)
+        rc = collect_inputs(&m, root);
+    if (rc != STEPPE_OK)
+        return rc;
+    if (path) {
+        map->path = st_arena_strdup(arena, path);
+        map->name = base_name(arena, path);
+        if (!map->path || !map->name)
+            return STEPPE_ERR_NOMEM;
+    }
+    return build_map(&m, root);
+}
+
+/* ---- public API ---------------------------------------------------------------------------------------- */
+
+steppe_status_t steppe_style_load(steppe_ctx_t *ctx, const char *path, const char *const *overrides, size_t n,
+                                  steppe_style_t **out)
+{
+    steppe_status_t rc = STEPPE_OK;
+    st_node *root = NULL;
+    if (!path || (n > 0 && !overrides) || !out)
+        return st_error(ctx, STEPPE_ERR_USAGE, "steppe_style_load: path and out are required");
+    steppe_style_t *style = calloc(1, sizeof *style);
+    if (!style)
+        return STEPPE_ERR_NOMEM;
+    style->arena = st_arena_create(64 * 1024);
+    if (!style->arena) {
+        rc = STEPPE_ERR_NOMEM;
+        goto fail;
+    }
+    rc = st_style_read(ctx, style->arena, path, overrides, n, &root);
+    if (rc != STEPPE_OK)
+        goto fail;
+    rc = st_model_build(ctx, style->arena, root, path, &style->map);
+    if (rc != STEPPE_OK)
+        goto fail;
+    *out = style;
+    return STEPPE_OK;
+fail:
+    if (rc == STEPPE_ERR_NOMEM)
+        st_error(ctx, rc, "%s: out of memory while loading the style", path);
+    steppe_style_destroy(style);
+    return rc;
+}
+
+const char *steppe_style_name(const steppe_style_t *style)
+{
+    return style->map.name ? style->map.name : "map";
+}
+
+void steppe_style_destroy(steppe_style_t *style)
+{
+    if (!style)
+        return;
+    st_arena_destroy(style->arena);
+    free(style);
+}

@@ -1,0 +1,28 @@
+/* The scene: see scene.h. */
+#include "scene.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *st_stage_name(st_stage stage)
+{
+    static const char *names[ST_STAGE_COUNT] = {"style",  "read",      "project", "draw",
+                                                "labels", "furniture", "output"};
+    return stage < ST_STAGE_COUNT ? names[stage] : "?";
+}
+
+steppe_status_t st_scene_add_obstacle(st_scene *r, st_box box)
+{
+    if (r->nobstacles == r->cap_obstacles) {
+        size_t cap = r->cap_obstacles ? 2 * r->cap_obstacles : 64;
+        st_box *nb = st_arena_alloc(r->arena, cap * sizeof *nb);
+        if (!nb)
+            return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
+        if (r->nobstacles)
+            memcpy(nb, r->obstacles, r->nobstacles * sizeof *nb);
+        r->obstacles = nb;
+        r->cap_obstacles = cap;
+    }
+    r->obstacles[r->nobstacles++] = box;
+    return STEPPE_OK;
+}

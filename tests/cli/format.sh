@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Mechanical style is automatic: every C file is as clang-format
 # (.clang-format at the top) writes it. Fix with:
-#   clang-format -i src/*.[ch] include/steppe/*.h tests/*.[ch] tests/fuzz/*.[ch]
+#   clang-format -i src/*/*.[ch] include/steppe/*.h tests/*.[ch] tests/fuzz/*.[ch]
 set -u
 src=${STEPPE_SOURCE_DIR:?}
 cd "$src"
@@ -12,7 +12,7 @@ if ! command -v clang-format >/dev/null; then
 fi
 pass=0
 fail=0
-for f in src/*.[ch] include/steppe/*.h tests/*.[ch] tests/fuzz/*.[ch]; do
+for f in src/*/*.[ch] include/steppe/*.h tests/*.[ch] tests/fuzz/*.[ch]; do
   if clang-format --dry-run --Werror "$f" >/dev/null 2>&1; then
     pass=$((pass + 1))
   else

@@ -197,7 +197,7 @@ done
 
 python3 -c 'print(" ".join("word%d" % i for i in range(400)))' >prose.txt
 printf '{"a": [%s]}\n' "$(seq -s, 1 600)" >data.json
-for target in prose.txt data.json "$STEPPE" "$SRC/README.md" "$SRC/src/style.c"; do
+for target in prose.txt data.json "$STEPPE" "$SRC/README.md" "$SRC/src/style/style.c"; do
     printf 'extends: %s\n%s\n' "$target" "$GOOD" >ext_other.yaml
     run -- check ext_other.yaml
     refused "extends $(basename "$target")" "steppe: "

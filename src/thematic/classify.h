@@ -54,14 +54,7 @@
 #include <steppe/ctx.h>
 #include <steppe/status.h>
 
-typedef enum st_class_method {
-    ST_CLASS_QUANTILE,
-    ST_CLASS_EQUAL,
-    ST_CLASS_NATURAL,
-    ST_CLASS_STDDEV,
-    ST_CLASS_PRETTY,
-    ST_CLASS_MANUAL
-} st_class_method;
+#include "thematic_spec.h" /* st_class_method: the model names the method */
 
 /* The most classes a classification may ask for. */
 #define ST_CLASS_MAX 100

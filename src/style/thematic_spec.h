@@ -10,8 +10,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "classify.h"
 #include "model.h"
+
+/* The classification methods (classify.h implements them). */
+typedef enum st_class_method {
+    ST_CLASS_QUANTILE,
+    ST_CLASS_EQUAL,
+    ST_CLASS_NATURAL,
+    ST_CLASS_STDDEV,
+    ST_CLASS_PRETTY,
+    ST_CLASS_MANUAL
+} st_class_method;
 
 /* ---- the spec: what the style says -------------------------------------- */
 

@@ -869,6 +869,55 @@ done:
     return st;
 }
 
+/* ---- cover difference ----------------------------------------------------- */
+
+steppe_status_t st_derive_cover_difference(steppe_ctx_t *ctx, const st_featureset *a, const st_filter *fa,
+                                           const st_featureset *b, const st_filter *fb, double *diff_area,
+                                           double *b_area)
+{
+    static const st_filter all = {0};
+    steppe_status_t st = STEPPE_OK;
+    geos_env env = {0};
+    GEOSGeometry *ua = NULL;
+    GEOSGeometry *ub = NULL;
+    GEOSGeometry *diff = NULL;
+    const st_featureset *sets[2] = {a, b};
+    const st_filter *filters[2] = {fa ? fa : &all, fb ? fb : &all};
+    double box[2][4];
+    size_t matched[2];
+
+    *diff_area = 0;
+    *b_area = 0;
+    for (int s = 0; s < 2; s++) {
+        matched[s] = sets[s]->type == ST_GEOM_POLYGON ? side_bbox(sets[s], filters[s], box[s]) : 0;
+        if (matched[s] == 0)
+            return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%s: no polygon matches",
+                            sets[s]->path ? sets[s]->path : "the layer");
+    }
+    st = st_ctx_load_geos(ctx);
+    if (st != STEPPE_OK)
+        return st;
+    env.h = GEOS_init_r();
+    if (!env.h)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "cannot start GEOS");
+    GEOSContext_setErrorMessageHandler_r(env.h, geos_capture, &env);
+    GEOSContext_setNoticeMessageHandler_r(env.h, geos_ignore, NULL);
+    /* Clip to the union of both bboxes, widened: nothing is cut away. */
+    double r[4] = {fmin(box[0][0], box[1][0]) - 1, fmin(box[0][1], box[1][1]) - 1,
+                   fmax(box[0][2], box[1][2]) + 1, fmax(box[0][3], box[1][3]) + 1};
+    ua = side_area(&env, a, filters[0], r, matched[0] > 1 ? matched[0] : 2);
+    ub = ua ? side_area(&env, b, filters[1], r, matched[1] > 1 ? matched[1] : 2) : NULL;
+    diff = ub ? GEOSSymDifference_r(env.h, ua, ub) : NULL;
+    if (!diff || !GEOSArea_r(env.h, diff, diff_area) || !GEOSArea_r(env.h, ub, b_area))
+        st = st_error(ctx, STEPPE_ERR_RENDER, "GEOS failed comparing two covers: %s",
+                      env.msg[0] ? env.msg : "unknown error");
+    GEOSGeom_destroy_r(env.h, diff);
+    GEOSGeom_destroy_r(env.h, ub);
+    GEOSGeom_destroy_r(env.h, ua);
+    GEOS_finish_r(env.h);
+    return st;
+}
+
 /* ---- routes ---------------------------------------------------------------- */
 
 /* The feature whose field idx equals name: exactly, else ignoring ASCII case. */

@@ -30,6 +30,18 @@ steppe_status_t st_derive_shared_boundary(steppe_ctx_t *ctx, const st_featureset
                                           const st_filter *b, st_loc loc, st_arena *arena,
                                           st_featureset *out);
 
+/* How well two polygon sets cover the same ground: the area of the
+ * symmetric difference between the union of the features of a matching fa
+ * and the union of those of b matching fb (NULL filter: every feature), and
+ * the area of b's union, both in square degrees (callers compare the ratio,
+ * which the planar unit hardly distorts over one country). Used to check that
+ * a country's regions fit the country. Returns STEPPE_OK,
+ * STEPPE_ERR_STYLE_VALUE when a side matches nothing, STEPPE_ERR_RENDER when
+ * GEOS fails, STEPPE_ERR_LIBRARY when GEOS cannot be loaded. */
+steppe_status_t st_derive_cover_difference(steppe_ctx_t *ctx, const st_featureset *a, const st_filter *fa,
+                                           const st_featureset *b, const st_filter *fb, double *diff_area,
+                                           double *b_area);
+
 /* One leg of a route. */
 typedef struct st_route_leg {
     const char *from;

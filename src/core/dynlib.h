@@ -74,6 +74,7 @@
 #define ST_GEOS_FUNCTIONS(X)                                                                                 \
     X(GEOS_finish_r)                                                                                         \
     X(GEOS_init_r)                                                                                           \
+    X(GEOSArea_r)                                                                                            \
     X(GEOSBoundary_r)                                                                                        \
     X(GEOSBuffer_r)                                                                                          \
     X(GEOSClipByRect_r)                                                                                      \
@@ -102,6 +103,7 @@
     X(GEOSMakeValidParams_setKeepCollapsed_r)                                                                \
     X(GEOSMakeValidParams_setMethod_r)                                                                       \
     X(GEOSMakeValidWithParams_r)                                                                             \
+    X(GEOSSymDifference_r)                                                                                   \
     X(GEOSUnaryUnion_r)                                                                                      \
     X(GEOSisEmpty_r)                                                                                         \
     X(GEOSisValid_r)                                                                                         \
@@ -178,6 +180,7 @@ const char *st_dynlib_load_geos(void);
 
 #define GEOS_finish_r(...) st_geos_fn.GEOS_finish_r(__VA_ARGS__)
 #define GEOS_init_r(...) st_geos_fn.GEOS_init_r(__VA_ARGS__)
+#define GEOSArea_r(...) st_geos_fn.GEOSArea_r(__VA_ARGS__)
 #define GEOSBoundary_r(...) st_geos_fn.GEOSBoundary_r(__VA_ARGS__)
 #define GEOSBuffer_r(...) st_geos_fn.GEOSBuffer_r(__VA_ARGS__)
 #define GEOSClipByRect_r(...) st_geos_fn.GEOSClipByRect_r(__VA_ARGS__)
@@ -208,6 +211,7 @@ const char *st_dynlib_load_geos(void);
     st_geos_fn.GEOSMakeValidParams_setKeepCollapsed_r(__VA_ARGS__)
 #define GEOSMakeValidParams_setMethod_r(...) st_geos_fn.GEOSMakeValidParams_setMethod_r(__VA_ARGS__)
 #define GEOSMakeValidWithParams_r(...) st_geos_fn.GEOSMakeValidWithParams_r(__VA_ARGS__)
+#define GEOSSymDifference_r(...) st_geos_fn.GEOSSymDifference_r(__VA_ARGS__)
 #define GEOSUnaryUnion_r(...) st_geos_fn.GEOSUnaryUnion_r(__VA_ARGS__)
 #define GEOSisEmpty_r(...) st_geos_fn.GEOSisEmpty_r(__VA_ARGS__)
 #define GEOSisValid_r(...) st_geos_fn.GEOSisValid_r(__VA_ARGS__)

@@ -869,6 +869,160 @@ done:
     return st;
 }
 
+/* ---- cover difference ----------------------------------------------------- */
+
+steppe_status_t st_derive_cover_difference(steppe_ctx_t *ctx, const st_featureset *a, const st_filter *fa,
+                                           const st_featureset *b, const st_filter *fb, double *diff_area,
+                                           double *b_area)
+{
+    static const st_filter all = {0};
+    steppe_status_t st = STEPPE_OK;
+    geos_env env = {0};
+    GEOSGeometry *ua = NULL;
+    GEOSGeometry *ub = NULL;
+    GEOSGeometry *diff = NULL;
+    const st_featureset *sets[2] = {a, b};
+    const st_filter *filters[2] = {fa ? fa : &all, fb ? fb : &all};
+    double box[2][4];
+    size_t matched[2];
+
+    *diff_area = 0;
+    *b_area = 0;
+    for (int s = 0; s < 2; s++) {
+        matched[s] = sets[s]->type == ST_GEOM_POLYGON ? side_bbox(sets[s], filters[s], box[s]) : 0;
+        if (matched[s] == 0)
+            return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%s: no polygon matches",
+                            sets[s]->path ? sets[s]->path : "the layer");
+    }
+    st = st_ctx_load_geos(ctx);
+    if (st != STEPPE_OK)
+        return st;
+    env.h = GEOS_init_r();
+    if (!env.h)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "cannot start GEOS");
+    GEOSContext_setErrorMessageHandler_r(env.h, geos_capture, &env);
+    GEOSContext_setNoticeMessageHandler_r(env.h, geos_ignore, NULL);
+    /* Clip to the union of both bboxes, widened: nothing is cut away. */
+    double r[4] = {fmin(box[0][0], box[1][0]) - 1, fmin(box[0][1], box[1][1]) - 1,
+                   fmax(box[0][2], box[1][2]) + 1, fmax(box[0][3], box[1][3]) + 1};
+    ua = side_area(&env, a, filters[0], r, matched[0] > 1 ? matched[0] : 2);
+    ub = ua ? side_area(&env, b, filters[1], r, matched[1] > 1 ? matched[1] : 2) : NULL;
+    diff = ub ? GEOSSymDifference_r(env.h, ua, ub) : NULL;
+    if (!diff || !GEOSArea_r(env.h, diff, diff_area) || !GEOSArea_r(env.h, ub, b_area))
+        st = st_error(ctx, STEPPE_ERR_RENDER, "GEOS failed comparing two covers: %s",
+                      env.msg[0] ? env.msg : "unknown error");
+    GEOSGeom_destroy_r(env.h, diff);
+    GEOSGeom_destroy_r(env.h, ub);
+    GEOSGeom_destroy_r(env.h, ua);
+    GEOS_finish_r(env.h);
+    return st;
+}
+
+/* ---- border shares ---------------------------------------------------------- */
+
+/* Squared distance in km² from (x, y) to segment a-b, all lon/lat, in a
+ * local equirectangular frame (lon scaled by cos(lat)): exact enough for
+ * distances of a few km, which is all the tolerance asks. */
+static double seg_dist2_km(double x, double y, double ax, double ay, double bx, double by)
+{
+    const double ky = 111.2;
+    const double kx = ky * cos(y * M_PI / 180);
+    double px = (x - ax) * kx;
+    double py = (y - ay) * ky;
+    double dx = (bx - ax) * kx;
+    double dy = (by - ay) * ky;
+    double len2 = dx * dx + dy * dy;
+    double t = len2 > 0 ? (px * dx + py * dy) / len2 : 0;
+    t = t < 0 ? 0 : (t > 1 ? 1 : t);
+    double ex = px - t * dx;
+    double ey = py - t * dy;
+    return ex * ex + ey * ey;
+}
+
+/* Distance in km from (x, y) to the outline of polygon f. Inside or not
+ * does not matter: a border runs along its regions' outlines, and where two
+ * datasets disagree it may run a little inside a region that does not reach
+ * it at all (the one behind the true border region's narrow strip). */
+static double region_dist_km(const st_feature *f, double x, double y)
+{
+    double best = INFINITY;
+    for (uint32_t k = 0; k < f->nparts; k++) {
+        uint32_t i0 = f->parts[k];
+        uint32_t i1 = k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
+        for (uint32_t i = i0; i + 1 < i1; i++) {
+            const double *a = &f->xy[2 * i];
+            const double *b = &f->xy[2 * i + 2];
+            best = fmin(best, seg_dist2_km(x, y, a[0], a[1], b[0], b[1]));
+        }
+    }
+    return sqrt(best);
+}
+
+/* The region nearest to (x, y) within tol_km, -1 if none. */
+static long nearest_region(const st_featureset *regions, double x, double y, double tol_km)
+{
+    long best = -1;
+    double best_d = INFINITY;
+    double ty = tol_km / 111.2;
+    double tx = ty / fmax(cos(y * M_PI / 180), 0.01);
+    for (size_t r = 0; r < regions->n; r++) {
+        const st_feature *f = &regions->feat[r];
+        if (x < f->bbox[0] - tx || x > f->bbox[2] + tx || y < f->bbox[1] - ty || y > f->bbox[3] + ty)
+            continue;
+        double d = region_dist_km(f, x, y);
+        if (d <= tol_km && d < best_d) {
+            best_d = d;
+            best = (long)r;
+        }
+    }
+    return best;
+}
+
+steppe_status_t st_derive_border_shares(steppe_ctx_t *ctx, const st_featureset *border,
+                                        const st_featureset *regions, double tol_km, st_loc loc, double *km,
+                                        double *total_km)
+{
+    char where[1200];
+    const char *pre = loc_prefix(loc, where, sizeof where);
+    *total_km = 0;
+    for (size_t r = 0; r < regions->n; r++)
+        km[r] = 0;
+    if (!isfinite(tol_km) || tol_km < 0 || tol_km > ST_BORDER_TOL_MAX_KM)
+        return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%stolerance %g km: want 0 to %g km", pre, tol_km,
+                        ST_BORDER_TOL_MAX_KM);
+    if (regions->type != ST_GEOM_POLYGON)
+        return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%sborder regions need polygons, but %s has none", pre,
+                        regions->path ? regions->path : "the layer");
+    steppe_status_t st = st_ctx_load_proj(ctx);
+    if (st != STEPPE_OK)
+        return st;
+    for (size_t i = 0; i < border->n; i++) {
+        const st_feature *f = &border->feat[i];
+        for (uint32_t k = 0; k < f->nparts; k++) {
+            uint32_t i0 = f->parts[k];
+            uint32_t i1 = k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
+            for (uint32_t j = i0; j + 1 < i1; j++) {
+                const double *a = &f->xy[2 * j];
+                const double *b = &f->xy[2 * j + 2];
+                double seg = st_geod_polyline_km(a, 2);
+                /* pieces of at most 1 km: a region's share is then exact to
+                 * about 1 km at each end of its stretch */
+                int steps = (int)ceil(seg / 1.0);
+                steps = steps < 1 ? 1 : steps;
+                for (int s = 0; s < steps; s++) {
+                    double t = (s + 0.5) / steps;
+                    long r =
+                        nearest_region(regions, a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]), tol_km);
+                    if (r >= 0)
+                        km[r] += seg / steps;
+                }
+                *total_km += seg;
+            }
+        }
+    }
+    return STEPPE_OK;
+}
+
 /* ---- routes ---------------------------------------------------------------- */
 
 /* The feature whose field idx equals name: exactly, else ignoring ASCII case. */

@@ -30,6 +30,35 @@ steppe_status_t st_derive_shared_boundary(steppe_ctx_t *ctx, const st_featureset
                                           const st_filter *b, st_loc loc, st_arena *arena,
                                           st_featureset *out);
 
+/* How well two polygon sets cover the same ground: the area of the
+ * symmetric difference between the union of the features of a matching fa
+ * and the union of those of b matching fb (NULL filter: every feature), and
+ * the area of b's union, both in square degrees (callers compare the ratio,
+ * which the planar unit hardly distorts over one country). Used to check that
+ * a country's regions fit the country. Returns STEPPE_OK,
+ * STEPPE_ERR_STYLE_VALUE when a side matches nothing, STEPPE_ERR_RENDER when
+ * GEOS fails, STEPPE_ERR_LIBRARY when GEOS cannot be loaded. */
+steppe_status_t st_derive_cover_difference(steppe_ctx_t *ctx, const st_featureset *a, const st_filter *fa,
+                                           const st_featureset *b, const st_filter *fb, double *diff_area,
+                                           double *b_area);
+
+/* Largest tolerance st_derive_border_shares() accepts, in km. */
+#define ST_BORDER_TOL_MAX_KM 50.0
+
+/* Splits the lines of border (lon/lat) among the polygons of regions
+ * (lon/lat): each piece of the border, cut to at most 1 km, goes to the
+ * region whose outline is nearest its midpoint if that is within tol_km,
+ * else to none. The two datasets need not share
+ * vertices. km receives regions->n lengths on the WGS84 ellipsoid (0 for a
+ * region off the border); *total_km the whole border's length, so the shares
+ * plus what no region took add up to it exactly. Returns STEPPE_OK,
+ * STEPPE_ERR_STYLE_VALUE ("FILE:LINE:COL: ...") when tol_km is negative, not
+ * finite or above ST_BORDER_TOL_MAX_KM, STEPPE_ERR_LIBRARY when PROJ cannot
+ * be loaded. */
+steppe_status_t st_derive_border_shares(steppe_ctx_t *ctx, const st_featureset *border,
+                                        const st_featureset *regions, double tol_km, st_loc loc, double *km,
+                                        double *total_km);
+
 /* One leg of a route. */
 typedef struct st_route_leg {
     const char *from;

@@ -1297,7 +1297,7 @@ START_TEST(test_csv_keep_fields)
 {
     const char *path = tu_join(copy_dir = tu_tmpdir(), "t.csv");
     ck_assert_int_eq(tu_write(path, "A,name,LON,b,lat,c\n1,x,10,2,20,3\n4,y,11,5,21,6\n"), 0);
-    static const char *const keep[] = {"c", "missing", NULL};
+    static const char *const keep[] = {"c", NULL};
     const char *v[] = {"4"};
     st_cond cond = {.field = "a", .op = ST_OP_EQ, .values = v, .nvalues = 1};
     st_filter where = {&cond, 1};
@@ -1314,6 +1314,12 @@ START_TEST(test_csv_keep_fields)
     ck_assert_str_eq(attr(0, "a"), "4");
     ck_assert_ptr_null(st_feature_attr(&fs, &fs.feat[0], "name"));
     ck_assert_double_eq(fs.feat[0].xy[0], 11);
+    /* A name the header lacks (a typo, a joined or derived column) keeps
+     * every column, so the message about it can list them all. */
+    static const char *const typo[] = {"c", "nmae", NULL};
+    opts.keep_fields = typo;
+    ck_assert_int_eq(st_source_read_csv(ctx, path, "lon", "lat", &opts, arena, &fs), STEPPE_OK);
+    ck_assert_uint_eq(fs.nfields, 6);
     remove_csv(path);
 }
 END_TEST

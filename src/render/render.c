@@ -236,7 +236,7 @@ static steppe_status_t read_layer(st_scene *r, proj_cache *pc, const st_layer *l
         bbox = r->view.lonlat;
         simplify = st_view_simplify_deg(&r->view, r->lonlat_to_map, SIMPLIFY_PX);
     }
-    return st_source_read_layer(r->ctx, layer, bbox, simplify, r->arena, fs);
+    return st_source_read_for_map(r->ctx, r->map, layer, bbox, simplify, r->arena, fs);
 }
 
 static steppe_status_t fit_degenerate(st_scene *r, const st_layer *layer, double bbox[4]);
@@ -757,8 +757,8 @@ static void source_job_run(st_scene *r, source_job *job)
     job->st = st_proj_create(job->ctx, job->crs, r->map->crs, layer->crs ? layer->crs_loc : layer->source_loc,
                              &proj);
     if (job->st == STEPPE_OK)
-        job->st =
-            st_source_read_layer(job->ctx, &job->unfiltered, job->bbox, job->simplify, job->arena, &job->fs);
+        job->st = st_source_read_for_map(job->ctx, r->map, &job->unfiltered, job->bbox, job->simplify,
+                                         job->arena, &job->fs);
     if (job->st == STEPPE_OK && job->derive_mask)
         job->st =
             st_thematic_side_make(job->ctx, &job->fs, job->derive_mask, layer->loc, job->arena, &job->side);

@@ -428,13 +428,24 @@ steppe_status_t st_source_read_csv(steppe_ctx_t *ctx, const char *path, const ch
     if (st != STEPPE_OK)
         goto out;
 
-    /* The columns kept: all, or those the caller and the where use. */
-    if (opts->keep_fields) {
+    /* The columns kept: all, or those the caller and the where use. A name
+     * the header lacks (a typo, a joined or derived column) keeps them all,
+     * so that the message naming the missing field can list every column
+     * and suggest the right one. */
+    const char *const *keep_fields = opts->keep_fields;
+    for (const char *const *k = keep_fields; k && *k; k++) {
+        bool found = false;
+        for (size_t i = 0; i < full.nfields && !found; i++)
+            found = strcasecmp(full.fields[i], *k) == 0;
+        if (!found)
+            keep_fields = NULL;
+    }
+    if (keep_fields) {
         mark(&full, lon_field, keep);
         mark(&full, lat_field, keep);
         for (size_t c = 0; where && c < where->n; c++)
             mark(&full, where->conds[c].field, keep);
-        for (const char *const *k = opts->keep_fields; *k; k++)
+        for (const char *const *k = keep_fields; *k; k++)
             mark(&full, *k, keep);
     } else {
         memset(keep, 1, cp.nf);
@@ -458,7 +469,7 @@ steppe_status_t st_source_read_csv(steppe_ctx_t *ctx, const char *path, const ch
     /* Without a list of the columns used, the kept attributes may take
      * twice the file plus some slack: more means a wide header over short
      * rows, a pointer per column per row. */
-    size_t budget = opts->keep_fields ? SIZE_MAX : 2 * len + ST_CSV_TABLE_SLACK;
+    size_t budget = keep_fields ? SIZE_MAX : 2 * len + ST_CSV_TABLE_SLACK;
     size_t kept_bytes = 0;
 
     uint32_t row = 0;

@@ -6,18 +6,6 @@
 
 #include "source.h"
 
-static bool same_str(const char *a, const char *b)
-{
-    return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-bool st_layer_same_source(const st_layer *a, const st_layer *b)
-{
-    return a->kind == b->kind && same_str(a->source, b->source) && same_str(a->crs, b->crs) &&
-           same_str(a->encoding, b->encoding) && same_str(a->lon_field, b->lon_field) &&
-           same_str(a->lat_field, b->lat_field);
-}
-
 struct st_datacache {
     st_arena *arena;
     const st_layer **layers; /* the first layer that read each file */

@@ -13,6 +13,7 @@
 #include "ctx.h"
 #include "features.h"
 #include "model.h"
+#include "source.h" /* st_layer_same_source */
 
 typedef struct st_datacache st_datacache;
 
@@ -27,9 +28,5 @@ void st_datacache_destroy(st_datacache *cache);
 /* The cached features of the file layer reads (matched by source, crs,
  * encoding and columns), or NULL if the cache does not hold it. */
 const st_featureset *st_datacache_find(const st_datacache *cache, const st_layer *layer);
-
-/* True when two layers read the same data (same file, crs, encoding,
- * columns), so one read serves both. */
-bool st_layer_same_source(const st_layer *a, const st_layer *b);
 
 #endif

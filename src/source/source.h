@@ -119,6 +119,19 @@ steppe_status_t st_source_read_csv(steppe_ctx_t *ctx, const char *path, const ch
 steppe_status_t st_source_read_layer(steppe_ctx_t *ctx, const st_layer *layer, const double *bbox,
                                      double simplify, st_arena *arena, st_featureset *out);
 
+/* True when two layers read the same data (same file, crs, encoding,
+ * columns), so one read serves both. */
+bool st_layer_same_source(const st_layer *a, const st_layer *b);
+
+/* st_source_read_layer() for a render of map: of a CSV, only the columns
+ * that the layers of map reading the same data use are kept (their filters,
+ * label templates, classes, thematic fields and join keys; every column when
+ * a derived layer reads from them), so a wide table costs what the map
+ * needs. */
+steppe_status_t st_source_read_for_map(steppe_ctx_t *ctx, const st_map *map, const st_layer *layer,
+                                       const double *bbox, double simplify, st_arena *arena,
+                                       st_featureset *out);
+
 /* st_source_read_layer() keeping, of a CSV, only the columns named in
  * keep_fields (NULL-terminated; NULL: all), the coordinate columns and the
  * where's columns (st_read_opts.keep_fields). */

@@ -112,5 +112,21 @@ run render s.yaml -o out.png
 expect_error "render of a CSV of 10^6 columns" \
     "steppe: $WORK/wide.csv:1: the header has 1000000 columns, more than the 4096 steppe reads"
 
+
+# A wide table whose attributes would pass the budget renders, because a
+# render keeps only the columns its style uses (here lon, lat and name).
+python3 - <<'EOF2'
+cols = 4000
+row = ",".join("1" for _ in range(cols))
+with open("table.csv", "w") as f:
+    f.write("lon,lat,name," + ",".join("c%d" % i for i in range(cols)) + "\n")
+    for i in range(3000):
+        f.write("%d,%d,p%d,%s\n" % (10 + i % 20, 20 + i % 10, i, row))
+EOF2
+printf 'map: {width: 64, height: 64, extent: {lonlat: [0, 0, 40, 40]}}\nlayers:\n  l: {source: %s, label: name}\n' \
+    "$WORK/table.csv" >t.yaml
+run render t.yaml -q -o table.png
+if [ "$rc" -eq 0 ] && [ -s table.png ]; then ok; else bad "render of a 4,000-column CSV using 3 columns: exit $rc"; fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -20,7 +20,6 @@
 #include "ctx.h"
 #include "datacache.h"
 #include "derive.h"
-#include "dynlib.h"
 #include "model.h"
 #include "output.h"
 #include "project.h"

@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "draw.h"
-#include "dynlib.h"
 #include "source.h"
 #include "text.h"
 #include "thematic.h"

@@ -20,7 +20,6 @@
 #include "ctx.h"
 #include "datacache.h"
 #include "derive.h"
-#include "dynlib.h"
 #include "model.h"
 #include "output.h"
 #include "project.h"
@@ -221,16 +220,7 @@ static steppe_status_t page_extent(steppe_ctx_t *ctx, const st_map *map, const s
     st_proj_trans(p, xy, n, false);
     st_proj_destroy(p);
     double b[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
-    for (size_t k = 0; k < n; k++) {
-        double x = xy[2 * k];
-        double y = xy[2 * k + 1];
-        if (!isfinite(x) || !isfinite(y) || fabs(x) > 1e30 || fabs(y) > 1e30)
-            continue;
-        b[0] = fmin(b[0], x);
-        b[1] = fmin(b[1], y);
-        b[2] = fmax(b[2], x);
-        b[3] = fmax(b[3], y);
-    }
+    st_bbox_grow_xy(b, xy, n);
     if (!(b[0] <= b[2] && b[1] <= b[3]))
         return st_error(ctx, STEPPE_ERR_PROJ, "%s: record %u: cannot be projected to frame a page", fs->path,
                         (unsigned)f->record);
@@ -286,50 +276,16 @@ static size_t put_value(char *dst, size_t n, const char *value)
     return n;
 }
 
-static size_t expand_page(char *dst, const char *tmpl, const st_featureset *fs, const st_feature *f)
+/* put_value() for st_feature_format_with(): an unknown field is "_". */
+static size_t put_page_value(char *dst, size_t n, const char *value)
 {
-    size_t n = 0;
-    const char *p = tmpl;
-    while (*p) {
-        if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
-            if (dst)
-                dst[n] = p[0];
-            n++;
-            p += 2;
-            continue;
-        }
-        const char *close = p[0] == '{' ? strchr(p + 1, '}') : NULL;
-        if (!close) {
-            if (dst)
-                dst[n] = *p;
-            n++;
-            p++;
-            continue;
-        }
-        char name[256];
-        size_t len = (size_t)(close - p - 1);
-        const char *value = NULL;
-        if (len < sizeof name) {
-            memcpy(name, p + 1, len);
-            name[len] = '\0';
-            value = st_feature_attr(fs, f, name);
-        }
-        n = put_value(dst, n, value ? value : "");
-        p = close + 1;
-    }
-    return n;
+    return put_value(dst, n, value ? value : "");
 }
 
 /* The file of f's page: tmpl with safe values, in the arena. */
 static char *page_path(st_arena *arena, const char *tmpl, const st_featureset *fs, const st_feature *f)
 {
-    size_t n = expand_page(NULL, tmpl, fs, f);
-    char *out = st_arena_alloc(arena, n + 1);
-    if (!out)
-        return NULL;
-    expand_page(out, tmpl, fs, f);
-    out[n] = '\0';
-    return out;
+    return st_feature_format_with(arena, tmpl, fs, f, put_page_value);
 }
 
 /* The canonical folder every page must stay in: that of the template's

@@ -88,19 +88,8 @@ static char *display_text(st_arena *a, const char *s, size_t n)
 static int data_extent(const st_featureset *fs, double margin, double ext[4])
 {
     double b[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
-    for (size_t i = 0; i < fs->n; i++) {
-        const st_feature *f = &fs->feat[i];
-        for (uint32_t k = 0; k < f->npoints; k++) {
-            double x = f->xy[2 * k];
-            double y = f->xy[2 * k + 1];
-            if (!isfinite(x) || !isfinite(y) || fabs(x) > 1e30 || fabs(y) > 1e30)
-                continue;
-            b[0] = fmin(b[0], x);
-            b[1] = fmin(b[1], y);
-            b[2] = fmax(b[2], x);
-            b[3] = fmax(b[3], y);
-        }
-    }
+    for (size_t i = 0; i < fs->n; i++)
+        st_bbox_grow_xy(b, fs->feat[i].xy, fs->feat[i].npoints);
     if (!(b[0] < b[2] && b[1] < b[3]))
         return 0;
     double mx = margin * (b[2] - b[0]);

@@ -241,21 +241,6 @@ static steppe_status_t read_layer(st_scene *r, proj_cache *pc, const st_layer *l
 
 static steppe_status_t fit_degenerate(st_scene *r, const st_layer *layer, double bbox[4]);
 
-/* Grows bbox by the finite points of xy. */
-static void grow_bbox_xy(double bbox[4], const double *xy, size_t n)
-{
-    for (size_t k = 0; k < n; k++) {
-        double x = xy[2 * k];
-        double y = xy[2 * k + 1];
-        if (!isfinite(x) || !isfinite(y) || fabs(x) > 1e30 || fabs(y) > 1e30)
-            continue;
-        bbox[0] = fmin(bbox[0], x);
-        bbox[1] = fmin(bbox[1], y);
-        bbox[2] = fmax(bbox[2], x);
-        bbox[3] = fmax(bbox[3], y);
-    }
-}
-
 /* The projected bbox of the features the extent fits. Only those records
  * are read (the fit's filter is handed to the reader, which skips the
  * others undecoded), and the vertices of a lon/lat source are projected
@@ -311,13 +296,13 @@ static steppe_status_t fit_bbox(st_scene *r, proj_cache *pc, double bbox[4])
             sample[2 * ns + 1] = xy[2 * k + 1];
         }
         st_proj_trans(proj, sample, ns, false);
-        grow_bbox_xy(rough, sample, ns);
+        st_bbox_grow_xy(rough, sample, ns);
     }
     double px = fmax((rough[2] - rough[0]) / m->width_px, (rough[3] - rough[1]) / m->height_px);
     double *ll = isfinite(px) && px > 0 ? st_arena_alloc(r->arena, 2 * sizeof(double) * (n ? n : 1)) : NULL;
     if (!ll) {
         st_proj_trans(proj, xy, n, false);
-        grow_bbox_xy(bbox, xy, n);
+        st_bbox_grow_xy(bbox, xy, n);
         return fit_degenerate(r, layer, bbox);
     }
     /* Approximate within a quarter pixel, then the points that could hold
@@ -326,7 +311,7 @@ static steppe_status_t fit_bbox(st_scene *r, proj_cache *pc, double bbox[4])
     memcpy(ll, xy, 2 * sizeof(double) * n);
     st_proj_trans_approx(proj, xy, n, 0.5, 0.25 * px);
     double approx[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
-    grow_bbox_xy(approx, xy, n);
+    st_bbox_grow_xy(approx, xy, n);
     size_t nc = 0;
     for (size_t k = 0; k < n; k++) {
         double x = xy[2 * k];
@@ -339,7 +324,7 @@ static steppe_status_t fit_bbox(st_scene *r, proj_cache *pc, double bbox[4])
         }
     }
     st_proj_trans(proj, ll, nc, false);
-    grow_bbox_xy(bbox, ll, nc);
+    st_bbox_grow_xy(bbox, ll, nc);
     return fit_degenerate(r, layer, bbox);
 }
 

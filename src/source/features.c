@@ -14,29 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "ctx.h"
+#include "names.h"
 
 int st_featureset_field(const st_featureset *fs, const char *name)
 {
     if (!fs || !name)
         return -1;
-    for (size_t i = 0; i < fs->nfields; i++) {
-        if (strcmp(fs->fields[i], name) == 0)
-            return (int)i;
-    }
-    /* dBASE field names are often upper case while styles are written in
-     * lower case: fall back to a case-insensitive match, if it is unique. */
-    int found = -1;
-    for (size_t i = 0; i < fs->nfields; i++) {
-        if (strcasecmp(fs->fields[i], name) != 0)
-            continue;
-        if (found >= 0)
-            return -1;
-        found = (int)i;
-    }
-    return found;
+    return st_name_index(fs->fields, fs->nfields, name);
 }
 
 const char *st_feature_attr(const st_featureset *fs, const st_feature *f, const char *name)
@@ -232,6 +218,22 @@ bool st_filter_match(const st_filter *filter, const st_featureset *fs, const st_
     return true;
 }
 
+void st_featureset_field_list(const st_featureset *fs, char *list, size_t size)
+{
+    size_t w = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < fs->nfields; i++) {
+        int n = snprintf(list + w, size - w, "%s%s", i ? ", " : "", fs->fields[i]);
+        if (n < 0 || (size_t)n >= size - w) {
+            memcpy(list + size - 5, "...", 4);
+            break;
+        }
+        w += (size_t)n;
+    }
+    if (fs->nfields == 0)
+        snprintf(list, size, "none");
+}
+
 steppe_status_t st_filter_check(steppe_ctx_t *ctx, const st_filter *filter, const st_featureset *fs)
 {
     if (!filter)
@@ -241,18 +243,7 @@ steppe_status_t st_filter_check(steppe_ctx_t *ctx, const st_filter *filter, cons
         if (st_featureset_field(fs, c->field) >= 0)
             continue;
         char list[1024];
-        size_t w = 0;
-        list[0] = '\0';
-        for (size_t i = 0; i < fs->nfields; i++) {
-            int n = snprintf(list + w, sizeof list - w, "%s%s", i ? ", " : "", fs->fields[i]);
-            if (n < 0 || (size_t)n >= sizeof list - w) {
-                memcpy(list + sizeof list - 5, "...", 4);
-                break;
-            }
-            w += (size_t)n;
-        }
-        if (fs->nfields == 0)
-            snprintf(list, sizeof list, "none");
+        st_featureset_field_list(fs, list, sizeof list);
         const char *path = fs->path ? fs->path : "the data";
         if (c->loc.file)
             return st_error(ctx, STEPPE_ERR_STYLE_KEY, "%s:%d:%d: no field '%s' in %s (fields: %s)",
@@ -273,6 +264,20 @@ void st_featureset_classify(st_featureset *fs, const st_layer *layer)
                 break;
             }
         }
+    }
+}
+
+void st_bbox_grow_xy(double bbox[4], const double *xy, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        double x = xy[2 * k];
+        double y = xy[2 * k + 1];
+        if (!isfinite(x) || !isfinite(y) || fabs(x) > 1e30 || fabs(y) > 1e30)
+            continue;
+        bbox[0] = fmin(bbox[0], x);
+        bbox[1] = fmin(bbox[1], y);
+        bbox[2] = fmax(bbox[2], x);
+        bbox[3] = fmax(bbox[3], y);
     }
 }
 
@@ -301,10 +306,23 @@ void st_feature_update_bbox(st_feature *f)
     f->bbox[3] = y1;
 }
 
+/* Appends value (NULL: an unknown field) to dst (when not NULL) at n as
+ * it stands; returns the new length. */
+static size_t put_plain(char *dst, size_t n, const char *value)
+{
+    if (!value)
+        return n;
+    size_t vl = strlen(value);
+    if (dst)
+        memcpy(dst + n, value, vl);
+    return n + vl;
+}
+
 /* Expands tmpl into dst (when dst is not NULL) and returns the length.
- * "{name}" is the attribute, "{{" and "}}" are literal braces, a "{"
- * without a closing "}" is literal. */
-static size_t expand(char *dst, const char *tmpl, const st_featureset *fs, const st_feature *f)
+ * "{name}" is the attribute, put in by put, "{{" and "}}" are literal
+ * braces, a "{" without a closing "}" is literal. */
+static size_t expand(char *dst, const char *tmpl, const st_featureset *fs, const st_feature *f,
+                     st_put_value_fn put)
 {
     size_t n = 0;
     const char *p = tmpl;
@@ -332,28 +350,29 @@ static size_t expand(char *dst, const char *tmpl, const st_featureset *fs, const
             name[len] = '\0';
             value = st_feature_attr(fs, f, name);
         }
-        if (value) {
-            size_t vl = strlen(value);
-            if (dst)
-                memcpy(dst + n, value, vl);
-            n += vl;
-        }
+        n = put(dst, n, value);
         p = close + 1;
     }
     return n;
 }
 
-char *st_feature_format(st_arena *arena, const char *tmpl, const st_featureset *fs, const st_feature *f)
+char *st_feature_format_with(st_arena *arena, const char *tmpl, const st_featureset *fs, const st_feature *f,
+                             st_put_value_fn put)
 {
     if (!tmpl)
         return NULL;
-    size_t n = expand(NULL, tmpl, fs, f);
+    size_t n = expand(NULL, tmpl, fs, f, put);
     char *out = st_arena_alloc(arena, n + 1);
     if (!out)
         return NULL;
-    expand(out, tmpl, fs, f);
+    expand(out, tmpl, fs, f, put);
     out[n] = '\0';
     return out;
+}
+
+char *st_feature_format(st_arena *arena, const char *tmpl, const st_featureset *fs, const st_feature *f)
+{
+    return st_feature_format_with(arena, tmpl, fs, f, put_plain);
 }
 
 size_t st_utf8_seq(const unsigned char *s, size_t n)

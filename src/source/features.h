@@ -55,6 +55,11 @@ int st_featureset_field(const st_featureset *fs, const char *name);
 /* Attribute value of feature f for field name, or NULL if no such field. */
 const char *st_feature_attr(const st_featureset *fs, const st_feature *f, const char *name);
 
+/* Writes fs's field names into list as "a, b, c" for an error message:
+ * "none" when it has none, cut with "..." when they do not fit in size
+ * bytes (size >= 5). */
+void st_featureset_field_list(const st_featureset *fs, char *list, size_t size);
+
 /* Appends ncols columns named names with types types (NULL: all 'C') to
  * fs; values[c][i] is column c's text for feature i (NULL: ""). Every
  * feature's attrs array is reallocated from arena. Joined tables (join.h)
@@ -92,6 +97,19 @@ void st_feature_update_bbox(st_feature *f);
 /* Fills text (a "{field}" template) for feature f into the arena. Unknown
  * fields expand to "". */
 char *st_feature_format(st_arena *arena, const char *tmpl, const st_featureset *fs, const st_feature *f);
+
+/* How a template puts a field's value (NULL: no such field) into dst
+ * (when dst is not NULL) at n; returns the new length. */
+typedef size_t (*st_put_value_fn)(char *dst, size_t n, const char *value);
+
+/* st_feature_format() with the values put in by put (the atlas makes
+ * them safe for a file name). NULL when tmpl is NULL or out of memory. */
+char *st_feature_format_with(st_arena *arena, const char *tmpl, const st_featureset *fs, const st_feature *f,
+                             st_put_value_fn put);
+
+/* Grows bbox (xmin ymin xmax ymax) by the n points of xy, leaving out
+ * those not finite or beyond 1e30 (what a failed projection leaves). */
+void st_bbox_grow_xy(double bbox[4], const double *xy, size_t n);
 
 /* fmin() and fmax() for the bounding boxes of vertices, inlined: without
  * -ffast-math they are calls into libm, four per vertex where a bbox grows

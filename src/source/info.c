@@ -74,9 +74,35 @@ static int is_csv(const char *path)
     return n > 4 && strcasecmp(path + n - 4, ".csv") == 0;
 }
 
+/* Makes *arena (the caller destroys it, also on failure) and reads path
+ * into it with the CSV reader (lon/lat columns) or the Shapefile one. */
+static steppe_status_t read_any(steppe_ctx_t *ctx, const char *path, const st_read_opts *opts,
+                                st_arena **arena, st_featureset *fs)
+{
+    *arena = st_arena_create(0);
+    if (!*arena)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", path);
+    if (is_csv(path))
+        return st_source_read_csv(ctx, path, "lon", "lat", opts, *arena, fs);
+    return st_source_read_shp(ctx, path, opts, *arena, fs);
+}
+
+/* Closes the memory stream *f and hands its text to *out (the caller's,
+ * free()); *f and *text are NULL afterwards on success. */
+static steppe_status_t finish_text(steppe_ctx_t *ctx, const char *path, FILE **f, char **text, char **out)
+{
+    int rc = fclose(*f);
+    *f = NULL;
+    if (rc != 0)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", path);
+    *out = *text;
+    *text = NULL;
+    return STEPPE_OK;
+}
+
 steppe_status_t steppe_info_describe(steppe_ctx_t *ctx, const char *path, char **out)
 {
-    st_arena *arena = st_arena_create(0);
+    st_arena *arena = NULL;
     char *text = NULL;
     size_t textlen = 0;
     FILE *f = NULL;
@@ -85,14 +111,7 @@ steppe_status_t steppe_info_describe(steppe_ctx_t *ctx, const char *path, char *
     st_read_opts opts = {.stats = &stats};
     st_featureset fs;
 
-    if (!arena) {
-        st = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", path);
-        goto out;
-    }
-    if (is_csv(path))
-        st = st_source_read_csv(ctx, path, "lon", "lat", &opts, arena, &fs);
-    else
-        st = st_source_read_shp(ctx, path, &opts, arena, &fs);
+    st = read_any(ctx, path, &opts, &arena, &fs);
     if (st != STEPPE_OK)
         goto out;
 
@@ -142,14 +161,7 @@ steppe_status_t steppe_info_describe(steppe_ctx_t *ctx, const char *path, char *
             fprintf(f, "(%d)", stats.field_width[i]);
         fprintf(f, "\n");
     }
-    if (fclose(f) != 0) {
-        f = NULL;
-        st = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", path);
-        goto out;
-    }
-    f = NULL;
-    *out = text;
-    text = NULL;
+    st = finish_text(ctx, path, &f, &text, out);
 
 out:
     if (f)
@@ -206,7 +218,7 @@ static double attr_number(const char *s)
 
 steppe_status_t steppe_info_field(steppe_ctx_t *ctx, const char *path, const char *field, char **out)
 {
-    st_arena *arena = st_arena_create(0);
+    st_arena *arena = NULL;
     char *text = NULL;
     size_t textlen = 0;
     FILE *f = NULL;
@@ -217,14 +229,7 @@ steppe_status_t steppe_info_field(steppe_ctx_t *ctx, const char *path, const cha
     st_read_opts opts = {0};
     st_featureset fs;
 
-    if (!arena) {
-        st = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", path);
-        goto out;
-    }
-    if (is_csv(path))
-        st = st_source_read_csv(ctx, path, "lon", "lat", &opts, arena, &fs);
-    else
-        st = st_source_read_shp(ctx, path, &opts, arena, &fs);
+    st = read_any(ctx, path, &opts, &arena, &fs);
     if (st != STEPPE_OK)
         goto out;
     int fi = st_featureset_field(&fs, field);
@@ -313,14 +318,7 @@ steppe_status_t steppe_info_field(steppe_ctx_t *ctx, const char *path, const cha
         else
             fprintf(f, "    %-20s %zu\n", groups[i].text, groups[i].count);
     }
-    if (fclose(f) != 0) {
-        f = NULL;
-        st = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", path);
-        goto out;
-    }
-    f = NULL;
-    *out = text;
-    text = NULL;
+    st = finish_text(ctx, path, &f, &text, out);
 
 out:
     if (f)

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "ctx.h"
 #include "dynlib.h"
 #include "model.h"
+#include "names.h"
 #include "schema.h"
 #include "bind.h"
 #include "style.h"
@@ -82,35 +84,10 @@ static const char *describe(M *m, const st_node *n)
     return st_node_describe(m->arena, n);
 }
 
-/* Levenshtein distance (Wagner–Fischer, two rows), for "did you mean". */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a);
-    size_t lb = strlen(b);
-    size_t row0[65];
-    size_t row1[65];
-    if (la > 64 || lb > 64)
-        return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++)
-        row0[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        row1[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t sub = row0[j - 1] + (a[i - 1] != b[j - 1]);
-            size_t del = row0[j] + 1;
-            size_t ins = row1[j - 1] + 1;
-            size_t best = sub < del ? sub : del;
-            row1[j] = best < ins ? best : ins;
-        }
-        memcpy(row0, row1, (lb + 1) * sizeof row0[0]);
-    }
-    return row0[lb];
-}
-
 /* Keeps the closest candidate within reach: 2 edits, 1 for short words. */
 static void consider(const char *word, const char *cand, const char **best, size_t *best_d)
 {
-    size_t d = edit_distance(word, cand);
+    size_t d = st_edit_distance(word, cand, false);
     size_t reach = strlen(word) <= 3 ? 1 : 2;
     if (d <= reach && d < *best_d) {
         *best = cand;
@@ -855,6 +832,26 @@ static steppe_status_t validate_section(M *m, const st_node *n, const char *patt
     return STEPPE_OK;
 }
 
+/* Each item of the list n (a class, a join) must be a mapping with the
+ * key needs; check validates it under item_pattern (NULL: out of memory). */
+static steppe_status_t
+validate_items(M *m, const st_node *n, const char *item_pattern, const char *path, const char *needs,
+               steppe_status_t (*check)(M *, const st_node *, const char *, const char *))
+{
+    steppe_status_t rc = STEPPE_OK;
+    size_t i = 0;
+    for (const st_node *c = n->head; c && rc == STEPPE_OK; c = c->next, i++) {
+        const char *cpath = st_arena_printf(m->arena, "%s[%zu]", path, i);
+        if (!cpath || !item_pattern)
+            return STEPPE_ERR_NOMEM;
+        if (c->kind != ST_NODE_MAP)
+            return err_at(m, STEPPE_ERR_STYLE_TYPE, c->loc, "%s: expected a mapping with %s, got %s", cpath,
+                          needs, describe(m, c));
+        rc = check(m, c, item_pattern, cpath);
+    }
+    return rc;
+}
+
 static steppe_status_t validate(M *m, const st_node *n, const char *pattern, const char *path)
 {
     const st_schema_key *k = st_schema_find(pattern);
@@ -884,18 +881,7 @@ static steppe_status_t validate(M *m, const st_node *n, const char *pattern, con
         if (n->kind != ST_NODE_SEQ)
             return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc, "%s: expected a list of classes, got %s", path,
                           describe(m, n));
-        size_t i = 0;
-        const char *cpat = st_arena_printf(m->arena, "%s[]", pattern);
-        for (const st_node *c = n->head; c && rc == STEPPE_OK; c = c->next, i++) {
-            const char *cpath = st_arena_printf(m->arena, "%s[%zu]", path, i);
-            if (!cpath || !cpat)
-                return STEPPE_ERR_NOMEM;
-            if (c->kind != ST_NODE_MAP)
-                return err_at(m, STEPPE_ERR_STYLE_TYPE, c->loc, "%s: expected a mapping with where:, got %s",
-                              cpath, describe(m, c));
-            rc = validate(m, c, cpat, cpath);
-        }
-        return rc;
+        return validate_items(m, n, st_arena_printf(m->arena, "%s[]", pattern), path, "where:", validate);
     }
     case ST_V_JOINS: {
         if (n->kind == ST_NODE_MAP)
@@ -903,17 +889,7 @@ static steppe_status_t validate(M *m, const st_node *n, const char *pattern, con
         if (n->kind != ST_NODE_SEQ)
             return err_at(m, STEPPE_ERR_STYLE_TYPE, n->loc,
                           "%s: expected a mapping or a list of mappings, got %s", path, describe(m, n));
-        size_t i = 0;
-        for (const st_node *c = n->head; c && rc == STEPPE_OK; c = c->next, i++) {
-            const char *cpath = st_arena_printf(m->arena, "%s[%zu]", path, i);
-            if (!cpath)
-                return STEPPE_ERR_NOMEM;
-            if (c->kind != ST_NODE_MAP)
-                return err_at(m, STEPPE_ERR_STYLE_TYPE, c->loc, "%s: expected a mapping with source:, got %s",
-                              cpath, describe(m, c));
-            rc = validate_section(m, c, pattern, cpath);
-        }
-        return rc;
+        return validate_items(m, n, pattern, path, "source:", validate_section);
     }
     case ST_V_TITLE:
     case ST_V_LABEL:
@@ -1227,6 +1203,34 @@ static st_loc loc_of(const st_node *section, const char *key)
     return n && !st_node_is_null(n) ? n->loc : (st_loc){0};
 }
 
+/* Where each key of a thematic section was written goes into the spec's
+ * st_loc member at off, for messages that point at the key. */
+typedef struct key_loc {
+    const char *key;
+    size_t off;
+} key_loc;
+
+static const key_loc classify_locs[] = {
+    {"field", offsetof(st_classify_spec, field_loc)},
+    {"method", offsetof(st_classify_spec, method_loc)},
+    {"classes", offsetof(st_classify_spec, classes_loc)},
+    {"breaks", offsetof(st_classify_spec, breaks_loc)},
+    {"ramp", offsetof(st_classify_spec, ramp_loc)},
+    {"colours", offsetof(st_classify_spec, colours_loc)},
+};
+static const key_loc categorize_locs[] = {
+    {"field", offsetof(st_categorize_spec, field_loc)},
+    {"palette", offsetof(st_categorize_spec, palette_loc)},
+    {"colours", offsetof(st_categorize_spec, colours_loc)},
+    {"order", offsetof(st_categorize_spec, order_loc)},
+    {"max", offsetof(st_categorize_spec, max_loc)},
+};
+static const key_loc size_locs[] = {
+    {"field", offsetof(st_size_spec, field_loc)},  {"scale", offsetof(st_size_spec, scale_loc)},
+    {"max", offsetof(st_size_spec, max_loc)},      {"min", offsetof(st_size_spec, min_loc)},
+    {"marker-at", offsetof(st_size_spec, at_loc)},
+};
+
 /* A section of a thematic key that is written must name its field. */
 static steppe_status_t need_field(M *m, const st_layer *L, const st_node *sec, const char *key,
                                   const char *field)
@@ -1235,6 +1239,20 @@ static steppe_status_t need_field(M *m, const st_layer *L, const st_node *sec, c
         return STEPPE_OK;
     return err_at(m, STEPPE_ERR_STYLE_KEY, sec->loc, "layers.%s.%s: missing key 'field' (the field to use)",
                   L->name, key);
+}
+
+/* A thematic section (classify, categorize, size) that is written: it is
+ * on, where it and each of its keys stand go into spec (rows), and it must
+ * name its field. */
+static steppe_status_t open_section(M *m, const st_layer *L, const st_node *sec, const char *key,
+                                    const char *field, bool *enabled, st_loc *loc, void *spec,
+                                    const key_loc *rows, size_t nrows)
+{
+    *enabled = true;
+    *loc = sec->loc;
+    for (size_t i = 0; i < nrows; i++)
+        *(st_loc *)((char *)spec + rows[i].off) = loc_of(sec, rows[i].key);
+    return need_field(m, L, sec, key, field);
 }
 
 /* One join: its rows bound, its source resolved and its separator read. */
@@ -1315,15 +1333,8 @@ static steppe_status_t build_thematic(M *m, cur lc, st_layer *L)
     const st_node *lf = st_node_get(ln, "legend-format");
     if (cl && !st_node_is_null(cl)) {
         st_classify_spec *c = &t->classify;
-        c->enabled = true;
-        c->loc = cl->loc;
-        c->field_loc = loc_of(cl, "field");
-        c->method_loc = loc_of(cl, "method");
-        c->classes_loc = loc_of(cl, "classes");
-        c->breaks_loc = loc_of(cl, "breaks");
-        c->ramp_loc = loc_of(cl, "ramp");
-        c->colours_loc = loc_of(cl, "colours");
-        rc = need_field(m, L, cl, "classify", c->field);
+        rc = open_section(m, L, cl, "classify", c->field, &c->enabled, &c->loc, c, classify_locs,
+                          sizeof classify_locs / sizeof classify_locs[0]);
         if (rc == STEPPE_OK && c->method == ST_CLASS_MANUAL && c->nbreaks < 2)
             rc =
                 err_at(m, STEPPE_ERR_STYLE_KEY, cl->loc,
@@ -1333,27 +1344,15 @@ static steppe_status_t build_thematic(M *m, cur lc, st_layer *L)
     }
     if (ca && !st_node_is_null(ca)) {
         st_categorize_spec *c = &t->categorize;
-        c->enabled = true;
-        c->loc = ca->loc;
-        c->field_loc = loc_of(ca, "field");
-        c->palette_loc = loc_of(ca, "palette");
-        c->colours_loc = loc_of(ca, "colours");
-        c->order_loc = loc_of(ca, "order");
-        c->max_loc = loc_of(ca, "max");
-        rc = need_field(m, L, ca, "categorize", c->field);
+        rc = open_section(m, L, ca, "categorize", c->field, &c->enabled, &c->loc, c, categorize_locs,
+                          sizeof categorize_locs / sizeof categorize_locs[0]);
         if (rc != STEPPE_OK)
             return rc;
     }
     if (sz && !st_node_is_null(sz)) {
         st_size_spec *z = &t->size;
-        z->enabled = true;
-        z->loc = sz->loc;
-        z->field_loc = loc_of(sz, "field");
-        z->scale_loc = loc_of(sz, "scale");
-        z->max_loc = loc_of(sz, "max");
-        z->min_loc = loc_of(sz, "min");
-        z->at_loc = loc_of(sz, "marker-at");
-        rc = need_field(m, L, sz, "size", z->field);
+        rc = open_section(m, L, sz, "size", z->field, &z->enabled, &z->loc, z, size_locs,
+                          sizeof size_locs / sizeof size_locs[0]);
         if (rc == STEPPE_OK && z->min > z->max)
             rc = err_at(m, STEPPE_ERR_STYLE_VALUE, z->min_loc,
                         "layers.%s.size.min: %g is larger than size.max (%g)", L->name, z->min, z->max);

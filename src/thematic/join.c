@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "names.h"
 #include "thematic.h"
 
 static const char *where_prefix(st_arena *arena, st_loc loc)
@@ -275,19 +276,7 @@ done:
 
 int st_table_col(const st_table *t, const char *name)
 {
-    for (size_t c = 0; c < t->ncols; c++) {
-        if (strcmp(t->cols[c], name) == 0)
-            return (int)c;
-    }
-    int found = -1;
-    for (size_t c = 0; c < t->ncols; c++) {
-        if (strcasecmp(t->cols[c], name) != 0)
-            continue;
-        if (found >= 0)
-            return -1;
-        found = (int)c;
-    }
-    return found;
+    return st_name_index(t->cols, t->ncols, name);
 }
 
 /* ---- the key index ----------------------------------------------------------- */

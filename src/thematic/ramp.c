@@ -2,13 +2,13 @@
  * interpolation between published colours (see ramp.h). */
 #include "ramp.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "ctx.h"
+#include "names.h"
 #include "ramp_data.h"
 
 #define NRAMPS (sizeof ramp_defs / sizeof ramp_defs[0])
@@ -22,41 +22,12 @@ const st_ramp_def *st_ramp_find(const char *name)
     return NULL;
 }
 
-/* Levenshtein distance of a and b ignoring case; names are short, so one
- * row of 64 suffices (longer names count as far away). */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a);
-    size_t lb = strlen(b);
-    size_t row[64];
-    if (la >= 64 || lb >= 64)
-        return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-            size_t best = diag + cost;
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 const char *st_ramp_suggest(const char *name)
 {
     const char *best = NULL;
     size_t bestd = (size_t)-1;
     for (size_t i = 0; i < NRAMPS; i++) {
-        size_t d = edit_distance(name, ramp_defs[i].name);
+        size_t d = st_edit_distance(name, ramp_defs[i].name, true);
         if (d < bestd) {
             bestd = d;
             best = ramp_defs[i].name;

@@ -2,7 +2,6 @@
  * field, with legend texts and report counts (see thematic.h). */
 #include "thematic.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 
 #include "derive.h"
 #include "dynlib.h"
+#include "names.h"
 #include "numfmt.h"
 #include "project.h"
 #include "ramp.h"
@@ -75,41 +75,12 @@ static const char *words_other(st_language lang)
     return "Other";
 }
 
-/* Levenshtein distance ignoring case, for "did you mean"; names longer than
- * 63 bytes count as far away. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a);
-    size_t lb = strlen(b);
-    size_t row[64];
-    if (la >= 64 || lb >= 64)
-        return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-            size_t best = diag + cost;
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 const char *st_thematic_field_suggest(const st_featureset *fs, const char *name)
 {
     const char *best = NULL;
     size_t bestd = (size_t)-1;
     for (size_t i = 0; i < fs->nfields; i++) {
-        size_t d = edit_distance(name, fs->fields[i]);
+        size_t d = st_edit_distance(name, fs->fields[i], true);
         if (d < bestd) {
             bestd = d;
             best = fs->fields[i];
@@ -131,18 +102,9 @@ steppe_status_t st_thematic_no_field(steppe_ctx_t *ctx, st_arena *arena, const s
         return st_error(ctx, STEPPE_ERR_STYLE_KEY, "%s%s: no field '%s' in %s; did you mean '%s'?",
                         prefix_of(arena, loc), what, name, path, near);
     char list[512];
-    size_t w = 0;
-    list[0] = '\0';
-    for (size_t i = 0; i < fs->nfields; i++) {
-        int n = snprintf(list + w, sizeof list - w, "%s%s", i ? ", " : "", fs->fields[i]);
-        if (n < 0 || (size_t)n >= sizeof list - w) {
-            memcpy(list + sizeof list - 5, "...", 4);
-            break;
-        }
-        w += (size_t)n;
-    }
+    st_featureset_field_list(fs, list, sizeof list);
     return st_error(ctx, STEPPE_ERR_STYLE_KEY, "%s%s: no field '%s' in %s (fields: %s)",
-                    prefix_of(arena, loc), what, name, path, fs->nfields ? list : "none");
+                    prefix_of(arena, loc), what, name, path, list);
 }
 
 /* ---- values --------------------------------------------------------------- */
@@ -238,6 +200,32 @@ static const char *nodata_label(const st_legend_format *lf)
     return lf->nodata_label ? lf->nodata_label : words_nodata(lf->lang);
 }
 
+/* The parts of a classify or categorize result that do not depend on the
+ * classes: what it is, its field and its no-data entry. */
+static void result_start(st_thematic_result *out, const char *kind, const char *field,
+                         const st_thematic_spec *spec)
+{
+    out->kind = kind;
+    out->field = field;
+    out->nodata.label = nodata_label(&spec->legend);
+    out->nodata.fill = spec->nodata;
+    out->nodata.rgb = rgb_of(spec->nodata);
+    out->nodata.lo = out->nodata.hi = NAN;
+}
+
+/* Feature i falls in entry c (-1: no data): its fill, and the count. */
+static void result_assign(st_thematic_result *out, size_t i, int c, const st_thematic_spec *spec)
+{
+    out->cls[i] = c;
+    if (c < 0) {
+        out->fill[i] = spec->nodata;
+        out->nodata.count++;
+    } else {
+        out->fill[i] = out->entries[c].fill;
+        out->entries[c].count++;
+    }
+}
+
 static steppe_status_t apply_classify(steppe_ctx_t *ctx, const st_thematic_spec *spec,
                                       const st_featureset *fs, st_arena *arena, st_thematic_result *out)
 {
@@ -257,13 +245,8 @@ static steppe_status_t apply_classify(steppe_ctx_t *ctx, const st_thematic_spec 
         values[i] = st_thematic_number(fs, &fs->feat[i], fi);
         nvalid += isfinite(values[i]) != 0;
     }
-    out->kind = "classify";
-    out->field = fs->fields[fi];
+    result_start(out, "classify", fs->fields[fi], spec);
     out->method = st_class_method_name(cs->method);
-    out->nodata.label = nodata_label(&spec->legend);
-    out->nodata.fill = spec->nodata;
-    out->nodata.rgb = rgb_of(spec->nodata);
-    out->nodata.lo = out->nodata.hi = NAN;
     if (nvalid == 0) {
         /* Nothing to classify: the layer still renders, all in the no-data
          * colour, and the user hears about it once. */
@@ -328,17 +311,8 @@ static steppe_status_t apply_classify(steppe_ctx_t *ctx, const st_thematic_spec 
             goto done;
         }
     }
-    for (size_t i = 0; i < fs->n; i++) {
-        int c = st_class_of(&b, values[i]);
-        out->cls[i] = c;
-        if (c < 0) {
-            out->fill[i] = spec->nodata;
-            out->nodata.count++;
-        } else {
-            out->fill[i] = out->entries[c].fill;
-            out->entries[c].count++;
-        }
-    }
+    for (size_t i = 0; i < fs->n; i++)
+        result_assign(out, i, st_class_of(&b, values[i]), spec);
 done:
     st_breaks_free(&b);
     return st;
@@ -387,12 +361,7 @@ static steppe_status_t apply_categorize(steppe_ctx_t *ctx, const st_thematic_spe
     out->fill = st_arena_calloc(arena, n1, sizeof *out->fill);
     if (!val || !sorted || !out->cls || !out->fill)
         return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
-    out->kind = "categorize";
-    out->field = fs->fields[fi];
-    out->nodata.label = nodata_label(&spec->legend);
-    out->nodata.fill = spec->nodata;
-    out->nodata.rgb = rgb_of(spec->nodata);
-    out->nodata.lo = out->nodata.hi = NAN;
+    result_start(out, "categorize", fs->fields[fi], spec);
 
     /* The distinct values: order: first, then the rest sorted. */
     size_t nv = 0;
@@ -523,14 +492,7 @@ static steppe_status_t apply_categorize(steppe_ctx_t *ctx, const st_thematic_spe
             const char **hit = bsearch(&val[i], sorted, ndistinct, sizeof *sorted, category_cmp);
             c = hit ? entry_of[hit - sorted] : -1;
         }
-        out->cls[i] = c;
-        if (c < 0) {
-            out->fill[i] = spec->nodata;
-            out->nodata.count++;
-        } else {
-            out->fill[i] = out->entries[c].fill;
-            out->entries[c].count++;
-        }
+        result_assign(out, i, c, spec);
     }
     return STEPPE_OK;
 }

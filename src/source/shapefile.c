@@ -46,10 +46,8 @@
 #include <unistd.h>
 
 #include "dynlib.h"
+#include "shp_reader.h"
 #include "source.h"
-
-/* At most this many per-record warnings per file; the rest are summed up. */
-#define MAX_RECORD_WARNINGS 10
 
 /* shapelib (1.5.0) reports problems through a hook that takes no user
  * pointer, so a message could only be kept in global state. The reader does
@@ -110,7 +108,7 @@ FILE *st_source_fopen(const char *path, const char **why)
 
 /* Whether why (from st_source_open_regular) refuses a file for its type
  * rather than for an error opening it. */
-static int refused(const char *why)
+int st_shp_refused(const char *why)
 {
     return strncmp(why, "not a regular", 13) == 0 || strcmp(why, "is a directory") == 0;
 }
@@ -125,59 +123,7 @@ static SAFile shp_fopen(const char *path, const char *access)
     return (SAFile)st_source_fopen(path, &why);
 }
 
-typedef struct shp_reader {
-    steppe_ctx_t *ctx;
-    const char *path;
-    const st_read_opts *opts;
-    st_arena *arena;
-    st_featureset *fs;
-    st_source_stats *stats;
-
-    int quiet; /* warnings are left to a later read (st_read_opts.quiet) */
-
-    /* the .shp header and record index */
-    int shape_type;
-    double bounds[4]; /* as the header states them */
-    size_t nrec;      /* index entries */
-    size_t *rec_off;  /* byte offset of each record's 8-byte header in the .shp */
-    size_t *rec_len;  /* content length in bytes, after the record header */
-    size_t index_cap;
-
-    SAHooks hooks;
-    DBFHandle dbf;
-    size_t dbf_size;
-    int fd;             /* the .shp, open while the reader is */
-    unsigned char *win; /* bytes [winoff, winoff + winlen) of the .shp */
-    size_t wincap, winoff, winlen;
-    size_t size;      /* the .shp's real size: every bound is checked against it */
-    int64_t declared; /* the file length its header states, in bytes */
-
-    /* attribute encoding */
-    iconv_t cd;     /* (iconv_t)-1 when the source is UTF-8 */
-    int undeclared; /* no encoding named anywhere: warn on the first non-ASCII byte */
-    int warned_undeclared;
-    size_t bad_bytes; /* bytes replaced by U+FFFD */
-
-    /* the current attribute row, converted, before it is kept */
-    char *row;
-    size_t rowlen, rowcap;
-    size_t *offs;
-    const char **attrs;
-
-    /* generalisation scratch */
-    double *xy;
-    size_t xycap;
-
-    size_t record_warnings;
-    size_t unclosed;   /* rings closed here */
-    size_t degenerate; /* parts dropped for too few points */
-} shp_reader;
-
-/* A warning about the file, left out when the read is quiet (a later read
- * of the same file gives it). */
-static void reader_warn(shp_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void reader_warn(shp_reader *r, const char *fmt, ...)
+void st_shp_warn(shp_reader *r, const char *fmt, ...)
 {
     if (r->quiet)
         return;
@@ -196,7 +142,7 @@ static void reader_warn(shp_reader *r, const char *fmt, ...)
  * whatever it is: opening it then refuses a FIFO or a folder by name,
  * rather than the reader acting as if the file were missing. Returns 1 if
  * found. */
-static int sibling(const char *path, const char *ext, char *out, size_t outsz)
+int st_shp_sibling(const char *path, const char *ext, char *out, size_t outsz)
 {
     const char *slash = strrchr(path, '/');
     const char *dot = strrchr(path, '.');
@@ -223,7 +169,7 @@ static int sibling(const char *path, const char *ext, char *out, size_t outsz)
  * and without leading and trailing white space; *len receives its length
  * (the text may hold NUL bytes). NULL if unreadable (*why set) or out of
  * memory (*why NULL). */
-static char *read_small_text(st_arena *arena, const char *path, size_t *len, const char **why)
+char *st_shp_read_small_text(st_arena *arena, const char *path, size_t *len, const char **why)
 {
     FILE *f = st_source_fopen(path, why);
     if (!f)
@@ -424,7 +370,7 @@ static steppe_status_t check_header(shp_reader *r)
                         r->path, code);
     int32_t version = le_int32(h + 28);
     if (version != 1000)
-        reader_warn(r, "%s: header gives version %" PRId32 ", not 1000; reading it anyway", r->path, version);
+        st_shp_warn(r, "%s: header gives version %" PRId32 ", not 1000; reading it anyway", r->path, version);
     r->declared = 2 * (int64_t)be_int32(h + 24);
     int type = le_int32(h + 32);
     if (type == SHPT_MULTIPATCH)
@@ -529,12 +475,12 @@ out:
 static steppe_status_t rebuild_shx(shp_reader *r)
 {
     if (r->declared != (int64_t)r->size)
-        reader_warn(r,
+        st_shp_warn(r,
                     "%s: missing .shx, rebuilt from .shp; its header gives a file length of %" PRId64
                     " bytes, the file has %zu: walking the %zu",
                     r->path, r->declared, r->size, r->size);
     else
-        reader_warn(r, "%s: missing .shx, rebuilt from .shp", r->path);
+        st_shp_warn(r, "%s: missing .shx, rebuilt from .shp", r->path);
     size_t off = 100;
     size_t n = 0;
     while (off < r->size) {
@@ -569,7 +515,7 @@ static steppe_status_t rebuild_shx(shp_reader *r)
             off += 8 + 2 * (size_t)len;
             continue;
         }
-        reader_warn(r, "%s: record %zu: %s; the rebuilt index ends before it (%zu records)", r->path, n, stop,
+        st_shp_warn(r, "%s: record %zu: %s; the rebuilt index ends before it (%zu records)", r->path, n, stop,
                     n);
         break;
     }
@@ -587,7 +533,7 @@ static steppe_status_t open_shp(shp_reader *r)
     if (st != STEPPE_OK)
         return st;
     char shx[4096];
-    if (sibling(r->path, "shx", shx, sizeof shx)) {
+    if (st_shp_sibling(r->path, "shx", shx, sizeof shx)) {
         st = read_shx(r, shx);
     } else {
         st = rebuild_shx(r);
@@ -598,473 +544,6 @@ static steppe_status_t open_shp(shp_reader *r)
     r->fs->type = (st_geom_type)geom_class(r->shape_type);
     r->stats->shape_type = r->shape_type;
     memcpy(r->stats->bounds, r->bounds, sizeof r->bounds);
-    return STEPPE_OK;
-}
-
-/* ---- encodings ------------------------------------------------------------ */
-
-/* dBASE language driver ids (the byte at offset 29 of the .dbf header) and
- * their code pages, as GDAL's Shapefile driver maps them. */
-static const struct {
-    int ldid;
-    int cp;
-} ldid_table[] = {
-    {1, 437},    {2, 850},    {3, 1252},  {8, 865},    {10, 850},  {11, 437},   {13, 437},   {14, 850},
-    {15, 437},   {16, 850},   {17, 437},  {18, 850},   {19, 932},  {20, 850},   {21, 437},   {22, 850},
-    {23, 865},   {24, 437},   {25, 437},  {26, 850},   {27, 437},  {28, 863},   {29, 850},   {31, 852},
-    {34, 852},   {35, 852},   {36, 860},  {37, 850},   {38, 866},  {55, 850},   {64, 852},   {77, 936},
-    {78, 949},   {79, 950},   {80, 874},  {87, 28591}, {88, 1252}, {89, 1252},  {100, 852},  {101, 866},
-    {102, 865},  {103, 861},  {106, 737}, {107, 857},  {108, 863}, {120, 950},  {121, 949},  {122, 936},
-    {123, 932},  {124, 874},  {134, 737}, {135, 852},  {136, 857}, {200, 1250}, {201, 1251}, {202, 1254},
-    {203, 1253}, {204, 1257},
-};
-
-/* iconv name for a Windows/DOS/ISO code page number. */
-static void codepage_name(int cp, char *out, size_t outsz)
-{
-    if (cp == 65001)
-        snprintf(out, outsz, "UTF-8");
-    else if (cp >= 28591 && cp <= 28606)
-        snprintf(out, outsz, "ISO-8859-%d", cp - 28590);
-    else if (cp == 20866)
-        snprintf(out, outsz, "KOI8-R");
-    else if (cp == 21866)
-        snprintf(out, outsz, "KOI8-U");
-    else
-        snprintf(out, outsz, "CP%d", cp);
-}
-
-static int all_digits(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return 0;
-    }
-    return 1;
-}
-
-/* Encoding names are short ASCII words ("CP1251", "ISO-8859-1", "ANSI
- * 1251"). glibc's iconv_open also accepts a name made of punctuation, or of
- * bytes such as "\xff\xfe" (what a .cpg holding binary data gives), and
- * would then convert with some charset nobody named; so the name is checked
- * before iconv sees it: at most 40 of [A-Za-z0-9_.:- ], one a letter or
- * digit. */
-static int plausible_encoding(const char *s, size_t len)
-{
-    if (len == 0 || len > 40)
-        return 0;
-    int alnum = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-            alnum = 1;
-        else if (c != '_' && c != '.' && c != ':' && c != '-' && c != ' ')
-            return 0;
-    }
-    return alnum;
-}
-
-/* s (len bytes) for a one-line message: printable ASCII as it is, every
- * other byte (and \ and ') as \xHH; at most 40 bytes, then "...". */
-static const char *escaped(char *out, size_t outsz, const char *s, size_t len)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t o = 0;
-    for (size_t i = 0; i < len && i < 40 && o + 5 < outsz; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c < 0x7F && c != '\\' && c != '\'') {
-            out[o++] = (char)c;
-        } else {
-            out[o++] = '\\';
-            out[o++] = 'x';
-            out[o++] = hex[c >> 4];
-            out[o++] = hex[c & 15];
-        }
-    }
-    if (len > 40 && o + 4 < outsz) {
-        memcpy(out + o, "...", 3);
-        o += 3;
-    }
-    out[o] = '\0';
-    return out;
-}
-
-/* Turns what a .cpg or a style says (len bytes: "UTF-8", "1251", "CP1251",
- * "windows-1251", "ANSI 1251", "8859-1", "ISO-8859-1", "LATIN1", ...) into
- * an iconv name. Returns 0 when it is no encoding name or iconv does not
- * know it. */
-static int encoding_name(const char *given, size_t len, char *out, size_t outsz)
-{
-    if (!plausible_encoding(given, len))
-        return 0;
-    char up[64];
-    size_t n = 0;
-    for (const char *p = given; p < given + len && n + 1 < sizeof up; p++) {
-        char c = *p;
-        if (c == ' ' || c == '_')
-            c = '-';
-        up[n++] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
-    }
-    up[n] = '\0';
-    const char *s = up;
-    if (strncmp(s, "ANSI-", 5) == 0 || strncmp(s, "OEM-", 4) == 0)
-        s = strchr(s, '-') + 1;
-
-    if (strcmp(s, "UTF-8") == 0 || strcmp(s, "UTF8") == 0 || strcmp(s, "65001") == 0)
-        snprintf(out, outsz, "UTF-8");
-    else if (all_digits(s) && strncmp(s, "8859", 4) == 0 && strlen(s) > 4)
-        snprintf(out, outsz, "ISO-8859-%s", s + 4);
-    else if (all_digits(s) && strlen(s) <= 5)
-        codepage_name(atoi(s), out, outsz);
-    else if (strncmp(s, "8859-", 5) == 0)
-        snprintf(out, outsz, "ISO-8859-%s", s + 5);
-    else if (strncmp(s, "WINDOWS-", 8) == 0 && all_digits(s + 8))
-        snprintf(out, outsz, "CP%s", s + 8);
-    else if (strncmp(s, "WIN", 3) == 0 && all_digits(s + 3))
-        snprintf(out, outsz, "CP%s", s + 3);
-    else if (strncmp(s, "ISO8859-", 8) == 0)
-        snprintf(out, outsz, "ISO-8859-%s", s + 8);
-    else if (strcmp(s, "LATIN1") == 0)
-        snprintf(out, outsz, "ISO-8859-1");
-    else
-        snprintf(out, outsz, "%s", s);
-
-    if (strcmp(out, "UTF-8") == 0)
-        return 1;
-    iconv_t cd = iconv_open("UTF-8", out);
-    if (cd == (iconv_t)-1)
-        return 0;
-    iconv_close(cd);
-    return 1;
-}
-
-static steppe_status_t setup_encoding(shp_reader *r)
-{
-    char name[64] = "";
-    const char *given = NULL;
-    size_t given_len = 0;
-    const char *from = NULL;
-    const char *named_in = r->path; /* the file a bad name is blamed on */
-    char cpg[4096];
-
-    if (r->opts->encoding) {
-        given = r->opts->encoding;
-        given_len = strlen(given);
-        from = "from the layer";
-    } else if (sibling(r->path, "cpg", cpg, sizeof cpg)) {
-        const char *why = NULL;
-        given = read_small_text(r->arena, cpg, &given_len, &why);
-        from = "from .cpg";
-        named_in = cpg;
-        if (!given && !why)
-            return STEPPE_ERR_NOMEM;
-        if (!given && refused(why))
-            return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", cpg, why);
-        if (!given) {
-            reader_warn(r, "%s: cannot read: %s; reading attributes as ISO-8859-1", cpg, why);
-            given = "ISO-8859-1";
-            given_len = strlen(given);
-            from = "default";
-        }
-    }
-
-    int known = 0;
-    if (given) {
-        known = encoding_name(given, given_len, name, sizeof name);
-    } else if (r->dbf->iLanguageDriver != 0) {
-        from = "from the .dbf language driver";
-        char ldid[16];
-        snprintf(ldid, sizeof ldid, "LDID %d", r->dbf->iLanguageDriver);
-        given = st_arena_strdup(r->arena, ldid);
-        if (!given)
-            return STEPPE_ERR_NOMEM;
-        given_len = strlen(given);
-        for (size_t i = 0; i < sizeof ldid_table / sizeof ldid_table[0]; i++) {
-            if (ldid_table[i].ldid == r->dbf->iLanguageDriver) {
-                codepage_name(ldid_table[i].cp, name, sizeof name);
-                known = encoding_name(name, strlen(name), name, sizeof name);
-            }
-        }
-    } else {
-        /* Nothing says: dBASE's historical default. Only worth a warning if
-         * a non-ASCII byte turns up. */
-        r->undeclared = 1;
-        known = 1;
-        from = "default";
-        snprintf(name, sizeof name, "ISO-8859-1");
-    }
-    if (!known) {
-        char shown[200];
-        reader_warn(r, "%s: unknown encoding '%s', reading attributes as ISO-8859-1", named_in,
-                    escaped(shown, sizeof shown, given, given_len));
-        snprintf(name, sizeof name, "ISO-8859-1");
-        from = "default";
-    }
-    r->stats->encoding = st_arena_strdup(r->arena, name);
-    r->stats->encoding_from = from;
-    if (strcmp(name, "UTF-8") != 0) {
-        r->cd = iconv_open("UTF-8", name);
-        if (r->cd == (iconv_t)-1)
-            return st_error(r->ctx, STEPPE_ERR_INTERNAL, "%s: iconv cannot convert from %s: %s", r->path,
-                            name, strerror(errno));
-    }
-    return STEPPE_OK;
-}
-
-static int row_reserve(shp_reader *r, size_t more)
-{
-    if (r->rowcap - r->rowlen >= more)
-        return 0;
-    size_t cap = r->rowcap ? r->rowcap : 1024;
-    while (cap - r->rowlen < more)
-        cap *= 2;
-    char *row = realloc(r->row, cap);
-    if (!row)
-        return -1;
-    r->row = row;
-    r->rowcap = cap;
-    return 0;
-}
-
-static void put_replacement(shp_reader *r)
-{
-    memcpy(r->row + r->rowlen, "\xEF\xBF\xBD", 3);
-    r->rowlen += 3;
-    r->bad_bytes++;
-}
-
-/* Appends s[0..n) to the row as UTF-8 plus a NUL. Invalid input bytes become
- * U+FFFD. Returns -1 when out of memory. */
-static int append_utf8(shp_reader *r, const char *s, size_t n)
-{
-    /* Four output bytes per input byte covers U+FFFD (3) and every code page
-     * iconv knows. */
-    if (row_reserve(r, 4 * n + 1) != 0)
-        return -1;
-    size_t ascii = 0;
-    while (ascii < n && (unsigned char)s[ascii] < 0x80)
-        ascii++;
-    if (ascii == n || r->cd == (iconv_t)-1) {
-        const unsigned char *u = (const unsigned char *)s;
-        size_t i = 0;
-        while (i < n) {
-            size_t len = st_utf8_seq(u + i, n - i);
-            if (len == 0) {
-                put_replacement(r);
-                i++;
-                continue;
-            }
-            memcpy(r->row + r->rowlen, u + i, len);
-            r->rowlen += len;
-            i += len;
-        }
-    } else {
-        if (r->undeclared && !r->warned_undeclared) {
-            r->warned_undeclared = 1;
-            reader_warn(r,
-                        "%s: no .cpg and no code page in the .dbf, reading attributes as ISO-8859-1 "
-                        "(set encoding: on the layer if that is wrong)",
-                        r->path);
-        }
-        char *in = (char *)s;
-        size_t inleft = n;
-        char *out = r->row + r->rowlen;
-        size_t outleft = r->rowcap - r->rowlen - 1;
-        iconv(r->cd, NULL, NULL, NULL, NULL);
-        while (inleft > 0) {
-            size_t rc = iconv(r->cd, &in, &inleft, &out, &outleft);
-            if (rc != (size_t)-1)
-                break;
-            if (errno == E2BIG || outleft < 3)
-                break; /* cannot happen with 4n bytes reserved; truncate */
-            /* EILSEQ or EINVAL: a byte the code page does not define. */
-            memcpy(out, "\xEF\xBF\xBD", 3);
-            out += 3;
-            outleft -= 3;
-            r->bad_bytes++;
-            in++;
-            inleft--;
-            iconv(r->cd, NULL, NULL, NULL, NULL);
-        }
-        r->rowlen = (size_t)(out - r->row);
-    }
-    r->row[r->rowlen++] = '\0';
-    return 0;
-}
-
-/* ---- attributes ----------------------------------------------------------- */
-
-/* Says why shapelib could not open the .dbf at path, from its dBASE header:
- * 32 bytes holding the header length (offset 8, little-endian uint16) and
- * the row length (10, uint16), then 32 bytes per field and a terminator.
- * Empty when the header looks sound. */
-static const char *dbf_problem(const char *path, char *out, size_t outsz)
-{
-    out[0] = '\0';
-    const char *why = NULL;
-    FILE *f = st_source_fopen(path, &why);
-    if (!f) {
-        snprintf(out, outsz, "%s", why);
-        return out;
-    }
-    unsigned char h[32];
-    size_t n = fread(h, 1, sizeof h, f);
-    struct stat sb;
-    int have_size = fstat(fileno(f), &sb) == 0;
-    fclose(f);
-    if (n < sizeof h) {
-        snprintf(out, outsz, "%zu bytes, shorter than its 32-byte header", n);
-        return out;
-    }
-    unsigned header = (unsigned)h[8] | (unsigned)h[9] << 8;
-    unsigned row = (unsigned)h[10] | (unsigned)h[11] << 8;
-    if (header < 33)
-        snprintf(out, outsz, "its header length is %u bytes, less than the 33 of a header without fields",
-                 header);
-    else if (have_size && header > (uint64_t)sb.st_size)
-        snprintf(out, outsz, "its header length (%u bytes) runs past the end of the file (%lld bytes)",
-                 header, (long long)sb.st_size);
-    else if (row == 0)
-        snprintf(out, outsz, "its row length is 0");
-    return out;
-}
-
-/* Opens the .dbf with shapelib. Only a companion that is no regular file
- * fails the read (the rule for every source file); one shapelib cannot read
- * leaves the features without attributes, with a warning. */
-static steppe_status_t open_dbf(shp_reader *r)
-{
-    char dbf[4096];
-    if (!sibling(r->path, "dbf", dbf, sizeof dbf)) {
-        reader_warn(r, "%s: no .dbf; features have no attributes", r->path);
-        return STEPPE_OK;
-    }
-    const char *why = NULL;
-    int fd = st_source_open_regular(dbf, &why);
-    if (fd < 0 && refused(why))
-        return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", dbf, why);
-    if (fd >= 0)
-        close(fd);
-    r->dbf = DBFOpenLL(dbf, "rb", &r->hooks);
-    if (!r->dbf) {
-        char problem[256];
-        dbf_problem(dbf, problem, sizeof problem);
-        reader_warn(r, "%s: cannot read the .dbf%s%s%s; features have no attributes", r->path,
-                    problem[0] ? " (" : "", problem, problem[0] ? ")" : "");
-        return STEPPE_OK;
-    }
-    struct stat sb;
-    r->dbf_size = stat(dbf, &sb) == 0 ? (size_t)sb.st_size : SIZE_MAX;
-    return STEPPE_OK;
-}
-
-static steppe_status_t setup_fields(shp_reader *r)
-{
-    DBFHandle dbf = r->dbf;
-    int nf = DBFGetFieldCount(dbf);
-    if (nf < 0 || nf > 4096)
-        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: .dbf has %d fields", r->path, nf);
-    size_t n = (size_t)nf;
-    st_featureset *fs = r->fs;
-    fs->fields = st_arena_calloc(r->arena, n ? n : 1, sizeof *fs->fields);
-    fs->field_types = st_arena_calloc(r->arena, n + 1, 1);
-    r->stats->field_width = st_arena_calloc(r->arena, n ? n : 1, sizeof(int));
-    r->stats->field_decimals = st_arena_calloc(r->arena, n ? n : 1, sizeof(int));
-    r->offs = calloc(n ? n : 1, sizeof *r->offs);
-    r->attrs = calloc(n ? n : 1, sizeof *r->attrs);
-    if (!fs->fields || !fs->field_types || !r->stats->field_width || !r->stats->field_decimals || !r->offs ||
-        !r->attrs)
-        return STEPPE_ERR_NOMEM;
-    for (size_t i = 0; i < n; i++) {
-        char name[XBASE_FLDNAME_LEN_READ + 1] = "";
-        int width = 0;
-        int decimals = 0;
-        DBFGetFieldInfo(dbf, (int)i, name, &width, &decimals);
-        int off = dbf->panFieldOffset[i];
-        int size = dbf->panFieldSize[i];
-        /* Byte 0 of a row is the deletion flag; every field must lie
-         * inside the row or DBFReadTuple's buffer would be overrun. */
-        if (off < 1 || size < 0 || off + size > dbf->nRecordLength)
-            return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
-                            "%s: .dbf field %zu ('%s') lies outside the %d-byte row", r->path, i + 1, name,
-                            dbf->nRecordLength);
-        r->rowlen = 0;
-        if (append_utf8(r, name, strnlen(name, sizeof name)) != 0)
-            return STEPPE_ERR_NOMEM;
-        fs->fields[i] = st_arena_strdup(r->arena, r->row);
-        if (!fs->fields[i])
-            return STEPPE_ERR_NOMEM;
-        char t = DBFGetNativeFieldType(dbf, (int)i);
-        fs->field_types[i] = (t == 'N' || t == 'F' || t == 'L' || t == 'D') ? t : 'C';
-        r->stats->field_width[i] = width;
-        r->stats->field_decimals[i] = decimals;
-    }
-    fs->nfields = n;
-    r->rowlen = 0;
-    r->bad_bytes = 0;
-    return STEPPE_OK;
-}
-
-static int pad_byte(char c)
-{
-    return c == ' ' || c == '\0';
-}
-
-/* Reads row rec of the .dbf, converted, into r->row / r->attrs. */
-static steppe_status_t read_row(shp_reader *r, int rec)
-{
-    size_t nf = r->fs->nfields;
-    r->rowlen = 0;
-    const char *raw = DBFReadTuple(r->dbf, rec);
-    for (size_t i = 0; i < nf; i++) {
-        const char *v = "";
-        size_t len = 0;
-        if (raw) {
-            v = raw + r->dbf->panFieldOffset[i];
-            len = (size_t)r->dbf->panFieldSize[i];
-            /* Fields are padded with blanks, and by some writers with NULs
-             * (numbers especially): trim both from both ends, and stop at
-             * an embedded NUL. */
-            while (len && pad_byte(*v)) {
-                v++;
-                len--;
-            }
-            len = strnlen(v, len);
-            while (len && pad_byte(v[len - 1]))
-                len--;
-        }
-        r->offs[i] = r->rowlen;
-        if (append_utf8(r, v, len) != 0)
-            return STEPPE_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < nf; i++)
-        r->attrs[i] = r->row + r->offs[i];
-    if (!raw) {
-        uint64_t end =
-            (uint64_t)r->dbf->nHeaderLength + ((uint64_t)rec + 1) * (uint64_t)r->dbf->nRecordLength;
-        if (r->record_warnings++ < MAX_RECORD_WARNINGS)
-            reader_warn(r, "%s: record %d: attributes unreadable (%s), left empty", r->path, rec,
-                        end > r->dbf_size ? "the .dbf ends inside this row" : "read error");
-    }
-    return STEPPE_OK;
-}
-
-/* Copies the current row into the arena for feature f. */
-static steppe_status_t keep_row(shp_reader *r, st_feature *f)
-{
-    size_t nf = r->fs->nfields;
-    if (nf == 0)
-        return STEPPE_OK;
-    char *block = st_arena_alloc(r->arena, r->rowlen);
-    const char **attrs = st_arena_alloc(r->arena, nf * sizeof *attrs);
-    if (!block || !attrs)
-        return STEPPE_ERR_NOMEM;
-    memcpy(block, r->row, r->rowlen);
-    for (size_t i = 0; i < nf; i++)
-        attrs[i] = block + r->offs[i];
-    f->attrs = attrs;
     return STEPPE_OK;
 }
 
@@ -1092,15 +571,15 @@ static steppe_status_t setup_crs(shp_reader *r)
         return STEPPE_OK;
     }
     char prj[4096];
-    if (!sibling(r->path, "prj", prj, sizeof prj)) {
-        reader_warn(r, "%s: no .prj, assuming EPSG:4326 (set crs: on the layer to silence)", r->path);
+    if (!st_shp_sibling(r->path, "prj", prj, sizeof prj)) {
+        st_shp_warn(r, "%s: no .prj, assuming EPSG:4326 (set crs: on the layer to silence)", r->path);
         r->fs->crs = "EPSG:4326";
         r->stats->crs_assumed = 1;
         return STEPPE_OK;
     }
     size_t len = 0;
     const char *why = NULL;
-    char *wkt = read_small_text(r->arena, prj, &len, &why);
+    char *wkt = st_shp_read_small_text(r->arena, prj, &len, &why);
     if (!wkt && !why)
         return STEPPE_ERR_NOMEM;
     if (!wkt)
@@ -1307,7 +786,7 @@ static void record_warning(shp_reader *r, int rec, const char *what)
 {
     r->stats->skipped++;
     if (r->record_warnings++ < MAX_RECORD_WARNINGS)
-        reader_warn(r, "%s: record %d: %s", r->path, rec, what);
+        st_shp_warn(r, "%s: record %d: %s", r->path, rec, what);
 }
 
 /* Validates decoded record d (number rec) and appends it as a feature.
@@ -1455,7 +934,7 @@ static steppe_status_t add_record(shp_reader *r, int rec, const shp_record *d)
         f->bbox[3] = by1;
     }
     fs->source_vertices += nv;
-    return keep_row(r, f);
+    return st_dbf_keep_row(r, f);
 }
 
 static int record_inside(const shp_reader *r, size_t i)
@@ -1480,17 +959,17 @@ static size_t record_count(shp_reader *r)
         snprintf(length, sizeof length, "header gives a file length of %" PRId64 " bytes, the file has %zu; ",
                  r->declared, r->size);
     if (nshp < nshx)
-        reader_warn(r, "%s: %sthe .shx lists %zu records but the .shp holds %zu of them; reading %zu",
+        st_shp_warn(r, "%s: %sthe .shx lists %zu records but the .shp holds %zu of them; reading %zu",
                     r->path, length, nshx, nshp, nshp);
     else if (length[0])
-        reader_warn(r, "%s: %sthe %zu records of the .shx lie inside it; reading them", r->path, length,
+        st_shp_warn(r, "%s: %sthe %zu records of the .shx lie inside it; reading them", r->path, length,
                     nshx);
     size_t n = nshx;
     if (r->dbf) {
         size_t ndbf = r->dbf->nRecords > 0 ? (size_t)r->dbf->nRecords : 0;
         if (ndbf != nshx) {
             size_t m = ndbf < nshx ? ndbf : nshx;
-            reader_warn(r, "%s: the .shp holds %zu records but the .dbf %zu rows; reading %zu", r->path, nshx,
+            st_shp_warn(r, "%s: the .shp holds %zu records but the .dbf %zu rows; reading %zu", r->path, nshx,
                         ndbf, m);
             n = m;
         }
@@ -1540,7 +1019,7 @@ static steppe_status_t read_records(shp_reader *r)
             continue;
         }
         if (r->dbf) {
-            steppe_status_t st = read_row(r, rec);
+            steppe_status_t st = st_dbf_read_row(r, rec);
             if (st != STEPPE_OK)
                 return st;
         }
@@ -1562,15 +1041,15 @@ static void summarise_warnings(shp_reader *r)
 {
     r->stats->record_problems = r->record_warnings + r->unclosed + r->degenerate + r->bad_bytes;
     if (r->record_warnings > MAX_RECORD_WARNINGS)
-        reader_warn(r, "%s: %zu more records with problems not listed", r->path,
+        st_shp_warn(r, "%s: %zu more records with problems not listed", r->path,
                     r->record_warnings - MAX_RECORD_WARNINGS);
     if (r->unclosed)
-        reader_warn(r, "%s: %zu rings were not closed; closed them", r->path, r->unclosed);
+        st_shp_warn(r, "%s: %zu rings were not closed; closed them", r->path, r->unclosed);
     if (r->degenerate)
-        reader_warn(r, "%s: %zu %s with too few points dropped", r->path, r->degenerate,
+        st_shp_warn(r, "%s: %zu %s with too few points dropped", r->path, r->degenerate,
                     r->fs->type == ST_GEOM_LINE ? "lines" : "rings");
     if (r->bad_bytes)
-        reader_warn(r, "%s: attributes are not valid %s; %zu bytes replaced with U+FFFD", r->path,
+        st_shp_warn(r, "%s: attributes are not valid %s; %zu bytes replaced with U+FFFD", r->path,
                     r->stats->encoding ? r->stats->encoding : "text", r->bad_bytes);
 }
 
@@ -1629,13 +1108,13 @@ steppe_status_t st_source_read_shp(steppe_ctx_t *ctx, const char *path, const st
     st = open_shp(&r);
     if (st != STEPPE_OK)
         goto out;
-    st = open_dbf(&r);
+    st = st_dbf_open(&r);
     if (st != STEPPE_OK)
         goto out;
     if (r.dbf) {
-        st = setup_encoding(&r);
+        st = st_dbf_setup_encoding(&r);
         if (st == STEPPE_OK)
-            st = setup_fields(&r);
+            st = st_dbf_setup_fields(&r);
         if (st != STEPPE_OK)
             goto out;
     }

@@ -10,6 +10,11 @@
 # Run by ctest with STEPPE=path of the binary and STEPPE_SOURCE_DIR; by hand:
 #   STEPPE=build/steppe STEPPE_SOURCE_DIR=. bash tests/cli/style_limits.sh
 set -u
+# Sanitizer builds record allocation stacks with the slow DWARF unwinder
+# (src/render/render.c); the hang guards below time YAML parsing, which
+# allocates per node, so they take the fast one (24 s → 0.8 s for 200,000
+# keys). Nothing here renders the cairo group that needs the slow stacks.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=1"
 
 STEPPE=${STEPPE:?set STEPPE to the steppe binary}
 SRC=${STEPPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}

@@ -36,10 +36,20 @@ static void walk(const st_featureset *fs, const st_read_opts *opts, const char *
     fz_require(fs->nfields <= ST_CSV_MAX_COLUMNS, "more columns than ST_CSV_MAX_COLUMNS");
     fz_require(st_featureset_field(fs, lon) >= 0 && st_featureset_field(fs, lat) >= 0,
                "a coordinate column was not kept");
+    /* A kept name the header lacks keeps every column (so a message can
+     * list them all): the list narrows the columns only when the header has
+     * every name in it. */
+    int narrowed = opts->keep_fields != NULL;
+    for (const char *const *k = opts->keep_fields; k && *k; k++) {
+        int found = 0;
+        for (size_t i = 0; i < fs->nfields && !found; i++)
+            found = fs->fields[i] && strcasecmp(fs->fields[i], *k) == 0;
+        narrowed = narrowed && found;
+    }
     for (size_t k = 0; k < fs->nfields; k++) {
         fz_require(fs->fields[k] != NULL, "NULL field name");
         const char *c = fs->fields[k];
-        fz_require(!opts->keep_fields || strcasecmp(c, lon) == 0 || strcasecmp(c, lat) == 0 ||
+        fz_require(!narrowed || strcasecmp(c, lon) == 0 || strcasecmp(c, lat) == 0 ||
                        strcasecmp(c, "name") == 0 || strcasecmp(c, "pop") == 0,
                    "keep_fields kept a column nobody uses");
         fz_require(fs->field_types[k] == 'C', "a CSV column that is not text");

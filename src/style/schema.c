@@ -227,6 +227,8 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
     K("legend.title", STRING, NULL, NOSPEC, AT(MAP, legend_title), "Heading of the legend.")                 \
     K("legend.position", ENUM, "bottom-left", CORNERS, AT(MAP, legend_corner),                               \
       "Corner of the map holding the legend.")                                                               \
+    K("legend.direction", ENUM, "vertical", W("vertical|horizontal"), AT(MAP, legend_direction),             \
+      "Entries in a column, or along rows wrapped to the map width.")                                        \
     K("legend.size", NUMBER, "8", FONT_SIZE, AT(MAP, legend_style.size),                                     \
       "Font size of the entries in points.")                                                                 \
     K("legend.color", COLOUR, "#222222", NOSPEC, AT(MAP, legend_style.color), "Text colour.")                \

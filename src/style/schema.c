@@ -120,7 +120,7 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
     K("layers.*.classify", SECTION, NULL, NOSPEC, HAND, "Fill features by classes of a numeric field.")      \
     K("layers.*.classify.field", STRING, NULL, NOSPEC, AT(THEMATIC, classify.field),                         \
       "Numeric field to classify (required; joined and derived fields count).")                              \
-    K("layers.*.classify.method", ENUM, "quantile", W("quantile|equal|natural|stddev|pretty|manual"),        \
+    K("layers.*.classify.method", ENUM, "quantile", W("quantile|equal|natural|stddev|pretty|manual|fisher"), \
       AT(THEMATIC, classify.method), "Classification method, as R classInt computes it.")                    \
     K("layers.*.classify.classes", INT, "5", R('[', 2, 100, ']'), AT(THEMATIC, classify.classes),            \
       "Number of classes (a hint for stddev and pretty; ignored for manual).")                               \

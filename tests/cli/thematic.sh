@@ -133,5 +133,25 @@ for s in regions-area regions-type regions-circles; do
     fi
 done
 
+# method: fisher is classInt's name for natural: the same breaks, reported
+# as natural.
+run render "$SRC/styles/regions-area.yaml" -o out.png --report natural.json
+run render "$SRC/styles/regions-area.yaml" -o out.png --report fisher.json --set layers.regions.classify.method=fisher
+if [ "$rc" -eq 0 ] && python3 - <<'PY'; then ok; else bad "method fisher: exit $rc or not the natural breaks"; fi
+import json
+n = json.load(open("natural.json"))["layers"][0]["thematic"]
+f = json.load(open("fisher.json"))["layers"][0]["thematic"]
+assert f["method"] == "natural" and f["method_classint"] == "fisher", f
+assert f["breaks"] == n["breaks"] and f["entries"] == n["entries"], (f, n)
+PY
+
+# legend.direction takes only its two words.
+run render "$SRC/styles/regions-area.yaml" -o out.png --set legend.direction=diagonal
+if [ "$rc" -eq 2 ] && [ ! -e out.png ] && grep -q 'legend.direction' err.txt; then
+    ok
+else
+    bad "legend.direction diagonal: exit $rc, expected 2 and the key named"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -315,6 +315,54 @@ START_TEST(test_legend_swatch_drawn_like_layer)
 }
 END_TEST
 
+/* Four layers in the legend of a w-wide canvas, laid out in direction dir;
+ * their box. */
+static st_box legend_of_four(double w, st_legend_direction dir)
+{
+    static const char *const names[] = {"Lakes and reservoirs", "Rivers and canals", "Main roads",
+                                        "Towns over a million"};
+    static const st_geom_type types[] = {ST_GEOM_POLYGON, ST_GEOM_LINE, ST_GEOM_LINE, ST_GEOM_POINT};
+    fixture fx;
+    fx_init(&fx, LCC_KZ, KZ, w, 400, 96);
+    fx.map.legend = true;
+    fx.map.legend_corner = ST_CORNER_BOTTOM_LEFT;
+    fx.map.legend_direction = dir;
+    for (int i = 0; i < 4; i++)
+        fx_layer(&fx, names[i], types[i], names[i], 0);
+    ck_assert_int_eq(st_furniture_layout(&fx.r), STEPPE_OK);
+    ck_assert_uint_eq(st_furniture_legend_entries(&fx.r), 4);
+    assert_boxes_ok(&fx);
+    st_box b;
+    ck_assert(st_furniture_legend_box(&fx.r, &b));
+    fx_free(&fx);
+    return b;
+}
+
+START_TEST(test_legend_horizontal_is_a_row)
+{
+    st_box v = legend_of_four(1200, ST_LEGEND_VERTICAL);
+    st_box h = legend_of_four(1200, ST_LEGEND_HORIZONTAL);
+    ck_assert_msg(h.x1 - h.x0 > 3 * (h.y1 - h.y0), "horizontal legend %gx%g", h.x1 - h.x0, h.y1 - h.y0);
+    /* The four entries side by side: far wider than the column, and as
+     * tall as one of its rows (a quarter, give or take the padding). */
+    ck_assert_msg(h.x1 - h.x0 > 3 * (v.x1 - v.x0), "horizontal %g wide, vertical %g", h.x1 - h.x0,
+                  v.x1 - v.x0);
+    ck_assert_msg(h.y1 - h.y0 < (v.y1 - v.y0) / 2, "horizontal %g tall, vertical %g", h.y1 - h.y0,
+                  v.y1 - v.y0);
+}
+END_TEST
+
+START_TEST(test_legend_horizontal_wraps)
+{
+    st_box one = legend_of_four(1200, ST_LEGEND_HORIZONTAL);
+    st_box two = legend_of_four(400, ST_LEGEND_HORIZONTAL);
+    /* Too wide for 400 px: the row wraps, staying inside the margins. */
+    ck_assert_msg(two.x1 - two.x0 <= 400 - 2 * 10, "wrapped legend %g wide", two.x1 - two.x0);
+    ck_assert_msg(two.y1 - two.y0 > 1.5 * (one.y1 - one.y0), "wrapped legend %g tall, one row %g",
+                  two.y1 - two.y0, one.y1 - one.y0);
+}
+END_TEST
+
 START_TEST(test_inset_reads_its_layer)
 {
     fixture fx;
@@ -364,6 +412,8 @@ static Suite *furniture_suite(void)
     tcase_add_loop_test(tc, test_scalebar_round_and_true, 0, sizeof bars / sizeof bars[0]);
     tcase_add_loop_test(tc, test_measure_text, 0, sizeof measures / sizeof measures[0]);
     tcase_add_test(tc, test_legend_swatch_drawn_like_layer);
+    tcase_add_test(tc, test_legend_horizontal_is_a_row);
+    tcase_add_test(tc, test_legend_horizontal_wraps);
     tcase_add_test(tc, test_inset_reads_its_layer);
     tcase_add_test(tc, test_inset_bad_crs_fails);
     suite_add_tcase(s, tc);

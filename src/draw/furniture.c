@@ -32,8 +32,12 @@ typedef struct legend_entry {
     st_text *text;
     int order;
     size_t layer, sub;
-    double y; /* row top, relative to the panel */
+    double x, y; /* top-left, relative to the panel */
     double row_h;
+    /* In a horizontal legend: a class's swatch spans cell_w, its text
+     * centred below it. */
+    bool below;
+    double cell_w;
     /* Thematic layers (issue 11): a class's own symbol (sym is then
      * NULL), a layer's heading without swatch, or the nested circles of
      * proportional symbols (their labels in circle_text). */
@@ -559,6 +563,10 @@ static steppe_status_t layout_legend(st_scene *r)
         y += text_h(fu->legend_title) + pt(r, 4);
         w = text_w(fu->legend_title);
     }
+    bool across = m->legend_direction == ST_LEGEND_HORIZONTAL;
+    /* A row may fill the canvas less the margins and the panel's padding. */
+    double row_max = r->view.width_px - 2 * fu->margin - 2 * fu->pad;
+    double x = 0, row_h = 0;
     for (size_t i = 0; i < fu->nentries; i++) {
         legend_entry *e = &fu->entries[i];
         e->row_h = fmax(fu->swatch_h, text_h(e->text));
@@ -573,10 +581,35 @@ static steppe_status_t layout_legend(st_scene *r)
             e->row_h = fmax(dmax, text_h(e->circle_text[0])) + pt(r, 2);
             ew = dmax + pt(r, 6) + tw;
         }
+        if (!across) {
+            e->x = fu->pad;
+            e->y = y;
+            y += e->row_h + pt(r, 3);
+            w = fmax(w, ew);
+            continue;
+        }
+        if (e->owned) {
+            e->below = true;
+            e->cell_w = fmax(fu->swatch_w, text_w(e->text));
+            e->row_h = fu->swatch_h + pt(r, 2) + text_h(e->text);
+            ew = e->cell_w;
+        }
+        /* A heading starts a row and ends it; any entry wider than what
+         * is left of the row starts the next one. */
+        bool wrap = x > 0 && (e->heading || x + ew > row_max || (i > 0 && e[-1].heading));
+        if (wrap) {
+            y += row_h + pt(r, 3);
+            x = 0;
+            row_h = 0;
+        }
+        e->x = fu->pad + x;
         e->y = y;
-        y += e->row_h + pt(r, 3);
-        w = fmax(w, ew);
+        x += ew + (e->below ? pt(r, 6) : pt(r, 10));
+        row_h = fmax(row_h, e->row_h);
+        w = fmax(w, x - (e->below ? pt(r, 6) : pt(r, 10)));
     }
+    if (across)
+        y += row_h + pt(r, 3);
     y += fu->pad - pt(r, 3);
     fu->has_legend = place_in_corner(r, m->legend_corner, w + 2 * fu->pad, y, "legend", &fu->legend_box);
     return STEPPE_OK;
@@ -1287,17 +1320,24 @@ void st_furniture_draw(st_scene *r, cairo_t *cr)
             const legend_entry *e = &fu->entries[i];
             double sy = b.y0 + e->y + (e->row_h - fu->swatch_h) / 2;
             if (e->circles) {
-                draw_circles(r, cr, e, b.x0 + fu->pad, b.y0 + e->y, c);
+                draw_circles(r, cr, e, b.x0 + e->x, b.y0 + e->y, c);
                 continue;
             }
             if (e->heading) {
-                st_text_draw(cr, e->text, b.x0 + fu->pad, b.y0 + e->y + (e->row_h - text_h(e->text)) / 2, c,
+                st_text_draw(cr, e->text, b.x0 + e->x, b.y0 + e->y + (e->row_h - text_h(e->text)) / 2, c,
                              WHITE, 0);
                 continue;
             }
-            st_draw_swatch(cr, &r->view, e->owned ? &e->own : e->sym, e->type, b.x0 + fu->pad, sy,
-                           fu->swatch_w, fu->swatch_h);
-            st_text_draw(cr, e->text, b.x0 + fu->pad + fu->swatch_w + fu->swatch_gap,
+            if (e->below) {
+                st_draw_swatch(cr, &r->view, &e->own, e->type, b.x0 + e->x, b.y0 + e->y, e->cell_w,
+                               fu->swatch_h);
+                st_text_draw(cr, e->text, b.x0 + e->x + (e->cell_w - text_w(e->text)) / 2,
+                             b.y0 + e->y + fu->swatch_h + pt(r, 2), c, WHITE, 0);
+                continue;
+            }
+            st_draw_swatch(cr, &r->view, e->owned ? &e->own : e->sym, e->type, b.x0 + e->x, sy, fu->swatch_w,
+                           fu->swatch_h);
+            st_text_draw(cr, e->text, b.x0 + e->x + fu->swatch_w + fu->swatch_gap,
                          b.y0 + e->y + (e->row_h - text_h(e->text)) / 2, c, WHITE, 0);
         }
     }
@@ -1349,4 +1389,13 @@ size_t st_furniture_legend_entries(const st_scene *r)
 {
     const struct st_furniture *fu = r->furniture;
     return fu && fu->has_legend ? fu->nentries : 0;
+}
+
+bool st_furniture_legend_box(const st_scene *r, st_box *box)
+{
+    const struct st_furniture *fu = r->furniture;
+    if (!fu || !fu->has_legend)
+        return false;
+    *box = fu->legend_box;
+    return true;
 }

@@ -37,6 +37,10 @@ bool st_furniture_scalebar(const st_scene *r, double *km, double *px);
  * nearest 100 ("6,800"). Returns an arena string, NULL when out of memory. */
 char *st_furniture_measure_text(st_arena *arena, const char *tmpl, double km, st_language lang);
 
+/* The legend's box as laid out, in output pixels. Returns false when the
+ * map has no legend (for tests). */
+bool st_furniture_legend_box(const st_scene *r, st_box *box);
+
 /* Number of entries in the legend as laid out (0 without a legend). */
 size_t st_furniture_legend_entries(const st_scene *r);
 

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "text.h"
+#include "thematic.h"
 
 #define GRID_CELL 64.0
 #define CANVAS_MARGIN 2.0
@@ -968,6 +969,11 @@ static steppe_status_t place_job(placer *pl, const job *jb)
          * (stars and triangles reach beyond size / 2). */
         if (ld->fs.type == ST_GEOM_POINT && jb->sym->marker != ST_MARKER_NONE)
             radius = (jb->sym->size * 0.6 + jb->sym->width) * r->view.px_per_pt;
+        /* A proportional marker (size:) has its own diameter; render.c's
+         * obstacle for it is the same square. */
+        const st_thematic_result *t = ld->thematic;
+        if (ld->fs.type == ST_GEOM_POINT && t && t->size && jb->feature < t->n)
+            radius = (t->size[jb->feature] / 2 + ld->layer->sym.width) * r->view.px_per_pt;
         st = place_point(pl, jb, &it, x, y, radius, &placed);
     } else if (mode == ST_PLACE_POLYGON) {
         st = place_polygon(pl, jb, &it, f, &placed);

@@ -1131,11 +1131,35 @@ static steppe_status_t labels_wait(st_scene *r)
     return lj->st;
 }
 
+/* The proportional markers of a size: layer, whatever its geometry: the
+ * square around each circle and its outline. */
+static steppe_status_t add_size_obstacles(st_scene *r, const st_layer_data *d)
+{
+    const st_thematic_result *t = d->thematic;
+    for (size_t k = 0; k < d->fs.n && k < t->n; k++) {
+        if (t->size[k] <= 0)
+            continue;
+        double rad = (t->size[k] / 2 + d->layer->sym.width) * r->view.px_per_pt;
+        double x = d->marker_xy[2 * k];
+        double y = d->marker_xy[2 * k + 1];
+        steppe_status_t st = st_scene_add_obstacle(r, (st_box){x - rad, y - rad, x + rad, y + rad});
+        if (st != STEPPE_OK)
+            return st;
+    }
+    return STEPPE_OK;
+}
+
 /* Every visible marker is an obstacle for labels. */
 static steppe_status_t add_marker_obstacles(st_scene *r)
 {
     for (size_t i = 0; i < r->nlayers; i++) {
         const st_layer_data *d = &r->layers[i];
+        if (d->layer->visible && d->thematic && d->thematic->size && d->marker_xy) {
+            steppe_status_t st = add_size_obstacles(r, d);
+            if (st != STEPPE_OK)
+                return st;
+            continue;
+        }
         if (!d->layer->visible || d->fs.type != ST_GEOM_POINT)
             continue;
         for (size_t k = 0; k < d->fs.n; k++) {

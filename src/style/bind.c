@@ -1335,6 +1335,8 @@ static steppe_status_t build_thematic(M *m, cur lc, st_layer *L)
         st_classify_spec *c = &t->classify;
         rc = open_section(m, L, cl, "classify", c->field, &c->enabled, &c->loc, c, classify_locs,
                           sizeof classify_locs / sizeof classify_locs[0]);
+        if (c->method == ST_CLASS_FISHER)
+            c->method = ST_CLASS_NATURAL;
         if (rc == STEPPE_OK && c->method == ST_CLASS_MANUAL && c->nbreaks < 2)
             rc =
                 err_at(m, STEPPE_ERR_STYLE_KEY, cl->loc,

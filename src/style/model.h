@@ -208,6 +208,10 @@ typedef enum st_corner {
     ST_CORNER_BOTTOM_RIGHT
 } st_corner;
 
+/* How legend entries run: down a column, or along rows (a classified
+ * layer's classes then read as a bar of swatches, each range below). */
+typedef enum st_legend_direction { ST_LEGEND_VERTICAL = 0, ST_LEGEND_HORIZONTAL } st_legend_direction;
+
 typedef enum st_extent_kind {
     ST_EXTENT_LONLAT = 0, /* extent[] = west, south, east, north in degrees */
     ST_EXTENT_MAP,        /* extent[] = xmin, ymin, xmax, ymax in map CRS units */
@@ -262,6 +266,7 @@ typedef struct st_map {
     bool legend;
     const char *legend_title;
     st_corner legend_corner;
+    st_legend_direction legend_direction;
     st_text_style legend_style;
 
     /* Scale bar, geodesically correct at the map centre */

@@ -120,7 +120,7 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
     K("layers.*.classify", SECTION, NULL, NOSPEC, HAND, "Fill features by classes of a numeric field.")      \
     K("layers.*.classify.field", STRING, NULL, NOSPEC, AT(THEMATIC, classify.field),                         \
       "Numeric field to classify (required; joined and derived fields count).")                              \
-    K("layers.*.classify.method", ENUM, "quantile", W("quantile|equal|natural|stddev|pretty|manual"),        \
+    K("layers.*.classify.method", ENUM, "quantile", W("quantile|equal|natural|stddev|pretty|manual|fisher"), \
       AT(THEMATIC, classify.method), "Classification method, as R classInt computes it.")                    \
     K("layers.*.classify.classes", INT, "5", R('[', 2, 100, ']'), AT(THEMATIC, classify.classes),            \
       "Number of classes (a hint for stddev and pretty; ignored for manual).")                               \
@@ -227,6 +227,8 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
     K("legend.title", STRING, NULL, NOSPEC, AT(MAP, legend_title), "Heading of the legend.")                 \
     K("legend.position", ENUM, "bottom-left", CORNERS, AT(MAP, legend_corner),                               \
       "Corner of the map holding the legend.")                                                               \
+    K("legend.direction", ENUM, "vertical", W("vertical|horizontal"), AT(MAP, legend_direction),             \
+      "Entries in a column, or along rows wrapped to the map width.")                                        \
     K("legend.size", NUMBER, "8", FONT_SIZE, AT(MAP, legend_style.size),                                     \
       "Font size of the entries in points.")                                                                 \
     K("legend.color", COLOUR, "#222222", NOSPEC, AT(MAP, legend_style.color), "Text colour.")                \

@@ -19,7 +19,8 @@ typedef enum st_class_method {
     ST_CLASS_NATURAL,
     ST_CLASS_STDDEV,
     ST_CLASS_PRETTY,
-    ST_CLASS_MANUAL
+    ST_CLASS_MANUAL,
+    ST_CLASS_FISHER /* only while binding: the style's alias of natural, folded into it */
 } st_class_method;
 
 /* ---- the spec: what the style says -------------------------------------- */

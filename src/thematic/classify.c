@@ -486,6 +486,7 @@ steppe_status_t st_classify(steppe_ctx_t *ctx, const double *values, size_t n, c
             ne = sd_breaks(x, b.nvalid, k, b.edges, cap);
             b.method = "sd";
             break;
+        case ST_CLASS_FISHER: /* bind folds it into natural; the same here */
         case ST_CLASS_NATURAL:
             starts = malloc(sizeof *starts * (size_t)k);
             if (!starts || !st_fisher_partition(u, w, b.ndistinct, k, false, starts)) {

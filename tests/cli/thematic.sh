@@ -133,5 +133,62 @@ for s in regions-area regions-type regions-circles; do
     fi
 done
 
+# method: fisher is classInt's name for natural: the same breaks, reported
+# as natural.
+run render "$SRC/styles/regions-area.yaml" -o out.png --report natural.json
+run render "$SRC/styles/regions-area.yaml" -o out.png --report fisher.json --set layers.regions.classify.method=fisher
+if [ "$rc" -eq 0 ] && python3 - <<'PY'; then ok; else bad "method fisher: exit $rc or not the natural breaks"; fi
+import json
+n = json.load(open("natural.json"))["layers"][0]["thematic"]
+f = json.load(open("fisher.json"))["layers"][0]["thematic"]
+assert f["method"] == "natural" and f["method_classint"] == "fisher", f
+assert f["breaks"] == n["breaks"] and f["entries"] == n["entries"], (f, n)
+PY
+
+# Labels keep clear of proportional markers: a size: layer's own labels sit
+# beside their circles, another layer's labels are not drawn over them
+# (the circles are obstacles of their own size, not of style.size).
+# EPSG:4326 on 600x300 px fits [40,50,160,75] at 5 px per degree, the
+# latitudes centred: lon, lat -> x = 5 (lon - 40), y = 150 - 5 (lat - 62.5).
+printf 'name,lon,lat,v\nAlpha,60,60,100\nBravo,100,65,50\nCharlie,140,60,25\n' >circ.csv
+cat >circles.yaml <<'YAML'
+map: {width: 600, height: 300, crs: "EPSG:4326", extent: {lonlat: [40, 50, 160, 75]}, dpi: 96}
+legend: {show: false}
+scalebar: {show: false}
+layers:
+  big:
+    source: circ.csv
+    style: {fill: "#dd3322", stroke: "#ffffff", width: 0.5, size: 1}
+    size: {field: v, max: 40, scale: sqrt}
+    label: {text: "{name}", size: 9}
+  names:
+    source: circ.csv
+    style: {marker: circle, size: 2, fill: "#000000"}
+    label: {text: "{name} again", size: 9}
+YAML
+run render circles.yaml -o out.png --report circles.json
+if [ "$rc" -eq 0 ] && python3 - <<'PY'; then ok; else bad "labels over proportional markers: exit $rc"; fi
+import json, math
+r = json.load(open("circles.json"))
+pts = {"Alpha": (60, 60, 100), "Bravo": (100, 65, 50), "Charlie": (140, 60, 25)}
+placed = {l["text"]: l for l in r["labels"]}
+for name in pts:
+    assert name in placed, ("own label dropped", name, r["dropped_labels"])
+for l in r["labels"]:
+    for name, (lon, lat, v) in pts.items():
+        x, y = 5 * (lon - 40), 150 - 5 * (lat - 62.5)
+        rad = (40 * math.sqrt(v / 100) / 2 + 0.5) * 96 / 72 - 0.5
+        inside = l["x"] < x + rad and x - rad < l["x"] + l["width"] and l["y"] < y + rad and y - rad < l["y"] + l["height"]
+        assert not inside, ("label over the marker", l["text"], name, l)
+PY
+
+# legend.direction takes only its two words.
+run render "$SRC/styles/regions-area.yaml" -o out.png --set legend.direction=diagonal
+if [ "$rc" -eq 2 ] && [ ! -e out.png ] && grep -q 'legend.direction' err.txt; then
+    ok
+else
+    bad "legend.direction diagonal: exit $rc, expected 2 and the key named"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -640,6 +640,60 @@ START_TEST(test_route_errors)
 }
 END_TEST
 
+/* Via points: the line runs through every one in order (a detour the
+ * stops alone would not make), legs between consecutive via points. */
+START_TEST(test_route_via)
+{
+    static const char *via[] = {"Saint Petersburg", "Moscow", "Pavlodar", "Omsk"};
+    fixture fx;
+    fx_cities(&fx);
+    st_route_leg *legs = NULL;
+    ck_assert_int_eq(st_derive_route_via(fx.ctx, &fx.fs, "name", via, NULL, 4, 50, here, fx.arena, &fx.out, &legs),
+                     STEPPE_OK);
+    ck_assert_str_eq(legs[1].from, "Moscow");
+    ck_assert_str_eq(legs[1].to, "Pavlodar");
+    ck_assert_str_eq(legs[2].from, "Pavlodar");
+    ck_assert_str_eq(legs[2].to, "Omsk");
+    /* Omsk–Pavlodar is 383.359623 km either way */
+    ck_assert_double_eq_tol(legs[2].km, 383.359623, 1e-6);
+    ck_assert_double_eq_tol(legs[0].km, 634.601946, 1e-6);
+    const st_feature *f = &fx.out.feat[0];
+    double total = legs[0].km + legs[1].km + legs[2].km;
+    ck_assert_double_eq_tol(st_geod_polyline_km(f->xy, f->npoints), total, 1e-3);
+    /* the detour by Pavlodar is longer than Moscow–Omsk direct */
+    ck_assert(legs[1].km + legs[2].km > 2243.024482 + 300);
+    /* it ends at Omsk and passes Pavlodar exactly */
+    ck_assert_double_eq(f->xy[2 * (f->npoints - 1)], 73.3686);
+    bool at_pavlodar = false;
+    for (uint32_t i = 0; i < f->npoints; i++)
+        at_pavlodar = at_pavlodar || (f->xy[2 * i] == 76.9674 && f->xy[2 * i + 1] == 52.2873);
+    ck_assert(at_pavlodar);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_route_via_errors)
+{
+    static const char *via[] = {"Moscow", "Pavlodr", "Omsk"};
+    static const char *far[] = {"Moscow", "Vladivostok"};
+    const st_loc locs[] = {{"map.yaml", 14, 11}, {"map.yaml", 14, 19}, {"map.yaml", 14, 28}};
+    fixture fx;
+    fx_cities(&fx);
+    st_route_leg *legs = NULL;
+    ck_assert_int_eq(st_derive_route_via(fx.ctx, &fx.fs, "name", via, locs, 3, 50, here, fx.arena, &fx.out, &legs),
+                     STEPPE_ERR_STYLE_VALUE);
+    ck_assert_str_eq(steppe_ctx_last_error(fx.ctx),
+                     "map.yaml:14:19: via point 'Pavlodr' not found in places.csv (field 'name'); "
+                     "did you mean 'Pavlodar'?");
+    ck_assert_ptr_null(legs);
+    ck_assert_int_eq(st_derive_route_via(fx.ctx, &fx.fs, "name", far, NULL, 2, 50, here, fx.arena, &fx.out, &legs),
+                     STEPPE_ERR_STYLE_VALUE);
+    ck_assert_str_eq(steppe_ctx_last_error(fx.ctx),
+                     "map.yaml:12:5: via point 'Vladivostok' not found in places.csv (field 'name')");
+    fx_free(&fx);
+}
+END_TEST
+
 /* ---- pole of inaccessibility -------------------------------------------------- */
 
 static const struct {
@@ -857,6 +911,8 @@ static Suite *derive_suite(void)
     tcase_add_test(tc, test_route_legs);
     tcase_add_test(tc, test_route_on_geodesic);
     tcase_add_test(tc, test_route_errors);
+    tcase_add_test(tc, test_route_via);
+    tcase_add_test(tc, test_route_via_errors);
     tcase_add_loop_test(tc, test_pole_table, 0, sizeof pole_table / sizeof pole_table[0]);
     tcase_add_test(tc, test_pole_hole);
     tcase_add_loop_test(tc, test_pole_dense, 0, 3);

@@ -75,6 +75,15 @@ steppe_status_t st_derive_route(steppe_ctx_t *ctx, const st_featureset *points, 
                                 const char *const *stops, size_t nstops, double step_km, st_loc loc,
                                 st_arena *arena, st_featureset *out, st_route_leg **legs);
 
+/* The same through every via point (values of field in points, in order):
+ * the line follows the towns a road passes instead of straight legs between
+ * its stops; legs receives nvia-1 legs. A via point not found fails with
+ * STEPPE_ERR_STYLE_VALUE at via_locs[i] (loc when via_locs is NULL), naming
+ * the point, the file and the closest name ("did you mean"). */
+steppe_status_t st_derive_route_via(steppe_ctx_t *ctx, const st_featureset *points, const char *field,
+                                    const char *const *via, const st_loc *via_locs, size_t nvia, double step_km,
+                                    st_loc loc, st_arena *arena, st_featureset *out, st_route_leg **legs);
+
 /* Pole of inaccessibility of a polygon feature (pixel coordinates), by the
  * polylabel grid search (Agafonkin 2016, after Garcia-Castellanos &
  * Lombardo 2007), to precision px. Writes the point and its distance to the

@@ -1019,6 +1019,10 @@ static steppe_status_t load_layers(st_scene *r)
             } else if (layer->kind == ST_LAYER_SHARED_BOUNDARY) {
                 st = st_derive_shared_boundary(r->ctx, &src, &layer->a, &layer->b, layer->loc, r->arena,
                                                &d->fs);
+            } else if (layer->nvia) {
+                st = st_derive_route_via(r->ctx, &src, layer->stop_field, layer->via, layer->via_locs,
+                                         layer->nvia, ROUTE_STEP_KM, layer->loc, r->arena, &d->fs, &d->legs);
+                d->nlegs = layer->nvia - 1;
             } else {
                 st = st_derive_route(r->ctx, &src, layer->stop_field, layer->stops, layer->nstops,
                                      ROUTE_STEP_KM, layer->loc, r->arena, &d->fs, &d->legs);

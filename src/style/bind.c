@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "ctx.h"
@@ -1118,6 +1119,7 @@ static void warn_unused(M *m, cur lc, const st_layer *L)
         {"b", 1u << ST_LAYER_SHARED_BOUNDARY},
         {"stop-field", 1u << ST_LAYER_ROUTE},
         {"stops", 1u << ST_LAYER_ROUTE},
+        {"via", 1u << ST_LAYER_ROUTE},
     };
     for (size_t i = 0; i < sizeof only / sizeof only[0]; i++) {
         const st_node *n = st_node_get(lc.node, only[i].key);
@@ -1184,6 +1186,39 @@ static steppe_status_t layer_required(M *m, const st_node *ln, const st_node *sr
         return missing(m, L, "b", "the features on the other side of the boundary");
     if (L->kind == ST_LAYER_ROUTE && !written(ln, "stops"))
         return missing(m, L, "stops", "the names of the points the route passes, in order");
+    return STEPPE_OK;
+}
+
+/* A route's via list: at least 2 points, where each was written (for the
+ * errors of the derivation, which finds them in the data), and the stops
+ * among them in the same order, so that the stops are where the line goes. */
+static steppe_status_t route_via(M *m, const st_node *ln, const char *path, st_layer *L)
+{
+    const st_node *via = st_node_get(ln, "via");
+    if (L->kind != ST_LAYER_ROUTE || !via || st_node_is_null(via))
+        return STEPPE_OK;
+    if (L->nvia < 2)
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, via->loc, "%s.via: a route needs at least 2 via points, got %zu",
+                      path, L->nvia);
+    L->via_locs = st_arena_calloc(m->arena, L->nvia, sizeof *L->via_locs);
+    if (!L->via_locs)
+        return STEPPE_ERR_NOMEM;
+    size_t i = 0;
+    for (const st_node *c = via->head; c && i < L->nvia; c = c->next, i++)
+        L->via_locs[i] = c->loc;
+    const st_node *stops = st_node_get(ln, "stops");
+    const st_node *c = stops ? stops->head : NULL;
+    size_t j = 0;
+    for (size_t k = 0; k < L->nstops; k++, c = c ? c->next : NULL) {
+        while (j < L->nvia && strcasecmp(L->via[j], L->stops[k]) != 0)
+            j++;
+        if (j == L->nvia)
+            return err_at(m, STEPPE_ERR_STYLE_VALUE, c ? c->loc : stops->loc,
+                          "%s.stops[%zu]: '%s' is not among the via points after the stop before it "
+                          "(the stops must be via points, in the same order)",
+                          path, k, L->stops[k]);
+        j++;
+    }
     return STEPPE_OK;
 }
 
@@ -1396,6 +1431,8 @@ static steppe_status_t build_layer(M *m, const st_node *ln, st_layer *L)
     if (rc == STEPPE_OK && L->kind == ST_LAYER_ROUTE && L->nstops < 2)
         return err_at(m, STEPPE_ERR_STYLE_VALUE, st_node_get(ln, "stops")->loc,
                       "%s.stops: a route needs at least 2 stops, got %zu", lc.path, L->nstops);
+    if (rc == STEPPE_OK)
+        rc = route_via(m, ln, lc.path, L);
     if (rc == STEPPE_OK)
         rc = get_symbol(m, child(m, lc, "style"), NULL, &L->sym);
     if (rc == STEPPE_OK)

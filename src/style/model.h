@@ -176,6 +176,9 @@ typedef struct st_layer {
     const char *stop_field; /* ROUTE: field matched against stops */
     const char **stops;     /* ROUTE: stop names in order */
     size_t nstops;
+    const char **via;       /* ROUTE: every town the line passes, in order (NULL: legs between stops) */
+    size_t nvia;
+    st_loc *via_locs;       /* ROUTE: where each via entry was written */
 
     st_filter where;
     st_symbol sym;

@@ -302,6 +302,8 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
       "route: the field the stops are matched against.")                                                     \
     K("layers.*.stops", STRINGS, NULL, NOSPEC, AT2(LAYER, stops, nstops),                                    \
       "route: the stops in order, at least 2.")                                                              \
+    K("layers.*.via", STRINGS, NULL, NOSPEC, AT2(LAYER, via, nvia),                                          \
+      "route: every point the line passes, in order, stops included; unlabelled between the stops.")         \
     K("layers.*.where", FILTER, NULL, NOSPEC, AT(LAYER, where), FILTER_DOC)                                  \
     SYMBOL(K, "layers.*.style", "none", "#333333", "0.5", "circle", OWN)                                     \
     LABEL(K, "layers.*.label", OWN)                                                                          \

@@ -1095,7 +1095,7 @@ static bool has_ext(const char *path, const char *ext)
     return lp > le && strcasecmp(path + lp - le, ext) == 0;
 }
 
-static const char *const kind_names[] = {"shapefile", "csv", "shared-boundary", "route"};
+static const char *const kind_names[] = {"shapefile", "csv", "shared-boundary", "route", "border-regions"};
 
 static steppe_status_t missing(M *m, const st_layer *L, const char *key, const char *why)
 {
@@ -1114,7 +1114,10 @@ static void warn_unused(M *m, cur lc, const st_layer *L)
         {"encoding", 1u << ST_LAYER_SHAPEFILE | 1u << ST_LAYER_CSV},
         {"lon", 1u << ST_LAYER_CSV},
         {"lat", 1u << ST_LAYER_CSV},
-        {"of", 1u << ST_LAYER_SHARED_BOUNDARY | 1u << ST_LAYER_ROUTE},
+        {"of", 1u << ST_LAYER_SHARED_BOUNDARY | 1u << ST_LAYER_ROUTE | 1u << ST_LAYER_BORDER_REGIONS},
+        {"border", 1u << ST_LAYER_BORDER_REGIONS},
+        {"tolerance", 1u << ST_LAYER_BORDER_REGIONS},
+        {"region-field", 1u << ST_LAYER_BORDER_REGIONS},
         {"a", 1u << ST_LAYER_SHARED_BOUNDARY},
         {"b", 1u << ST_LAYER_SHARED_BOUNDARY},
         {"stop-field", 1u << ST_LAYER_ROUTE},
@@ -1176,8 +1179,9 @@ static steppe_status_t layer_required(M *m, const st_node *ln, const st_node *sr
     const st_node *of = st_node_get(ln, "of");
     if (!of || st_node_is_null(of))
         return missing(m, L, "of",
-                       L->kind == ST_LAYER_ROUTE ? "the layer holding the stops"
-                                                 : "the layer whose shared boundary is drawn");
+                       L->kind == ST_LAYER_ROUTE            ? "the layer holding the stops"
+                       : L->kind == ST_LAYER_BORDER_REGIONS ? "the layer holding the regions"
+                                                            : "the layer whose shared boundary is drawn");
     L->of = of->text;
     L->of_loc = of->loc;
     if (L->kind == ST_LAYER_SHARED_BOUNDARY && !written(ln, "a"))
@@ -1186,6 +1190,13 @@ static steppe_status_t layer_required(M *m, const st_node *ln, const st_node *sr
         return missing(m, L, "b", "the features on the other side of the boundary");
     if (L->kind == ST_LAYER_ROUTE && !written(ln, "stops"))
         return missing(m, L, "stops", "the names of the points the route passes, in order");
+    const st_node *border = st_node_get(ln, "border");
+    if (L->kind == ST_LAYER_BORDER_REGIONS && (!border || st_node_is_null(border)))
+        return missing(m, L, "border", "the shared-boundary layer whose border the regions lie along");
+    if (L->kind == ST_LAYER_BORDER_REGIONS) {
+        L->border = border->text;
+        L->border_loc = border->loc;
+    }
     return STEPPE_OK;
 }
 
@@ -1198,8 +1209,8 @@ static steppe_status_t route_via(M *m, const st_node *ln, const char *path, st_l
     if (L->kind != ST_LAYER_ROUTE || !via || st_node_is_null(via))
         return STEPPE_OK;
     if (L->nvia < 2)
-        return err_at(m, STEPPE_ERR_STYLE_VALUE, via->loc, "%s.via: a route needs at least 2 via points, got %zu",
-                      path, L->nvia);
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, via->loc,
+                      "%s.via: a route needs at least 2 via points, got %zu", path, L->nvia);
     L->via_locs = st_arena_calloc(m->arena, L->nvia, sizeof *L->via_locs);
     if (!L->via_locs)
         return STEPPE_ERR_NOMEM;
@@ -1220,6 +1231,24 @@ static steppe_status_t route_via(M *m, const st_node *ln, const char *path, st_l
         j++;
     }
     return STEPPE_OK;
+}
+
+static steppe_status_t check_layer_ref(M *m, const char *path, const char *name, st_loc loc,
+                                       const char *self);
+
+/* A border-regions layer's border: a shared-boundary layer of the map. */
+static steppe_status_t check_border_ref(M *m, const st_layer *L)
+{
+    const char *path = st_arena_printf(m->arena, "layers.%s.border", L->name);
+    if (!path)
+        return STEPPE_ERR_NOMEM;
+    steppe_status_t rc = check_layer_ref(m, path, L->border, L->border_loc, L->name);
+    const st_layer *b = rc == STEPPE_OK ? st_map_layer(m->map, L->border) : NULL;
+    if (b && b->kind != ST_LAYER_SHARED_BOUNDARY)
+        rc = err_at(m, STEPPE_ERR_STYLE_VALUE, L->border_loc,
+                    "%s: '%s' is a %s layer; name a shared-boundary layer", path, Q(L->border),
+                    kind_names[b->kind]);
+    return rc;
 }
 
 /* Classes: the layer's symbol and label with each class's keys on top. */
@@ -1496,6 +1525,8 @@ static steppe_status_t build_layers(M *m, const st_node *root)
             rc = err_at(m, STEPPE_ERR_STYLE_VALUE, L->of_loc,
                         "%s: '%s' is a %s layer; derive from a shapefile or csv layer", path, Q(L->of),
                         kind_names[of->kind]);
+        if (rc == STEPPE_OK && L->border)
+            rc = check_border_ref(m, L);
     }
     return rc;
 }

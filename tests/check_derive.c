@@ -498,10 +498,10 @@ static void same_names(const char **got, size_t n, const char *const *want, size
 
 START_TEST(test_border_shares_bundled)
 {
-    /* OPEN: Samara Oblast (RU-SAM) borders Kazakhstan for a short stretch
-     * but is not found yet (its DCW outline stays more than 10 km from
-     * Natural Earth's border there, or Orenburg/Saratov are nearer); the
-     * issue wants 12 here. */
+    /* Samara Oblast (RU-SAM) is not in the shares: DCW lets Saratov and
+     * Orenburg meet south of it, so its outline stays 5.8 km from Natural
+     * Earth's border and is never the nearest. st_derive_border_regions()
+     * finds it by its reach (test_border_regions_bundled). */
     static const char *const ru_want[] = {"RU-AST", "RU-VGG", "RU-SAR", "RU-ORE", "RU-CHE", "RU-KGN",
                                           "RU-TYU", "RU-OMS", "RU-NVS", "RU-ALT", "RU-AL"};
     static const char *const kz_want[] = {"KZ.AR", "KZ.WK", "KZ.AT", "KZ.QS", "KZ.NK", "KZ.PA", "KZ.EK"};
@@ -521,6 +521,116 @@ START_TEST(test_border_shares_bundled)
     ck_assert_msg(fabs(sum - total) < 0.005 * total, "KZ shares %.1f km, border %.1f km", sum, total);
     for (size_t i = 0; i < n; i++)
         free((char *)names[i]);
+}
+END_TEST
+
+/* The border-regions layer's derivation on the bundled data: the 12
+ * Russian and 7 Kazakh regions of the issue. Samara Oblast is found by its
+ * reach: DCW lets Saratov and Orenburg meet south of it, so its outline
+ * stays 5.8 km from Natural Earth's border and never is the nearest (share
+ * 0), but the border passes within 10 km of it for about 13 km. */
+static void bundled_regions(const char *path, const char *field, const char *const *want, size_t nwant,
+                            const char *zero)
+{
+    steppe_ctx_t *ctx = tu_ctx();
+    st_arena *arena = st_arena_create(0);
+    st_featureset cty = {0};
+    st_featureset reg = {0};
+    st_featureset border = {0};
+    st_featureset out = {0};
+    st_read_opts opts = {0};
+    ck_assert_int_eq(st_source_read_shp(ctx, tu_src("shapes/countries.shp"), &opts, arena, &cty), STEPPE_OK);
+    ck_assert_int_eq(st_source_read_shp(ctx, tu_src(path), &opts, arena, &reg), STEPPE_OK);
+    static const char *ru[] = {"643"};
+    static const char *kz[] = {"398"};
+    st_filter fa = name_in(arena, ru, 1);
+    st_filter fb = name_in(arena, kz, 1);
+    fa.conds[0].field = "iso_n3";
+    fb.conds[0].field = "iso_n3";
+    ck_assert_int_eq(st_derive_shared_boundary(ctx, &cty, &fa, &fb, here, arena, &border), STEPPE_OK);
+    st_border_share *sh = NULL;
+    size_t n = 0;
+    double total = 0;
+    ck_assert_int_eq(st_derive_border_regions(ctx, &border, &reg, NULL, field, 10, here, "test", arena, &out,
+                                              &sh, &n, &total),
+                     STEPPE_OK);
+    const char *names[100];
+    double sum = 0;
+    ck_assert_uint_eq(out.n, n);
+    for (size_t i = 0; i < n; i++) {
+        names[i] = sh[i].name;
+        sum += sh[i].km;
+        ck_assert(sh[i].reach_km >= sh[i].km);
+        /* the field holds the share, to 0.1 km */
+        double v = atof(st_feature_attr(&out, &out.feat[i], "border_km"));
+        ck_assert_double_eq_tol(v, sh[i].km, 0.051);
+        ck_assert_str_eq(st_feature_attr(&out, &out.feat[i], field), sh[i].name);
+        if (zero && strcmp(sh[i].name, zero) == 0) {
+            ck_assert_double_eq(sh[i].km, 0);
+            ck_assert_msg(sh[i].reach_km > 5 && sh[i].reach_km < 30, "%s reach %g", zero, sh[i].reach_km);
+        } else {
+            ck_assert_msg(sh[i].km > 100, "%s share %g km", sh[i].name, sh[i].km);
+        }
+    }
+    same_names(names, n, want, nwant);
+    ck_assert_double_eq_tol(total, 6661.4, 0.5);
+    ck_assert_msg(fabs(sum - total) < 0.005 * total, "shares %.1f km, border %.1f km", sum, total);
+    st_arena_destroy(arena);
+    steppe_ctx_destroy(ctx);
+}
+
+START_TEST(test_border_regions_bundled)
+{
+    static const char *const ru_want[] = {"RU-AST", "RU-VGG", "RU-SAR", "RU-SAM", "RU-ORE", "RU-CHE",
+                                          "RU-KGN", "RU-TYU", "RU-OMS", "RU-NVS", "RU-ALT", "RU-AL"};
+    static const char *const kz_want[] = {"KZ.AR", "KZ.WK", "KZ.AT", "KZ.QS", "KZ.NK", "KZ.PA", "KZ.EK"};
+    bundled_regions("shapes/ru_regions.shp", "iso", ru_want, 12, "RU-SAM");
+    bundled_regions("shapes/kz_regions.shp", "hasc", kz_want, 7, NULL);
+}
+END_TEST
+
+/* Regions far from the border: no feature, and a warning naming the layer. */
+START_TEST(test_border_regions_empty)
+{
+    fixture fx;
+    fx_init(&fx, ST_GEOM_POLYGON);
+    fx.fs.path = "far.shp";
+    double sq[10] = {10, 10, 10, 11, 11, 11, 11, 10, 10, 10};
+    uint32_t n5 = 5;
+    fx_add(&fx, "Far", sq, &n5, 1);
+    st_featureset line = {.type = ST_GEOM_LINE};
+    st_feature lf = {0};
+    double lxy[4] = {0, 0, 0, 1};
+    uint32_t lparts[1] = {0};
+    lf.xy = lxy;
+    lf.npoints = 2;
+    lf.nparts = 1;
+    lf.parts = lparts;
+    line.feat = &lf;
+    line.n = 1;
+    st_border_share *sh = NULL;
+    size_t n = 1;
+    double total = 0;
+    tu_log_clear();
+    ck_assert_int_eq(st_derive_border_regions(fx.ctx, &line, &fx.fs, NULL, "name", 10, here, "edge_regions",
+                                              fx.arena, &fx.out, &sh, &n, &total),
+                     STEPPE_OK);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_uint_eq(fx.out.n, 0);
+    ck_assert_double_eq_tol(total, 110.574, 0.001); /* 1 degree of latitude at the equator */
+    ck_assert_msg(
+        strstr(tu_log(), "map.yaml:12:5: layer 'edge_regions': no region of far.shp lies along the border"),
+        "%s", tu_log());
+    /* the same square moved onto the line: found, with the whole share */
+    for (int i = 0; i < 10; i++)
+        fx.fs.feat[0].xy[i] -= 10;
+    st_feature_update_bbox(&fx.fs.feat[0]);
+    ck_assert_int_eq(st_derive_border_regions(fx.ctx, &line, &fx.fs, NULL, "name", 10, here, "edge_regions",
+                                              fx.arena, &fx.out, &sh, &n, &total),
+                     STEPPE_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_double_eq_tol(sh[0].km, total, 1e-9);
+    fx_free(&fx);
 }
 END_TEST
 
@@ -636,6 +746,63 @@ START_TEST(test_route_errors)
                      STEPPE_ERR_STYLE_KEY);
     ck_assert_int_eq(st_derive_route(fx.ctx, &fx.fs, "name", stops, 1, 50, here, fx.arena, &fx.out, &legs),
                      STEPPE_ERR_STYLE_VALUE);
+    fx_free(&fx);
+}
+END_TEST
+
+/* Via points: the line runs through every one in order (a detour the
+ * stops alone would not make), legs between consecutive via points. */
+START_TEST(test_route_via)
+{
+    static const char *via[] = {"Saint Petersburg", "Moscow", "Pavlodar", "Omsk"};
+    fixture fx;
+    fx_cities(&fx);
+    st_route_leg *legs = NULL;
+    ck_assert_int_eq(
+        st_derive_route_via(fx.ctx, &fx.fs, "name", via, NULL, 4, 50, here, fx.arena, &fx.out, &legs),
+        STEPPE_OK);
+    ck_assert_str_eq(legs[1].from, "Moscow");
+    ck_assert_str_eq(legs[1].to, "Pavlodar");
+    ck_assert_str_eq(legs[2].from, "Pavlodar");
+    ck_assert_str_eq(legs[2].to, "Omsk");
+    /* Omsk–Pavlodar is 383.359623 km either way */
+    ck_assert_double_eq_tol(legs[2].km, 383.359623, 1e-6);
+    ck_assert_double_eq_tol(legs[0].km, 634.601946, 1e-6);
+    const st_feature *f = &fx.out.feat[0];
+    double total = legs[0].km + legs[1].km + legs[2].km;
+    ck_assert_double_eq_tol(st_geod_polyline_km(f->xy, f->npoints), total, 1e-3);
+    /* the detour by Pavlodar is longer than Moscow–Omsk direct */
+    ck_assert(legs[1].km + legs[2].km > 2243.024482 + 300);
+    /* it ends at Omsk and passes Pavlodar exactly */
+    ck_assert_double_eq(f->xy[2 * (f->npoints - 1)], 73.3686);
+    bool at_pavlodar = false;
+    for (uint32_t i = 0; i < f->npoints; i++)
+        at_pavlodar = at_pavlodar || (f->xy[2 * i] == 76.9674 && f->xy[2 * i + 1] == 52.2873);
+    ck_assert(at_pavlodar);
+    fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_route_via_errors)
+{
+    static const char *via[] = {"Moscow", "Pavlodr", "Omsk"};
+    static const char *far[] = {"Moscow", "Vladivostok"};
+    const st_loc locs[] = {{"map.yaml", 14, 11}, {"map.yaml", 14, 19}, {"map.yaml", 14, 28}};
+    fixture fx;
+    fx_cities(&fx);
+    st_route_leg *legs = NULL;
+    ck_assert_int_eq(
+        st_derive_route_via(fx.ctx, &fx.fs, "name", via, locs, 3, 50, here, fx.arena, &fx.out, &legs),
+        STEPPE_ERR_STYLE_VALUE);
+    ck_assert_str_eq(steppe_ctx_last_error(fx.ctx),
+                     "map.yaml:14:19: via point 'Pavlodr' not found in places.csv (field 'name'); "
+                     "did you mean 'Pavlodar'?");
+    ck_assert_ptr_null(legs);
+    ck_assert_int_eq(
+        st_derive_route_via(fx.ctx, &fx.fs, "name", far, NULL, 2, 50, here, fx.arena, &fx.out, &legs),
+        STEPPE_ERR_STYLE_VALUE);
+    ck_assert_str_eq(steppe_ctx_last_error(fx.ctx),
+                     "map.yaml:12:5: via point 'Vladivostok' not found in places.csv (field 'name')");
     fx_free(&fx);
 }
 END_TEST
@@ -854,9 +1021,13 @@ static Suite *derive_suite(void)
     tcase_add_test(tc, test_kz_regions_baikonur);
     tcase_add_test(tc, test_border_shares_bundled);
     tcase_add_test(tc, test_border_shares_bad_tolerance);
+    tcase_add_test(tc, test_border_regions_bundled);
+    tcase_add_test(tc, test_border_regions_empty);
     tcase_add_test(tc, test_route_legs);
     tcase_add_test(tc, test_route_on_geodesic);
     tcase_add_test(tc, test_route_errors);
+    tcase_add_test(tc, test_route_via);
+    tcase_add_test(tc, test_route_via_errors);
     tcase_add_loop_test(tc, test_pole_table, 0, sizeof pole_table / sizeof pole_table[0]);
     tcase_add_test(tc, test_pole_hole);
     tcase_add_loop_test(tc, test_pole_dense, 0, 3);

@@ -144,7 +144,8 @@ START_TEST(test_errors_table)
         {"layers:\n  land:\n    type: csv\n", "land", STEPPE_ERR_STYLE_KEY,
          "layers.land: missing key 'source' (required for shapefile and csv layers)"},
         {"layers:\n  land:\n    type: shapefil\n", "shapefil", STEPPE_ERR_STYLE_VALUE,
-         "layers.land.type: expected one of shapefile, csv, shared-boundary, route, got 'shapefil' (did you "
+         "layers.land.type: expected one of shapefile, csv, shared-boundary, route, border-regions, got "
+         "'shapefil' (did you "
          "mean "
          "'shapefile'?)"},
         {"layers:\n  land:\n    source: s.yaml\n", "s.yaml", STEPPE_ERR_STYLE_VALUE,

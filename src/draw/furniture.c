@@ -399,6 +399,7 @@ static st_geom_type legend_type(const st_layer_data *ld)
     switch (ld->layer->kind) {
     case ST_LAYER_SHARED_BOUNDARY:
     case ST_LAYER_ROUTE: return ST_GEOM_LINE;
+    case ST_LAYER_BORDER_REGIONS: return ST_GEOM_POLYGON;
     case ST_LAYER_CSV: return ST_GEOM_POINT;
     default: return ST_GEOM_POLYGON;
     }

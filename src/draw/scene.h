@@ -29,6 +29,8 @@ typedef struct st_layer_data {
     double km;          /* geodesic length (shared boundary, route) */
     st_route_leg *legs; /* ROUTE: nlegs legs */
     size_t nlegs;
+    st_border_share *shares; /* BORDER_REGIONS: one per feature; km is then the border's length */
+    size_t nshares;
     double read_ms;    /* reading (and deriving), for the report */
     double project_ms; /* projecting and generalising */
     /* Thematic layers (thematic_render.h): classes, sizes and markers

@@ -13,6 +13,7 @@
 #include "dynlib.h"
 #include "generalize.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1023,6 +1024,154 @@ steppe_status_t st_derive_border_shares(steppe_ctx_t *ctx, const st_featureset *
     return STEPPE_OK;
 }
 
+/* km of border within tol_km of each region's outline (reach[r]), pieces
+ * cut as st_derive_border_shares() cuts them. */
+static void border_reach(const st_featureset *border, const st_featureset *regions, double tol_km,
+                         double *reach)
+{
+    double ty = tol_km / 111.2;
+    for (size_t i = 0; i < border->n; i++) {
+        const st_feature *f = &border->feat[i];
+        for (uint32_t k = 0; k < f->nparts; k++) {
+            uint32_t i0 = f->parts[k];
+            uint32_t i1 = k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
+            for (uint32_t j = i0; j + 1 < i1; j++) {
+                const double *a = &f->xy[2 * j];
+                const double *b = &f->xy[2 * j + 2];
+                double seg = st_geod_polyline_km(a, 2);
+                int steps = (int)ceil(seg / 1.0);
+                steps = steps < 1 ? 1 : steps;
+                for (int s = 0; s < steps; s++) {
+                    double t = (s + 0.5) / steps;
+                    double x = a[0] + t * (b[0] - a[0]);
+                    double y = a[1] + t * (b[1] - a[1]);
+                    double tx = ty / fmax(cos(y * M_PI / 180), 0.01);
+                    for (size_t r = 0; r < regions->n; r++) {
+                        const st_feature *g = &regions->feat[r];
+                        if (x < g->bbox[0] - tx || x > g->bbox[2] + tx || y < g->bbox[1] - ty ||
+                            y > g->bbox[3] + ty)
+                            continue;
+                        if (region_dist_km(g, x, y) <= tol_km)
+                            reach[r] += seg / steps;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* Whether where keeps region f, whose fields are tested with border_km and
+ * border_reach_km added (as a one-feature set, so that the filter sees the
+ * columns the layer will have). */
+static bool border_region_kept(const st_featureset *regions, const st_feature *f, const st_filter *where,
+                               double km, double reach, st_arena *arena)
+{
+    if (!where || where->n == 0)
+        return true;
+    st_featureset one = *regions;
+    st_feature copy = *f;
+    one.feat = &copy;
+    one.n = 1;
+    one.cap = 1;
+    const char *vkm = st_arena_printf(arena, "%.1f", km);
+    const char *vreach = st_arena_printf(arena, "%.1f", reach);
+    static const char *const names[] = {"border_km", "border_reach_km"};
+    const char *const c0[] = {vkm};
+    const char *const c1[] = {vreach};
+    const char *const *values[] = {c0, c1};
+    if (!vkm || !vreach || !st_featureset_add_columns(&one, names, "NN", 2, values, arena))
+        return true;
+    return st_filter_match(where, &one, &one.feat[0]);
+}
+
+steppe_status_t st_derive_border_regions(steppe_ctx_t *ctx, const st_featureset *border,
+                                         const st_featureset *regions, const st_filter *where,
+                                         const char *name_field, double tol_km, st_loc loc, const char *what,
+                                         st_arena *arena, st_featureset *out, st_border_share **shares,
+                                         size_t *nshares, double *total_km)
+{
+    char at[1200];
+    const char *pre = loc_prefix(loc, at, sizeof at);
+    const char *path = regions->path ? regions->path : "the layer";
+
+    memset(out, 0, sizeof *out);
+    out->type = ST_GEOM_POLYGON;
+    out->crs = regions->crs;
+    out->path = regions->path;
+    *shares = NULL;
+    *nshares = 0;
+    *total_km = 0;
+    int name_idx = st_featureset_field(regions, name_field);
+    if (name_idx < 0)
+        return st_error(ctx, STEPPE_ERR_STYLE_KEY, "%sno field '%s' in %s", pre, name_field, path);
+    double *km = st_arena_calloc(arena, regions->n ? regions->n : 1, sizeof *km);
+    double *reach = st_arena_calloc(arena, regions->n ? regions->n : 1, sizeof *reach);
+    if (!km || !reach)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory finding border regions", path);
+    steppe_status_t st = st_derive_border_shares(ctx, border, regions, tol_km, loc, km, total_km);
+    if (st != STEPPE_OK)
+        return st;
+    border_reach(border, regions, tol_km, reach);
+
+    /* The regions along the border, then those of them where keeps. */
+    bool *keep = st_arena_calloc(arena, regions->n ? regions->n : 1, sizeof *keep);
+    if (!keep)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory finding border regions", path);
+    size_t n = 0;
+    for (size_t r = 0; r < regions->n; r++) {
+        keep[r] =
+            reach[r] > 0 && border_region_kept(regions, &regions->feat[r], where, km[r], reach[r], arena);
+        n += keep[r];
+    }
+    if (n == 0) {
+        st_warn(ctx, "%slayer '%s': no region of %s lies along the border within %g km", pre, what, path,
+                tol_km);
+        return STEPPE_OK;
+    }
+    st_border_share *sh = st_arena_calloc(arena, n, sizeof *sh);
+    const char **vkm = st_arena_calloc(arena, n, sizeof *vkm);
+    const char **vreach = st_arena_calloc(arena, n, sizeof *vreach);
+    out->fields = regions->fields;
+    out->field_types = regions->field_types;
+    out->nfields = regions->nfields;
+    if (!sh || !vkm || !vreach)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory finding border regions", path);
+    size_t k = 0;
+    for (size_t r = 0; r < regions->n; r++) {
+        if (!keep[r])
+            continue;
+        const st_feature *g = &regions->feat[r];
+        st_feature *f = st_featureset_add(out, arena);
+        /* Own copies: the layer is projected in place, the regions may be
+         * the data cache's. */
+        double *xy = st_arena_alloc(arena, 2 * (size_t)g->npoints * sizeof *xy);
+        uint32_t *parts = st_arena_alloc(arena, (g->nparts ? g->nparts : 1) * sizeof *parts);
+        if (!f || !xy || !parts)
+            return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory finding border regions", path);
+        *f = *g;
+        memcpy(xy, g->xy, 2 * (size_t)g->npoints * sizeof *xy);
+        memcpy(parts, g->parts, g->nparts * sizeof *parts);
+        f->xy = xy;
+        f->parts = parts;
+        sh[k].name = g->attrs && g->attrs[name_idx] ? g->attrs[name_idx] : "";
+        sh[k].km = km[r];
+        sh[k].reach_km = reach[r];
+        vkm[k] = st_arena_printf(arena, "%.1f", km[r]);
+        vreach[k] = st_arena_printf(arena, "%.1f", reach[r]);
+        if (!vkm[k] || !vreach[k])
+            return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory finding border regions", path);
+        k++;
+    }
+    static const char *const names[] = {"border_km", "border_reach_km"};
+    const char *const *values[] = {vkm, vreach};
+    if (!st_featureset_add_columns(out, names, "NN", 2, values, arena))
+        return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory finding border regions", path);
+    out->source_vertices = regions->source_vertices;
+    *shares = sh;
+    *nshares = n;
+    return STEPPE_OK;
+}
+
 /* ---- routes ---------------------------------------------------------------- */
 
 /* The feature whose field idx equals name: exactly, else ignoring ASCII case. */
@@ -1041,47 +1190,74 @@ static const st_feature *find_stop(const st_featureset *points, int idx, const c
     return NULL;
 }
 
-steppe_status_t st_derive_route(steppe_ctx_t *ctx, const st_featureset *points, const char *field,
-                                const char *const *stops, size_t nstops, double step_km, st_loc loc,
-                                st_arena *arena, st_featureset *out, st_route_leg **legs)
+/* Levenshtein distance ignoring ASCII case (two rows), for "did you mean";
+ * names longer than 63 bytes are not compared (SIZE_MAX). */
+static size_t name_distance(const char *a, const char *b)
 {
-    char where[1200];
-    const char *pre = loc_prefix(loc, where, sizeof where);
-    const char *path = points->path ? points->path : "the layer";
-    struct geod_geodesic g;
-
-    memset(out, 0, sizeof *out);
-    out->type = ST_GEOM_LINE;
-    out->crs = points->crs;
-    out->path = points->path;
-    *legs = NULL;
-    if (nstops < 2)
-        return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%sa route needs at least two stops", pre);
-    int idx = st_featureset_field(points, field);
-    if (idx < 0)
-        return st_error(ctx, STEPPE_ERR_STYLE_KEY, "%sno field '%s' in %s", pre, field, path);
-    if (!(step_km > 0))
-        step_km = 50;
-    steppe_status_t st = st_ctx_load_proj(ctx);
-    if (st != STEPPE_OK)
-        return st;
-
-    const st_feature **found = st_arena_calloc(arena, nstops, sizeof *found);
-    struct geod_geodesicline *lines = st_arena_calloc(arena, nstops - 1, sizeof *lines);
-    size_t *steps = st_arena_calloc(arena, nstops - 1, sizeof *steps);
-    st_route_leg *lg = st_arena_calloc(arena, nstops - 1, sizeof *lg);
-    if (!found || !lines || !steps || !lg)
-        return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory building a route", path);
-    for (size_t i = 0; i < nstops; i++) {
-        found[i] = find_stop(points, idx, stops[i]);
-        if (!found[i])
-            return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%sno stop '%s' in %s's field '%s'", pre, stops[i],
-                            path, field);
+    size_t la = strlen(a);
+    size_t lb = strlen(b);
+    size_t row[2][64];
+    if (la > 63 || lb > 63)
+        return SIZE_MAX;
+    for (size_t j = 0; j <= lb; j++)
+        row[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t *prev = row[(i - 1) & 1];
+        size_t *cur = row[i & 1];
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+            size_t best = prev[j - 1] + cost;
+            if (prev[j] + 1 < best)
+                best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best)
+                best = cur[j - 1] + 1;
+            cur[j] = best;
+        }
     }
+    return row[la & 1][lb];
+}
+
+/* The value of field idx closest to name, when close enough to be a typo
+ * (at most a third of the name's length, at least 1, at most 3 edits). */
+static const char *closest_name(const st_featureset *points, int idx, const char *name)
+{
+    size_t limit = strlen(name) / 3;
+    if (limit < 1)
+        limit = 1;
+    if (limit > 3)
+        limit = 3;
+    const char *best = NULL;
+    size_t best_d = limit + 1;
+    for (size_t i = 0; i < points->n; i++) {
+        const st_feature *f = &points->feat[i];
+        const char *v = f->attrs ? f->attrs[idx] : NULL;
+        if (!v)
+            continue;
+        size_t d = name_distance(v, name);
+        if (d < best_d) {
+            best_d = d;
+            best = v;
+        }
+    }
+    return best;
+}
+
+/* The line through found[0..n-1] by geodesic legs, densified to step_km. */
+static steppe_status_t route_build(steppe_ctx_t *ctx, const st_feature *const *found,
+                                   const char *const *names, size_t n, double step_km, const char *pre,
+                                   const char *path, st_arena *arena, st_featureset *out, st_route_leg **legs)
+{
+    struct geod_geodesic g;
+    struct geod_geodesicline *lines = st_arena_calloc(arena, n - 1, sizeof *lines);
+    size_t *steps = st_arena_calloc(arena, n - 1, sizeof *steps);
+    st_route_leg *lg = st_arena_calloc(arena, n - 1, sizeof *lg);
+    if (!lines || !steps || !lg)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory building a route", path);
 
     geod_init(&g, WGS84_A, WGS84_F);
     size_t total = 1;
-    for (size_t i = 0; i + 1 < nstops; i++) {
+    for (size_t i = 0; i + 1 < n; i++) {
         const double *p = found[i]->xy;
         const double *q = found[i + 1]->xy;
         geod_inverseline(&lines[i], &g, p[1], p[0], q[1], q[0],
@@ -1089,8 +1265,8 @@ steppe_status_t st_derive_route(steppe_ctx_t *ctx, const st_featureset *points, 
         double k = ceil(lines[i].s13 / (step_km * 1000));
         steps[i] = k < 1 ? 1 : (size_t)k;
         total += steps[i];
-        lg[i].from = st_arena_strdup(arena, stops[i]);
-        lg[i].to = st_arena_strdup(arena, stops[i + 1]);
+        lg[i].from = st_arena_strdup(arena, names[i]);
+        lg[i].to = st_arena_strdup(arena, names[i + 1]);
         lg[i].km = lines[i].s13 / 1000;
     }
     if (total > UINT32_MAX)
@@ -1106,7 +1282,7 @@ steppe_status_t st_derive_route(steppe_ctx_t *ctx, const st_featureset *points, 
     xy[0] = found[0]->xy[0];
     xy[1] = found[0]->xy[1];
     np = 1;
-    for (size_t i = 0; i + 1 < nstops; i++) {
+    for (size_t i = 0; i + 1 < n; i++) {
         for (size_t j = 1; j < steps[i]; j++) {
             double lat = 0;
             double lon = 0;
@@ -1130,6 +1306,86 @@ steppe_status_t st_derive_route(steppe_ctx_t *ctx, const st_featureset *points, 
     out->source_vertices = np;
     *legs = lg;
     return STEPPE_OK;
+}
+
+/* What both route forms check first: at least two points, the field, PROJ. */
+static steppe_status_t route_start(steppe_ctx_t *ctx, const st_featureset *points, const char *field,
+                                   size_t n, const char *pre, const char *path, st_featureset *out,
+                                   st_route_leg **legs, int *idx)
+{
+    memset(out, 0, sizeof *out);
+    out->type = ST_GEOM_LINE;
+    out->crs = points->crs;
+    out->path = points->path;
+    *legs = NULL;
+    if (n < 2)
+        return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%sa route needs at least two stops", pre);
+    *idx = st_featureset_field(points, field);
+    if (*idx < 0)
+        return st_error(ctx, STEPPE_ERR_STYLE_KEY, "%sno field '%s' in %s", pre, field, path);
+    return st_ctx_load_proj(ctx);
+}
+
+steppe_status_t st_derive_route(steppe_ctx_t *ctx, const st_featureset *points, const char *field,
+                                const char *const *stops, size_t nstops, double step_km, st_loc loc,
+                                st_arena *arena, st_featureset *out, st_route_leg **legs)
+{
+    char where[1200];
+    const char *pre = loc_prefix(loc, where, sizeof where);
+    const char *path = points->path ? points->path : "the layer";
+    int idx = -1;
+
+    steppe_status_t st = route_start(ctx, points, field, nstops, pre, path, out, legs, &idx);
+    if (st != STEPPE_OK)
+        return st;
+    if (!(step_km > 0))
+        step_km = 50;
+    const st_feature **found = st_arena_calloc(arena, nstops, sizeof *found);
+    if (!found)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory building a route", path);
+    for (size_t i = 0; i < nstops; i++) {
+        found[i] = find_stop(points, idx, stops[i]);
+        if (!found[i])
+            return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%sno stop '%s' in %s's field '%s'", pre, stops[i],
+                            path, field);
+    }
+    return route_build(ctx, found, stops, nstops, step_km, pre, path, arena, out, legs);
+}
+
+steppe_status_t st_derive_route_via(steppe_ctx_t *ctx, const st_featureset *points, const char *field,
+                                    const char *const *via, const st_loc *via_locs, size_t nvia,
+                                    double step_km, st_loc loc, st_arena *arena, st_featureset *out,
+                                    st_route_leg **legs)
+{
+    char where[1200];
+    const char *pre = loc_prefix(loc, where, sizeof where);
+    const char *path = points->path ? points->path : "the layer";
+    int idx = -1;
+
+    steppe_status_t st = route_start(ctx, points, field, nvia, pre, path, out, legs, &idx);
+    if (st != STEPPE_OK)
+        return st;
+    if (!(step_km > 0))
+        step_km = 50;
+    const st_feature **found = st_arena_calloc(arena, nvia, sizeof *found);
+    if (!found)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory building a route", path);
+    for (size_t i = 0; i < nvia; i++) {
+        found[i] = find_stop(points, idx, via[i]);
+        if (found[i])
+            continue;
+        /* Where the name was written, not just the layer. */
+        char at[1200];
+        const char *apre = via_locs ? loc_prefix(via_locs[i], at, sizeof at) : pre;
+        const char *near = closest_name(points, idx, via[i]);
+        if (near)
+            return st_error(ctx, STEPPE_ERR_STYLE_VALUE,
+                            "%svia point '%s' not found in %s (field '%s'); did you mean '%s'?", apre, via[i],
+                            path, field, near);
+        return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%svia point '%s' not found in %s (field '%s')", apre,
+                        via[i], path, field);
+    }
+    return route_build(ctx, found, via, nvia, step_km, pre, path, arena, out, legs);
 }
 
 /* ---- pole of inaccessibility ---------------------------------------------- */

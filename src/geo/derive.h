@@ -59,6 +59,33 @@ steppe_status_t st_derive_border_shares(steppe_ctx_t *ctx, const st_featureset *
                                         const st_featureset *regions, double tol_km, st_loc loc, double *km,
                                         double *total_km);
 
+/* A region along a border: its name, its share of the border (the pieces
+ * nearest its outline) and its reach (the pieces within the tolerance of
+ * its outline, shared or not), km on the WGS84 ellipsoid. */
+typedef struct st_border_share {
+    const char *name;
+    double km;
+    double reach_km;
+} st_border_share;
+
+/* The regions (polygons, lon/lat) along border (lines, lon/lat): every
+ * region whose outline comes within tol_km of the border, with its share
+ * (st_derive_border_shares) and its reach. A region counts by its reach, so
+ * one that a generalised dataset keeps a few km off the border, behind its
+ * neighbours, is found even when its neighbours are nearer everywhere (its
+ * share is then 0). out receives copies of those regions with the columns
+ * border_km and border_reach_km (km, 1 decimal); shares one entry per
+ * region of out, in the same order, named by name_field (from arena);
+ * *total_km the border's length. No region is a warning naming what (the
+ * layer). where (NULL: all) keeps only the regions matching it, tested
+ * on the regions' fields and border_km, border_reach_km. Errors as st_derive_border_shares(), and
+ * STEPPE_ERR_STYLE_KEY when name_field is not a field of regions. */
+steppe_status_t st_derive_border_regions(steppe_ctx_t *ctx, const st_featureset *border,
+                                         const st_featureset *regions, const st_filter *where,
+                                         const char *name_field, double tol_km, st_loc loc, const char *what,
+                                         st_arena *arena, st_featureset *out, st_border_share **shares,
+                                         size_t *nshares, double *total_km);
+
 /* One leg of a route. */
 typedef struct st_route_leg {
     const char *from;
@@ -74,6 +101,16 @@ typedef struct st_route_leg {
 steppe_status_t st_derive_route(steppe_ctx_t *ctx, const st_featureset *points, const char *field,
                                 const char *const *stops, size_t nstops, double step_km, st_loc loc,
                                 st_arena *arena, st_featureset *out, st_route_leg **legs);
+
+/* The same through every via point (values of field in points, in order):
+ * the line follows the towns a road passes instead of straight legs between
+ * its stops; legs receives nvia-1 legs. A via point not found fails with
+ * STEPPE_ERR_STYLE_VALUE at via_locs[i] (loc when via_locs is NULL), naming
+ * the point, the file and the closest name ("did you mean"). */
+steppe_status_t st_derive_route_via(steppe_ctx_t *ctx, const st_featureset *points, const char *field,
+                                    const char *const *via, const st_loc *via_locs, size_t nvia,
+                                    double step_km, st_loc loc, st_arena *arena, st_featureset *out,
+                                    st_route_leg **legs);
 
 /* Pole of inaccessibility of a polygon feature (pixel coordinates), by the
  * polylabel grid search (Agafonkin 2016, after Garcia-Castellanos &

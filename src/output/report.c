@@ -115,6 +115,26 @@ static void write_thematic(FILE *f, const st_layer_data *d)
     fputs("]", f);
 }
 
+/* A border-regions layer: the regions with their shares of the border
+ * (which add up to it, less what no region took) and their reach. */
+static void border_shares(FILE *f, const st_layer_data *d)
+{
+    double sum = 0;
+    fputs(", \"regions\": [", f);
+    for (size_t k = 0; k < d->nshares; k++) {
+        fputs(k ? ", {\"name\": " : "{\"name\": ", f);
+        json_str(f, d->shares[k].name);
+        fputs(", \"km\": ", f);
+        json_num(f, d->shares[k].km);
+        fputs(", \"reach_km\": ", f);
+        json_num(f, d->shares[k].reach_km);
+        fputs("}", f);
+        sum += d->shares[k].km;
+    }
+    fputs("], \"shares_km\": ", f);
+    json_num(f, sum);
+}
+
 static void write_body(st_scene *r, FILE *f)
 {
     const steppe_render_opts_t *o = r->opts;
@@ -197,6 +217,8 @@ static void write_body(st_scene *r, FILE *f)
             }
             fputs("]", f);
         }
+        if (d->layer->kind == ST_LAYER_BORDER_REGIONS)
+            border_shares(f, d);
         fputs("}", f);
     }
     fputs(first ? "},\n  \"timings_ms\": {" : "\n  },\n  \"timings_ms\": {", f);

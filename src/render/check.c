@@ -112,6 +112,17 @@ steppe_status_t steppe_style_check(steppe_ctx_t *ctx, const steppe_style_t *styl
                 st = st_filter_check(ctx, &layer->b, &src);
             if (st == STEPPE_OK)
                 st = st_derive_shared_boundary(ctx, &src, &layer->a, &layer->b, layer->loc, arena, &out);
+        } else if (layer->kind == ST_LAYER_BORDER_REGIONS) {
+            /* The border itself is the shared-boundary layer's, checked as that layer. */
+            const char *field = layer->region_field ? layer->region_field : "name";
+            if (st_featureset_field(&src, field) < 0)
+                st = st_error(ctx, STEPPE_ERR_STYLE_KEY, "%s:%d:%d: layer '%s': no field '%s' in %s",
+                              layer->loc.file ? layer->loc.file : m->path, layer->loc.line, layer->loc.col,
+                              layer->name, field, src.path ? src.path : of->name);
+        } else if (layer->nvia) {
+            st_route_leg *legs = NULL;
+            st = st_derive_route_via(ctx, &src, layer->stop_field, layer->via, layer->via_locs, layer->nvia,
+                                     50.0, layer->loc, arena, &out, &legs);
         } else {
             st_route_leg *legs = NULL;
             st = st_derive_route(ctx, &src, layer->stop_field, layer->stops, layer->nstops, 50.0, layer->loc,

@@ -879,6 +879,33 @@ static void source_free(st_scene *r)
     r->nsource_jobs = 0;
 }
 
+/* A border-regions layer: its border derived again from the
+ * shared-boundary layer's source (the drawn one is projected by now), in
+ * lon/lat at full resolution, then the regions along it. */
+static steppe_status_t derive_border_regions(st_scene *r, proj_cache *pc, const st_layer *layer,
+                                             const st_featureset *regions, st_layer_data *d)
+{
+    const st_layer *bl = st_map_layer(r->map, layer->border);
+    const st_layer *bof = bl ? st_map_layer(r->map, bl->of) : NULL;
+    if (!bl || !bof)
+        return st_error(r->ctx, STEPPE_ERR_STYLE_VALUE, "%s:%d:%d: layer '%s': no border layer '%s'",
+                        layer->border_loc.file ? layer->border_loc.file : r->map->path,
+                        layer->border_loc.line, layer->border_loc.col, layer->name,
+                        layer->border ? layer->border : "");
+    st_layer narrowed;
+    st_featureset src;
+    st_featureset line;
+    st_proj *proj = NULL;
+    steppe_status_t st = read_layer(r, pc, derive_source(r, bl, bof, &narrowed), false, &src, &proj);
+    if (st == STEPPE_OK)
+        st = st_derive_shared_boundary(r->ctx, &src, &bl->a, &bl->b, bl->loc, r->arena, &line);
+    if (st == STEPPE_OK)
+        st = st_derive_border_regions(
+            r->ctx, &line, regions, &layer->where, layer->region_field ? layer->region_field : "name",
+            layer->tolerance_km, layer->loc, layer->name, r->arena, &d->fs, &d->shares, &d->nshares, &d->km);
+    return st;
+}
+
 static steppe_status_t load_layers(st_scene *r)
 {
     const st_map *m = r->map;
@@ -1004,6 +1031,12 @@ static steppe_status_t load_layers(st_scene *r)
             } else if (layer->kind == ST_LAYER_SHARED_BOUNDARY) {
                 st = st_derive_shared_boundary(r->ctx, &src, &layer->a, &layer->b, layer->loc, r->arena,
                                                &d->fs);
+            } else if (layer->kind == ST_LAYER_BORDER_REGIONS) {
+                st = derive_border_regions(r, &pc, layer, &src, d);
+            } else if (layer->nvia) {
+                st = st_derive_route_via(r->ctx, &src, layer->stop_field, layer->via, layer->via_locs,
+                                         layer->nvia, ROUTE_STEP_KM, layer->loc, r->arena, &d->fs, &d->legs);
+                d->nlegs = layer->nvia - 1;
             } else {
                 st = st_derive_route(r->ctx, &src, layer->stop_field, layer->stops, layer->nstops,
                                      ROUTE_STEP_KM, layer->loc, r->arena, &d->fs, &d->legs);
@@ -1012,7 +1045,8 @@ static steppe_status_t load_layers(st_scene *r)
             if (st != STEPPE_OK)
                 goto done;
             /* The derivation thread measured its line already. */
-            d->km = job ? job->km : st_geod_length_km(&d->fs);
+            if (layer->kind != ST_LAYER_BORDER_REGIONS)
+                d->km = job ? job->km : st_geod_length_km(&d->fs);
             d->measured = true;
             double t_proj = now_ms();
             d->read_ms = t_proj - t_read;

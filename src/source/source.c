@@ -36,7 +36,8 @@ steppe_status_t st_source_read_layer_keep(steppe_ctx_t *ctx, const st_layer *lay
         return st_source_read_csv(ctx, layer->source, layer->lon_field ? layer->lon_field : "lon",
                                   layer->lat_field ? layer->lat_field : "lat", &opts, arena, out);
     case ST_LAYER_SHARED_BOUNDARY:
-    case ST_LAYER_ROUTE: break;
+    case ST_LAYER_ROUTE:
+    case ST_LAYER_BORDER_REGIONS: break;
     }
     return st_error(ctx, STEPPE_ERR_INTERNAL, "layer '%s' is derived and has no source of its own",
                     layer->name ? layer->name : "?");

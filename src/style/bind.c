@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "ctx.h"
@@ -1070,7 +1071,7 @@ static bool has_ext(const char *path, const char *ext)
     return lp > le && strcasecmp(path + lp - le, ext) == 0;
 }
 
-static const char *const kind_names[] = {"shapefile", "csv", "shared-boundary", "route"};
+static const char *const kind_names[] = {"shapefile", "csv", "shared-boundary", "route", "border-regions"};
 
 static steppe_status_t missing(M *m, const st_layer *L, const char *key, const char *why)
 {
@@ -1089,11 +1090,15 @@ static void warn_unused(M *m, cur lc, const st_layer *L)
         {"encoding", 1u << ST_LAYER_SHAPEFILE | 1u << ST_LAYER_CSV},
         {"lon", 1u << ST_LAYER_CSV},
         {"lat", 1u << ST_LAYER_CSV},
-        {"of", 1u << ST_LAYER_SHARED_BOUNDARY | 1u << ST_LAYER_ROUTE},
+        {"of", 1u << ST_LAYER_SHARED_BOUNDARY | 1u << ST_LAYER_ROUTE | 1u << ST_LAYER_BORDER_REGIONS},
+        {"border", 1u << ST_LAYER_BORDER_REGIONS},
+        {"tolerance", 1u << ST_LAYER_BORDER_REGIONS},
+        {"region-field", 1u << ST_LAYER_BORDER_REGIONS},
         {"a", 1u << ST_LAYER_SHARED_BOUNDARY},
         {"b", 1u << ST_LAYER_SHARED_BOUNDARY},
         {"stop-field", 1u << ST_LAYER_ROUTE},
         {"stops", 1u << ST_LAYER_ROUTE},
+        {"via", 1u << ST_LAYER_ROUTE},
     };
     for (size_t i = 0; i < sizeof only / sizeof only[0]; i++) {
         const st_node *n = st_node_get(lc.node, only[i].key);
@@ -1150,8 +1155,9 @@ static steppe_status_t layer_required(M *m, const st_node *ln, const st_node *sr
     const st_node *of = st_node_get(ln, "of");
     if (!of || st_node_is_null(of))
         return missing(m, L, "of",
-                       L->kind == ST_LAYER_ROUTE ? "the layer holding the stops"
-                                                 : "the layer whose shared boundary is drawn");
+                       L->kind == ST_LAYER_ROUTE            ? "the layer holding the stops"
+                       : L->kind == ST_LAYER_BORDER_REGIONS ? "the layer holding the regions"
+                                                            : "the layer whose shared boundary is drawn");
     L->of = of->text;
     L->of_loc = of->loc;
     if (L->kind == ST_LAYER_SHARED_BOUNDARY && !written(ln, "a"))
@@ -1160,7 +1166,65 @@ static steppe_status_t layer_required(M *m, const st_node *ln, const st_node *sr
         return missing(m, L, "b", "the features on the other side of the boundary");
     if (L->kind == ST_LAYER_ROUTE && !written(ln, "stops"))
         return missing(m, L, "stops", "the names of the points the route passes, in order");
+    const st_node *border = st_node_get(ln, "border");
+    if (L->kind == ST_LAYER_BORDER_REGIONS && (!border || st_node_is_null(border)))
+        return missing(m, L, "border", "the shared-boundary layer whose border the regions lie along");
+    if (L->kind == ST_LAYER_BORDER_REGIONS) {
+        L->border = border->text;
+        L->border_loc = border->loc;
+    }
     return STEPPE_OK;
+}
+
+/* A route's via list: at least 2 points, where each was written (for the
+ * errors of the derivation, which finds them in the data), and the stops
+ * among them in the same order, so that the stops are where the line goes. */
+static steppe_status_t route_via(M *m, const st_node *ln, const char *path, st_layer *L)
+{
+    const st_node *via = st_node_get(ln, "via");
+    if (L->kind != ST_LAYER_ROUTE || !via || st_node_is_null(via))
+        return STEPPE_OK;
+    if (L->nvia < 2)
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, via->loc,
+                      "%s.via: a route needs at least 2 via points, got %zu", path, L->nvia);
+    L->via_locs = st_arena_calloc(m->arena, L->nvia, sizeof *L->via_locs);
+    if (!L->via_locs)
+        return STEPPE_ERR_NOMEM;
+    size_t i = 0;
+    for (const st_node *c = via->head; c && i < L->nvia; c = c->next, i++)
+        L->via_locs[i] = c->loc;
+    const st_node *stops = st_node_get(ln, "stops");
+    const st_node *c = stops ? stops->head : NULL;
+    size_t j = 0;
+    for (size_t k = 0; k < L->nstops; k++, c = c ? c->next : NULL) {
+        while (j < L->nvia && strcasecmp(L->via[j], L->stops[k]) != 0)
+            j++;
+        if (j == L->nvia)
+            return err_at(m, STEPPE_ERR_STYLE_VALUE, c ? c->loc : stops->loc,
+                          "%s.stops[%zu]: '%s' is not among the via points after the stop before it "
+                          "(the stops must be via points, in the same order)",
+                          path, k, L->stops[k]);
+        j++;
+    }
+    return STEPPE_OK;
+}
+
+static steppe_status_t check_layer_ref(M *m, const char *path, const char *name, st_loc loc,
+                                       const char *self);
+
+/* A border-regions layer's border: a shared-boundary layer of the map. */
+static steppe_status_t check_border_ref(M *m, const st_layer *L)
+{
+    const char *path = st_arena_printf(m->arena, "layers.%s.border", L->name);
+    if (!path)
+        return STEPPE_ERR_NOMEM;
+    steppe_status_t rc = check_layer_ref(m, path, L->border, L->border_loc, L->name);
+    const st_layer *b = rc == STEPPE_OK ? st_map_layer(m->map, L->border) : NULL;
+    if (b && b->kind != ST_LAYER_SHARED_BOUNDARY)
+        rc = err_at(m, STEPPE_ERR_STYLE_VALUE, L->border_loc,
+                    "%s: '%s' is a %s layer; name a shared-boundary layer", path, Q(L->border),
+                    kind_names[b->kind]);
+    return rc;
 }
 
 /* Classes: the layer's symbol and label with each class's keys on top. */
@@ -1398,6 +1462,8 @@ static steppe_status_t build_layer(M *m, const st_node *ln, st_layer *L)
         return err_at(m, STEPPE_ERR_STYLE_VALUE, st_node_get(ln, "stops")->loc,
                       "%s.stops: a route needs at least 2 stops, got %zu", lc.path, L->nstops);
     if (rc == STEPPE_OK)
+        rc = route_via(m, ln, lc.path, L);
+    if (rc == STEPPE_OK)
         rc = get_symbol(m, child(m, lc, "style"), NULL, &L->sym);
     if (rc == STEPPE_OK)
         rc = get_label(m, child(m, lc, "label"), NULL, &L->label);
@@ -1460,6 +1526,8 @@ static steppe_status_t build_layers(M *m, const st_node *root)
             rc = err_at(m, STEPPE_ERR_STYLE_VALUE, L->of_loc,
                         "%s: '%s' is a %s layer; derive from a shapefile or csv layer", path, Q(L->of),
                         kind_names[of->kind]);
+        if (rc == STEPPE_OK && L->border)
+            rc = check_border_ref(m, L);
     }
     return rc;
 }

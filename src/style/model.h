@@ -139,7 +139,8 @@ typedef enum st_layer_kind {
     ST_LAYER_SHAPEFILE = 0,   /* source: a .shp */
     ST_LAYER_CSV,             /* source: a CSV of points (lon/lat columns) */
     ST_LAYER_SHARED_BOUNDARY, /* the boundary shared by feature sets a and b of another layer */
-    ST_LAYER_ROUTE            /* geodesic legs through named points of another layer */
+    ST_LAYER_ROUTE,           /* geodesic legs through named points of another layer */
+    ST_LAYER_BORDER_REGIONS   /* the regions of another layer along a shared-boundary layer's border */
 } st_layer_kind;
 
 /* A class: features matching `where` draw with `sym`/`label` (the layer's
@@ -176,6 +177,13 @@ typedef struct st_layer {
     const char *stop_field; /* ROUTE: field matched against stops */
     const char **stops;     /* ROUTE: stop names in order */
     size_t nstops;
+    const char **via; /* ROUTE: every town the line passes, in order (NULL: legs between stops) */
+    size_t nvia;
+    st_loc *via_locs;   /* ROUTE: where each via entry was written */
+    const char *border; /* BORDER_REGIONS: the shared-boundary layer */
+    st_loc border_loc;
+    double tolerance_km;      /* BORDER_REGIONS: how far a region's outline may lie from the border */
+    const char *region_field; /* BORDER_REGIONS: the field naming a region in --report */
 
     st_filter where;
     st_symbol sym;

@@ -286,8 +286,8 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
     K("metadata.source", STRING, "(attribution.text)", NOSPEC, AT(MAP, meta_source), "The Source chunk.")    \
     K("layers", LAYERS, NULL, NOSPEC, HAND, "The layers, keyed by name, drawn in the order written.")        \
     K("layers.*", SECTION, NULL, NOSPEC, HAND, "One layer; ~ removes a layer inherited through extends.")    \
-    K("layers.*.type", ENUM, "(from the source's extension)", W("shapefile|csv|shared-boundary|route"),      \
-      HAND, "What the layer draws.")                                                                         \
+    K("layers.*.type", ENUM, "(from the source's extension)",                                                \
+      W("shapefile|csv|shared-boundary|route|border-regions"), HAND, "What the layer draws.")                \
     K("layers.*.source", PATH, NULL, NOSPEC, HAND,                                                           \
       "The .shp or .csv file (shapefile and csv layers; required).")                                         \
     K("layers.*.crs", CRS, "(the source's .prj)", NOSPEC, HAND, "CRS of the source, overriding its .prj.")   \
@@ -304,6 +304,14 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
       "route: the field the stops are matched against.")                                                     \
     K("layers.*.stops", STRINGS, NULL, NOSPEC, AT2(LAYER, stops, nstops),                                    \
       "route: the stops in order, at least 2.")                                                              \
+    K("layers.*.via", STRINGS, NULL, NOSPEC, AT2(LAYER, via, nvia),                                          \
+      "route: every point the line passes, in order, stops included; unlabelled between the stops.")         \
+    K("layers.*.border", STRING, NULL, NOSPEC, HAND,                                                         \
+      "border-regions: the shared-boundary layer whose border the regions lie along (required).")            \
+    K("layers.*.tolerance", NUMBER, "10", R('[', 0, 50, ']'), AT(LAYER, tolerance_km),                       \
+      "border-regions: km a region's outline may lie from the border and still take a share of it.")         \
+    K("layers.*.region-field", STRING, "name", NOSPEC, AT(LAYER, region_field),                              \
+      "border-regions: the field naming each region in --report.")                                           \
     K("layers.*.where", FILTER, NULL, NOSPEC, AT(LAYER, where), FILTER_DOC)                                  \
     SYMBOL(K, "layers.*.style", "none", "#333333", "0.5", "circle", OWN)                                     \
     LABEL(K, "layers.*.label", OWN)                                                                          \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The forum map's render report (--report) carries what the map promises:
 # all 9 host cities labelled, the 12 partner regions drawn and labelled, a
-# measured border of 6,000 to 8,000 km, a corridor of 6 stops with its legs,
+# measured border of 6,000 to 8,000 km, a corridor through 18 towns with its legs,
 # and no two label boxes overlapping or leaving the canvas.
 set -u
 src=${STEPPE_SOURCE_DIR:?}
@@ -53,7 +53,7 @@ for style in ["forum", "forum-ru", "border-zone", "forum-print"]:
     km = r["measurements"]["border"]["km"]
     check(6000 <= km <= 8000, f"{style}: border {km:.0f} km within 6,000..8,000")
     cor = r["measurements"]["corridor"]
-    check(cor["stops"] == 6 and len(cor["legs"]) == 5, f"{style}: corridor of 6 stops, 5 legs")
+    check(cor["stops"] == 18 and len(cor["legs"]) == 17, f"{style}: corridor through 18 towns, 17 legs")
     check(abs(sum(l["km"] for l in cor["legs"]) - cor["km"]) < 1e-6 * cor["km"] + 0.01,
           f"{style}: corridor legs add up to its length")
     inside = all(l["x"] >= 0 and l["y"] >= 0 and l["x"] + l["width"] <= W and l["y"] + l["height"] <= H

@@ -65,6 +65,45 @@ static steppe_status_t check_canvas(steppe_ctx_t *ctx, const st_map *m)
                     st_number_text(pixels, p, sizeof p), st_number_text(limit, l, sizeof l));
 }
 
+/* Feature sets read so far, one per distinct source (st_layer_same_source). */
+typedef struct read_cache {
+    const st_layer **layers;
+    st_featureset *sets;
+    size_t n;
+} read_cache;
+
+/* layer's data, unfiltered (the caller checks its where), read once per
+ * source; the cache's arrays and the features live in arena. */
+static steppe_status_t cached_read(steppe_ctx_t *ctx, read_cache *c, const st_layer *layer, st_arena *arena,
+                                   st_featureset *out)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        if (st_layer_same_source(c->layers[i], layer)) {
+            *out = c->sets[i];
+            return STEPPE_OK;
+        }
+    }
+    st_layer unfiltered = *layer;
+    unfiltered.where.n = 0;
+    steppe_status_t st = st_source_read_layer(ctx, &unfiltered, NULL, 0, arena, out);
+    if (st != STEPPE_OK)
+        return st;
+    const st_layer **layers = st_arena_calloc(arena, c->n + 1, sizeof *layers);
+    st_featureset *sets = st_arena_calloc(arena, c->n + 1, sizeof *sets);
+    if (!layers || !sets)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+    if (c->n) {
+        memcpy(layers, c->layers, c->n * sizeof *layers);
+        memcpy(sets, c->sets, c->n * sizeof *sets);
+    }
+    layers[c->n] = layer;
+    sets[c->n] = *out;
+    c->layers = layers;
+    c->sets = sets;
+    c->n++;
+    return STEPPE_OK;
+}
+
 steppe_status_t steppe_style_check(steppe_ctx_t *ctx, const steppe_style_t *style)
 {
     const st_map *m = &style->map;
@@ -80,11 +119,16 @@ steppe_status_t steppe_style_check(steppe_ctx_t *ctx, const steppe_style_t *styl
     st = st_proj_create(ctx, "EPSG:4326", m->crs, m->crs_loc, &lonlat);
     st_proj_destroy(lonlat);
     check_font(ctx, m->font, m->crs_loc);
+    /* Each file is read once, unfiltered, however many layers use it: a
+     * style of thousands of layers on one file is checked in one read. */
+    read_cache cache = {0};
     for (size_t i = 0; i < m->nlayers && st == STEPPE_OK; i++) {
         const st_layer *layer = &m->layers[i];
         if (layer->kind == ST_LAYER_SHAPEFILE || layer->kind == ST_LAYER_CSV) {
             st_featureset fs;
-            st = st_source_read_layer(ctx, layer, NULL, 0, arena, &fs);
+            st = cached_read(ctx, &cache, layer, arena, &fs);
+            if (st == STEPPE_OK)
+                st = st_filter_check(ctx, &layer->where, &fs);
             if (st == STEPPE_OK)
                 st = check_filters(ctx, layer, &fs);
             if (st == STEPPE_OK) {
@@ -103,7 +147,9 @@ steppe_status_t steppe_style_check(steppe_ctx_t *ctx, const steppe_style_t *styl
             break;
         }
         st_featureset src, out;
-        st = st_source_read_layer(ctx, of, NULL, 0, arena, &src);
+        st = cached_read(ctx, &cache, of, arena, &src);
+        if (st == STEPPE_OK)
+            st = st_filter_check(ctx, &of->where, &src);
         if (st != STEPPE_OK)
             break;
         if (layer->kind == ST_LAYER_SHARED_BOUNDARY) {

@@ -1502,6 +1502,12 @@ static steppe_status_t build_layers(M *m, const st_node *root)
         n += st_node_is_null(c) ? 0 : 1;
     if (n == 0)
         return STEPPE_OK;
+    /* Every layer costs a draw pass and a look-up by name: a map of more
+     * layers than this is a generated mistake, refused before it costs
+     * minutes. */
+    if (n > ST_MAX_LAYERS)
+        return err_at(m, STEPPE_ERR_STYLE_VALUE, layers->loc,
+                      "layers: %zu layers, more than the %d a map may have", n, ST_MAX_LAYERS);
     m->map->layers = st_arena_calloc(m->arena, n, sizeof *m->map->layers);
     if (!m->map->layers)
         return STEPPE_ERR_NOMEM;

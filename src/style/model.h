@@ -318,6 +318,9 @@ typedef struct st_map {
     size_t nlayers;
 } st_map;
 
+/* The most layers a map may have (bind.c refuses more at the layers key). */
+#define ST_MAX_LAYERS 10000
+
 /* The largest canvas (width x height in pixels) a render draws when neither
  * map.max-pixels nor the command line sets one. */
 #define ST_DEFAULT_MAX_PIXELS 200e6

@@ -22,6 +22,7 @@ set -u
 
 STEPPE=${STEPPE:?set STEPPE to the steppe binary}
 SRC=${STEPPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+SRC=$(cd "$SRC" && pwd)
 case $STEPPE in /*) ;; *) STEPPE=$PWD/$STEPPE ;; esac
 LIMIT_SECONDS=${LIMIT_SECONDS:-20}
 LIMIT_MB=${LIMIT_MB:-2048}
@@ -193,6 +194,25 @@ $PY -c 'print("\n".join(f"k{i}: {i}" for i in range(200000)))' >in/keys.yaml
 style_case "200,000 keys" in/keys.yaml
 $PY -c 'print("\n".join(f"k{i}: &a{i} {i}" for i in range(100000)))' >in/anchors.yaml
 style_case "100,000 anchors" in/anchors.yaml
+
+# Many layers: a style of 20,000 layers on one file is refused at its layers
+# key (at most ST_MAX_LAYERS, 10,000); 5,000 are checked with one read.
+$PY - "$SHAPES" <<'EOF' || exit 1
+import sys
+for n, name in ((20000, "in/layers-20k.yaml"), (5000, "in/layers-5k.yaml")):
+    with open(name, "w") as f:
+        f.write("map: {width: 200, height: 100}\nlayers:\n")
+        for i in range(n):
+            f.write(f"  l{i}: {{source: {sys.argv[1]}/countries.shp}}\n")
+EOF
+style_case "20,000 layers" in/layers-20k.yaml
+if [ $rc -eq 2 ] && grep -q "layers-20k.yaml:3:3: layers: 20000 layers, more than the 10000 a map may have" err.txt; then
+    passed=$((passed + 1))
+else
+    bad "20,000 layers: exit $rc, not refused at the layers key"
+fi
+check_case "5,000 layers check" check in/layers-5k.yaml
+if [ $rc -eq 0 ]; then passed=$((passed + 1)); else bad "5,000 layers check: exit $rc"; fi
 
 # Deep nesting.
 $PY -c 'print("a: " + "[" * 100000 + "]" * 100000)' >in/deep.yaml

@@ -16,9 +16,11 @@
 #include "ctx.h"
 #include "model.h"
 
+#include "border_regions.h"
 #include "derive.h"
 #include "features.h"
 #include "project.h"
+#include "route.h"
 
 /* One layer's data after projection. */
 typedef struct st_layer_data {

@@ -10,6 +10,7 @@
  * that would overlap another or leave the canvas is left out with a
  * warning. Every piece's box becomes an obstacle for the labels. */
 #include "furniture.h"
+#include "grow.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -747,23 +748,12 @@ typedef struct polybuf {
 
 static bool pb_point(polybuf *pb, double x, double y)
 {
-    if (pb->n == pb->cap) {
-        size_t cap = pb->cap ? 2 * pb->cap : 1024;
-        double *nx = realloc(pb->xy, 2 * cap * sizeof *nx);
-        if (!nx)
-            return false;
-        pb->xy = nx;
-        pb->cap = cap;
-    }
+    /* pb->cap counts points, two doubles each */
+    if (!st_grow(&pb->xy, &pb->cap, pb->n + 1, 2 * sizeof *pb->xy, 1024))
+        return false;
     if (!pb->open) {
-        if (pb->nparts == pb->cap_parts) {
-            size_t cap = pb->cap_parts ? 2 * pb->cap_parts : 64;
-            uint32_t *np = realloc(pb->parts, cap * sizeof *np);
-            if (!np)
-                return false;
-            pb->parts = np;
-            pb->cap_parts = cap;
-        }
+        if (!st_grow(&pb->parts, &pb->cap_parts, pb->nparts + 1, sizeof *pb->parts, 64))
+            return false;
         pb->parts[pb->nparts++] = (uint32_t)pb->n;
         pb->open = true;
     }

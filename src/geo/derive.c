@@ -9,6 +9,7 @@
  * TopoJSON-derived borders, whose neighbours share vertices), else within a
  * small tolerance for neighbours digitised separately. */
 #include "derive.h"
+#include "grow.h"
 
 #include "dynlib.h"
 #include "generalize.h"
@@ -1167,14 +1168,8 @@ typedef struct cell_heap {
 
 static bool heap_push(cell_heap *hp, pole_cell c)
 {
-    if (hp->n == hp->cap) {
-        size_t cap = hp->cap ? 2 * hp->cap : 64;
-        pole_cell *v = realloc(hp->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        hp->v = v;
-        hp->cap = cap;
-    }
+    if (!st_grow(&hp->v, &hp->cap, hp->n + 1, sizeof *hp->v, 64))
+        return false;
     size_t i = hp->n++;
     while (i > 0) {
         size_t parent = (i - 1) / 2;

@@ -199,10 +199,7 @@ steppe_status_t st_derive_border_regions(steppe_ctx_t *ctx, const st_featureset 
     const char *pre = st_derive_loc_prefix(loc, at, sizeof at);
     const char *path = regions->path ? regions->path : "the layer";
 
-    memset(out, 0, sizeof *out);
-    out->type = ST_GEOM_POLYGON;
-    out->crs = regions->crs;
-    out->path = regions->path;
+    st_featureset_derived(out, ST_GEOM_POLYGON, regions);
     *shares = NULL;
     *nshares = 0;
     *total_km = 0;

@@ -755,10 +755,7 @@ steppe_status_t st_derive_shared_boundary(steppe_ctx_t *ctx, const st_featureset
     const char *pre = st_derive_loc_prefix(loc, where, sizeof where);
     const char *path = polys->path ? polys->path : "the layer";
 
-    memset(out, 0, sizeof *out);
-    out->type = ST_GEOM_LINE;
-    out->crs = polys->crs;
-    out->path = polys->path;
+    st_featureset_derived(out, ST_GEOM_LINE, polys);
     if (polys->type != ST_GEOM_POLYGON)
         return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%sshared-boundary needs polygons, but %s has none", pre,
                         path);

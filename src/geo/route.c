@@ -156,10 +156,7 @@ static steppe_status_t route_start(steppe_ctx_t *ctx, const st_featureset *point
                                    size_t n, const char *pre, const char *path, st_featureset *out,
                                    st_route_leg **legs, int *idx)
 {
-    memset(out, 0, sizeof *out);
-    out->type = ST_GEOM_LINE;
-    out->crs = points->crs;
-    out->path = points->path;
+    st_featureset_derived(out, ST_GEOM_LINE, points);
     *legs = NULL;
     if (n < 2)
         return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%sa route needs at least two stops", pre);

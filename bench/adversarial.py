@@ -3,8 +3,14 @@
 renderer with no slow path and expensive for one with a cliff.
 
 Usage: adversarial.py OUT_DIR KIND N   (KIND: sawtooth, randomwalk, tiny, points)
+       adversarial.py report RES_DIR OUT.md   (bench/run's W5 table, appended)
 
-Writes OUT_DIR/KIND-N.shp/.shx/.dbf (lon/lat, no .prj), N vertices in all:
+Writes OUT_DIR/KIND-N.shp/.shx/.dbf (lon/lat, no .prj), N vertices in all,
+and OUT_DIR/KIND-N.yaml, steppe's style for it (the peers' are
+bench/peers/adversarial-poly.map, adversarial-points.map and
+mapnik_render.py adversarial-poly/-points): the forum map's projection,
+1600x1100, polygons filled and outlined, points as 4 px dots labelled with
+their name. The data:
   sawtooth    one ring of N vertices around (90E, 55N), radius 15 degrees,
               alternating 1% in and out (dense coasts, contours, gears)
   randomwalk  200 rings of N/200 vertices, each a random walk of the radius
@@ -158,7 +164,122 @@ def points(base, n):
     write_dbf(base + ".dbf", n, 10, ("pt%d" % j for j in range(n)))
 
 
+STYLE = """# W5 (bench/run --adversarial): %(kind)s, %(n)d vertices
+map:
+  width: 1600
+  height: 1100
+  dpi: 96
+  crs: "+proj=lcc +lat_1=45 +lat_2=65 +lat_0=55 +lon_0=90 +datum=WGS84 +units=m +no_defs"
+  extent:
+    bbox: [-3200000, -2200000, 3200000, 2200000]
+  background: "#ccdef0"
+  font: "Noto Sans"
+legend: {show: false}
+scalebar: {show: false}
+layers:
+  data:
+    source: %(kind)s-%(n)d.shp
+    crs: "EPSG:4326"
+%(style)s
+"""
+POLY_STYLE = '    style: {fill: "#f2ede3", stroke: "#646464", width: 0.75}'
+POINT_STYLE = ('    style: {marker: circle, size: 3, fill: "#c0392b", stroke: none}\n'
+               '    label: {text: "{name}", size: 7, color: "#123e66"}')
+
+
+def report(res, out_md):
+    """Appends the W5 table from bench/run's results: per kind and size
+    each tool's median (hyperfine) or single probe time, ns per vertex,
+    the ratio to map2img and peak RSS; then the flatness of steppe's cost
+    per vertex (max/min over the sizes, at most 2 asked) and the ratio
+    to map2img (at most 0.5 asked)."""
+    import glob
+    import json
+    import re
+    rows = {}
+    for path in glob.glob(os.path.join(res, "W5-*.meta")):
+        wid = os.path.basename(path)[:-5]
+        _w, kind, n = wid.split("-")
+        rows[(kind, int(n))] = wid
+    times, rss = {}, {}
+    for (kind, n), wid in rows.items():
+        for tool in ("steppe", "mapserver", "mapnik"):
+            f = os.path.join(res, "rss-%s-%s.txt" % (wid, tool))
+            if os.path.exists(f):
+                text = open(f).read()
+                k = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+                w = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", text)
+                if k:
+                    rss[(wid, tool)] = int(k.group(1))
+                if w and "Exit status: 0" in text:
+                    h = int(w.group(1) or 0)
+                    times[(wid, tool)] = (3600 * h + 60 * int(w.group(2))
+                                          + float(w.group(3)), "probe")
+            if os.path.exists(os.path.join(res, "timeout-%s-%s" % (wid, tool))):
+                times[(wid, tool)] = (None, "timeout")
+        j = os.path.join(res, wid + ".json")
+        if os.path.exists(j):
+            for r in json.load(open(j))["results"]:
+                times[(wid, r["command"])] = (r["median"], "median")
+    cap = open(os.path.join(res, "w5-cap.txt")).read().strip() \
+        if os.path.exists(os.path.join(res, "w5-cap.txt")) else "?"
+    out = ["", "## W5 adversarial data (1600x1100, the forum map's projection)", "",
+           "Times are hyperfine medians; *1* marks a single run (the probe "
+           "under `/usr/bin/time -v`, for renders over 20 s), > %s s a render "
+           "stopped at the cap. ns/v = time per vertex." % cap, "",
+           "| data | vertices | steppe | ns/v | MapServer | ns/v | Mapnik | ns/v "
+           "| steppe/MapServer | steppe/Mapnik | RSS steppe | RSS MapServer | RSS Mapnik |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+
+    def t(wid, tool, n):
+        v, how = times.get((wid, tool), (None, None))
+        if how == "timeout":
+            return "> %s s" % cap, "—"
+        if v is None:
+            return "—", "—"
+        s = "%.0f ms" % (v * 1e3) if v < 10 else "%.1f s" % v
+        return s + (" *1*" if how == "probe" else ""), "%.0f" % (v * 1e9 / n)
+
+    def ratio(wid, peer):
+        a = times.get((wid, "steppe"), (None, None))[0]
+        b, how = times.get((wid, peer), (None, None))
+        if how == "timeout" and a is not None:
+            return "< %.3f×" % (a / float(cap))
+        return "%.3f×" % (a / b) if a and b else "—"
+
+    def mb(wid, tool):
+        k = rss.get((wid, tool))
+        return "%d MB" % round(k / 1024) if k else "—"
+
+    checks = []
+    for kind in ("sawtooth", "randomwalk", "tiny", "points"):
+        sizes = sorted(n for (k, n) in rows if k == kind)
+        per = []
+        for n in sizes:
+            wid = rows[(kind, n)]
+            st, sv = t(wid, "steppe", n)
+            ms, mv = t(wid, "mapserver", n)
+            mk, kv = t(wid, "mapnik", n)
+            out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |"
+                       % (kind, "{:,}".format(n), st, sv, ms, mv, mk, kv,
+                          ratio(wid, "mapserver"), ratio(wid, "mapnik"),
+                          mb(wid, "steppe"), mb(wid, "mapserver"), mb(wid, "mapnik")))
+            v = times.get((wid, "steppe"), (None, None))[0]
+            if v:
+                per.append(v / n)
+        if len(per) >= 2:
+            checks.append("%s: steppe's cost per vertex varies %.2f× over the sizes "
+                          "(≤ 2× asked)" % (kind, max(per) / min(per)))
+    out += [""] + ["- " + c for c in checks] + [""]
+    with open(out_md, "a", encoding="utf-8") as f:
+        f.write("\n".join(out) + "\n")
+    sys.stdout.write("\n".join(out) + "\n")
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "report":
+        report(sys.argv[2], sys.argv[3])
+        return
     if len(sys.argv) != 4:
         sys.stderr.write(__doc__.split("\n\n")[1] + "\n")
         sys.exit(2)
@@ -174,6 +295,9 @@ def main():
     makers[kind](tmp, n)
     for ext in (".shp", ".shx", ".dbf"):
         os.replace(tmp + ext, base + ext)
+    with open(base + ".yaml", "w") as f:
+        f.write(STYLE % {"kind": kind, "n": n,
+                         "style": POINT_STYLE if kind == "points" else POLY_STYLE})
 
 
 if __name__ == "__main__":

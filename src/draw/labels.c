@@ -36,6 +36,7 @@
 #include "thematic.h"
 
 #define GRID_CELL 64.0
+#define GRID_CELL_MIN 8.0
 #define CANVAS_MARGIN 2.0
 #define MAX_BEND (30.0 * M_PI / 180.0)
 #define MAX_LINE_CANDIDATES 64
@@ -60,8 +61,8 @@ typedef struct plan_item {
 } plan_item;
 
 struct st_label_plan {
-    plan_item *items; /* arena */
-    size_t n;
+    plan_item *items; /* arena, grown as labels are placed */
+    size_t n, cap;
 };
 
 typedef struct job {
@@ -79,17 +80,27 @@ typedef struct cell {
 } cell;
 
 typedef struct grid {
+    double cell; /* side of a cell in pixels */
     int nx, ny;
     cell *cells;
     st_box *boxes;
     size_t n, cap;
 } grid;
 
-static bool grid_init(grid *g, double w, double h)
+/* A grid for about nboxes boxes: cells of GRID_CELL pixels, smaller when
+ * the boxes are many (a million markers on one map), so a cell holds a few
+ * dozen boxes rather than thousands. The cell size changes only the index,
+ * never which boxes overlap. */
+static bool grid_init(grid *g, double w, double h, size_t nboxes)
 {
     memset(g, 0, sizeof *g);
-    g->nx = (int)ceil(w / GRID_CELL);
-    g->ny = (int)ceil(h / GRID_CELL);
+    g->cell = GRID_CELL;
+    if (nboxes > 0 && w > 0 && h > 0) {
+        double c = 4 * sqrt(w * h / (double)nboxes);
+        g->cell = c < GRID_CELL_MIN ? GRID_CELL_MIN : c > GRID_CELL ? GRID_CELL : c;
+    }
+    g->nx = (int)ceil(w / g->cell);
+    g->ny = (int)ceil(h / g->cell);
     if (g->nx < 1)
         g->nx = 1;
     if (g->ny < 1)
@@ -110,9 +121,9 @@ static void grid_free(grid *g)
 
 /* The grid cell of coordinate v, clamped to [0, n-1] in double before the
  * cast: a box far off the canvas (or NaN) must not overflow an int. */
-static int cell_of(double v, int n)
+static int cell_of(double v, double side, int n)
 {
-    double c = floor(v / GRID_CELL);
+    double c = floor(v / side);
     if (!(c > 0))
         return 0;
     return c >= n - 1 ? n - 1 : (int)c;
@@ -120,10 +131,10 @@ static int cell_of(double v, int n)
 
 static void grid_range(const grid *g, st_box b, int *i0, int *j0, int *i1, int *j1)
 {
-    *i0 = cell_of(b.x0, g->nx);
-    *i1 = cell_of(b.x1, g->nx);
-    *j0 = cell_of(b.y0, g->ny);
-    *j1 = cell_of(b.y1, g->ny);
+    *i0 = cell_of(b.x0, g->cell, g->nx);
+    *i1 = cell_of(b.x1, g->cell, g->nx);
+    *j0 = cell_of(b.y0, g->cell, g->ny);
+    *j1 = cell_of(b.y1, g->cell, g->ny);
 }
 
 /* Boxes that only touch do not overlap. */
@@ -529,6 +540,9 @@ static steppe_status_t accept(placer *pl, const job *jb, plan_item *it, const st
         pl_out->parts = parts;
         pl_out->nparts = n;
     }
+    if (!arena_grow(r->arena, (void **)&pl->plan->items, &pl->plan->cap, pl->plan->n,
+                    sizeof *pl->plan->items))
+        return nomem(r);
     pl->plan->items[pl->plan->n++] = *it;
     return STEPPE_OK;
 }
@@ -929,6 +943,61 @@ size_t st_labels_fonts(const st_map *m, st_font *out, size_t max)
     return n;
 }
 
+/* A label that found no place, for the report. */
+static steppe_status_t drop(st_scene *r, const st_layer_data *ld, const job *jb)
+{
+    if (!arena_grow(r->arena, (void **)&r->dropped, &r->cap_dropped, r->ndropped, sizeof *r->dropped))
+        return nomem(r);
+    r->dropped[r->ndropped].layer = ld->layer->name;
+    r->dropped[r->ndropped].text = jb->text;
+    r->ndropped++;
+    return STEPPE_OK;
+}
+
+/* Half the side of the obstacle box render.c makes for a point's marker
+ * (stars and triangles reach beyond size / 2), or of a proportional
+ * marker's (size:) own diameter; 0 without a marker. */
+static double marker_radius(const st_scene *r, const st_layer_data *ld, const job *jb)
+{
+    double radius = 0;
+    if (jb->sym->marker != ST_MARKER_NONE)
+        radius = (jb->sym->size * 0.6 + jb->sym->width) * r->view.px_per_pt;
+    const st_thematic_result *t = ld->thematic;
+    if (t && t->size && jb->feature < t->n)
+        radius = (t->size[jb->feature] / 2 + ld->layer->sym.width) * r->view.px_per_pt;
+    return radius;
+}
+
+/* Whether a point label at px, py may find a place, decided before its
+ * text is shaped (shaping is most of a label's cost, and on a map crowded
+ * with markers most labels find none). Each of place_point's candidate
+ * boxes, whatever the text's width and height, holds the corner nearest
+ * the point grown by the halo; when every such small box is taken or off
+ * the canvas, so is every candidate, and the answer is exactly the one
+ * placing would give. Without a halo the small boxes have no area and
+ * prove nothing. */
+static bool point_may_fit(placer *pl, const job *jb, double px, double py)
+{
+    st_scene *r = pl->r;
+    const st_label *lab = jb->label;
+    double halo_px = lab->halo.a > 0 && lab->halo_width > 0 ? lab->halo_width * r->view.px_per_pt : 0;
+    if (!(halo_px > 0))
+        return true;
+    double radius = marker_radius(r, &r->layers[jb->layer], jb);
+    double gap = lab->offset * r->view.px_per_pt + halo_px;
+    double d = radius + gap;
+    double e = radius + gap * M_SQRT1_2;
+    const double corner[16] = {px + d, py,     px - d, py,     px,     py - d, px,     py + d,
+                               px + e, py - e, px - e, py - e, px + e, py + e, px - e, py + e};
+    for (size_t i = 0; i < 8; i++) {
+        st_box b =
+            box_grow((st_box){corner[2 * i], corner[2 * i + 1], corner[2 * i], corner[2 * i + 1]}, halo_px);
+        if (boxes_free(r, &pl->g, &b, 1))
+            return true;
+    }
+    return false;
+}
+
 static steppe_status_t place_job(placer *pl, const job *jb)
 {
     st_scene *r = pl->r;
@@ -937,6 +1006,9 @@ static steppe_status_t place_job(placer *pl, const job *jb)
     const st_label *lab = jb->label;
     const st_map *map = r->map;
     steppe_status_t st = STEPPE_OK;
+
+    if (ld->fs.type == ST_GEOM_POINT && f->npoints > 0 && !point_may_fit(pl, jb, f->xy[0], f->xy[1]))
+        return drop(r, ld, jb);
 
     st_font font = label_font(map, lab);
     plan_item it = {0};
@@ -965,15 +1037,8 @@ static steppe_status_t place_job(placer *pl, const job *jb)
     } else if (mode == ST_PLACE_POINT) {
         double x, y, radius = 0;
         anchor_of(f, ld->fs.type, &x, &y);
-        /* Half the side of the box render.c makes the marker's obstacle
-         * (stars and triangles reach beyond size / 2). */
-        if (ld->fs.type == ST_GEOM_POINT && jb->sym->marker != ST_MARKER_NONE)
-            radius = (jb->sym->size * 0.6 + jb->sym->width) * r->view.px_per_pt;
-        /* A proportional marker (size:) has its own diameter; render.c's
-         * obstacle for it is the same square. */
-        const st_thematic_result *t = ld->thematic;
-        if (ld->fs.type == ST_GEOM_POINT && t && t->size && jb->feature < t->n)
-            radius = (t->size[jb->feature] / 2 + ld->layer->sym.width) * r->view.px_per_pt;
+        if (ld->fs.type == ST_GEOM_POINT)
+            radius = marker_radius(r, ld, jb);
         st = place_point(pl, jb, &it, x, y, radius, &placed);
     } else if (mode == ST_PLACE_POLYGON) {
         st = place_polygon(pl, jb, &it, f, &placed);
@@ -997,13 +1062,8 @@ static steppe_status_t place_job(placer *pl, const job *jb)
         st_text_destroy(it.text);
         it.text = NULL;
     }
-    if (st == STEPPE_OK && !placed) {
-        if (!arena_grow(r->arena, (void **)&r->dropped, &r->cap_dropped, r->ndropped, sizeof *r->dropped))
-            return nomem(r);
-        r->dropped[r->ndropped].layer = ld->layer->name;
-        r->dropped[r->ndropped].text = jb->text;
-        r->ndropped++;
-    }
+    if (st == STEPPE_OK && !placed)
+        return drop(r, ld, jb);
     return st;
 }
 
@@ -1087,7 +1147,7 @@ steppe_status_t st_labels_place(st_scene *r)
     job *jobs = NULL;
     size_t njobs = 0;
     placer pl = {.r = r};
-    bool grid_ok = grid_init(&pl.g, r->view.width_px, r->view.height_px);
+    bool grid_ok = grid_init(&pl.g, r->view.width_px, r->view.height_px, r->nobstacles);
 
     if (!grid_ok) {
         st = nomem(r);
@@ -1097,9 +1157,7 @@ steppe_status_t st_labels_place(st_scene *r)
     if (st != STEPPE_OK)
         goto done;
     pl.plan = st_arena_calloc(r->arena, 1, sizeof *pl.plan);
-    if (pl.plan)
-        pl.plan->items = st_arena_calloc(r->arena, njobs ? njobs : 1, sizeof *pl.plan->items);
-    if (!pl.plan || !pl.plan->items) {
+    if (!pl.plan) {
         st = nomem(r);
         goto done;
     }

@@ -487,6 +487,7 @@ static int cmp_cand(const void *a, const void *b)
 
 typedef struct placer {
     st_scene *r;
+    size_t njobs, done; /* jobs in all, jobs placed or dropped so far */
     grid g;
     struct st_label_plan *plan;
 } placer;
@@ -944,8 +945,22 @@ size_t st_labels_fonts(const st_map *m, st_font *out, size_t max)
 }
 
 /* A label that found no place, for the report. */
-static steppe_status_t drop(st_scene *r, const st_layer_data *ld, const job *jb)
+static steppe_status_t drop(placer *pl, const st_layer_data *ld, const job *jb)
 {
+    st_scene *r = pl->r;
+    if (r->ndropped == r->cap_dropped && pl->njobs > 64) {
+        /* Room for every job that is left at once: a crowded map drops
+         * most of a million labels, and doubling in the arena would keep
+         * every smaller array too. */
+        size_t cap = r->ndropped + pl->njobs - pl->done;
+        void *na = st_arena_alloc(r->arena, cap * sizeof *r->dropped);
+        if (!na)
+            return nomem(r);
+        if (r->ndropped)
+            memcpy(na, r->dropped, r->ndropped * sizeof *r->dropped);
+        r->dropped = na;
+        r->cap_dropped = cap;
+    }
     if (!arena_grow(r->arena, (void **)&r->dropped, &r->cap_dropped, r->ndropped, sizeof *r->dropped))
         return nomem(r);
     r->dropped[r->ndropped].layer = ld->layer->name;
@@ -1008,7 +1023,7 @@ static steppe_status_t place_job(placer *pl, const job *jb)
     steppe_status_t st = STEPPE_OK;
 
     if (ld->fs.type == ST_GEOM_POINT && f->npoints > 0 && !point_may_fit(pl, jb, f->xy[0], f->xy[1]))
-        return drop(r, ld, jb);
+        return drop(pl, ld, jb);
 
     st_font font = label_font(map, lab);
     plan_item it = {0};
@@ -1063,7 +1078,7 @@ static steppe_status_t place_job(placer *pl, const job *jb)
         it.text = NULL;
     }
     if (st == STEPPE_OK && !placed)
-        return drop(r, ld, jb);
+        return drop(pl, ld, jb);
     return st;
 }
 
@@ -1168,7 +1183,8 @@ steppe_status_t st_labels_place(st_scene *r)
             goto done;
         }
     }
-    for (size_t i = 0; i < njobs && st == STEPPE_OK; i++)
+    pl.njobs = njobs;
+    for (size_t i = 0; i < njobs && st == STEPPE_OK; i++, pl.done++)
         st = place_job(&pl, &jobs[i]);
 done:
     free(jobs);

@@ -33,6 +33,20 @@ const char *st_feature_attr(const st_featureset *fs, const st_feature *f, const 
     return f->attrs[i];
 }
 
+bool st_featureset_reserve(st_featureset *fs, st_arena *arena, size_t n)
+{
+    if (n <= fs->cap)
+        return true;
+    st_feature *feat = st_arena_calloc(arena, n, sizeof *feat);
+    if (!feat)
+        return false;
+    if (fs->n)
+        memcpy(feat, fs->feat, fs->n * sizeof *feat);
+    fs->feat = feat;
+    fs->cap = n;
+    return true;
+}
+
 st_feature *st_featureset_add(st_featureset *fs, st_arena *arena)
 {
     if (fs->n == fs->cap) {

@@ -75,15 +75,17 @@ typedef struct job {
 /* ---- grid index of occupied boxes --------------------------------------- */
 
 typedef struct cell {
-    size_t *idx;
-    size_t n, cap;
+    uint32_t *idx; /* boxes in the cell: below nfixed in fixed[], the rest in boxes[] */
+    uint32_t n, cap;
 } cell;
 
 typedef struct grid {
     double cell; /* side of a cell in pixels */
     int nx, ny;
     cell *cells;
-    st_box *boxes;
+    const st_box *fixed; /* the scene's obstacles, indexed without a copy */
+    size_t nfixed;
+    st_box *boxes; /* labels placed */
     size_t n, cap;
 } grid;
 
@@ -150,13 +152,50 @@ static bool grid_hits(const grid *g, st_box b)
     for (int j = j0; j <= j1; j++) {
         for (int i = i0; i <= i1; i++) {
             const cell *c = &g->cells[(size_t)j * (size_t)g->nx + (size_t)i];
-            for (size_t k = 0; k < c->n; k++) {
-                if (boxes_overlap(b, g->boxes[c->idx[k]]))
+            for (uint32_t k = 0; k < c->n; k++) {
+                uint32_t id = c->idx[k];
+                if (boxes_overlap(b, id < g->nfixed ? g->fixed[id] : g->boxes[id - g->nfixed]))
                     return true;
             }
         }
     }
     return false;
+}
+
+/* Enters box number id (see cell) into the cells box b covers. */
+static bool grid_index(grid *g, st_box b, size_t id)
+{
+    if (id >= UINT32_MAX)
+        return false;
+    int i0, j0, i1, j1;
+    grid_range(g, b, &i0, &j0, &i1, &j1);
+    for (int j = j0; j <= j1; j++) {
+        for (int i = i0; i <= i1; i++) {
+            cell *c = &g->cells[(size_t)j * (size_t)g->nx + (size_t)i];
+            if (c->n == c->cap) {
+                uint32_t cap = c->cap ? c->cap * 2 : 8;
+                uint32_t *ni = realloc(c->idx, cap * sizeof *ni);
+                if (!ni)
+                    return false;
+                c->idx = ni;
+                c->cap = cap;
+            }
+            c->idx[c->n++] = (uint32_t)id;
+        }
+    }
+    return true;
+}
+
+/* Indexes the scene's n obstacles in place; before any grid_add. */
+static bool grid_add_fixed(grid *g, const st_box *boxes, size_t n)
+{
+    g->fixed = boxes;
+    g->nfixed = n;
+    for (size_t i = 0; i < n; i++) {
+        if (!grid_index(g, boxes[i], i))
+            return false;
+    }
+    return true;
 }
 
 static bool grid_add(grid *g, st_box b)
@@ -171,23 +210,7 @@ static bool grid_add(grid *g, st_box b)
     }
     size_t id = g->n++;
     g->boxes[id] = b;
-    int i0, j0, i1, j1;
-    grid_range(g, b, &i0, &j0, &i1, &j1);
-    for (int j = j0; j <= j1; j++) {
-        for (int i = i0; i <= i1; i++) {
-            cell *c = &g->cells[(size_t)j * (size_t)g->nx + (size_t)i];
-            if (c->n == c->cap) {
-                size_t cap = c->cap ? c->cap * 2 : 8;
-                size_t *ni = realloc(c->idx, cap * sizeof *ni);
-                if (!ni)
-                    return false;
-                c->idx = ni;
-                c->cap = cap;
-            }
-            c->idx[c->n++] = id;
-        }
-    }
-    return true;
+    return grid_index(g, b, g->nfixed + id);
 }
 
 /* ---- small geometry ----------------------------------------------------- */
@@ -1177,11 +1200,9 @@ steppe_status_t st_labels_place(st_scene *r)
         goto done;
     }
     r->label_plan = pl.plan;
-    for (size_t i = 0; i < r->nobstacles; i++) {
-        if (!grid_add(&pl.g, r->obstacles[i])) {
-            st = nomem(r);
-            goto done;
-        }
+    if (!grid_add_fixed(&pl.g, r->obstacles, r->nobstacles)) {
+        st = nomem(r);
+        goto done;
     }
     pl.njobs = njobs;
     for (size_t i = 0; i < njobs && st == STEPPE_OK; i++, pl.done++)

@@ -65,10 +65,11 @@ struct st_label_plan {
     size_t n, cap;
 };
 
+/* One label to place: 24 bytes, a million points' labels 24 MB (the
+ * feature's symbol is found again from its class when needed). */
 typedef struct job {
-    size_t layer, feature;
+    uint32_t layer, feature;
     const st_label *label;
-    const st_symbol *sym;
     const char *text;
 } job;
 
@@ -997,9 +998,12 @@ static steppe_status_t drop(placer *pl, const st_layer_data *ld, const job *jb)
  * marker's (size:) own diameter; 0 without a marker. */
 static double marker_radius(const st_scene *r, const st_layer_data *ld, const job *jb)
 {
+    const st_feature *f = &ld->fs.feat[jb->feature];
+    const st_layer *L = ld->layer;
+    const st_symbol *sym = f->cls >= 0 && (size_t)f->cls < L->nclasses ? &L->classes[f->cls].sym : &L->sym;
     double radius = 0;
-    if (jb->sym->marker != ST_MARKER_NONE)
-        radius = (jb->sym->size * 0.6 + jb->sym->width) * r->view.px_per_pt;
+    if (sym->marker != ST_MARKER_NONE)
+        radius = (sym->size * 0.6 + sym->width) * r->view.px_per_pt;
     const st_thematic_result *t = ld->thematic;
     if (t && t->size && jb->feature < t->n)
         radius = (t->size[jb->feature] / 2 + ld->layer->sym.width) * r->view.px_per_pt;
@@ -1117,9 +1121,26 @@ static int cmp_job(const void *a, const void *b)
     return x->feature < y->feature ? -1 : x->feature > y->feature;
 }
 
+/* Whether tmpl is exactly one field reference, "{name}" (no other text,
+ * no brace in the name), whose name goes to out. */
+static bool single_field(const char *tmpl, char *out, size_t cap)
+{
+    size_t n = strlen(tmpl);
+    if (n < 3 || tmpl[0] != '{' || tmpl[n - 1] != '}' || n - 2 >= cap)
+        return false;
+    for (size_t i = 1; i + 1 < n; i++) {
+        if (tmpl[i] == '{' || tmpl[i] == '}')
+            return false;
+    }
+    memcpy(out, tmpl + 1, n - 2);
+    out[n - 2] = '\0';
+    return true;
+}
+
 static steppe_status_t collect_jobs(st_scene *r, job **out, size_t *nout)
 {
     steppe_status_t st = STEPPE_OK;
+    char field[256];
     size_t cap = 0;
     for (size_t i = 0; i < r->nlayers; i++)
         cap += r->layers[i].fs.n;
@@ -1147,7 +1168,13 @@ static steppe_status_t collect_jobs(st_scene *r, job **out, size_t *nout)
             /* Too small to be worth a name: not a job, so not "dropped". */
             if (ld->fs.type == ST_GEOM_POLYGON && lab->min_area > 0 && feature_area(f) < lab->min_area)
                 continue;
-            char *text = st_feature_format(r->arena, lab->text, &ld->fs, f);
+            /* A template that is one field ("{name}") is that field's
+             * value: used as it is, not copied (a million points, 16 MB). */
+            const char *text = NULL;
+            if (!lab->uppercase && single_field(lab->text, field, sizeof field))
+                text = st_feature_attr(&ld->fs, f, field);
+            if (!text)
+                text = st_feature_format(r->arena, lab->text, &ld->fs, f);
             if (text && lab->uppercase) {
                 gchar *up = g_utf8_strup(text, -1);
                 text = up ? st_arena_strdup(r->arena, up) : NULL;
@@ -1159,10 +1186,11 @@ static steppe_status_t collect_jobs(st_scene *r, job **out, size_t *nout)
             }
             if (!*text)
                 continue;
-            jobs[n].layer = i;
-            jobs[n].feature = k;
+            if (i > UINT32_MAX || k > UINT32_MAX)
+                continue; /* beyond any layer count or file size steppe reads */
+            jobs[n].layer = (uint32_t)i;
+            jobs[n].feature = (uint32_t)k;
             jobs[n].label = lab;
-            jobs[n].sym = cls ? &L->classes[f->cls].sym : &L->sym;
             jobs[n].text = text;
             n++;
         }

@@ -1,0 +1,1114 @@
+/* PostGIS layers through libpq: see postgis.h.
+ *
+ * One read is one connection: connect (connect timeout), set the statement
+ * timeout and UTF-8, find the geometry column, its SRID and the other
+ * columns from a `LIMIT 0` of the table or query, then read the rows
+ * through a cursor in batches, in binary so the geometry arrives as EWKB
+ * (geometry_send) and the attributes (cast to text) as their bytes. libpq
+ * is loaded at run time (dynlib.h). */
+#include "postgis.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dynlib.h"
+#include "wkb.h"
+
+/* PostgreSQL's built-in type OIDs (pg_type.dat; stable across versions). */
+enum {
+    OID_BOOL = 16,
+    OID_INT8 = 20,
+    OID_INT2 = 21,
+    OID_INT4 = 23,
+    OID_FLOAT4 = 700,
+    OID_FLOAT8 = 701,
+    OID_DATE = 1082,
+    OID_NUMERIC = 1700
+};
+
+#define MAX_ROW_WARNINGS 10
+#define MAX_SECRETS 3
+
+/* One connection and what its messages need. */
+typedef struct pg {
+    steppe_ctx_t *ctx;
+    st_arena *arena;
+    const st_pg_spec *spec;
+    PGconn *conn;
+    const char *shown;                /* the DSN without its password */
+    const char *what;                 /* "table \"t\"" or "query (FILE:LINE)" */
+    const char *secrets[MAX_SECRETS]; /* texts scrubbed from every message */
+    size_t nsecrets;
+    unsigned geometry_oid;
+} pg;
+
+bool st_pg_is_dsn(const char *source)
+{
+    return source && (strncmp(source, "postgresql://", 13) == 0 || strncmp(source, "postgres://", 11) == 0 ||
+                      strncmp(source, "PG:", 3) == 0);
+}
+
+/* ---- the password: kept out of every message ------------------------------ */
+
+static bool is_uri(const char *dsn)
+{
+    return strncmp(dsn, "postgresql://", 13) == 0 || strncmp(dsn, "postgres://", 11) == 0;
+}
+
+/* The connection string libpq reads: the DSN without GDAL's "PG:". */
+static const char *conninfo(const char *dsn)
+{
+    return strncmp(dsn, "PG:", 3) == 0 ? dsn + 3 : dsn;
+}
+
+/* Where, in a URI, the password of user:password@ lies: [*b, *e); false
+ * when it has none. */
+static bool uri_password(const char *dsn, size_t *b, size_t *e)
+{
+    const char *p = strstr(dsn, "://");
+    if (!p)
+        return false;
+    p += 3;
+    size_t end = strcspn(p, "/?#");
+    const char *at = NULL;
+    for (size_t i = 0; i < end; i++) {
+        if (p[i] == '@')
+            at = p + i;
+    }
+    if (!at)
+        return false;
+    const char *colon = memchr(p, ':', (size_t)(at - p));
+    if (!colon)
+        return false;
+    *b = (size_t)(colon + 1 - dsn);
+    *e = (size_t)(at - dsn);
+    return true;
+}
+
+/* Appends s[0..n) to the growing text in buf (cap bytes), cut when full. */
+static void put(char *buf, size_t cap, size_t *len, const char *s, size_t n)
+{
+    if (*len + 1 >= cap)
+        return;
+    if (n > cap - 1 - *len)
+        n = cap - 1 - *len;
+    memcpy(buf + *len, s, n);
+    *len += n;
+    buf[*len] = '\0';
+}
+
+/* Copies a key=value connection string with the value of password
+ * replaced by ***. Values are words or '...' with backslash escapes, as
+ * libpq reads them. */
+static void shown_keywords(const char *s, char *buf, size_t cap, size_t *len)
+{
+    while (*s) {
+        size_t sp = strspn(s, " \t\n\r");
+        put(buf, cap, len, s, sp);
+        s += sp;
+        if (!*s)
+            break;
+        size_t kw = strcspn(s, "= \t\n\r");
+        bool secret = kw == 8 && strncmp(s, "password", 8) == 0;
+        put(buf, cap, len, s, kw);
+        s += kw;
+        sp = strspn(s, " \t\n\r");
+        s += sp;
+        if (*s != '=')
+            continue;
+        put(buf, cap, len, "=", 1);
+        s++;
+        s += strspn(s, " \t\n\r");
+        const char *v = s;
+        if (*s == '\'') {
+            s++;
+            while (*s && *s != '\'') {
+                if (*s == '\\' && s[1])
+                    s++;
+                s++;
+            }
+            if (*s)
+                s++;
+        } else {
+            while (*s && !isspace((unsigned char)*s)) {
+                if (*s == '\\' && s[1])
+                    s++;
+                s++;
+            }
+        }
+        if (secret)
+            put(buf, cap, len, "***", 3);
+        else
+            put(buf, cap, len, v, (size_t)(s - v));
+    }
+}
+
+char *st_pg_shown(st_arena *arena, const char *dsn)
+{
+    char buf[1024];
+    size_t len = 0;
+    buf[0] = '\0';
+    if (is_uri(dsn)) {
+        size_t b, e;
+        size_t from = 0;
+        if (uri_password(dsn, &b, &e)) {
+            put(buf, sizeof buf, &len, dsn, b);
+            put(buf, sizeof buf, &len, "***", 3);
+            from = e;
+        }
+        /* ?password=...&...: the value up to the next & or #. */
+        const char *q = strchr(dsn + from, '?');
+        size_t upto = q ? (size_t)(q - dsn) : strlen(dsn);
+        put(buf, sizeof buf, &len, dsn + from, upto - from);
+        while (q && *q) {
+            put(buf, sizeof buf, &len, q, 1);
+            q++;
+            size_t n = strcspn(q, "&#");
+            if (strncmp(q, "password=", 9) == 0) {
+                put(buf, sizeof buf, &len, "password=***", 12);
+            } else {
+                put(buf, sizeof buf, &len, q, n);
+            }
+            q += n;
+        }
+    } else {
+        if (strncmp(dsn, "PG:", 3) == 0)
+            put(buf, sizeof buf, &len, "PG:", 3);
+        shown_keywords(conninfo(dsn), buf, sizeof buf, &len);
+    }
+    return st_arena_strdup(arena, buf);
+}
+
+static void add_secret(pg *c, const char *s)
+{
+    if (s && *s && c->nsecrets < MAX_SECRETS)
+        c->secrets[c->nsecrets++] = st_arena_strdup(c->arena, s);
+}
+
+/* The password in every spelling a message could repeat: as written in the
+ * DSN, as libpq decoded it (percent-escapes, quotes), and PGPASSWORD's. */
+static void find_secrets(pg *c)
+{
+    const char *dsn = c->spec->dsn;
+    size_t b, e;
+    if (is_uri(dsn) && uri_password(dsn, &b, &e)) {
+        char *raw = st_arena_strndup(c->arena, dsn + b, e - b);
+        add_secret(c, raw);
+    }
+    char *err = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo(dsn), &err);
+    if (err)
+        PQfreemem(err);
+    for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+        if (strcmp(o->keyword, "password") == 0 && o->val)
+            add_secret(c, o->val);
+    }
+    if (opts)
+        PQconninfoFree(opts);
+    add_secret(c, getenv("PGPASSWORD"));
+}
+
+/* text (libpq's or the server's) made fit for one line of a message: the
+ * secrets replaced by ***, line breaks and tabs folded into single spaces,
+ * the trailing blank dropped. From the arena. */
+static char *clean(pg *c, const char *text)
+{
+    char buf[1024];
+    size_t len = 0;
+    buf[0] = '\0';
+    for (const char *s = text ? text : ""; *s;) {
+        bool hit = false;
+        for (size_t i = 0; i < c->nsecrets; i++) {
+            size_t n = strlen(c->secrets[i]);
+            if (strncmp(s, c->secrets[i], n) == 0) {
+                put(buf, sizeof buf, &len, "***", 3);
+                s += n;
+                hit = true;
+                break;
+            }
+        }
+        if (hit)
+            continue;
+        if (isspace((unsigned char)*s)) {
+            if (len > 0 && buf[len - 1] != ' ')
+                put(buf, sizeof buf, &len, " ", 1);
+            s++;
+            continue;
+        }
+        put(buf, sizeof buf, &len, s, 1);
+        s++;
+    }
+    while (len > 0 && buf[len - 1] == ' ')
+        buf[--len] = '\0';
+    char *out = st_arena_strdup(c->arena, buf);
+    return out ? out : "";
+}
+
+/* Records "SHOWN: WHAT: message" (the part after SHOWN scrubbed too). */
+static steppe_status_t pg_fail(pg *c, steppe_status_t st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static steppe_status_t pg_fail(pg *c, steppe_status_t st, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (c->what)
+        return st_error(c->ctx, st, "%s: %s: %s", c->shown, c->what, clean(c, msg));
+    return st_error(c->ctx, st, "%s: %s", c->shown, clean(c, msg));
+}
+
+/* The error of a failed statement, in one line: a statement timeout and a
+ * lost connection in words a user can act on, anything else as the
+ * server's primary message (ERROR: ...). row > 0 names the row being read. */
+static steppe_status_t result_fail(pg *c, PGresult *res, size_t row)
+{
+    char where[64] = "";
+    if (row > 0)
+        snprintf(where, sizeof where, "row %zu: ", row);
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    double timeout = c->spec->timeout > 0 ? c->spec->timeout : ST_PG_DEFAULT_TIMEOUT;
+    if (PQstatus(c->conn) == CONNECTION_BAD || !state) {
+        return pg_fail(c, STEPPE_ERR_DATA_OPEN, "%sthe connection to the server was lost: %s", where,
+                       PQerrorMessage(c->conn));
+    }
+    if (strcmp(state, "57014") == 0) {
+        return pg_fail(c, STEPPE_ERR_DATA_OPEN,
+                       "%sthe query ran longer than the statement timeout of %g s (the layer's timeout: key)",
+                       where, timeout);
+    }
+    if (strcmp(state, "57P01") == 0 || strncmp(state, "08", 2) == 0) {
+        return pg_fail(c, STEPPE_ERR_DATA_OPEN, "%sthe connection to the server was lost: %s", where,
+                       primary ? primary : PQerrorMessage(c->conn));
+    }
+    return pg_fail(c, STEPPE_ERR_DATA_OPEN, "%sERROR: %s", where,
+                   primary ? primary : PQerrorMessage(c->conn));
+}
+
+/* Runs sql with up to two text parameters (NULL: SQL NULL) and the result
+ * in text (binary 0) or binary (1). Returns the result (the caller clears
+ * it) or NULL with the error recorded. */
+static PGresult *run(pg *c, const char *sql, int nparams, const char *p1, const char *p2, int binary,
+                     steppe_status_t *st)
+{
+    const char *params[2] = {p1, p2};
+    PGresult *res = PQexecParams(c->conn, sql, nparams, NULL, params, NULL, NULL, binary);
+    ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
+        return res;
+    *st = result_fail(c, res, 0);
+    PQclear(res);
+    return NULL;
+}
+
+/* The OID of PostGIS's geometry type; false (nothing recorded) when the
+ * database has no PostGIS. */
+static bool find_postgis(pg *c)
+{
+    PGresult *res = PQexec(c->conn, "SELECT 'geometry'::regtype::oid");
+    bool ok = res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+    if (ok)
+        c->geometry_oid = (unsigned)strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    /* The failed statement ended nothing: no transaction is open yet. */
+    return ok;
+}
+
+/* Runs a statement that returns nothing. */
+static steppe_status_t exec(pg *c, const char *sql)
+{
+    steppe_status_t st = STEPPE_OK;
+    PGresult *res = run(c, sql, 0, NULL, NULL, 0, &st);
+    PQclear(res);
+    return st;
+}
+
+/* libpq writes notices (a NOTICE from the server) to stderr by default:
+ * they become nothing here, as the library never prints. */
+static void no_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+/* Connects, with the connect timeout unless the DSN sets one, the
+ * statement timeout, UTF-8 text and a transaction for the cursor. */
+static steppe_status_t pg_connect(pg *c)
+{
+    const char *why = st_dynlib_load_pq();
+    if (why)
+        return st_error(c->ctx, STEPPE_ERR_LIBRARY, "cannot load libpq: %s", why);
+    find_secrets(c);
+    char *err = NULL;
+    PQconninfoOption *parsed = PQconninfoParse(conninfo(c->spec->dsn), &err);
+    if (!parsed) {
+        /* libpq quotes the part it could not read, which may be the
+         * password: the quoted parts are left out. */
+        char reason[256];
+        size_t len = 0;
+        reason[0] = '\0';
+        bool quoted = false;
+        for (const char *s = err ? err : "out of memory"; *s; s++) {
+            if (*s == '"') {
+                quoted = !quoted;
+                put(reason, sizeof reason, &len, quoted ? "\"..." : "\"", quoted ? 4 : 1);
+            } else if (!quoted) {
+                put(reason, sizeof reason, &len, s, 1);
+            }
+        }
+        if (err)
+            PQfreemem(err);
+        const char *what = c->what;
+        c->what = NULL;
+        steppe_status_t st =
+            pg_fail(c, STEPPE_ERR_DATA_CORRUPT, "the connection string does not parse: %s", reason);
+        c->what = what;
+        return st;
+    }
+    PQconninfoFree(parsed);
+    /* Later entries override earlier ones, and the expanded DSN comes last:
+     * its own connect_timeout wins over ours. */
+    const char *const keys[] = {"connect_timeout", "fallback_application_name", "dbname", NULL};
+    const char *const vals[] = {ST_PG_CONNECT_TIMEOUT, "steppe", conninfo(c->spec->dsn), NULL};
+    c->conn = PQconnectdbParams(keys, vals, 1);
+    if (!c->conn)
+        return STEPPE_ERR_NOMEM;
+    if (PQstatus(c->conn) != CONNECTION_OK) {
+        const char *what = c->what;
+        c->what = NULL;
+        steppe_status_t st = pg_fail(c, STEPPE_ERR_DATA_OPEN, "cannot connect: %s", PQerrorMessage(c->conn));
+        c->what = what;
+        return st;
+    }
+    PQsetNoticeProcessor(c->conn, no_notice, NULL);
+    double timeout = c->spec->timeout > 0 ? c->spec->timeout : ST_PG_DEFAULT_TIMEOUT;
+    char set[128];
+    snprintf(set, sizeof set, "SET statement_timeout = %.0f", timeout * 1000.0);
+    steppe_status_t st = exec(c, set);
+    if (st == STEPPE_OK)
+        st = exec(c, "SET client_encoding = 'UTF8'");
+    return st;
+}
+
+static void pg_close(pg *c)
+{
+    if (c->conn)
+        PQfinish(c->conn);
+    c->conn = NULL;
+}
+
+/* ---- the table or query ----------------------------------------------------- */
+
+/* An identifier quoted by libpq, in the arena; NULL with the error set. */
+static char *quote_ident(pg *c, const char *name, steppe_status_t *st)
+{
+    char *q = PQescapeIdentifier(c->conn, name, strlen(name));
+    if (!q) {
+        *st =
+            pg_fail(c, STEPPE_ERR_DATA_OPEN, "cannot quote the name '%s': %s", name, PQerrorMessage(c->conn));
+        return NULL;
+    }
+    char *out = st_arena_strdup(c->arena, q);
+    PQfreemem(q);
+    if (!out)
+        *st = STEPPE_ERR_NOMEM;
+    return out;
+}
+
+/* What the read found out about the rows before reading them. */
+typedef struct pg_shape {
+    const char *from;     /* "\"s\".\"t\"" or "(sql)" */
+    char *schema, *table; /* table mode: the table found */
+    char **names;         /* every column but the geometry */
+    char *types;          /* their st_featureset field types */
+    unsigned *oids;       /* their type OIDs */
+    size_t ncols;         /* attribute columns */
+    const char *geom;     /* the geometry column's name */
+    const char *order;    /* table mode: the single-column primary key, or NULL */
+    int srid;             /* -1: no row with a geometry to tell */
+} pg_shape;
+
+static char field_type(unsigned oid)
+{
+    switch (oid) {
+    case OID_BOOL: return 'L';
+    case OID_INT2:
+    case OID_INT4:
+    case OID_INT8: return 'N';
+    case OID_FLOAT4:
+    case OID_FLOAT8:
+    case OID_NUMERIC: return 'F';
+    case OID_DATE: return 'D';
+    default: return 'C';
+    }
+}
+
+/* A query as written, without the semicolons and blanks that end it (the
+ * query becomes a subquery). */
+static char *trimmed_sql(pg *c, const char *sql)
+{
+    size_t n = strlen(sql);
+    while (n > 0 && (isspace((unsigned char)sql[n - 1]) || sql[n - 1] == ';'))
+        n--;
+    return st_arena_strndup(c->arena, sql, n);
+}
+
+/* Table mode: the table exists (the search path decides an unqualified
+ * name); sets shape->from, schema, table and order. */
+static steppe_status_t find_table(pg *c, pg_shape *shape)
+{
+    steppe_status_t st = STEPPE_OK;
+    const char *name = c->spec->table;
+    const char *dot = strchr(name, '.');
+    char *qname;
+    if (dot) {
+        char *schema = st_arena_strndup(c->arena, name, (size_t)(dot - name));
+        char *qs = schema ? quote_ident(c, schema, &st) : NULL;
+        char *qt = qs ? quote_ident(c, dot + 1, &st) : NULL;
+        if (!qt)
+            return st ? st : STEPPE_ERR_NOMEM;
+        qname = st_arena_printf(c->arena, "%s.%s", qs, qt);
+    } else {
+        qname = quote_ident(c, name, &st);
+    }
+    if (!qname)
+        return st ? st : STEPPE_ERR_NOMEM;
+    PGresult *res = run(c,
+                        "SELECT n.nspname, c.relname, "
+                        "(SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+                        "AND a.attnum = i.indkey[0] WHERE i.indrelid = c.oid AND i.indisprimary "
+                        "AND i.indnatts = 1) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        "WHERE c.oid = to_regclass($1)",
+                        1, qname, NULL, 0, &st);
+    if (!res)
+        return st;
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return pg_fail(c, STEPPE_ERR_DATA_OPEN, "no such table (steppe info %s lists the geometry tables)",
+                       c->shown);
+    }
+    shape->schema = st_arena_strdup(c->arena, PQgetvalue(res, 0, 0));
+    shape->table = st_arena_strdup(c->arena, PQgetvalue(res, 0, 1));
+    if (!PQgetisnull(res, 0, 2))
+        shape->order = st_arena_strdup(c->arena, PQgetvalue(res, 0, 2));
+    PQclear(res);
+    if (!shape->schema || !shape->table)
+        return STEPPE_ERR_NOMEM;
+    char *qs = quote_ident(c, shape->schema, &st);
+    char *qt = qs ? quote_ident(c, shape->table, &st) : NULL;
+    if (!qt)
+        return st ? st : STEPPE_ERR_NOMEM;
+    shape->from = st_arena_printf(c->arena, "%s.%s", qs, qt);
+    if (shape->order) {
+        shape->order = quote_ident(c, shape->order, &st);
+        if (!shape->order)
+            return st ? st : STEPPE_ERR_NOMEM;
+    }
+    return shape->from ? STEPPE_OK : STEPPE_ERR_NOMEM;
+}
+
+/* The columns of the table or query (a LIMIT 0 of it): the geometry column
+ * (spec->geometry, or the only column of type geometry) and the others. */
+static steppe_status_t find_columns(pg *c, pg_shape *shape)
+{
+    steppe_status_t st = STEPPE_OK;
+    if (!find_postgis(c))
+        return PQstatus(c->conn) == CONNECTION_BAD
+                   ? result_fail(c, NULL, 0)
+                   : pg_fail(c, STEPPE_ERR_DATA_OPEN, "PostGIS is not installed in this database");
+    char *sql = st_arena_printf(c->arena, "SELECT * FROM %s AS q LIMIT 0", shape->from);
+    if (!sql)
+        return STEPPE_ERR_NOMEM;
+    PGresult *res = run(c, sql, 0, NULL, NULL, 0, &st);
+    if (!res)
+        return st;
+    int nf = PQnfields(res);
+    shape->names = st_arena_calloc(c->arena, (size_t)nf + 1, sizeof *shape->names);
+    shape->types = st_arena_calloc(c->arena, (size_t)nf + 1, 1);
+    shape->oids = st_arena_calloc(c->arena, (size_t)nf + 1, sizeof *shape->oids);
+    if (!shape->names || !shape->types || !shape->oids) {
+        PQclear(res);
+        return STEPPE_ERR_NOMEM;
+    }
+    char geoms[256] = "";
+    size_t glen = 0;
+    int ngeom = 0;
+    for (int i = 0; i < nf; i++) {
+        const char *name = PQfname(res, i);
+        unsigned oid = (unsigned)PQftype(res, i);
+        bool is_geom = oid == c->geometry_oid;
+        if (is_geom) {
+            if (ngeom++)
+                put(geoms, sizeof geoms, &glen, ", ", 2);
+            put(geoms, sizeof geoms, &glen, name, strlen(name));
+        }
+        if (c->spec->geometry ? strcmp(name, c->spec->geometry) == 0 : is_geom && !shape->geom) {
+            if (!is_geom) {
+                PQclear(res);
+                return pg_fail(c, STEPPE_ERR_DATA_OPEN, "column \"%s\" is not of type geometry",
+                               c->spec->geometry);
+            }
+            shape->geom = st_arena_strdup(c->arena, name);
+            continue;
+        }
+        if (is_geom)
+            continue; /* another geometry column: not an attribute */
+        shape->names[shape->ncols] = st_arena_strdup(c->arena, name);
+        shape->oids[shape->ncols] = oid;
+        shape->types[shape->ncols] = field_type(oid);
+        if (!shape->names[shape->ncols]) {
+            PQclear(res);
+            return STEPPE_ERR_NOMEM;
+        }
+        shape->ncols++;
+    }
+    PQclear(res);
+    if (!shape->geom && c->spec->geometry)
+        return pg_fail(c, STEPPE_ERR_DATA_OPEN, "no column \"%s\" (geometry columns: %s)", c->spec->geometry,
+                       ngeom ? geoms : "none");
+    if (!shape->geom)
+        return pg_fail(c, STEPPE_ERR_DATA_OPEN, "no geometry column");
+    if (ngeom > 1 && !c->spec->geometry)
+        return pg_fail(c, STEPPE_ERR_DATA_OPEN,
+                       "%d geometry columns (%s): name one with the layer's geometry: key", ngeom, geoms);
+    return STEPPE_OK;
+}
+
+/* The SRID of the geometry column: the table's declared one (geometry_columns),
+ * else that of its first geometry. */
+static steppe_status_t find_srid(pg *c, pg_shape *shape)
+{
+    steppe_status_t st = STEPPE_OK;
+    shape->srid = -1;
+    if (shape->table) {
+        const char *params[3] = {shape->schema, shape->table, shape->geom};
+        PGresult *res =
+            PQexecParams(c->conn,
+                         "SELECT srid FROM geometry_columns WHERE f_table_schema = $1 AND f_table_name = $2 "
+                         "AND f_geometry_column = $3",
+                         3, NULL, params, NULL, NULL, 0);
+        if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+            st = result_fail(c, res, 0);
+            PQclear(res);
+            return st;
+        }
+        if (PQntuples(res) == 1)
+            shape->srid = atoi(PQgetvalue(res, 0, 0));
+        PQclear(res);
+        if (shape->srid > 0)
+            return STEPPE_OK;
+    }
+    char *qg = quote_ident(c, shape->geom, &st);
+    if (!qg)
+        return st ? st : STEPPE_ERR_NOMEM;
+    char *sql = st_arena_printf(c->arena, "SELECT ST_SRID(q.%s) FROM %s AS q WHERE q.%s IS NOT NULL LIMIT 1",
+                                qg, shape->from, qg);
+    if (!sql)
+        return STEPPE_ERR_NOMEM;
+    PGresult *res = run(c, sql, 0, NULL, NULL, 0, &st);
+    if (!res)
+        return st;
+    if (PQntuples(res) == 1)
+        shape->srid = atoi(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return STEPPE_OK;
+}
+
+/* The CRS of srid as PROJ reads it: EPSG:<code> when spatial_ref_sys says
+ * the SRID is EPSG's, else its WKT (srtext), else its PROJ string. */
+static steppe_status_t srid_crs(pg *c, int srid, const char **crs)
+{
+    steppe_status_t st = STEPPE_OK;
+    char id[32];
+    snprintf(id, sizeof id, "%d", srid);
+    PGresult *res =
+        run(c, "SELECT auth_name, auth_srid, srtext, proj4text FROM spatial_ref_sys WHERE srid = $1", 1, id,
+            NULL, 0, &st);
+    if (!res)
+        return st;
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return pg_fail(c, STEPPE_ERR_DATA_OPEN, "SRID %d is not in spatial_ref_sys (set the layer's crs:)",
+                       srid);
+    }
+    const char *auth = PQgetvalue(res, 0, 0);
+    if (strcmp(auth, "EPSG") == 0 && !PQgetisnull(res, 0, 1))
+        *crs = st_arena_printf(c->arena, "EPSG:%s", PQgetvalue(res, 0, 1));
+    else if (*PQgetvalue(res, 0, 2))
+        *crs = st_arena_strdup(c->arena, PQgetvalue(res, 0, 2));
+    else
+        *crs = st_arena_strdup(c->arena, PQgetvalue(res, 0, 3));
+    PQclear(res);
+    return *crs ? STEPPE_OK : STEPPE_ERR_NOMEM;
+}
+
+static void init(pg *c, steppe_ctx_t *ctx, const st_pg_spec *spec, st_arena *arena)
+{
+    memset(c, 0, sizeof *c);
+    c->ctx = ctx;
+    c->spec = spec;
+    c->arena = arena;
+    c->shown = st_pg_shown(arena, spec->dsn);
+    if (!c->shown)
+        c->shown = "postgresql";
+    if (spec->table)
+        c->what = st_arena_printf(arena, "table \"%s\"", spec->table);
+    else
+        c->what = "query";
+    if (!c->what)
+        c->what = "query";
+}
+
+/* Connects and finds the shape of the rows. */
+static steppe_status_t open_rows(pg *c, pg_shape *shape)
+{
+    memset(shape, 0, sizeof *shape);
+    steppe_status_t st = pg_connect(c);
+    if (st != STEPPE_OK)
+        return st;
+    if (c->spec->table) {
+        st = find_table(c, shape);
+    } else {
+        char *sql = trimmed_sql(c, c->spec->sql ? c->spec->sql : "");
+        shape->from = sql ? st_arena_printf(c->arena, "(%s)", sql) : NULL;
+        st = shape->from ? STEPPE_OK : STEPPE_ERR_NOMEM;
+    }
+    if (st == STEPPE_OK)
+        st = find_columns(c, shape);
+    if (st == STEPPE_OK)
+        st = find_srid(c, shape);
+    return st;
+}
+
+/* ---- reading the rows ------------------------------------------------------ */
+
+/* The SELECT of the cursor: every attribute as text, the geometry as it is
+ * (its binary form is EWKB), only rows whose box meets bbox, in primary-key
+ * order when the table has one (the order a file source would have). */
+static char *cursor_sql(pg *c, const pg_shape *shape, const double *bbox, steppe_status_t *st)
+{
+    size_t cap = 256 + strlen(shape->from);
+    for (size_t i = 0; i < shape->ncols; i++)
+        cap += 2 * strlen(shape->names[i]) + 16;
+    char *qg = quote_ident(c, shape->geom, st);
+    if (!qg)
+        return NULL;
+    cap += 4 * strlen(qg) + 256;
+    char *sql = st_arena_alloc(c->arena, cap);
+    if (!sql) {
+        *st = STEPPE_ERR_NOMEM;
+        return NULL;
+    }
+    size_t len = 0;
+    sql[0] = '\0';
+    const char *head = "DECLARE steppe_rows NO SCROLL CURSOR FOR SELECT ";
+    put(sql, cap, &len, head, strlen(head));
+    for (size_t i = 0; i < shape->ncols; i++) {
+        char *q = quote_ident(c, shape->names[i], st);
+        if (!q)
+            return NULL;
+        char *col = st_arena_printf(c->arena, "q.%s::text, ", q);
+        if (!col) {
+            *st = STEPPE_ERR_NOMEM;
+            return NULL;
+        }
+        put(sql, cap, &len, col, strlen(col));
+    }
+    char *tail;
+    bool box = bbox && shape->srid >= 0 && isfinite(bbox[0]) && isfinite(bbox[1]) && isfinite(bbox[2]) &&
+               isfinite(bbox[3]) && bbox[0] <= bbox[2] && bbox[1] <= bbox[3];
+    if (box) {
+        tail = st_arena_printf(
+            c->arena, "q.%s FROM %s AS q WHERE q.%s && ST_MakeEnvelope(%.17g, %.17g, %.17g, %.17g, %d)", qg,
+            shape->from, qg, bbox[0], bbox[1], bbox[2], bbox[3], shape->srid);
+    } else {
+        tail = st_arena_printf(c->arena, "q.%s FROM %s AS q", qg, shape->from);
+    }
+    if (!tail) {
+        *st = STEPPE_ERR_NOMEM;
+        return NULL;
+    }
+    put(sql, cap, &len, tail, strlen(tail));
+    if (shape->order) {
+        char *order = st_arena_printf(c->arena, " ORDER BY q.%s", shape->order);
+        if (!order) {
+            *st = STEPPE_ERR_NOMEM;
+            return NULL;
+        }
+        put(sql, cap, &len, order, strlen(order));
+    }
+    return sql;
+}
+
+typedef struct pg_reader {
+    pg *c;
+    const pg_shape *shape;
+    const st_read_opts *opts;
+    st_featureset *fs;
+    st_source_stats *stats;
+    st_arena *scratch; /* one batch's decoded geometries, freed after it */
+    unsigned warnings;
+} pg_reader;
+
+static void row_warning(pg_reader *r, size_t row, const char *why)
+{
+    r->stats->skipped++;
+    if (r->warnings++ < MAX_ROW_WARNINGS)
+        st_warn(r->c->ctx, "%s: %s: row %zu: %s, skipped", r->c->shown, r->c->what, row, why);
+}
+
+/* Radial-distance generalisation of n points at src into dst, as the
+ * Shapefile reader does it (shapefile.c, copy_run()), so that a map reads
+ * the same from either: a vertex within tx of the last kept one in x and
+ * within ty in y is dropped; the first and last are always kept. Returns
+ * the points written. */
+static size_t simplify_run(const double *src, size_t n, double tx, double ty, double *dst)
+{
+    double lx = src[0], ly = src[1];
+    dst[0] = lx;
+    dst[1] = ly;
+    size_t w = 1;
+    for (size_t i = 1; i + 1 < n; i++) {
+        double x = src[2 * i], y = src[2 * i + 1];
+        if (fabs(x - lx) < tx && fabs(y - ly) < ty)
+            continue;
+        lx = x;
+        ly = y;
+        dst[2 * w] = x;
+        dst[2 * w + 1] = y;
+        w++;
+    }
+    dst[2 * w] = src[2 * (n - 1)];
+    dst[2 * w + 1] = src[2 * (n - 1) + 1];
+    return w + 1;
+}
+
+/* A closed ring of n points generalised into dst with at least 4 points:
+ * when fewer would be left, a ring smaller than the tolerance both ways
+ * becomes its bounding rectangle and a larger one keeps every point
+ * (shapefile.c, copy_ring()). */
+static size_t simplify_ring(const double *src, size_t n, double tx, double ty, double *dst)
+{
+    size_t w = simplify_run(src, n, tx, ty, dst);
+    if (w >= 4)
+        return w;
+    double x0 = src[0], y0 = src[1], x1 = x0, y1 = y0;
+    for (size_t i = 1; i < n; i++) {
+        x0 = fmin(x0, src[2 * i]);
+        x1 = fmax(x1, src[2 * i]);
+        y0 = fmin(y0, src[2 * i + 1]);
+        y1 = fmax(y1, src[2 * i + 1]);
+    }
+    if (x1 - x0 >= tx || y1 - y0 >= ty) {
+        memcpy(dst, src, n * 2 * sizeof *dst);
+        return n;
+    }
+    const double rect[10] = {x0, y0, x0, y1, x1, y1, x1, y0, x0, y0};
+    memcpy(dst, rect, sizeof rect);
+    return 5;
+}
+
+/* Copies f's geometry (in scratch memory) into arena, generalised with
+ * tolerance tol (degrees of latitude; in longitude st_lon_tolerance() at
+ * f's latitudes) when tol > 0 and f is not points. */
+static steppe_status_t keep_geometry(st_feature *f, st_geom_type type, double tol, st_arena *scratch,
+                                     st_arena *arena)
+{
+    const double *src = f->xy;
+    const uint32_t *sparts = f->parts;
+    uint32_t *parts = st_arena_alloc(arena, (size_t)f->nparts * sizeof *parts);
+    if (!parts)
+        return STEPPE_ERR_NOMEM;
+    if (tol <= 0.0 || type == ST_GEOM_POINT) {
+        double *xy = st_arena_alloc(arena, (size_t)f->npoints * 2 * sizeof *xy);
+        if (!xy)
+            return STEPPE_ERR_NOMEM;
+        memcpy(parts, sparts, (size_t)f->nparts * sizeof *parts);
+        memcpy(xy, src, (size_t)f->npoints * 2 * sizeof *xy);
+        f->parts = parts;
+        f->xy = xy;
+        return STEPPE_OK;
+    }
+    /* A ring's bounding rectangle has 5 points where it had 4. */
+    double *tmp = st_arena_alloc(scratch, ((size_t)f->npoints + f->nparts) * 2 * sizeof *tmp);
+    if (!tmp)
+        return STEPPE_ERR_NOMEM;
+    double tx = st_lon_tolerance(tol, f->bbox[1], f->bbox[3]);
+    size_t w = 0;
+    for (uint32_t p = 0; p < f->nparts; p++) {
+        size_t s = sparts[p];
+        size_t e = p + 1 < f->nparts ? sparts[p + 1] : f->npoints;
+        parts[p] = (uint32_t)w;
+        if (type == ST_GEOM_POLYGON)
+            w += simplify_ring(src + 2 * s, e - s, tx, tol, tmp + 2 * w);
+        else
+            w += simplify_run(src + 2 * s, e - s, tx, tol, tmp + 2 * w);
+    }
+    double *xy = st_arena_alloc(arena, w * 2 * sizeof *xy);
+    if (!xy)
+        return STEPPE_ERR_NOMEM;
+    memcpy(xy, tmp, w * 2 * sizeof *xy);
+    f->parts = parts;
+    f->xy = xy;
+    f->npoints = (uint32_t)w;
+    st_feature_update_bbox(f);
+    return STEPPE_OK;
+}
+
+/* Row number row (1-based) of batch res at i: its geometry decoded (the
+ * shared WKB decoder, wkb.h), its attributes copied, the layer's where and
+ * the map's box applied (the box exactly as a file is culled: the server's
+ * && compares boxes rounded outwards to single precision). */
+static steppe_status_t add_row(pg_reader *r, PGresult *res, int i, size_t row)
+{
+    const pg_shape *shape = r->shape;
+    st_featureset *fs = r->fs;
+    st_arena *arena = r->c->arena;
+    int gcol = (int)shape->ncols;
+    r->stats->records++;
+    if (PQgetisnull(res, i, gcol)) {
+        r->stats->null_records++;
+        return STEPPE_OK;
+    }
+    const unsigned char *wkb = (const unsigned char *)PQgetvalue(res, i, gcol);
+    size_t n = (size_t)PQgetlength(res, i, gcol);
+    char why[192];
+    st_wkb_geom g;
+    st_wkb_status ws = st_wkb_decode(wkb, n, r->scratch, &g, why, sizeof why);
+    if (ws == ST_WKB_NOMEM)
+        return STEPPE_ERR_NOMEM;
+    if (ws != ST_WKB_OK) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "geometry: %s", why);
+        row_warning(r, row, msg);
+        return STEPPE_OK;
+    }
+    if (g.type == ST_GEOM_NONE) {
+        r->stats->null_records++; /* an empty geometry: nothing to draw */
+        return STEPPE_OK;
+    }
+    if (fs->type == ST_GEOM_NONE)
+        fs->type = g.type;
+    if (g.type != fs->type) {
+        row_warning(r, row,
+                    g.type == ST_GEOM_POINT  ? "a point among other geometries"
+                    : g.type == ST_GEOM_LINE ? "a line among other geometries"
+                                             : "a polygon among other geometries");
+        return STEPPE_OK;
+    }
+    st_feature f;
+    memset(&f, 0, sizeof f);
+    f.record = (uint32_t)(row - 1);
+    st_wkb_to_feature(&g, &f);
+    const double *bbox = r->opts->bbox;
+    if (bbox && (f.bbox[2] < bbox[0] || f.bbox[0] > bbox[2] || f.bbox[3] < bbox[1] || f.bbox[1] > bbox[3])) {
+        r->stats->culled++;
+        return STEPPE_OK;
+    }
+    f.attrs = st_arena_calloc(arena, shape->ncols ? shape->ncols : 1, sizeof *f.attrs);
+    if (!f.attrs)
+        return STEPPE_ERR_NOMEM;
+    for (size_t k = 0; k < shape->ncols; k++) {
+        if (PQgetisnull(res, i, (int)k)) {
+            f.attrs[k] = "";
+            continue;
+        }
+        f.attrs[k] = st_arena_strndup(arena, PQgetvalue(res, i, (int)k), (size_t)PQgetlength(res, i, (int)k));
+        if (!f.attrs[k])
+            return STEPPE_ERR_NOMEM;
+    }
+    if (r->opts->where && !st_filter_match(r->opts->where, fs, &f)) {
+        r->stats->filtered++;
+        return STEPPE_OK;
+    }
+    fs->source_vertices += f.npoints;
+    steppe_status_t st = keep_geometry(&f, fs->type, r->opts->simplify, r->scratch, arena);
+    if (st != STEPPE_OK)
+        return st;
+    st_feature *slot = st_featureset_add(fs, arena);
+    if (!slot)
+        return STEPPE_ERR_NOMEM;
+    *slot = f;
+    return STEPPE_OK;
+}
+
+static steppe_status_t read_rows(pg_reader *r, const char *declare)
+{
+    pg *c = r->c;
+    steppe_status_t st = exec(c, "BEGIN READ ONLY");
+    if (st == STEPPE_OK)
+        st = exec(c, declare);
+    size_t row = 0;
+    char fetch[64];
+    snprintf(fetch, sizeof fetch, "FETCH %d FROM steppe_rows", ST_PG_BATCH);
+    while (st == STEPPE_OK) {
+        PGresult *res = PQexecParams(c->conn, fetch, 0, NULL, NULL, NULL, NULL, 1);
+        if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+            st = result_fail(c, res, row + 1);
+            PQclear(res);
+            break;
+        }
+        int n = PQntuples(res);
+        if (PQnfields(res) != (int)r->shape->ncols + 1) {
+            PQclear(res);
+            st = pg_fail(c, STEPPE_ERR_DATA_OPEN, "the rows changed shape while being read");
+            break;
+        }
+        r->scratch = st_arena_create(0);
+        if (!r->scratch)
+            st = STEPPE_ERR_NOMEM;
+        for (int i = 0; i < n && st == STEPPE_OK; i++)
+            st = add_row(r, res, i, ++row);
+        st_arena_destroy(r->scratch);
+        r->scratch = NULL;
+        PQclear(res);
+        if (n < ST_PG_BATCH)
+            break;
+    }
+    if (st == STEPPE_OK)
+        st = exec(c, "COMMIT");
+    if (r->warnings > MAX_ROW_WARNINGS)
+        st_warn(c->ctx, "%s: %s: %u more rows skipped", c->shown, c->what, r->warnings - MAX_ROW_WARNINGS);
+    return st;
+}
+
+steppe_status_t st_pg_read(steppe_ctx_t *ctx, const st_pg_spec *spec, const st_read_opts *opts,
+                           st_arena *arena, st_featureset *out)
+{
+    pg c;
+    init(&c, ctx, spec, arena);
+    st_source_stats local_stats;
+    memset(&local_stats, 0, sizeof local_stats);
+    st_source_stats *stats = opts->stats ? opts->stats : &local_stats;
+    memset(out, 0, sizeof *out);
+    out->path = c.shown;
+    pg_shape shape;
+    steppe_status_t st = open_rows(&c, &shape);
+    if (st == STEPPE_OK) {
+        out->fields = (const char **)shape.names;
+        out->field_types = shape.types;
+        out->nfields = shape.ncols;
+        if (opts->crs) {
+            out->crs = opts->crs;
+        } else if (shape.srid > 0) {
+            st = srid_crs(&c, shape.srid, &out->crs);
+        } else {
+            out->crs = "EPSG:4326";
+            stats->crs_assumed = 1;
+            if (shape.srid == 0)
+                st_warn(ctx, "%s: %s: SRID 0 (none), EPSG:4326 assumed (set the layer's crs:)", c.shown,
+                        c.what);
+        }
+    }
+    if (st == STEPPE_OK && opts->where)
+        st = st_filter_check(ctx, opts->where, out);
+    char *declare = NULL;
+    if (st == STEPPE_OK) {
+        /* A bbox needs the SRID: a query of no geometry at all has none. */
+        declare = cursor_sql(&c, &shape, shape.srid >= 0 ? opts->bbox : NULL, &st);
+    }
+    if (st == STEPPE_OK && declare) {
+        pg_reader r = {.c = &c, .shape = &shape, .opts = opts, .fs = out, .stats = stats};
+        st = read_rows(&r, declare);
+    }
+    pg_close(&c);
+    return st;
+}
+
+/* ---- steppe info -------------------------------------------------------------- */
+
+static const char *type_name(unsigned oid, unsigned geometry_oid)
+{
+    if (oid == geometry_oid)
+        return "geometry";
+    switch (field_type(oid)) {
+    case 'L': return "logical";
+    case 'N': return "integer";
+    case 'F': return "number";
+    case 'D': return "date";
+    default: return "text";
+    }
+}
+
+static steppe_status_t list_tables(pg *c, FILE *out)
+{
+    steppe_status_t st = STEPPE_OK;
+    if (!find_postgis(c))
+        return PQstatus(c->conn) == CONNECTION_BAD
+                   ? result_fail(c, NULL, 0)
+                   : pg_fail(c, STEPPE_ERR_DATA_OPEN, "PostGIS is not installed in this database");
+    PGresult *res =
+        run(c,
+            "SELECT f_table_schema, f_table_name, f_geometry_column, type, srid, "
+            "(SELECT GREATEST(c.reltuples, 0)::bigint FROM pg_class c JOIN pg_namespace n "
+            "ON n.oid = c.relnamespace WHERE n.nspname = f_table_schema AND c.relname = f_table_name) "
+            "FROM geometry_columns ORDER BY 1, 2, 3",
+            0, NULL, NULL, 0, &st);
+    if (!res)
+        return st;
+    int n = PQntuples(res);
+    fprintf(out, "connection: %s\n", c->shown);
+    fprintf(out, "geometry tables: %d\n", n);
+    for (int i = 0; i < n; i++) {
+        const char *schema = PQgetvalue(res, i, 0);
+        fprintf(out, "  %s%s%s  column %s  %s  SRID %s  ~%s rows\n", strcmp(schema, "public") ? schema : "",
+                strcmp(schema, "public") ? "." : "", PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+                PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5));
+    }
+    PQclear(res);
+    return STEPPE_OK;
+}
+
+steppe_status_t st_pg_info(steppe_ctx_t *ctx, const st_pg_spec *spec, FILE *out)
+{
+    st_arena *arena = st_arena_create(0);
+    if (!arena)
+        return STEPPE_ERR_NOMEM;
+    pg c;
+    init(&c, ctx, spec, arena);
+    steppe_status_t st;
+    if (!spec->table && !spec->sql) {
+        st = pg_connect(&c);
+        if (st == STEPPE_OK)
+            st = list_tables(&c, out);
+        pg_close(&c);
+        st_arena_destroy(arena);
+        return st;
+    }
+    pg_shape shape;
+    st = open_rows(&c, &shape);
+    const char *crs = NULL;
+    if (st == STEPPE_OK && shape.srid > 0)
+        st = srid_crs(&c, shape.srid, &crs);
+    PGresult *res = NULL;
+    if (st == STEPPE_OK) {
+        char *sql = st_arena_printf(arena, "SELECT count(*) FROM %s AS q", shape.from);
+        res = sql ? run(&c, sql, 0, NULL, NULL, 0, &st) : NULL;
+        if (!sql)
+            st = STEPPE_ERR_NOMEM;
+    }
+    if (st == STEPPE_OK) {
+        fprintf(out, "connection: %s\n", c.shown);
+        if (spec->table)
+            fprintf(out, "table: %s.%s\n", shape.schema, shape.table);
+        else
+            fprintf(out, "query: %s\n", spec->sql);
+        fprintf(out, "rows: %s\n", PQgetvalue(res, 0, 0));
+        fprintf(out, "geometry column: %s\n", shape.geom);
+        if (shape.srid >= 0)
+            fprintf(out, "SRID: %d\n", shape.srid);
+        fprintf(out, "CRS: %s\n", crs ? crs : "EPSG:4326 (assumed: no SRID)");
+        fprintf(out, "fields: %zu\n", shape.ncols);
+        for (size_t i = 0; i < shape.ncols; i++)
+            fprintf(out, "  %-20s %s\n", shape.names[i], type_name(shape.oids[i], c.geometry_oid));
+    }
+    PQclear(res);
+    pg_close(&c);
+    st_arena_destroy(arena);
+    return st;
+}

@@ -118,12 +118,14 @@
     X(PQconnectdbParams)                                                                                     \
     X(PQconninfoFree)                                                                                        \
     X(PQconninfoParse)                                                                                       \
+    X(PQdescribePrepared)                                                                                    \
     X(PQerrorMessage)                                                                                        \
     X(PQescapeIdentifier)                                                                                    \
     X(PQescapeLiteral)                                                                                       \
     X(PQexec)                                                                                                \
     X(PQexecParams)                                                                                          \
     X(PQfinish)                                                                                              \
+    X(PQfmod)                                                                                                \
     X(PQfname)                                                                                               \
     X(PQfreemem)                                                                                             \
     X(PQftype)                                                                                               \
@@ -132,6 +134,7 @@
     X(PQgetvalue)                                                                                            \
     X(PQnfields)                                                                                             \
     X(PQntuples)                                                                                             \
+    X(PQprepare)                                                                                             \
     X(PQresultErrorField)                                                                                    \
     X(PQresultStatus)                                                                                        \
     X(PQserverVersion)                                                                                       \
@@ -257,12 +260,14 @@ const char *st_dynlib_load_pq(void);
 #define PQconnectdbParams(...) st_pq_fn.PQconnectdbParams(__VA_ARGS__)
 #define PQconninfoFree(...) st_pq_fn.PQconninfoFree(__VA_ARGS__)
 #define PQconninfoParse(...) st_pq_fn.PQconninfoParse(__VA_ARGS__)
+#define PQdescribePrepared(...) st_pq_fn.PQdescribePrepared(__VA_ARGS__)
 #define PQerrorMessage(...) st_pq_fn.PQerrorMessage(__VA_ARGS__)
 #define PQescapeIdentifier(...) st_pq_fn.PQescapeIdentifier(__VA_ARGS__)
 #define PQescapeLiteral(...) st_pq_fn.PQescapeLiteral(__VA_ARGS__)
 #define PQexec(...) st_pq_fn.PQexec(__VA_ARGS__)
 #define PQexecParams(...) st_pq_fn.PQexecParams(__VA_ARGS__)
 #define PQfinish(...) st_pq_fn.PQfinish(__VA_ARGS__)
+#define PQfmod(...) st_pq_fn.PQfmod(__VA_ARGS__)
 #define PQfname(...) st_pq_fn.PQfname(__VA_ARGS__)
 #define PQfreemem(...) st_pq_fn.PQfreemem(__VA_ARGS__)
 #define PQftype(...) st_pq_fn.PQftype(__VA_ARGS__)
@@ -271,6 +276,7 @@ const char *st_dynlib_load_pq(void);
 #define PQgetvalue(...) st_pq_fn.PQgetvalue(__VA_ARGS__)
 #define PQnfields(...) st_pq_fn.PQnfields(__VA_ARGS__)
 #define PQntuples(...) st_pq_fn.PQntuples(__VA_ARGS__)
+#define PQprepare(...) st_pq_fn.PQprepare(__VA_ARGS__)
 #define PQresultErrorField(...) st_pq_fn.PQresultErrorField(__VA_ARGS__)
 #define PQresultStatus(...) st_pq_fn.PQresultStatus(__VA_ARGS__)
 #define PQserverVersion(...) st_pq_fn.PQserverVersion(__VA_ARGS__)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "driver.h"
 #include "dynlib.h"
 #include "wkb.h"
 
@@ -32,7 +33,21 @@ enum {
 #define MAX_ROW_WARNINGS 10
 #define MAX_SECRETS 3
 
-/* One connection and what its messages need. */
+/* What the read found out about the rows before reading them. */
+typedef struct pg_shape {
+    const char *from;     /* "\"s\".\"t\"" or "(sql)" */
+    char *schema, *table; /* table mode: the table found */
+    char **names;         /* every column but the geometry */
+    char *types;          /* their st_featureset field types */
+    unsigned *oids;       /* their type OIDs */
+    size_t ncols;         /* attribute columns */
+    const char *geom;     /* the geometry column's name */
+    const char *order;    /* table mode: the single-column primary key, or NULL */
+    int typmod;           /* the geometry column's type modifier (geometry(type, SRID)); -1: none */
+    int srid;             /* -1: no row with a geometry to tell */
+} pg_shape;
+
+/* One connection and what its messages need: the driver's state. */
 typedef struct pg {
     steppe_ctx_t *ctx;
     st_arena *arena;
@@ -43,6 +58,8 @@ typedef struct pg {
     const char *secrets[MAX_SECRETS]; /* texts scrubbed from every message */
     size_t nsecrets;
     unsigned geometry_oid;
+    st_pg_spec own_spec; /* the driver's: from the layer */
+    pg_shape shape;
 } pg;
 
 bool st_pg_is_dsn(const char *source)
@@ -232,6 +249,16 @@ static char *clean(pg *c, const char *text)
         }
         if (hit)
             continue;
+        if (*s == '\n') {
+            /* libpq's second line (a hint) follows after "; ". */
+            while (isspace((unsigned char)*s))
+                s++;
+            while (len > 0 && buf[len - 1] == ' ')
+                buf[--len] = '\0';
+            if (*s && len > 0)
+                put(buf, sizeof buf, &len, "; ", 2);
+            continue;
+        }
         if (isspace((unsigned char)*s)) {
             if (len > 0 && buf[len - 1] != ' ')
                 put(buf, sizeof buf, &len, " ", 1);
@@ -392,6 +419,9 @@ static steppe_status_t pg_connect(pg *c)
     steppe_status_t st = exec(c, set);
     if (st == STEPPE_OK)
         st = exec(c, "SET client_encoding = 'UTF8'");
+    /* steppe only reads: a query that would write fails. */
+    if (st == STEPPE_OK)
+        st = exec(c, "SET default_transaction_read_only = on");
     return st;
 }
 
@@ -419,19 +449,6 @@ static char *quote_ident(pg *c, const char *name, steppe_status_t *st)
         *st = STEPPE_ERR_NOMEM;
     return out;
 }
-
-/* What the read found out about the rows before reading them. */
-typedef struct pg_shape {
-    const char *from;     /* "\"s\".\"t\"" or "(sql)" */
-    char *schema, *table; /* table mode: the table found */
-    char **names;         /* every column but the geometry */
-    char *types;          /* their st_featureset field types */
-    unsigned *oids;       /* their type OIDs */
-    size_t ncols;         /* attribute columns */
-    const char *geom;     /* the geometry column's name */
-    const char *order;    /* table mode: the single-column primary key, or NULL */
-    int srid;             /* -1: no row with a geometry to tell */
-} pg_shape;
 
 static char field_type(unsigned oid)
 {
@@ -489,8 +506,8 @@ static steppe_status_t find_table(pg *c, pg_shape *shape)
         return st;
     if (PQntuples(res) != 1) {
         PQclear(res);
-        return pg_fail(c, STEPPE_ERR_DATA_OPEN, "no such table (steppe info %s lists the geometry tables)",
-                       c->shown);
+        return pg_fail(c, STEPPE_ERR_DATA_OPEN,
+                       "no such table (steppe info CONNECTION lists the geometry tables)");
     }
     shape->schema = st_arena_strdup(c->arena, PQgetvalue(res, 0, 0));
     shape->table = st_arena_strdup(c->arena, PQgetvalue(res, 0, 1));
@@ -521,12 +538,25 @@ static steppe_status_t find_columns(pg *c, pg_shape *shape)
         return PQstatus(c->conn) == CONNECTION_BAD
                    ? result_fail(c, NULL, 0)
                    : pg_fail(c, STEPPE_ERR_DATA_OPEN, "PostGIS is not installed in this database");
-    char *sql = st_arena_printf(c->arena, "SELECT * FROM %s AS q LIMIT 0", shape->from);
+    /* Described, not run: a slow query costs nothing here, and the
+     * server's error positions refer to the query as written. */
+    const char *sql = c->spec->sql ? trimmed_sql(c, c->spec->sql)
+                                   : st_arena_printf(c->arena, "SELECT * FROM %s", shape->from);
     if (!sql)
         return STEPPE_ERR_NOMEM;
-    PGresult *res = run(c, sql, 0, NULL, NULL, 0, &st);
-    if (!res)
+    PGresult *res = PQprepare(c->conn, "", sql, 0, NULL);
+    if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+        st = result_fail(c, res, 0);
+        PQclear(res);
         return st;
+    }
+    PQclear(res);
+    res = PQdescribePrepared(c->conn, "");
+    if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+        st = result_fail(c, res, 0);
+        PQclear(res);
+        return st;
+    }
     int nf = PQnfields(res);
     shape->names = st_arena_calloc(c->arena, (size_t)nf + 1, sizeof *shape->names);
     shape->types = st_arena_calloc(c->arena, (size_t)nf + 1, 1);
@@ -535,6 +565,7 @@ static steppe_status_t find_columns(pg *c, pg_shape *shape)
         PQclear(res);
         return STEPPE_ERR_NOMEM;
     }
+    shape->typmod = -1;
     char geoms[256] = "";
     size_t glen = 0;
     int ngeom = 0;
@@ -554,6 +585,7 @@ static steppe_status_t find_columns(pg *c, pg_shape *shape)
                                c->spec->geometry);
             }
             shape->geom = st_arena_strdup(c->arena, name);
+            shape->typmod = PQfmod(res, i);
             continue;
         }
         if (is_geom)
@@ -603,6 +635,21 @@ static steppe_status_t find_srid(pg *c, pg_shape *shape)
         if (shape->srid > 0)
             return STEPPE_OK;
     }
+    if (shape->typmod >= 0) {
+        /* A column declared geometry(type, SRID), also through a query. */
+        char mod[32];
+        snprintf(mod, sizeof mod, "%d", shape->typmod);
+        PGresult *res = run(c, "SELECT postgis_typmod_srid($1::integer)", 1, mod, NULL, 0, &st);
+        if (!res)
+            return st;
+        int srid = PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, 0)) : 0;
+        PQclear(res);
+        if (srid > 0) {
+            shape->srid = srid;
+            return STEPPE_OK;
+        }
+    }
+    /* Else the first geometry's: this runs the query until its first row. */
     char *qg = quote_ident(c, shape->geom, &st);
     if (!qg)
         return st ? st : STEPPE_ERR_NOMEM;
@@ -747,6 +794,7 @@ static char *cursor_sql(pg *c, const pg_shape *shape, const double *bbox, steppe
 
 typedef struct pg_reader {
     pg *c;
+    st_arena *arena; /* the features' */
     const pg_shape *shape;
     const st_read_opts *opts;
     st_featureset *fs;
@@ -868,7 +916,7 @@ static steppe_status_t add_row(pg_reader *r, PGresult *res, int i, size_t row)
 {
     const pg_shape *shape = r->shape;
     st_featureset *fs = r->fs;
-    st_arena *arena = r->c->arena;
+    st_arena *arena = r->arena;
     int gcol = (int)shape->ncols;
     r->stats->records++;
     if (PQgetisnull(res, i, gcol)) {
@@ -977,48 +1025,109 @@ static steppe_status_t read_rows(pg_reader *r, const char *declare)
     return st;
 }
 
-steppe_status_t st_pg_read(steppe_ctx_t *ctx, const st_pg_spec *spec, const st_read_opts *opts,
-                           st_arena *arena, st_featureset *out)
+/* ---- the driver (driver.h) ---------------------------------------------------- */
+
+static steppe_status_t pg_open(st_source *src, st_arena *arena)
 {
-    pg c;
-    init(&c, ctx, spec, arena);
+    pg *c = calloc(1, sizeof *c);
+    if (!c)
+        return st_error(src->ctx, STEPPE_ERR_NOMEM, "out of memory");
+    src->state = c;
+    const st_layer *L = src->layer;
+    st_pg_spec spec = {
+        .dsn = L->source,
+        .table = L->sql ? NULL : L->table,
+        .sql = L->sql,
+        .geometry = L->geometry_column,
+        .timeout = L->timeout,
+    };
+    init(c, src->ctx, &spec, arena);
+    c->own_spec = spec;
+    c->spec = &c->own_spec;
+    if (!spec.table && !spec.sql)
+        return st_error(src->ctx, STEPPE_ERR_STYLE_KEY,
+                        "%s:%d:%d: layers.%s: a postgis layer needs table: or sql:",
+                        L->source_loc.file ? L->source_loc.file : "?", L->source_loc.line, L->source_loc.col,
+                        L->name ? L->name : "?");
+    return open_rows(c, &c->shape);
+}
+
+/* The CRS of the rows: the SRID's, or EPSG:4326 when there is none. */
+static steppe_status_t rows_crs(pg *c, const char **crs, int *assumed)
+{
+    *assumed = 0;
+    if (c->shape.srid > 0)
+        return srid_crs(c, c->shape.srid, crs);
+    *crs = "EPSG:4326";
+    *assumed = 1;
+    return STEPPE_OK;
+}
+
+static steppe_status_t pg_describe(st_source *src, st_source_desc *desc, st_arena *arena)
+{
+    (void)arena;
+    pg *c = src->state;
+    desc->fields = (const char **)c->shape.names;
+    desc->field_types = c->shape.types;
+    desc->nfields = c->shape.ncols;
+    if (src->layer->crs)
+        return STEPPE_OK;
+    return rows_crs(c, &desc->crs, &desc->crs_assumed);
+}
+
+static steppe_status_t pg_read(st_source *src, const st_read_opts *opts, st_arena *arena, st_featureset *out)
+{
+    pg *c = src->state;
     st_source_stats local_stats;
     memset(&local_stats, 0, sizeof local_stats);
     st_source_stats *stats = opts->stats ? opts->stats : &local_stats;
     memset(out, 0, sizeof *out);
-    out->path = c.shown;
-    pg_shape shape;
-    steppe_status_t st = open_rows(&c, &shape);
-    if (st == STEPPE_OK) {
-        out->fields = (const char **)shape.names;
-        out->field_types = shape.types;
-        out->nfields = shape.ncols;
-        if (opts->crs) {
-            out->crs = opts->crs;
-        } else if (shape.srid > 0) {
-            st = srid_crs(&c, shape.srid, &out->crs);
-        } else {
-            out->crs = "EPSG:4326";
-            stats->crs_assumed = 1;
-            if (shape.srid == 0)
-                st_warn(ctx, "%s: %s: SRID 0 (none), EPSG:4326 assumed (set the layer's crs:)", c.shown,
-                        c.what);
-        }
+    out->path = c->shown;
+    out->fields = (const char **)c->shape.names;
+    out->field_types = c->shape.types;
+    out->nfields = c->shape.ncols;
+    steppe_status_t st = STEPPE_OK;
+    if (opts->crs) {
+        out->crs = opts->crs;
+    } else {
+        st = rows_crs(c, &out->crs, &stats->crs_assumed);
+        if (st == STEPPE_OK && c->shape.srid == 0)
+            st_warn(c->ctx, "%s: %s: SRID 0 (none), EPSG:4326 assumed (set the layer's crs:)", c->shown,
+                    c->what);
     }
     if (st == STEPPE_OK && opts->where)
-        st = st_filter_check(ctx, opts->where, out);
+        st = st_filter_check(c->ctx, opts->where, out);
     char *declare = NULL;
     if (st == STEPPE_OK) {
         /* A bbox needs the SRID: a query of no geometry at all has none. */
-        declare = cursor_sql(&c, &shape, shape.srid >= 0 ? opts->bbox : NULL, &st);
+        declare = cursor_sql(c, &c->shape, c->shape.srid >= 0 ? opts->bbox : NULL, &st);
     }
     if (st == STEPPE_OK && declare) {
-        pg_reader r = {.c = &c, .shape = &shape, .opts = opts, .fs = out, .stats = stats};
+        pg_reader r = {.c = c, .arena = arena, .shape = &c->shape, .opts = opts, .fs = out, .stats = stats};
         st = read_rows(&r, declare);
     }
-    pg_close(&c);
     return st;
 }
+
+static void pg_close_source(st_source *src)
+{
+    pg *c = src->state;
+    if (!c)
+        return;
+    pg_close(c);
+    free(c);
+    src->state = NULL;
+}
+
+const st_driver st_driver_postgis = {
+    .name = "postgis",
+    .format = "PostGIS",
+    .kind = ST_LAYER_POSTGIS,
+    .open = pg_open,
+    .describe = pg_describe,
+    .read = pg_read,
+    .close = pg_close_source,
+};
 
 /* ---- steppe info -------------------------------------------------------------- */
 

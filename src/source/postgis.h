@@ -46,18 +46,17 @@ bool st_pg_is_dsn(const char *source);
  * for every message and report; from arena (NULL when out of memory). */
 char *st_pg_shown(st_arena *arena, const char *dsn);
 
-/* Reads the layer's rows into out (features in the source CRS, attributes
- * as text; the geometry column is not a field). opts: where, bbox, simplify,
- * crs (overrides the SRID's), stats, loc as for the file readers.
- * Returns STEPPE_OK; STEPPE_ERR_LIBRARY (libpq cannot be loaded);
- * STEPPE_ERR_DATA_OPEN for everything the database refuses ("SHOWN: cannot
- * connect: reason", "SHOWN: table "t" does not exist", an SQL error, the
- * statement timeout, a connection lost mid-read, each naming the table or
- * query and, while rows are read, the row); STEPPE_ERR_DATA_CORRUPT for a
- * DSN that does not parse; STEPPE_ERR_NOMEM. A row whose geometry cannot
- * be decoded is skipped with a warning naming it. */
-steppe_status_t st_pg_read(steppe_ctx_t *ctx, const st_pg_spec *spec, const st_read_opts *opts,
-                           st_arena *arena, st_featureset *out);
+/* The driver (driver.h) is st_driver_postgis: open connects and finds
+ * the table or query, its geometry column (the layer's geometry:, or the
+ * only one), SRID and other columns; describe gives the fields and the CRS;
+ * read fetches the rows inside opts->bbox. Errors (recorded once, each
+ * naming the connection as st_pg_shown() and the table or query):
+ * STEPPE_ERR_LIBRARY (libpq cannot be loaded); STEPPE_ERR_DATA_OPEN for
+ * everything the database refuses ("SHOWN: cannot connect: reason",
+ * "SHOWN: table "t": no such table", an SQL error, the statement timeout, a
+ * connection lost mid-read, naming the row being read); STEPPE_ERR_DATA_CORRUPT
+ * for a DSN that does not parse; STEPPE_ERR_NOMEM. A row whose geometry
+ * cannot be decoded is skipped with a warning naming it. */
 
 /* Writes what `steppe info` shows of a connection: the geometry tables
  * (schema.table, column, type, SRID, estimated rows) when spec has no table

@@ -47,6 +47,7 @@
 
 #include "dynlib.h"
 #include "shp_reader.h"
+#include "driver.h"
 #include "source.h"
 
 /* shapelib (1.5.0) reports problems through a hook that takes no user
@@ -1136,3 +1137,34 @@ out:
     reader_close(&r);
     return st;
 }
+
+/* ---- the driver (driver.h) ------------------------------------------------- */
+
+/* The CRS before reading: the .prj's text (what the read will check with
+ * PROJ and report), nothing when there is none (EPSG:4326 is assumed and
+ * the read warns). */
+static steppe_status_t shp_describe(st_source *src, st_source_desc *desc, st_arena *arena)
+{
+    char prj[4096];
+    if (!st_shp_sibling(src->layer->source, "prj", prj, sizeof prj))
+        return STEPPE_OK;
+    size_t len = 0;
+    const char *why = NULL;
+    char *wkt = st_shp_read_small_text(arena, prj, &len, &why);
+    if (wkt && len > 0 && strlen(wkt) == len)
+        desc->crs = wkt;
+    return STEPPE_OK;
+}
+
+static steppe_status_t shp_read(st_source *src, const st_read_opts *opts, st_arena *arena, st_featureset *out)
+{
+    return st_source_read_shp(src->ctx, src->layer->source, opts, arena, out);
+}
+
+const st_driver st_driver_shapefile = {
+    .name = "shapefile",
+    .format = "Shapefile",
+    .kind = ST_LAYER_SHAPEFILE,
+    .describe = shp_describe,
+    .read = shp_read,
+};

@@ -114,10 +114,16 @@ steppe_status_t st_source_read_csv(steppe_ctx_t *ctx, const char *path, const ch
                                    const char *lat_field, const st_read_opts *opts, st_arena *arena,
                                    st_featureset *out);
 
-/* Reads whatever the layer names (Shapefile or CSV) with the layer's where,
- * crs and encoding, plus the given bbox and simplify. */
+/* Reads whatever the layer names with its kind's driver (driver.h), with
+ * the layer's where, crs and encoding, plus the given bbox and simplify. */
 steppe_status_t st_source_read_layer(steppe_ctx_t *ctx, const st_layer *layer, const double *bbox,
                                      double simplify, st_arena *arena, st_featureset *out);
+
+/* The CRS the layer's source will report, known before reading so that
+ * culling and generalisation can be set up: the layer's crs, else what the
+ * source names (a .prj, a GeoPackage's spatial reference system), else
+ * EPSG:4326. Errors: the driver's open. */
+steppe_status_t st_source_crs(steppe_ctx_t *ctx, const st_layer *layer, st_arena *arena, const char **crs);
 
 /* True when two layers read the same data (same file, crs, encoding,
  * columns), so one read serves both. */

@@ -346,7 +346,7 @@ static const char usage_main[] =
     "Commands:\n"
     "  render [STYLE.yaml | FILE]      render a map (default: the bundled forum style)\n"
     "  check STYLE.yaml                validate a style and everything it refers to\n"
-    "  info FILE                       describe a data file\n"
+    "  info FILE | postgresql://...    describe a data file or a PostGIS database\n"
     "  diff A.png B.png                compare two PNG images\n"
     "  atlas STYLE --layer L -o TMPL   one map per feature of a layer\n"
     "\n"
@@ -383,11 +383,15 @@ static const char usage_check[] = "Usage: steppe check STYLE.yaml [OPTIONS]\n"
 
 static const char usage_info[] =
     "Usage: steppe info FILE [--field NAME]\n"
+    "       steppe info postgresql://USER@HOST/DB [--table NAME | --sql QUERY]\n"
     "Describe a data file (Shapefile, CSV, GeoJSON, GeoPackage): geometry type,\n"
-    "records, extent, fields and their types, CRS, encoding, a GeoPackage's layers.\n"
+    "records, extent, fields and their types, CRS, encoding, a GeoPackage's layers;\n"
+    "or a PostGIS database: its geometry tables, or a table's or query's columns.\n"
     "\n"
     "  -f, --field NAME      statistics of one field: count, no-data, min, max,\n"
     "                        mean, median, distinct values, top values\n"
+    "  -t, --table NAME      a PostGIS table's columns, geometry, SRID and rows\n"
+    "  -s, --sql QUERY       the same for a query\n"
     "  -h, --help            show this help\n";
 
 static const char usage_diff[] =
@@ -704,14 +708,19 @@ done:
 
 static int cmd_info(cli *c, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"help", no_argument, NULL, 'h'}, {"field", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+                                             {"field", required_argument, NULL, 'f'},
+                                             {"table", required_argument, NULL, 't'},
+                                             {"sql", required_argument, NULL, 's'},
+                                             {NULL, 0, NULL, 0}};
     char *text = NULL;
     const char *field = NULL;
+    const char *table = NULL;
+    const char *sql = NULL;
     int opt;
 
     for (;;) {
-        opt = getopt_long(argc, argv, ":hf:", longopts, NULL);
+        opt = getopt_long(argc, argv, ":hf:t:s:", longopts, NULL);
         if (opt == -1)
             break;
         if (opt == 'h') {
@@ -722,6 +731,14 @@ static int cmd_info(cli *c, int argc, char **argv)
             field = optarg;
             continue;
         }
+        if (opt == 't') {
+            table = optarg;
+            continue;
+        }
+        if (opt == 's') {
+            sql = optarg;
+            continue;
+        }
         return bad_option("info", opt, argv);
     }
     if (argc - optind != 1)
@@ -730,8 +747,9 @@ static int cmd_info(cli *c, int argc, char **argv)
     steppe_ctx_t *ctx = make_ctx(c);
     if (!ctx)
         return 1;
-    steppe_status_t status = field ? steppe_info_field(ctx, argv[optind], field, &text)
-                                   : steppe_info_describe(ctx, argv[optind], &text);
+    steppe_status_t status = table || sql ? steppe_info_connection(ctx, argv[optind], table, sql, &text)
+                             : field      ? steppe_info_field(ctx, argv[optind], field, &text)
+                                          : steppe_info_describe(ctx, argv[optind], &text);
     int rc = 0;
     if (status != STEPPE_OK) {
         rc = fail(ctx, status);

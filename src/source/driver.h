@@ -105,6 +105,7 @@ steppe_status_t st_source_layer_for_path(steppe_ctx_t *ctx, const char *path, st
 /* Drivers (each in its own file). */
 extern const st_driver st_driver_shapefile; /* shapefile.c */
 extern const st_driver st_driver_csv;       /* csv.c */
+extern const st_driver st_driver_postgis;   /* postgis.c */
 extern const st_driver st_driver_geojson;   /* geojson.c */
 extern const st_driver st_driver_gpkg;      /* gpkg.c */
 

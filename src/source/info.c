@@ -14,6 +14,8 @@
 #include "ctx.h"
 #include "dynlib.h"
 #include "driver.h"
+#include "dsn.h"
+#include "postgis.h"
 #include "source.h"
 
 /* "569876" -> "569,876" */
@@ -127,8 +129,32 @@ static steppe_status_t finish_text(steppe_ctx_t *ctx, const char *path, FILE **f
     return STEPPE_OK;
 }
 
+steppe_status_t steppe_info_connection(steppe_ctx_t *ctx, const char *dsn, const char *table, const char *sql,
+                                       char **out)
+{
+    if (!st_dsn_is(dsn))
+        return st_error(ctx, STEPPE_ERR_USAGE,
+                        "--table and --sql describe a postgresql:// connection, not '%s'", dsn);
+    char *text = NULL;
+    size_t textlen = 0;
+    FILE *f = open_memstream(&text, &textlen);
+    if (!f)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+    st_pg_spec spec = {.dsn = dsn, .table = table, .sql = sql};
+    steppe_status_t st = st_pg_info(ctx, &spec, f);
+    if (fclose(f) != 0 && st == STEPPE_OK)
+        st = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+    if (st == STEPPE_OK)
+        *out = text;
+    else
+        free(text);
+    return st;
+}
+
 steppe_status_t steppe_info_describe(steppe_ctx_t *ctx, const char *path, char **out)
 {
+    if (st_dsn_is(path))
+        return steppe_info_connection(ctx, path, NULL, NULL, out);
     st_arena *arena = NULL;
     char *text = NULL;
     size_t textlen = 0;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "driver.h"
+#include "dsn.h"
 #include "dynlib.h"
 #include "wkb.h"
 
@@ -62,49 +63,6 @@ typedef struct pg {
     pg_shape shape;
 } pg;
 
-bool st_pg_is_dsn(const char *source)
-{
-    return source && (strncmp(source, "postgresql://", 13) == 0 || strncmp(source, "postgres://", 11) == 0 ||
-                      strncmp(source, "PG:", 3) == 0);
-}
-
-/* ---- the password: kept out of every message ------------------------------ */
-
-static bool is_uri(const char *dsn)
-{
-    return strncmp(dsn, "postgresql://", 13) == 0 || strncmp(dsn, "postgres://", 11) == 0;
-}
-
-/* The connection string libpq reads: the DSN without GDAL's "PG:". */
-static const char *conninfo(const char *dsn)
-{
-    return strncmp(dsn, "PG:", 3) == 0 ? dsn + 3 : dsn;
-}
-
-/* Where, in a URI, the password of user:password@ lies: [*b, *e); false
- * when it has none. */
-static bool uri_password(const char *dsn, size_t *b, size_t *e)
-{
-    const char *p = strstr(dsn, "://");
-    if (!p)
-        return false;
-    p += 3;
-    size_t end = strcspn(p, "/?#");
-    const char *at = NULL;
-    for (size_t i = 0; i < end; i++) {
-        if (p[i] == '@')
-            at = p + i;
-    }
-    if (!at)
-        return false;
-    const char *colon = memchr(p, ':', (size_t)(at - p));
-    if (!colon)
-        return false;
-    *b = (size_t)(colon + 1 - dsn);
-    *e = (size_t)(at - dsn);
-    return true;
-}
-
 /* Appends s[0..n) to the growing text in buf (cap bytes), cut when full. */
 static void put(char *buf, size_t cap, size_t *len, const char *s, size_t n)
 {
@@ -115,88 +73,6 @@ static void put(char *buf, size_t cap, size_t *len, const char *s, size_t n)
     memcpy(buf + *len, s, n);
     *len += n;
     buf[*len] = '\0';
-}
-
-/* Copies a key=value connection string with the value of password
- * replaced by ***. Values are words or '...' with backslash escapes, as
- * libpq reads them. */
-static void shown_keywords(const char *s, char *buf, size_t cap, size_t *len)
-{
-    while (*s) {
-        size_t sp = strspn(s, " \t\n\r");
-        put(buf, cap, len, s, sp);
-        s += sp;
-        if (!*s)
-            break;
-        size_t kw = strcspn(s, "= \t\n\r");
-        bool secret = kw == 8 && strncmp(s, "password", 8) == 0;
-        put(buf, cap, len, s, kw);
-        s += kw;
-        sp = strspn(s, " \t\n\r");
-        s += sp;
-        if (*s != '=')
-            continue;
-        put(buf, cap, len, "=", 1);
-        s++;
-        s += strspn(s, " \t\n\r");
-        const char *v = s;
-        if (*s == '\'') {
-            s++;
-            while (*s && *s != '\'') {
-                if (*s == '\\' && s[1])
-                    s++;
-                s++;
-            }
-            if (*s)
-                s++;
-        } else {
-            while (*s && !isspace((unsigned char)*s)) {
-                if (*s == '\\' && s[1])
-                    s++;
-                s++;
-            }
-        }
-        if (secret)
-            put(buf, cap, len, "***", 3);
-        else
-            put(buf, cap, len, v, (size_t)(s - v));
-    }
-}
-
-char *st_pg_shown(st_arena *arena, const char *dsn)
-{
-    char buf[1024];
-    size_t len = 0;
-    buf[0] = '\0';
-    if (is_uri(dsn)) {
-        size_t b, e;
-        size_t from = 0;
-        if (uri_password(dsn, &b, &e)) {
-            put(buf, sizeof buf, &len, dsn, b);
-            put(buf, sizeof buf, &len, "***", 3);
-            from = e;
-        }
-        /* ?password=...&...: the value up to the next & or #. */
-        const char *q = strchr(dsn + from, '?');
-        size_t upto = q ? (size_t)(q - dsn) : strlen(dsn);
-        put(buf, sizeof buf, &len, dsn + from, upto - from);
-        while (q && *q) {
-            put(buf, sizeof buf, &len, q, 1);
-            q++;
-            size_t n = strcspn(q, "&#");
-            if (strncmp(q, "password=", 9) == 0) {
-                put(buf, sizeof buf, &len, "password=***", 12);
-            } else {
-                put(buf, sizeof buf, &len, q, n);
-            }
-            q += n;
-        }
-    } else {
-        if (strncmp(dsn, "PG:", 3) == 0)
-            put(buf, sizeof buf, &len, "PG:", 3);
-        shown_keywords(conninfo(dsn), buf, sizeof buf, &len);
-    }
-    return st_arena_strdup(arena, buf);
 }
 
 static void add_secret(pg *c, const char *s)
@@ -211,12 +87,12 @@ static void find_secrets(pg *c)
 {
     const char *dsn = c->spec->dsn;
     size_t b, e;
-    if (is_uri(dsn) && uri_password(dsn, &b, &e)) {
+    if (st_dsn_uri_password(dsn, &b, &e)) {
         char *raw = st_arena_strndup(c->arena, dsn + b, e - b);
         add_secret(c, raw);
     }
     char *err = NULL;
-    PQconninfoOption *opts = PQconninfoParse(conninfo(dsn), &err);
+    PQconninfoOption *opts = PQconninfoParse(st_dsn_conninfo(dsn), &err);
     if (err)
         PQfreemem(err);
     for (PQconninfoOption *o = opts; o && o->keyword; o++) {
@@ -372,7 +248,7 @@ static steppe_status_t pg_connect(pg *c)
         return st_error(c->ctx, STEPPE_ERR_LIBRARY, "cannot load libpq: %s", why);
     find_secrets(c);
     char *err = NULL;
-    PQconninfoOption *parsed = PQconninfoParse(conninfo(c->spec->dsn), &err);
+    PQconninfoOption *parsed = PQconninfoParse(st_dsn_conninfo(c->spec->dsn), &err);
     if (!parsed) {
         /* libpq quotes the part it could not read, which may be the
          * password: the quoted parts are left out. */
@@ -401,7 +277,7 @@ static steppe_status_t pg_connect(pg *c)
     /* Later entries override earlier ones, and the expanded DSN comes last:
      * its own connect_timeout wins over ours. */
     const char *const keys[] = {"connect_timeout", "fallback_application_name", "dbname", NULL};
-    const char *const vals[] = {ST_PG_CONNECT_TIMEOUT, "steppe", conninfo(c->spec->dsn), NULL};
+    const char *const vals[] = {ST_PG_CONNECT_TIMEOUT, "steppe", st_dsn_conninfo(c->spec->dsn), NULL};
     c->conn = PQconnectdbParams(keys, vals, 1);
     if (!c->conn)
         return STEPPE_ERR_NOMEM;
@@ -700,7 +576,7 @@ static void init(pg *c, steppe_ctx_t *ctx, const st_pg_spec *spec, st_arena *are
     c->ctx = ctx;
     c->spec = spec;
     c->arena = arena;
-    c->shown = st_pg_shown(arena, spec->dsn);
+    c->shown = st_dsn_shown(arena, spec->dsn);
     if (!c->shown)
         c->shown = "postgresql";
     if (spec->table)

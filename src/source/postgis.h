@@ -12,8 +12,8 @@
  * stalled server ends the run with an error instead of hanging it.
  *
  * Secrets: the password of a connection string never leaves this module.
- * Messages name the connection by st_pg_shown() (the DSN with its password
- * replaced by ***), and every text from libpq or the server is scrubbed of
+ * Messages name the connection by st_dsn_shown() (dsn.h: the DSN with its
+ * password replaced by ***), and every text from libpq or the server is scrubbed of
  * the password (the DSN's and PGPASSWORD's) before it is recorded. */
 #ifndef ST_POSTGIS_H
 #define ST_POSTGIS_H
@@ -38,19 +38,11 @@ typedef struct st_pg_spec {
     double timeout;       /* statement timeout in seconds; 0: ST_PG_DEFAULT_TIMEOUT */
 } st_pg_spec;
 
-/* True when source names a PostgreSQL connection: it begins with
- * postgresql://, postgres:// or PG: (GDAL's spelling). */
-bool st_pg_is_dsn(const char *source);
-
-/* dsn with its password (user:PASSWORD@ or password=...) replaced by ***,
- * for every message and report; from arena (NULL when out of memory). */
-char *st_pg_shown(st_arena *arena, const char *dsn);
-
 /* The driver (driver.h) is st_driver_postgis: open connects and finds
  * the table or query, its geometry column (the layer's geometry:, or the
  * only one), SRID and other columns; describe gives the fields and the CRS;
  * read fetches the rows inside opts->bbox. Errors (recorded once, each
- * naming the connection as st_pg_shown() and the table or query):
+ * naming the connection as st_dsn_shown() and the table or query):
  * STEPPE_ERR_LIBRARY (libpq cannot be loaded); STEPPE_ERR_DATA_OPEN for
  * everything the database refuses ("SHOWN: cannot connect: reason",
  * "SHOWN: table "t": no such table", an SQL error, the statement timeout, a

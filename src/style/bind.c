@@ -26,6 +26,7 @@
 #include "model.h"
 #include "names.h"
 #include "schema.h"
+#include "dsn.h"
 #include "sniff.h"
 #include "bind.h"
 #include "style.h"
@@ -1093,6 +1094,9 @@ static void warn_unused(M *m, cur lc, const st_layer *L)
         {"lat", 1u << ST_LAYER_CSV},
         {"layer", 1u << ST_LAYER_GPKG},
         {"sql", 1u << ST_LAYER_GPKG | 1u << ST_LAYER_POSTGIS},
+        {"table", 1u << ST_LAYER_POSTGIS},
+        {"geometry", 1u << ST_LAYER_POSTGIS},
+        {"timeout", 1u << ST_LAYER_POSTGIS},
         {"of", 1u << ST_LAYER_SHARED_BOUNDARY | 1u << ST_LAYER_ROUTE | 1u << ST_LAYER_BORDER_REGIONS},
         {"border", 1u << ST_LAYER_BORDER_REGIONS},
         {"tolerance", 1u << ST_LAYER_BORDER_REGIONS},
@@ -1146,17 +1150,26 @@ static steppe_status_t layer_required(M *m, const st_node *ln, const st_node *sr
     if (st_kind_has_source(L->kind)) {
         if (!src)
             return missing(m, L, "source", "required for layers that read data");
-        L->source_written = src->text;
-        L->source = st_sniff_is_dsn(src->text) ? src->text : st_path_absolute(m->arena, src->dir, src->text);
+        /* A connection's password stays in L->source, which only the
+         * driver reads; everything shown (messages, --report) takes
+         * source_written, without it. */
+        bool dsn = st_sniff_is_dsn(src->text);
+        L->source_written = dsn ? st_dsn_shown(m->arena, src->text) : src->text;
+        L->source = dsn ? src->text : st_path_absolute(m->arena, src->dir, src->text);
         L->source_loc = src->loc;
-        if (!L->source)
+        if (!L->source || !L->source_written)
             return STEPPE_ERR_NOMEM;
-        const st_node *table = st_node_get(ln, "layer");
+        const st_node *table = st_node_get(ln, L->kind == ST_LAYER_POSTGIS ? "table" : "layer");
         if (table && !st_node_is_null(table))
             L->table = table->text;
         const st_node *sql = st_node_get(ln, "sql");
         if (sql && !st_node_is_null(sql))
             L->sql = sql->text;
+        if (L->kind == ST_LAYER_POSTGIS && !L->table && !L->sql)
+            return missing(m, L, "table", "or sql: for a postgis layer");
+        if (L->kind == ST_LAYER_POSTGIS && L->table && L->sql)
+            return err_at(m, STEPPE_ERR_STYLE_VALUE, sql->loc,
+                          "layers.%s: table: and sql: exclude each other", L->name);
         const st_node *crs = st_node_get(ln, "crs");
         if (crs && !st_node_is_null(crs)) {
             L->crs = crs->text;

@@ -180,8 +180,10 @@ typedef struct st_layer {
     const char *encoding;  /* NULL: from .cpg / dbf code page */
     const char *lon_field; /* CSV: default "lon" */
     const char *lat_field; /* CSV: default "lat" */
-    const char *table;     /* GeoPackage (layer:): the feature table; NULL: the only/first one */
+    const char *table;     /* GeoPackage (layer:), PostGIS (table:): the table; NULL: the only/first one */
     const char *sql;       /* GeoPackage, PostGIS: a query whose rows are the features */
+    const char *geometry_column; /* PostGIS (geometry:): NULL: the only geometry column */
+    double timeout;              /* PostGIS: the statement timeout in seconds */
 
     /* ST_LAYER_SHARED_BOUNDARY and ST_LAYER_ROUTE: the layer they derive from */
     const char *of;

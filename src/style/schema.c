@@ -295,6 +295,12 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
       "gpkg: the feature table to read (see steppe info).")                                                  \
     K("layers.*.sql", STRING, NULL, NOSPEC, HAND,                                                            \
       "gpkg and postgis: a query whose rows are the features (one geometry column).")                        \
+    K("layers.*.table", STRING, NULL, NOSPEC, HAND,                                                          \
+      "postgis: the table to read, optionally schema.table (see steppe info CONNECTION).")                   \
+    K("layers.*.geometry", STRING, "(the only geometry column)", NOSPEC, AT(LAYER, geometry_column),         \
+      "postgis: the geometry column to draw.")                                                               \
+    K("layers.*.timeout", NUMBER, "30", R('(', 0, 86400, ']'), AT(LAYER, timeout),                           \
+      "postgis: the statement timeout in seconds; a slower query fails the run.")                            \
     K("layers.*.crs", CRS, "(the source's .prj)", NOSPEC, HAND, "CRS of the source, overriding its .prj.")   \
     K("layers.*.encoding", STRING, "(the source's .cpg)", NOSPEC, AT(LAYER, encoding),                       \
       "Text encoding of the attributes.")                                                                    \

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dsn.h"
+
 static const char *const kind_names[] = {"shapefile", "csv",  "shared-boundary", "route", "border-regions",
                                          "geojson",   "gpkg", "postgis"};
 
@@ -17,7 +19,7 @@ const char *st_sniff_kind_name(st_layer_kind kind)
 
 int st_sniff_is_dsn(const char *source)
 {
-    return source && (strncmp(source, "postgresql://", 13) == 0 || strncmp(source, "postgres://", 11) == 0);
+    return st_dsn_is(source);
 }
 
 static int has_ext(const char *path, const char *ext)

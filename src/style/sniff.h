@@ -21,8 +21,8 @@
     "Shapefile (.shp), CSV of points (.csv), GeoJSON (.geojson, .json, .geojsonl), GeoPackage (.gpkg), "     \
     "PostGIS (postgresql://...)"
 
-/* True when source names a database connection (postgresql://, postgres://)
- * rather than a file. */
+/* True when source names a database connection (postgresql://, postgres://,
+ * PG:) rather than a file: st_dsn_is(). */
 int st_sniff_is_dsn(const char *source);
 
 /* The kind of data in head (the first n bytes of the file at path, n may be

@@ -325,7 +325,7 @@ static steppe_status_t fit_degenerate(st_scene *r, const st_layer *layer, double
             return STEPPE_OK;
         }
         return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: no feature to fit the extent to",
-                        layer->source);
+                        layer->source_written ? layer->source_written : layer->source);
     }
     return STEPPE_OK;
 }

@@ -32,7 +32,8 @@ steppe_status_t st_source_open(steppe_ctx_t *ctx, const st_layer *layer, st_aren
                         layer->name ? layer->name : "?");
     st_source *src = calloc(1, sizeof *src);
     if (!src)
-        return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", layer->source);
+        return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory",
+                        layer->source_written ? layer->source_written : layer->source);
     src->driver = d;
     src->ctx = ctx;
     src->layer = layer;

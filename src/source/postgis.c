@@ -579,12 +579,13 @@ static void init(pg *c, steppe_ctx_t *ctx, const st_pg_spec *spec, st_arena *are
     c->shown = st_dsn_shown(arena, spec->dsn);
     if (!c->shown)
         c->shown = "postgresql";
-    if (spec->table)
+    if (spec->table) {
         c->what = st_arena_printf(arena, "table \"%s\"", spec->table);
-    else
+        if (!c->what)
+            c->what = "table";
+    } else if (spec->sql) {
         c->what = "query";
-    if (!c->what)
-        c->what = "query";
+    }
 }
 
 /* Connects and finds the shape of the rows. */
@@ -920,11 +921,11 @@ static steppe_status_t pg_open(st_source *src, st_arena *arena)
     init(c, src->ctx, &spec, arena);
     c->own_spec = spec;
     c->spec = &c->own_spec;
-    if (!spec.table && !spec.sql)
-        return st_error(src->ctx, STEPPE_ERR_STYLE_KEY,
-                        "%s:%d:%d: layers.%s: a postgis layer needs table: or sql:",
-                        L->source_loc.file ? L->source_loc.file : "?", L->source_loc.line, L->source_loc.col,
-                        L->name ? L->name : "?");
+    if (!spec.table && !spec.sql) /* a connection named on the command line */
+        return pg_fail(c, STEPPE_ERR_USAGE,
+                       "name a table: or an sql: query in a style (steppe info %s lists the "
+                       "geometry tables)",
+                       c->shown);
     return open_rows(c, &c->shape);
 }
 

@@ -18,7 +18,8 @@ bool st_layer_same_source(const st_layer *a, const st_layer *b)
 {
     return a->kind == b->kind && same_str(a->source, b->source) && same_str(a->crs, b->crs) &&
            same_str(a->encoding, b->encoding) && same_str(a->lon_field, b->lon_field) &&
-           same_str(a->lat_field, b->lat_field) && same_str(a->table, b->table) && same_str(a->sql, b->sql);
+           same_str(a->lat_field, b->lat_field) && same_str(a->table, b->table) && same_str(a->sql, b->sql) &&
+           same_str(a->geometry_column, b->geometry_column);
 }
 
 /* ---- the columns a map uses ----------------------------------------------- */

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "driver.h"
 #include "dsn.h"
@@ -835,21 +836,24 @@ static steppe_status_t add_row(pg_reader *r, PGresult *res, int i, size_t row)
         r->stats->culled++;
         return STEPPE_OK;
     }
+    /* The values point into the batch's result until the row is kept. */
+    const char **attrs = st_arena_calloc(r->scratch, shape->ncols ? shape->ncols : 1, sizeof *attrs);
+    if (!attrs)
+        return STEPPE_ERR_NOMEM;
+    for (size_t k = 0; k < shape->ncols; k++)
+        attrs[k] = PQgetisnull(res, i, (int)k) ? "" : PQgetvalue(res, i, (int)k);
+    f.attrs = attrs;
+    if (r->opts->where && !st_filter_match(r->opts->where, fs, &f)) {
+        r->stats->filtered++;
+        return STEPPE_OK;
+    }
     f.attrs = st_arena_calloc(arena, shape->ncols ? shape->ncols : 1, sizeof *f.attrs);
     if (!f.attrs)
         return STEPPE_ERR_NOMEM;
     for (size_t k = 0; k < shape->ncols; k++) {
-        if (PQgetisnull(res, i, (int)k)) {
-            f.attrs[k] = "";
-            continue;
-        }
-        f.attrs[k] = st_arena_strndup(arena, PQgetvalue(res, i, (int)k), (size_t)PQgetlength(res, i, (int)k));
+        f.attrs[k] = *attrs[k] ? st_arena_strndup(arena, attrs[k], (size_t)PQgetlength(res, i, (int)k)) : "";
         if (!f.attrs[k])
             return STEPPE_ERR_NOMEM;
-    }
-    if (r->opts->where && !st_filter_match(r->opts->where, fs, &f)) {
-        r->stats->filtered++;
-        return STEPPE_OK;
     }
     fs->source_vertices += f.npoints;
     steppe_status_t st = keep_geometry(&f, fs->type, r->opts->simplify, r->scratch, arena);
@@ -952,6 +956,52 @@ static steppe_status_t pg_describe(st_source *src, st_source_desc *desc, st_aren
     return rows_crs(c, &desc->crs, &desc->crs_assumed);
 }
 
+static bool has_name(const char *const *names, const char *name)
+{
+    for (const char *const *k = names; k && *k; k++) {
+        if (strcasecmp(*k, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The columns a read fetches, as *shape: those of opts->keep_fields and the
+ * where's (a render asks only for what its layers use, so a wide table costs
+ * what the map needs), or all of them when there is no list or it names a
+ * column the rows lack (a joined or derived field: the message naming a
+ * missing field then lists every column). */
+static steppe_status_t kept_columns(pg *c, const st_read_opts *opts, pg_shape *shape)
+{
+    *shape = c->shape;
+    const char *const *keep = opts->keep_fields;
+    for (const char *const *k = keep; k && *k; k++) {
+        if (!has_name((const char *const *)c->shape.names, *k))
+            keep = NULL;
+    }
+    if (!keep)
+        return STEPPE_OK;
+    size_t n = c->shape.ncols;
+    shape->names = st_arena_calloc(c->arena, n + 1, sizeof *shape->names);
+    shape->types = st_arena_calloc(c->arena, n + 1, 1);
+    shape->oids = st_arena_calloc(c->arena, n + 1, sizeof *shape->oids);
+    if (!shape->names || !shape->types || !shape->oids)
+        return STEPPE_ERR_NOMEM;
+    shape->ncols = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = c->shape.names[i];
+        bool used = has_name(keep, name);
+        for (size_t k = 0; opts->where && k < opts->where->n && !used; k++)
+            used = strcasecmp(opts->where->conds[k].field, name) == 0;
+        if (!used)
+            continue;
+        shape->names[shape->ncols] = c->shape.names[i];
+        shape->types[shape->ncols] = c->shape.types[i];
+        shape->oids[shape->ncols] = c->shape.oids[i];
+        shape->ncols++;
+    }
+    return STEPPE_OK;
+}
+
 static steppe_status_t pg_read(st_source *src, const st_read_opts *opts, st_arena *arena, st_featureset *out)
 {
     pg *c = src->state;
@@ -959,11 +1009,14 @@ static steppe_status_t pg_read(st_source *src, const st_read_opts *opts, st_aren
     memset(&local_stats, 0, sizeof local_stats);
     st_source_stats *stats = opts->stats ? opts->stats : &local_stats;
     memset(out, 0, sizeof *out);
+    pg_shape shape;
+    steppe_status_t st = kept_columns(c, opts, &shape);
+    if (st != STEPPE_OK)
+        return st;
     out->path = c->shown;
-    out->fields = (const char **)c->shape.names;
-    out->field_types = c->shape.types;
-    out->nfields = c->shape.ncols;
-    steppe_status_t st = STEPPE_OK;
+    out->fields = (const char **)shape.names;
+    out->field_types = shape.types;
+    out->nfields = shape.ncols;
     if (opts->crs) {
         out->crs = opts->crs;
     } else {
@@ -977,10 +1030,10 @@ static steppe_status_t pg_read(st_source *src, const st_read_opts *opts, st_aren
     char *declare = NULL;
     if (st == STEPPE_OK) {
         /* A bbox needs the SRID: a query of no geometry at all has none. */
-        declare = cursor_sql(c, &c->shape, c->shape.srid >= 0 ? opts->bbox : NULL, &st);
+        declare = cursor_sql(c, &shape, shape.srid >= 0 ? opts->bbox : NULL, &st);
     }
     if (st == STEPPE_OK && declare) {
-        pg_reader r = {.c = c, .arena = arena, .shape = &c->shape, .opts = opts, .fs = out, .stats = stats};
+        pg_reader r = {.c = c, .arena = arena, .shape = &shape, .opts = opts, .fs = out, .stats = stats};
         st = read_rows(&r, declare);
     }
     return st;

@@ -136,7 +136,7 @@ steppe_status_t st_source_read_for_map(steppe_ctx_t *ctx, const st_map *map, con
                                        st_featureset *out)
 {
     const char *const *keep = NULL;
-    if (layer->kind == ST_LAYER_CSV)
+    if (layer->kind == ST_LAYER_CSV || layer->kind == ST_LAYER_POSTGIS)
         keep = fields_used(map, layer, arena);
     return st_source_read_layer_keep(ctx, layer, bbox, simplify, keep, arena, out);
 }

@@ -129,7 +129,8 @@ steppe_status_t st_source_crs(steppe_ctx_t *ctx, const st_layer *layer, st_arena
  * columns), so one read serves both. */
 bool st_layer_same_source(const st_layer *a, const st_layer *b);
 
-/* st_source_read_layer() for a render of map: of a CSV, only the columns
+/* st_source_read_layer() for a render of map: of a CSV or a PostGIS table
+ * or query, only the columns
  * that the layers of map reading the same data use are kept (their filters,
  * label templates, classes, thematic fields and join keys; every column when
  * a derived layer reads from them), so a wide table costs what the map

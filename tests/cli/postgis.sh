@@ -154,6 +154,37 @@ else
 fi
 no_secret "forum with a password"
 
+# libpq is loaded when a PostGIS layer needs it, not linked (dynlib.h).
+if ldd "$STEPPE" 2>/dev/null | grep -q "libpq"; then
+    bad "steppe links libpq: $(ldd "$STEPPE" | grep libpq)"
+else
+    ok
+fi
+
+# Memory stays bounded by one batch of rows: a query of 100,000 rows of
+# 2,000-byte text (200 MB on the wire), all inside the map, of which one
+# is a point and the others lines, skipped with a warning in a point layer.
+# Read whole (no cursor), or with each row's text copied before it is
+# dropped, the run would take over 200 MB; through the cursor it stays
+# near what a small render takes (about 60 MB).
+pg_sql "CREATE TABLE big AS SELECT i AS id, repeat(md5(i::text), 62) AS pad,
+        ST_SetSRID(ST_MakePoint(40 + (i % 500) * 0.1, 35 + (i / 500) * 0.1), 4326)::geometry(Point, 4326) AS geom
+        FROM generate_series(1, 100000) AS i" >/dev/null
+layer_style big.yaml "$PG_DSN" sql "SELECT id, pad, CASE WHEN id = 1 THEN geom
+    ELSE ST_MakeLine(geom, ST_Translate(geom, 0.01, 0)) END AS geom FROM big ORDER BY id"
+sed -i 's/^    style:/    label: {text: "{pad}"}\n    style:/' big.yaml
+/usr/bin/time -f "%M" -o rss.txt timeout -k 5 120 "$STEPPE" render big.yaml -q -o big.png >out.txt 2>err.txt
+rc=$?
+rss=$(tail -1 rss.txt)
+if [ "$rc" -ne 0 ]; then
+    bad "a 200 MB query read through the cursor: exit $rc"
+elif [ "$rss" -gt 120000 ]; then
+    bad "a 200 MB query read through the cursor took $rss KiB (over 120 MB)"
+else
+    ok
+fi
+rm -f big.png
+
 # ---- steppe info ----
 run info "$PG_DSN"
 if [ "$rc" -eq 0 ] && grep -q "countries  column geom  MULTIPOLYGON  SRID 4326" out.txt &&
@@ -170,6 +201,12 @@ else
     bad "info of a table: exit $rc: $(tr '\n' '|' <out.txt)"
 fi
 no_secret "info with a password"
+# The password from libpq's environment (PGPASSWORD) works and is not shown.
+PGPASSWORD=$PG_PASSWORD run info "postgresql://steppe_pw@/$PG_DB?host=$PG_DIR" --table kz_regions
+if [ "$rc" -eq 0 ] && grep -q "^rows: 17" out.txt; then ok; else bad "info with PGPASSWORD: exit $rc"; fi
+no_secret "info with PGPASSWORD"
+PGPASSWORD=WrongPw-93kq run info "postgresql://steppe_pw@/$PG_DB?host=$PG_DIR"
+expect_error "a wrong PGPASSWORD" 'cannot connect: .*password authentication failed for user "steppe_pw"$' 
 
 # ---- errors: one line each, exit 1, nothing written, no password ----
 layer_style s.yaml "postgresql://steppe:$PG_PASSWORD@127.0.0.1:1/steppe?connect_timeout=5" table countries
@@ -202,7 +239,7 @@ expect_error "a query without geometry" ': query: no geometry column$'
 
 layer_style s.yaml "postgresql://steppe_pw:$PG_PASSWORD@/steppe?host=$PG_DIR&bogus=1" table countries
 run render s.yaml -o out.png
-expect_error "a DSN that does not parse" 'password=|steppe_pw:\*\*\*@.*: the connection string does not parse: invalid URI query parameter'
+expect_error "a DSN that does not parse" 'steppe_pw:\*\*\*@.*: the connection string does not parse: invalid URI query parameter'
 
 layer_style s.yaml "postgresql://steppe_pw:$PG_PASSWORD@[::1/steppe" table countries
 run render s.yaml -o out.png

@@ -608,13 +608,12 @@ static steppe_status_t add_feature(gj_reader *r, json_object *feature, json_obje
     }
     if (r->other_parts)
         r->stats->record_problems++;
-    double b[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
-    for (size_t i = 0; i < r->npts; i++) {
-        b[0] = st_min(b[0], r->xy[2 * i]);
-        b[1] = st_min(b[1], r->xy[2 * i + 1]);
-        b[2] = st_max(b[2], r->xy[2 * i]);
-        b[3] = st_max(b[3], r->xy[2 * i + 1]);
-    }
+    double b[4];
+    size_t k = r->fs->n;
+    st_feature *f = NULL;
+    if (st_source_add_geometry(r->fs, r->arena, r->opts, r->stats, r->cls, r->xy, r->npts, r->parts,
+                               r->nparts, b, &f) != STEPPE_OK)
+        return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
     if (!r->have_bounds) {
         memcpy(r->bounds, b, sizeof b);
         r->have_bounds = 1;
@@ -624,52 +623,9 @@ static steppe_status_t add_feature(gj_reader *r, json_object *feature, json_obje
         r->bounds[2] = st_max(r->bounds[2], b[2]);
         r->bounds[3] = st_max(r->bounds[3], b[3]);
     }
-    const double *bbox = r->opts->bbox;
-    if (bbox && (b[2] < bbox[0] || b[0] > bbox[2] || b[3] < bbox[1] || b[1] > bbox[3])) {
-        r->stats->culled++;
-        return STEPPE_OK;
-    }
-    /* The Shapefile reader's generalisation, so the same data draws the
-     * same from either. */
-    double tol = r->opts->simplify;
-    int simplify = tol > 0.0 && r->cls != ST_GEOM_POINT;
-    double tx = simplify ? st_lon_tolerance(tol, b[1], b[3]) : 0.0;
-    size_t cap = simplify ? r->npts + 2 * r->nparts + 6 : r->npts;
-    double *xy = st_arena_alloc(r->arena, cap * 2 * sizeof *xy);
-    uint32_t *parts = st_arena_alloc(r->arena, r->nparts * sizeof *parts);
-    if (!xy || !parts)
-        return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
-    size_t w = 0;
-    if (!simplify) {
-        memcpy(xy, r->xy, r->npts * 2 * sizeof *xy);
-        memcpy(parts, r->parts, r->nparts * sizeof *parts);
-        w = r->npts;
-    } else {
-        for (size_t p = 0; p < r->nparts; p++) {
-            size_t s = r->parts[p];
-            size_t e = p + 1 < r->nparts ? r->parts[p + 1] : r->npts;
-            parts[p] = (uint32_t)w;
-            size_t k =
-                st_source_simplify_part(r->xy + 2 * s, e - s, r->cls == ST_GEOM_POLYGON, tx, tol, xy + 2 * w);
-            if (k == 0)
-                return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
-            w += k;
-        }
-    }
-    size_t k = r->fs->n;
-    st_feature *f = st_featureset_add(r->fs, r->arena);
     if (!f)
-        return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
+        return STEPPE_OK;
     f->record = (uint32_t)no;
-    f->nparts = (uint32_t)r->nparts;
-    f->parts = parts;
-    f->npoints = (uint32_t)w;
-    f->xy = xy;
-    if (simplify)
-        st_feature_update_bbox(f);
-    else
-        memcpy(f->bbox, b, sizeof b);
-    r->fs->source_vertices += r->npts;
     if (feature)
         return keep_attrs(&g, feature, f, k);
     f->attrs = NULL;

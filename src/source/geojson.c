@@ -265,16 +265,26 @@ static steppe_status_t geom_err(gctx *g, const char *fmt, ...)
     return err_at(g->r, STEPPE_ERR_DATA_CORRUPT, g->at, "%s: %s", g->path.s, msg);
 }
 
+/* "a number", "an array", ... for messages. */
 static const char *jtype(json_object *o)
 {
-    return o ? json_type_to_name(json_object_get_type(o)) : "null";
+    switch (o ? json_object_get_type(o) : json_type_null) {
+    case json_type_null: return "null";
+    case json_type_boolean: return "a boolean";
+    case json_type_double:
+    case json_type_int: return "a number";
+    case json_type_object: return "an object";
+    case json_type_array: return "an array";
+    case json_type_string: return "a string";
+    }
+    return "a value";
 }
 
 /* A position: [x, y, ...] of at least two finite numbers. */
 static steppe_status_t position(gctx *g, json_object *p, double *x, double *y)
 {
     if (!json_object_is_type(p, json_type_array))
-        return geom_err(g, "a %s where a position (an array of numbers) was expected: wrong coordinate depth",
+        return geom_err(g, "%s where a position (an array of numbers) was expected: wrong coordinate depth",
                         jtype(p));
     size_t n = json_object_array_length(p);
     if (n < 2)
@@ -283,7 +293,7 @@ static steppe_status_t position(gctx *g, json_object *p, double *x, double *y)
     for (size_t i = 0; i < n; i++) {
         json_object *c = json_object_array_get_idx(p, i);
         if (!json_object_is_type(c, json_type_double) && !json_object_is_type(c, json_type_int))
-            return geom_err(g, "a %s inside a position, where a number was expected%s", jtype(c),
+            return geom_err(g, "%s inside a position, where a number was expected%s", jtype(c),
                             json_object_is_type(c, json_type_array) ? ": wrong coordinate depth" : "");
         double d = json_object_get_double(c);
         if (!isfinite(d))
@@ -313,10 +323,19 @@ static steppe_status_t run(gctx *g, json_object *a, st_geom_type c, int ring)
 {
     gj_reader *r = g->r;
     if (!json_object_is_type(a, json_type_array))
-        return geom_err(g, "a %s where an array of positions was expected: wrong coordinate depth", jtype(a));
+        return geom_err(g, "%s where an array of positions was expected: wrong coordinate depth", jtype(a));
     size_t n = json_object_array_length(a);
     if (n == 0)
         return STEPPE_OK;
+    json_object *first = json_object_array_get_idx(a, 0);
+    json_object *inner =
+        json_object_is_type(first, json_type_array) ? json_object_array_get_idx(first, 0) : NULL;
+    if (!json_object_is_type(first, json_type_array))
+        return geom_err(g, "%s where a position (an array of numbers) was expected: wrong coordinate depth",
+                        jtype(first));
+    if (json_object_is_type(inner, json_type_array))
+        return geom_err(g, "an array of arrays where a position (an array of numbers) was expected: wrong "
+                           "coordinate depth");
     if (c == ST_GEOM_LINE && n < 2)
         return geom_err(g, "a line of 1 position (at least 2 needed)");
     if (ring && n < 4)
@@ -343,9 +362,9 @@ static steppe_status_t run(gctx *g, json_object *a, st_geom_type c, int ring)
         r->npts++;
     }
     if (ring) {
-        const double *first = r->xy + 2 * (r->npts - n);
+        const double *p0 = r->xy + 2 * (r->npts - n);
         const double *last = r->xy + 2 * (r->npts - 1);
-        if (first[0] != last[0] || first[1] != last[1])
+        if (p0[0] != last[0] || p0[1] != last[1])
             return geom_err(g, "ring not closed (its last position is not its first)");
     }
     return STEPPE_OK;
@@ -355,7 +374,7 @@ static steppe_status_t each(gctx *g, json_object *a, const char *what,
                             steppe_status_t (*fn)(gctx *, json_object *))
 {
     if (!json_object_is_type(a, json_type_array))
-        return geom_err(g, "a %s where an array of %s was expected: wrong coordinate depth", jtype(a), what);
+        return geom_err(g, "%s where an array of %s was expected: wrong coordinate depth", jtype(a), what);
     size_t n = json_object_array_length(a);
     for (size_t i = 0; i < n; i++) {
         size_t old = jp_push(&g->path, "[%zu]", i);
@@ -387,7 +406,7 @@ static steppe_status_t geometry(gctx *g, json_object *o, int depth);
 static steppe_status_t geometry(gctx *g, json_object *o, int depth)
 {
     if (!json_object_is_type(o, json_type_object))
-        return geom_err(g, "a %s where a geometry object was expected", jtype(o));
+        return geom_err(g, "%s where a geometry object was expected", jtype(o));
     json_object *t = NULL;
     if (!json_object_object_get_ex(o, "type", &t) || !json_object_is_type(t, json_type_string))
         return geom_err(g, "a geometry without a \"type\" string");
@@ -401,7 +420,7 @@ static steppe_status_t geometry(gctx *g, json_object *o, int depth)
         size_t old = jp_push(&g->path, ".geometries");
         steppe_status_t st = STEPPE_OK;
         if (!json_object_is_type(gs, json_type_array))
-            return geom_err(g, "a %s where an array of geometries was expected", jtype(gs));
+            return geom_err(g, "%s where an array of geometries was expected", jtype(gs));
         size_t n = json_object_array_length(gs);
         for (size_t i = 0; i < n && st == STEPPE_OK; i++) {
             size_t o2 = jp_push(&g->path, "[%zu]", i);
@@ -508,6 +527,19 @@ static const char *value_text(gj_reader *r, json_object *v, char *t)
     return "";
 }
 
+/* json-c clamps an integer beyond 64 bits to the limit and a real beyond
+ * a double to infinity, silently: both are taken as out of range (a value
+ * at exactly the 64-bit limit, which nothing in geodata holds, too). */
+static int number_ok(json_object *v)
+{
+    if (json_object_is_type(v, json_type_double))
+        return isfinite(json_object_get_double(v));
+    if (!json_object_is_type(v, json_type_int))
+        return 1;
+    int64_t i = json_object_get_int64(v);
+    return i != INT64_MAX && i != INT64_MIN && json_object_get_uint64(v) != UINT64_MAX;
+}
+
 static steppe_status_t keep_attrs(gctx *g, json_object *feature, st_feature *f, size_t k)
 {
     gj_reader *r = g->r;
@@ -516,17 +548,20 @@ static steppe_status_t keep_attrs(gctx *g, json_object *feature, st_feature *f, 
     json_object_object_get_ex(feature, "properties", &props);
     json_object_object_get_ex(feature, "id", &id);
     if (props && !json_object_is_type(props, json_type_object))
-        return geom_err(g, "\"properties\" is a %s, not an object or null", jtype(props));
+        return geom_err(g, "\"properties\" is %s, not an object or null", jtype(props));
     if (id && !json_object_is_type(id, json_type_string) && !json_object_is_type(id, json_type_int) &&
         !json_object_is_type(id, json_type_double))
-        return geom_err(g, "\"id\" is a %s, not a string or number", jtype(id));
+        return geom_err(g, "\"id\" is %s, not a string or number", jtype(id));
+    if (id && !number_ok(id))
+        return geom_err(g, "\"id\" is a number out of range");
     /* Fields first (a new one grows the list), then this feature's values. */
     if (id && field_index(r, "id") < 0)
         return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
     if (props) {
         json_object_object_foreach(props, key, val)
         {
-            (void)val;
+            if (!number_ok(val))
+                return geom_err(g, "property \"%.64s\" is a number out of range", key);
             if (field_index(r, key) < 0)
                 return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
         }
@@ -584,8 +619,8 @@ static steppe_status_t add_feature(gj_reader *r, json_object *feature, json_obje
                             t ? "'" : "");
         if (!json_object_object_get_ex(feature, "geometry", &geom))
             return geom_err(&g, "a Feature without a \"geometry\" member (null for none)");
-        jp_push(&g.path, ".geometry");
     }
+    size_t base = jp_push(&g.path, feature ? ".geometry" : "");
     if (!geom) {
         r->stats->null_records++;
         return STEPPE_OK;
@@ -626,6 +661,7 @@ static steppe_status_t add_feature(gj_reader *r, json_object *feature, json_obje
     if (!f)
         return STEPPE_OK;
     f->record = (uint32_t)no;
+    jp_pop(&g.path, base);
     if (feature)
         return keep_attrs(&g, feature, f, k);
     f->attrs = NULL;
@@ -696,7 +732,7 @@ static steppe_status_t stream_features(gj_reader *r)
             return st;
         if (!f || !json_object_is_type(f, json_type_object)) {
             json_object_put(f);
-            return err_at(r, STEPPE_ERR_DATA_CORRUPT, at, "feature %zu: a %s, not a Feature object",
+            return err_at(r, STEPPE_ERR_DATA_CORRUPT, at, "feature %zu: %s, not a Feature object",
                           r->feature_no + 1, jtype(f));
         }
         st = add_feature(r, f, NULL, at);

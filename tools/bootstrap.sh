@@ -21,7 +21,7 @@ build_pkgs=(build-essential cmake pkg-config libcairo2-dev libpango1.0-dev libsh
 test_pkgs=(clang clang-format libclang-rt-14-dev valgrind pngcheck poppler-utils librsvg2-bin chromium python3 time strace gdal-bin)
 
 # The benchmark's peers and tools (bench/README.md).
-bench_pkgs=(hyperfine mapserver-bin python3-mapnik proj-bin time python3)
+bench_pkgs=(hyperfine mapserver-bin python3-mapnik proj-bin time python3 gdal-bin)
 
 want=("${build_pkgs[@]}")
 if [ "$mode" = test ]; then

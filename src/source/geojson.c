@@ -71,6 +71,17 @@ typedef struct gj_reader {
     st_geom_type cls;     /* of the feature */
     uint32_t other_parts; /* of a collection, of another class */
 
+    /* Coordinates are parsed by the scanner, not by json-c (whose object
+     * per number was most of the time): nodes in pre-order, each
+     * "coordinates" value one root, which the tree json-c builds holds as
+     * the integer placeholder indexing croot. */
+    struct cnode *cn;
+    size_t ncn, capcn;
+    uint32_t *croot;
+    size_t ncroot, capcroot;
+    struct segment *seg; /* the text json-c is fed around the coordinates */
+    size_t nseg, capseg;
+
     size_t feature_no; /* features met, for record numbers and paths */
     const char *crs;   /* from a crs member */
     int crs_after;     /* a crs member came after features were read */
@@ -175,8 +186,8 @@ static void release_behind(gj_reader *r)
     r->released = to;
 }
 
-/* One JSON value at pos, parsed by json-c; *out is NULL for null. */
-static steppe_status_t parse_value(gj_reader *r, json_object **out)
+/* One JSON value at pos, parsed by json-c alone; *out is NULL for null. */
+static steppe_status_t parse_plain(gj_reader *r, json_object **out)
 {
     *out = NULL;
     size_t start = r->pos;
@@ -214,6 +225,402 @@ static steppe_status_t parse_value(gj_reader *r, json_object **out)
         return err_at(r, STEPPE_ERR_DATA_CORRUPT, where, "not valid JSON: %s", json_tokener_error_desc(e));
     }
     r->pos = at;
+    *out = o;
+    return STEPPE_OK;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size);
+
+/* A node of a coordinates tree: an array (count children following it in
+ * pre-order, size nodes in all with itself) or a number. */
+typedef struct cnode {
+    double v;
+    size_t off; /* where it starts in the file */
+    uint32_t size, count;
+    int array;
+} cnode;
+
+typedef struct segment {
+    size_t from, to; /* file text fed to json-c */
+    long ph;         /* then this placeholder (-1: none) */
+} segment;
+
+/* The roles of containers the pre-scan tells apart. */
+enum { ROLE_OTHER, ROLE_FEATURE, ROLE_GEOM, ROLE_GEOMS };
+/* The keys that matter. */
+enum { KEY_OTHER, KEY_GEOMETRY, KEY_GEOMETRIES, KEY_COORDINATES };
+/* What parse_value() is given. */
+enum { PV_PLAIN, PV_FEATURE, PV_GEOMETRY, PV_GEOMETRIES };
+
+#define MAX_DEPTH JSON_TOKENER_DEFAULT_DEPTH
+
+static steppe_status_t nomem(gj_reader *r)
+{
+    return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
+}
+
+static steppe_status_t truncated(gj_reader *r)
+{
+    return err_at(r, STEPPE_ERR_DATA_CORRUPT, r->size, "the JSON text ends too early (truncated?)");
+}
+
+static int is_ws(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static size_t skip_blank(const gj_reader *r, size_t p)
+{
+    while (p < r->size && is_ws(r->buf[p]))
+        p++;
+    return p;
+}
+
+static steppe_status_t cerr(gj_reader *r, size_t at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* An error inside a coordinates array, naming the feature it is in. */
+static steppe_status_t cerr(gj_reader *r, size_t at, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return err_at(r, STEPPE_ERR_DATA_CORRUPT, at, "feature %zu: \"coordinates\": %s", r->feature_no + 1, msg);
+}
+
+/* A JSON number at p (RFC 8259's grammar), its value in *v and its end in
+ * *end; out of range (beyond a double) is an error at p. */
+static steppe_status_t number_at(gj_reader *r, size_t p, double *v, size_t *end)
+{
+    const unsigned char *b = r->buf;
+    size_t q = p;
+    if (q < r->size && b[q] == '-')
+        q++;
+    if (q >= r->size)
+        return truncated(r);
+    if (b[q] == '0') {
+        q++;
+    } else if (b[q] >= '1' && b[q] <= '9') {
+        while (q < r->size && b[q] >= '0' && b[q] <= '9')
+            q++;
+    } else {
+        return cerr(r, p, "not valid JSON: a number expected");
+    }
+    if (q < r->size && b[q] == '.') {
+        size_t d = ++q;
+        while (q < r->size && b[q] >= '0' && b[q] <= '9')
+            q++;
+        if (q == d)
+            return q >= r->size ? truncated(r) : cerr(r, q, "not valid JSON: a digit expected");
+    }
+    if (q < r->size && (b[q] == 'e' || b[q] == 'E')) {
+        q++;
+        if (q < r->size && (b[q] == '+' || b[q] == '-'))
+            q++;
+        size_t d = q;
+        while (q < r->size && b[q] >= '0' && b[q] <= '9')
+            q++;
+        if (q == d)
+            return q >= r->size ? truncated(r) : cerr(r, q, "not valid JSON: a digit expected");
+    }
+    if (q >= r->size)
+        return truncated(r);
+    char text[400];
+    if (q - p >= sizeof text)
+        return cerr(r, p, "a number of %zu characters (at most %zu)", q - p, sizeof text - 1);
+    memcpy(text, b + p, q - p);
+    text[q - p] = '\0';
+    if (!st_parse_number(text, v))
+        return cerr(r, p, "number out of range");
+    *end = q;
+    return STEPPE_OK;
+}
+
+static steppe_status_t add_node(gj_reader *r, size_t off, int array, double v)
+{
+    if (r->ncn >= UINT32_MAX - 1 || grow((void **)&r->cn, &r->capcn, r->ncn + 1, sizeof *r->cn) != 0)
+        return nomem(r);
+    r->cn[r->ncn] = (cnode){.v = v, .off = off, .size = 1, .array = array};
+    r->ncn++;
+    return STEPPE_OK;
+}
+
+/* The coordinates array at p into the node tree; *end past it, *ph its
+ * placeholder. */
+static steppe_status_t coords_parse(gj_reader *r, size_t p, size_t *end, long *ph)
+{
+    enum { VALUE_OR_CLOSE, VALUE, COMMA_OR_CLOSE } state = VALUE;
+    uint32_t stack[MAX_DEPTH];
+    int depth = 0;
+    uint32_t root = (uint32_t)r->ncn;
+    steppe_status_t st;
+    for (;;) {
+        p = skip_blank(r, p);
+        if (p >= r->size)
+            return truncated(r);
+        unsigned char c = r->buf[p];
+        if (state == COMMA_OR_CLOSE && c == ',') {
+            p++;
+            state = VALUE;
+            continue;
+        }
+        if (state != VALUE && c == ']') {
+            uint32_t top = stack[--depth];
+            r->cn[top].size = (uint32_t)(r->ncn - top);
+            p++;
+            if (depth == 0)
+                break;
+            state = COMMA_OR_CLOSE;
+            continue;
+        }
+        if (state == COMMA_OR_CLOSE)
+            return cerr(r, p, "not valid JSON: ',' or ']' expected");
+        if (depth > 0)
+            r->cn[stack[depth - 1]].count++;
+        if (c == '[') {
+            if (depth == MAX_DEPTH)
+                return cerr(r, p, "arrays nested deeper than %d", MAX_DEPTH);
+            stack[depth++] = (uint32_t)r->ncn;
+            st = add_node(r, p, 1, 0.0);
+            if (st != STEPPE_OK)
+                return st;
+            p++;
+            state = VALUE_OR_CLOSE;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            double v = 0.0;
+            size_t q = p;
+            st = number_at(r, p, &v, &q);
+            if (st == STEPPE_OK)
+                st = add_node(r, p, 0, v);
+            if (st != STEPPE_OK)
+                return st;
+            p = q;
+            state = COMMA_OR_CLOSE;
+        } else if (depth == 0) {
+            return cerr(r, p, "not an array");
+        } else {
+            return cerr(r, p, "a %s, where only numbers and arrays belong",
+                        c == '"'   ? "string"
+                        : c == '{' ? "object"
+                                   : "value");
+        }
+    }
+    if (grow((void **)&r->croot, &r->capcroot, r->ncroot + 1, sizeof *r->croot) != 0)
+        return nomem(r);
+    r->croot[r->ncroot] = root;
+    *ph = (long)r->ncroot++;
+    *end = p;
+    return STEPPE_OK;
+}
+
+static int key_of(const unsigned char *s, size_t n)
+{
+    if (n == 8 && memcmp(s, "geometry", 8) == 0)
+        return KEY_GEOMETRY;
+    if (n == 10 && memcmp(s, "geometries", 10) == 0)
+        return KEY_GEOMETRIES;
+    if (n == 11 && memcmp(s, "coordinates", 11) == 0)
+        return KEY_COORDINATES;
+    return KEY_OTHER;
+}
+
+/* The end of the string opening at p (past its closing quote). */
+static steppe_status_t string_end(gj_reader *r, size_t p, size_t *end)
+{
+    for (size_t q = p + 1; q < r->size; q++) {
+        if (r->buf[q] == '\\') {
+            q++;
+            continue;
+        }
+        if (r->buf[q] == '"') {
+            *end = q + 1;
+            return STEPPE_OK;
+        }
+    }
+    return truncated(r);
+}
+
+static steppe_status_t add_segment(gj_reader *r, size_t from, size_t to, long ph)
+{
+    if (grow((void **)&r->seg, &r->capseg, r->nseg + 1, sizeof *r->seg) != 0)
+        return nomem(r);
+    r->seg[r->nseg++] = (segment){from, to, ph};
+    return STEPPE_OK;
+}
+
+/* The pre-scan: the structure of the value at r->pos (an object or array)
+ * down to its end, the "coordinates" of its geometries parsed into nodes
+ * and cut out of the text json-c will see. */
+static steppe_status_t prescan(gj_reader *r, int kind, size_t *end)
+{
+    struct frame {
+        unsigned char close;
+        unsigned char role;
+        unsigned char key;
+        unsigned char
+            state; /* 0 key or close, 1 ':', 2 value, 3 ',' or close; arrays: 2, 3, 4 value or close */
+    } stack[MAX_DEPTH + 1];
+    int depth = 0;
+    size_t p = r->pos;
+    size_t from = p;
+    r->nseg = 0;
+    steppe_status_t st;
+    for (;;) {
+        p = skip_blank(r, p);
+        if (p >= r->size)
+            return truncated(r);
+        unsigned char c = r->buf[p];
+        struct frame *f = depth ? &stack[depth - 1] : NULL;
+        if (f && f->close == '}' && (f->state == 0 || f->state == 3) && c == '}') {
+            depth--;
+            p++;
+        } else if (f && f->close == ']' && (f->state == 3 || f->state == 4) && c == ']') {
+            depth--;
+            p++;
+        } else if (f && f->state == 3 && c == ',') {
+            f->state = f->close == '}' ? 0 : 2;
+            p++;
+            continue;
+        } else if (f && f->state == 1) {
+            if (c != ':')
+                return err_at(r, STEPPE_ERR_DATA_CORRUPT, p, "not valid JSON: ':' expected");
+            f->state = 2;
+            p++;
+            continue;
+        } else if (f && f->state == 0) {
+            if (c != '"')
+                return err_at(r, STEPPE_ERR_DATA_CORRUPT, p, "not valid JSON: a member name expected");
+            size_t q = p;
+            st = string_end(r, p, &q);
+            if (st != STEPPE_OK)
+                return st;
+            f->key = (unsigned char)key_of(r->buf + p + 1, q - p - 2);
+            f->state = 1;
+            p = q;
+            continue;
+        } else if (f && f->state == 3) {
+            return err_at(r, STEPPE_ERR_DATA_CORRUPT, p, "not valid JSON: ',' or '%c' expected", f->close);
+        } else {
+            /* a value */
+            int role = ROLE_OTHER;
+            if (!f)
+                role = kind == PV_FEATURE ? ROLE_FEATURE : kind == PV_GEOMETRY ? ROLE_GEOM : ROLE_GEOMS;
+            else if (f->role == ROLE_FEATURE && f->key == KEY_GEOMETRY && f->close == '}')
+                role = ROLE_GEOM;
+            else if (f->role == ROLE_GEOM && f->key == KEY_GEOMETRIES && f->close == '}')
+                role = ROLE_GEOMS;
+            else if (f->role == ROLE_GEOMS && f->close == ']')
+                role = ROLE_GEOM;
+            if (f && f->role == ROLE_GEOM && f->close == '}' && f->key == KEY_COORDINATES) {
+                long ph = -1;
+                size_t q = p;
+                st = add_segment(r, from, p, -1);
+                if (st == STEPPE_OK)
+                    st = coords_parse(r, p, &q, &ph);
+                if (st != STEPPE_OK)
+                    return st;
+                r->seg[r->nseg - 1].ph = ph;
+                from = p = q;
+                f->state = 3;
+                continue;
+            }
+            if (c == '{' || c == '[') {
+                if (depth == MAX_DEPTH)
+                    return err_at(r, STEPPE_ERR_DATA_CORRUPT, p, "JSON nested deeper than %d", MAX_DEPTH);
+                if (f)
+                    f->state = 3;
+                stack[depth++] =
+                    (struct frame){c == '{' ? '}' : ']', (unsigned char)role, KEY_OTHER, c == '{' ? 0 : 4};
+                p++;
+                continue;
+            }
+            if (!f)
+                return err_at(r, STEPPE_ERR_DATA_CORRUPT, p, "not valid JSON: an object or array expected");
+            if (c == '"') {
+                st = string_end(r, p, &p);
+                if (st != STEPPE_OK)
+                    return st;
+            } else {
+                size_t q = p;
+                while (q < r->size && r->buf[q] != ',' && r->buf[q] != '}' && r->buf[q] != ']' &&
+                       !is_ws(r->buf[q]))
+                    q++;
+                if (q == p)
+                    return err_at(r, STEPPE_ERR_DATA_CORRUPT, p, "not valid JSON: a value expected");
+                p = q;
+            }
+            f->state = 3;
+            continue;
+        }
+        /* a container closed */
+        if (depth == 0)
+            break;
+        stack[depth - 1].state = 3;
+    }
+    *end = p;
+    return add_segment(r, from, p, -1);
+}
+
+/* Feeds n bytes at s to json-c; *o when it completes. base: the file offset
+ * of s, for messages (SIZE_MAX: a placeholder). */
+static steppe_status_t feed(gj_reader *r, const char *s, size_t n, size_t base, json_object **o, int *done)
+{
+    while (n > 0 && !*done) {
+        size_t chunk = n > ((size_t)1 << 30) ? (size_t)1 << 30 : n;
+        *o = json_tokener_parse_ex(r->tok, s, (int)chunk);
+        enum json_tokener_error e = json_tokener_get_error(r->tok);
+        size_t used = json_tokener_get_parse_end(r->tok);
+        if (e == json_tokener_success) {
+            *done = 1;
+            return STEPPE_OK;
+        }
+        if (e != json_tokener_continue) {
+            size_t at = base == SIZE_MAX ? r->pos : base + (used ? used - 1 : 0);
+            return err_at(r, STEPPE_ERR_DATA_CORRUPT, at, "not valid JSON: %s", json_tokener_error_desc(e));
+        }
+        s += chunk;
+        n -= chunk;
+        if (base != SIZE_MAX)
+            base += chunk;
+    }
+    return STEPPE_OK;
+}
+
+/* One JSON value at pos: a feature, a geometry or an array of them have
+ * their coordinates parsed by the pre-scan; anything else, json-c alone. */
+static steppe_status_t parse_value(gj_reader *r, json_object **out, int kind)
+{
+    *out = NULL;
+    if (r->pos >= r->size)
+        return truncated(r);
+    unsigned char c = r->buf[r->pos];
+    if (kind == PV_PLAIN || (c != '{' && c != '['))
+        return parse_plain(r, out);
+    size_t end = r->pos;
+    steppe_status_t st = prescan(r, kind, &end);
+    if (st != STEPPE_OK)
+        return st;
+    json_tokener_reset(r->tok);
+    json_object *o = NULL;
+    int done = 0;
+    for (size_t i = 0; i < r->nseg && st == STEPPE_OK; i++) {
+        const segment *sg = &r->seg[i];
+        st = feed(r, (const char *)r->buf + sg->from, sg->to - sg->from, sg->from, &o, &done);
+        if (st == STEPPE_OK && sg->ph >= 0) {
+            char num[32];
+            int k = snprintf(num, sizeof num, "%ld", sg->ph);
+            st = feed(r, num, (size_t)k, SIZE_MAX, &o, &done);
+        }
+    }
+    if (st == STEPPE_OK && !done)
+        st = err_at(r, STEPPE_ERR_DATA_CORRUPT, end, "not valid JSON");
+    if (st != STEPPE_OK) {
+        json_object_put(o);
+        return st;
+    }
+    r->pos = end;
     *out = o;
     return STEPPE_OK;
 }
@@ -280,29 +687,45 @@ static const char *jtype(json_object *o)
     return "a value";
 }
 
-/* A position: [x, y, ...] of at least two finite numbers. */
-static steppe_status_t position(gctx *g, json_object *p, double *x, double *y)
+static steppe_status_t node_err(gctx *g, size_t off, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* An error at a coordinate node's own place. */
+static steppe_status_t node_err(gctx *g, size_t off, const char *fmt, ...)
 {
-    if (!json_object_is_type(p, json_type_array))
-        return geom_err(g, "%s where a position (an array of numbers) was expected: wrong coordinate depth",
-                        jtype(p));
-    size_t n = json_object_array_length(p);
-    if (n < 2)
-        return geom_err(g, "a position of %zu number%s (at least 2 needed)", n, n == 1 ? "" : "s");
-    double v[2] = {0.0, 0.0};
-    for (size_t i = 0; i < n; i++) {
-        json_object *c = json_object_array_get_idx(p, i);
-        if (!json_object_is_type(c, json_type_double) && !json_object_is_type(c, json_type_int))
-            return geom_err(g, "%s inside a position, where a number was expected%s", jtype(c),
-                            json_object_is_type(c, json_type_array) ? ": wrong coordinate depth" : "");
-        double d = json_object_get_double(c);
-        if (!isfinite(d))
-            return geom_err(g, "number %d of a position is out of range", (int)i + 1);
-        if (i < 2)
-            v[i] = d;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return err_at(g->r, STEPPE_ERR_DATA_CORRUPT, off, "%s: %s", g->path.s, msg);
+}
+
+/* The node after node i's subtree. */
+static uint32_t next_node(const gj_reader *r, uint32_t i)
+{
+    return i + r->cn[i].size;
+}
+
+/* A position: [x, y, ...] of at least two numbers. */
+static steppe_status_t position(gctx *g, uint32_t i, double *x, double *y)
+{
+    const cnode *n = &g->r->cn[i];
+    if (!n->array)
+        return node_err(g, n->off,
+                        "a number where a position (an array of numbers) was expected: wrong "
+                        "coordinate depth");
+    if (n->count < 2)
+        return node_err(g, n->off, "a position of %u number%s (at least 2 needed)", n->count,
+                        n->count == 1 ? "" : "s");
+    for (uint32_t k = 1; k <= n->count; k++) {
+        if (n[k].array)
+            return node_err(
+                g, n[k].off,
+                "an array inside a position, where a number was expected: wrong coordinate depth");
     }
-    *x = v[0];
-    *y = v[1];
+    *x = n[1].v;
+    *y = n[2].v;
     return STEPPE_OK;
 }
 
@@ -318,40 +741,44 @@ static int keep_class(gj_reader *r, st_geom_type c)
     return 1;
 }
 
-/* An array of positions as one part (a line, a ring), or as points. */
-static steppe_status_t run(gctx *g, json_object *a, st_geom_type c, int ring)
+/* An array of positions (node i) as one part (a line, a ring), or as
+ * points. */
+static steppe_status_t run(gctx *g, uint32_t i, st_geom_type c, int ring)
 {
     gj_reader *r = g->r;
-    if (!json_object_is_type(a, json_type_array))
-        return geom_err(g, "%s where an array of positions was expected: wrong coordinate depth", jtype(a));
-    size_t n = json_object_array_length(a);
+    const cnode *a = &r->cn[i];
+    if (!a->array)
+        return node_err(g, a->off,
+                        "a number where an array of positions was expected: wrong coordinate depth");
+    size_t n = a->count;
     if (n == 0)
         return STEPPE_OK;
-    json_object *first = json_object_array_get_idx(a, 0);
-    json_object *inner =
-        json_object_is_type(first, json_type_array) ? json_object_array_get_idx(first, 0) : NULL;
-    if (!json_object_is_type(first, json_type_array))
-        return geom_err(g, "%s where a position (an array of numbers) was expected: wrong coordinate depth",
-                        jtype(first));
-    if (json_object_is_type(inner, json_type_array))
-        return geom_err(g, "an array of arrays where a position (an array of numbers) was expected: wrong "
-                           "coordinate depth");
+    const cnode *first = a + 1;
+    if (!first->array)
+        return node_err(
+            g, first->off,
+            "a number where a position (an array of numbers) was expected: wrong coordinate depth");
+    if (first->count > 0 && first[1].array)
+        return node_err(g, first[1].off,
+                        "an array of arrays where a position (an array of numbers) was expected: "
+                        "wrong coordinate depth");
     if (c == ST_GEOM_LINE && n < 2)
-        return geom_err(g, "a line of 1 position (at least 2 needed)");
+        return node_err(g, a->off, "a line of 1 position (at least 2 needed)");
     if (ring && n < 4)
-        return geom_err(g, "a ring of %zu positions (at least 4 needed)", n);
+        return node_err(g, a->off, "a ring of %zu positions (at least 4 needed)", n);
     if (!keep_class(r, c))
         return STEPPE_OK;
     if (n > UINT32_MAX / 4 || grow((void **)&r->xy, &r->capxy, 2 * (r->npts + n), sizeof *r->xy) != 0 ||
         grow((void **)&r->parts, &r->capparts, r->nparts + (c == ST_GEOM_POINT ? n : 1), sizeof *r->parts) !=
             0)
-        return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
+        return nomem(r);
     if (c != ST_GEOM_POINT)
         r->parts[r->nparts++] = (uint32_t)r->npts;
-    for (size_t i = 0; i < n; i++) {
-        size_t old = jp_push(&g->path, "[%zu]", i);
+    uint32_t k = i + 1;
+    for (size_t e = 0; e < n; e++, k = next_node(r, k)) {
         double x = 0.0, y = 0.0;
-        steppe_status_t st = position(g, json_object_array_get_idx(a, i), &x, &y);
+        size_t old = jp_push(&g->path, "[%zu]", e);
+        steppe_status_t st = position(g, k, &x, &y);
         if (st != STEPPE_OK)
             return st;
         jp_pop(&g->path, old);
@@ -365,20 +792,21 @@ static steppe_status_t run(gctx *g, json_object *a, st_geom_type c, int ring)
         const double *p0 = r->xy + 2 * (r->npts - n);
         const double *last = r->xy + 2 * (r->npts - 1);
         if (p0[0] != last[0] || p0[1] != last[1])
-            return geom_err(g, "ring not closed (its last position is not its first)");
+            return node_err(g, a->off, "ring not closed (its last position is not its first)");
     }
     return STEPPE_OK;
 }
 
-static steppe_status_t each(gctx *g, json_object *a, const char *what,
-                            steppe_status_t (*fn)(gctx *, json_object *))
+static steppe_status_t each(gctx *g, uint32_t i, const char *what, steppe_status_t (*fn)(gctx *, uint32_t))
 {
-    if (!json_object_is_type(a, json_type_array))
-        return geom_err(g, "%s where an array of %s was expected: wrong coordinate depth", jtype(a), what);
-    size_t n = json_object_array_length(a);
-    for (size_t i = 0; i < n; i++) {
-        size_t old = jp_push(&g->path, "[%zu]", i);
-        steppe_status_t st = fn(g, json_object_array_get_idx(a, i));
+    const cnode *a = &g->r->cn[i];
+    if (!a->array)
+        return node_err(g, a->off, "a number where an array of %s was expected: wrong coordinate depth",
+                        what);
+    uint32_t k = i + 1;
+    for (size_t e = 0; e < a->count; e++, k = next_node(g->r, k)) {
+        size_t old = jp_push(&g->path, "[%zu]", e);
+        steppe_status_t st = fn(g, k);
         if (st != STEPPE_OK)
             return st;
         jp_pop(&g->path, old);
@@ -386,22 +814,20 @@ static steppe_status_t each(gctx *g, json_object *a, const char *what,
     return STEPPE_OK;
 }
 
-static steppe_status_t line_of(gctx *g, json_object *a)
+static steppe_status_t line_of(gctx *g, uint32_t i)
 {
-    return run(g, a, ST_GEOM_LINE, 0);
+    return run(g, i, ST_GEOM_LINE, 0);
 }
 
-static steppe_status_t ring_of(gctx *g, json_object *a)
+static steppe_status_t ring_of(gctx *g, uint32_t i)
 {
-    return run(g, a, ST_GEOM_POLYGON, 1);
+    return run(g, i, ST_GEOM_POLYGON, 1);
 }
 
-static steppe_status_t polygon_of(gctx *g, json_object *a)
+static steppe_status_t polygon_of(gctx *g, uint32_t i)
 {
-    return each(g, a, "rings", ring_of);
+    return each(g, i, "rings", ring_of);
 }
-
-static steppe_status_t geometry(gctx *g, json_object *o, int depth);
 
 static steppe_status_t geometry(gctx *g, json_object *o, int depth)
 {
@@ -435,29 +861,41 @@ static steppe_status_t geometry(gctx *g, json_object *o, int depth)
     json_object *c = NULL;
     if (!json_object_object_get_ex(o, "coordinates", &c))
         return geom_err(g, "a %s without \"coordinates\"", type);
+    /* Every coordinates value of a geometry was cut out by the pre-scan
+     * and stands here as its placeholder. */
+    int64_t ph = json_object_is_type(c, json_type_int) ? json_object_get_int64(c) : -1;
+    if (ph < 0 || (size_t)ph >= g->r->ncroot)
+        return geom_err(g, "\"coordinates\" is not an array");
+    uint32_t root = g->r->croot[ph];
     size_t old = jp_push(&g->path, ".coordinates");
     steppe_status_t st;
     if (strcmp(type, "Point") == 0) {
-        if (json_object_is_type(c, json_type_array) && json_object_array_length(c) == 0) {
-            st = STEPPE_OK; /* an empty point */
-        } else {
-            json_object *one = json_object_new_array_ext(1);
-            if (!one)
-                return st_error(g->r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", g->r->path);
-            json_object_array_add(one, json_object_get(c));
-            st = run(g, one, ST_GEOM_POINT, 0);
-            json_object_put(one);
+        const cnode *n = &g->r->cn[root];
+        st = STEPPE_OK; /* [] is an empty point */
+        if (!n->array || n->count > 0) {
+            double x = 0.0, y = 0.0;
+            st = position(g, root, &x, &y);
+            if (st == STEPPE_OK && keep_class(g->r, ST_GEOM_POINT)) {
+                gj_reader *r = g->r;
+                if (grow((void **)&r->xy, &r->capxy, 2 * (r->npts + 1), sizeof *r->xy) != 0 ||
+                    grow((void **)&r->parts, &r->capparts, r->nparts + 1, sizeof *r->parts) != 0)
+                    return nomem(r);
+                r->parts[r->nparts++] = (uint32_t)r->npts;
+                r->xy[2 * r->npts] = x;
+                r->xy[2 * r->npts + 1] = y;
+                r->npts++;
+            }
         }
     } else if (strcmp(type, "MultiPoint") == 0) {
-        st = run(g, c, ST_GEOM_POINT, 0);
+        st = run(g, root, ST_GEOM_POINT, 0);
     } else if (strcmp(type, "LineString") == 0) {
-        st = run(g, c, ST_GEOM_LINE, 0);
+        st = run(g, root, ST_GEOM_LINE, 0);
     } else if (strcmp(type, "MultiLineString") == 0) {
-        st = each(g, c, "lines", line_of);
+        st = each(g, root, "lines", line_of);
     } else if (strcmp(type, "Polygon") == 0) {
-        st = polygon_of(g, c);
+        st = polygon_of(g, root);
     } else if (strcmp(type, "MultiPolygon") == 0) {
-        st = each(g, c, "polygons", polygon_of);
+        st = each(g, root, "polygons", polygon_of);
     } else {
         jp_pop(&g->path, old);
         return geom_err(g, "unknown geometry type '%s'", type);
@@ -727,7 +1165,8 @@ static steppe_status_t stream_features(gj_reader *r)
         skip_ws(r);
         size_t at = r->pos;
         json_object *f = NULL;
-        st = parse_value(r, &f);
+        r->ncn = r->ncroot = 0;
+        st = parse_value(r, &f, PV_FEATURE);
         if (st != STEPPE_OK)
             return st;
         if (!f || !json_object_is_type(f, json_type_object)) {
@@ -759,6 +1198,7 @@ static steppe_status_t top_object(gj_reader *r)
     if (r->buf[r->pos] != '{')
         return err_at(r, STEPPE_ERR_DATA_CORRUPT, at, "not GeoJSON: a JSON object expected");
     r->pos++;
+    r->ncn = r->ncroot = 0;
     json_object *members = json_object_new_object();
     if (!members)
         return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
@@ -778,7 +1218,7 @@ static steppe_status_t top_object(gj_reader *r)
                 break;
             }
             json_object *key = NULL;
-            st = parse_value(r, &key);
+            st = parse_plain(r, &key);
             if (st != STEPPE_OK)
                 break;
             const char *k = json_object_get_string(key);
@@ -795,7 +1235,23 @@ static steppe_status_t top_object(gj_reader *r)
             } else if (st == STEPPE_OK) {
                 size_t vat = r->pos;
                 json_object *v = NULL;
-                st = parse_value(r, &v);
+                long ph = -1;
+                if (strcmp(k, "coordinates") == 0 && r->pos < r->size && r->buf[r->pos] == '[') {
+                    /* a bare geometry's own coordinates */
+                    size_t q = r->pos;
+                    st = coords_parse(r, r->pos, &q, &ph);
+                    if (st == STEPPE_OK) {
+                        r->pos = q;
+                        v = json_object_new_int64(ph);
+                        if (!v)
+                            st = nomem(r);
+                    }
+                } else {
+                    int kind = strcmp(k, "geometry") == 0     ? PV_GEOMETRY
+                               : strcmp(k, "geometries") == 0 ? PV_GEOMETRIES
+                                                              : PV_PLAIN;
+                    st = parse_value(r, &v, kind);
+                }
                 if (st == STEPPE_OK && strcmp(k, "crs") == 0)
                     st = take_crs(r, v, vat);
                 if (st == STEPPE_OK)
@@ -932,6 +1388,9 @@ static void reader_free(gj_reader *r)
     free(r->nattrs);
     free(r->xy);
     free(r->parts);
+    free(r->cn);
+    free(r->croot);
+    free(r->seg);
 }
 
 static steppe_status_t gj_describe(st_source *src, st_source_desc *desc, st_arena *arena)

@@ -147,15 +147,15 @@ bad "truncated JSON" "$work/trunc.geojson" "trunc.geojson:$end: the JSON text en
 printf '%s\n' '{"type": "FeatureCollection", "features": [' \
   '{"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [[30, 40], [31, 40], [31, 41], [30, 40]]}}]}' \
   >"$work/depth.geojson"
-bad "wrong coordinate depth" "$work/depth.geojson" "depth.geojson:2:1: feature 1.geometry.coordinates[0]: a number where a position"
+bad "wrong coordinate depth" "$work/depth.geojson" "depth.geojson:2:88: feature 1.geometry.coordinates[0]: a number where a position"
 printf '%s\n' '{"type": "FeatureCollection", "features": [' \
   '  {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [[[30, 40], [31, 40], [31, 41], [30, 41]]]}}]}' \
   >"$work/open.geojson"
-bad "unclosed ring" "$work/open.geojson" "open.geojson:2:3: feature 1.geometry.coordinates[0]: ring not closed"
+bad "unclosed ring" "$work/open.geojson" "open.geojson:2:89: feature 1.geometry.coordinates[0]: ring not closed"
 printf '%s\n' '{"type": "FeatureCollection", "features": [' \
   '{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [1e999, 40]}}]}' \
   >"$work/range.geojson"
-bad "coordinate out of range" "$work/range.geojson" "range.geojson:2:1: feature 1.geometry.coordinates[0]: number 1 of a position is out of range"
+bad "coordinate out of range" "$work/range.geojson" 'range.geojson:2:85: feature 1: "coordinates": number out of range'
 printf '%s\n' '{"type": "Feature", "properties": {"pop": 123456789012345678901234567890},' \
   '"geometry": {"type": "Point", "coordinates": [1, 2]}}' >"$work/big.geojson"
 bad "property out of range" "$work/big.geojson" 'big.geojson:1:1: feature 1: property "pop" is a number out of range'

@@ -11,6 +11,8 @@ const st_driver *st_driver_for_kind(st_layer_kind kind)
     static const st_driver *const drivers[] = {
         &st_driver_shapefile,
         &st_driver_csv,
+        &st_driver_geojson,
+        &st_driver_gpkg,
         &st_driver_postgis,
     };
     for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++) {
@@ -91,6 +93,68 @@ steppe_status_t st_source_layer_for_path(steppe_ctx_t *ctx, const char *path, st
     layer->lon_field = "lon";
     layer->lat_field = "lat";
     layer->visible = true;
+    return STEPPE_OK;
+}
+
+steppe_status_t st_source_add_geometry(st_featureset *fs, st_arena *arena, const st_read_opts *opts,
+                                       st_source_stats *stats, st_geom_type cls, const double *xy,
+                                       size_t npts, const uint32_t *parts, size_t nparts, double bbox[4],
+                                       st_feature **out)
+{
+    *out = NULL;
+    double b[4] = {xy[0], xy[1], xy[0], xy[1]};
+    for (size_t i = 1; i < npts; i++) {
+        b[0] = st_min(b[0], xy[2 * i]);
+        b[1] = st_min(b[1], xy[2 * i + 1]);
+        b[2] = st_max(b[2], xy[2 * i]);
+        b[3] = st_max(b[3], xy[2 * i + 1]);
+    }
+    memcpy(bbox, b, sizeof b);
+    const double *view = opts->bbox;
+    /* As the Shapefile reader culls: "not disjoint" keeps. */
+    if (view && (b[2] < view[0] || b[0] > view[2] || b[3] < view[1] || b[1] > view[3])) {
+        if (stats)
+            stats->culled++;
+        return STEPPE_OK;
+    }
+    double tol = opts->simplify;
+    int simplify = tol > 0.0 && cls != ST_GEOM_POINT;
+    double tx = simplify ? st_lon_tolerance(tol, b[1], b[3]) : 0.0;
+    size_t cap = simplify ? npts + 2 * nparts + 6 : npts;
+    double *dst = st_arena_alloc(arena, cap * 2 * sizeof *dst);
+    uint32_t *p = st_arena_alloc(arena, (nparts ? nparts : 1) * sizeof *p);
+    if (!dst || !p)
+        return STEPPE_ERR_NOMEM;
+    size_t w = 0;
+    if (!simplify) {
+        memcpy(dst, xy, npts * 2 * sizeof *dst);
+        memcpy(p, parts, nparts * sizeof *p);
+        w = npts;
+    } else {
+        for (size_t k = 0; k < nparts; k++) {
+            size_t s = parts[k];
+            size_t e = k + 1 < nparts ? parts[k + 1] : npts;
+            p[k] = (uint32_t)w;
+            size_t n =
+                st_source_simplify_part(xy + 2 * s, e - s, cls == ST_GEOM_POLYGON, tx, tol, dst + 2 * w);
+            if (n == 0)
+                return STEPPE_ERR_NOMEM;
+            w += n;
+        }
+    }
+    st_feature *f = st_featureset_add(fs, arena);
+    if (!f)
+        return STEPPE_ERR_NOMEM;
+    f->nparts = (uint32_t)nparts;
+    f->parts = p;
+    f->npoints = (uint32_t)w;
+    f->xy = dst;
+    if (simplify)
+        st_feature_update_bbox(f);
+    else
+        memcpy(f->bbox, b, sizeof b);
+    fs->source_vertices += npts;
+    *out = f;
     return STEPPE_OK;
 }
 

@@ -102,6 +102,19 @@ void st_source_close(st_source *src);
  * format steppe reads (...)" naming them when nothing tells. */
 steppe_status_t st_source_layer_for_path(steppe_ctx_t *ctx, const char *path, st_layer *layer);
 
+/* For drivers: appends a feature of class cls made of the npts points at
+ * xy in nparts parts (start indices at parts), copied into arena, unless
+ * opts->bbox misses it (then *out is NULL and stats->culled counted).
+ * Generalised with opts->simplify as the Shapefile reader does, so the
+ * same data reads the same from every format. bbox receives the
+ * feature's bounds before generalisation. *out's record and attrs are the
+ * caller's to set. STEPPE_ERR_NOMEM only (not recorded: the caller says it
+ * with its path). */
+steppe_status_t st_source_add_geometry(st_featureset *fs, st_arena *arena, const st_read_opts *opts,
+                                       st_source_stats *stats, st_geom_type cls, const double *xy,
+                                       size_t npts, const uint32_t *parts, size_t nparts, double bbox[4],
+                                       st_feature **out);
+
 /* Drivers (each in its own file). */
 extern const st_driver st_driver_shapefile; /* shapefile.c */
 extern const st_driver st_driver_csv;       /* csv.c */

@@ -783,6 +783,26 @@ double st_lon_tolerance(double tol, double lat0, double lat1)
     return tol / cos(lo * M_PI / 180);
 }
 
+size_t st_source_simplify_part(const double *xy, size_t n, int ring, double tx, double ty, double *dst)
+{
+    if (HOST_LE || n == 0)
+        return ring ? copy_ring((const unsigned char *)xy, n, 0, tx, ty, dst)
+                    : copy_run((const unsigned char *)xy, n, 0, tx, ty, dst);
+    /* The runs read little-endian bytes, as a .shp holds them. */
+    unsigned char *le = malloc(n * 16);
+    if (!le)
+        return 0;
+    for (size_t i = 0; i < 2 * n; i++) {
+        uint64_t v;
+        memcpy(&v, &xy[i], 8);
+        for (int b = 0; b < 8; b++)
+            le[8 * i + (size_t)b] = (unsigned char)(v >> (8 * b));
+    }
+    size_t w = ring ? copy_ring(le, n, 0, tx, ty, dst) : copy_run(le, n, 0, tx, ty, dst);
+    free(le);
+    return w;
+}
+
 static void record_warning(shp_reader *r, int rec, const char *what)
 {
     r->stats->skipped++;

@@ -39,6 +39,15 @@ typedef struct st_source_stats {
  * latitude nearest the equator, where that is least. */
 double st_lon_tolerance(double tol, double lat0, double lat1);
 
+/* The Shapefile reader's generalisation of one part, for the other drivers,
+ * so that the same data reads the same from any format: the n points at xy
+ * (a closed ring when ring) into dst, which holds n + 2 points (at least
+ * 6); tx and ty are the tolerances in x and y (tx = st_lon_tolerance() of
+ * ty for the feature's latitudes; 0: copied unchanged). A ring keeps at
+ * least 4 points: one that would fall below becomes its bounding rectangle.
+ * Returns the points written (0: out of memory, big-endian hosts only). */
+size_t st_source_simplify_part(const double *xy, size_t n, int ring, double tx, double ty, double *dst);
+
 typedef struct st_read_opts {
     const st_filter *where; /* NULL: every feature */
     const double *bbox;     /* NULL, or xmin,ymin,xmax,ymax in the source CRS:

@@ -688,108 +688,9 @@ static void row_warning(pg_reader *r, size_t row, const char *why)
         st_warn(r->c->ctx, "%s: %s: row %zu: %s, skipped", r->c->shown, r->c->what, row, why);
 }
 
-/* Radial-distance generalisation of n points at src into dst, as the
- * Shapefile reader does it (shapefile.c, copy_run()), so that a map reads
- * the same from either: a vertex within tx of the last kept one in x and
- * within ty in y is dropped; the first and last are always kept. Returns
- * the points written. */
-static size_t simplify_run(const double *src, size_t n, double tx, double ty, double *dst)
-{
-    double lx = src[0], ly = src[1];
-    dst[0] = lx;
-    dst[1] = ly;
-    size_t w = 1;
-    for (size_t i = 1; i + 1 < n; i++) {
-        double x = src[2 * i], y = src[2 * i + 1];
-        if (fabs(x - lx) < tx && fabs(y - ly) < ty)
-            continue;
-        lx = x;
-        ly = y;
-        dst[2 * w] = x;
-        dst[2 * w + 1] = y;
-        w++;
-    }
-    dst[2 * w] = src[2 * (n - 1)];
-    dst[2 * w + 1] = src[2 * (n - 1) + 1];
-    return w + 1;
-}
-
-/* A closed ring of n points generalised into dst with at least 4 points:
- * when fewer would be left, a ring smaller than the tolerance both ways
- * becomes its bounding rectangle and a larger one keeps every point
- * (shapefile.c, copy_ring()). */
-static size_t simplify_ring(const double *src, size_t n, double tx, double ty, double *dst)
-{
-    size_t w = simplify_run(src, n, tx, ty, dst);
-    if (w >= 4)
-        return w;
-    double x0 = src[0], y0 = src[1], x1 = x0, y1 = y0;
-    for (size_t i = 1; i < n; i++) {
-        x0 = fmin(x0, src[2 * i]);
-        x1 = fmax(x1, src[2 * i]);
-        y0 = fmin(y0, src[2 * i + 1]);
-        y1 = fmax(y1, src[2 * i + 1]);
-    }
-    if (x1 - x0 >= tx || y1 - y0 >= ty) {
-        memcpy(dst, src, n * 2 * sizeof *dst);
-        return n;
-    }
-    const double rect[10] = {x0, y0, x0, y1, x1, y1, x1, y0, x0, y0};
-    memcpy(dst, rect, sizeof rect);
-    return 5;
-}
-
-/* Copies f's geometry (in scratch memory) into arena, generalised with
- * tolerance tol (degrees of latitude; in longitude st_lon_tolerance() at
- * f's latitudes) when tol > 0 and f is not points. */
-static steppe_status_t keep_geometry(st_feature *f, st_geom_type type, double tol, st_arena *scratch,
-                                     st_arena *arena)
-{
-    const double *src = f->xy;
-    const uint32_t *sparts = f->parts;
-    uint32_t *parts = st_arena_alloc(arena, (size_t)f->nparts * sizeof *parts);
-    if (!parts)
-        return STEPPE_ERR_NOMEM;
-    if (tol <= 0.0 || type == ST_GEOM_POINT) {
-        double *xy = st_arena_alloc(arena, (size_t)f->npoints * 2 * sizeof *xy);
-        if (!xy)
-            return STEPPE_ERR_NOMEM;
-        memcpy(parts, sparts, (size_t)f->nparts * sizeof *parts);
-        memcpy(xy, src, (size_t)f->npoints * 2 * sizeof *xy);
-        f->parts = parts;
-        f->xy = xy;
-        return STEPPE_OK;
-    }
-    /* A ring's bounding rectangle has 5 points where it had 4. */
-    double *tmp = st_arena_alloc(scratch, ((size_t)f->npoints + f->nparts) * 2 * sizeof *tmp);
-    if (!tmp)
-        return STEPPE_ERR_NOMEM;
-    double tx = st_lon_tolerance(tol, f->bbox[1], f->bbox[3]);
-    size_t w = 0;
-    for (uint32_t p = 0; p < f->nparts; p++) {
-        size_t s = sparts[p];
-        size_t e = p + 1 < f->nparts ? sparts[p + 1] : f->npoints;
-        parts[p] = (uint32_t)w;
-        if (type == ST_GEOM_POLYGON)
-            w += simplify_ring(src + 2 * s, e - s, tx, tol, tmp + 2 * w);
-        else
-            w += simplify_run(src + 2 * s, e - s, tx, tol, tmp + 2 * w);
-    }
-    double *xy = st_arena_alloc(arena, w * 2 * sizeof *xy);
-    if (!xy)
-        return STEPPE_ERR_NOMEM;
-    memcpy(xy, tmp, w * 2 * sizeof *xy);
-    f->parts = parts;
-    f->xy = xy;
-    f->npoints = (uint32_t)w;
-    st_feature_update_bbox(f);
-    return STEPPE_OK;
-}
-
 /* Row number row (1-based) of batch res at i: its geometry decoded (the
- * shared WKB decoder, wkb.h), its attributes copied, the layer's where and
- * the map's box applied (the box exactly as a file is culled: the server's
- * && compares boxes rounded outwards to single precision). */
+ * shared WKB decoder, wkb.h), the layer's where and the map's box applied,
+ * the geometry and attributes of a row kept copied into the read's arena. */
 static steppe_status_t add_row(pg_reader *r, PGresult *res, int i, size_t row)
 {
     const pg_shape *shape = r->shape;
@@ -827,42 +728,40 @@ static steppe_status_t add_row(pg_reader *r, PGresult *res, int i, size_t row)
                                              : "a polygon among other geometries");
         return STEPPE_OK;
     }
-    st_feature f;
-    memset(&f, 0, sizeof f);
-    f.record = (uint32_t)(row - 1);
-    st_wkb_to_feature(&g, &f);
-    const double *bbox = r->opts->bbox;
-    if (bbox && (f.bbox[2] < bbox[0] || f.bbox[0] > bbox[2] || f.bbox[3] < bbox[1] || f.bbox[1] > bbox[3])) {
-        r->stats->culled++;
-        return STEPPE_OK;
-    }
-    /* The values point into the batch's result until the row is kept. */
+    /* The where first, on the values still in the batch's result: a row
+     * it drops costs no copy. */
     const char **attrs = st_arena_calloc(r->scratch, shape->ncols ? shape->ncols : 1, sizeof *attrs);
     if (!attrs)
         return STEPPE_ERR_NOMEM;
     for (size_t k = 0; k < shape->ncols; k++)
         attrs[k] = PQgetisnull(res, i, (int)k) ? "" : PQgetvalue(res, i, (int)k);
-    f.attrs = attrs;
-    if (r->opts->where && !st_filter_match(r->opts->where, fs, &f)) {
-        r->stats->filtered++;
-        return STEPPE_OK;
+    if (r->opts->where) {
+        st_feature probe;
+        memset(&probe, 0, sizeof probe);
+        probe.attrs = attrs;
+        if (!st_filter_match(r->opts->where, fs, &probe)) {
+            r->stats->filtered++;
+            return STEPPE_OK;
+        }
     }
-    f.attrs = st_arena_calloc(arena, shape->ncols ? shape->ncols : 1, sizeof *f.attrs);
-    if (!f.attrs)
+    /* Culled by the map's box exactly as a file is (the server's && compares
+     * boxes rounded outwards to single precision) and generalised as the
+     * Shapefile reader does (driver.h). */
+    double bbox[4];
+    st_feature *f = NULL;
+    steppe_status_t st = st_source_add_geometry(fs, arena, r->opts, r->stats, g.type, g.xy, g.npoints,
+                                                g.parts, g.nparts, bbox, &f);
+    if (st != STEPPE_OK || !f)
+        return st;
+    f->record = (uint32_t)(row - 1);
+    f->attrs = st_arena_calloc(arena, shape->ncols ? shape->ncols : 1, sizeof *f->attrs);
+    if (!f->attrs)
         return STEPPE_ERR_NOMEM;
     for (size_t k = 0; k < shape->ncols; k++) {
-        f.attrs[k] = *attrs[k] ? st_arena_strndup(arena, attrs[k], (size_t)PQgetlength(res, i, (int)k)) : "";
-        if (!f.attrs[k])
+        f->attrs[k] = *attrs[k] ? st_arena_strndup(arena, attrs[k], (size_t)PQgetlength(res, i, (int)k)) : "";
+        if (!f->attrs[k])
             return STEPPE_ERR_NOMEM;
     }
-    fs->source_vertices += f.npoints;
-    steppe_status_t st = keep_geometry(&f, fs->type, r->opts->simplify, r->scratch, arena);
-    if (st != STEPPE_OK)
-        return st;
-    st_feature *slot = st_featureset_add(fs, arena);
-    if (!slot)
-        return STEPPE_ERR_NOMEM;
-    *slot = f;
     return STEPPE_OK;
 }
 

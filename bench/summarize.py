@@ -25,6 +25,7 @@ WORKLOADS = [
     ("W4", "W4 tiny.shp quick look, 256×256"),
     ("W5", "W5 regions-full from GeoJSON"),
     ("W6", "W6 regions-full from GeoPackage"),
+    ("W7", "W7 regions-full from PostGIS"),
 ]
 
 

@@ -488,30 +488,15 @@ static steppe_status_t find_columns(pg *c, pg_shape *shape)
     return STEPPE_OK;
 }
 
-/* The SRID of the geometry column: the table's declared one (geometry_columns),
- * else that of its first geometry. */
+/* The SRID of the geometry column: the one its type declares
+ * (geometry(MultiPolygon, 4326), as shp2pgsql and AddGeometryColumn make
+ * it; the type modifier came with the description of the rows), else that
+ * of its first geometry. Not geometry_columns: that view costs 10-25 ms a
+ * look-up, more than the rest of opening a table. */
 static steppe_status_t find_srid(pg *c, pg_shape *shape)
 {
     steppe_status_t st = STEPPE_OK;
     shape->srid = -1;
-    if (shape->table) {
-        const char *params[3] = {shape->schema, shape->table, shape->geom};
-        PGresult *res =
-            PQexecParams(c->conn,
-                         "SELECT srid FROM geometry_columns WHERE f_table_schema = $1 AND f_table_name = $2 "
-                         "AND f_geometry_column = $3",
-                         3, NULL, params, NULL, NULL, 0);
-        if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
-            st = result_fail(c, res, 0);
-            PQclear(res);
-            return st;
-        }
-        if (PQntuples(res) == 1)
-            shape->srid = atoi(PQgetvalue(res, 0, 0));
-        PQclear(res);
-        if (shape->srid > 0)
-            return STEPPE_OK;
-    }
     if (shape->typmod >= 0) {
         /* A column declared geometry(type, SRID), also through a query. */
         char mod[32];

@@ -214,22 +214,13 @@ static PGresult *run(pg *c, const char *sql, int nparams, const char *p1, const 
  * database has no PostGIS. */
 static bool find_postgis(pg *c)
 {
-    PGresult *res = PQexec(c->conn, "SELECT 'geometry'::regtype::oid");
-    bool ok = res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+    PGresult *res = PQexec(c->conn, "SELECT to_regtype('geometry')::oid");
+    bool ok = res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0);
     if (ok)
         c->geometry_oid = (unsigned)strtoul(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
     /* The failed statement ended nothing: no transaction is open yet. */
     return ok;
-}
-
-/* Runs a statement that returns nothing. */
-static steppe_status_t exec(pg *c, const char *sql)
-{
-    steppe_status_t st = STEPPE_OK;
-    PGresult *res = run(c, sql, 0, NULL, NULL, 0, &st);
-    PQclear(res);
-    return st;
 }
 
 /* libpq writes notices (a NOTICE from the server) to stderr by default:
@@ -274,11 +265,28 @@ static steppe_status_t pg_connect(pg *c)
         c->what = what;
         return st;
     }
+    /* The session's settings travel with the connection request (no round
+     * trip of their own): the statement timeout; read-only transactions, as
+     * steppe only reads (a query that would write fails); UTF-8 text. Added
+     * to the DSN's own options. */
+    const char *user_options = "";
+    for (PQconninfoOption *o = parsed; o->keyword; o++) {
+        if (strcmp(o->keyword, "options") == 0 && o->val)
+            user_options = st_arena_strdup(c->arena, o->val);
+    }
     PQconninfoFree(parsed);
-    /* Later entries override earlier ones, and the expanded DSN comes last:
-     * its own connect_timeout wins over ours. */
-    const char *const keys[] = {"connect_timeout", "fallback_application_name", "dbname", NULL};
-    const char *const vals[] = {ST_PG_CONNECT_TIMEOUT, "steppe", st_dsn_conninfo(c->spec->dsn), NULL};
+    double timeout = c->spec->timeout > 0 ? c->spec->timeout : ST_PG_DEFAULT_TIMEOUT;
+    char *options = st_arena_printf(
+        c->arena, "%s%s-c statement_timeout=%.0f -c default_transaction_read_only=on",
+        user_options ? user_options : "", user_options && *user_options ? " " : "", timeout * 1000.0);
+    if (!options)
+        return STEPPE_ERR_NOMEM;
+    /* Later entries override earlier ones: the expanded DSN's own
+     * connect_timeout wins over ours, our options and encoding over its. */
+    const char *const keys[] = {"connect_timeout", "fallback_application_name", "dbname",
+                                "options",         "client_encoding",           NULL};
+    const char *const vals[] = {
+        ST_PG_CONNECT_TIMEOUT, "steppe", st_dsn_conninfo(c->spec->dsn), options, "UTF8", NULL};
     c->conn = PQconnectdbParams(keys, vals, 1);
     if (!c->conn)
         return STEPPE_ERR_NOMEM;
@@ -290,16 +298,7 @@ static steppe_status_t pg_connect(pg *c)
         return st;
     }
     PQsetNoticeProcessor(c->conn, no_notice, NULL);
-    double timeout = c->spec->timeout > 0 ? c->spec->timeout : ST_PG_DEFAULT_TIMEOUT;
-    char set[128];
-    snprintf(set, sizeof set, "SET statement_timeout = %.0f", timeout * 1000.0);
-    steppe_status_t st = exec(c, set);
-    if (st == STEPPE_OK)
-        st = exec(c, "SET client_encoding = 'UTF8'");
-    /* steppe only reads: a query that would write fails. */
-    if (st == STEPPE_OK)
-        st = exec(c, "SET default_transaction_read_only = on");
-    return st;
+    return STEPPE_OK;
 }
 
 static void pg_close(pg *c)
@@ -372,16 +371,19 @@ static steppe_status_t find_table(pg *c, pg_shape *shape)
     }
     if (!qname)
         return st ? st : STEPPE_ERR_NOMEM;
-    PGresult *res = run(c,
-                        "SELECT n.nspname, c.relname, "
-                        "(SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
-                        "AND a.attnum = i.indkey[0] WHERE i.indrelid = c.oid AND i.indisprimary "
-                        "AND i.indnatts = 1) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                        "WHERE c.oid = to_regclass($1)",
-                        1, qname, NULL, 0, &st);
+    PGresult *res =
+        run(c,
+            "SELECT n.nspname, c.relname, "
+            "(SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+            "AND a.attnum = i.indkey[0] WHERE i.indrelid = c.oid AND i.indisprimary "
+            "AND i.indnatts = 1), to_regtype('geometry')::oid FROM (SELECT to_regclass($1) AS oid) r "
+            "LEFT JOIN pg_class c ON c.oid = r.oid LEFT JOIN pg_namespace n ON n.oid = c.relnamespace",
+            1, qname, NULL, 0, &st);
     if (!res)
         return st;
-    if (PQntuples(res) != 1) {
+    if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 3))
+        c->geometry_oid = (unsigned)strtoul(PQgetvalue(res, 0, 3), NULL, 10);
+    if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
         PQclear(res);
         return pg_fail(c, STEPPE_ERR_DATA_OPEN,
                        "no such table (steppe info CONNECTION lists the geometry tables)");
@@ -411,7 +413,7 @@ static steppe_status_t find_table(pg *c, pg_shape *shape)
 static steppe_status_t find_columns(pg *c, pg_shape *shape)
 {
     steppe_status_t st = STEPPE_OK;
-    if (!find_postgis(c))
+    if (!c->geometry_oid && !find_postgis(c))
         return PQstatus(c->conn) == CONNECTION_BAD
                    ? result_fail(c, NULL, 0)
                    : pg_fail(c, STEPPE_ERR_DATA_OPEN, "PostGIS is not installed in this database");
@@ -498,16 +500,13 @@ static steppe_status_t find_srid(pg *c, pg_shape *shape)
     steppe_status_t st = STEPPE_OK;
     shape->srid = -1;
     if (shape->typmod >= 0) {
-        /* A column declared geometry(type, SRID), also through a query. */
-        char mod[32];
-        snprintf(mod, sizeof mod, "%d", shape->typmod);
-        PGresult *res = run(c, "SELECT postgis_typmod_srid($1::integer)", 1, mod, NULL, 0, &st);
-        if (!res)
-            return st;
-        int srid = PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, 0)) : 0;
-        PQclear(res);
+        /* A column declared geometry(type, SRID), also through a query:
+         * PostGIS keeps the SRID in bits 8-28 of the type modifier, signed
+         * (liblwgeom's TYPMOD_GET_SRID()). */
+        int32_t mod = shape->typmod;
+        int32_t srid = ((mod & 0x0FFFFF00) - (mod & 0x10000000)) >> 8;
         if (srid > 0) {
-            shape->srid = srid;
+            shape->srid = (int)srid;
             return STEPPE_OK;
         }
     }
@@ -753,9 +752,16 @@ static steppe_status_t add_row(pg_reader *r, PGresult *res, int i, size_t row)
 static steppe_status_t read_rows(pg_reader *r, const char *declare)
 {
     pg *c = r->c;
-    steppe_status_t st = exec(c, "BEGIN READ ONLY");
-    if (st == STEPPE_OK)
-        st = exec(c, declare);
+    /* One round trip (the simple query protocol takes both); no COMMIT
+     * after: closing the connection ends the read-only transaction. */
+    char *both = st_arena_printf(r->arena, "BEGIN READ ONLY; %s", declare);
+    if (!both)
+        return STEPPE_ERR_NOMEM;
+    PGresult *begun = PQexec(c->conn, both);
+    steppe_status_t st = STEPPE_OK;
+    if (!begun || PQresultStatus(begun) != PGRES_COMMAND_OK)
+        st = result_fail(c, begun, 0);
+    PQclear(begun);
     size_t row = 0;
     char fetch[64];
     snprintf(fetch, sizeof fetch, "FETCH %d FROM steppe_rows", ST_PG_BATCH);
@@ -783,8 +789,6 @@ static steppe_status_t read_rows(pg_reader *r, const char *declare)
         if (n < ST_PG_BATCH)
             break;
     }
-    if (st == STEPPE_OK)
-        st = exec(c, "COMMIT");
     if (r->warnings > MAX_ROW_WARNINGS)
         st_warn(c->ctx, "%s: %s: %u more rows skipped", c->shown, c->what, r->warnings - MAX_ROW_WARNINGS);
     return st;

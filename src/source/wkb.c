@@ -61,6 +61,15 @@ static uint32_t get_u32(const unsigned char *p, int le)
 
 static double get_f64(const unsigned char *p, int le)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Little-endian data on a little-endian host, the usual case: one load
+     * instead of eight shifts (the byte loop was 30 % of a PostGIS map). */
+    if (le) {
+        double d;
+        memcpy(&d, p, sizeof d);
+        return d;
+    }
+#endif
     uint64_t v = 0;
     for (int i = 0; i < 8; i++)
         v |= (uint64_t)p[le ? i : 7 - i] << (8 * i);

@@ -32,7 +32,10 @@ bool st_dsn_uri_password(const char *dsn, size_t *b, size_t *e)
     if (!p)
         return false;
     p += 3;
-    size_t end = strcspn(p, "/?#");
+    /* libpq looks for the user part up to the first '/' (not '?' or '#':
+     * "u:pa?ss@h" is user u, password pa?ss); the last '@' before it ends
+     * the password, so a malformed one with an '@' in it is hidden whole. */
+    size_t end = strcspn(p, "/");
     const char *at = NULL;
     for (size_t i = 0; i < end; i++) {
         if (p[i] == '@')

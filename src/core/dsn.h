@@ -21,8 +21,9 @@ bool st_dsn_is(const char *source);
 /* The string libpq reads: dsn without GDAL's "PG:". */
 const char *st_dsn_conninfo(const char *dsn);
 
-/* In a URI, where the password of user:password@ lies: [*b, *e); false
- * when it has none. */
+/* In a URI, where the password of user:password@ lies: [*b, *e) (from
+ * the first ':' to the last '@' before the first '/'); false when it has
+ * none. */
 bool st_dsn_uri_password(const char *dsn, size_t *b, size_t *e);
 
 /* dsn with its password (user:PASSWORD@, ?password=..., password=...)

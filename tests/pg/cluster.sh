@@ -88,9 +88,9 @@ HBA
     return 0
 }
 
-# pg_sql SQL: runs SQL in the test database.
+# pg_sql SQL [PSQL OPTIONS...]: runs SQL in the test database.
 pg_sql() {
-    "${PG_PSQL[@]}" -d "$PG_DB" -c "$1"
+    "${PG_PSQL[@]}" -d "$PG_DB" "${@:2}" -c "$1"
 }
 
 # pg_load_shapes DIR: loads DIR/{countries,ru_regions,kz_regions}.shp as

@@ -377,6 +377,8 @@ static steppe_status_t coords_parse(gj_reader *r, size_t p, size_t *end, long *p
         }
         if (state == COMMA_OR_CLOSE)
             return cerr(r, p, "not valid JSON: ',' or ']' expected");
+        if (depth == 0 && c != '[')
+            return cerr(r, p, "not an array");
         if (depth > 0)
             r->cn[stack[depth - 1]].count++;
         if (c == '[') {
@@ -1236,7 +1238,9 @@ static steppe_status_t top_object(gj_reader *r)
                 size_t vat = r->pos;
                 json_object *v = NULL;
                 long ph = -1;
-                if (strcmp(k, "coordinates") == 0 && r->pos < r->size && r->buf[r->pos] == '[') {
+                if (strcmp(k, "coordinates") == 0 && r->pos < r->size && r->buf[r->pos] != '[') {
+                    st = err_at(r, STEPPE_ERR_DATA_CORRUPT, r->pos, "\"coordinates\" is not an array");
+                } else if (strcmp(k, "coordinates") == 0) {
                     /* a bare geometry's own coordinates */
                     size_t q = r->pos;
                     st = coords_parse(r, r->pos, &q, &ph);

@@ -92,6 +92,9 @@ static const gj_case cases[] = {
     {"a coordinates property is a property",
      F("{\"type\":\"Point\",\"coordinates\":[1,2]}", "{\"coordinates\":[[7,8]]}"), STEPPE_OK, ST_GEOM_POINT,
      1, 1, "coordinates", 'J', "[[7,8]]", NULL},
+    {"a coordinates property in a collection",
+     FC(F("{\"type\":\"Point\",\"coordinates\":[1,2]}", "{\"coordinates\":[[7,8]]}")), STEPPE_OK,
+     ST_GEOM_POINT, 1, 1, "coordinates", 'J', "[[7,8]]", NULL},
     {"UTF-8 name", F("{\"type\":\"Point\",\"coordinates\":[1,2]}", "{\"name\":\"Қарағанды\"}"), STEPPE_OK,
      ST_GEOM_POINT, 1, 1, "name", 'C', "Қарағанды", NULL},
     /* errors: the place (FILE:LINE:COL) and the reason */

@@ -8,7 +8,7 @@
  * FeatureCollection's "features" array is streamed: each feature is parsed,
  * culled by the bbox, kept or dropped, and its JSON tree freed before the
  * next is read; the mapped pages behind the scanner are released every
- * 64 MB. So memory is what the kept features take plus one feature's tree,
+ * 8 MB. So memory is what the kept features take plus one feature's tree,
  * whatever the file's size.
  *
  * Errors name the place as FILE:LINE:COL (the scanner counts lines as it
@@ -34,7 +34,7 @@
 #include "source.h"
 
 /* The mapped pages behind the scanner are given back this often. */
-#define RELEASE_STEP ((size_t)64 << 20)
+#define RELEASE_STEP ((size_t)8 << 20)
 /* Geometry collections nest at most this deep; json-c's own limit on the
  * nesting of arrays and objects is JSON_TOKENER_DEFAULT_DEPTH (32). */
 #define MAX_COLLECTION_DEPTH 8
@@ -171,16 +171,16 @@ static void skip_ws(gj_reader *r)
     }
 }
 
-/* Gives back the mapped pages the scanner has passed (they are only read
- * again for a line count, which has passed them too). */
+/* Gives back the mapped pages the scanner has passed, so that a file of
+ * any size costs its kept features, not its bytes. (A later message's line
+ * count reads them again from the file.) */
 static void release_behind(gj_reader *r)
 {
-    size_t upto = r->lc_pos < r->pos ? r->lc_pos : r->pos;
-    if (upto - r->released < RELEASE_STEP)
+    if (r->pos - r->released < RELEASE_STEP)
         return;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size_t from = r->released & ~(page - 1);
-    size_t to = upto & ~(page - 1);
+    size_t to = r->pos & ~(page - 1);
     if (to > from)
         madvise((void *)(r->buf + from), to - from, MADV_DONTNEED);
     r->released = to;
@@ -377,6 +377,8 @@ static steppe_status_t coords_parse(gj_reader *r, size_t p, size_t *end, long *p
         }
         if (state == COMMA_OR_CLOSE)
             return cerr(r, p, "not valid JSON: ',' or ']' expected");
+        if (depth == 0 && c != '[')
+            return cerr(r, p, "not an array");
         if (depth > 0)
             r->cn[stack[depth - 1]].count++;
         if (c == '[') {
@@ -1236,7 +1238,9 @@ static steppe_status_t top_object(gj_reader *r)
                 size_t vat = r->pos;
                 json_object *v = NULL;
                 long ph = -1;
-                if (strcmp(k, "coordinates") == 0 && r->pos < r->size && r->buf[r->pos] == '[') {
+                if (strcmp(k, "coordinates") == 0 && r->pos < r->size && r->buf[r->pos] != '[') {
+                    st = err_at(r, STEPPE_ERR_DATA_CORRUPT, r->pos, "\"coordinates\" is not an array");
+                } else if (strcmp(k, "coordinates") == 0) {
                     /* a bare geometry's own coordinates */
                     size_t q = r->pos;
                     st = coords_parse(r, r->pos, &q, &ph);

@@ -12,7 +12,7 @@
  * needs N * dims * 8 bytes), nesting stops at ST_WKB_MAX_DEPTH, every
  * coordinate must be finite, every ring closed with at least 4 points, and
  * trailing bytes after the geometry are an error. So memory is bounded by
- * the blob's size: at most one double kept per 8 bytes read. */
+ * the blob's size. */
 #ifndef ST_WKB_H
 #define ST_WKB_H
 
@@ -40,8 +40,9 @@ typedef struct st_wkb_geom {
 typedef enum st_wkb_status { ST_WKB_OK = 0, ST_WKB_BAD, ST_WKB_NOMEM } st_wkb_status;
 
 /* Decodes the n bytes at buf (all of them: trailing bytes are an error)
- * into *out, memory from arena (NULL arena: validate only, out's arrays
- * left NULL). On ST_WKB_BAD, why (whysz bytes) says what and at which
+ * into *out, memory from arena: about 1.25 n bytes, whatever the counts say
+ * (a scratch arena suits: copy what is kept). NULL arena: validate only,
+ * out's arrays left NULL. On ST_WKB_BAD, why (whysz bytes) says what and at which
  * byte: "byte 9: 4294967295 points need 68719476720 bytes, 31 left". */
 st_wkb_status st_wkb_decode(const unsigned char *buf, size_t n, st_arena *arena, st_wkb_geom *out, char *why,
                             size_t whysz);

@@ -281,12 +281,24 @@ static steppe_status_t pg_connect(pg *c)
         user_options ? user_options : "", user_options && *user_options ? " " : "", timeout * 1000.0);
     if (!options)
         return STEPPE_ERR_NOMEM;
+    /* A server that stops answering over TCP (a dead link, not a slow
+     * query: that is the statement timeout's) would leave a read waiting
+     * for the system's two-hour keepalive: probes after 10 s of silence, and
+     * unacknowledged data gives up after the statement timeout plus 30 s.
+     * Ignored on Unix sockets. */
+    char *user_timeout = st_arena_printf(c->arena, "%.0f", (timeout + 30.0) * 1000.0);
+    if (!user_timeout)
+        return STEPPE_ERR_NOMEM;
     /* Later entries override earlier ones: the expanded DSN's own
-     * connect_timeout wins over ours, our options and encoding over its. */
-    const char *const keys[] = {"connect_timeout", "fallback_application_name", "dbname",
-                                "options",         "client_encoding",           NULL};
-    const char *const vals[] = {
-        ST_PG_CONNECT_TIMEOUT, "steppe", st_dsn_conninfo(c->spec->dsn), options, "UTF8", NULL};
+     * connect_timeout and keepalives win over ours, our options and
+     * encoding over its. */
+    const char *const keys[] = {"connect_timeout",  "fallback_application_name",
+                                "keepalives_idle",  "keepalives_interval",
+                                "keepalives_count", "tcp_user_timeout",
+                                "dbname",           "options",
+                                "client_encoding",  NULL};
+    const char *const vals[] = {ST_PG_CONNECT_TIMEOUT,         "steppe", "10",   "5", "3", user_timeout,
+                                st_dsn_conninfo(c->spec->dsn), options,  "UTF8", NULL};
     c->conn = PQconnectdbParams(keys, vals, 1);
     if (!c->conn)
         return STEPPE_ERR_NOMEM;

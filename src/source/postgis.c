@@ -60,7 +60,8 @@ typedef struct pg {
     const char *secrets[MAX_SECRETS]; /* texts scrubbed from every message */
     size_t nsecrets;
     unsigned geometry_oid;
-    st_pg_spec own_spec; /* the driver's: from the layer */
+    const char *user_sql; /* while the layer's query is prepared: for an error's position */
+    st_pg_spec own_spec;  /* the driver's: from the layer */
     pg_shape shape;
 } pg;
 
@@ -189,6 +190,28 @@ static steppe_status_t result_fail(pg *c, PGresult *res, size_t row)
     if (strcmp(state, "57P01") == 0 || strncmp(state, "08", 2) == 0) {
         return pg_fail(c, STEPPE_ERR_DATA_OPEN, "%sthe connection to the server was lost: %s", where,
                        primary ? primary : PQerrorMessage(c->conn));
+    }
+    /* An error in the layer's own query: where in it, as line and column
+     * (the server counts characters from 1). */
+    const char *pos = c->user_sql && res ? PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION) : NULL;
+    long at = pos ? strtol(pos, NULL, 10) : 0;
+    if (at > 0) {
+        long line = 1, col = 0, chars = 0;
+        for (const unsigned char *p = (const unsigned char *)c->user_sql; *p && chars < at; p++) {
+            if ((*p & 0xC0) == 0x80)
+                continue; /* a UTF-8 continuation byte: the same character */
+            chars++;
+            if (chars == at)
+                col++;
+            else if (*p == '\n') {
+                line++;
+                col = 0;
+            } else {
+                col++;
+            }
+        }
+        return pg_fail(c, STEPPE_ERR_DATA_OPEN, "%sERROR: %s (sql: line %ld, column %ld)", where,
+                       primary ? primary : PQerrorMessage(c->conn), line, col);
     }
     return pg_fail(c, STEPPE_ERR_DATA_OPEN, "%sERROR: %s", where,
                    primary ? primary : PQerrorMessage(c->conn));
@@ -437,7 +460,9 @@ static steppe_status_t find_columns(pg *c, pg_shape *shape)
         return STEPPE_ERR_NOMEM;
     PGresult *res = PQprepare(c->conn, "", sql, 0, NULL);
     if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+        c->user_sql = c->spec->sql ? sql : NULL;
         st = result_fail(c, res, 0);
+        c->user_sql = NULL;
         PQclear(res);
         return st;
     }

@@ -234,7 +234,11 @@ expect_error "missing table" '^steppe: postgresql://steppe_pw:\*\*\*@/steppe\?ho
 
 layer_style s.yaml "$PW_DSN" sql "SELEC name, geom FROM countries"
 run render s.yaml -o out.png
-expect_error "SQL error" ': query: ERROR: syntax error at or near "SELEC"$'
+expect_error "SQL error" ': query: ERROR: syntax error at or near "SELEC" \(sql: line 1, column 1\)$'
+
+layer_style s.yaml "$PW_DSN" sql 'SELECT name,\n  geom FROM nosuch'
+run render s.yaml -o out.png
+expect_error "SQL error on line 2" ': query: ERROR: relation "nosuch" does not exist \(sql: line 2, column 13\)$'
 
 layer_style s.yaml "$PW_DSN" sql "SELECT name FROM countries"
 run render s.yaml -o out.png

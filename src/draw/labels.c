@@ -26,6 +26,7 @@
  * Every glyph cluster of a curved label gets its own collision box; a
  * label's reported box is the union. Boxes include the halo. */
 #include "labels.h"
+#include "grow.h"
 
 #include <glib.h>
 #include <math.h>
@@ -150,14 +151,8 @@ static bool grid_hits(const grid *g, st_box b)
 
 static bool grid_add(grid *g, st_box b)
 {
-    if (g->n == g->cap) {
-        size_t cap = g->cap ? g->cap * 2 : 256;
-        st_box *nb = realloc(g->boxes, cap * sizeof *nb);
-        if (!nb)
-            return false;
-        g->boxes = nb;
-        g->cap = cap;
-    }
+    if (!st_grow(&g->boxes, &g->cap, g->n + 1, sizeof *g->boxes, 256))
+        return false;
     size_t id = g->n++;
     g->boxes[id] = b;
     int i0, j0, i1, j1;
@@ -165,14 +160,8 @@ static bool grid_add(grid *g, st_box b)
     for (int j = j0; j <= j1; j++) {
         for (int i = i0; i <= i1; i++) {
             cell *c = &g->cells[(size_t)j * (size_t)g->nx + (size_t)i];
-            if (c->n == c->cap) {
-                size_t cap = c->cap ? c->cap * 2 : 8;
-                size_t *ni = realloc(c->idx, cap * sizeof *ni);
-                if (!ni)
-                    return false;
-                c->idx = ni;
-                c->cap = cap;
-            }
+            if (!st_grow(&c->idx, &c->cap, c->n + 1, sizeof *c->idx, 8))
+                return false;
             c->idx[c->n++] = id;
         }
     }

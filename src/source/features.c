@@ -33,6 +33,14 @@ const char *st_feature_attr(const st_featureset *fs, const st_feature *f, const 
     return f->attrs[i];
 }
 
+void st_featureset_derived(st_featureset *out, st_geom_type type, const st_featureset *from)
+{
+    memset(out, 0, sizeof *out);
+    out->type = type;
+    out->crs = from->crs;
+    out->path = from->path;
+}
+
 st_feature *st_featureset_add(st_featureset *fs, st_arena *arena)
 {
     if (fs->n == fs->cap) {

@@ -26,6 +26,7 @@
  * Every glyph cluster of a curved label gets its own collision box; a
  * label's reported box is the union. Boxes include the halo. */
 #include "labels.h"
+#include "grow.h"
 
 #include <glib.h>
 #include <math.h>
@@ -201,14 +202,8 @@ static bool grid_add_fixed(grid *g, const st_box *boxes, size_t n)
 
 static bool grid_add(grid *g, st_box b)
 {
-    if (g->n == g->cap) {
-        size_t cap = g->cap ? g->cap * 2 : 256;
-        st_box *nb = realloc(g->boxes, cap * sizeof *nb);
-        if (!nb)
-            return false;
-        g->boxes = nb;
-        g->cap = cap;
-    }
+    if (!st_grow(&g->boxes, &g->cap, g->n + 1, sizeof *g->boxes, 256))
+        return false;
     size_t id = g->n++;
     g->boxes[id] = b;
     return grid_index(g, b, g->nfixed + id);

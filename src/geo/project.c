@@ -21,6 +21,7 @@
  * call, and one last pass converts to pixels, drops what failed and copies
  * the result into the render's arena. */
 #include "project.h"
+#include "grow.h"
 
 #include "dynlib.h"
 #include "project_approx.h"
@@ -744,32 +745,13 @@ typedef struct zbuf {
 
 static bool dbuf_reserve(dbuf *b, size_t more)
 {
-    if (b->cap - b->n >= more)
-        return true;
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap - b->n < more) {
-        if (cap > SIZE_MAX / (4 * sizeof(double)))
-            return false;
-        cap *= 2;
-    }
-    double *v = realloc(b->v, cap * sizeof *v);
-    if (!v)
-        return false;
-    b->v = v;
-    b->cap = cap;
-    return true;
+    return more <= SIZE_MAX - b->n && st_grow(&b->v, &b->cap, b->n + more, sizeof *b->v, 4096);
 }
 
 static bool zbuf_push(zbuf *b, size_t value)
 {
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 1024;
-        size_t *v = realloc(b->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        b->v = v;
-        b->cap = cap;
-    }
+    if (!st_grow(&b->v, &b->cap, b->n + 1, sizeof *b->v, 1024))
+        return false;
     b->v[b->n++] = value;
     return true;
 }

@@ -867,6 +867,23 @@ static steppe_status_t derive_border_regions(st_scene *r, proj_cache *pc, const 
     return st;
 }
 
+/* Projects fs (read since t_read) to the view and generalises it; the
+ * reading and projecting times go to d and the render's stage timings. */
+static steppe_status_t project_layer(st_scene *r, st_proj *proj, st_featureset *fs, double t_read,
+                                     st_layer_data *d)
+{
+    double t_proj = st_scene_now_ms();
+    d->read_ms = t_proj - t_read;
+    r->timings_ms[ST_STAGE_READ] += d->read_ms;
+    steppe_status_t st = st_project_features(r->ctx, proj, &r->view, fs, r->arena);
+    if (st != STEPPE_OK)
+        return st;
+    st_generalize_px(fs, GENERALIZE_PX);
+    d->project_ms = st_scene_now_ms() - t_proj;
+    r->timings_ms[ST_STAGE_PROJECT] += d->project_ms;
+    return STEPPE_OK;
+}
+
 steppe_status_t st_read_layers(st_scene *r)
 {
     const st_map *m = r->map;
@@ -939,15 +956,9 @@ steppe_status_t st_read_layers(st_scene *r)
                                                &src->side);
                 if (st != STEPPE_OK)
                     goto done;
-                double t_proj = st_scene_now_ms();
-                d->read_ms = t_proj - t_read;
-                r->timings_ms[ST_STAGE_READ] += d->read_ms;
-                st = st_project_features(r->ctx, proj, &r->view, &src->fs, r->arena);
+                st = project_layer(r, proj, &src->fs, t_read, d);
                 if (st != STEPPE_OK)
                     goto done;
-                st_generalize_px(&src->fs, GENERALIZE_PX);
-                d->project_ms = st_scene_now_ms() - t_proj;
-                r->timings_ms[ST_STAGE_PROJECT] += d->project_ms;
             }
             st = layer_subset(r, layer, &src->fs, &src->side, d);
             if (st != STEPPE_OK)
@@ -1009,15 +1020,9 @@ steppe_status_t st_read_layers(st_scene *r)
             if (layer->kind != ST_LAYER_BORDER_REGIONS)
                 d->km = job ? job->km : st_geod_length_km(&d->fs);
             d->measured = true;
-            double t_proj = st_scene_now_ms();
-            d->read_ms = t_proj - t_read;
-            r->timings_ms[ST_STAGE_READ] += d->read_ms;
-            st = st_project_features(r->ctx, src_proj, &r->view, &d->fs, r->arena);
+            st = project_layer(r, src_proj, &d->fs, t_read, d);
             if (st != STEPPE_OK)
                 goto done;
-            st_generalize_px(&d->fs, GENERALIZE_PX);
-            d->project_ms = st_scene_now_ms() - t_proj;
-            r->timings_ms[ST_STAGE_PROJECT] += d->project_ms;
         }
         st_featureset_classify(&d->fs, layer);
         if (layer->kind == ST_LAYER_SHAPEFILE || layer->kind == ST_LAYER_CSV) {

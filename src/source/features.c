@@ -47,6 +47,14 @@ bool st_featureset_reserve(st_featureset *fs, st_arena *arena, size_t n)
     return true;
 }
 
+void st_featureset_derived(st_featureset *out, st_geom_type type, const st_featureset *from)
+{
+    memset(out, 0, sizeof *out);
+    out->type = type;
+    out->crs = from->crs;
+    out->path = from->path;
+}
+
 st_feature *st_featureset_add(st_featureset *fs, st_arena *arena)
 {
     if (fs->n == fs->cap) {

@@ -68,6 +68,10 @@ void st_featureset_field_list(const st_featureset *fs, char *list, size_t size);
 bool st_featureset_add_columns(st_featureset *fs, const char *const *names, const char *types, size_t ncols,
                                const char *const *const *values, st_arena *arena);
 
+/* Empties out for features of type derived from from: from's CRS and
+ * path (for messages), no features, no fields. */
+void st_featureset_derived(st_featureset *out, st_geom_type type, const st_featureset *from);
+
 /* Appends a zeroed feature slot; grows from the arena. NULL if out of memory. */
 st_feature *st_featureset_add(st_featureset *fs, st_arena *arena);
 

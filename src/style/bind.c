@@ -22,7 +22,6 @@
 #include <sys/stat.h>
 
 #include "ctx.h"
-#include "dynlib.h"
 #include "model.h"
 #include "names.h"
 #include "schema.h"

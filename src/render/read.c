@@ -346,6 +346,12 @@ static steppe_status_t layer_subset(st_scene *r, const st_layer *layer, const st
     if (st != STEPPE_OK)
         return st;
     *out = *all;
+    if (layer->where.n == 0 && layer->nclasses == 0) {
+        /* Every feature, and none will be given a class: the layer draws
+         * the source's own array (a copy is 88 bytes a feature, a million
+         * points 88 MB). Layers with classes write theirs into a copy. */
+        return STEPPE_OK;
+    }
     out->feat = st_arena_alloc(r->arena, (all->n ? all->n : 1) * sizeof *out->feat);
     if (!out->feat)
         return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");

@@ -1005,6 +1005,31 @@ static steppe_status_t read_records(shp_reader *r)
     size_t n = record_count(r);
     if (n > INT32_MAX)
         n = INT32_MAX;
+    /* Room for the features at once, not by doubling (whose old arrays stay
+     * in the arena): every record, or with a cull, for a file of many
+     * records, those whose bounding box meets it, counted by a first pass
+     * over the record headers. */
+    size_t want = n;
+    if (bbox && n > 4096) {
+        want = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!record_inside(r, i))
+                continue;
+            steppe_status_t rst = STEPPE_OK;
+            const unsigned char *c = shp_at(r, r->rec_off[i] + 8, r->rec_len[i], &rst);
+            if (!c)
+                return rst;
+            shp_record d;
+            const char *why = NULL;
+            if (decode_record(c, r->rec_len[i], &d, &why) == REC_OK &&
+                !(d.bbox[2] < bbox[0] || d.bbox[0] > bbox[2] || d.bbox[3] < bbox[1] || d.bbox[1] > bbox[3]))
+                want++;
+        }
+    } else if (bbox) {
+        want = 0;
+    }
+    if (!st_featureset_reserve(r->fs, r->arena, want))
+        return STEPPE_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
         int rec = (int)i;
         /* Outside the file: said by record_count, and not counted. */

@@ -11,6 +11,7 @@
 #ifndef STEPPE_ATLAS_H
 #define STEPPE_ATLAS_H
 
+#include <steppe/export.h>
 #include <stddef.h>
 #include <steppe/render.h>
 
@@ -37,7 +38,7 @@ typedef struct steppe_atlas_result {
 } steppe_atlas_result_t;
 
 /* Fills opts with defaults: no layer, no template, 1 job. */
-void steppe_atlas_opts_init(steppe_atlas_opts_t *opts);
+STEPPE_API void steppe_atlas_opts_init(steppe_atlas_opts_t *opts);
 
 /*
  * Renders the atlas. res (may be NULL) receives the counts.
@@ -46,8 +47,8 @@ void steppe_atlas_opts_init(steppe_atlas_opts_t *opts);
  * be read (no page is rendered then); STEPPE_ERR_RENDER when some pages
  * failed (the others were written).
  */
-steppe_status_t steppe_atlas(steppe_ctx_t *ctx, const steppe_style_t *style, const steppe_atlas_opts_t *opts,
-                             steppe_atlas_result_t *res);
+STEPPE_API steppe_status_t steppe_atlas(steppe_ctx_t *ctx, const steppe_style_t *style,
+                                        const steppe_atlas_opts_t *opts, steppe_atlas_result_t *res);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,7 @@
 #ifndef STEPPE_STYLE_H
 #define STEPPE_STYLE_H
 
+#include <steppe/export.h>
 #include <stddef.h>
 #include <steppe/ctx.h>
 
@@ -30,29 +31,30 @@ typedef struct steppe_style steppe_style_t;
  * Returns STEPPE_OK, or a STEPPE_ERR_STYLE_* code with the message
  * "FILE:LINE:COL: ..." recorded in ctx; STEPPE_ERR_NOMEM.
  */
-steppe_status_t steppe_style_load(steppe_ctx_t *ctx, const char *path, const char *const *overrides, size_t n,
-                                  steppe_style_t **out);
+STEPPE_API steppe_status_t steppe_style_load(steppe_ctx_t *ctx, const char *path,
+                                             const char *const *overrides, size_t n, steppe_style_t **out);
 
 /*
  * Builds the quick-look style for a single Shapefile: the file drawn with a
  * default symbol for its shape type, framed on its extent, in its own CRS
  * (EPSG:4326 if it has no .prj). out as for steppe_style_load().
  */
-steppe_status_t steppe_style_quicklook(steppe_ctx_t *ctx, const char *shp_path, steppe_style_t **out);
+STEPPE_API steppe_status_t steppe_style_quicklook(steppe_ctx_t *ctx, const char *shp_path,
+                                                  steppe_style_t **out);
 
 /*
  * Checks everything a render would need without drawing: every referenced
  * file opens and is of a usable shape type, every CRS is accepted by PROJ,
  * fonts resolve. Returns the first error, recorded in ctx.
  */
-steppe_status_t steppe_style_check(steppe_ctx_t *ctx, const steppe_style_t *style);
+STEPPE_API steppe_status_t steppe_style_check(steppe_ctx_t *ctx, const steppe_style_t *style);
 
 /* The style's name (its file name without extension), used for default
  * output names. Owned by the style. */
-const char *steppe_style_name(const steppe_style_t *style);
+STEPPE_API const char *steppe_style_name(const steppe_style_t *style);
 
 /* Frees a style. Accepts NULL. */
-void steppe_style_destroy(steppe_style_t *style);
+STEPPE_API void steppe_style_destroy(steppe_style_t *style);
 
 #ifdef __cplusplus
 }

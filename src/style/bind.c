@@ -1008,9 +1008,9 @@ static steppe_status_t build_map(M *m, const st_node *root)
         rc = check_layer_ref(m, al.path, al.node->text, al.node->loc, NULL);
         const st_layer *a = rc == STEPPE_OK ? st_map_layer(map, al.node->text) : NULL;
         if (a && a->kind != ST_LAYER_SHAPEFILE && a->kind != ST_LAYER_CSV)
-            rc = err_at(m, STEPPE_ERR_STYLE_VALUE, al.node->loc,
-                        "%s: '%s' is a %s layer; name a shapefile or csv layer", al.path, Q(al.node->text),
-                        kind_names[a->kind]);
+            rc = st_convert_err_at(m, STEPPE_ERR_STYLE_VALUE, al.node->loc,
+                                   "%s: '%s' is a %s layer; name a shapefile or csv layer", al.path,
+                                   Q(al.node->text), kind_names[a->kind]);
     }
     return rc;
 }

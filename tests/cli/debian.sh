@@ -103,10 +103,11 @@ esac
 
 # ---- lintian ---------------------------------------------------------------------
 changes=$(ls "$TMP"/steppe_*_"$arch".changes 2>/dev/null | head -1)
-lintian --fail-on error,warning "$changes" >"$TMP/lintian.log" 2>&1
+lintian --info --pedantic --fail-on error,warning "$changes" >"$TMP/lintian.log" 2>&1
 rc=$?
 if [ $rc -eq 0 ]; then
   ok "lintian: no error or warning ($(grep -c '^[IP]:' "$TMP/lintian.log") info/pedantic tags)"
+  grep '^[IP]:' "$TMP/lintian.log" | sed 's/^/       | /'
 else
   bad "lintian: no error or warning" "exit $rc" "$TMP/lintian.log"
 fi

@@ -1041,7 +1041,7 @@ static int cmd_atlas(cli *c, int argc, char **argv)
     }
     steppe_atlas_result_t res;
     status = steppe_atlas(ctx, style, &ao, &res);
-    char shard[64] = "";
+    char shard[96] = "";
     if (ao.shard_count > 0)
         snprintf(shard, sizeof shard, " shard %u/%u (%zu maps in the atlas):", ao.shard_index, ao.shard_count,
                  res.total);

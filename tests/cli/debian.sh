@@ -103,7 +103,7 @@ esac
 
 # ---- lintian ---------------------------------------------------------------------
 changes=$(ls "$TMP"/steppe_*_"$arch".changes 2>/dev/null | head -1)
-lintian --info --pedantic --fail-on error,warning "$changes" >"$TMP/lintian.log" 2>&1
+lintian --display-info --pedantic --fail-on error,warning "$changes" >"$TMP/lintian.log" 2>&1
 rc=$?
 if [ $rc -eq 0 ]; then
   ok "lintian: no error or warning ($(grep -c '^[IP]:' "$TMP/lintian.log") info/pedantic tags)"

@@ -1031,7 +1031,7 @@ static steppe_status_t build_map(M *m, const st_node *root)
         if (a && !st_kind_has_source(a->kind))
             rc = st_convert_err_at(m, STEPPE_ERR_STYLE_VALUE, al.node->loc,
                                    "%s: '%s' is a %s layer; name a layer with a source", al.path,
-                                   Q(al.node->text), kind_names[a->kind]);
+                                   Q(al.node->text), KIND_NAME(a->kind));
     }
     return rc;
 }

@@ -158,7 +158,7 @@ atlas:
 YAML
 "$steppe" atlas "$work/bad-layer.yaml" -o "$work/x/{iso}.png" 2>"$work/err"
 rc=$?
-[ $rc -eq 2 ] && grep -q "bad-layer.yaml:3:10: atlas.layer: 'border' is a shared-boundary layer" "$work/err" &&
+[ $rc -eq 2 ] && grep -q "bad-layer.yaml:3:10: atlas.layer: 'border' is a shared-boundary layer; name a layer with a source" "$work/err" &&
   ok "atlas.layer naming a derived layer: exit 2 at FILE:LINE:COL" || ko "atlas.layer derived: exit $rc: $(cat "$work/err")"
 sed -i 's/layer: border/layer: nosuch/' "$work/bad-layer.yaml"
 "$steppe" atlas "$work/bad-layer.yaml" -o "$work/x/{iso}.png" 2>"$work/err"

@@ -63,8 +63,8 @@ syn = man.split(".SH SYNOPSIS", 1)[1].split("\n.SH ", 1)[0]
 entries = {}
 for part in syn.split("\n.br\n"):
     m = re.match(r"\.B steppe (\w+)", part.strip())
-    if m:
-        entries[m.group(1)] = plain(part)
+    if m:  # a command may have several lines (info FILE, info postgresql://...)
+        entries[m.group(1)] = entries.get(m.group(1), "") + "\n" + plain(part)
 for c in commands:
     ok(c in entries, "SYNOPSIS names 'steppe %s'" % c)
 for c in entries:

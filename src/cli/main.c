@@ -367,7 +367,7 @@ static int env_count(const char *name, unsigned long *out)
 
 static int parse_shard(const char *arg, unsigned *k, unsigned *n)
 {
-    unsigned long kk, nn = 0;
+    unsigned long kk = 0, nn = 0;
     const char *slash = strchr(arg, '/');
     if (strncmp(arg, "auto", 4) != 0 || (arg[4] && arg[4] != '/')) {
         char left[16];
@@ -388,7 +388,7 @@ static int parse_shard(const char *arg, unsigned *k, unsigned *n)
         goto bad;
 
     /* Which runner: exactly one may have set its variables. */
-    unsigned long gl_i, gl_n, sl_id, sl_n, sl_min, sl_step = 1, k8_i;
+    unsigned long gl_i = 0, gl_n = 0, sl_id = 0, sl_n = 0, sl_min = 0, sl_step = 1, k8_i = 0;
     int gl = env_count("CI_NODE_INDEX", &gl_i);
     int gl_total = env_count("CI_NODE_TOTAL", &gl_n);
     int sl = env_count("SLURM_ARRAY_TASK_ID", &sl_id);

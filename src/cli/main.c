@@ -95,8 +95,8 @@ static int usage_error(const char *cmd, const char *fmt, ...)
  *    fence) checks the dying flag and, if set, stops for good instead of
  *    creating it; the handler sets the flag, then (after a fence) reads the
  *    slots. So either the handler sees the name or the thread sees the flag.
- *  - a name the handler saw may be created just after its unlink: when any
- *    name was live it waits 20 ms and unlinks again.
+ *  - a name the handler saw may be created just after its unlink: the
+ *    handler unlinks again every 5 ms until no name is live (at most 2 s).
  * The table has a slot per temporary that can be in flight; it grows when
  * full (the old one stays allocated, as the handler may be reading it), so
  * there is no fixed limit. Slots are taken round-robin so that a slot just
@@ -222,16 +222,15 @@ static void on_signal(int sig)
     int saved = errno;
     dying = 1;
     atomic_thread_fence(memory_order_seq_cst);
-    if (tmp_unlink_all() > 0) {
-        /* A name may have been registered just before its file was
-         * created: wait for such a creation to finish, then unlink again. */
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        do
-            clock_gettime(CLOCK_MONOTONIC, &t1);
-        while ((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) < 20000000L);
-        tmp_unlink_all();
-    }
+    /* A thread that registered its name before the flag was set may still
+     * create the file after an unlink (on a loaded machine, long after).
+     * Such a thread goes on to write, then renames the file (which fails
+     * once the name is gone) or finishes the page, and either way marks its
+     * name as gone; its next page stops in tmp_hook. So unlink again every
+     * 5 ms until no name is live, for at most 2 s. */
+    const struct timespec step = {0, 5000000L};
+    for (int i = 0; i < 400 && tmp_unlink_all() > 0; i++)
+        nanosleep(&step, NULL);
     signal(sig, SIG_DFL);
     errno = saved;
     raise(sig);

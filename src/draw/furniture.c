@@ -1132,7 +1132,7 @@ static steppe_status_t layout_inset(st_scene *r)
     if (m->inset_layer && !fu->inset_layer)
         st_warn(r->ctx, "%s: inset layer '%s' is not a layer of the map", m->path ? m->path : "map",
                 m->inset_layer);
-    if (fu->inset_layer && fu->inset_layer->kind <= ST_LAYER_CSV) {
+    if (fu->inset_layer && st_kind_has_source(fu->inset_layer->kind)) {
         const st_layer *L = fu->inset_layer;
         st = st_source_read_layer(r->ctx, L, NULL, 0, r->arena, &fu->inset_fs);
         if (st != STEPPE_OK)

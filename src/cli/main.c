@@ -360,6 +360,7 @@ static const char usage_render[] =
     "Usage: steppe render [STYLE.yaml | FILE.shp] [OPTIONS]\n"
     "Render a map. Without STYLE the bundled styles/forum.yaml is used; a .shp\n"
     "file gets a quick-look map. Without -o the map goes to out/NAME.png.\n"
+    "Missing folders of the outputs and the report are created.\n"
     "\n"
     "  -o, --output FILE     write FILE (.png, .svg or .pdf); repeatable\n"
     "  -W, --width PX        canvas width in pixels\n"

@@ -1566,6 +1566,9 @@ static steppe_status_t check_drawn(st_scene *r)
                     who);
 }
 
+/* Folders made for one render's outputs, remembered to be taken back. */
+#define MAX_MADE_FOLDERS 64
+
 steppe_status_t st_render_map(steppe_ctx_t *ctx, const st_map *model, const steppe_render_opts_t *opts,
                               const st_datacache *cache, const st_page *page)
 {
@@ -1600,6 +1603,8 @@ steppe_status_t st_render_map(steppe_ctx_t *ctx, const st_map *model, const step
 
     st_atomic *pending = NULL;
     size_t npending = 0;
+    char *made[MAX_MADE_FOLDERS];
+    size_t nmade = 0;
     fonts_job fonts = {0};
     r.ctx = ctx;
     r.map = &map;
@@ -1657,6 +1662,16 @@ steppe_status_t st_render_map(steppe_ctx_t *ctx, const st_map *model, const step
     if (st != STEPPE_OK)
         goto done;
 
+    /* Missing folders are made as the atlas makes them, only now that the
+     * map is known to render, and taken back if it fails after all. */
+    for (size_t i = 0; i <= opts->n_outputs && st == STEPPE_OK; i++) {
+        const char *path = i < opts->n_outputs ? opts->outputs[i] : opts->report;
+        if (path)
+            st = st_output_make_folders(ctx, path, made, MAX_MADE_FOLDERS, &nmade);
+    }
+    if (st != STEPPE_OK)
+        goto done;
+
     for (size_t i = 0; i < opts->n_outputs; i++) {
         st_format fmt;
         st_output_format(ctx, opts->outputs[i], &fmt);
@@ -1686,6 +1701,10 @@ done:
         if (pending[i].fp || pending[i].tmp)
             st_atomic_abort(&pending[i]);
     }
+    if (st != STEPPE_OK)
+        st_output_unmake_folders(made, nmade);
+    for (size_t i = 0; st == STEPPE_OK && i < nmade; i++)
+        free(made[i]);
     derive_free(&r);
     source_free(&r);
     st_labels_free(&r);

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "border_regions.h"
 #include "derive.h"
+#include "route.h"
 #include "dynlib.h"
 #include "source.h"
 #include "testutil.h"

@@ -13,7 +13,10 @@ ctest --test-dir build --output-on-failure -j "$jobs" || fail=1
 echo "== tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSTEPPE_SANITIZE=ON -DSTEPPE_WERROR=ON >/dev/null
 cmake --build build-asan -j "$jobs" >/dev/null
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+# The sanitizer build runs ten to thirty times slower on allocation-heavy
+# input, and the CI runner is shared: the tests' hang guards (10-20 s on the
+# normal build) get 120 s here, enough for no real run and still a bound.
+STEPPE_HANG_SECONDS=120 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs" || fail=1
 

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *st_stage_name(st_stage stage)
 {
@@ -25,4 +26,17 @@ steppe_status_t st_scene_add_obstacle(st_scene *r, st_box box)
     }
     r->obstacles[r->nobstacles++] = box;
     return STEPPE_OK;
+}
+
+void st_scene_progress(st_scene *r, size_t done)
+{
+    if (r->opts->progress)
+        r->opts->progress(r->opts->progress_user, done, r->map->nlayers + r->opts->n_outputs);
+}
+
+double st_scene_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }

@@ -16,9 +16,11 @@
 #include "ctx.h"
 #include "model.h"
 
+#include "border_regions.h"
 #include "derive.h"
 #include "features.h"
 #include "project.h"
+#include "route.h"
 
 /* One layer's data after projection. */
 typedef struct st_layer_data {
@@ -102,10 +104,10 @@ typedef struct st_scene {
     double timings_ms[ST_STAGE_COUNT];
 
     const struct st_datacache *cache; /* NULL: read sources from disk (datacache.h) */
-    struct derive_job *derive_jobs;   /* render.c: shared boundaries derived on threads */
+    struct derive_job *derive_jobs;   /* read.c: shared boundaries derived on threads */
     size_t nderive_jobs;
     struct label_job *label_job;    /* render.c: labels placed while a PNG's base is drawn */
-    struct source_job *source_jobs; /* render.c: source files read and projected on threads */
+    struct source_job *source_jobs; /* read.c: source files read and projected on threads */
     size_t nsource_jobs;
     const st_page *page;     /* NULL: not an atlas page */
     st_featureset highlight; /* the page's feature, projected (n == 0 without a page) */
@@ -116,6 +118,13 @@ typedef struct st_scene {
 
 /* Adds an obstacle box. Returns STEPPE_ERR_NOMEM on failure. */
 steppe_status_t st_scene_add_obstacle(st_scene *r, st_box box);
+
+/* Reports done of the render's steps (one per layer, one per output) to
+ * the progress callback of r's options, if any. */
+void st_scene_progress(st_scene *r, size_t done);
+
+/* Milliseconds on the monotonic clock: what timings_ms is measured with. */
+double st_scene_now_ms(void);
 
 /* Name of a stage for the report ("read", "project", ...). */
 const char *st_stage_name(st_stage stage);

@@ -2,13 +2,22 @@
  *
  * Shared boundaries come from GEOS: the intersection of the boundaries of
  * two polygon sets, merged into maximal lines. Lengths are geodesics on the
- * WGS84 ellipsoid (PROJ's geodesic.h, Karney 2013). Routes join named points
- * by geodesic legs, densified so they curve correctly once projected. */
+ * WGS84 ellipsoid (PROJ's geodesic.h, Karney 2013). Routes (route.h) and
+ * border regions (border_regions.h) have files of their own and use the
+ * lengths and the message prefix declared here. */
 #ifndef ST_DERIVE_H
 #define ST_DERIVE_H
 
 #include "ctx.h"
 #include "features.h"
+
+/* The WGS84 ellipsoid, on which every length is measured. */
+#define ST_WGS84_A 6378137.0
+#define ST_WGS84_F (1 / 298.257223563)
+
+/* "FILE:LINE:COL: " for a located message, "" for a built-in one (then buf,
+ * of size bytes, is unused). For the derived layers' messages. */
+const char *st_derive_loc_prefix(st_loc loc, char *buf, size_t size);
 
 /* Geodesic length in km of every line of fs (coordinates lon/lat degrees).
  * The geodesic functions are libproj's: it must be loaded (st_ctx_load_proj(),
@@ -41,76 +50,6 @@ steppe_status_t st_derive_shared_boundary(steppe_ctx_t *ctx, const st_featureset
 steppe_status_t st_derive_cover_difference(steppe_ctx_t *ctx, const st_featureset *a, const st_filter *fa,
                                            const st_featureset *b, const st_filter *fb, double *diff_area,
                                            double *b_area);
-
-/* Largest tolerance st_derive_border_shares() accepts, in km. */
-#define ST_BORDER_TOL_MAX_KM 50.0
-
-/* Splits the lines of border (lon/lat) among the polygons of regions
- * (lon/lat): each piece of the border, cut to at most 1 km, goes to the
- * region whose outline is nearest its midpoint if that is within tol_km,
- * else to none. The two datasets need not share
- * vertices. km receives regions->n lengths on the WGS84 ellipsoid (0 for a
- * region off the border); *total_km the whole border's length, so the shares
- * plus what no region took add up to it exactly. Returns STEPPE_OK,
- * STEPPE_ERR_STYLE_VALUE ("FILE:LINE:COL: ...") when tol_km is negative, not
- * finite or above ST_BORDER_TOL_MAX_KM, STEPPE_ERR_LIBRARY when PROJ cannot
- * be loaded. */
-steppe_status_t st_derive_border_shares(steppe_ctx_t *ctx, const st_featureset *border,
-                                        const st_featureset *regions, double tol_km, st_loc loc, double *km,
-                                        double *total_km);
-
-/* A region along a border: its name, its share of the border (the pieces
- * nearest its outline) and its reach (the pieces within the tolerance of
- * its outline, shared or not), km on the WGS84 ellipsoid. */
-typedef struct st_border_share {
-    const char *name;
-    double km;
-    double reach_km;
-} st_border_share;
-
-/* The regions (polygons, lon/lat) along border (lines, lon/lat): every
- * region whose outline comes within tol_km of the border, with its share
- * (st_derive_border_shares) and its reach. A region counts by its reach, so
- * one that a generalised dataset keeps a few km off the border, behind its
- * neighbours, is found even when its neighbours are nearer everywhere (its
- * share is then 0). out receives copies of those regions with the columns
- * border_km and border_reach_km (km, 1 decimal); shares one entry per
- * region of out, in the same order, named by name_field (from arena);
- * *total_km the border's length. No region is a warning naming what (the
- * layer). where (NULL: all) keeps only the regions matching it, tested
- * on the regions' fields and border_km, border_reach_km. Errors as st_derive_border_shares(), and
- * STEPPE_ERR_STYLE_KEY when name_field is not a field of regions. */
-steppe_status_t st_derive_border_regions(steppe_ctx_t *ctx, const st_featureset *border,
-                                         const st_featureset *regions, const st_filter *where,
-                                         const char *name_field, double tol_km, st_loc loc, const char *what,
-                                         st_arena *arena, st_featureset *out, st_border_share **shares,
-                                         size_t *nshares, double *total_km);
-
-/* One leg of a route. */
-typedef struct st_route_leg {
-    const char *from;
-    const char *to;
-    double km;
-} st_route_leg;
-
-/* Builds a route through stops (values of field in points, in order) as one
- * line feature of geodesic legs, densified to at most step_km per segment.
- * legs receives nstops-1 legs from arena. Fails with STEPPE_ERR_STYLE_VALUE
- * ("FILE:LINE:COL: no stop 'X' in layer L") when a stop is not found,
- * STEPPE_ERR_LIBRARY when PROJ (its geodesics) cannot be loaded. */
-steppe_status_t st_derive_route(steppe_ctx_t *ctx, const st_featureset *points, const char *field,
-                                const char *const *stops, size_t nstops, double step_km, st_loc loc,
-                                st_arena *arena, st_featureset *out, st_route_leg **legs);
-
-/* The same through every via point (values of field in points, in order):
- * the line follows the towns a road passes instead of straight legs between
- * its stops; legs receives nvia-1 legs. A via point not found fails with
- * STEPPE_ERR_STYLE_VALUE at via_locs[i] (loc when via_locs is NULL), naming
- * the point, the file and the closest name ("did you mean"). */
-steppe_status_t st_derive_route_via(steppe_ctx_t *ctx, const st_featureset *points, const char *field,
-                                    const char *const *via, const st_loc *via_locs, size_t nvia,
-                                    double step_km, st_loc loc, st_arena *arena, st_featureset *out,
-                                    st_route_leg **legs);
 
 /* Pole of inaccessibility of a polygon feature (pixel coordinates), by the
  * polylabel grid search (Agafonkin 2016, after Garcia-Castellanos &

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "derive.h"
+#include "route.h"
 #include "model.h"
 #include "project.h"
 #include "schema.h"

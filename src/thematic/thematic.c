@@ -15,9 +15,6 @@
 #include "project.h"
 #include "ramp.h"
 
-#define WGS84_A 6378137.0
-#define WGS84_F (1 / 298.257223563)
-
 static st_rgba rgba_of(uint32_t rgb)
 {
     st_rgba c = {((rgb >> 16) & 0xff) / 255.0, ((rgb >> 8) & 0xff) / 255.0, (rgb & 0xff) / 255.0, 1.0};
@@ -830,7 +827,7 @@ unsigned st_thematic_derived_in(const char *tmpl)
 static double geod_area_km2(const st_feature *f)
 {
     struct geod_geodesic g;
-    geod_init(&g, WGS84_A, WGS84_F);
+    geod_init(&g, ST_WGS84_A, ST_WGS84_F);
     /* Both sums are kept, and the sign of the largest ring decides at the
      * end which of them is the outside. */
     double pos = 0;

@@ -17,7 +17,7 @@ set -f   # commands are split on blanks, never globbed
 SRC=${STEPPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 STEPPE=${STEPPE:-$SRC/build/steppe}
 FILTER=${1:-}
-TIMEOUT=${CORPUS_TIMEOUT:-20}
+TIMEOUT=${CORPUS_TIMEOUT:-${STEPPE_HANG_SECONDS:-20}}
 
 if [ ! -x "$STEPPE" ]; then
   echo "corpus: no binary at $STEPPE (set STEPPE)" >&2

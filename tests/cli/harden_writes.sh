@@ -49,7 +49,7 @@ refuse() {
     shift 3
     local before
     before=$(snapshot)
-    (cd d && timeout -k 2 20 "$STEPPE" "$@") >out.txt 2>err.txt
+    (cd d && timeout -k 2 "${STEPPE_HANG_SECONDS:-20}" "$STEPPE" "$@") >out.txt 2>err.txt
     rc=$?
     if [ "$rc" -ne "$want" ]; then
         bad "$what: exit $rc, expected $want"

@@ -33,7 +33,7 @@ bad() {
 
 # run ARGS...: runs steppe for at most 10 s, keeping stderr and the status.
 run() {
-    timeout -k 2 10 "$STEPPE" "$@" >out.txt 2>err.txt </dev/null
+    timeout -k 2 "${STEPPE_HANG_SECONDS:-10}" "$STEPPE" "$@" >out.txt 2>err.txt </dev/null
     rc=$?
 }
 

@@ -53,9 +53,9 @@ run() {
     shift
     rm -f out.png
     if [ -n "$limit" ] && [ -z "$ASAN" ]; then
-        (ulimit -v "$limit" && exec timeout -k 2 10 "$STEPPE" "$@") >out.txt 2>err.txt </dev/null
+        (ulimit -v "$limit" && exec timeout -k 2 "${STEPPE_HANG_SECONDS:-10}" "$STEPPE" "$@") >out.txt 2>err.txt </dev/null
     else
-        timeout -k 2 10 "$STEPPE" "$@" >out.txt 2>err.txt </dev/null
+        timeout -k 2 "${STEPPE_HANG_SECONDS:-10}" "$STEPPE" "$@" >out.txt 2>err.txt </dev/null
     fi
     rc=$?
 }

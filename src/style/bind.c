@@ -990,7 +990,7 @@ static steppe_status_t build_size(M *m, const st_node *root)
     map->has_size = true;
     map->size_loc = size->loc;
     if ((int)map->size < 0 || (size_t)map->size >= sizeof sizes / sizeof sizes[0])
-        return err_at(m, STEPPE_ERR_INTERNAL, size->loc, "map.size: no such size");
+        return st_convert_err_at(m, STEPPE_ERR_INTERNAL, size->loc, "map.size: no such size");
     /* A side written beside map.size (in the same file) wins over it; one
      * inherited from an extended style gives way to it. */
     if (w && (!w->loc.file || !size->loc.file || strcmp(w->loc.file, size->loc.file) != 0))
@@ -1012,9 +1012,10 @@ static steppe_status_t build_size(M *m, const st_node *root)
         }
     }
     if (!(map->width_px >= 1 && map->width_px <= 32767 && map->height_px >= 1 && map->height_px <= 32767))
-        return err_at(m, STEPPE_ERR_STYLE_VALUE, size->loc,
-                      "map.size: %s at %g dpi is %.0f x %.0f px, more than the 32767 px a side may have",
-                      size->text, map->dpi, map->width_px, map->height_px);
+        return st_convert_err_at(
+            m, STEPPE_ERR_STYLE_VALUE, size->loc,
+            "map.size: %s at %g dpi is %.0f x %.0f px, more than the 32767 px a side may have", size->text,
+            map->dpi, map->width_px, map->height_px);
     return STEPPE_OK;
 }
 

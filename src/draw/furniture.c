@@ -60,8 +60,8 @@ struct st_furniture {
     double need[4];          /* outside: the frame's distance from each canvas edge the pieces need */
     const char **left_out;   /* legend entries left out for lack of room */
     size_t nleft_out;
-    double wrap_w;                 /* outside: the width texts wrap to */
-    double legend_budget;          /* outside: the legend's largest height, px */
+    double wrap_w;        /* outside: the width texts wrap to */
+    double legend_budget; /* outside: the legend's largest height, px */
     /* The subject (map.subject, else the fit layer): boxes of its markers,
      * their labels (estimated: they are placed after the furniture) and
      * the vertices of its lines and outlines, px; and their union. */
@@ -69,7 +69,7 @@ struct st_furniture {
     size_t nitems;
     bool has_subject;
     st_box subject_box;
-    double covered; /* subject items under furniture boxes, summed over pieces */
+    double covered;                /* subject items under furniture boxes, summed over pieces */
     double flow_x, flow_y, flow_h; /* outside: the row being filled below the frame */
 
     /* Texts created here, destroyed by st_furniture_free(). */
@@ -625,8 +625,17 @@ static steppe_status_t layout_attribution(st_scene *r)
     const st_map *m = r->map;
     if (!m->attribution || !*m->attribution)
         return STEPPE_OK;
-    fu->attribution =
-        make_text(r, &m->attribution_style, 7, 0, wrap(r, &m->attribution_style, 7, 0, m->attribution));
+    const char *text = m->attribution;
+    if (fu->outside) {
+        /* Beside the scale bar when at least half the width is left
+         * there, else on a row of its own. */
+        double right = r->view.width_px - fu->margin;
+        double room = right - fu->flow_x - pt(r, 3);
+        if (room < 0.5 * (fu->wrap_w - 2 * fu->pad))
+            room = fu->wrap_w - 2 * fu->pad;
+        text = wrap_to(r, &m->attribution_style, 7, 0, text, room);
+    }
+    fu->attribution = make_text(r, &m->attribution_style, 7, 0, text);
     if (!fu->attribution)
         return STEPPE_ERR_NOMEM;
     fu->attribution_halo = pt(r, 1.5);
@@ -850,6 +859,12 @@ static steppe_status_t legend_entries(st_scene *r, double size_pt)
             const char *text = k == 0 ? L->legend : L->classes[k - 1].legend;
             if (!text || (k > 0 && skip_class(r, ld, k - 1)))
                 continue;
+            /* A measured layer's entry may give its length: {km}, {km_round}. */
+            if (ld->measured && strstr(text, "{km")) {
+                text = st_furniture_measure_text(r->arena, text, ld->km, m->language);
+                if (!text)
+                    return nomem(r);
+            }
             legend_entry *e = &fu->entries[fu->nentries++];
             e->label = text;
             e->sym = k == 0 ? &L->sym : &L->classes[k - 1].sym;
@@ -1595,8 +1610,8 @@ steppe_status_t st_furniture_layout(st_scene *r)
         fu->flow_y = fr[3] + pt(r, 3);
         fu->need[0] = fu->need[1] = fu->need[2] = fu->need[3] = fu->margin;
         /* A fixed page gives the legend at most 30 % of its height; a
-         * figure whose height follows the map, at most 60 % of the map's. */
-        fu->legend_budget = r->map->height_follows ? 0.6 * (fr[3] - fr[1]) : 0.3 * r->view.height_px;
+         * figure whose height follows the map, at most the map's. */
+        fu->legend_budget = r->map->height_follows ? fr[3] - fr[1] : 0.3 * r->view.height_px;
         st = layout_title(r);
         if (st == STEPPE_OK)
             st = layout_scalebar(r);

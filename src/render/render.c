@@ -596,11 +596,34 @@ steppe_status_t st_render_map(steppe_ctx_t *ctx, const st_map *model, const step
                 "outside the frame (map.layout: outside)",
                 who);
     else if (m.layout == ST_LAYOUT_AUTO)
-        st_info(ctx, "%s: map.layout auto: furniture %s the frame", who,
-                outside ? "outside (inside it would cover the subject)" : "inside");
+        st_info(ctx, "%s: map.layout auto: the furniture %s", who,
+                outside ? "goes outside the frame (inside it would cover the subject)"
+                        : "stays inside the frame, covering none of the subject");
     m.layout = outside ? ST_LAYOUT_OUTSIDE : ST_LAYOUT_INSIDE;
-    if (outside)
+    if (outside) {
         memcpy(m.frame_inset, plan.need, sizeof m.frame_inset);
+        /* On a page of fixed height the map keeps at least a quarter of it. */
+        double dpi = opts->dpi > 0 ? opts->dpi : m.dpi;
+        double H = opts->height > 0                   ? opts->height
+                   : opts->dpi > 0 && m.height_in > 0 ? round(m.height_in * opts->dpi)
+                                                      : m.height_px;
+        bool fixed = !m.height_follows || opts->height > 0;
+        double bands = plan.need[1] + plan.need[3];
+        if (fixed && bands > 0.75 * H) {
+            st_loc at = m.size_loc;
+            char where[512];
+            if (at.file)
+                snprintf(where, sizeof where, "%s:%d:%d", at.file, at.line, at.col);
+            else
+                snprintf(where, sizeof where, "%s", who);
+            return st_error(ctx, STEPPE_ERR_STYLE_VALUE,
+                            "%s: map.layout outside does not fit: the title above the map and the scale bar, "
+                            "legend and notes below it need %.0f mm of the %.0f mm height, %.0f mm more than "
+                            "leaves the map a quarter of it; shorten them, lower legend.size or choose a "
+                            "taller map.size",
+                            where, bands / dpi * 25.4, H / dpi * 25.4, (bands - 0.75 * H) / dpi * 25.4);
+        }
+    }
     return render_pass(ctx, &m, opts, cache, page, NULL);
 }
 

@@ -45,7 +45,8 @@ typedef struct steppe_diff_result {
     bool match;         /* same size and share <= tolerance */
 } steppe_diff_result_t;
 
-/* Fills opts with the defaults: threshold 8, tolerance 0, no highlight. */
+/* Fills opts with the defaults: threshold 0 and tolerance 0 (an exact
+ * comparison: a render is byte-reproducible on one build), no highlight. */
 void steppe_diff_opts_init(steppe_diff_opts_t *opts);
 
 /*

@@ -16,6 +16,7 @@
 #define STEPPE_DIFF_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <steppe/ctx.h>
 
@@ -63,6 +64,18 @@ void steppe_diff_opts_init(steppe_diff_opts_t *opts);
  */
 steppe_status_t steppe_diff_png(steppe_ctx_t *ctx, const char *a, const char *b,
                                 const steppe_diff_opts_t *opts, steppe_diff_result_t *result);
+
+/* Compares two render reports (steppe render --report) and says in words
+ * what changed: the canvas and layout, features drawn per layer, class
+ * breaks, counts and colours of thematic layers, labels added, dropped or
+ * moved by more than moved_px pixels (box centres), measured lengths, and
+ * legend entries left out. *text (malloc()ed, the caller frees it; NULL on
+ * error) holds one line per change; *changes counts them (0: nothing
+ * changed). Returns STEPPE_OK, STEPPE_ERR_DATA_OPEN when a file cannot be
+ * read, STEPPE_ERR_DATA_CORRUPT when it is not JSON (FILE:LINE:COL) or not a
+ * report, or STEPPE_ERR_NOMEM. */
+steppe_status_t steppe_report_diff(steppe_ctx_t *ctx, const char *a, const char *b, double moved_px,
+                                   char **text, size_t *changes);
 
 #ifdef __cplusplus
 }

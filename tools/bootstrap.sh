@@ -17,7 +17,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 build_pkgs=(build-essential cmake pkg-config libcairo2-dev libpango1.0-dev libshp-dev libdeflate-dev libisal-dev libproj-dev proj-data
             libpng-dev zlib1g-dev libyaml-dev libgeos-dev fontconfig fonts-noto-core check)
 # Test-only tools: sanitizers and fuzzing (clang), valgrind, viewers for the real-viewer checks.
-test_pkgs=(clang clang-format libclang-rt-14-dev valgrind pngcheck poppler-utils librsvg2-bin chromium python3 time strace)
+test_pkgs=(clang clang-format libclang-rt-14-dev valgrind pngcheck poppler-utils librsvg2-bin chromium python3 python3-yaml time strace)
 
 # The benchmark's peers and tools (bench/README.md).
 bench_pkgs=(hyperfine mapserver-bin python3-mapnik proj-bin time python3)

@@ -424,7 +424,8 @@ static bool add_item(st_scene *r, size_t *cap, st_box b)
 static steppe_status_t subject_items(st_scene *r)
 {
     const st_map *m = r->map;
-    const double *fr = r->view.frame;
+    st_box fb = st_scene_frame(&r->view);
+    const double fr[4] = {fb.x0, fb.y0, fb.x1, fb.y1};
     size_t cap = 0;
     for (size_t i = 0; i < r->nlayers; i++) {
         const st_layer_data *ld = &r->layers[i];
@@ -1063,7 +1064,8 @@ static double km_per_px_at_centre(const st_scene *r)
 {
     const st_view *v = &r->view;
     const double d = 10;
-    double cx = (v->frame[0] + v->frame[2]) / 2, cy = (v->frame[1] + v->frame[3]) / 2;
+    st_box f = st_scene_frame(v);
+    double cx = (f.x0 + f.x1) / 2, cy = (f.y0 + f.y1) / 2;
     double xy[4] = {v->extent[0] + (cx - d / 2) / v->scale, v->extent[3] - cy / v->scale,
                     v->extent[0] + (cx + d / 2) / v->scale, v->extent[3] - cy / v->scale};
     if (!r->lonlat_to_map || st_proj_trans(r->lonlat_to_map, xy, 2, true) > 0)
@@ -1249,9 +1251,9 @@ static bool add_projected_line(st_scene *r, double *ll, size_t n, polybuf *pb, s
  * canvas along the other axis. */
 static bool edge_crossing(const st_scene *r, const double *xy, size_t count, int axis, double v, double *at)
 {
-    const double *fr = r->view.frame;
-    double lo = axis == 1 ? fr[0] : fr[1];
-    double lim = axis == 1 ? fr[2] : fr[3];
+    st_box f = st_scene_frame(&r->view);
+    double lo = axis == 1 ? f.x0 : f.y0;
+    double lim = axis == 1 ? f.x1 : f.y1;
     for (size_t i = 1; i < count; i++) {
         const double *a = xy + 2 * (i - 1), *b = xy + 2 * i;
         if ((a[axis] - v) * (b[axis] - v) > 0 || a[axis] == b[axis])
@@ -1277,7 +1279,8 @@ static steppe_status_t add_grat_label(st_scene *r, double value, bool lon, int e
         return STEPPE_ERR_NOMEM;
     double w = text_w(t), h = text_h(t), inset = pt(r, 1.5) + fu->grat_halo;
     double x, y;
-    const double *fr = r->view.frame;
+    st_box f = st_scene_frame(&r->view);
+    const double fr[4] = {f.x0, f.y0, f.x1, f.y1};
     switch (edge) {
     case 0: /* top */
         x = at - w / 2;
@@ -1381,8 +1384,9 @@ static steppe_status_t layout_graticule(st_scene *r)
              * crowd together, so the top edge carries none. */
             double at;
             int axis = meridian ? 1 : 0;
-            double lim = meridian ? r->view.frame[3] : r->view.frame[2];
-            if (!meridian && edge_crossing(r, pb.xy + 2 * first, count, axis, r->view.frame[0], &at))
+            st_box f = st_scene_frame(&r->view);
+            double lim = meridian ? f.y1 : f.x1;
+            if (!meridian && edge_crossing(r, pb.xy + 2 * first, count, axis, f.x0, &at))
                 st = add_grat_label(r, v, meridian, 2, at);
             if (st == STEPPE_OK && edge_crossing(r, pb.xy + 2 * first, count, axis, lim, &at))
                 st = add_grat_label(r, v, meridian, meridian ? 1 : 3, at);

@@ -1048,8 +1048,8 @@ static steppe_status_t collect_jobs(st_scene *r, job **out, size_t *nout)
             if (!lab->enabled || !lab->text)
                 continue;
             /* Off the map frame: nothing to name, so not "dropped" either. */
-            const double *fr = r->view.frame;
-            if (f->bbox[2] < fr[0] || f->bbox[0] > fr[2] || f->bbox[3] < fr[1] || f->bbox[1] > fr[3])
+            st_box fr = st_scene_frame(&r->view);
+            if (f->bbox[2] < fr.x0 || f->bbox[0] > fr.x1 || f->bbox[3] < fr.y0 || f->bbox[1] > fr.y1)
                 continue;
             /* Too small to be worth a name: not a job, so not "dropped". */
             if (ld->fs.type == ST_GEOM_POLYGON && lab->min_area > 0 && feature_area(f) < lab->min_area)

@@ -190,7 +190,8 @@ static void draw_highlight(st_scene *r, cairo_t *cr)
 static void draw_base(st_scene *r, cairo_t *cr, double y0, double y1)
 {
     const st_map *m = r->map;
-    const double *fr = r->view.frame;
+    st_box fb = st_scene_frame(&r->view);
+    const double fr[4] = {fb.x0, fb.y0, fb.x1, fb.y1};
     if (fr[0] > 0 || fr[1] > 0 || fr[2] < r->view.width_px || fr[3] < r->view.height_px) {
         /* Furniture outside the frame: white paper round the map. */
         cairo_set_source_rgb(cr, 1, 1, 1);

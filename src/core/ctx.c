@@ -1,6 +1,7 @@
 /* The per-run context: logger, last error, lazily created PROJ context
  * (libproj itself is loaded then too: dynlib.h). */
 #include "ctx.h"
+#include "grow.h"
 
 #include "dynlib.h"
 
@@ -287,14 +288,8 @@ void *st_ctx_cache_get(steppe_ctx_t *ctx, const char *key)
 
 bool st_ctx_cache_put(steppe_ctx_t *ctx, const char *key, void *obj, void (*free_obj)(void *))
 {
-    if (ctx->ncache == ctx->cap_cache) {
-        size_t cap = ctx->cap_cache ? 2 * ctx->cap_cache : 16;
-        st_cache_entry *c = realloc(ctx->cache, cap * sizeof *c);
-        if (!c)
-            return false;
-        ctx->cache = c;
-        ctx->cap_cache = cap;
-    }
+    if (!st_grow(&ctx->cache, &ctx->cap_cache, ctx->ncache + 1, sizeof *ctx->cache, 16))
+        return false;
     char *k = strdup(key);
     if (!k)
         return false;

@@ -10,6 +10,7 @@
  * that would overlap another or leave the canvas is left out with a
  * warning. Every piece's box becomes an obstacle for the labels. */
 #include "furniture.h"
+#include "grow.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -620,6 +621,14 @@ static void arrange_columns(st_scene *r, double *w_out, double *h_out)
 
 /* ---- pieces -------------------------------------------------------------- */
 
+/* Whether a piece other than the attribution goes in corner c. */
+static bool corner_used(const st_map *m, st_corner c)
+{
+    return m->title_corner == c || (m->legend && m->legend_corner == c) ||
+           (m->scalebar && m->scalebar_corner == c) || (m->inset && m->inset_corner == c) ||
+           m->notes_corner == c;
+}
+
 static steppe_status_t layout_attribution(st_scene *r)
 {
     struct st_furniture *fu = r->furniture;
@@ -644,16 +653,8 @@ static steppe_status_t layout_attribution(st_scene *r)
     double h = text_h(fu->attribution) + 2 * fu->attribution_halo;
 
     /* Bottom right unless only bottom left is free of other pieces. */
-    bool right_used = m->title_corner == ST_CORNER_BOTTOM_RIGHT ||
-                      (m->legend && m->legend_corner == ST_CORNER_BOTTOM_RIGHT) ||
-                      (m->scalebar && m->scalebar_corner == ST_CORNER_BOTTOM_RIGHT) ||
-                      (m->inset && m->inset_corner == ST_CORNER_BOTTOM_RIGHT) ||
-                      m->notes_corner == ST_CORNER_BOTTOM_RIGHT;
-    bool left_used = m->title_corner == ST_CORNER_BOTTOM_LEFT ||
-                     (m->legend && m->legend_corner == ST_CORNER_BOTTOM_LEFT) ||
-                     (m->scalebar && m->scalebar_corner == ST_CORNER_BOTTOM_LEFT) ||
-                     (m->inset && m->inset_corner == ST_CORNER_BOTTOM_LEFT) ||
-                     m->notes_corner == ST_CORNER_BOTTOM_LEFT;
+    bool right_used = corner_used(m, ST_CORNER_BOTTOM_RIGHT);
+    bool left_used = corner_used(m, ST_CORNER_BOTTOM_LEFT);
     st_corner c = right_used && !left_used ? ST_CORNER_BOTTOM_LEFT : ST_CORNER_BOTTOM_RIGHT;
     /* The attribution hugs the bottom edge more closely than panels do. */
     double keep = fu->cursor[c];
@@ -1156,23 +1157,12 @@ typedef struct polybuf {
 
 static bool pb_point(polybuf *pb, double x, double y)
 {
-    if (pb->n == pb->cap) {
-        size_t cap = pb->cap ? 2 * pb->cap : 1024;
-        double *nx = realloc(pb->xy, 2 * cap * sizeof *nx);
-        if (!nx)
-            return false;
-        pb->xy = nx;
-        pb->cap = cap;
-    }
+    /* pb->cap counts points, two doubles each */
+    if (!st_grow(&pb->xy, &pb->cap, pb->n + 1, 2 * sizeof *pb->xy, 1024))
+        return false;
     if (!pb->open) {
-        if (pb->nparts == pb->cap_parts) {
-            size_t cap = pb->cap_parts ? 2 * pb->cap_parts : 64;
-            uint32_t *np = realloc(pb->parts, cap * sizeof *np);
-            if (!np)
-                return false;
-            pb->parts = np;
-            pb->cap_parts = cap;
-        }
+        if (!st_grow(&pb->parts, &pb->cap_parts, pb->nparts + 1, sizeof *pb->parts, 64))
+            return false;
         pb->parts[pb->nparts++] = (uint32_t)pb->n;
         pb->open = true;
     }

@@ -72,6 +72,67 @@ static long nearest_region(const st_featureset *regions, double x, double y, dou
     return best;
 }
 
+/* The border cut into pieces of at most 1 km (a region's share is then
+ * exact to about 1 km at each end of its stretch): fn gets each piece's
+ * midpoint (lon/lat) and length in km. Returns the border's length. */
+typedef void (*piece_fn)(void *user, double x, double y, double km);
+
+static double each_piece(const st_featureset *border, piece_fn fn, void *user)
+{
+    double total = 0;
+    for (size_t i = 0; i < border->n; i++) {
+        const st_feature *f = &border->feat[i];
+        for (uint32_t k = 0; k < f->nparts; k++) {
+            uint32_t i0 = f->parts[k];
+            uint32_t i1 = k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
+            for (uint32_t j = i0; j + 1 < i1; j++) {
+                const double *a = &f->xy[2 * j];
+                const double *b = &f->xy[2 * j + 2];
+                double seg = st_geod_polyline_km(a, 2);
+                int steps = (int)ceil(seg / 1.0);
+                steps = steps < 1 ? 1 : steps;
+                for (int s = 0; s < steps; s++) {
+                    double t = (s + 0.5) / steps;
+                    fn(user, a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]), seg / steps);
+                }
+                total += seg;
+            }
+        }
+    }
+    return total;
+}
+
+/* What a walk along the border adds up: km[r] for each region. */
+typedef struct region_km {
+    const st_featureset *regions;
+    double tol_km;
+    double *km;
+} region_km;
+
+/* A piece goes to the nearest region within the tolerance (its share). */
+static void add_share(void *user, double x, double y, double km)
+{
+    region_km *w = user;
+    long r = nearest_region(w->regions, x, y, w->tol_km);
+    if (r >= 0)
+        w->km[r] += km;
+}
+
+/* A piece counts for every region within the tolerance (their reach). */
+static void add_reach(void *user, double x, double y, double km)
+{
+    region_km *w = user;
+    double ty = w->tol_km / 111.2;
+    double tx = ty / fmax(cos(y * M_PI / 180), 0.01);
+    for (size_t r = 0; r < w->regions->n; r++) {
+        const st_feature *g = &w->regions->feat[r];
+        if (x < g->bbox[0] - tx || x > g->bbox[2] + tx || y < g->bbox[1] - ty || y > g->bbox[3] + ty)
+            continue;
+        if (region_dist_km(g, x, y) <= w->tol_km)
+            w->km[r] += km;
+    }
+}
+
 steppe_status_t st_derive_border_shares(steppe_ctx_t *ctx, const st_featureset *border,
                                         const st_featureset *regions, double tol_km, st_loc loc, double *km,
                                         double *total_km)
@@ -90,30 +151,8 @@ steppe_status_t st_derive_border_shares(steppe_ctx_t *ctx, const st_featureset *
     steppe_status_t st = st_ctx_load_proj(ctx);
     if (st != STEPPE_OK)
         return st;
-    for (size_t i = 0; i < border->n; i++) {
-        const st_feature *f = &border->feat[i];
-        for (uint32_t k = 0; k < f->nparts; k++) {
-            uint32_t i0 = f->parts[k];
-            uint32_t i1 = k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
-            for (uint32_t j = i0; j + 1 < i1; j++) {
-                const double *a = &f->xy[2 * j];
-                const double *b = &f->xy[2 * j + 2];
-                double seg = st_geod_polyline_km(a, 2);
-                /* pieces of at most 1 km: a region's share is then exact to
-                 * about 1 km at each end of its stretch */
-                int steps = (int)ceil(seg / 1.0);
-                steps = steps < 1 ? 1 : steps;
-                for (int s = 0; s < steps; s++) {
-                    double t = (s + 0.5) / steps;
-                    long r =
-                        nearest_region(regions, a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]), tol_km);
-                    if (r >= 0)
-                        km[r] += seg / steps;
-                }
-                *total_km += seg;
-            }
-        }
-    }
+    region_km w = {regions, tol_km, km};
+    *total_km = each_piece(border, add_share, &w);
     return STEPPE_OK;
 }
 
@@ -122,35 +161,8 @@ steppe_status_t st_derive_border_shares(steppe_ctx_t *ctx, const st_featureset *
 static void border_reach(const st_featureset *border, const st_featureset *regions, double tol_km,
                          double *reach)
 {
-    double ty = tol_km / 111.2;
-    for (size_t i = 0; i < border->n; i++) {
-        const st_feature *f = &border->feat[i];
-        for (uint32_t k = 0; k < f->nparts; k++) {
-            uint32_t i0 = f->parts[k];
-            uint32_t i1 = k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
-            for (uint32_t j = i0; j + 1 < i1; j++) {
-                const double *a = &f->xy[2 * j];
-                const double *b = &f->xy[2 * j + 2];
-                double seg = st_geod_polyline_km(a, 2);
-                int steps = (int)ceil(seg / 1.0);
-                steps = steps < 1 ? 1 : steps;
-                for (int s = 0; s < steps; s++) {
-                    double t = (s + 0.5) / steps;
-                    double x = a[0] + t * (b[0] - a[0]);
-                    double y = a[1] + t * (b[1] - a[1]);
-                    double tx = ty / fmax(cos(y * M_PI / 180), 0.01);
-                    for (size_t r = 0; r < regions->n; r++) {
-                        const st_feature *g = &regions->feat[r];
-                        if (x < g->bbox[0] - tx || x > g->bbox[2] + tx || y < g->bbox[1] - ty ||
-                            y > g->bbox[3] + ty)
-                            continue;
-                        if (region_dist_km(g, x, y) <= tol_km)
-                            reach[r] += seg / steps;
-                    }
-                }
-            }
-        }
-    }
+    region_km w = {regions, tol_km, reach};
+    each_piece(border, add_reach, &w);
 }
 
 /* Whether where keeps region f, whose fields are tested with border_km and
@@ -187,10 +199,7 @@ steppe_status_t st_derive_border_regions(steppe_ctx_t *ctx, const st_featureset 
     const char *pre = st_derive_loc_prefix(loc, at, sizeof at);
     const char *path = regions->path ? regions->path : "the layer";
 
-    memset(out, 0, sizeof *out);
-    out->type = ST_GEOM_POLYGON;
-    out->crs = regions->crs;
-    out->path = regions->path;
+    st_featureset_derived(out, ST_GEOM_POLYGON, regions);
     *shares = NULL;
     *nshares = 0;
     *total_km = 0;

@@ -9,6 +9,7 @@
  * TopoJSON-derived borders, whose neighbours share vertices), else within a
  * small tolerance for neighbours digitised separately. */
 #include "derive.h"
+#include "grow.h"
 
 #include "dynlib.h"
 #include "generalize.h"
@@ -754,10 +755,7 @@ steppe_status_t st_derive_shared_boundary(steppe_ctx_t *ctx, const st_featureset
     const char *pre = st_derive_loc_prefix(loc, where, sizeof where);
     const char *path = polys->path ? polys->path : "the layer";
 
-    memset(out, 0, sizeof *out);
-    out->type = ST_GEOM_LINE;
-    out->crs = polys->crs;
-    out->path = polys->path;
+    st_featureset_derived(out, ST_GEOM_LINE, polys);
     if (polys->type != ST_GEOM_POLYGON)
         return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%sshared-boundary needs polygons, but %s has none", pre,
                         path);
@@ -1167,14 +1165,8 @@ typedef struct cell_heap {
 
 static bool heap_push(cell_heap *hp, pole_cell c)
 {
-    if (hp->n == hp->cap) {
-        size_t cap = hp->cap ? 2 * hp->cap : 64;
-        pole_cell *v = realloc(hp->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        hp->v = v;
-        hp->cap = cap;
-    }
+    if (!st_grow(&hp->v, &hp->cap, hp->n + 1, sizeof *hp->v, 64))
+        return false;
     size_t i = hp->n++;
     while (i > 0) {
         size_t parent = (i - 1) / 2;

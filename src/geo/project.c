@@ -21,6 +21,7 @@
  * call, and one last pass converts to pixels, drops what failed and copies
  * the result into the render's arena. */
 #include "project.h"
+#include "grow.h"
 
 #include "dynlib.h"
 #include "project_approx.h"
@@ -767,32 +768,13 @@ typedef struct zbuf {
 
 static bool dbuf_reserve(dbuf *b, size_t more)
 {
-    if (b->cap - b->n >= more)
-        return true;
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap - b->n < more) {
-        if (cap > SIZE_MAX / (4 * sizeof(double)))
-            return false;
-        cap *= 2;
-    }
-    double *v = realloc(b->v, cap * sizeof *v);
-    if (!v)
-        return false;
-    b->v = v;
-    b->cap = cap;
-    return true;
+    return more <= SIZE_MAX - b->n && st_grow(&b->v, &b->cap, b->n + more, sizeof *b->v, 4096);
 }
 
 static bool zbuf_push(zbuf *b, size_t value)
 {
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 1024;
-        size_t *v = realloc(b->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        b->v = v;
-        b->cap = cap;
-    }
+    if (!st_grow(&b->v, &b->cap, b->n + 1, sizeof *b->v, 1024))
+        return false;
     b->v[b->n++] = value;
     return true;
 }
@@ -1177,8 +1159,15 @@ static size_t finish_feature(const walk *w, const st_view *view, st_geom_type ty
     for (size_t q = q0; q < q1; q++)
         failed += xy[2 * q] == HUGE_VAL;
     size_t max_parts = (p1 - p0) + failed;
-    double *oxy = st_arena_alloc(arena, 2 * (q1 - q0 + 1) * sizeof(double));
-    uint32_t *oparts = st_arena_alloc(arena, (max_parts + 1) * sizeof(uint32_t));
+    /* Points need no closing slack, and when every point projects their
+     * parts (0, 1, ..., one a point) are the source's: kept, not copied
+     * (16 + 16 bytes a point, a million points 32 MB). */
+    bool points = type == ST_GEOM_POINT;
+    bool same_parts = points && !failed && f->parts && f->nparts == p1 - p0 && f->npoints == q1 - q0;
+    for (size_t k = 0; same_parts && k < p1 - p0; k++)
+        same_parts = f->parts[k] == parts[p0 + k] - q0;
+    double *oxy = st_arena_alloc(arena, 2 * (q1 - q0 + (points ? 0 : 1)) * sizeof(double));
+    uint32_t *oparts = same_parts ? f->parts : st_arena_alloc(arena, (max_parts + 1) * sizeof(uint32_t));
     if (!oxy || !oparts)
         return (size_t)-1;
     const double x0 = view->extent[0];
@@ -1220,8 +1209,12 @@ static size_t finish_feature(const walk *w, const st_view *view, st_geom_type ty
                 }
                 continue;
             }
-            if (run == 0)
-                oparts[nparts++] = (uint32_t)np;
+            if (run == 0) {
+                /* Kept parts hold these values already; never written. */
+                if (!same_parts)
+                    oparts[nparts] = (uint32_t)np;
+                nparts++;
+            }
             double px = (xy[2 * q] - x0) * s;
             double py = (y1 - xy[2 * q + 1]) * s;
             oxy[2 * np] = px;

@@ -14,6 +14,7 @@
  * The exact transform is a callback, so this module knows nothing of PROJ
  * or of project.c: project.c calls down into it, never the other way. */
 #include "project_approx.h"
+#include "grow.h"
 
 #include <stdbool.h>
 
@@ -106,14 +107,8 @@ typedef struct dvec {
 
 static bool dvec_push2(dvec *d, double a, double b)
 {
-    if (d->n + 2 > d->cap) {
-        size_t cap = d->cap ? 2 * d->cap : 8192;
-        double *v = realloc(d->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        d->v = v;
-        d->cap = cap;
-    }
+    if (!st_grow(&d->v, &d->cap, d->n + 2, sizeof *d->v, 8192))
+        return false;
     d->v[d->n++] = a;
     d->v[d->n++] = b;
     return true;

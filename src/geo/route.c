@@ -156,10 +156,7 @@ static steppe_status_t route_start(steppe_ctx_t *ctx, const st_featureset *point
                                    size_t n, const char *pre, const char *path, st_featureset *out,
                                    st_route_leg **legs, int *idx)
 {
-    memset(out, 0, sizeof *out);
-    out->type = ST_GEOM_LINE;
-    out->crs = points->crs;
-    out->path = points->path;
+    st_featureset_derived(out, ST_GEOM_LINE, points);
     *legs = NULL;
     if (n < 2)
         return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%sa route needs at least two stops", pre);
@@ -169,30 +166,53 @@ static steppe_status_t route_start(steppe_ctx_t *ctx, const st_featureset *point
     return st_ctx_load_proj(ctx);
 }
 
-steppe_status_t st_derive_route(steppe_ctx_t *ctx, const st_featureset *points, const char *field,
-                                const char *const *stops, size_t nstops, double step_km, st_loc loc,
-                                st_arena *arena, st_featureset *out, st_route_leg **legs)
+/* A route through names (values of field in points, in order): stops, or
+ * with via set via points, whose missing names are reported at their own
+ * via_locs[i] (loc when NULL) with the closest name. */
+static steppe_status_t route_through(steppe_ctx_t *ctx, const st_featureset *points, const char *field,
+                                     const char *const *names, const st_loc *via_locs, size_t n, bool via,
+                                     double step_km, st_loc loc, st_arena *arena, st_featureset *out,
+                                     st_route_leg **legs)
 {
     char where[1200];
     const char *pre = st_derive_loc_prefix(loc, where, sizeof where);
     const char *path = points->path ? points->path : "the layer";
     int idx = -1;
 
-    steppe_status_t st = route_start(ctx, points, field, nstops, pre, path, out, legs, &idx);
+    steppe_status_t st = route_start(ctx, points, field, n, pre, path, out, legs, &idx);
     if (st != STEPPE_OK)
         return st;
     if (!(step_km > 0))
         step_km = 50;
-    const st_feature **found = st_arena_calloc(arena, nstops, sizeof *found);
+    const st_feature **found = st_arena_calloc(arena, n, sizeof *found);
     if (!found)
         return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory building a route", path);
-    for (size_t i = 0; i < nstops; i++) {
-        found[i] = find_stop(points, idx, stops[i]);
-        if (!found[i])
-            return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%sno stop '%s' in %s's field '%s'", pre, stops[i],
+    for (size_t i = 0; i < n; i++) {
+        found[i] = find_stop(points, idx, names[i]);
+        if (found[i])
+            continue;
+        if (!via)
+            return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%sno stop '%s' in %s's field '%s'", pre, names[i],
                             path, field);
+        /* Where the name was written, not just the layer. */
+        char at[1200];
+        const char *apre = via_locs ? st_derive_loc_prefix(via_locs[i], at, sizeof at) : pre;
+        const char *near = closest_name(points, idx, names[i]);
+        if (near)
+            return st_error(ctx, STEPPE_ERR_STYLE_VALUE,
+                            "%svia point '%s' not found in %s (field '%s'); did you mean '%s'?", apre,
+                            names[i], path, field, near);
+        return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%svia point '%s' not found in %s (field '%s')", apre,
+                        names[i], path, field);
     }
-    return route_build(ctx, found, stops, nstops, step_km, pre, path, arena, out, legs);
+    return route_build(ctx, found, names, n, step_km, pre, path, arena, out, legs);
+}
+
+steppe_status_t st_derive_route(steppe_ctx_t *ctx, const st_featureset *points, const char *field,
+                                const char *const *stops, size_t nstops, double step_km, st_loc loc,
+                                st_arena *arena, st_featureset *out, st_route_leg **legs)
+{
+    return route_through(ctx, points, field, stops, NULL, nstops, false, step_km, loc, arena, out, legs);
 }
 
 steppe_status_t st_derive_route_via(steppe_ctx_t *ctx, const st_featureset *points, const char *field,
@@ -200,33 +220,5 @@ steppe_status_t st_derive_route_via(steppe_ctx_t *ctx, const st_featureset *poin
                                     double step_km, st_loc loc, st_arena *arena, st_featureset *out,
                                     st_route_leg **legs)
 {
-    char where[1200];
-    const char *pre = st_derive_loc_prefix(loc, where, sizeof where);
-    const char *path = points->path ? points->path : "the layer";
-    int idx = -1;
-
-    steppe_status_t st = route_start(ctx, points, field, nvia, pre, path, out, legs, &idx);
-    if (st != STEPPE_OK)
-        return st;
-    if (!(step_km > 0))
-        step_km = 50;
-    const st_feature **found = st_arena_calloc(arena, nvia, sizeof *found);
-    if (!found)
-        return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory building a route", path);
-    for (size_t i = 0; i < nvia; i++) {
-        found[i] = find_stop(points, idx, via[i]);
-        if (found[i])
-            continue;
-        /* Where the name was written, not just the layer. */
-        char at[1200];
-        const char *apre = via_locs ? st_derive_loc_prefix(via_locs[i], at, sizeof at) : pre;
-        const char *near = closest_name(points, idx, via[i]);
-        if (near)
-            return st_error(ctx, STEPPE_ERR_STYLE_VALUE,
-                            "%svia point '%s' not found in %s (field '%s'); did you mean '%s'?", apre, via[i],
-                            path, field, near);
-        return st_error(ctx, STEPPE_ERR_STYLE_VALUE, "%svia point '%s' not found in %s (field '%s')", apre,
-                        via[i], path, field);
-    }
-    return route_build(ctx, found, via, nvia, step_km, pre, path, arena, out, legs);
+    return route_through(ctx, points, field, via, via_locs, nvia, true, step_km, loc, arena, out, legs);
 }

@@ -7,6 +7,7 @@
  * then renamed over the target. Until that rename the previous target is
  * untouched; on any failure the temporary file is removed. */
 #include "output.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -341,15 +342,9 @@ static bool same_entry(const st_guard_entry *a, const st_guard_entry *b)
 
 static steppe_status_t push(steppe_ctx_t *ctx, st_guard *g, st_guard_entry *e)
 {
-    if (g->n == g->cap) {
-        size_t cap = g->cap ? 2 * g->cap : 16;
-        st_guard_entry *grown = realloc(g->e, cap * sizeof *grown);
-        if (!grown) {
-            forget(e);
-            return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
-        }
-        g->e = grown;
-        g->cap = cap;
+    if (!st_grow(&g->e, &g->cap, g->n + 1, sizeof *g->e, 16)) {
+        forget(e);
+        return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
     }
     g->e[g->n++] = *e;
     return STEPPE_OK;

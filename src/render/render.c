@@ -125,6 +125,12 @@ static steppe_status_t labels_wait(st_scene *r)
     return lj->st;
 }
 
+/* The square of half-side rad around (x, y) is an obstacle for labels. */
+static steppe_status_t add_square(st_scene *r, double x, double y, double rad)
+{
+    return st_scene_add_obstacle(r, (st_box){x - rad, y - rad, x + rad, y + rad});
+}
+
 /* The proportional markers of a size: layer, whatever its geometry: the
  * square around each circle and its outline. */
 static steppe_status_t add_size_obstacles(st_scene *r, const st_layer_data *d)
@@ -134,9 +140,7 @@ static steppe_status_t add_size_obstacles(st_scene *r, const st_layer_data *d)
         if (t->size[k] <= 0)
             continue;
         double rad = (t->size[k] / 2 + d->layer->sym.width) * r->view.px_per_pt;
-        double x = d->marker_xy[2 * k];
-        double y = d->marker_xy[2 * k + 1];
-        steppe_status_t st = st_scene_add_obstacle(r, (st_box){x - rad, y - rad, x + rad, y + rad});
+        steppe_status_t st = add_square(r, d->marker_xy[2 * k], d->marker_xy[2 * k + 1], rad);
         if (st != STEPPE_OK)
             return st;
     }
@@ -156,6 +160,12 @@ static steppe_status_t add_marker_obstacles(st_scene *r)
         }
         if (!d->layer->visible || d->fs.type != ST_GEOM_POINT)
             continue;
+        size_t npoints = 0;
+        for (size_t k = 0; k < d->fs.n; k++)
+            npoints += d->fs.feat[k].npoints;
+        steppe_status_t rst = st_scene_reserve_obstacles(r, npoints);
+        if (rst != STEPPE_OK)
+            return rst;
         for (size_t k = 0; k < d->fs.n; k++) {
             const st_feature *f = &d->fs.feat[k];
             const st_symbol *sym = f->cls >= 0 ? &d->layer->classes[f->cls].sym : &d->layer->sym;
@@ -163,9 +173,7 @@ static steppe_status_t add_marker_obstacles(st_scene *r)
                 continue;
             double rad = (sym->size * 0.6 + sym->width) * r->view.px_per_pt;
             for (uint32_t p = 0; p < f->npoints; p++) {
-                double x = f->xy[2 * p];
-                double y = f->xy[2 * p + 1];
-                steppe_status_t st = st_scene_add_obstacle(r, (st_box){x - rad, y - rad, x + rad, y + rad});
+                steppe_status_t st = add_square(r, f->xy[2 * p], f->xy[2 * p + 1], rad);
                 if (st != STEPPE_OK)
                     return st;
             }

@@ -68,8 +68,17 @@ void st_featureset_field_list(const st_featureset *fs, char *list, size_t size);
 bool st_featureset_add_columns(st_featureset *fs, const char *const *names, const char *types, size_t ncols,
                                const char *const *const *values, st_arena *arena);
 
+/* Empties out for features of type derived from from: from's CRS and
+ * path (for messages), no features, no fields. */
+void st_featureset_derived(st_featureset *out, st_geom_type type, const st_featureset *from);
+
 /* Appends a zeroed feature slot; grows from the arena. NULL if out of memory. */
 st_feature *st_featureset_add(st_featureset *fs, st_arena *arena);
+
+/* Makes room for n features in all, so that adding up to n takes no
+ * doubling (whose old arrays stay in the arena: up to twice the final
+ * size for a million points). False when out of memory. */
+bool st_featureset_reserve(st_featureset *fs, st_arena *arena, size_t n);
 
 /* True when feature f of fs satisfies filter (a filter naming a field that
  * fs lacks never matches; st_filter_check() reports that beforehand). */

@@ -613,24 +613,16 @@ static steppe_status_t parse_node(pstate *ps, yaml_event_t *ev, int depth, st_no
             return STEPPE_ERR_NOMEM;
         n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
         anchor_name = ev->data.scalar.anchor;
-    } else if (ev->type == YAML_SEQUENCE_START_EVENT) {
+    } else if (ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT) {
+        bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
         rc = spend(ps, loc, 1, 0);
         if (rc != STEPPE_OK)
             return rc;
-        n = new_node(ps->arena, ST_NODE_SEQ, loc, ps->dir);
+        n = new_node(ps->arena, seq ? ST_NODE_SEQ : ST_NODE_MAP, loc, ps->dir);
         if (!n)
             return STEPPE_ERR_NOMEM;
-        anchor_name = ev->data.sequence_start.anchor;
-        rc = parse_seq(ps, n, depth);
-    } else if (ev->type == YAML_MAPPING_START_EVENT) {
-        rc = spend(ps, loc, 1, 0);
-        if (rc != STEPPE_OK)
-            return rc;
-        n = new_node(ps->arena, ST_NODE_MAP, loc, ps->dir);
-        if (!n)
-            return STEPPE_ERR_NOMEM;
-        anchor_name = ev->data.mapping_start.anchor;
-        rc = parse_map(ps, n, depth);
+        anchor_name = seq ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor;
+        rc = seq ? parse_seq(ps, n, depth) : parse_map(ps, n, depth);
     } else {
         return st_error(ps->ctx, STEPPE_ERR_INTERNAL, "%s:%d:%d: unexpected YAML event %d", loc.file,
                         loc.line, loc.col, (int)ev->type);

@@ -1,6 +1,7 @@
 /* Attribute joins: an RFC 4180 table read, indexed by its key column and
  * attached to a layer's features (see join.h). */
 #include "join.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -91,14 +92,8 @@ typedef struct cell_vec {
 
 static bool push(cell_vec *cv, const char *s)
 {
-    if (cv->n == cv->cap) {
-        size_t cap = cv->cap ? cv->cap * 2 : 256;
-        const char **v = realloc(cv->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        cv->v = v;
-        cv->cap = cap;
-    }
+    if (!st_grow(&cv->v, &cv->cap, cv->n + 1, sizeof *cv->v, 256))
+        return false;
     cv->v[cv->n++] = s;
     return true;
 }

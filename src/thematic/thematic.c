@@ -52,24 +52,20 @@ static const char *prefix_of(st_arena *arena, st_loc loc)
     return w ? st_arena_printf(arena, "%s: ", w) : "";
 }
 
-static const char *words_nodata(st_language lang)
-{
-    switch (lang) {
-    case ST_LANG_RU: return "Нет данных";
-    case ST_LANG_KK: return "Деректер жоқ";
-    case ST_LANG_EN: break;
-    }
-    return "No data";
-}
+/* The legend's own words in each language. */
+typedef struct legend_words {
+    const char *nodata;
+    const char *other;
+} legend_words;
 
-static const char *words_other(st_language lang)
+static legend_words words_of(st_language lang)
 {
     switch (lang) {
-    case ST_LANG_RU: return "Прочие";
-    case ST_LANG_KK: return "Басқалары";
+    case ST_LANG_RU: return (legend_words){"Нет данных", "Прочие"};
+    case ST_LANG_KK: return (legend_words){"Деректер жоқ", "Басқалары"};
     case ST_LANG_EN: break;
     }
-    return "Other";
+    return (legend_words){"No data", "Other"};
 }
 
 const char *st_thematic_field_suggest(const st_featureset *fs, const char *name)
@@ -194,7 +190,7 @@ static steppe_status_t colours_for(steppe_ctx_t *ctx, st_arena *arena, const cha
 
 static const char *nodata_label(const st_legend_format *lf)
 {
-    return lf->nodata_label ? lf->nodata_label : words_nodata(lf->lang);
+    return lf->nodata_label ? lf->nodata_label : words_of(lf->lang).nodata;
 }
 
 /* The parts of a classify or categorize result that do not depend on the
@@ -210,6 +206,29 @@ static void result_start(st_thematic_result *out, const char *kind, const char *
     out->nodata.lo = out->nodata.hi = NAN;
 }
 
+/* The opening of a classify or categorize, whichever spec enables: its
+ * field, found in fs (*fi; a classify's must hold numbers), and the class
+ * and fill of every feature, to be set by result_assign(). */
+static steppe_status_t result_open(steppe_ctx_t *ctx, st_arena *arena, const st_featureset *fs,
+                                   const st_thematic_spec *spec, int *fi, st_thematic_result *out)
+{
+    const st_classify_spec *cl = &spec->classify;
+    const st_categorize_spec *ca = &spec->categorize;
+    bool numeric = cl->enabled;
+    const char *kind = numeric ? "classify" : "categorize";
+    st_loc loc = numeric ? pick(cl->field_loc, cl->loc) : pick(ca->field_loc, ca->loc);
+    steppe_status_t st = find_field(ctx, arena, fs, kind, numeric ? cl->field : ca->field, loc, numeric, fi);
+    if (st != STEPPE_OK)
+        return st;
+    size_t n1 = fs->n ? fs->n : 1;
+    out->cls = st_arena_calloc(arena, n1, sizeof *out->cls);
+    out->fill = st_arena_calloc(arena, n1, sizeof *out->fill);
+    if (!out->cls || !out->fill)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+    result_start(out, kind, fs->fields[*fi], spec);
+    return STEPPE_OK;
+}
+
 /* Feature i falls in entry c (-1: no data): its fill, and the count. */
 static void result_assign(st_thematic_result *out, size_t i, int c, const st_thematic_spec *spec)
 {
@@ -223,26 +242,21 @@ static void result_assign(st_thematic_result *out, size_t i, int c, const st_the
     }
 }
 
+/* Colours the features of fs by the classes of field fi's numbers. */
 static steppe_status_t apply_classify(steppe_ctx_t *ctx, const st_thematic_spec *spec,
-                                      const st_featureset *fs, st_arena *arena, st_thematic_result *out)
+                                      const st_featureset *fs, int fi, st_arena *arena,
+                                      st_thematic_result *out)
 {
     const st_classify_spec *cs = &spec->classify;
-    int fi = -1;
-    steppe_status_t st =
-        find_field(ctx, arena, fs, "classify", cs->field, pick(cs->field_loc, cs->loc), true, &fi);
-    if (st != STEPPE_OK)
-        return st;
+    steppe_status_t st = STEPPE_OK;
     double *values = st_arena_calloc(arena, fs->n ? fs->n : 1, sizeof *values);
-    out->cls = st_arena_calloc(arena, fs->n ? fs->n : 1, sizeof *out->cls);
-    out->fill = st_arena_calloc(arena, fs->n ? fs->n : 1, sizeof *out->fill);
-    if (!values || !out->cls || !out->fill)
+    if (!values)
         return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
     size_t nvalid = 0;
     for (size_t i = 0; i < fs->n; i++) {
         values[i] = st_thematic_number(fs, &fs->feat[i], fi);
         nvalid += isfinite(values[i]) != 0;
     }
-    result_start(out, "classify", fs->fields[fi], spec);
     out->method = st_class_method_name(cs->method);
     if (nvalid == 0) {
         /* Nothing to classify: the layer still renders, all in the no-data
@@ -342,23 +356,18 @@ static const char *trimmed(st_arena *arena, const char *s)
     return st_arena_strndup(arena, s, n);
 }
 
+/* Colours the features of fs by the distinct values of field fi. */
 static steppe_status_t apply_categorize(steppe_ctx_t *ctx, const st_thematic_spec *spec,
-                                        const st_featureset *fs, st_arena *arena, st_thematic_result *out)
+                                        const st_featureset *fs, int fi, st_arena *arena,
+                                        st_thematic_result *out)
 {
     const st_categorize_spec *cs = &spec->categorize;
-    int fi = -1;
-    steppe_status_t st =
-        find_field(ctx, arena, fs, "categorize", cs->field, pick(cs->field_loc, cs->loc), false, &fi);
-    if (st != STEPPE_OK)
-        return st;
+    steppe_status_t st = STEPPE_OK;
     size_t n1 = fs->n ? fs->n : 1;
     const char **val = st_arena_calloc(arena, n1, sizeof *val);
     const char **sorted = st_arena_calloc(arena, n1 + cs->norder, sizeof *sorted);
-    out->cls = st_arena_calloc(arena, n1, sizeof *out->cls);
-    out->fill = st_arena_calloc(arena, n1, sizeof *out->fill);
-    if (!val || !sorted || !out->cls || !out->fill)
+    if (!val || !sorted)
         return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
-    result_start(out, "categorize", fs->fields[fi], spec);
 
     /* The distinct values: order: first, then the rest sorted. */
     size_t nv = 0;
@@ -433,7 +442,7 @@ static steppe_status_t apply_categorize(steppe_ctx_t *ctx, const st_thematic_spe
                 "%scategorize: '%s' has %zu categories and %s %zu colours; the last %zu are drawn as '%s'",
                 prefix_of(arena, pick(cs->field_loc, cs->loc)), out->field, ncats,
                 cs->colours ? "the colour list has" : palette, limit, ncats - own,
-                spec->legend.other_label ? spec->legend.other_label : words_other(spec->legend.lang));
+                spec->legend.other_label ? spec->legend.other_label : words_of(spec->legend.lang).other);
     }
     bool other = own < ncats;
     uint32_t rgb[ST_RAMP_MAX];
@@ -461,7 +470,7 @@ static steppe_status_t apply_categorize(steppe_ctx_t *ctx, const st_thematic_spe
     }
     if (other) {
         st_thematic_entry *e = &out->entries[own];
-        e->label = spec->legend.other_label ? spec->legend.other_label : words_other(spec->legend.lang);
+        e->label = spec->legend.other_label ? spec->legend.other_label : words_of(spec->legend.lang).other;
         e->other = true;
         e->fill = cs->other;
         e->rgb = rgb_of(cs->other);
@@ -641,10 +650,13 @@ steppe_status_t st_thematic_apply(steppe_ctx_t *ctx, const st_thematic_spec *spe
                       prefix_of(arena, pick(spec->categorize.loc, spec->classify.loc)));
         goto fail;
     }
-    if (spec->classify.enabled)
-        st = apply_classify(ctx, spec, fs, arena, out);
-    else if (spec->categorize.enabled)
-        st = apply_categorize(ctx, spec, fs, arena, out);
+    int fi = -1;
+    if (spec->classify.enabled || spec->categorize.enabled)
+        st = result_open(ctx, arena, fs, spec, &fi, out);
+    if (st == STEPPE_OK && spec->classify.enabled)
+        st = apply_classify(ctx, spec, fs, fi, arena, out);
+    else if (st == STEPPE_OK && spec->categorize.enabled)
+        st = apply_categorize(ctx, spec, fs, fi, arena, out);
     if (st != STEPPE_OK)
         goto fail;
     if (spec->size.enabled)

@@ -7,35 +7,8 @@
 #
 # Run by ctest with STEPPE=path of the binary and STEPPE_SOURCE_DIR; by hand:
 #   STEPPE=build/steppe STEPPE_SOURCE_DIR=. bash tests/cli/border_regions.sh
-set -u
-
-STEPPE=${STEPPE:?set STEPPE to the steppe binary}
-SRC=${STEPPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-case $STEPPE in /*) ;; *) STEPPE=$PWD/$STEPPE ;; esac
-case $SRC in /*) ;; *) SRC=$PWD/$SRC ;; esac
-
-WORK=$(mktemp -d /tmp/steppe-border-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK" || exit 1
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    if [ -s err.txt ]; then sed 's/^/  stderr: /' err.txt | head -5; fi
-}
-run() {
-    "$STEPPE" "$@" >out.txt 2>err.txt
-    rc=$?
-}
-expect() {
-    if [ "$rc" -eq "$1" ]; then ok; else bad "$2: exit $rc, expected $1"; fi
-}
-expect_grep() {
-    if grep -Eq -- "$2" "$1"; then ok; else bad "$3: no /$2/ in $1"; fi
-}
+source "$(dirname "$0")/lib.bash"
+harness_init border
 
 STYLE=$SRC/styles/forum.yaml
 
@@ -131,5 +104,4 @@ expect 0 "an empty border-regions layer still renders"
 expect_grep err.txt "far\.yaml:7:3: layer 'far_regions': no region of .*countries\.shp lies along the border within 10 km" \
     "empty result: a warning naming the layer"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+harness_finish

@@ -5,40 +5,8 @@
 #
 # Run by ctest with STEPPE=path of the binary and STEPPE_SOURCE_DIR; by hand:
 #   STEPPE=build/steppe STEPPE_SOURCE_DIR=. bash tests/cli/cli_basics.sh
-set -u
-
-STEPPE=${STEPPE:?set STEPPE to the steppe binary}
-SRC=${STEPPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-case $STEPPE in /*) ;; *) STEPPE=$PWD/$STEPPE ;; esac
-
-WORK=$(mktemp -d /tmp/steppe-cli-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK" || exit 1
-
-passed=0
-failed=0
-
-ok() {
-    passed=$((passed + 1))
-}
-
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    if [ -s out.txt ]; then sed 's/^/  stdout: /' out.txt | head -5; fi
-    if [ -s err.txt ]; then sed 's/^/  stderr: /' err.txt | head -5; fi
-}
-
-# run ARGS...: runs steppe, keeping stdout, stderr and the exit status.
-run() {
-    "$STEPPE" "$@" >out.txt 2>err.txt
-    rc=$?
-}
-
-# expect STATUS DESCRIPTION: checks the last run's exit status.
-expect() {
-    if [ "$rc" -eq "$1" ]; then ok; else bad "$2: exit $rc, expected $1"; fi
-}
+source "$(dirname "$0")/lib.bash"
+harness_init cli
 
 # expect_err_line DESCRIPTION: stderr is exactly one line starting "steppe: ".
 expect_err_line() {
@@ -49,10 +17,6 @@ expect_err_line() {
     fi
 }
 
-# expect_grep FILE PATTERN DESCRIPTION
-expect_grep() {
-    if grep -Eq -- "$2" "$1"; then ok; else bad "$3: no /$2/ in $1"; fi
-}
 
 no_tmp_files() {
     [ -z "$(find . -name '.*.tmp' -print -quit)" ]
@@ -237,5 +201,4 @@ else
     echo "note: $SHP not found; render checks skipped"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+harness_finish

@@ -8,27 +8,10 @@
 # STEPPE_GEOS_SONAME (the SONAMEs CMake found); by hand:
 #   STEPPE=build/steppe STEPPE_SOURCE_DIR=. STEPPE_PROJ_SONAME=libproj.so.25 \
 #     STEPPE_GEOS_SONAME=libgeos_c.so.1 bash tests/cli/dynlib.sh
-set -u
-
-STEPPE=${STEPPE:?set STEPPE to the steppe binary}
-SRC=${STEPPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+source "$(dirname "$0")/lib.bash"
+harness_init dynlib
 PROJ_SONAME=${STEPPE_PROJ_SONAME:?set STEPPE_PROJ_SONAME}
 GEOS_SONAME=${STEPPE_GEOS_SONAME:?set STEPPE_GEOS_SONAME}
-case $STEPPE in /*) ;; *) STEPPE=$PWD/$STEPPE ;; esac
-SRC=$(cd "$SRC" && pwd)
-
-WORK=$(mktemp -d /tmp/steppe-dynlib-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK" || exit 1
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    if [ -s err.txt ]; then sed 's/^/  stderr: /' err.txt | head -5; fi
-}
 
 # Lon/lat data without a .prj: its quick look needs no transformation.
 for ext in shp shx dbf; do cp "$SRC/shapes/countries.$ext" "lonlat.$ext"; done
@@ -106,5 +89,4 @@ expect_load_error GEOS "shared-boundary render without GEOS" render -q "$SRC/sty
 LD_LIBRARY_PATH=$dir "$STEPPE" render -q lonlat.shp --width 256 --height 256 -o ql3.png >out.txt 2>err.txt
 if [ $? -eq 0 ] && [ -s ql3.png ]; then ok; else bad "quick look without GEOS"; fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+harness_finish

@@ -8,43 +8,16 @@
 #
 # Run by ctest with STEPPE=path of the binary and STEPPE_SOURCE_DIR; by hand:
 #   STEPPE=build/steppe STEPPE_SOURCE_DIR=. bash tests/cli/frame_and_text.sh
-set -u
-
-STEPPE=${STEPPE:?set STEPPE to the steppe binary}
-SRC=$(cd "${STEPPE_SOURCE_DIR:-$(dirname "$0")/../..}" && pwd)
-case $STEPPE in /*) ;; *) STEPPE=$PWD/$STEPPE ;; esac
+source "$(dirname "$0")/lib.bash"
+harness_init frame
 SHP=$SRC/shapes/countries.shp
-
-WORK=$(mktemp -d /tmp/steppe-frame-XXXXXX)
 FULL=$WORK/full
-cleanup() {
+on_exit() {
     if mountpoint -q "$FULL" 2>/dev/null; then umount "$FULL"; fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-cd "$WORK" || exit 1
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    if [ -s err.txt ]; then sed 's/^/  stderr: /' err.txt | head -5; fi
-}
-run() {
-    "$STEPPE" "$@" >out.txt 2>err.txt
-    rc=$?
-}
-expect() {
-    if [ "$rc" -eq "$1" ]; then ok; else bad "$2: exit $rc, expected $1"; fi
 }
 # expect_line DESCRIPTION TEXT: stderr is exactly the one line TEXT.
 expect_line() {
     if [ "$(cat err.txt)" = "$2" ]; then ok; else bad "$1: stderr is not '$2'"; fi
-}
-expect_grep() {
-    if grep -Eq -- "$2" "$1"; then ok; else bad "$3: no /$2/ in $1"; fi
 }
 no_output() {
     if [ ! -e "$1" ] && [ -z "$(find . -name '.*.tmp' -print -quit)" ]; then ok; else bad "$2: left $1"; fi
@@ -260,5 +233,4 @@ else
     echo "SKIP: cannot mount a small tmpfs (not root, or not permitted here); full-disk checks skipped"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+harness_finish

@@ -17,26 +17,9 @@
 # that no file changed (checksums of the whole work folder).
 #
 #   STEPPE=build/steppe STEPPE_SOURCE_DIR=. bash tests/cli/harden_writes.sh
-set -u
-
-STEPPE=${STEPPE:?set STEPPE to the steppe binary}
-SRC=${STEPPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-case $STEPPE in /*) ;; *) STEPPE=$PWD/$STEPPE ;; esac
-case $SRC in /*) ;; *) SRC=$PWD/$SRC ;; esac
-
-WORK=$(mktemp -d /tmp/steppe-harden-XXXXXX)
-trap 'chmod -R u+w "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
-cd "$WORK" || exit 1
+source "$(dirname "$0")/lib.bash"
+harness_init harden
 ulimit -c 0 # SIGQUIT dumps core by default
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    if [ -s err.txt ]; then sed 's/^/  stderr: /' err.txt | head -3; fi
-}
 
 # Checksums of every file under d/ (names and contents).
 snapshot() { (cd d && find . -type f -print0 | sort -z | xargs -0 sha256sum) 2>/dev/null; }
@@ -304,5 +287,4 @@ for sig in $signals; do
 done
 rm -rf sig
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+harness_finish

@@ -18,17 +18,9 @@
 # of address space up front, so there the cap is ASan's own RSS limit.
 #
 #   STEPPE=build/steppe STEPPE_SOURCE_DIR=. bash tests/cli/limits.sh
-set -u
-
-STEPPE=${STEPPE:?set STEPPE to the steppe binary}
-SRC=${STEPPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-SRC=$(cd "$SRC" && pwd)
-case $STEPPE in /*) ;; *) STEPPE=$PWD/$STEPPE ;; esac
+source "$(dirname "$0")/lib.bash"
+harness_init limits
 LIMIT_MB=${LIMIT_MB:-2048}
-
-WORK=$(mktemp -d /tmp/steppe-limits-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK" || exit 1
 
 if ldd "$STEPPE" 2>/dev/null | grep -q libasan; then
     sanitized=1
@@ -51,14 +43,6 @@ if [ $sanitized = 1 ]; then
 else
     LIMIT_SECONDS=${LIMIT_SECONDS:-20}
 fi
-
-passed=0
-failed=0
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    sed 's/^/  stderr: /' err.txt | head -4
-}
 
 # limited CMD...: runs steppe with the memory cap and the time limit.
 limited() {
@@ -310,5 +294,4 @@ check_case "diff -o over an input" diff in/a.png in/a.png -o in/a.png
 printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR\x7f\xff\xff\xff\x7f\xff\xff\xff\x08\x06\0\0\0\0\0\0\0' >in/huge.png
 check_case "diff huge header" diff in/huge.png in/a.png
 
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+harness_finish

@@ -11,26 +11,9 @@
 #
 # Run by ctest with STEPPE and STEPPE_SOURCE_DIR; by hand:
 #   STEPPE=build/steppe STEPPE_SOURCE_DIR=. bash tests/cli/proj_database.sh
-set -u
-
-STEPPE=${STEPPE:?set STEPPE to the steppe binary}
-SRC=${STEPPE_SOURCE_DIR:?set STEPPE_SOURCE_DIR to the source tree}
-case $STEPPE in /*) ;; *) STEPPE=$PWD/$STEPPE ;; esac
-case $SRC in /*) ;; *) SRC=$PWD/$SRC ;; esac
-
-WORK=$(mktemp -d /tmp/steppe-projdb-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK" || exit 1
+source "$(dirname "$0")/lib.bash"
+harness_init projdb
 mkdir empty
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    if [ -s err.txt ]; then sed 's/^/  stderr: /' err.txt | head -5; fi
-}
 nodb() { PROJ_DATA=$WORK/empty PROJ_LIB=$WORK/empty "$@"; }
 
 "$STEPPE" render -q "$SRC/styles/forum.yaml" -o with.png 2>err.txt
@@ -64,5 +47,4 @@ grep -q "^steppe: epsg.yaml:$line:[0-9]*: .*EPSG:3576" err.txt && ok || bad "no 
 [ "$(wc -l <err.txt)" -eq 1 ] && ok || bad "expected one line on stderr"
 [ ! -e epsg.png ] && ok || bad "a failed render left epsg.png"
 
-echo "proj_database: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+harness_finish

@@ -9,34 +9,8 @@
 #
 # Run by ctest with STEPPE=path of the binary and STEPPE_SOURCE_DIR; by hand:
 #   STEPPE=build/steppe STEPPE_SOURCE_DIR=. bash tests/cli/route_via.sh
-set -u
-
-STEPPE=${STEPPE:?set STEPPE to the steppe binary}
-SRC=${STEPPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-case $STEPPE in /*) ;; *) STEPPE=$PWD/$STEPPE ;; esac
-
-WORK=$(mktemp -d /tmp/steppe-via-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK" || exit 1
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    if [ -s err.txt ]; then sed 's/^/  stderr: /' err.txt | head -5; fi
-}
-run() {
-    "$STEPPE" "$@" >out.txt 2>err.txt
-    rc=$?
-}
-expect() {
-    if [ "$rc" -eq "$1" ]; then ok; else bad "$2: exit $rc, expected $1"; fi
-}
-expect_grep() {
-    if grep -Eq -- "$2" "$1"; then ok; else bad "$3: no /$2/ in $1"; fi
-}
+source "$(dirname "$0")/lib.bash"
+harness_init via
 
 STYLE=$SRC/styles/forum.yaml
 # legs FILE: "n km first-from last-to" of the corridor in a report, and every leg as from>to.
@@ -111,5 +85,4 @@ run render few.yaml -o few.png
 expect 2 "one via point"
 expect_grep err.txt "few\.yaml:4:10: .*via: a route needs at least 2 via points" "at least 2 via points"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+harness_finish

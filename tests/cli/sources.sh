@@ -7,29 +7,8 @@
 #
 # Run by ctest with STEPPE=path of the binary and STEPPE_SOURCE_DIR; by hand:
 #   STEPPE=build/steppe STEPPE_SOURCE_DIR=. bash tests/cli/sources.sh
-set -u
-
-STEPPE=${STEPPE:?set STEPPE to the steppe binary}
-SRC=${STEPPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-case $STEPPE in /*) ;; *) STEPPE=$PWD/$STEPPE ;; esac
-SRC=$(cd "$SRC" && pwd)
-
-WORK=$(mktemp -d /tmp/steppe-sources-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK" || exit 1
-
-passed=0
-failed=0
-
-ok() {
-    passed=$((passed + 1))
-}
-
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    if [ -s err.txt ]; then sed 's/^/  stderr: /' err.txt | head -5; fi
-}
+source "$(dirname "$0")/lib.bash"
+harness_init sources
 
 # run ARGS...: runs steppe for at most 10 s, keeping stderr and the status.
 run() {
@@ -128,5 +107,4 @@ printf 'map: {width: 64, height: 64, extent: {lonlat: [0, 0, 40, 40]}}\nlayers:\
 run render t.yaml -q -o table.png
 if [ "$rc" -eq 0 ] && [ -s table.png ]; then ok; else bad "render of a 4,000-column CSV using 3 columns: exit $rc"; fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+harness_finish

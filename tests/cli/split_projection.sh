@@ -11,23 +11,8 @@
 #
 # Run by ctest with STEPPE and STEPPE_SOURCE_DIR; by hand:
 #   STEPPE=build/steppe STEPPE_SOURCE_DIR=. bash tests/cli/split_projection.sh
-set -u
-
-STEPPE=${STEPPE:?set STEPPE to the steppe binary}
-case $STEPPE in /*) ;; *) STEPPE=$PWD/$STEPPE ;; esac
-
-WORK=$(mktemp -d /tmp/steppe-split-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK" || exit 1
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    if [ -s err.txt ]; then sed 's/^/  stderr: /' err.txt | head -5; fi
-}
+source "$(dirname "$0")/lib.bash"
+harness_init split
 
 if ! command -v python3 >/dev/null 2>&1; then
     echo "SKIP: python3 is needed to write the test data"
@@ -124,5 +109,4 @@ print(l.get("features", -1), l.get("vertices", -1))')
 if [ "$features" = 70 ]; then ok; else bad "layer has $features features, expected 70"; fi
 if [ "$vertices" -ge 140 ]; then ok; else bad "layer has $vertices vertices, expected at least 140"; fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+harness_finish

@@ -16,34 +16,12 @@ set -u
 # keys). Nothing here renders the cairo group that needs the slow stacks.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=1"
 
-STEPPE=${STEPPE:?set STEPPE to the steppe binary}
-SRC=${STEPPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-case $STEPPE in /*) ;; *) STEPPE=$PWD/$STEPPE ;; esac
-SRC=$(cd "$SRC" && pwd)
-
-WORK=$(mktemp -d /tmp/steppe-limits-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK" || exit 1
+source "$(dirname "$0")/lib.bash"
+harness_init style-limits
 cp "$SRC"/tests/corpus/shp/good.* .
 
-# AddressSanitizer reserves terabytes of address space for its shadow
-# memory and cannot start under `ulimit -v`: sanitizer builds run the
-# memory cases without the limit (the budget's error is still checked).
 ASAN=""
 if grep -qa __asan_init "$STEPPE"; then ASAN=1; fi
-
-passed=0
-failed=0
-
-ok() {
-    passed=$((passed + 1))
-}
-
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    if [ -s err.txt ]; then head -c 600 err.txt | sed 's/^/  stderr: /'; echo; fi
-}
 
 # run [ULIMIT_KB] -- ARGS...: runs steppe under a 10 s timeout (and an
 # address-space limit when given), keeping stderr and the exit status.
@@ -208,5 +186,4 @@ for target in prose.txt data.json "$STEPPE" "$SRC/README.md" "$SRC/src/style/sty
     refused "extends $(basename "$target")" "steppe: "
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+harness_finish

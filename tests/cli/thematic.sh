@@ -6,24 +6,8 @@
 #
 # Run by ctest with STEPPE=path of the binary and STEPPE_SOURCE_DIR; by hand:
 #   STEPPE=build/steppe STEPPE_SOURCE_DIR=. bash tests/cli/thematic.sh
-set -u
-
-STEPPE=${STEPPE:?set STEPPE to the steppe binary}
-SRC=${STEPPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-case $STEPPE in /*) ;; *) STEPPE=$PWD/$STEPPE ;; esac
-
-WORK=$(mktemp -d /tmp/steppe-thematic-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK" || exit 1
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    if [ -s err.txt ]; then sed 's/^/  stderr: /' err.txt | head -5; fi
-}
+source "$(dirname "$0")/lib.bash"
+harness_init thematic
 run() {
     rm -f out.png
     "$STEPPE" "$@" >out.txt 2>err.txt
@@ -190,5 +174,4 @@ else
     bad "legend.direction diagonal: exit $rc, expected 2 and the key named"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+harness_finish

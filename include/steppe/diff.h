@@ -15,6 +15,7 @@
 #ifndef STEPPE_DIFF_H
 #define STEPPE_DIFF_H
 
+#include <steppe/export.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -48,7 +49,7 @@ typedef struct steppe_diff_result {
 
 /* Fills opts with the defaults: threshold 0 and tolerance 0 (an exact
  * comparison: a render is byte-reproducible on one build), no highlight. */
-void steppe_diff_opts_init(steppe_diff_opts_t *opts);
+STEPPE_API void steppe_diff_opts_init(steppe_diff_opts_t *opts);
 
 /*
  * Compares the PNG files a and b.
@@ -62,8 +63,8 @@ void steppe_diff_opts_init(steppe_diff_opts_t *opts);
  * pixels; STEPPE_ERR_IO when the highlight cannot be written;
  * STEPPE_ERR_NOMEM. The message is recorded in ctx.
  */
-steppe_status_t steppe_diff_png(steppe_ctx_t *ctx, const char *a, const char *b,
-                                const steppe_diff_opts_t *opts, steppe_diff_result_t *result);
+STEPPE_API steppe_status_t steppe_diff_png(steppe_ctx_t *ctx, const char *a, const char *b,
+                                           const steppe_diff_opts_t *opts, steppe_diff_result_t *result);
 
 /* Compares two render reports (steppe render --report) and says in words
  * what changed: the canvas and layout, features drawn per layer, class
@@ -74,8 +75,8 @@ steppe_status_t steppe_diff_png(steppe_ctx_t *ctx, const char *a, const char *b,
  * changed). Returns STEPPE_OK, STEPPE_ERR_DATA_OPEN when a file cannot be
  * read, STEPPE_ERR_DATA_CORRUPT when it is not JSON (FILE:LINE:COL) or not a
  * report, or STEPPE_ERR_NOMEM. */
-steppe_status_t steppe_report_diff(steppe_ctx_t *ctx, const char *a, const char *b, double moved_px,
-                                   char **text, size_t *changes);
+STEPPE_API steppe_status_t steppe_report_diff(steppe_ctx_t *ctx, const char *a, const char *b,
+                                              double moved_px, char **text, size_t *changes);
 
 #ifdef __cplusplus
 }

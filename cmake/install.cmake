@@ -75,26 +75,14 @@ list(JOIN STEPPE_PC_MODULES " " STEPPE_PC_REQUIRES_PRIVATE)
 configure_file(${CMAKE_CURRENT_LIST_DIR}/steppe.pc.in ${PROJECT_BINARY_DIR}/steppe.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/steppe.pc DESTINATION ${STEPPE_PC_DIR})
 
-# `cmake --build build --target maps`: every bundled style rendered to
-# out/NAME.png, .svg and .pdf (one read of the data per style). Styles meant
-# for the atlas (names with "atlas" or "partner-region") are pages of a larger
-# document and are rendered by it, not here. The target always runs: a style
+# `cmake --build build --target maps`: tools/maps.sh with the steppe just
+# built: every bundled style rendered to out/NAME.png, .svg and .pdf (one read
+# of the data per style), and every picture the docs show (docs/NAME.png with
+# a styles/NAME.yaml) regenerated from it. The target always runs: a style
 # may name any data file, so there is no complete dependency list to check.
-file(GLOB STEPPE_STYLES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/styles/*.yaml)
-list(SORT STEPPE_STYLES)
-set(STEPPE_MAP_COMMANDS COMMAND ${CMAKE_COMMAND} -E make_directory out)
-foreach(style ${STEPPE_STYLES})
-  get_filename_component(name ${style} NAME_WE)
-  if(name MATCHES "atlas|partner-region")
-    continue()
-  endif()
-  list(APPEND STEPPE_MAP_COMMANDS
-    COMMAND $<TARGET_FILE:steppe> render -q styles/${name}.yaml
-            -o out/${name}.png -o out/${name}.svg -o out/${name}.pdf)
-endforeach()
 add_custom_target(maps
-  ${STEPPE_MAP_COMMANDS}
+  COMMAND sh tools/maps.sh $<TARGET_FILE:steppe>
   WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-  COMMENT "Rendering the bundled styles to out/*.png, *.svg, *.pdf"
+  COMMENT "Rendering the bundled styles to out/*.png, *.svg, *.pdf and the docs' pictures"
   VERBATIM)
 add_dependencies(maps steppe)

@@ -215,7 +215,8 @@ static const struct {
     int differs;
 } threshold_table[] = {
     {0, 8, 8, 0},     {0, 9, 8, 1},     {1, -9, 8, 1}, {2, 1, 0, 1},  {2, 1, 1, 0}, {3, -20, 8, 1},
-    {0, -100, 99, 1}, {1, 100, 100, 0}, {0, 5, -1, 0}, {0, 9, -1, 1}, /* -1: the default threshold (8) */
+    {0, -100, 99, 1}, {1, 100, 100, 0}, {0, 1, -1, 1}, {0, 0, -1, 0}, /* -1: the default threshold (0: exact)
+                                                                       */
 };
 
 START_TEST(test_threshold)
@@ -230,7 +231,7 @@ START_TEST(test_threshold)
 
     steppe_diff_opts_t opts;
     steppe_diff_opts_init(&opts);
-    ck_assert_int_eq(opts.threshold, 8);
+    ck_assert_int_eq(opts.threshold, 0);
     if (threshold_table[_i].threshold >= 0)
         opts.threshold = threshold_table[_i].threshold;
     steppe_diff_result_t r = run_diff(tu_join(dir, "a.png"), tu_join(dir, "b.png"), &opts);

@@ -20,7 +20,7 @@ build_pkgs=(build-essential cmake pkg-config libcairo2-dev libpango1.0-dev libsh
 # ogr2ogr (gdal-bin) for the GeoJSON and GeoPackage copies of the bundled shapes; a real
 # PostgreSQL + PostGIS server (tests/pg/cluster.sh starts a throwaway one on a Unix socket, as
 # an unprivileged user) and shp2pgsql (Debian's postgis) to load the shapes into it.
-test_pkgs=(clang clang-format libclang-rt-14-dev valgrind pngcheck poppler-utils librsvg2-bin chromium python3 time strace gdal-bin
+test_pkgs=(clang clang-format libclang-rt-14-dev valgrind pngcheck poppler-utils librsvg2-bin chromium python3 python3-yaml time strace gdal-bin
            postgresql-15 postgresql-15-postgis-3 postgis debhelper lintian)
 
 # The benchmark's peers and tools (bench/README.md).

@@ -17,6 +17,7 @@
 
 #include <steppe/export.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <steppe/ctx.h>
 
@@ -46,7 +47,8 @@ typedef struct steppe_diff_result {
     bool match;         /* same size and share <= tolerance */
 } steppe_diff_result_t;
 
-/* Fills opts with the defaults: threshold 8, tolerance 0, no highlight. */
+/* Fills opts with the defaults: threshold 0 and tolerance 0 (an exact
+ * comparison: a render is byte-reproducible on one build), no highlight. */
 STEPPE_API void steppe_diff_opts_init(steppe_diff_opts_t *opts);
 
 /*
@@ -63,6 +65,18 @@ STEPPE_API void steppe_diff_opts_init(steppe_diff_opts_t *opts);
  */
 STEPPE_API steppe_status_t steppe_diff_png(steppe_ctx_t *ctx, const char *a, const char *b,
                                            const steppe_diff_opts_t *opts, steppe_diff_result_t *result);
+
+/* Compares two render reports (steppe render --report) and says in words
+ * what changed: the canvas and layout, features drawn per layer, class
+ * breaks, counts and colours of thematic layers, labels added, dropped or
+ * moved by more than moved_px pixels (box centres), measured lengths, and
+ * legend entries left out. *text (malloc()ed, the caller frees it; NULL on
+ * error) holds one line per change; *changes counts them (0: nothing
+ * changed). Returns STEPPE_OK, STEPPE_ERR_DATA_OPEN when a file cannot be
+ * read, STEPPE_ERR_DATA_CORRUPT when it is not JSON (FILE:LINE:COL) or not a
+ * report, or STEPPE_ERR_NOMEM. */
+STEPPE_API steppe_status_t steppe_report_diff(steppe_ctx_t *ctx, const char *a, const char *b,
+                                              double moved_px, char **text, size_t *changes);
 
 #ifdef __cplusplus
 }

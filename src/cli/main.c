@@ -502,6 +502,7 @@ static const char usage_render[] =
     "Render a map. Without STYLE the bundled styles/forum.yaml is used; a data\n"
     "file (.shp, .csv, GeoJSON, .gpkg) gets a quick-look map. Without -o the map\n"
     "goes to out/NAME.png.\n"
+    "Missing folders of the outputs and the report are created.\n"
     "\n"
     "  -o, --output FILE     write FILE (.png, .svg or .pdf); repeatable\n"
     "  -W, --width PX        canvas width in pixels, 1 or more\n"
@@ -538,14 +539,20 @@ static const char usage_info[] =
 
 static const char usage_diff[] =
     "Usage: steppe diff A.png B.png [OPTIONS]\n"
+    "       steppe diff OLD.json NEW.json [--moved PX]\n"
     "Compare two PNG images of the same size. A pixel differs when one of its\n"
-    "channels differs by more than the threshold.\n"
+    "channels differs by more than the threshold. Given two render reports\n"
+    "(render --report), say in words what changed: canvas and layout, features\n"
+    "per layer, class breaks and counts, labels added, dropped or moved by more\n"
+    "than --moved PX (default 2), measurements; exit 1 on any change.\n"
     "\n"
     "  -t, --tolerance T     share of pixels allowed to differ, 0-1 or 0%-100%:\n"
     "                        0.005 or 0.5% (default 0)\n"
     "  -T, --threshold N     channel difference 0-255 a pixel may have and still\n"
-    "                        count as equal (default 8)\n"
+    "                        count as equal (default 0: exact; 8 absorbs\n"
+    "                        antialiasing across library versions)\n"
     "  -o, --output FILE     write a highlight PNG: A in grey, differences in red\n"
+    "  -m, --moved PX        reports: a label moved by more than PX pixels\n"
     "  -q, --quiet           print errors only\n"
     "  -h, --help            show this help\n"
     "\n"
@@ -916,14 +923,22 @@ static int cmd_info(cli *c, int argc, char **argv)
     return rc;
 }
 
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcasecmp(s + n - k, suffix) == 0;
+}
+
 static int cmd_diff(cli *c, int argc, char **argv)
 {
     static const struct option longopts[] = {{"tolerance", required_argument, NULL, 't'},
                                              {"threshold", required_argument, NULL, 'T'},
                                              {"output", required_argument, NULL, 'o'},
+                                             {"moved", required_argument, NULL, 'm'},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
+    double moved = 2;
     steppe_diff_opts_t opts;
     steppe_diff_result_t r;
     int rc = 0;
@@ -931,13 +946,14 @@ static int cmd_diff(cli *c, int argc, char **argv)
 
     steppe_diff_opts_init(&opts);
     while (rc == 0) {
-        opt = getopt_long(argc, argv, ":t:T:o:qh", longopts, NULL);
+        opt = getopt_long(argc, argv, ":t:T:o:m:qh", longopts, NULL);
         if (opt == -1)
             break;
         switch (opt) {
         case 't': rc = parse_tolerance(optarg, &opts.tolerance); break;
         case 'T': rc = parse_int("diff", "--threshold", optarg, 0, 255, &opts.threshold); break;
         case 'o': opts.highlight = optarg; break;
+        case 'm': rc = parse_positive("diff", "--moved", optarg, 1e6, &moved); break;
         case 'q': c->quiet = 1; break;
         case 'h': fputs(usage_diff, stdout); return 0;
         default: rc = bad_option("diff", opt, argv); break;
@@ -946,13 +962,30 @@ static int cmd_diff(cli *c, int argc, char **argv)
     if (rc != 0)
         return rc;
     if (argc - optind != 2)
-        return usage_error("diff", "diff takes two PNG files");
+        return usage_error("diff", "diff takes two PNG files or two render reports (.json)");
 
     steppe_ctx_t *ctx = make_ctx(c);
     if (!ctx)
         return 1;
     const char *a = argv[optind];
     const char *b = argv[optind + 1];
+    if (has_suffix(a, ".json") && has_suffix(b, ".json")) {
+        char *text = NULL;
+        size_t changes = 0;
+        steppe_status_t st = steppe_report_diff(ctx, a, b, moved, &text, &changes);
+        if (st != STEPPE_OK) {
+            rc = fail(ctx, st);
+        } else {
+            if (changes == 0)
+                printf("no change\n");
+            else
+                fputs(text, stdout);
+            rc = changes ? 1 : 0;
+        }
+        free(text);
+        steppe_ctx_destroy(ctx);
+        return rc;
+    }
     steppe_status_t status = steppe_diff_png(ctx, a, b, &opts, &r);
     if (status != STEPPE_OK) {
         rc = fail(ctx, status);

@@ -28,6 +28,7 @@
 #define FRAME_OUTLINE_SAMPLES 32
 
 typedef struct legend_entry {
+    const char *label; /* the text as written, for warnings */
     const st_symbol *sym;
     st_geom_type type;
     st_text *text;
@@ -56,6 +57,21 @@ typedef struct grat_label {
 
 struct st_furniture {
     double margin, gap, pad; /* px */
+    bool outside;            /* map.layout outside: pieces around the frame, no panels */
+    double need[4];          /* outside: the frame's distance from each canvas edge the pieces need */
+    const char **left_out;   /* legend entries left out for lack of room */
+    size_t nleft_out;
+    double wrap_w;        /* outside: the width texts wrap to */
+    double legend_budget; /* outside: the legend's largest height, px */
+    /* The subject (map.subject, else the fit layer): boxes of its markers,
+     * their labels (estimated: they are placed after the furniture) and
+     * the vertices of its lines and outlines, px; and their union. */
+    st_box *items;
+    size_t nitems;
+    bool has_subject;
+    st_box subject_box;
+    double covered;                /* subject items under furniture boxes, summed over pieces */
+    double flow_x, flow_y, flow_h; /* outside: the row being filled below the frame */
 
     /* Texts created here, destroyed by st_furniture_free(). */
     st_text **texts;
@@ -234,9 +250,45 @@ static bool free_of_pieces(const struct st_furniture *fu, st_box b)
 
 /* Finds room for a w×h piece in corner c, stacking it on what is there.
  * Returns false (with a warning naming what) when it does not fit. */
+static bool place_outside(st_scene *r, double w, double h, const char *what, st_box *out);
+static double cover(const struct st_furniture *fu, st_box b);
+
 static bool place_in_corner(st_scene *r, st_corner c, double w, double h, const char *what, st_box *out)
 {
     struct st_furniture *fu = r->furniture;
+    if (fu->outside)
+        return place_outside(r, w, h, what, out);
+    if (fu->nitems > 0 || (r->map->nsubject > 0 || r->map->layout == ST_LAYOUT_AUTO)) {
+        /* With a subject: the free corner covering least of it, the
+         * style's corner first among equals (matplotlib's loc="best",
+         * judged on the subject alone). */
+        st_corner order[4] = {c, ST_CORNER_TOP_LEFT, ST_CORNER_TOP_RIGHT, ST_CORNER_BOTTOM_RIGHT};
+        st_corner all[4] = {ST_CORNER_TOP_LEFT, ST_CORNER_TOP_RIGHT, ST_CORNER_BOTTOM_LEFT,
+                            ST_CORNER_BOTTOM_RIGHT};
+        size_t no = 1;
+        for (int i = 0; i < 4; i++) {
+            if (all[i] != c)
+                order[no++] = all[i];
+        }
+        double best = HUGE_VAL;
+        st_corner pick = c;
+        for (size_t i = 0; i < 4; i++) {
+            st_corner cc = order[i];
+            double bx = is_left(cc) ? fu->margin : r->view.width_px - fu->margin - w;
+            double by = is_top(cc) ? fu->cursor[cc] : fu->cursor[cc] - h;
+            st_box b = {bx, by, bx + w, by + h};
+            if (!inside_canvas(r, b) || !free_of_pieces(fu, b))
+                continue;
+            double k = cover(fu, b);
+            if (k < best) {
+                best = k;
+                pick = cc;
+            }
+        }
+        if (isfinite(best))
+            fu->covered += best;
+        c = pick;
+    }
     double W = r->view.width_px;
     double x = is_left(c) ? fu->margin : W - fu->margin - w;
     double y = is_top(c) ? fu->cursor[c] : fu->cursor[c] - h;
@@ -329,6 +381,244 @@ char *st_furniture_measure_text(st_arena *arena, const char *tmpl, double km, st
     return out;
 }
 
+/* ---- the subject -------------------------------------------------------------- */
+
+static bool is_subject(const st_map *m, const st_layer *L)
+{
+    if (m->nsubject == 0)
+        return m->extent_kind == ST_EXTENT_FIT && m->fit_layer && strcmp(m->fit_layer, L->name) == 0;
+    for (size_t i = 0; i < m->nsubject; i++) {
+        if (strcmp(m->subject[i], L->name) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool add_item(st_scene *r, size_t *cap, st_box b)
+{
+    struct st_furniture *fu = r->furniture;
+    if (fu->nitems == *cap) {
+        size_t nc = *cap ? 2 * *cap : 256;
+        st_box *grown = st_arena_alloc(r->arena, nc * sizeof *grown);
+        if (!grown)
+            return false;
+        if (fu->nitems)
+            memcpy(grown, fu->items, fu->nitems * sizeof *grown);
+        fu->items = grown;
+        *cap = nc;
+    }
+    fu->items[fu->nitems++] = b;
+    if (!fu->has_subject) {
+        fu->subject_box = b;
+        fu->has_subject = true;
+    } else {
+        fu->subject_box.x0 = fmin(fu->subject_box.x0, b.x0);
+        fu->subject_box.y0 = fmin(fu->subject_box.y0, b.y0);
+        fu->subject_box.x1 = fmax(fu->subject_box.x1, b.x1);
+        fu->subject_box.y1 = fmax(fu->subject_box.y1, b.y1);
+    }
+    return true;
+}
+
+/* The subject's items within the frame. A point's label is not placed yet:
+ * its box is estimated to the right of the marker, 0.6 em a character. */
+static steppe_status_t subject_items(st_scene *r)
+{
+    const st_map *m = r->map;
+    st_box fb = st_scene_frame(&r->view);
+    const double fr[4] = {fb.x0, fb.y0, fb.x1, fb.y1};
+    size_t cap = 0;
+    for (size_t i = 0; i < r->nlayers; i++) {
+        const st_layer_data *ld = &r->layers[i];
+        const st_layer *L = ld->layer;
+        if (!L || !L->visible || !is_subject(m, L))
+            continue;
+        for (size_t k = 0; k < ld->fs.n; k++) {
+            const st_feature *f = &ld->fs.feat[k];
+            const st_symbol *sym = f->cls >= 0 ? &L->classes[f->cls].sym : &L->sym;
+            const st_label *lab = f->cls >= 0 ? &L->classes[f->cls].label : &L->label;
+            bool point = ld->fs.type == ST_GEOM_POINT;
+            double rad = point ? (sym->size * 0.6 + sym->width) * r->view.px_per_pt : pt(r, 1);
+            const char *text = point && lab->enabled && lab->text && *lab->text
+                                   ? st_feature_format(r->arena, lab->text, &ld->fs, f)
+                                   : NULL;
+            for (uint32_t p = 0; p < f->npoints; p++) {
+                double x = f->xy[2 * p], y = f->xy[2 * p + 1];
+                if (!(x >= fr[0] && x <= fr[2] && y >= fr[1] && y <= fr[3]))
+                    continue;
+                if (!add_item(r, &cap, (st_box){x - rad, y - rad, x + rad, y + rad}))
+                    return nomem(r);
+                if (text && *text) {
+                    double size = pt(r, lab->size > 0 ? lab->size : 8);
+                    double w = 0.6 * size * (double)strlen(text);
+                    double gap = rad + pt(r, lab->offset);
+                    if (!add_item(r, &cap, (st_box){x + gap, y - size * 0.7, x + gap + w, y + size * 0.7}))
+                        return nomem(r);
+                }
+            }
+        }
+    }
+    return STEPPE_OK;
+}
+
+/* How many subject items b covers. */
+static double cover(const struct st_furniture *fu, st_box b)
+{
+    double n = 0;
+    for (size_t i = 0; i < fu->nitems; i++)
+        n += overlap(b, fu->items[i]);
+    return n;
+}
+
+/* ---- outside the frame ---------------------------------------------------- */
+
+/* text with line breaks between words so that no line is wider than max_w
+ * px (a longer word keeps a line of its own). Arena storage; text itself
+ * when it fits; NULL when out of memory. */
+static const char *wrap_to(st_scene *r, const st_text_style *ts, double size, int weight, const char *text,
+                           double max_w)
+{
+    st_text *t = make_text(r, ts, size, weight, text);
+    if (!t)
+        return NULL;
+    if (!(max_w > 0) || text_w(t) <= max_w)
+        return text;
+    size_t n = strlen(text);
+    char *out = st_arena_alloc(r->arena, n + 1);
+    char *line = st_arena_alloc(r->arena, n + 1);
+    if (!out || !line)
+        return NULL;
+    size_t o = 0, ls = 0;
+    const char *p = text;
+    while (*p) {
+        if (*p == '\n') {
+            out[o++] = '\n';
+            ls = o;
+            p++;
+            continue;
+        }
+        const char *q = p;
+        while (*q == ' ')
+            q++;
+        while (*q && *q != ' ' && *q != '\n')
+            q++;
+        size_t have = o - ls, add = (size_t)(q - p);
+        memcpy(line, out + ls, have);
+        memcpy(line + have, p, add);
+        line[have + add] = '\0';
+        st_text *lt = make_text(r, ts, size, weight, line);
+        if (!lt)
+            return NULL;
+        if (have > 0 && text_w(lt) > max_w) {
+            out[o++] = '\n';
+            ls = o;
+            while (*p == ' ')
+                p++;
+            continue;
+        }
+        memcpy(out + o, p, add);
+        o += add;
+        p = q;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Outside the frame a text wraps to the frame's width; inside it is left
+ * as written. */
+static const char *wrap(st_scene *r, const st_text_style *ts, double size, int weight, const char *text)
+{
+    struct st_furniture *fu = r->furniture;
+    if (!fu->outside || !text)
+        return text;
+    return wrap_to(r, ts, size, weight, text, fu->wrap_w - 2 * fu->pad);
+}
+
+/* The flow below the frame: pieces fill a row left to right (the
+ * attribution flush right) and start a new row when the row is full; the
+ * title block sits above the frame, flush with its left edge. */
+static bool place_outside(st_scene *r, double w, double h, const char *what, st_box *out)
+{
+    struct st_furniture *fu = r->furniture;
+    double left = fu->margin - fu->pad;
+    double right = r->view.width_px - fu->margin + fu->pad;
+    if (fu->nplaced == MAX_PIECES)
+        return false;
+    st_box b;
+    if (strcmp(what, "title") == 0) {
+        b = (st_box){left, fu->margin - fu->pad, left + w, fu->margin - fu->pad + h};
+        fu->need[1] = fmax(fu->need[1], b.y1 + pt(r, 1));
+    } else {
+        bool own_row = strcmp(what, "legend") == 0 || strcmp(what, "notes") == 0;
+        bool flush_right = strcmp(what, "attribution") == 0;
+        if (fu->flow_x > left && (own_row || fu->flow_x + w > right)) {
+            fu->flow_y += fu->flow_h;
+            fu->flow_x = left;
+            fu->flow_h = 0;
+        }
+        double x = flush_right ? fmax(fu->flow_x, right - w) : fu->flow_x;
+        b = (st_box){x, fu->flow_y, x + w, fu->flow_y + h};
+        fu->flow_x = own_row ? right : b.x1 + fu->gap;
+        fu->flow_h = fmax(fu->flow_h, h);
+        fu->need[3] = fmax(fu->need[3], b.y1 + fu->margin / 2 - r->view.frame[3]);
+    }
+    fu->placed[fu->nplaced++] = b;
+    *out = b;
+    return true;
+}
+
+/* The legend in as many columns as the frame's width takes, each entry in
+ * one column top to bottom, columns filled in turn. */
+static void arrange_columns(st_scene *r, double *w_out, double *h_out)
+{
+    struct st_furniture *fu = r->furniture;
+    double max_w = fu->wrap_w - 2 * fu->pad;
+    double colgap = pt(r, 12), rowgap = pt(r, 2.5);
+    size_t n = fu->nentries;
+    double y0 = fu->pad;
+    if (fu->legend_title)
+        y0 += text_h(fu->legend_title) + pt(r, 4);
+    double *ew = st_arena_calloc(r->arena, n ? n : 1, sizeof *ew);
+    if (!ew) {
+        *w_out = *h_out = 0;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        legend_entry *e = &fu->entries[i];
+        e->row_h = fmax(fu->swatch_h, text_h(e->text));
+        ew[i] = e->heading ? text_w(e->text) : fu->swatch_w + fu->swatch_gap + text_w(e->text);
+        if (e->circles) {
+            double dmax = e->circles->refs[0].diameter * r->view.px_per_pt;
+            double tw = 0;
+            for (size_t k = 0; k < e->circles->nrefs; k++)
+                tw = fmax(tw, text_w(e->circle_text[k]));
+            e->row_h = fmax(dmax, text_h(e->circle_text[0])) + pt(r, 2);
+            ew[i] = dmax + pt(r, 6) + tw;
+        }
+    }
+    for (size_t cols = n ? n : 1; cols >= 1; cols--) {
+        size_t rows = (n + cols - 1) / cols;
+        double x = 0, h = 0, total = 0;
+        for (size_t c = 0; c * rows < n; c++) {
+            double cw = 0, y = y0;
+            for (size_t k = c * rows; k < n && k < (c + 1) * rows; k++) {
+                fu->entries[k].x = fu->pad + x;
+                fu->entries[k].y = y;
+                y += fu->entries[k].row_h + rowgap;
+                cw = fmax(cw, ew[k]);
+            }
+            h = fmax(h, y - rowgap);
+            total = x + cw;
+            x += cw + colgap;
+        }
+        if (total <= max_w || cols == 1) {
+            *w_out = fmax(total, fu->legend_title ? text_w(fu->legend_title) : 0) + 2 * fu->pad;
+            *h_out = h + fu->pad;
+            return;
+        }
+    }
+}
+
 /* ---- pieces -------------------------------------------------------------- */
 
 /* Whether a piece other than the attribution goes in corner c. */
@@ -345,7 +635,17 @@ static steppe_status_t layout_attribution(st_scene *r)
     const st_map *m = r->map;
     if (!m->attribution || !*m->attribution)
         return STEPPE_OK;
-    fu->attribution = make_text(r, &m->attribution_style, 7, 0, m->attribution);
+    const char *text = m->attribution;
+    if (fu->outside) {
+        /* Beside the scale bar when at least half the width is left
+         * there, else on a row of its own. */
+        double right = r->view.width_px - fu->margin;
+        double room = right - fu->flow_x - pt(r, 3);
+        if (room < 0.5 * (fu->wrap_w - 2 * fu->pad))
+            room = fu->wrap_w - 2 * fu->pad;
+        text = wrap_to(r, &m->attribution_style, 7, 0, text, room);
+    }
+    fu->attribution = make_text(r, &m->attribution_style, 7, 0, text);
     if (!fu->attribution)
         return STEPPE_ERR_NOMEM;
     fu->attribution_halo = pt(r, 1.5);
@@ -379,11 +679,12 @@ static steppe_status_t layout_title(st_scene *r)
     const st_map *m = r->map;
     if (!m->title || !*m->title)
         return STEPPE_OK;
-    fu->title = make_text(r, &m->title_style, 16, 0, m->title);
+    fu->title = make_text(r, &m->title_style, 16, 0, wrap(r, &m->title_style, 16, 0, m->title));
     if (!fu->title)
         return STEPPE_ERR_NOMEM;
     if (m->subtitle && *m->subtitle) {
-        fu->subtitle = make_text(r, &m->subtitle_style, 10, 0, m->subtitle);
+        fu->subtitle =
+            make_text(r, &m->subtitle_style, 10, 0, wrap(r, &m->subtitle_style, 10, 0, m->subtitle));
         if (!fu->subtitle)
             return STEPPE_ERR_NOMEM;
     }
@@ -506,12 +807,36 @@ static void draw_circles(st_scene *r, cairo_t *cr, const legend_entry *e, double
     cairo_restore(cr);
 }
 
-static steppe_status_t layout_legend(st_scene *r)
+/* Entries only for layers that drew something: with a subject or another
+ * layout than the corners (a report figure), not on the classic map. */
+static bool skip_layer(const st_scene *r, const st_layer_data *ld)
+{
+    const st_map *m = r->map;
+    bool figure = m->layout != ST_LAYOUT_INSIDE || m->nsubject > 0;
+    return figure && ld->drawn == 0 && !is_thematic(ld);
+}
+
+/* A class none of whose features is on the page, on a report figure. */
+static bool skip_class(const st_scene *r, const st_layer_data *ld, size_t cls)
+{
+    const st_map *m = r->map;
+    if (m->layout == ST_LAYOUT_INSIDE && m->nsubject == 0)
+        return false;
+    for (size_t i = 0; i < ld->fs.n; i++) {
+        if (ld->fs.feat[i].cls == (int)cls)
+            return false;
+    }
+    return true;
+}
+
+static steppe_status_t legend_entries(st_scene *r, double size_pt)
 {
     struct st_furniture *fu = r->furniture;
     const st_map *m = r->map;
-    if (!m->legend)
-        return STEPPE_OK;
+    st_text_style ts = m->legend_style;
+    if (size_pt > 0)
+        ts.size = size_pt;
+    fu->nentries = 0;
     size_t n = 0;
     for (size_t i = 0; i < r->nlayers; i++) {
         const st_layer *L = r->layers[i].layer;
@@ -530,20 +855,29 @@ static steppe_status_t layout_legend(st_scene *r)
     for (size_t i = 0; i < r->nlayers; i++) {
         const st_layer_data *ld = &r->layers[i];
         const st_layer *L = ld->layer;
-        if (!L->visible)
+        if (!L->visible || skip_layer(r, ld))
             continue;
         for (size_t k = 0; k <= L->nclasses; k++) {
             const char *text = k == 0 ? L->legend : L->classes[k - 1].legend;
-            if (!text)
+            if (!text || (k > 0 && skip_class(r, ld, k - 1)))
                 continue;
+            /* A measured layer's entry may give its length: {km}, {km_round}. */
+            if (ld->measured && strstr(text, "{km")) {
+                text = st_furniture_measure_text(r->arena, text, ld->km, m->language);
+                if (!text)
+                    return nomem(r);
+            }
             legend_entry *e = &fu->entries[fu->nentries++];
+            e->label = text;
             e->sym = k == 0 ? &L->sym : &L->classes[k - 1].sym;
             e->type = legend_type(ld);
             e->order = L->legend_order;
             e->layer = i;
             e->sub = k;
             e->heading = k == 0 && is_thematic(ld);
-            e->text = make_text(r, &m->legend_style, 9, e->heading ? 700 : 0, text);
+            e->text = make_text(
+                r, &ts, 9, e->heading ? 700 : 0,
+                fu->outside ? wrap_to(r, &ts, 9, 0, text, fu->wrap_w - fu->swatch_w - fu->swatch_gap) : text);
             if (!e->text)
                 return STEPPE_ERR_NOMEM;
         }
@@ -553,6 +887,80 @@ static steppe_status_t layout_legend(st_scene *r)
             return st;
     }
     qsort(fu->entries, fu->nentries, sizeof *fu->entries, cmp_entry);
+    return STEPPE_OK;
+}
+
+/* Outside the frame the legend takes the frame's width in columns. When
+ * it is taller than its budget (fu->legend_budget) its type shrinks in
+ * half points down to legend.min-size, then entries are left out from the
+ * last, and a warning names them. */
+static steppe_status_t layout_legend_outside(st_scene *r)
+{
+    struct st_furniture *fu = r->furniture;
+    const st_map *m = r->map;
+    double size = m->legend_style.size > 0 ? m->legend_style.size : 9;
+    double min = m->legend_min_size > 0 ? fmin(m->legend_min_size, size) : size;
+    double w = 0, h = 0;
+    for (;;) {
+        double k = size / 8;
+        fu->swatch_w = pt(r, 20 * k);
+        fu->swatch_h = pt(r, 10 * k);
+        fu->swatch_gap = pt(r, 5 * k);
+        steppe_status_t st = legend_entries(r, size);
+        if (st != STEPPE_OK || fu->nentries == 0)
+            return st;
+        fu->legend_title = NULL;
+        if (m->legend_title && *m->legend_title) {
+            st_text_style ts = m->legend_style;
+            ts.size = size;
+            fu->legend_title = make_text(r, &ts, 9, 700, m->legend_title);
+            if (!fu->legend_title)
+                return STEPPE_ERR_NOMEM;
+        }
+        arrange_columns(r, &w, &h);
+        if (h <= fu->legend_budget || size - 0.5 < min - 1e-9)
+            break;
+        size -= 0.5;
+    }
+    size_t all = fu->nentries;
+    while (h > fu->legend_budget && fu->nentries > 0) {
+        fu->nentries--;
+        arrange_columns(r, &w, &h);
+    }
+    if (fu->nentries < all) {
+        fu->left_out = st_arena_calloc(r->arena, all - fu->nentries, sizeof *fu->left_out);
+        if (!fu->left_out)
+            return nomem(r);
+        char list[1024];
+        size_t o = 0;
+        list[0] = '\0';
+        for (size_t i = fu->nentries; i < all; i++) {
+            fu->left_out[fu->nleft_out++] = fu->entries[i].label;
+            if (o < sizeof list)
+                o += (size_t)snprintf(list + o, sizeof list - o, "%s'%s'", o ? ", " : "",
+                                      fu->entries[i].label ? fu->entries[i].label : "(circles)");
+        }
+        st_warn(r->ctx,
+                "%s: the legend does not fit below the map even at %g pt (legend.min-size); left out: %s",
+                m->path ? m->path : "map", size, list);
+    }
+    if (fu->nentries == 0)
+        return STEPPE_OK;
+    fu->has_legend = place_in_corner(r, m->legend_corner, w, h, "legend", &fu->legend_box);
+    return STEPPE_OK;
+}
+
+static steppe_status_t layout_legend(st_scene *r)
+{
+    struct st_furniture *fu = r->furniture;
+    const st_map *m = r->map;
+    if (!m->legend)
+        return STEPPE_OK;
+    if (fu->outside)
+        return layout_legend_outside(r);
+    steppe_status_t st = legend_entries(r, 0);
+    if (st != STEPPE_OK || fu->nentries == 0)
+        return st;
 
     fu->swatch_w = pt(r, 20);
     fu->swatch_h = pt(r, 11);
@@ -642,7 +1050,7 @@ static steppe_status_t layout_notes(st_scene *r)
             return nomem(r);
         len += (size_t)snprintf(all + len, cap - len, "%s%s", len ? "\n" : "", line);
     }
-    fu->notes = make_text(r, &m->legend_style, 9, 0, all);
+    fu->notes = make_text(r, &m->legend_style, 9, 0, wrap(r, &m->legend_style, 9, 0, all));
     if (!fu->notes)
         return STEPPE_ERR_NOMEM;
     fu->has_notes = place_in_corner(r, m->notes_corner, text_w(fu->notes) + 2 * fu->pad,
@@ -657,7 +1065,8 @@ static double km_per_px_at_centre(const st_scene *r)
 {
     const st_view *v = &r->view;
     const double d = 10;
-    double cx = v->width_px / 2, cy = v->height_px / 2;
+    st_box f = st_scene_frame(v);
+    double cx = (f.x0 + f.x1) / 2, cy = (f.y0 + f.y1) / 2;
     double xy[4] = {v->extent[0] + (cx - d / 2) / v->scale, v->extent[3] - cy / v->scale,
                     v->extent[0] + (cx + d / 2) / v->scale, v->extent[3] - cy / v->scale};
     if (!r->lonlat_to_map || st_proj_trans(r->lonlat_to_map, xy, 2, true) > 0)
@@ -832,14 +1241,16 @@ static bool add_projected_line(st_scene *r, double *ll, size_t n, polybuf *pb, s
  * canvas along the other axis. */
 static bool edge_crossing(const st_scene *r, const double *xy, size_t count, int axis, double v, double *at)
 {
-    double lim = axis == 1 ? r->view.width_px : r->view.height_px;
+    st_box f = st_scene_frame(&r->view);
+    double lo = axis == 1 ? f.x0 : f.y0;
+    double lim = axis == 1 ? f.x1 : f.y1;
     for (size_t i = 1; i < count; i++) {
         const double *a = xy + 2 * (i - 1), *b = xy + 2 * i;
         if ((a[axis] - v) * (b[axis] - v) > 0 || a[axis] == b[axis])
             continue;
         double t = (v - a[axis]) / (b[axis] - a[axis]);
         double o = a[1 - axis] + t * (b[1 - axis] - a[1 - axis]);
-        if (o >= 0 && o <= lim) {
+        if (o >= lo && o <= lim) {
             *at = o;
             return true;
         }
@@ -858,26 +1269,29 @@ static steppe_status_t add_grat_label(st_scene *r, double value, bool lon, int e
         return STEPPE_ERR_NOMEM;
     double w = text_w(t), h = text_h(t), inset = pt(r, 1.5) + fu->grat_halo;
     double x, y;
+    st_box f = st_scene_frame(&r->view);
+    const double fr[4] = {f.x0, f.y0, f.x1, f.y1};
     switch (edge) {
     case 0: /* top */
         x = at - w / 2;
-        y = inset;
+        y = fr[1] + inset;
         break;
     case 1: /* bottom */
         x = at - w / 2;
-        y = r->view.height_px - inset - h;
+        y = fr[3] - inset - h;
         break;
     case 2: /* left */
-        x = inset;
+        x = fr[0] + inset;
         y = at - h / 2;
         break;
     default: /* right */
-        x = r->view.width_px - inset - w;
+        x = fr[2] - inset - w;
         y = at - h / 2;
         break;
     }
     st_box b = {x - fu->grat_halo, y - fu->grat_halo, x + w + fu->grat_halo, y + h + fu->grat_halo};
-    if (!inside_canvas(r, b) || !free_of_pieces(fu, b))
+    bool in_frame = b.x0 >= fr[0] && b.y0 >= fr[1] && b.x1 <= fr[2] && b.y1 <= fr[3];
+    if (!in_frame || !free_of_pieces(fu, b))
         return STEPPE_OK;
     /* Where meridians converge (near a pole) their labels would crowd the
      * edge: keep a line height between neighbouring labels. */
@@ -960,8 +1374,9 @@ static steppe_status_t layout_graticule(st_scene *r)
              * crowd together, so the top edge carries none. */
             double at;
             int axis = meridian ? 1 : 0;
-            double lim = meridian ? r->view.height_px : r->view.width_px;
-            if (!meridian && edge_crossing(r, pb.xy + 2 * first, count, axis, 0, &at))
+            st_box f = st_scene_frame(&r->view);
+            double lim = meridian ? f.y1 : f.x1;
+            if (!meridian && edge_crossing(r, pb.xy + 2 * first, count, axis, f.x0, &at))
                 st = add_grat_label(r, v, meridian, 2, at);
             if (st == STEPPE_OK && edge_crossing(r, pb.xy + 2 * first, count, axis, lim, &at))
                 st = add_grat_label(r, v, meridian, meridian ? 1 : 3, at);
@@ -1176,17 +1591,45 @@ steppe_status_t st_furniture_layout(st_scene *r)
     fu->cursor[ST_CORNER_BOTTOM_LEFT] = r->view.height_px - fu->margin;
     fu->cursor[ST_CORNER_BOTTOM_RIGHT] = r->view.height_px - fu->margin;
 
-    st = layout_attribution(r);
-    if (st == STEPPE_OK)
+    fu->outside = r->map->layout == ST_LAYOUT_OUTSIDE;
+    if (r->map->layout != ST_LAYOUT_INSIDE || r->map->nsubject > 0) {
+        st = subject_items(r);
+        if (st != STEPPE_OK)
+            return st;
+    }
+    if (fu->outside) {
+        const double *fr = r->view.frame;
+        fu->wrap_w = r->view.width_px - 2 * fu->margin + 2 * fu->pad;
+        fu->flow_x = fu->margin - fu->pad;
+        fu->flow_y = fr[3] + pt(r, 3);
+        fu->need[0] = fu->need[1] = fu->need[2] = fu->need[3] = fu->margin;
+        /* A fixed page gives the legend at most 30 % of its height; a
+         * figure whose height follows the map, at most the map's. */
+        fu->legend_budget = r->map->height_follows ? fr[3] - fr[1] : 0.3 * r->view.height_px;
         st = layout_title(r);
-    if (st == STEPPE_OK)
-        st = layout_scalebar(r);
-    if (st == STEPPE_OK)
-        st = layout_inset(r);
-    if (st == STEPPE_OK)
-        st = layout_legend(r);
-    if (st == STEPPE_OK)
-        st = layout_notes(r);
+        if (st == STEPPE_OK)
+            st = layout_scalebar(r);
+        if (st == STEPPE_OK)
+            st = layout_attribution(r);
+        if (st == STEPPE_OK)
+            st = layout_inset(r);
+        if (st == STEPPE_OK)
+            st = layout_legend(r);
+        if (st == STEPPE_OK)
+            st = layout_notes(r);
+    } else {
+        st = layout_attribution(r);
+        if (st == STEPPE_OK)
+            st = layout_title(r);
+        if (st == STEPPE_OK)
+            st = layout_scalebar(r);
+        if (st == STEPPE_OK)
+            st = layout_inset(r);
+        if (st == STEPPE_OK)
+            st = layout_legend(r);
+        if (st == STEPPE_OK)
+            st = layout_notes(r);
+    }
     /* Graticule labels last: they give way to every panel. */
     if (st == STEPPE_OK)
         st = layout_graticule(r);
@@ -1195,6 +1638,16 @@ steppe_status_t st_furniture_layout(st_scene *r)
 
     for (size_t i = 0; i < fu->nplaced && st == STEPPE_OK; i++)
         st = st_scene_add_obstacle(r, fu->placed[i]);
+    if (fu->outside && st == STEPPE_OK) {
+        /* Labels stay inside the frame. */
+        const double *fr = r->view.frame;
+        double W = r->view.width_px, H = r->view.height_px;
+        st_box strips[4] = {{0, 0, W, fr[1]}, {0, fr[3], W, H}, {0, 0, fr[0], H}, {fr[2], 0, W, H}};
+        for (int i = 0; i < 4 && st == STEPPE_OK; i++) {
+            if (strips[i].x1 > strips[i].x0 && strips[i].y1 > strips[i].y0)
+                st = st_scene_add_obstacle(r, strips[i]);
+        }
+    }
     for (size_t i = 0; i < fu->ngrat_labels && st == STEPPE_OK; i++) {
         const grat_label *g = &fu->grat_labels[i];
         st_box b = {g->x - fu->grat_halo, g->y - fu->grat_halo, g->x + text_w(g->text) + fu->grat_halo,
@@ -1206,6 +1659,8 @@ steppe_status_t st_furniture_layout(st_scene *r)
 
 static void draw_panel(st_scene *r, cairo_t *cr, st_box b, double alpha)
 {
+    if (r->furniture->outside)
+        return;
     cairo_save(cr);
     cairo_rectangle(cr, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0);
     cairo_set_source_rgba(cr, 1, 1, 1, alpha);
@@ -1290,6 +1745,17 @@ void st_furniture_draw(st_scene *r, cairo_t *cr)
     const st_map *m = r->map;
     if (!fu)
         return;
+    if (fu->outside) {
+        /* The neatline round the frame. */
+        const double *fr = r->view.frame;
+        double lw = pt(r, 0.5);
+        cairo_save(cr);
+        cairo_set_line_width(cr, lw);
+        cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+        cairo_rectangle(cr, fr[0] - lw / 2, fr[1] - lw / 2, fr[2] - fr[0] + lw, fr[3] - fr[1] + lw);
+        cairo_stroke(cr);
+        cairo_restore(cr);
+    }
     if (fu->has_inset)
         draw_inset(r, cr);
     if (fu->has_title) {
@@ -1388,5 +1854,55 @@ bool st_furniture_legend_box(const st_scene *r, st_box *box)
     if (!fu || !fu->has_legend)
         return false;
     *box = fu->legend_box;
+    return true;
+}
+
+void st_furniture_needs(const st_scene *r, double need[4])
+{
+    const struct st_furniture *fu = r->furniture;
+    for (int i = 0; i < 4; i++)
+        need[i] = fu && fu->outside ? fu->need[i] : 0;
+}
+
+size_t st_furniture_boxes(const st_scene *r, st_furniture_box *out, size_t max)
+{
+    const struct st_furniture *fu = r->furniture;
+    size_t n = 0;
+    if (!fu)
+        return 0;
+#define PIECE(has, name, box)                                                                                \
+    do {                                                                                                     \
+        if ((has) && n < max)                                                                                \
+            out[n++] = (st_furniture_box){name, box};                                                        \
+    } while (0)
+    PIECE(fu->has_title, "title", fu->title_box);
+    PIECE(fu->has_legend, "legend", fu->legend_box);
+    PIECE(fu->has_notes, "notes", fu->notes_box);
+    PIECE(fu->has_scalebar, "scalebar", fu->scalebar_box);
+    PIECE(fu->has_attribution, "attribution", fu->attribution_box);
+    PIECE(fu->has_inset, "inset", fu->inset_box);
+#undef PIECE
+    return n;
+}
+
+size_t st_furniture_left_out(const st_scene *r, const char *const **names)
+{
+    const struct st_furniture *fu = r->furniture;
+    *names = fu ? fu->left_out : NULL;
+    return fu ? fu->nleft_out : 0;
+}
+
+double st_furniture_covered(const st_scene *r)
+{
+    const struct st_furniture *fu = r->furniture;
+    return fu ? fu->covered : 0;
+}
+
+bool st_furniture_subject_box(const st_scene *r, st_box *box)
+{
+    const struct st_furniture *fu = r->furniture;
+    if (!fu || !fu->has_subject)
+        return false;
+    *box = fu->subject_box;
     return true;
 }

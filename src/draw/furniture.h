@@ -44,4 +44,28 @@ bool st_furniture_legend_box(const st_scene *r, st_box *box);
 /* Number of entries in the legend as laid out (0 without a legend). */
 size_t st_furniture_legend_entries(const st_scene *r);
 
+/* The room the furniture laid out outside the frame needs on each side of
+ * it (left, top, right, bottom), px from the canvas edges; all 0 for an
+ * inside layout. */
+void st_furniture_needs(const st_scene *r, double need[4]);
+
+/* One piece of furniture as laid out, for the report. */
+typedef struct st_furniture_box {
+    const char *name; /* "title", "legend", "notes", "scalebar", "attribution", "inset" */
+    st_box box;
+} st_furniture_box;
+
+/* The pieces laid out (at most max into out). Returns how many. */
+size_t st_furniture_boxes(const st_scene *r, st_furniture_box *out, size_t max);
+
+/* How many of the subject's items (markers, estimated labels, vertices)
+ * the pieces placed inside the frame cover; 0 outside. */
+double st_furniture_covered(const st_scene *r);
+
+/* The box round the subject's items in the frame; false without any. */
+bool st_furniture_subject_box(const st_scene *r, st_box *box);
+
+/* The legend entries left out for lack of room: *names (furniture storage). */
+size_t st_furniture_left_out(const st_scene *r, const char *const **names);
+
 #endif

@@ -28,6 +28,8 @@
 #include "labels.h"
 #include "grow.h"
 
+#include "furniture.h"
+
 #include <glib.h>
 #include <math.h>
 #include <stdlib.h>
@@ -72,6 +74,7 @@ typedef struct job {
     uint32_t layer, feature;
     const st_label *label;
     const char *text;
+    bool subject; /* a layer of map.subject: placed before every other label */
 } job;
 
 /* ---- grid index of occupied boxes --------------------------------------- */
@@ -1109,6 +1112,8 @@ static steppe_status_t place_job(placer *pl, const job *jb)
 static int cmp_job(const void *a, const void *b)
 {
     const job *x = a, *y = b;
+    if (x->subject != y->subject)
+        return x->subject ? -1 : 1;
     if (x->label->priority != y->label->priority)
         return x->label->priority > y->label->priority ? -1 : 1;
     if (x->layer != y->layer)
@@ -1156,20 +1161,29 @@ static steppe_status_t collect_jobs(st_scene *r, job **out, size_t *nout)
             const st_label *lab = cls ? &L->classes[f->cls].label : &L->label;
             if (!lab->enabled || !lab->text)
                 continue;
-            /* Off the canvas: nothing to name, so not "dropped" either. */
-            if (f->bbox[2] < 0 || f->bbox[0] > r->view.width_px || f->bbox[3] < 0 ||
-                f->bbox[1] > r->view.height_px)
+            /* Off the map frame: nothing to name, so not "dropped" either. */
+            st_box fr = st_scene_frame(&r->view);
+            if (f->bbox[2] < fr.x0 || f->bbox[0] > fr.x1 || f->bbox[3] < fr.y0 || f->bbox[1] > fr.y1)
                 continue;
             /* Too small to be worth a name: not a job, so not "dropped". */
             if (ld->fs.type == ST_GEOM_POLYGON && lab->min_area > 0 && feature_area(f) < lab->min_area)
                 continue;
+            /* A measured layer's label may give its length: {km}, {km_round}. */
+            const char *tmpl = lab->text;
+            if (ld->measured && strstr(tmpl, "{km")) {
+                tmpl = st_furniture_measure_text(r->arena, tmpl, ld->km, r->map->language);
+                if (!tmpl) {
+                    st = nomem(r);
+                    goto done;
+                }
+            }
             /* A template that is one field ("{name}") is that field's
              * value: used as it is, not copied (a million points, 16 MB). */
             const char *text = NULL;
-            if (!lab->uppercase && single_field(lab->text, field, sizeof field))
+            if (!lab->uppercase && single_field(tmpl, field, sizeof field))
                 text = st_feature_attr(&ld->fs, f, field);
             if (!text)
-                text = st_feature_format(r->arena, lab->text, &ld->fs, f);
+                text = st_feature_format(r->arena, tmpl, &ld->fs, f);
             if (text && lab->uppercase) {
                 gchar *up = g_utf8_strup(text, -1);
                 text = up ? st_arena_strdup(r->arena, up) : NULL;
@@ -1187,6 +1201,9 @@ static steppe_status_t collect_jobs(st_scene *r, job **out, size_t *nout)
             jobs[n].feature = (uint32_t)k;
             jobs[n].label = lab;
             jobs[n].text = text;
+            jobs[n].subject = false;
+            for (size_t s = 0; s < r->map->nsubject; s++)
+                jobs[n].subject = jobs[n].subject || strcmp(r->map->subject[s], L->name) == 0;
             n++;
         }
     }

@@ -116,6 +116,15 @@ typedef struct st_scene {
     struct st_label_plan *label_plan; /* labels.c's placements, drawn per output */
 } st_scene;
 
+/* The map frame within the canvas (x0, y0, x1, y1 px): the view's frame,
+ * or the whole canvas for a view made without one (frame all 0). */
+static inline st_box st_scene_frame(const st_view *v)
+{
+    if (v->frame[2] > v->frame[0] && v->frame[3] > v->frame[1])
+        return (st_box){v->frame[0], v->frame[1], v->frame[2], v->frame[3]};
+    return (st_box){0, 0, v->width_px, v->height_px};
+}
+
 /* Adds an obstacle box. Returns STEPPE_ERR_NOMEM on failure. */
 /* Room for n more obstacles at once (the arena keeps what doubling
  * leaves behind: a million markers). */

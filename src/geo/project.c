@@ -657,6 +657,13 @@ steppe_status_t st_view_init(steppe_ctx_t *ctx, const st_map *map, st_proj *to_m
                         map->path ? map->path : "map", map->width_px, map->height_px);
     view->width_px = map->width_px;
     view->height_px = map->height_px;
+    const double *in = map->frame_inset;
+    double fw = map->width_px - in[0] - in[2];
+    double fh = map->height_px - in[1] - in[3];
+    if (!(fw >= 1 && fh >= 1))
+        return st_error(ctx, STEPPE_ERR_STYLE_VALUE,
+                        "%s: the furniture around the map leaves no room for it on a %gx%g px canvas",
+                        map->path ? map->path : "map", map->width_px, map->height_px);
     view->dpi = map->dpi > 0 ? map->dpi : 96;
     view->px_per_pt = view->dpi / 72;
 
@@ -704,17 +711,33 @@ steppe_status_t st_view_init(steppe_ctx_t *ctx, const st_map *map, st_proj *to_m
         ew = to_map && to_map->dst_geographic ? 2.0 : 200000.0;
         eh = ew;
     }
-    if (ew * view->height_px < eh * view->width_px)
-        ew = eh * view->width_px / view->height_px;
+    if (map->height_follows && ew > 0 && eh > 0) {
+        /* The frame takes the extent's aspect; the canvas grows with it. */
+        fh = fmin(fmax(round(fw * eh / ew), 1), 32767 - in[1] - in[3]);
+        view->height_px = fh + in[1] + in[3];
+    }
+    if (ew * fh < eh * fw)
+        ew = eh * fw / fh;
     else
-        eh = ew * view->height_px / view->width_px;
+        eh = ew * fh / fw;
     view->extent[0] = cx - ew / 2;
     view->extent[1] = cy - eh / 2;
     view->extent[2] = cx + ew / 2;
     view->extent[3] = cy + eh / 2;
-    view->scale = view->width_px / ew;
+    view->scale = fw / ew;
     if (!(view->scale > 0 && isfinite(view->scale)))
         return extent_error(ctx, map, "extent is too small to map onto the canvas");
+    if (in[0] > 0 || in[1] > 0 || in[2] > 0 || in[3] > 0) {
+        /* The canvas around the frame, in map units. */
+        view->extent[0] -= in[0] / view->scale;
+        view->extent[3] += in[1] / view->scale;
+        view->extent[2] = view->extent[0] + view->width_px / view->scale;
+        view->extent[1] = view->extent[3] - view->height_px / view->scale;
+    }
+    view->frame[0] = in[0];
+    view->frame[1] = in[1];
+    view->frame[2] = in[0] + fw;
+    view->frame[3] = in[1] + fh;
     frame_lonlat(to_map, view);
     return STEPPE_OK;
 }

@@ -25,6 +25,11 @@ typedef struct st_view {
     double dpi;
     double px_per_pt; /* dpi / 72 */
     double lonlat[4]; /* a geographic bbox covering the frame (for culling) */
+    /* The map frame within the canvas, px (x0, y0, x1, y1): the whole
+     * canvas unless map.frame_inset keeps room around it for furniture
+     * (map.layout: outside). The extent is fitted to the frame; extent[]
+     * and lonlat[] cover the canvas. */
+    double frame[4];
 } st_view;
 
 typedef struct st_proj st_proj;

@@ -162,7 +162,7 @@ done:
 void steppe_diff_opts_init(steppe_diff_opts_t *opts)
 {
     memset(opts, 0, sizeof *opts);
-    opts->threshold = 8;
+    opts->threshold = 0; /* exact: steppe's output is byte-reproducible */
     opts->tolerance = 0.0;
     opts->highlight = NULL;
 }

@@ -389,6 +389,55 @@ steppe_status_t st_guard_map(steppe_ctx_t *ctx, st_guard *g, const st_map *map)
     return st;
 }
 
+steppe_status_t st_output_make_folders(steppe_ctx_t *ctx, const char *target, char **made, size_t max,
+                                       size_t *nmade)
+{
+    size_t first = *nmade;
+    char *path = strdup(target);
+    if (!path)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+    steppe_status_t status = STEPPE_OK;
+    for (char *p = path + 1; *p && status == STEPPE_OK; p++) {
+        if (*p != '/' || p[-1] == '/')
+            continue;
+        *p = '\0';
+        struct stat sb;
+        bool exists = stat(path, &sb) == 0;
+        if (exists && S_ISDIR(sb.st_mode)) {
+            *p = '/';
+            continue;
+        }
+        if (exists) {
+            status =
+                st_error(ctx, STEPPE_ERR_IO,
+                         "%s: cannot create its folder %s: a file of that name is in the way", target, path);
+        } else if (mkdir(path, 0777) != 0) {
+            status = st_error(ctx, STEPPE_ERR_IO, "%s: cannot create its folder %s: %s", target, path,
+                              strerror(errno));
+        } else if (*nmade < max) {
+            made[*nmade] = strdup(path);
+            if (made[*nmade])
+                (*nmade)++;
+        }
+        *p = '/';
+    }
+    free(path);
+    if (status != STEPPE_OK) {
+        st_output_unmake_folders(made + first, *nmade - first);
+        *nmade = first;
+    }
+    return status;
+}
+
+void st_output_unmake_folders(char **made, size_t n)
+{
+    for (size_t i = n; i-- > 0;) {
+        rmdir(made[i]);
+        free(made[i]);
+        made[i] = NULL;
+    }
+}
+
 steppe_status_t st_output_writable(steppe_ctx_t *ctx, const char *target)
 {
     struct stat st;

@@ -102,6 +102,19 @@ steppe_status_t st_guard_render(steppe_ctx_t *ctx, const struct st_map *map,
  * when target does not exist. */
 steppe_status_t st_output_writable(steppe_ctx_t *ctx, const char *target);
 
+/* Creates the missing folders above target (mkdir -p of its dirname) and
+ * records each one it made in made[0..*nmade) (malloc()ed; at most max,
+ * deeper ones are still made but not recorded), so that a failed run can
+ * take them back with st_output_unmake_folders(). STEPPE_ERR_IO "TARGET:
+ * cannot create its folder FOLDER: REASON", with every folder made by this
+ * call removed again. */
+steppe_status_t st_output_make_folders(steppe_ctx_t *ctx, const char *target, char **made, size_t max,
+                                       size_t *nmade);
+
+/* Removes the folders of made[0..n) deepest first when they are empty,
+ * and frees them. */
+void st_output_unmake_folders(char **made, size_t n);
+
 /* The canonical form of path (see above), malloc()ed; NULL when out of
  * memory or the working directory cannot be read. */
 char *st_path_canonical(const char *path);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "furniture.h"
 #include "join.h"
 #include "output.h"
 #include "thematic.h"
@@ -135,6 +136,51 @@ static void border_shares(FILE *f, const st_layer_data *d)
     json_num(f, sum);
 }
 
+static void json_box(FILE *f, st_box b)
+{
+    fprintf(f, "{\"x\": %.1f, \"y\": %.1f, \"width\": %.1f, \"height\": %.1f}", b.x0, b.y0, b.x1 - b.x0,
+            b.y1 - b.y0);
+}
+
+/* The layout: the frame, every piece of furniture and the subject's box,
+ * in output pixels, so that a test can check that none covers another. */
+static void write_layout(st_scene *r, FILE *f)
+{
+    const st_map *m = r->map;
+    static const char *const names[] = {"inside", "outside", "auto"};
+    fputs("\n  ],\n  \"layout\": {\"mode\": ", f);
+    json_str(f, names[m->layout <= ST_LAYOUT_AUTO ? m->layout : 0]);
+    fputs(", \"frame\": ", f);
+    const double *fr = r->view.frame;
+    json_box(f, (st_box){fr[0], fr[1], fr[2], fr[3]});
+    fprintf(f, ", \"width_mm\": %.1f, \"height_mm\": %.1f", r->view.width_px / r->view.dpi * 25.4,
+            r->view.height_px / r->view.dpi * 25.4);
+    st_box sb;
+    fputs(", \"subject\": ", f);
+    if (st_furniture_subject_box(r, &sb))
+        json_box(f, sb);
+    else
+        fputs("null", f);
+    fputs(", \"furniture\": [", f);
+    st_furniture_box boxes[16];
+    size_t n = st_furniture_boxes(r, boxes, 16);
+    for (size_t i = 0; i < n; i++) {
+        fputs(i ? ", {\"piece\": " : "{\"piece\": ", f);
+        json_str(f, boxes[i].name);
+        fputs(", \"box\": ", f);
+        json_box(f, boxes[i].box);
+        fputs("}", f);
+    }
+    fputs("], \"legend_left_out\": [", f);
+    const char *const *left = NULL;
+    size_t nl = st_furniture_left_out(r, &left);
+    for (size_t i = 0; i < nl; i++) {
+        fputs(i ? ", " : "", f);
+        json_str(f, left[i]);
+    }
+    fputs("]}", f);
+}
+
 static void write_body(st_scene *r, FILE *f)
 {
     const steppe_render_opts_t *o = r->opts;
@@ -191,7 +237,8 @@ static void write_body(st_scene *r, FILE *f)
         json_str(f, r->dropped[i].text);
         fputs("}", f);
     }
-    fputs("\n  ],\n  \"measurements\": {", f);
+    write_layout(r, f);
+    fputs(",\n  \"measurements\": {", f);
     int first = 1;
     for (size_t i = 0; i < r->nlayers; i++) {
         const st_layer_data *d = &r->layers[i];

@@ -12,7 +12,6 @@
  * counter under a mutex, which also serialises logging and progress. */
 #include <steppe/atlas.h>
 
-#include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <math.h>
@@ -129,32 +128,6 @@ static void *worker(void *arg)
     }
     steppe_ctx_destroy(ctx);
     return NULL;
-}
-
-/* Creates the folders above path (mkdir -p of its dirname). */
-static int make_parents(const char *target)
-{
-    char *path = strdup(target);
-    if (!path)
-        return -1;
-    int status = 0;
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        int rc = mkdir(path, 0777);
-        int err = errno;
-        *p = '/';
-        if (rc != 0 && err != EEXIST) {
-            errno = err;
-            status = -1;
-            break;
-        }
-    }
-    int err = errno;
-    free(path);
-    errno = err;
-    return status;
 }
 
 typedef struct near_point {
@@ -497,11 +470,10 @@ steppe_status_t steppe_atlas(steppe_ctx_t *ctx, const steppe_style_t *style, con
     }
     /* Folders are created only once every page has passed its checks. */
     for (size_t k = 0; k < run.njobs; k++) {
-        if (make_parents(run.jobs[k].path) != 0) {
-            st = st_error(ctx, STEPPE_ERR_IO, "%s: cannot create its folder: %s", run.jobs[k].path,
-                          strerror(errno));
+        size_t nmade = 0;
+        st = st_output_make_folders(ctx, run.jobs[k].path, NULL, 0, &nmade);
+        if (st != STEPPE_OK)
             goto done;
-        }
     }
 
     run.ctx = ctx;

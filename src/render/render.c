@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include "ctx.h"
 #include "derive.h"
 #include "draw.h"
 #include "furniture.h"
@@ -197,12 +198,26 @@ static void draw_highlight(st_scene *r, cairo_t *cr)
 static void draw_base(st_scene *r, cairo_t *cr, double y0, double y1)
 {
     const st_map *m = r->map;
-    if (m->background.a > 0) {
-        st_set_color(cr, m->background, 1.0);
+    st_box fb = st_scene_frame(&r->view);
+    const double fr[4] = {fb.x0, fb.y0, fb.x1, fb.y1};
+    if (fr[0] > 0 || fr[1] > 0 || fr[2] < r->view.width_px || fr[3] < r->view.height_px) {
+        /* Furniture outside the frame: white paper round the map. */
+        cairo_set_source_rgb(cr, 1, 1, 1);
         cairo_paint(cr);
+        cairo_rectangle(cr, fr[0], fr[1], fr[2] - fr[0], fr[3] - fr[1]);
+        cairo_clip(cr);
+        if (m->background.a > 0) {
+            st_set_color(cr, m->background, 1.0);
+            cairo_paint(cr);
+        }
+    } else {
+        if (m->background.a > 0) {
+            st_set_color(cr, m->background, 1.0);
+            cairo_paint(cr);
+        }
+        cairo_rectangle(cr, 0, 0, r->view.width_px, r->view.height_px);
+        cairo_clip(cr);
     }
-    cairo_rectangle(cr, 0, 0, r->view.width_px, r->view.height_px);
-    cairo_clip(cr);
     /* The graticule goes over area fills and under lines and points. */
     bool graticule_done = false;
     for (size_t i = 0; i < r->nlayers; i++) {
@@ -533,8 +548,96 @@ static steppe_status_t check_drawn(st_scene *r)
                     who);
 }
 
+/* Folders made for one render's outputs, remembered to be taken back. */
+#define MAX_MADE_FOLDERS 64
+
+/* What a measuring pass finds out for the real one: how much of the
+ * subject the furniture inside the frame would cover, and the room the
+ * furniture outside it needs on each side. */
+typedef struct layout_plan {
+    double covered;
+    double need[4];
+} layout_plan;
+
+static steppe_status_t render_pass(steppe_ctx_t *ctx, const st_map *model, const steppe_render_opts_t *opts,
+                                   const st_datacache *cache, const st_page *page, layout_plan *plan);
+
+/* Warnings and notes of the measuring pass are dropped: the real pass
+ * says them again. Errors still go to the caller's logger. */
+typedef struct quiet_log {
+    steppe_log_fn log;
+    void *user;
+} quiet_log;
+
+static void quiet_log_add(void *user, steppe_log_level_t level, const char *msg)
+{
+    quiet_log *q = user;
+    if (level != STEPPE_LOG_WARNING && level != STEPPE_LOG_INFO && q->log)
+        q->log(q->user, level, msg);
+}
+
+/* A report figure (map.layout outside or auto, or a map.subject) takes two
+ * passes: the first reads the data and lays the furniture out both inside
+ * the frame and around it, writing nothing; the second renders with the
+ * layout chosen and the frame inset by the room the furniture needs. */
 steppe_status_t st_render_map(steppe_ctx_t *ctx, const st_map *model, const steppe_render_opts_t *opts,
                               const st_datacache *cache, const st_page *page)
+{
+    if (model->layout == ST_LAYOUT_INSIDE && model->nsubject == 0)
+        return render_pass(ctx, model, opts, cache, page, NULL);
+    layout_plan plan = {0};
+    quiet_log q = {ctx->log, ctx->log_user};
+    unsigned warnings = ctx->warnings;
+    ctx->log = quiet_log_add;
+    ctx->log_user = &q;
+    steppe_status_t st = render_pass(ctx, model, opts, cache, page, &plan);
+    ctx->log = q.log;
+    ctx->log_user = q.user;
+    ctx->warnings = warnings;
+    if (st != STEPPE_OK)
+        return st;
+    st_map m = *model;
+    const char *who = m.path ? m.path : "map";
+    bool outside = m.layout == ST_LAYOUT_OUTSIDE || plan.covered > 0;
+    if (m.layout == ST_LAYOUT_INSIDE && outside)
+        st_warn(ctx,
+                "%s: inside the frame the furniture would cover the subject in every free corner; it goes "
+                "outside the frame (map.layout: outside)",
+                who);
+    else if (m.layout == ST_LAYOUT_AUTO)
+        st_info(ctx, "%s: map.layout auto: the furniture %s", who,
+                outside ? "goes outside the frame (inside it would cover the subject)"
+                        : "stays inside the frame, covering none of the subject");
+    m.layout = outside ? ST_LAYOUT_OUTSIDE : ST_LAYOUT_INSIDE;
+    if (outside) {
+        memcpy(m.frame_inset, plan.need, sizeof m.frame_inset);
+        /* On a page of fixed height the map keeps at least a quarter of it. */
+        double dpi = opts->dpi > 0 ? opts->dpi : m.dpi;
+        double H = opts->height > 0                   ? opts->height
+                   : opts->dpi > 0 && m.height_in > 0 ? round(m.height_in * opts->dpi)
+                                                      : m.height_px;
+        bool fixed = !m.height_follows || opts->height > 0;
+        double bands = plan.need[1] + plan.need[3];
+        if (fixed && bands > 0.75 * H) {
+            st_loc at = m.size_loc;
+            char where[512];
+            if (at.file)
+                snprintf(where, sizeof where, "%s:%d:%d", at.file, at.line, at.col);
+            else
+                snprintf(where, sizeof where, "%s", who);
+            return st_error(ctx, STEPPE_ERR_STYLE_VALUE,
+                            "%s: map.layout outside does not fit: the title above the map and the scale bar, "
+                            "legend and notes below it need %.0f mm of the %.0f mm height, %.0f mm more than "
+                            "leaves the map a quarter of it; shorten them, lower legend.size or choose a "
+                            "taller map.size",
+                            where, bands / dpi * 25.4, H / dpi * 25.4, (bands - 0.75 * H) / dpi * 25.4);
+        }
+    }
+    return render_pass(ctx, &m, opts, cache, page, NULL);
+}
+
+static steppe_status_t render_pass(steppe_ctx_t *ctx, const st_map *model, const steppe_render_opts_t *opts,
+                                   const st_datacache *cache, const st_page *page, layout_plan *plan)
 {
     st_scene r;
     memset(&r, 0, sizeof r);
@@ -543,10 +646,21 @@ steppe_status_t st_render_map(steppe_ctx_t *ctx, const st_map *model, const step
         map.extent_kind = ST_EXTENT_MAP;
         memcpy(map.extent, page->extent, sizeof map.extent);
     }
+    if (opts->dpi > 0) {
+        /* A printed size stays the same size at another dpi. */
+        if (map.width_in > 0)
+            map.width_px = round(map.width_in * opts->dpi);
+        if (map.height_in > 0)
+            map.height_px = round(map.height_in * opts->dpi);
+        if (map.height_follows)
+            map.height_px = round(map.width_px * 0.75);
+    }
     if (opts->width > 0)
         map.width_px = opts->width;
-    if (opts->height > 0)
+    if (opts->height > 0) {
         map.height_px = opts->height;
+        map.height_follows = false;
+    }
     if (opts->dpi > 0)
         map.dpi = opts->dpi;
     double limit = opts->max_pixels > 0 ? opts->max_pixels
@@ -567,6 +681,8 @@ steppe_status_t st_render_map(steppe_ctx_t *ctx, const st_map *model, const step
 
     st_atomic *pending = NULL;
     size_t npending = 0;
+    char *made[MAX_MADE_FOLDERS];
+    size_t nmade = 0;
     fonts_job fonts = {0};
     r.ctx = ctx;
     r.map = &map;
@@ -606,8 +722,19 @@ steppe_status_t st_render_map(steppe_ctx_t *ctx, const st_map *model, const step
     double t = st_scene_now_ms();
     fonts_join(&fonts);
     st = add_marker_obstacles(&r);
+    size_t obstacles = r.nobstacles;
     if (st == STEPPE_OK)
         st = st_furniture_layout(&r);
+    if (st == STEPPE_OK && plan) {
+        /* Measuring: inside, then outside; nothing is drawn. */
+        plan->covered = st_furniture_covered(&r);
+        st_furniture_free(&r);
+        r.nobstacles = obstacles;
+        map.layout = ST_LAYOUT_OUTSIDE;
+        st = st_furniture_layout(&r);
+        st_furniture_needs(&r, plan->need);
+        goto done;
+    }
     r.timings_ms[ST_STAGE_FURNITURE] += st_scene_now_ms() - t;
     if (st != STEPPE_OK)
         goto done;
@@ -621,6 +748,16 @@ steppe_status_t st_render_map(steppe_ctx_t *ctx, const st_map *model, const step
         goto done;
     }
     st = labels_start(&r);
+    if (st != STEPPE_OK)
+        goto done;
+
+    /* Missing folders are made as the atlas makes them, only now that the
+     * map is known to render, and taken back if it fails after all. */
+    for (size_t i = 0; i <= opts->n_outputs && st == STEPPE_OK; i++) {
+        const char *path = i < opts->n_outputs ? opts->outputs[i] : opts->report;
+        if (path)
+            st = st_output_make_folders(ctx, path, made, MAX_MADE_FOLDERS, &nmade);
+    }
     if (st != STEPPE_OK)
         goto done;
 
@@ -653,6 +790,10 @@ done:
         if (pending[i].fp || pending[i].tmp)
             st_atomic_abort(&pending[i]);
     }
+    if (st != STEPPE_OK)
+        st_output_unmake_folders(made, nmade);
+    for (size_t i = 0; st == STEPPE_OK && i < nmade; i++)
+        free(made[i]);
     st_read_free(&r);
     st_labels_free(&r);
     st_furniture_free(&r);

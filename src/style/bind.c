@@ -976,6 +976,89 @@ static void computed_defaults(st_map *map)
     map->graticule_sym.cap = ST_CAP_BUTT;
 }
 
+/* True when a length is written in a physical unit (mm, cm, in, pt). */
+static bool physical(const st_node *n)
+{
+    if (!n || n->kind != ST_NODE_SCALAR || !n->text)
+        return false;
+    size_t len = strlen(n->text);
+    return len >= 2 && (strcmp(n->text + len - 2, "mm") == 0 || strcmp(n->text + len - 2, "cm") == 0 ||
+                        strcmp(n->text + len - 2, "in") == 0 || strcmp(n->text + len - 2, "pt") == 0);
+}
+
+/* map.size: a printed width (and, for whole pages, height) in mm; a side
+ * written as map.width or map.height wins over it. Column sizes leave the
+ * height to the subject's aspect (the render sets it once the extent is
+ * known). The printed size in inches is kept so that --dpi keeps it. */
+static steppe_status_t build_size(M *m, const st_node *root)
+{
+    static const struct {
+        double w_mm, h_mm; /* h_mm 0: the height follows the subject */
+    } sizes[] = {
+        [ST_SIZE_A4_COLUMN] = {170, 0},          [ST_SIZE_HALF_COLUMN] = {85, 0},
+        [ST_SIZE_A4_PORTRAIT] = {210, 297},      [ST_SIZE_A4_LANDSCAPE] = {297, 210},
+        [ST_SIZE_SLIDE_16X9] = {338.667, 190.5}, [ST_SIZE_LETTER_COLUMN] = {165.1, 0},
+    };
+    st_map *map = m->map;
+    const st_node *w = node_at(root, "map.width");
+    const st_node *h = node_at(root, "map.height");
+    const st_node *size = node_at(root, "map.size");
+    if (physical(w))
+        map->width_in = map->width_px / map->dpi;
+    if (physical(h))
+        map->height_in = map->height_px / map->dpi;
+    if (!size || st_node_is_null(size))
+        return STEPPE_OK;
+    map->has_size = true;
+    map->size_loc = size->loc;
+    if ((int)map->size < 0 || (size_t)map->size >= sizeof sizes / sizeof sizes[0])
+        return st_convert_err_at(m, STEPPE_ERR_INTERNAL, size->loc, "map.size: no such size");
+    /* A side written beside map.size (in the same file) wins over it; one
+     * inherited from an extended style gives way to it. */
+    if (w && (!w->loc.file || !size->loc.file || strcmp(w->loc.file, size->loc.file) != 0))
+        w = NULL;
+    if (h && (!h->loc.file || !size->loc.file || strcmp(h->loc.file, size->loc.file) != 0))
+        h = NULL;
+    if (!w) {
+        map->width_in = sizes[map->size].w_mm / 25.4;
+        map->width_px = round(map->width_in * map->dpi);
+    }
+    if (!h) {
+        if (sizes[map->size].h_mm > 0) {
+            map->height_in = sizes[map->size].h_mm / 25.4;
+            map->height_px = round(map->height_in * map->dpi);
+        } else {
+            map->height_in = 0;
+            map->height_follows = true;
+            map->height_px = round(map->width_px * 0.75); /* until the extent is known */
+        }
+    }
+    if (!(map->width_px >= 1 && map->width_px <= 32767 && map->height_px >= 1 && map->height_px <= 32767))
+        return st_convert_err_at(
+            m, STEPPE_ERR_STYLE_VALUE, size->loc,
+            "map.size: %s at %g dpi is %.0f x %.0f px, more than the 32767 px a side may have", size->text,
+            map->dpi, map->width_px, map->height_px);
+    return STEPPE_OK;
+}
+
+/* map.subject: every name a layer of the map. */
+static steppe_status_t build_subject(M *m, const st_node *root)
+{
+    const st_node *sub = node_at(root, "map.subject");
+    st_map *map = m->map;
+    const st_node *item = sub && sub->kind == ST_NODE_SEQ ? sub->head : sub;
+    for (size_t i = 0; i < map->nsubject; i++, item = item && item != sub ? item->next : item) {
+        st_loc loc = item ? item->loc : map->size_loc;
+        const char *path = st_arena_printf(m->arena, "map.subject[%zu]", i);
+        if (!path)
+            return STEPPE_ERR_NOMEM;
+        steppe_status_t rc = check_layer_ref(m, path, map->subject[i], loc, NULL);
+        if (rc != STEPPE_OK)
+            return rc;
+    }
+    return STEPPE_OK;
+}
+
 static steppe_status_t build_map(M *m, const st_node *root)
 {
     st_map *map = m->map;
@@ -999,6 +1082,11 @@ static steppe_status_t build_map(M *m, const st_node *root)
     side = side ? side : node_at(root, "map.height");
     if (side)
         map->size_loc = side->loc;
+    rc = build_size(m, root);
+    if (rc == STEPPE_OK)
+        rc = build_subject(m, root);
+    if (rc != STEPPE_OK)
+        return rc;
     rc = build_extent(m, mc);
 
     /* title: "..." is shorthand for title: {text: "..."}; the subtitle is

@@ -236,6 +236,22 @@ typedef enum st_corner {
  * layer's classes then read as a bar of swatches, each range below). */
 typedef enum st_legend_direction { ST_LEGEND_VERTICAL = 0, ST_LEGEND_HORIZONTAL } st_legend_direction;
 
+/* Where the furniture goes: over the map in its corners (inside), around
+ * the map frame (outside: title above, legend, notes, scale bar and
+ * attribution below), or inside when that covers none of the subject and
+ * outside otherwise (auto). */
+typedef enum st_layout { ST_LAYOUT_INSIDE = 0, ST_LAYOUT_OUTSIDE, ST_LAYOUT_AUTO } st_layout;
+
+/* Named sizes (map.size), in the order of the schema's words. */
+typedef enum st_named_size {
+    ST_SIZE_A4_COLUMN = 0,
+    ST_SIZE_HALF_COLUMN,
+    ST_SIZE_A4_PORTRAIT,
+    ST_SIZE_A4_LANDSCAPE,
+    ST_SIZE_SLIDE_16X9,
+    ST_SIZE_LETTER_COLUMN
+} st_named_size;
+
 typedef enum st_extent_kind {
     ST_EXTENT_LONLAT = 0, /* extent[] = west, south, east, north in degrees */
     ST_EXTENT_MAP,        /* extent[] = xmin, ymin, xmax, ymax in map CRS units */
@@ -265,6 +281,20 @@ typedef struct st_map {
     double dpi;        /* pixels per inch; sizes in pt scale with it */
     double max_pixels; /* 0: the default limit */
     st_loc size_loc;   /* where map.width (else map.height) is written */
+    /* The printed size in inches when the style gives one (a named size or
+     * a length in mm, cm, in or pt), so that another dpi keeps it; 0 when
+     * the side is in pixels. */
+    double width_in, height_in;
+    bool has_size;        /* map.size given */
+    st_named_size size;   /* map.size */
+    bool height_follows;  /* the height follows the subject's aspect */
+    st_layout layout;     /* map.layout */
+    const char **subject; /* map.subject: layer names; NULL: the fit layer */
+    size_t nsubject;
+    double legend_min_size; /* pt: the legend shrinks down to this before dropping entries */
+    /* Render time only: the frame's distance from the canvas edges, px
+     * (left, top, right, bottom); all 0 when the map fills the canvas. */
+    double frame_inset[4];
 
     const char *crs;
     st_loc crs_loc;

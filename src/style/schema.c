@@ -192,6 +192,15 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
       "Canvas width: pixels, or a length such as \"170mm\".")                                                \
     K("map.height", LENGTH, "900", CANVAS, AT(MAP, height_px),                                               \
       "Canvas height: pixels, or a length such as \"120mm\".")                                               \
+    K("map.size", ENUM, NULL, W("a4-column|half-column|a4-portrait|a4-landscape|slide-16x9|letter-column"),  \
+      AT(MAP, size),                                                                                         \
+      "A printed size: a4-column 170 mm, half-column 85 mm, letter-column 165 mm wide (the height follows "  \
+      "the subject); a4-portrait, a4-landscape, slide-16x9 (338.7 x 190.5 mm) whole pages.")                 \
+    K("map.layout", ENUM, "inside", W("inside|outside|auto"), AT(MAP, layout),                               \
+      "Furniture over the map (inside), around its frame (outside), or outside only when inside would "      \
+      "cover the subject (auto).")                                                                           \
+    K("map.subject", STRINGS, "(the fit layer)", NOSPEC, AT2(MAP, subject, nsubject),                        \
+      "Layers the map is about: furniture never covers their lines, markers and labels.")                    \
     K("map.max-pixels", NUMBER, "0", R('[', 0, 2e9, ']'), AT(MAP, max_pixels),                               \
       "Largest canvas allowed (width x height); 0: the built-in limit.")                                     \
     K("map.crs", CRS, "EPSG:4326", NOSPEC, AT(MAP, crs),                                                     \
@@ -231,6 +240,8 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
       "Entries in a column, or along rows wrapped to the map width.")                                        \
     K("legend.size", NUMBER, "8", FONT_SIZE, AT(MAP, legend_style.size),                                     \
       "Font size of the entries in points.")                                                                 \
+    K("legend.min-size", NUMBER, "6", FONT_SIZE, AT(MAP, legend_min_size),                                   \
+      "Smallest font size in points the legend shrinks to before it leaves entries out.")                    \
     K("legend.color", COLOUR, "#222222", NOSPEC, AT(MAP, legend_style.color), "Text colour.")                \
     K("legend.font", STRING, "(the map's font)", NOSPEC, AT(MAP, legend_style.font), "Font family.")         \
     K("scalebar", SECTION, NULL, NOSPEC, HAND, "The scale bar, true at the map centre.")                     \

@@ -158,9 +158,10 @@ if [ -f "$SHP" ]; then
     if [ ! -s err.txt ]; then ok; else bad "render -q printed something"; fi
 
     printf 'previous' >keep.png
-    run render "$SHP" -q -o "$WORK/missing/x.png" -o keep.png --width 320 --height 200
-    expect 1 "render to a missing folder"
-    expect_err_line "render to a missing folder"
+    printf 'a file' >"$WORK/notdir"
+    run render "$SHP" -q -o keep.png -o "$WORK/notdir/x.png" --width 320 --height 200
+    expect 1 "render to a folder that cannot be created"
+    expect_err_line "render to a folder that cannot be created"
     if [ "$(cat keep.png)" = previous ]; then ok; else bad "a failed render replaced another output"; fi
     if no_tmp_files; then ok; else bad "a failed render left a temporary file"; fi
 

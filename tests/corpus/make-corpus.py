@@ -741,8 +741,11 @@ def safety_rows():
         ("out_symlink_to_style", "style/good.yaml", "script", "out-symlink-to-style", 2, "-", "any"),
         # The base a style extends is an input too.
         ("out_is_extended_base", "style/good.yaml", "script", "out-is-extended-base", 2, "-", "any"),
-        ("out_missing_dir", "shp/good.*", "-", "render {C}/shp/good.shp -o {T}/nope/out.png --width 64 --height 64",
-         1, "does not exist", "none"),
+        # A missing folder is made (as atlas does); one that cannot be made,
+        # under a file, is one line and nothing written.
+        ("out_uncreatable_dir", "shp/good.*", "-",
+         "render {C}/shp/good.shp -o {C}/shp/good.dbf/nope/out.png --width 64 --height 64",
+         1, "cannot create its folder", "none"),
         ("out_is_dir", "shp/good.*", "mkdir", good_ql, 1, "directory", "any"),
         ("out_no_ext", "shp/good.*", "-", "render {C}/shp/good.shp -o {T}/out --width 64 --height 64",
          2, "extension", "none"),

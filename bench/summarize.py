@@ -23,6 +23,9 @@ WORKLOADS = [
     ("W3-x4", "W3 regions-full, 4× vertices"),
     ("W3-x16", "W3 regions-full, 16× vertices"),
     ("W4", "W4 tiny.shp quick look, 256×256"),
+    ("W6", "W6 regions-full from GeoJSON"),
+    ("W7", "W7 regions-full from GeoPackage"),
+    ("W8", "W8 regions-full from PostGIS"),
 ]
 
 

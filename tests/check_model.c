@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "model.h"
+#include "sniff.h"
 #include "schema.h"
 #include "testutil.h"
 
@@ -142,14 +143,15 @@ START_TEST(test_errors_table)
         {"layers:\n  land:\n    style: {fill: red}\n", "land", STEPPE_ERR_STYLE_KEY,
          "layers.land: missing key 'source' (or a type: shared-boundary or route layer)"},
         {"layers:\n  land:\n    type: csv\n", "land", STEPPE_ERR_STYLE_KEY,
-         "layers.land: missing key 'source' (required for shapefile and csv layers)"},
+         "layers.land: missing key 'source' (required for layers that read data)"},
         {"layers:\n  land:\n    type: shapefil\n", "shapefil", STEPPE_ERR_STYLE_VALUE,
-         "layers.land.type: expected one of shapefile, csv, shared-boundary, route, border-regions, got "
+         "layers.land.type: expected one of shapefile, csv, shared-boundary, route, border-regions, geojson, "
+         "gpkg, postgis, got "
          "'shapefil' (did you "
          "mean "
          "'shapefile'?)"},
         {"layers:\n  land:\n    source: s.yaml\n", "s.yaml", STEPPE_ERR_STYLE_VALUE,
-         "layers.land.source: cannot tell the layer type from 's.yaml'; add type: shapefile or type: csv"},
+         "layers.land.source: 's.yaml' is not a format steppe reads (" ST_SNIFF_FORMATS "); or add type:"},
         {"layers:\n  land: {source: data.shp}\n  border: {type: shared-boundary, of: lnad, a: {x: 1}, b: {x: "
          "2}}\n",
          "lnad", STEPPE_ERR_STYLE_VALUE, "layers.border.of: no layer named 'lnad' (did you mean 'land'?)"},

@@ -15,12 +15,16 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 # Build and run-time dependencies (see README, "Dependencies").
 build_pkgs=(build-essential cmake pkg-config libcairo2-dev libpango1.0-dev libshp-dev libdeflate-dev libisal-dev libproj-dev proj-data
-            libpng-dev zlib1g-dev libyaml-dev libgeos-dev fontconfig fonts-noto-core check)
-# Test-only tools: sanitizers and fuzzing (clang), valgrind, viewers for the real-viewer checks.
-test_pkgs=(clang clang-format libclang-rt-14-dev valgrind pngcheck poppler-utils librsvg2-bin chromium python3 time strace)
+            libpng-dev zlib1g-dev libyaml-dev libgeos-dev libpq-dev fontconfig fonts-noto-core check libjson-c-dev libsqlite3-dev)
+# Test-only tools: sanitizers and fuzzing (clang), valgrind, viewers for the real-viewer checks,
+# ogr2ogr (gdal-bin) for the GeoJSON and GeoPackage copies of the bundled shapes; a real
+# PostgreSQL + PostGIS server (tests/pg/cluster.sh starts a throwaway one on a Unix socket, as
+# an unprivileged user) and shp2pgsql (Debian's postgis) to load the shapes into it.
+test_pkgs=(clang clang-format libclang-rt-14-dev valgrind pngcheck poppler-utils librsvg2-bin chromium python3 time strace gdal-bin
+           postgresql-15 postgresql-15-postgis-3 postgis)
 
 # The benchmark's peers and tools (bench/README.md).
-bench_pkgs=(hyperfine mapserver-bin python3-mapnik proj-bin time python3)
+bench_pkgs=(hyperfine mapserver-bin python3-mapnik proj-bin time python3 gdal-bin)
 
 want=("${build_pkgs[@]}")
 if [ "$mode" = test ]; then

@@ -4,9 +4,10 @@ writes a PNG, so one process = one render, as for steppe and map2img.
 
 Usage: mapnik_render.py WORKLOAD OUT.png [--data DIR] [--places CSV]
                         [--extent X0 Y0 X1 Y1] [--size W H]
-  WORKLOAD  regions-full (W2/W3), forum (W1) or tiny (W4)
+  WORKLOAD  regions-full (W2/W3), forum (W1), tiny (W4), or adversarial-poly
+            and adversarial-points (W5)
   --data    folder holding the workload's Shapefiles (default: shapes/ for
-            regions-full and forum, bench/.work/ for tiny)
+            regions-full and forum, bench/.work/ for tiny); for W5 the .shp
   --places  places CSV for forum (default: shapes/places.csv)
   --extent, --size  map extent and image size for forum (bench/run passes
             the values bench/forumprep.py computes from styles/forum.yaml)
@@ -110,7 +111,33 @@ def forum(args):
     return m
 
 
-WORKLOADS = {"regions-full": regions_full, "tiny": tiny, "forum": forum}
+LCC_FORUM = ("+proj=lcc +lat_1=45 +lat_2=65 +lat_0=55 +lon_0=90 +datum=WGS84"
+             " +units=m +no_defs")
+
+
+def adversarial(args, points):
+    m = mapnik.Map(1600, 1100, LCC_FORUM)
+    m.background = mapnik.Color("#ccdef0")
+    if points:
+        # Text symbolizers are not settable through these Python bindings;
+        # the style comes from XML, as for the forum map.
+        mapnik.FontEngine.register_font(FONTS[0])
+        mapnik.load_map_from_string(m, """<Map><Style name="data"><Rule>
+  <MarkersSymbolizer fill="#c0392b" width="4" height="4" stroke-width="0"
+                     allow-overlap="true"/>
+  <TextSymbolizer face-name="Noto Sans Regular" size="9.33" fill="#123e66"
+                  halo-fill="#ffffff" halo-radius="1" dy="-8">[name]</TextSymbolizer>
+</Rule></Style></Map>""")
+    else:
+        style(m, "data", [(None, [fill("#f2ede3"), line("#646464", 1.0)])])
+    layer(m, "data", mapnik.Shapefile(file=args.data))
+    m.zoom_to_box(mapnik.Box2d(-3200000, -2200000, 3200000, 2200000))
+    return m
+
+
+WORKLOADS = {"regions-full": regions_full, "tiny": tiny, "forum": forum,
+             "adversarial-poly": lambda a: adversarial(a, False),
+             "adversarial-points": lambda a: adversarial(a, True)}
 
 
 def main():

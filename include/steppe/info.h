@@ -38,6 +38,24 @@ steppe_status_t steppe_info_describe(steppe_ctx_t *ctx, const char *path, char *
  */
 steppe_status_t steppe_info_field(steppe_ctx_t *ctx, const char *path, const char *field, char **out);
 
+/*
+ * Describes a PostgreSQL/PostGIS connection (dsn: postgresql://...,
+ * postgres://... or PG:key=value; libpq's PG* environment variables and
+ * service files fill in what it leaves out): with table and sql NULL, its
+ * geometry tables (schema.table, geometry column, type, SRID, estimated
+ * rows); else the columns of the table or query, its geometry column,
+ * SRID, CRS and row count. steppe_info_describe() of a connection is this
+ * with no table. The password never appears in out or in a message.
+ *   out: as steppe_info_describe().
+ * Returns STEPPE_OK; STEPPE_ERR_USAGE when dsn is not a connection;
+ * STEPPE_ERR_LIBRARY (libpq cannot be loaded); STEPPE_ERR_DATA_OPEN (the
+ * connection, the table or the query fails: the server's reason);
+ * STEPPE_ERR_DATA_CORRUPT (the connection string does not parse);
+ * STEPPE_ERR_NOMEM.
+ */
+steppe_status_t steppe_info_connection(steppe_ctx_t *ctx, const char *dsn, const char *table, const char *sql,
+                                       char **out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -34,11 +34,20 @@ steppe_status_t steppe_style_load(steppe_ctx_t *ctx, const char *path, const cha
                                   steppe_style_t **out);
 
 /*
- * Builds the quick-look style for a single Shapefile: the file drawn with a
- * default symbol for its shape type, framed on its extent, in its own CRS
- * (EPSG:4326 if it has no .prj). out as for steppe_style_load().
+ * Builds the quick-look style for a single data file (Shapefile, CSV of
+ * points, GeoJSON, GeoPackage: its first feature table): the file drawn
+ * with a default symbol for its geometry type, framed on its extent, in its
+ * own CRS (EPSG:4326 if it names none). out as for steppe_style_load().
+ * An unsupported file: STEPPE_ERR_DATA_UNSUPPORTED naming the formats read.
  */
 steppe_status_t steppe_style_quicklook(steppe_ctx_t *ctx, const char *shp_path, steppe_style_t **out);
+
+/*
+ * Whether path names data to draw with steppe_style_quicklook() rather
+ * than a style: a .yaml/.yml file never is; else its first bytes or its
+ * extension tell a format steppe reads. Reads at most 512 bytes.
+ */
+int steppe_style_is_data(const char *path);
 
 /*
  * Checks everything a render would need without drawing: every referenced

@@ -340,12 +340,13 @@ static int has_extension(const char *path, const char *ext)
 
 static const char usage_main[] =
     "Usage: steppe COMMAND [OPTIONS] [ARGS]\n"
-    "Render maps from Shapefiles and a YAML style to PNG, SVG or PDF.\n"
+    "Render maps from Shapefiles, CSV, GeoJSON and GeoPackage data and a YAML\n"
+    "style to PNG, SVG or PDF.\n"
     "\n"
     "Commands:\n"
-    "  render [STYLE.yaml | FILE.shp]  render a map (default: the bundled forum style)\n"
+    "  render [STYLE.yaml | FILE]      render a map (default: the bundled forum style)\n"
     "  check STYLE.yaml                validate a style and everything it refers to\n"
-    "  info FILE.shp                   describe a Shapefile\n"
+    "  info FILE | postgresql://...    describe a data file or a PostGIS database\n"
     "  diff A.png B.png                compare two PNG images\n"
     "  atlas STYLE --layer L -o TMPL   one map per feature of a layer\n"
     "\n"
@@ -357,9 +358,10 @@ static const char usage_main[] =
     "2 usage or style error. See steppe(1).\n";
 
 static const char usage_render[] =
-    "Usage: steppe render [STYLE.yaml | FILE.shp] [OPTIONS]\n"
-    "Render a map. Without STYLE the bundled styles/forum.yaml is used; a .shp\n"
-    "file gets a quick-look map. Without -o the map goes to out/NAME.png.\n"
+    "Usage: steppe render [STYLE.yaml | FILE] [OPTIONS]\n"
+    "Render a map. Without STYLE the bundled styles/forum.yaml is used; a data\n"
+    "file (.shp, .csv, GeoJSON, .gpkg) gets a quick-look map. Without -o the map\n"
+    "goes to out/NAME.png.\n"
     "\n"
     "  -o, --output FILE     write FILE (.png, .svg or .pdf); repeatable\n"
     "  -W, --width PX        canvas width in pixels\n"
@@ -380,11 +382,16 @@ static const char usage_check[] = "Usage: steppe check STYLE.yaml [OPTIONS]\n"
                                   "  -h, --help            show this help\n";
 
 static const char usage_info[] =
-    "Usage: steppe info FILE.shp [--field NAME]\n"
-    "Describe a Shapefile: shape type, records, extent, fields, CRS, encoding.\n"
+    "Usage: steppe info FILE [--field NAME]\n"
+    "       steppe info postgresql://USER@HOST/DB [--table NAME | --sql QUERY]\n"
+    "Describe a data file (Shapefile, CSV, GeoJSON, GeoPackage): geometry type,\n"
+    "records, extent, fields and their types, CRS, encoding, a GeoPackage's layers;\n"
+    "or a PostGIS database: its geometry tables, or a table's or query's columns.\n"
     "\n"
     "  -f, --field NAME      statistics of one field: count, no-data, min, max,\n"
     "                        mean, median, distinct values, top values\n"
+    "  -t, --table NAME      a PostGIS table's columns, geometry, SRID and rows\n"
+    "  -s, --sql QUERY       the same for a query\n"
     "  -h, --help            show this help\n";
 
 static const char usage_diff[] =
@@ -522,9 +529,9 @@ static int run_render(cli *c, render_args *ra)
         snprintf(default_style, sizeof default_style, "%s/styles/forum.yaml", steppe_ctx_data_dir(ctx));
         style_path = default_style;
     }
-    if (has_extension(style_path, ".shp")) {
+    if (steppe_style_is_data(style_path)) {
         if (ra->n_sets > 0) {
-            rc = usage_error("render", "--set applies to a style file, not to a Shapefile");
+            rc = usage_error("render", "--set applies to a style file, not to a data file");
             goto done;
         }
         status = steppe_style_quicklook(ctx, style_path, &style);
@@ -632,8 +639,7 @@ static int cmd_render(cli *c, int argc, char **argv)
     if (rc != 0)
         goto done;
     if (argc - optind > 1) {
-        rc =
-            usage_error("render", "render takes one STYLE.yaml or FILE.shp, not %d arguments", argc - optind);
+        rc = usage_error("render", "render takes one STYLE.yaml or FILE, not %d arguments", argc - optind);
         goto done;
     }
     ra.style = optind < argc ? argv[optind] : NULL;
@@ -702,14 +708,19 @@ done:
 
 static int cmd_info(cli *c, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"help", no_argument, NULL, 'h'}, {"field", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+                                             {"field", required_argument, NULL, 'f'},
+                                             {"table", required_argument, NULL, 't'},
+                                             {"sql", required_argument, NULL, 's'},
+                                             {NULL, 0, NULL, 0}};
     char *text = NULL;
     const char *field = NULL;
+    const char *table = NULL;
+    const char *sql = NULL;
     int opt;
 
     for (;;) {
-        opt = getopt_long(argc, argv, ":hf:", longopts, NULL);
+        opt = getopt_long(argc, argv, ":hf:t:s:", longopts, NULL);
         if (opt == -1)
             break;
         if (opt == 'h') {
@@ -720,16 +731,25 @@ static int cmd_info(cli *c, int argc, char **argv)
             field = optarg;
             continue;
         }
+        if (opt == 't') {
+            table = optarg;
+            continue;
+        }
+        if (opt == 's') {
+            sql = optarg;
+            continue;
+        }
         return bad_option("info", opt, argv);
     }
     if (argc - optind != 1)
-        return usage_error("info", "info takes one FILE.shp");
+        return usage_error("info", "info takes one FILE");
 
     steppe_ctx_t *ctx = make_ctx(c);
     if (!ctx)
         return 1;
-    steppe_status_t status = field ? steppe_info_field(ctx, argv[optind], field, &text)
-                                   : steppe_info_describe(ctx, argv[optind], &text);
+    steppe_status_t status = table || sql ? steppe_info_connection(ctx, argv[optind], table, sql, &text)
+                             : field      ? steppe_info_field(ctx, argv[optind], field, &text)
+                                          : steppe_info_describe(ctx, argv[optind], &text);
     int rc = 0;
     if (status != STEPPE_OK) {
         rc = fail(ctx, status);

@@ -1,4 +1,4 @@
-/* PROJ and GEOS loaded at run time: see dynlib.h for why.
+/* PROJ, GEOS and libpq loaded at run time: see dynlib.h for why.
  *
  * Each library is loaded at most once per process, by whichever thread asks
  * first (pthread_once: a second thread asking meanwhile waits for the first
@@ -19,9 +19,13 @@
 #ifndef ST_GEOS_SONAME
 #error "ST_GEOS_SONAME must name libgeos_c's SONAME (CMakeLists.txt finds it)"
 #endif
+#ifndef ST_PQ_SONAME
+#error "ST_PQ_SONAME must name libpq's SONAME (CMakeLists.txt finds it)"
+#endif
 
 st_proj_api st_proj_fn;
 st_geos_api st_geos_fn;
+st_pq_api st_pq_fn;
 
 /* One symbol: its name and where its pointer goes in the table. */
 typedef struct symbol {
@@ -31,10 +35,13 @@ typedef struct symbol {
 
 #define ST_PROJ_SYMBOL(name) {#name, offsetof(st_proj_api, name)},
 #define ST_GEOS_SYMBOL(name) {#name, offsetof(st_geos_api, name)},
+#define ST_PQ_SYMBOL(name) {#name, offsetof(st_pq_api, name)},
 static const symbol proj_symbols[] = {ST_PROJ_FUNCTIONS(ST_PROJ_SYMBOL)};
 static const symbol geos_symbols[] = {ST_GEOS_FUNCTIONS(ST_GEOS_SYMBOL)};
+static const symbol pq_symbols[] = {ST_PQ_FUNCTIONS(ST_PQ_SYMBOL)};
 #undef ST_PROJ_SYMBOL
 #undef ST_GEOS_SYMBOL
+#undef ST_PQ_SYMBOL
 
 typedef struct library {
     const char *what;   /* the name users know: "PROJ" */
@@ -61,6 +68,14 @@ static library geos_lib = {
     .symbols = geos_symbols,
     .nsymbols = sizeof geos_symbols / sizeof geos_symbols[0],
     .table = &st_geos_fn,
+    .once = PTHREAD_ONCE_INIT,
+};
+static library pq_lib = {
+    .what = "libpq",
+    .soname = ST_PQ_SONAME,
+    .symbols = pq_symbols,
+    .nsymbols = sizeof pq_symbols / sizeof pq_symbols[0],
+    .table = &st_pq_fn,
     .once = PTHREAD_ONCE_INIT,
 };
 
@@ -99,6 +114,11 @@ static void load_geos(void)
     load(&geos_lib);
 }
 
+static void load_pq(void)
+{
+    load(&pq_lib);
+}
+
 static const char *ensure(library *lib, void (*once_fn)(void))
 {
     pthread_once(&lib->once, once_fn);
@@ -113,4 +133,9 @@ const char *st_dynlib_load_proj(void)
 const char *st_dynlib_load_geos(void)
 {
     return ensure(&geos_lib, load_geos);
+}
+
+const char *st_dynlib_load_pq(void)
+{
+    return ensure(&pq_lib, load_pq);
 }

@@ -1,4 +1,4 @@
-/* Private: PROJ and GEOS, loaded at run time with dlopen().
+/* Private: PROJ, GEOS and libpq, loaded at run time with dlopen().
  *
  * Why: linked the ordinary way, libproj brings 44 shared libraries (libcurl,
  * GnuTLS, Kerberos, LDAP, libtiff, ...) that the dynamic loader maps and
@@ -26,6 +26,7 @@
 
 #include <geodesic.h>
 #include <geos_c.h>
+#include <libpq-fe.h>
 #include <proj.h>
 
 /* Every PROJ function steppe calls, geodesic.h's included (libproj exports
@@ -109,6 +110,37 @@
     X(GEOSisValid_r)                                                                                         \
     X(GEOSversion)
 
+/* Every libpq function steppe calls (source/postgis.c). libpq brings 23
+ * shared libraries (OpenSSL, GnuTLS, Kerberos, LDAP, SASL, ...): linked, they
+ * would cost every run what only a PostGIS layer needs. */
+#define ST_PQ_FUNCTIONS(X)                                                                                   \
+    X(PQclear)                                                                                               \
+    X(PQconnectdbParams)                                                                                     \
+    X(PQconninfoFree)                                                                                        \
+    X(PQconninfoParse)                                                                                       \
+    X(PQdescribePrepared)                                                                                    \
+    X(PQerrorMessage)                                                                                        \
+    X(PQescapeIdentifier)                                                                                    \
+    X(PQescapeLiteral)                                                                                       \
+    X(PQexec)                                                                                                \
+    X(PQexecParams)                                                                                          \
+    X(PQfinish)                                                                                              \
+    X(PQfmod)                                                                                                \
+    X(PQfname)                                                                                               \
+    X(PQfreemem)                                                                                             \
+    X(PQftype)                                                                                               \
+    X(PQgetisnull)                                                                                           \
+    X(PQgetlength)                                                                                           \
+    X(PQgetvalue)                                                                                            \
+    X(PQnfields)                                                                                             \
+    X(PQntuples)                                                                                             \
+    X(PQprepare)                                                                                             \
+    X(PQresultErrorField)                                                                                    \
+    X(PQresultStatus)                                                                                        \
+    X(PQserverVersion)                                                                                       \
+    X(PQsetNoticeProcessor)                                                                                  \
+    X(PQstatus)
+
 /* A table entry has the type of the function the library's header declares
  * (__typeof__, which GCC and clang accept in strict C11), so a call through
  * it is checked exactly as a direct call would be. */
@@ -119,12 +151,16 @@ typedef struct st_proj_api {
 typedef struct st_geos_api {
     ST_GEOS_FUNCTIONS(ST_DYNLIB_FIELD)
 } st_geos_api;
+typedef struct st_pq_api {
+    ST_PQ_FUNCTIONS(ST_DYNLIB_FIELD)
+} st_pq_api;
 #undef ST_DYNLIB_FIELD
 
 /* Filled by st_dynlib_load_proj() / st_dynlib_load_geos(); read only after
  * one of them returned NULL. */
 extern st_proj_api st_proj_fn;
 extern st_geos_api st_geos_fn;
+extern st_pq_api st_pq_fn;
 
 /* Loads libproj once per process (later calls return at once): NULL when it
  * is loaded, else why not (dlerror()'s text; static, and every later call
@@ -135,6 +171,9 @@ const char *st_dynlib_load_proj(void);
 
 /* As st_dynlib_load_proj(), for libgeos_c. */
 const char *st_dynlib_load_geos(void);
+
+/* As st_dynlib_load_proj(), for libpq. */
+const char *st_dynlib_load_pq(void);
 
 /* The name → table mapping. Function-like macros: only a call is rewritten,
  * so the headers above, declarations and steppe's own identifiers that
@@ -216,5 +255,32 @@ const char *st_dynlib_load_geos(void);
 #define GEOSisEmpty_r(...) st_geos_fn.GEOSisEmpty_r(__VA_ARGS__)
 #define GEOSisValid_r(...) st_geos_fn.GEOSisValid_r(__VA_ARGS__)
 #define GEOSversion(...) st_geos_fn.GEOSversion(__VA_ARGS__)
+
+#define PQclear(...) st_pq_fn.PQclear(__VA_ARGS__)
+#define PQconnectdbParams(...) st_pq_fn.PQconnectdbParams(__VA_ARGS__)
+#define PQconninfoFree(...) st_pq_fn.PQconninfoFree(__VA_ARGS__)
+#define PQconninfoParse(...) st_pq_fn.PQconninfoParse(__VA_ARGS__)
+#define PQdescribePrepared(...) st_pq_fn.PQdescribePrepared(__VA_ARGS__)
+#define PQerrorMessage(...) st_pq_fn.PQerrorMessage(__VA_ARGS__)
+#define PQescapeIdentifier(...) st_pq_fn.PQescapeIdentifier(__VA_ARGS__)
+#define PQescapeLiteral(...) st_pq_fn.PQescapeLiteral(__VA_ARGS__)
+#define PQexec(...) st_pq_fn.PQexec(__VA_ARGS__)
+#define PQexecParams(...) st_pq_fn.PQexecParams(__VA_ARGS__)
+#define PQfinish(...) st_pq_fn.PQfinish(__VA_ARGS__)
+#define PQfmod(...) st_pq_fn.PQfmod(__VA_ARGS__)
+#define PQfname(...) st_pq_fn.PQfname(__VA_ARGS__)
+#define PQfreemem(...) st_pq_fn.PQfreemem(__VA_ARGS__)
+#define PQftype(...) st_pq_fn.PQftype(__VA_ARGS__)
+#define PQgetisnull(...) st_pq_fn.PQgetisnull(__VA_ARGS__)
+#define PQgetlength(...) st_pq_fn.PQgetlength(__VA_ARGS__)
+#define PQgetvalue(...) st_pq_fn.PQgetvalue(__VA_ARGS__)
+#define PQnfields(...) st_pq_fn.PQnfields(__VA_ARGS__)
+#define PQntuples(...) st_pq_fn.PQntuples(__VA_ARGS__)
+#define PQprepare(...) st_pq_fn.PQprepare(__VA_ARGS__)
+#define PQresultErrorField(...) st_pq_fn.PQresultErrorField(__VA_ARGS__)
+#define PQresultStatus(...) st_pq_fn.PQresultStatus(__VA_ARGS__)
+#define PQserverVersion(...) st_pq_fn.PQserverVersion(__VA_ARGS__)
+#define PQsetNoticeProcessor(...) st_pq_fn.PQsetNoticeProcessor(__VA_ARGS__)
+#define PQstatus(...) st_pq_fn.PQstatus(__VA_ARGS__)
 
 #endif

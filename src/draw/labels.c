@@ -37,6 +37,7 @@
 #include "thematic.h"
 
 #define GRID_CELL 64.0
+#define GRID_CELL_MIN 8.0
 #define CANVAS_MARGIN 2.0
 #define MAX_BEND (30.0 * M_PI / 180.0)
 #define MAX_LINE_CANDIDATES 64
@@ -61,36 +62,49 @@ typedef struct plan_item {
 } plan_item;
 
 struct st_label_plan {
-    plan_item *items; /* arena */
-    size_t n;
+    plan_item *items; /* arena, grown as labels are placed */
+    size_t n, cap;
 };
 
+/* One label to place: 24 bytes, a million points' labels 24 MB (the
+ * feature's symbol is found again from its class when needed). */
 typedef struct job {
-    size_t layer, feature;
+    uint32_t layer, feature;
     const st_label *label;
-    const st_symbol *sym;
     const char *text;
 } job;
 
 /* ---- grid index of occupied boxes --------------------------------------- */
 
 typedef struct cell {
-    size_t *idx;
-    size_t n, cap;
+    uint32_t *idx; /* boxes in the cell: below nfixed in fixed[], the rest in boxes[] */
+    uint32_t n, cap;
 } cell;
 
 typedef struct grid {
+    double cell; /* side of a cell in pixels */
     int nx, ny;
     cell *cells;
-    st_box *boxes;
+    const st_box *fixed; /* the scene's obstacles, indexed without a copy */
+    size_t nfixed;
+    st_box *boxes; /* labels placed */
     size_t n, cap;
 } grid;
 
-static bool grid_init(grid *g, double w, double h)
+/* A grid for about nboxes boxes: cells of GRID_CELL pixels, smaller when
+ * the boxes are many (a million markers on one map), so a cell holds a few
+ * dozen boxes rather than thousands. The cell size changes only the index,
+ * never which boxes overlap. */
+static bool grid_init(grid *g, double w, double h, size_t nboxes)
 {
     memset(g, 0, sizeof *g);
-    g->nx = (int)ceil(w / GRID_CELL);
-    g->ny = (int)ceil(h / GRID_CELL);
+    g->cell = GRID_CELL;
+    if (nboxes > 0 && w > 0 && h > 0) {
+        double c = 4 * sqrt(w * h / (double)nboxes);
+        g->cell = c < GRID_CELL_MIN ? GRID_CELL_MIN : c > GRID_CELL ? GRID_CELL : c;
+    }
+    g->nx = (int)ceil(w / g->cell);
+    g->ny = (int)ceil(h / g->cell);
     if (g->nx < 1)
         g->nx = 1;
     if (g->ny < 1)
@@ -111,9 +125,9 @@ static void grid_free(grid *g)
 
 /* The grid cell of coordinate v, clamped to [0, n-1] in double before the
  * cast: a box far off the canvas (or NaN) must not overflow an int. */
-static int cell_of(double v, int n)
+static int cell_of(double v, double side, int n)
 {
-    double c = floor(v / GRID_CELL);
+    double c = floor(v / side);
     if (!(c > 0))
         return 0;
     return c >= n - 1 ? n - 1 : (int)c;
@@ -121,10 +135,10 @@ static int cell_of(double v, int n)
 
 static void grid_range(const grid *g, st_box b, int *i0, int *j0, int *i1, int *j1)
 {
-    *i0 = cell_of(b.x0, g->nx);
-    *i1 = cell_of(b.x1, g->nx);
-    *j0 = cell_of(b.y0, g->ny);
-    *j1 = cell_of(b.y1, g->ny);
+    *i0 = cell_of(b.x0, g->cell, g->nx);
+    *i1 = cell_of(b.x1, g->cell, g->nx);
+    *j0 = cell_of(b.y0, g->cell, g->ny);
+    *j1 = cell_of(b.y1, g->cell, g->ny);
 }
 
 /* Boxes that only touch do not overlap. */
@@ -140,13 +154,50 @@ static bool grid_hits(const grid *g, st_box b)
     for (int j = j0; j <= j1; j++) {
         for (int i = i0; i <= i1; i++) {
             const cell *c = &g->cells[(size_t)j * (size_t)g->nx + (size_t)i];
-            for (size_t k = 0; k < c->n; k++) {
-                if (boxes_overlap(b, g->boxes[c->idx[k]]))
+            for (uint32_t k = 0; k < c->n; k++) {
+                uint32_t id = c->idx[k];
+                if (boxes_overlap(b, id < g->nfixed ? g->fixed[id] : g->boxes[id - g->nfixed]))
                     return true;
             }
         }
     }
     return false;
+}
+
+/* Enters box number id (see cell) into the cells box b covers. */
+static bool grid_index(grid *g, st_box b, size_t id)
+{
+    if (id >= UINT32_MAX)
+        return false;
+    int i0, j0, i1, j1;
+    grid_range(g, b, &i0, &j0, &i1, &j1);
+    for (int j = j0; j <= j1; j++) {
+        for (int i = i0; i <= i1; i++) {
+            cell *c = &g->cells[(size_t)j * (size_t)g->nx + (size_t)i];
+            if (c->n == c->cap) {
+                uint32_t cap = c->cap ? c->cap * 2 : 8;
+                uint32_t *ni = realloc(c->idx, cap * sizeof *ni);
+                if (!ni)
+                    return false;
+                c->idx = ni;
+                c->cap = cap;
+            }
+            c->idx[c->n++] = (uint32_t)id;
+        }
+    }
+    return true;
+}
+
+/* Indexes the scene's n obstacles in place; before any grid_add. */
+static bool grid_add_fixed(grid *g, const st_box *boxes, size_t n)
+{
+    g->fixed = boxes;
+    g->nfixed = n;
+    for (size_t i = 0; i < n; i++) {
+        if (!grid_index(g, boxes[i], i))
+            return false;
+    }
+    return true;
 }
 
 static bool grid_add(grid *g, st_box b)
@@ -155,17 +206,7 @@ static bool grid_add(grid *g, st_box b)
         return false;
     size_t id = g->n++;
     g->boxes[id] = b;
-    int i0, j0, i1, j1;
-    grid_range(g, b, &i0, &j0, &i1, &j1);
-    for (int j = j0; j <= j1; j++) {
-        for (int i = i0; i <= i1; i++) {
-            cell *c = &g->cells[(size_t)j * (size_t)g->nx + (size_t)i];
-            if (!st_grow(&c->idx, &c->cap, c->n + 1, sizeof *c->idx, 8))
-                return false;
-            c->idx[c->n++] = id;
-        }
-    }
-    return true;
+    return grid_index(g, b, g->nfixed + id);
 }
 
 /* ---- small geometry ----------------------------------------------------- */
@@ -465,6 +506,7 @@ static int cmp_cand(const void *a, const void *b)
 
 typedef struct placer {
     st_scene *r;
+    size_t njobs, done; /* jobs in all, jobs placed or dropped so far */
     grid g;
     struct st_label_plan *plan;
 } placer;
@@ -518,6 +560,9 @@ static steppe_status_t accept(placer *pl, const job *jb, plan_item *it, const st
         pl_out->parts = parts;
         pl_out->nparts = n;
     }
+    if (!arena_grow(r->arena, (void **)&pl->plan->items, &pl->plan->cap, pl->plan->n,
+                    sizeof *pl->plan->items))
+        return nomem(r);
     pl->plan->items[pl->plan->n++] = *it;
     return STEPPE_OK;
 }
@@ -918,6 +963,78 @@ size_t st_labels_fonts(const st_map *m, st_font *out, size_t max)
     return n;
 }
 
+/* A label that found no place, for the report. */
+static steppe_status_t drop(placer *pl, const st_layer_data *ld, const job *jb)
+{
+    st_scene *r = pl->r;
+    if (r->ndropped == r->cap_dropped && pl->njobs > 64) {
+        /* Room for every job that is left at once: a crowded map drops
+         * most of a million labels, and doubling in the arena would keep
+         * every smaller array too. */
+        size_t cap = r->ndropped + pl->njobs - pl->done;
+        void *na = st_arena_alloc(r->arena, cap * sizeof *r->dropped);
+        if (!na)
+            return nomem(r);
+        if (r->ndropped)
+            memcpy(na, r->dropped, r->ndropped * sizeof *r->dropped);
+        r->dropped = na;
+        r->cap_dropped = cap;
+    }
+    if (!arena_grow(r->arena, (void **)&r->dropped, &r->cap_dropped, r->ndropped, sizeof *r->dropped))
+        return nomem(r);
+    r->dropped[r->ndropped].layer = ld->layer->name;
+    r->dropped[r->ndropped].text = jb->text;
+    r->ndropped++;
+    return STEPPE_OK;
+}
+
+/* Half the side of the obstacle box render.c makes for a point's marker
+ * (stars and triangles reach beyond size / 2), or of a proportional
+ * marker's (size:) own diameter; 0 without a marker. */
+static double marker_radius(const st_scene *r, const st_layer_data *ld, const job *jb)
+{
+    const st_feature *f = &ld->fs.feat[jb->feature];
+    const st_layer *L = ld->layer;
+    const st_symbol *sym = f->cls >= 0 && (size_t)f->cls < L->nclasses ? &L->classes[f->cls].sym : &L->sym;
+    double radius = 0;
+    if (sym->marker != ST_MARKER_NONE)
+        radius = (sym->size * 0.6 + sym->width) * r->view.px_per_pt;
+    const st_thematic_result *t = ld->thematic;
+    if (t && t->size && jb->feature < t->n)
+        radius = (t->size[jb->feature] / 2 + ld->layer->sym.width) * r->view.px_per_pt;
+    return radius;
+}
+
+/* Whether a point label at px, py may find a place, decided before its
+ * text is shaped (shaping is most of a label's cost, and on a map crowded
+ * with markers most labels find none). Each of place_point's candidate
+ * boxes, whatever the text's width and height, holds the corner nearest
+ * the point grown by the halo; when every such small box is taken or off
+ * the canvas, so is every candidate, and the answer is exactly the one
+ * placing would give. Without a halo the small boxes have no area and
+ * prove nothing. */
+static bool point_may_fit(placer *pl, const job *jb, double px, double py)
+{
+    st_scene *r = pl->r;
+    const st_label *lab = jb->label;
+    double halo_px = lab->halo.a > 0 && lab->halo_width > 0 ? lab->halo_width * r->view.px_per_pt : 0;
+    if (!(halo_px > 0))
+        return true;
+    double radius = marker_radius(r, &r->layers[jb->layer], jb);
+    double gap = lab->offset * r->view.px_per_pt + halo_px;
+    double d = radius + gap;
+    double e = radius + gap * M_SQRT1_2;
+    const double corner[16] = {px + d, py,     px - d, py,     px,     py - d, px,     py + d,
+                               px + e, py - e, px - e, py - e, px + e, py + e, px - e, py + e};
+    for (size_t i = 0; i < 8; i++) {
+        st_box b =
+            box_grow((st_box){corner[2 * i], corner[2 * i + 1], corner[2 * i], corner[2 * i + 1]}, halo_px);
+        if (boxes_free(r, &pl->g, &b, 1))
+            return true;
+    }
+    return false;
+}
+
 static steppe_status_t place_job(placer *pl, const job *jb)
 {
     st_scene *r = pl->r;
@@ -926,6 +1043,9 @@ static steppe_status_t place_job(placer *pl, const job *jb)
     const st_label *lab = jb->label;
     const st_map *map = r->map;
     steppe_status_t st = STEPPE_OK;
+
+    if (ld->fs.type == ST_GEOM_POINT && f->npoints > 0 && !point_may_fit(pl, jb, f->xy[0], f->xy[1]))
+        return drop(pl, ld, jb);
 
     st_font font = label_font(map, lab);
     plan_item it = {0};
@@ -954,15 +1074,8 @@ static steppe_status_t place_job(placer *pl, const job *jb)
     } else if (mode == ST_PLACE_POINT) {
         double x, y, radius = 0;
         anchor_of(f, ld->fs.type, &x, &y);
-        /* Half the side of the box render.c makes the marker's obstacle
-         * (stars and triangles reach beyond size / 2). */
-        if (ld->fs.type == ST_GEOM_POINT && jb->sym->marker != ST_MARKER_NONE)
-            radius = (jb->sym->size * 0.6 + jb->sym->width) * r->view.px_per_pt;
-        /* A proportional marker (size:) has its own diameter; render.c's
-         * obstacle for it is the same square. */
-        const st_thematic_result *t = ld->thematic;
-        if (ld->fs.type == ST_GEOM_POINT && t && t->size && jb->feature < t->n)
-            radius = (t->size[jb->feature] / 2 + ld->layer->sym.width) * r->view.px_per_pt;
+        if (ld->fs.type == ST_GEOM_POINT)
+            radius = marker_radius(r, ld, jb);
         st = place_point(pl, jb, &it, x, y, radius, &placed);
     } else if (mode == ST_PLACE_POLYGON) {
         st = place_polygon(pl, jb, &it, f, &placed);
@@ -986,13 +1099,8 @@ static steppe_status_t place_job(placer *pl, const job *jb)
         st_text_destroy(it.text);
         it.text = NULL;
     }
-    if (st == STEPPE_OK && !placed) {
-        if (!arena_grow(r->arena, (void **)&r->dropped, &r->cap_dropped, r->ndropped, sizeof *r->dropped))
-            return nomem(r);
-        r->dropped[r->ndropped].layer = ld->layer->name;
-        r->dropped[r->ndropped].text = jb->text;
-        r->ndropped++;
-    }
+    if (st == STEPPE_OK && !placed)
+        return drop(pl, ld, jb);
     return st;
 }
 
@@ -1008,9 +1116,26 @@ static int cmp_job(const void *a, const void *b)
     return x->feature < y->feature ? -1 : x->feature > y->feature;
 }
 
+/* Whether tmpl is exactly one field reference, "{name}" (no other text,
+ * no brace in the name), whose name goes to out. */
+static bool single_field(const char *tmpl, char *out, size_t cap)
+{
+    size_t n = strlen(tmpl);
+    if (n < 3 || tmpl[0] != '{' || tmpl[n - 1] != '}' || n - 2 >= cap)
+        return false;
+    for (size_t i = 1; i + 1 < n; i++) {
+        if (tmpl[i] == '{' || tmpl[i] == '}')
+            return false;
+    }
+    memcpy(out, tmpl + 1, n - 2);
+    out[n - 2] = '\0';
+    return true;
+}
+
 static steppe_status_t collect_jobs(st_scene *r, job **out, size_t *nout)
 {
     steppe_status_t st = STEPPE_OK;
+    char field[256];
     size_t cap = 0;
     for (size_t i = 0; i < r->nlayers; i++)
         cap += r->layers[i].fs.n;
@@ -1038,7 +1163,13 @@ static steppe_status_t collect_jobs(st_scene *r, job **out, size_t *nout)
             /* Too small to be worth a name: not a job, so not "dropped". */
             if (ld->fs.type == ST_GEOM_POLYGON && lab->min_area > 0 && feature_area(f) < lab->min_area)
                 continue;
-            char *text = st_feature_format(r->arena, lab->text, &ld->fs, f);
+            /* A template that is one field ("{name}") is that field's
+             * value: used as it is, not copied (a million points, 16 MB). */
+            const char *text = NULL;
+            if (!lab->uppercase && single_field(lab->text, field, sizeof field))
+                text = st_feature_attr(&ld->fs, f, field);
+            if (!text)
+                text = st_feature_format(r->arena, lab->text, &ld->fs, f);
             if (text && lab->uppercase) {
                 gchar *up = g_utf8_strup(text, -1);
                 text = up ? st_arena_strdup(r->arena, up) : NULL;
@@ -1050,10 +1181,11 @@ static steppe_status_t collect_jobs(st_scene *r, job **out, size_t *nout)
             }
             if (!*text)
                 continue;
-            jobs[n].layer = i;
-            jobs[n].feature = k;
+            if (i > UINT32_MAX || k > UINT32_MAX)
+                continue; /* beyond any layer count or file size steppe reads */
+            jobs[n].layer = (uint32_t)i;
+            jobs[n].feature = (uint32_t)k;
             jobs[n].label = lab;
-            jobs[n].sym = cls ? &L->classes[f->cls].sym : &L->sym;
             jobs[n].text = text;
             n++;
         }
@@ -1076,7 +1208,7 @@ steppe_status_t st_labels_place(st_scene *r)
     job *jobs = NULL;
     size_t njobs = 0;
     placer pl = {.r = r};
-    bool grid_ok = grid_init(&pl.g, r->view.width_px, r->view.height_px);
+    bool grid_ok = grid_init(&pl.g, r->view.width_px, r->view.height_px, r->nobstacles);
 
     if (!grid_ok) {
         st = nomem(r);
@@ -1086,20 +1218,17 @@ steppe_status_t st_labels_place(st_scene *r)
     if (st != STEPPE_OK)
         goto done;
     pl.plan = st_arena_calloc(r->arena, 1, sizeof *pl.plan);
-    if (pl.plan)
-        pl.plan->items = st_arena_calloc(r->arena, njobs ? njobs : 1, sizeof *pl.plan->items);
-    if (!pl.plan || !pl.plan->items) {
+    if (!pl.plan) {
         st = nomem(r);
         goto done;
     }
     r->label_plan = pl.plan;
-    for (size_t i = 0; i < r->nobstacles; i++) {
-        if (!grid_add(&pl.g, r->obstacles[i])) {
-            st = nomem(r);
-            goto done;
-        }
+    if (!grid_add_fixed(&pl.g, r->obstacles, r->nobstacles)) {
+        st = nomem(r);
+        goto done;
     }
-    for (size_t i = 0; i < njobs && st == STEPPE_OK; i++)
+    pl.njobs = njobs;
+    for (size_t i = 0; i < njobs && st == STEPPE_OK; i++, pl.done++)
         st = place_job(&pl, &jobs[i]);
 done:
     free(jobs);

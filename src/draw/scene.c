@@ -12,6 +12,21 @@ const char *st_stage_name(st_stage stage)
     return stage < ST_STAGE_COUNT ? names[stage] : "?";
 }
 
+steppe_status_t st_scene_reserve_obstacles(st_scene *r, size_t n)
+{
+    if (r->nobstacles + n <= r->cap_obstacles)
+        return STEPPE_OK;
+    size_t cap = r->nobstacles + n;
+    st_box *nb = st_arena_alloc(r->arena, cap * sizeof *nb);
+    if (!nb)
+        return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
+    if (r->nobstacles)
+        memcpy(nb, r->obstacles, r->nobstacles * sizeof *nb);
+    r->obstacles = nb;
+    r->cap_obstacles = cap;
+    return STEPPE_OK;
+}
+
 steppe_status_t st_scene_add_obstacle(st_scene *r, st_box box)
 {
     if (r->nobstacles == r->cap_obstacles) {

@@ -117,6 +117,9 @@ typedef struct st_scene {
 } st_scene;
 
 /* Adds an obstacle box. Returns STEPPE_ERR_NOMEM on failure. */
+/* Room for n more obstacles at once (the arena keeps what doubling
+ * leaves behind: a million markers). */
+steppe_status_t st_scene_reserve_obstacles(st_scene *r, size_t n);
 steppe_status_t st_scene_add_obstacle(st_scene *r, st_box box);
 
 /* Reports done of the render's steps (one per layer, one per output) to

@@ -26,10 +26,29 @@ static inline double seg_dist2(double px, double py, double ax, double ay, doubl
 
 /* Marks in keep[] the vertices of xy[a..b] that Douglas–Peucker keeps at
  * tolerance tol2 (squared). keep[a] and keep[b] must be set by the caller.
- * stack has room for 2 * (b - a + 1) entries. */
+ * stack has room for 2 * (b - a + 1) entries.
+ *
+ * Plain Douglas–Peucker splits at the farthest vertex, which on some inputs
+ * (a sawtooth whose teeth are all as far from the chord, a spiral) is next
+ * to an end every time: n splits of n vertices each, O(n^2). The vertices
+ * scanned are counted against a budget of BUDGET · n · log2 n, more than
+ * ordinary lines ever use (so their result is exactly Douglas–Peucker's);
+ * past it, a split must leave at least a quarter of the run on each side:
+ * the farthest vertex in the middle half is taken instead. That keeps the
+ * depth logarithmic, O(n log n) in all, and the result still within the
+ * tolerance (a run is only dropped when all of it is within tol of its
+ * chord, whichever vertex a split was made at). */
+#define BUDGET 4
+
 static void dp(const double *xy, size_t a, size_t b, double tol2, uint8_t *keep, size_t *stack)
 {
     size_t sp = 0;
+    size_t n = b - a + 1;
+    size_t lg = 1;
+    while (((size_t)1 << lg) < n)
+        lg++;
+    size_t budget = BUDGET * n * lg;
+    size_t work = 0;
     stack[sp++] = a;
     stack[sp++] = b;
     while (sp) {
@@ -43,11 +62,28 @@ static void dp(const double *xy, size_t a, size_t b, double tol2, uint8_t *keep,
         double inv_len2 = len2 > 0 ? 1 / len2 : 0;
         double best = -1;
         size_t m = i;
-        for (size_t k = i + 1; k < j; k++) {
-            double d = seg_dist2(xy[2 * k], xy[2 * k + 1], ax, ay, dx, dy, inv_len2);
-            if (d > best) {
-                best = d;
-                m = k;
+        work += j - i - 1;
+        if (work <= budget) {
+            for (size_t k = i + 1; k < j; k++) {
+                double d = seg_dist2(xy[2 * k], xy[2 * k + 1], ax, ay, dx, dy, inv_len2);
+                if (d > best) {
+                    best = d;
+                    m = k;
+                }
+            }
+        } else {
+            /* Balanced: the farthest vertex overall decides whether to
+             * split, the farthest in the middle half where. */
+            size_t lo = i + (j - i) / 4, hi = j - (j - i) / 4;
+            double mid_best = -1;
+            for (size_t k = i + 1; k < j; k++) {
+                double d = seg_dist2(xy[2 * k], xy[2 * k + 1], ax, ay, dx, dy, inv_len2);
+                if (d > best)
+                    best = d;
+                if (k >= lo && k <= hi && d > mid_best) {
+                    mid_best = d;
+                    m = k;
+                }
             }
         }
         if (best > tol2) {

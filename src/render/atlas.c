@@ -382,7 +382,7 @@ steppe_status_t steppe_atlas(steppe_ctx_t *ctx, const steppe_style_t *style, con
     const st_layer *layer = st_map_layer(map, opts->layer);
     if (!layer)
         return st_error(ctx, STEPPE_ERR_USAGE, "atlas: no layer '%s' in %s", opts->layer, map->path);
-    if (layer->kind != ST_LAYER_SHAPEFILE && layer->kind != ST_LAYER_CSV)
+    if (!st_kind_has_source(layer->kind))
         return st_error(ctx, STEPPE_ERR_USAGE, "atlas: layer '%s' is derived; pick a Shapefile or CSV layer",
                         opts->layer);
 

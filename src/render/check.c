@@ -125,7 +125,7 @@ steppe_status_t steppe_style_check(steppe_ctx_t *ctx, const steppe_style_t *styl
     read_cache cache = {0};
     for (size_t i = 0; i < m->nlayers && st == STEPPE_OK; i++) {
         const st_layer *layer = &m->layers[i];
-        if (layer->kind == ST_LAYER_SHAPEFILE || layer->kind == ST_LAYER_CSV) {
+        if (st_kind_has_source(layer->kind)) {
             st_featureset fs;
             st = cached_read(ctx, &cache, layer, arena, &fs);
             if (st == STEPPE_OK)
@@ -140,7 +140,7 @@ steppe_status_t steppe_style_check(steppe_ctx_t *ctx, const steppe_style_t *styl
             continue;
         }
         const st_layer *of = st_map_layer(m, layer->of);
-        if (!of || (of->kind != ST_LAYER_SHAPEFILE && of->kind != ST_LAYER_CSV)) {
+        if (!of || (!st_kind_has_source(of->kind))) {
             st = st_error(ctx, STEPPE_ERR_STYLE_VALUE,
                           "%s:%d:%d: layer '%s': 'of' must name a Shapefile or CSV layer",
                           layer->of_loc.file ? layer->of_loc.file : m->path, layer->of_loc.line,

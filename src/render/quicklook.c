@@ -1,4 +1,5 @@
-/* The quick-look style: one Shapefile drawn with a default symbol for its
+/* The quick-look style: one data file (a Shapefile, CSV, GeoJSON, the first
+ * feature table of a GeoPackage) drawn with a default symbol for its
  * shape type, framed on its own extent, in its own CRS (the .prj's WKT, or
  * EPSG:4326).
  *
@@ -21,10 +22,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ctx.h"
 #include "dynlib.h"
 #include "model.h"
+#include "driver.h"
+#include "sniff.h"
 #include "source.h"
 #include "bind.h"
 #include "style.h"
@@ -48,6 +52,19 @@ static const char *symbol_for(int type)
     case SHPT_MULTIPOINTM: return "{fill: '#c0392b', stroke: none, marker: circle, size: 5}";
     default: return NULL;
     }
+}
+
+/* The symbol for a feature set's geometry type (sources other than
+ * Shapefiles); NULL when it has none. */
+static const char *symbol_for_geom(st_geom_type type)
+{
+    switch (type) {
+    case ST_GEOM_POLYGON: return symbol_for(SHPT_POLYGON);
+    case ST_GEOM_LINE: return symbol_for(SHPT_ARC);
+    case ST_GEOM_POINT: return symbol_for(SHPT_POINT);
+    case ST_GEOM_NONE: break;
+    }
+    return NULL;
 }
 
 /* s (n bytes of a file name, in whatever encoding it was written) as text
@@ -123,6 +140,15 @@ static bool crs_is_wgs84(steppe_ctx_t *ctx, const char *def)
            proj_is_equivalent_to_with_ctx(pc, crs, wgs84, PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS);
 }
 
+int steppe_style_is_data(const char *path)
+{
+    size_t n = strlen(path);
+    if ((n > 5 && strcasecmp(path + n - 5, ".yaml") == 0) || (n > 4 && strcasecmp(path + n - 4, ".yml") == 0))
+        return 0;
+    int kind = st_sniff_source(path);
+    return kind >= 0 && st_kind_has_source((st_layer_kind)kind);
+}
+
 steppe_status_t steppe_style_quicklook(steppe_ctx_t *ctx, const char *shp_path, steppe_style_t **out)
 {
     static const double margin = 0.03;
@@ -139,16 +165,28 @@ steppe_status_t steppe_style_quicklook(steppe_ctx_t *ctx, const char *shp_path, 
     }
     st_arena *a = style->arena;
 
-    st_source_stats stats;
+    st_source_stats stats = {0};
     st_featureset fs;
     st_read_opts opts = {.stats = &stats, .quiet = 1};
-    rc = st_source_read_shp(ctx, shp_path, &opts, scratch, &fs);
+    st_layer L;
+    st_source *src = NULL;
+    rc = st_source_layer_for_path(ctx, shp_path, &L);
+    if (rc == STEPPE_OK)
+        rc = st_source_open(ctx, &L, scratch, &src);
+    if (rc == STEPPE_OK)
+        rc = st_source_read(src, &opts, scratch, &fs);
+    st_source_close(src);
     if (rc != STEPPE_OK)
         goto fail;
-    const char *sym = symbol_for(stats.shape_type);
-    if (!sym) {
+    const char *sym = L.kind == ST_LAYER_SHAPEFILE ? symbol_for(stats.shape_type) : symbol_for_geom(fs.type);
+    if (!sym && L.kind == ST_LAYER_SHAPEFILE) {
         rc = st_error(ctx, STEPPE_ERR_DATA_UNSUPPORTED, "%s: shape type %d (%s): nothing to draw", shp_path,
                       stats.shape_type, SHPTypeName(stats.shape_type));
+        goto fail;
+    }
+    if (!sym) {
+        rc = st_error(ctx, STEPPE_ERR_DATA_UNSUPPORTED, "%s: no feature has a geometry: nothing to draw",
+                      shp_path);
         goto fail;
     }
     /* The layer's crs is set to EPSG:4326 below, so the render's read will
@@ -197,8 +235,9 @@ steppe_status_t steppe_style_quicklook(steppe_ctx_t *ctx, const char *shp_path, 
                                                 "title: {text: 'title'}\n"
                                                 "legend: {show: false}\n"
                                                 "layers:\n"
-                                                "  layer: {type: shapefile, source: 'source',%s style: %s}\n",
-                                                height, extent, wgs84 ? " crs: 'EPSG:4326'," : "", sym)
+                                                "  layer: {type: %s, source: 'source',%s style: %s}\n",
+                                                height, extent, st_sniff_kind_name(L.kind),
+                                                wgs84 ? " crs: 'EPSG:4326'," : "", sym)
                               : NULL;
     if (!title || !name || !path || !crs_text || !yaml) {
         rc = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");

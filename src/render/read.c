@@ -81,37 +81,20 @@ static void proj_cache_free(proj_cache *pc)
 }
 
 /* The CRS a source layer will report, known before reading so that culling
- * and generalisation can be set up: the layer's crs, else the .prj beside
- * the Shapefile, else EPSG:4326 (the reader warns about that). */
+ * and generalisation can be set up (st_source_crs()). A source that cannot
+ * be opened here is reported by its read; EPSG:4326 meanwhile. */
 static const char *source_crs(st_scene *r, const st_layer *layer)
 {
     if (layer->crs)
         return layer->crs;
     if (layer->kind == ST_LAYER_CSV)
         return "EPSG:4326";
-    size_t n = strlen(layer->source);
-    char *prj = st_arena_printf(r->arena, "%.*s.prj", (int)(n > 4 ? n - 4 : n), layer->source);
-    if (!prj)
-        return "EPSG:4326";
-    const char *why = NULL;
-    FILE *f = st_source_fopen(prj, &why);
-    if (!f)
-        return "EPSG:4326";
-    char buf[16384];
-    size_t got = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[got] = '\0';
-    char *s = buf;
-    if ((unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
-        s += 3;
-    while (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')
-        s++;
-    size_t len = strlen(s);
-    while (len && (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\r' || s[len - 1] == '\t'))
-        len--;
-    if (len == 0)
-        return "EPSG:4326";
-    return st_arena_strndup(r->arena, s, len);
+    steppe_ctx_t *quiet = steppe_ctx_create();
+    const char *crs = NULL;
+    if (quiet && st_source_crs(quiet, layer, r->arena, &crs) != STEPPE_OK)
+        crs = NULL;
+    steppe_ctx_destroy(quiet);
+    return crs ? crs : "EPSG:4326";
 }
 
 /* ---- reading and projecting layers -------------------------------------- */
@@ -224,7 +207,7 @@ static steppe_status_t fit_bbox(st_scene *r, proj_cache *pc, double bbox[4])
 {
     const st_map *m = r->map;
     const st_layer *layer = st_map_layer(m, m->fit_layer);
-    if (!layer || (layer->kind != ST_LAYER_SHAPEFILE && layer->kind != ST_LAYER_CSV))
+    if (!layer || (!st_kind_has_source(layer->kind)))
         return st_error(r->ctx, STEPPE_ERR_STYLE_VALUE,
                         "%s:%d:%d: extent fit: '%s' is not a Shapefile or CSV layer",
                         m->extent_loc.file ? m->extent_loc.file : m->path, m->extent_loc.line,
@@ -314,7 +297,7 @@ static steppe_status_t fit_degenerate(st_scene *r, const st_layer *layer, double
             return STEPPE_OK;
         }
         return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: no feature to fit the extent to",
-                        layer->source);
+                        layer->source_written ? layer->source_written : layer->source);
     }
     return STEPPE_OK;
 }
@@ -372,6 +355,13 @@ static steppe_status_t layer_subset(st_scene *r, const st_layer *layer, const st
         st = st_filter_check(r->ctx, &layer->classes[c].where, all);
     if (st != STEPPE_OK)
         return st;
+    if (layer->where.n == 0 && layer->nclasses == 0) {
+        /* Every feature, and none will be given a class: the layer draws
+         * the source's own array (a copy is 88 bytes a feature, a million
+         * points 88 MB). Layers with classes write theirs into a copy. */
+        *out = *all;
+        return STEPPE_OK;
+    }
     st = empty_like(r, all, out);
     if (st != STEPPE_OK)
         return st;
@@ -524,7 +514,7 @@ static void derive_start(st_scene *r, const st_map *m)
     for (size_t i = 0; i < m->nlayers; i++) {
         const st_layer *layer = &m->layers[i];
         const st_layer *of = layer->kind == ST_LAYER_SHARED_BOUNDARY ? st_map_layer(m, layer->of) : NULL;
-        if (!layer->visible || !of || (of->kind != ST_LAYER_SHAPEFILE && of->kind != ST_LAYER_CSV))
+        if (!layer->visible || !of || (!st_kind_has_source(of->kind)))
             continue;
         derive_job *job = &r->derive_jobs[r->nderive_jobs];
         st_layer narrowed;
@@ -751,7 +741,7 @@ static steppe_status_t load_sources(st_scene *r, proj_cache *pc)
     r->source_jobs = jobs;
     for (size_t i = 0; i < m->nlayers; i++) {
         const st_layer *layer = &m->layers[i];
-        if (!layer->visible || (layer->kind != ST_LAYER_SHAPEFILE && layer->kind != ST_LAYER_CSV))
+        if (!layer->visible || (!st_kind_has_source(layer->kind)))
             continue;
         bool seen = false;
         for (size_t k = 0; k < n && !seen; k++)
@@ -923,8 +913,7 @@ steppe_status_t st_read_layers(st_scene *r)
             continue;
         st_proj *proj = NULL;
         double t_read = st_scene_now_ms();
-        source_job *sj =
-            layer->kind == ST_LAYER_SHAPEFILE || layer->kind == ST_LAYER_CSV ? source_find(r, layer) : NULL;
+        source_job *sj = st_kind_has_source(layer->kind) ? source_find(r, layer) : NULL;
         if (sj) {
             msg_log_replay(&sj->log, log_to_ctx, r->ctx);
             if (sj->st != STEPPE_OK) {
@@ -940,7 +929,7 @@ steppe_status_t st_read_layers(st_scene *r)
             st = layer_subset(r, layer, &sj->fs, &sj->side, d);
             if (st != STEPPE_OK)
                 goto done;
-        } else if (layer->kind == ST_LAYER_SHAPEFILE || layer->kind == ST_LAYER_CSV) {
+        } else if (st_kind_has_source(layer->kind)) {
             shared_source *src = NULL;
             for (size_t k = 0; k < nshared && !src; k++) {
                 if (st_layer_same_source(shared[k].layer, layer))
@@ -966,7 +955,7 @@ steppe_status_t st_read_layers(st_scene *r)
                 goto done;
         } else {
             const st_layer *of = st_map_layer(m, layer->of);
-            if (!of || (of->kind != ST_LAYER_SHAPEFILE && of->kind != ST_LAYER_CSV)) {
+            if (!of || (!st_kind_has_source(of->kind))) {
                 st = st_error(r->ctx, STEPPE_ERR_STYLE_VALUE,
                               "%s:%d:%d: layer '%s': 'of' must name a Shapefile or CSV layer",
                               layer->of_loc.file ? layer->of_loc.file : m->path, layer->of_loc.line,
@@ -1026,7 +1015,7 @@ steppe_status_t st_read_layers(st_scene *r)
                 goto done;
         }
         st_featureset_classify(&d->fs, layer);
-        if (layer->kind == ST_LAYER_SHAPEFILE || layer->kind == ST_LAYER_CSV) {
+        if (st_kind_has_source(layer->kind)) {
             st = st_thematic_layer_finish(r->ctx, layer, &d->fs, r->arena, &d->thematic, &d->marker_xy);
             if (st != STEPPE_OK)
                 goto done;

@@ -159,6 +159,12 @@ static steppe_status_t add_marker_obstacles(st_scene *r)
         }
         if (!d->layer->visible || d->fs.type != ST_GEOM_POINT)
             continue;
+        size_t npoints = 0;
+        for (size_t k = 0; k < d->fs.n; k++)
+            npoints += d->fs.feat[k].npoints;
+        steppe_status_t rst = st_scene_reserve_obstacles(r, npoints);
+        if (rst != STEPPE_OK)
+            return rst;
         for (size_t k = 0; k < d->fs.n; k++) {
             const st_feature *f = &d->fs.feat[k];
             const st_symbol *sym = f->cls >= 0 ? &d->layer->classes[f->cls].sym : &d->layer->sym;

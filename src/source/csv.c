@@ -21,6 +21,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "driver.h"
 #include "source.h"
 
 #define MAX_CSV_BYTES ((size_t)1 << 30)
@@ -599,3 +600,22 @@ out:
     free(data);
     return st;
 }
+
+/* ---- the driver (driver.h) ------------------------------------------------- */
+
+static steppe_status_t csv_read(st_source *src, const st_read_opts *opts, st_arena *arena, st_featureset *out)
+{
+    const st_layer *L = src->layer;
+    /* Points take no generalisation. */
+    st_read_opts o = *opts;
+    o.simplify = 0.0;
+    return st_source_read_csv(src->ctx, L->source, L->lon_field ? L->lon_field : "lon",
+                              L->lat_field ? L->lat_field : "lat", &o, arena, out);
+}
+
+const st_driver st_driver_csv = {
+    .name = "csv",
+    .format = "CSV",
+    .kind = ST_LAYER_CSV,
+    .read = csv_read,
+};

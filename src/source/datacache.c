@@ -49,7 +49,7 @@ steppe_status_t st_datacache_load(steppe_ctx_t *ctx, const st_map *map, st_datac
     }
     for (size_t i = 0; i < map->nlayers; i++) {
         const st_layer *layer = &map->layers[i];
-        if (layer->kind != ST_LAYER_SHAPEFILE && layer->kind != ST_LAYER_CSV)
+        if (!st_kind_has_source(layer->kind))
             continue;
         if (st_datacache_find(c, layer))
             continue;

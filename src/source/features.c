@@ -41,21 +41,27 @@ void st_featureset_derived(st_featureset *out, st_geom_type type, const st_featu
     out->path = from->path;
 }
 
+bool st_featureset_reserve(st_featureset *fs, st_arena *arena, size_t n)
+{
+    if (n <= fs->cap)
+        return true;
+    st_feature *feat = st_arena_calloc(arena, n, sizeof *feat);
+    if (!feat)
+        return false;
+    if (fs->n)
+        memcpy(feat, fs->feat, fs->n * sizeof *feat);
+    fs->feat = feat;
+    fs->cap = n;
+    return true;
+}
+
 st_feature *st_featureset_add(st_featureset *fs, st_arena *arena)
 {
-    if (fs->n == fs->cap) {
-        /* Doubling from the arena: the old array stays behind in the arena,
-         * so the waste is at most the final size. Pointers to features are
-         * invalidated by a call that grows the array. */
-        size_t cap = fs->cap ? fs->cap * 2 : 64;
-        st_feature *feat = st_arena_calloc(arena, cap, sizeof *feat);
-        if (!feat)
-            return NULL;
-        if (fs->n)
-            memcpy(feat, fs->feat, fs->n * sizeof *feat);
-        fs->feat = feat;
-        fs->cap = cap;
-    }
+    /* Doubling from the arena: the old array stays behind in the arena, so
+     * the waste is at most the final size. Pointers to features are
+     * invalidated by a call that grows the array. */
+    if (fs->n == fs->cap && !st_featureset_reserve(fs, arena, fs->cap ? fs->cap * 2 : 64))
+        return NULL;
     st_feature *f = &fs->feat[fs->n++];
     memset(f, 0, sizeof *f);
     f->cls = -1;

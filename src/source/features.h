@@ -75,6 +75,11 @@ void st_featureset_derived(st_featureset *out, st_geom_type type, const st_featu
 /* Appends a zeroed feature slot; grows from the arena. NULL if out of memory. */
 st_feature *st_featureset_add(st_featureset *fs, st_arena *arena);
 
+/* Makes room for n features in all, so that adding up to n takes no
+ * doubling (whose old arrays stay in the arena: up to twice the final
+ * size for a million points). False when out of memory. */
+bool st_featureset_reserve(st_featureset *fs, st_arena *arena, size_t n);
+
 /* True when feature f of fs satisfies filter (a filter naming a field that
  * fs lacks never matches; st_filter_check() reports that beforehand). */
 bool st_filter_match(const st_filter *filter, const st_featureset *fs, const st_feature *f);

@@ -1,4 +1,5 @@
-/* steppe info: describes a Shapefile (or a CSV of points) by reading it with
+/* steppe info: describes a data file (Shapefile, CSV of points, GeoJSON,
+ * GeoPackage) by reading it with
  * the same reader a render uses, so the description is what a render sees. */
 #include <steppe/info.h>
 
@@ -12,6 +13,9 @@
 
 #include "ctx.h"
 #include "dynlib.h"
+#include "driver.h"
+#include "dsn.h"
+#include "postgis.h"
 #include "source.h"
 
 /* "569876" -> "569,876" */
@@ -68,23 +72,48 @@ static void describe_crs(steppe_ctx_t *ctx, const char *crs, char *out, size_t o
     proj_destroy(obj);
 }
 
-static int is_csv(const char *path)
-{
-    size_t n = strlen(path);
-    return n > 4 && strcasecmp(path + n - 4, ".csv") == 0;
-}
-
 /* Makes *arena (the caller destroys it, also on failure) and reads path
- * into it with the CSV reader (lon/lat columns) or the Shapefile one. */
+ * into it with the driver its content tells (driver.h); desc receives what
+ * the source says of itself (a GeoPackage's tables). */
 static steppe_status_t read_any(steppe_ctx_t *ctx, const char *path, const st_read_opts *opts,
-                                st_arena **arena, st_featureset *fs)
+                                st_arena **arena, st_layer *layer, st_source_desc *desc, st_featureset *fs)
 {
     *arena = st_arena_create(0);
     if (!*arena)
         return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", path);
-    if (is_csv(path))
-        return st_source_read_csv(ctx, path, "lon", "lat", opts, *arena, fs);
-    return st_source_read_shp(ctx, path, opts, *arena, fs);
+    st_source *src = NULL;
+    steppe_status_t st = st_source_layer_for_path(ctx, path, layer);
+    if (st == STEPPE_OK)
+        st = st_source_open(ctx, layer, *arena, &src);
+    if (st == STEPPE_OK)
+        st = st_source_describe(src, desc, *arena);
+    if (st == STEPPE_OK)
+        st = st_source_read(src, opts, *arena, fs);
+    st_source_close(src);
+    return st;
+}
+
+static const char *geom_name(st_geom_type t)
+{
+    switch (t) {
+    case ST_GEOM_POINT: return "Point";
+    case ST_GEOM_LINE: return "LineString";
+    case ST_GEOM_POLYGON: return "Polygon";
+    case ST_GEOM_NONE: break;
+    }
+    return "none";
+}
+
+static const char *type_name(char t)
+{
+    switch (t) {
+    case 'N': return "integer";
+    case 'F': return "real";
+    case 'L': return "boolean";
+    case 'D': return "date";
+    case 'J': return "JSON";
+    default: return "string";
+    }
 }
 
 /* Closes the memory stream *f and hands its text to *out (the caller's,
@@ -100,8 +129,32 @@ static steppe_status_t finish_text(steppe_ctx_t *ctx, const char *path, FILE **f
     return STEPPE_OK;
 }
 
+steppe_status_t steppe_info_connection(steppe_ctx_t *ctx, const char *dsn, const char *table, const char *sql,
+                                       char **out)
+{
+    if (!st_dsn_is(dsn))
+        return st_error(ctx, STEPPE_ERR_USAGE,
+                        "--table and --sql describe a postgresql:// connection, not '%s'", dsn);
+    char *text = NULL;
+    size_t textlen = 0;
+    FILE *f = open_memstream(&text, &textlen);
+    if (!f)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+    st_pg_spec spec = {.dsn = dsn, .table = table, .sql = sql};
+    steppe_status_t st = st_pg_info(ctx, &spec, f);
+    if (fclose(f) != 0 && st == STEPPE_OK)
+        st = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
+    if (st == STEPPE_OK)
+        *out = text;
+    else
+        free(text);
+    return st;
+}
+
 steppe_status_t steppe_info_describe(steppe_ctx_t *ctx, const char *path, char **out)
 {
+    if (st_dsn_is(path))
+        return steppe_info_connection(ctx, path, NULL, NULL, out);
     st_arena *arena = NULL;
     char *text = NULL;
     size_t textlen = 0;
@@ -110,8 +163,11 @@ steppe_status_t steppe_info_describe(steppe_ctx_t *ctx, const char *path, char *
     st_source_stats stats;
     st_read_opts opts = {.stats = &stats};
     st_featureset fs;
+    st_layer layer;
+    st_source_desc desc;
+    memset(&stats, 0, sizeof stats);
 
-    st = read_any(ctx, path, &opts, &arena, &fs);
+    st = read_any(ctx, path, &opts, &arena, &layer, &desc, &fs);
     if (st != STEPPE_OK)
         goto out;
 
@@ -121,10 +177,22 @@ steppe_status_t steppe_info_describe(steppe_ctx_t *ctx, const char *path, char *
         goto out;
     }
     fprintf(f, "%s\n", path);
-    if (stats.shape_type)
+    if (layer.kind == ST_LAYER_SHAPEFILE)
         fprintf(f, "  type:      %s (%d)\n", SHPTypeName(stats.shape_type), stats.shape_type);
-    else
+    else if (layer.kind == ST_LAYER_CSV)
         fprintf(f, "  type:      Point (CSV, lon/lat columns)\n");
+    else
+        fprintf(f, "  type:      %s (%s)\n", geom_name(fs.type), desc.format);
+    if (desc.nlayers > 0) {
+        fprintf(f, "  layers:    %zu (reading '%s'; choose with layer:)\n", desc.nlayers,
+                desc.layer ? desc.layer : "");
+        for (size_t i = 0; i < desc.nlayers; i++) {
+            fprintf(f, "    %s  %s", desc.layers[i], desc.layer_types ? desc.layer_types[i] : "");
+            if (desc.layer_rows && desc.layer_rows[i] >= 0)
+                fprintf(f, "  %lld rows", desc.layer_rows[i]);
+            fprintf(f, "\n");
+        }
+    }
     fprintf(f, "  records:   %zu (%zu null", stats.records, stats.null_records);
     if (stats.skipped)
         fprintf(f, ", %zu skipped", stats.skipped);
@@ -137,14 +205,16 @@ steppe_status_t steppe_info_describe(steppe_ctx_t *ctx, const char *path, char *
     thousands(fs.source_vertices, num, sizeof num);
     fprintf(f, "  vertices:  %s\n", num);
     char crs[256];
-    if (stats.crs_assumed)
+    if (stats.crs_assumed && layer.kind == ST_LAYER_SHAPEFILE)
         snprintf(crs, sizeof crs, "EPSG:4326 (assumed: no .prj)");
+    else if (stats.crs_assumed)
+        snprintf(crs, sizeof crs, "EPSG:4326 (assumed)");
     else
         describe_crs(ctx, fs.crs, crs, sizeof crs);
     fprintf(f, "  crs:       %s\n", crs);
     if (stats.encoding)
         fprintf(f, "  encoding:  %s (%s)\n", stats.encoding, stats.encoding_from);
-    else
+    else if (layer.kind == ST_LAYER_SHAPEFILE)
         fprintf(f, "  encoding:  none (no .dbf)\n");
     fprintf(f, "  fields:    %zu\n", fs.nfields);
     int width = 8;
@@ -154,11 +224,18 @@ steppe_status_t steppe_info_describe(steppe_ctx_t *ctx, const char *path, char *
             width = w;
     }
     for (size_t i = 0; i < fs.nfields; i++) {
-        fprintf(f, "    %-*s  %c", width, fs.fields[i], fs.field_types[i]);
-        if (stats.field_width[i] > 0 && stats.field_decimals[i] > 0)
-            fprintf(f, "(%d,%d)", stats.field_width[i], stats.field_decimals[i]);
-        else if (stats.field_width[i] > 0)
-            fprintf(f, "(%d)", stats.field_width[i]);
+        char t = fs.field_types ? fs.field_types[i] : 'C';
+        if (layer.kind != ST_LAYER_SHAPEFILE && layer.kind != ST_LAYER_CSV) {
+            fprintf(f, "    %-*s  %s\n", width, fs.fields[i], type_name(t));
+            continue;
+        }
+        fprintf(f, "    %-*s  %c", width, fs.fields[i], t);
+        int fw = stats.field_width ? stats.field_width[i] : 0;
+        int fd = stats.field_decimals ? stats.field_decimals[i] : 0;
+        if (fw > 0 && fd > 0)
+            fprintf(f, "(%d,%d)", fw, fd);
+        else if (fw > 0)
+            fprintf(f, "(%d)", fw);
         fprintf(f, "\n");
     }
     st = finish_text(ctx, path, &f, &text, out);
@@ -228,8 +305,10 @@ steppe_status_t steppe_info_field(steppe_ctx_t *ctx, const char *path, const cha
     steppe_status_t st = STEPPE_OK;
     st_read_opts opts = {0};
     st_featureset fs;
+    st_layer layer;
+    st_source_desc desc;
 
-    st = read_any(ctx, path, &opts, &arena, &fs);
+    st = read_any(ctx, path, &opts, &arena, &layer, &desc, &fs);
     if (st != STEPPE_OK)
         goto out;
     int fi = st_featureset_field(&fs, field);
@@ -242,7 +321,8 @@ steppe_status_t steppe_info_field(steppe_ctx_t *ctx, const char *path, const cha
                       fs.nfields ? names : "none");
         goto out;
     }
-    bool numeric = fs.field_types[fi] == 'N' || fs.field_types[fi] == 'F';
+    char ftype = fs.field_types ? fs.field_types[fi] : 'C';
+    bool numeric = ftype == 'N' || ftype == 'F';
 
     /* Non-empty values, sorted, then grouped into distinct values. */
     size_t n = fs.n;
@@ -294,8 +374,7 @@ steppe_status_t steppe_info_field(steppe_ctx_t *ctx, const char *path, const cha
         st = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", path);
         goto out;
     }
-    fprintf(f, "%s: field %s (%c, %s)\n", path, fs.fields[fi], fs.field_types[fi],
-            numeric ? "numeric" : "text");
+    fprintf(f, "%s: field %s (%c, %s)\n", path, fs.fields[fi], ftype, numeric ? "numeric" : "text");
     fprintf(f, "  count:     %zu\n", n);
     fprintf(f, "  no-data:   %zu\n", n - valid);
     fprintf(f, "  distinct:  %zu\n", ngroups);

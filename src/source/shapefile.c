@@ -47,6 +47,7 @@
 
 #include "dynlib.h"
 #include "shp_reader.h"
+#include "driver.h"
 #include "source.h"
 
 /* shapelib (1.5.0) reports problems through a hook that takes no user
@@ -782,6 +783,26 @@ double st_lon_tolerance(double tol, double lat0, double lat1)
     return tol / cos(lo * M_PI / 180);
 }
 
+size_t st_source_simplify_part(const double *xy, size_t n, int ring, double tx, double ty, double *dst)
+{
+    if (HOST_LE || n == 0)
+        return ring ? copy_ring((const unsigned char *)xy, n, 0, tx, ty, dst)
+                    : copy_run((const unsigned char *)xy, n, 0, tx, ty, dst);
+    /* The runs read little-endian bytes, as a .shp holds them. */
+    unsigned char *le = malloc(n * 16);
+    if (!le)
+        return 0;
+    for (size_t i = 0; i < 2 * n; i++) {
+        uint64_t v;
+        memcpy(&v, &xy[i], 8);
+        for (int b = 0; b < 8; b++)
+            le[8 * i + (size_t)b] = (unsigned char)(v >> (8 * b));
+    }
+    size_t w = ring ? copy_ring(le, n, 0, tx, ty, dst) : copy_run(le, n, 0, tx, ty, dst);
+    free(le);
+    return w;
+}
+
 static void record_warning(shp_reader *r, int rec, const char *what)
 {
     r->stats->skipped++;
@@ -984,6 +1005,31 @@ static steppe_status_t read_records(shp_reader *r)
     size_t n = record_count(r);
     if (n > INT32_MAX)
         n = INT32_MAX;
+    /* Room for the features at once, not by doubling (whose old arrays stay
+     * in the arena): every record, or with a cull, for a file of many
+     * records, those whose bounding box meets it, counted by a first pass
+     * over the record headers. */
+    size_t want = n;
+    if (bbox && n > 4096) {
+        want = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!record_inside(r, i))
+                continue;
+            steppe_status_t rst = STEPPE_OK;
+            const unsigned char *c = shp_at(r, r->rec_off[i] + 8, r->rec_len[i], &rst);
+            if (!c)
+                return rst;
+            shp_record d;
+            const char *why = NULL;
+            if (decode_record(c, r->rec_len[i], &d, &why) == REC_OK &&
+                !(d.bbox[2] < bbox[0] || d.bbox[0] > bbox[2] || d.bbox[3] < bbox[1] || d.bbox[1] > bbox[3]))
+                want++;
+        }
+    } else if (bbox) {
+        want = 0;
+    }
+    if (!st_featureset_reserve(r->fs, r->arena, want))
+        return STEPPE_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
         int rec = (int)i;
         /* Outside the file: said by record_count, and not counted. */
@@ -1136,3 +1182,34 @@ out:
     reader_close(&r);
     return st;
 }
+
+/* ---- the driver (driver.h) ------------------------------------------------- */
+
+/* The CRS before reading: the .prj's text (what the read will check with
+ * PROJ and report), nothing when there is none (EPSG:4326 is assumed and
+ * the read warns). */
+static steppe_status_t shp_describe(st_source *src, st_source_desc *desc, st_arena *arena)
+{
+    char prj[4096];
+    if (!st_shp_sibling(src->layer->source, "prj", prj, sizeof prj))
+        return STEPPE_OK;
+    size_t len = 0;
+    const char *why = NULL;
+    char *wkt = st_shp_read_small_text(arena, prj, &len, &why);
+    if (wkt && len > 0 && strlen(wkt) == len)
+        desc->crs = wkt;
+    return STEPPE_OK;
+}
+
+static steppe_status_t shp_read(st_source *src, const st_read_opts *opts, st_arena *arena, st_featureset *out)
+{
+    return st_source_read_shp(src->ctx, src->layer->source, opts, arena, out);
+}
+
+const st_driver st_driver_shapefile = {
+    .name = "shapefile",
+    .format = "Shapefile",
+    .kind = ST_LAYER_SHAPEFILE,
+    .describe = shp_describe,
+    .read = shp_read,
+};

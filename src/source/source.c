@@ -1,47 +1,11 @@
-/* Source dispatch: reads a layer's data with the reader its kind names. */
+/* Which layers read the same data, and the columns a map uses of them.
+ * (st_source_read_layer() itself, the dispatch to a driver, is in driver.c.) */
 #include "source.h"
 
 #include <stdbool.h>
 #include <string.h>
 
 #include "thematic_spec.h"
-
-steppe_status_t st_source_read_layer(steppe_ctx_t *ctx, const st_layer *layer, const double *bbox,
-                                     double simplify, st_arena *arena, st_featureset *out)
-{
-    return st_source_read_layer_keep(ctx, layer, bbox, simplify, NULL, arena, out);
-}
-
-steppe_status_t st_source_read_layer_keep(steppe_ctx_t *ctx, const st_layer *layer, const double *bbox,
-                                          double simplify, const char *const *keep_fields, st_arena *arena,
-                                          st_featureset *out)
-{
-    st_read_opts opts = {
-        .where = layer->where.n ? &layer->where : NULL,
-        .bbox = bbox,
-        .simplify = simplify,
-        .crs = layer->crs,
-        .encoding = layer->encoding,
-        .loc = layer->source_loc,
-        .keep_fields = keep_fields,
-    };
-    if (!layer->source)
-        return st_error(ctx, STEPPE_ERR_INTERNAL, "layer '%s' has no source",
-                        layer->name ? layer->name : "?");
-    switch (layer->kind) {
-    case ST_LAYER_SHAPEFILE: return st_source_read_shp(ctx, layer->source, &opts, arena, out);
-    case ST_LAYER_CSV:
-        /* Points take no generalisation. */
-        opts.simplify = 0.0;
-        return st_source_read_csv(ctx, layer->source, layer->lon_field ? layer->lon_field : "lon",
-                                  layer->lat_field ? layer->lat_field : "lat", &opts, arena, out);
-    case ST_LAYER_SHARED_BOUNDARY:
-    case ST_LAYER_ROUTE:
-    case ST_LAYER_BORDER_REGIONS: break;
-    }
-    return st_error(ctx, STEPPE_ERR_INTERNAL, "layer '%s' is derived and has no source of its own",
-                    layer->name ? layer->name : "?");
-}
 
 /* ---- which layers share data -------------------------------------------- */
 
@@ -54,7 +18,8 @@ bool st_layer_same_source(const st_layer *a, const st_layer *b)
 {
     return a->kind == b->kind && same_str(a->source, b->source) && same_str(a->crs, b->crs) &&
            same_str(a->encoding, b->encoding) && same_str(a->lon_field, b->lon_field) &&
-           same_str(a->lat_field, b->lat_field);
+           same_str(a->lat_field, b->lat_field) && same_str(a->table, b->table) && same_str(a->sql, b->sql) &&
+           same_str(a->geometry_column, b->geometry_column);
 }
 
 /* ---- the columns a map uses ----------------------------------------------- */
@@ -171,7 +136,7 @@ steppe_status_t st_source_read_for_map(steppe_ctx_t *ctx, const st_map *map, con
                                        st_featureset *out)
 {
     const char *const *keep = NULL;
-    if (layer->kind == ST_LAYER_CSV)
+    if (layer->kind == ST_LAYER_CSV || layer->kind == ST_LAYER_POSTGIS)
         keep = fields_used(map, layer, arena);
     return st_source_read_layer_keep(ctx, layer, bbox, simplify, keep, arena, out);
 }

@@ -39,6 +39,15 @@ typedef struct st_source_stats {
  * latitude nearest the equator, where that is least. */
 double st_lon_tolerance(double tol, double lat0, double lat1);
 
+/* The Shapefile reader's generalisation of one part, for the other drivers,
+ * so that the same data reads the same from any format: the n points at xy
+ * (a closed ring when ring) into dst, which holds n + 2 points (at least
+ * 6); tx and ty are the tolerances in x and y (tx = st_lon_tolerance() of
+ * ty for the feature's latitudes; 0: copied unchanged). A ring keeps at
+ * least 4 points: one that would fall below becomes its bounding rectangle.
+ * Returns the points written (0: out of memory, big-endian hosts only). */
+size_t st_source_simplify_part(const double *xy, size_t n, int ring, double tx, double ty, double *dst);
+
 typedef struct st_read_opts {
     const st_filter *where; /* NULL: every feature */
     const double *bbox;     /* NULL, or xmin,ymin,xmax,ymax in the source CRS:
@@ -114,16 +123,23 @@ steppe_status_t st_source_read_csv(steppe_ctx_t *ctx, const char *path, const ch
                                    const char *lat_field, const st_read_opts *opts, st_arena *arena,
                                    st_featureset *out);
 
-/* Reads whatever the layer names (Shapefile or CSV) with the layer's where,
- * crs and encoding, plus the given bbox and simplify. */
+/* Reads whatever the layer names with its kind's driver (driver.h), with
+ * the layer's where, crs and encoding, plus the given bbox and simplify. */
 steppe_status_t st_source_read_layer(steppe_ctx_t *ctx, const st_layer *layer, const double *bbox,
                                      double simplify, st_arena *arena, st_featureset *out);
+
+/* The CRS the layer's source will report, known before reading so that
+ * culling and generalisation can be set up: the layer's crs, else what the
+ * source names (a .prj, a GeoPackage's spatial reference system), else
+ * EPSG:4326. Errors: the driver's open. */
+steppe_status_t st_source_crs(steppe_ctx_t *ctx, const st_layer *layer, st_arena *arena, const char **crs);
 
 /* True when two layers read the same data (same file, crs, encoding,
  * columns), so one read serves both. */
 bool st_layer_same_source(const st_layer *a, const st_layer *b);
 
-/* st_source_read_layer() for a render of map: of a CSV, only the columns
+/* st_source_read_layer() for a render of map: of a CSV or a PostGIS table
+ * or query, only the columns
  * that the layers of map reading the same data use are kept (their filters,
  * label templates, classes, thematic fields and join keys; every column when
  * a derived layer reads from them), so a wide table costs what the map

@@ -25,6 +25,8 @@
 #include "model.h"
 #include "names.h"
 #include "schema.h"
+#include "dsn.h"
+#include "sniff.h"
 #include "bind.h"
 #include "convert.h"
 #include "style.h"
@@ -364,20 +366,18 @@ done:
 
 /* ---- layers -------------------------------------------------------------------------------------------- */
 
-static bool has_ext(const char *path, const char *ext)
-{
-    size_t lp = strlen(path);
-    size_t le = strlen(ext);
-    return lp > le && strcasecmp(path + lp - le, ext) == 0;
-}
-
-static const char *const kind_names[] = {"shapefile", "csv", "shared-boundary", "route", "border-regions"};
+#define KIND_NAME(k) st_sniff_kind_name(k)
 
 static steppe_status_t missing(M *m, const st_layer *L, const char *key, const char *why)
 {
     return st_convert_err_at(m, STEPPE_ERR_STYLE_KEY, L->loc, "layers.%s: missing key '%s' (%s)", L->name,
                              key, why);
 }
+
+/* The kinds of layer that read a source of their own. */
+#define FILE_KINDS                                                                                           \
+    (1u << ST_LAYER_SHAPEFILE | 1u << ST_LAYER_CSV | 1u << ST_LAYER_GEOJSON | 1u << ST_LAYER_GPKG |          \
+     1u << ST_LAYER_POSTGIS)
 
 /* Warns about keys written for another kind of layer; they would be ignored. */
 static void warn_unused(M *m, cur lc, const st_layer *L)
@@ -386,11 +386,16 @@ static void warn_unused(M *m, cur lc, const st_layer *L)
         const char *key;
         unsigned kinds; /* bit per st_layer_kind where the key applies */
     } only[] = {
-        {"source", 1u << ST_LAYER_SHAPEFILE | 1u << ST_LAYER_CSV},
-        {"crs", 1u << ST_LAYER_SHAPEFILE | 1u << ST_LAYER_CSV},
+        {"source", FILE_KINDS},
+        {"crs", FILE_KINDS},
         {"encoding", 1u << ST_LAYER_SHAPEFILE | 1u << ST_LAYER_CSV},
         {"lon", 1u << ST_LAYER_CSV},
         {"lat", 1u << ST_LAYER_CSV},
+        {"layer", 1u << ST_LAYER_GPKG},
+        {"sql", 1u << ST_LAYER_GPKG | 1u << ST_LAYER_POSTGIS},
+        {"table", 1u << ST_LAYER_POSTGIS},
+        {"geometry", 1u << ST_LAYER_POSTGIS},
+        {"timeout", 1u << ST_LAYER_POSTGIS},
         {"of", 1u << ST_LAYER_SHARED_BOUNDARY | 1u << ST_LAYER_ROUTE | 1u << ST_LAYER_BORDER_REGIONS},
         {"border", 1u << ST_LAYER_BORDER_REGIONS},
         {"tolerance", 1u << ST_LAYER_BORDER_REGIONS},
@@ -405,11 +410,11 @@ static void warn_unused(M *m, cur lc, const st_layer *L)
         const st_node *n = st_node_get(lc.node, only[i].key);
         if (n && !(only[i].kinds & (1u << L->kind)))
             warn_at(m, n->key_loc, "layers.%s.%s: ignored for a %s layer", L->name, only[i].key,
-                    kind_names[L->kind]);
+                    KIND_NAME(L->kind));
     }
 }
 
-/* The layer's kind: written, or told by the source's extension. */
+/* The layer's kind: written, or told by the source's content or extension. */
 static steppe_status_t layer_kind(M *m, cur lc, const st_node *src, st_layer *L)
 {
     cur type = child(m, lc, "type");
@@ -423,15 +428,17 @@ static steppe_status_t layer_kind(M *m, cur lc, const st_node *src, st_layer *L)
     }
     if (!src)
         return missing(m, L, "source", "or a type: shared-boundary or route layer");
-    if (has_ext(src->text, ".shp"))
-        L->kind = ST_LAYER_SHAPEFILE;
-    else if (has_ext(src->text, ".csv"))
-        L->kind = ST_LAYER_CSV;
-    else
-        return st_convert_err_at(
-            m, STEPPE_ERR_STYLE_VALUE, src->loc,
-            "%s.source: cannot tell the layer type from '%s'; add type: shapefile or type: csv", lc.path,
-            Q(src->text));
+    /* The file's first bytes, else its extension (sniff.h). */
+    const char *path =
+        st_sniff_is_dsn(src->text) ? src->text : st_path_absolute(m->arena, src->dir, src->text);
+    if (!path)
+        return STEPPE_ERR_NOMEM;
+    int kind = st_sniff_source(path);
+    if (kind < 0)
+        return st_convert_err_at(m, STEPPE_ERR_STYLE_VALUE, src->loc,
+                                 "%s.source: '%s' is not a format steppe reads (%s); or add type:", lc.path,
+                                 Q(src->text), ST_SNIFF_FORMATS);
+    L->kind = (st_layer_kind)kind;
     return STEPPE_OK;
 }
 
@@ -439,14 +446,29 @@ static steppe_status_t layer_kind(M *m, cur lc, const st_node *src, st_layer *L)
  * and csv layers, what derived layers derive from. */
 static steppe_status_t layer_required(M *m, const st_node *ln, const st_node *src, st_layer *L)
 {
-    if (L->kind == ST_LAYER_SHAPEFILE || L->kind == ST_LAYER_CSV) {
+    if (st_kind_has_source(L->kind)) {
         if (!src)
-            return missing(m, L, "source", "required for shapefile and csv layers");
-        L->source_written = src->text;
-        L->source = st_path_absolute(m->arena, src->dir, src->text);
+            return missing(m, L, "source", "required for layers that read data");
+        /* A connection's password stays in L->source, which only the
+         * driver reads; everything shown (messages, --report) takes
+         * source_written, without it. */
+        bool dsn = st_sniff_is_dsn(src->text);
+        L->source_written = dsn ? st_dsn_shown(m->arena, src->text) : src->text;
+        L->source = dsn ? src->text : st_path_absolute(m->arena, src->dir, src->text);
         L->source_loc = src->loc;
-        if (!L->source)
+        if (!L->source || !L->source_written)
             return STEPPE_ERR_NOMEM;
+        const st_node *table = st_node_get(ln, L->kind == ST_LAYER_POSTGIS ? "table" : "layer");
+        if (table && !st_node_is_null(table))
+            L->table = table->text;
+        const st_node *sql = st_node_get(ln, "sql");
+        if (sql && !st_node_is_null(sql))
+            L->sql = sql->text;
+        if (L->kind == ST_LAYER_POSTGIS && !L->table && !L->sql)
+            return missing(m, L, "table", "or sql: for a postgis layer");
+        if (L->kind == ST_LAYER_POSTGIS && L->table && L->sql)
+            return st_convert_err_at(m, STEPPE_ERR_STYLE_VALUE, sql->loc,
+                                     "layers.%s: table: and sql: exclude each other", L->name);
         const st_node *crs = st_node_get(ln, "crs");
         if (crs && !st_node_is_null(crs)) {
             L->crs = crs->text;
@@ -526,7 +548,7 @@ static steppe_status_t check_border_ref(M *m, const st_layer *L)
     if (b && b->kind != ST_LAYER_SHARED_BOUNDARY)
         rc = st_convert_err_at(m, STEPPE_ERR_STYLE_VALUE, L->border_loc,
                                "%s: '%s' is a %s layer; name a shared-boundary layer", path, Q(L->border),
-                               kind_names[b->kind]);
+                               KIND_NAME(b->kind));
     return rc;
 }
 
@@ -739,9 +761,9 @@ static steppe_status_t build_thematic(M *m, cur lc, st_layer *L)
         t->legend.no_grouping = !g;
     }
     if (rc == STEPPE_OK && (t->classify.enabled || t->categorize.enabled || t->size.enabled) &&
-        L->kind != ST_LAYER_SHAPEFILE && L->kind != ST_LAYER_CSV)
+        !st_kind_has_source(L->kind))
         rc = st_convert_err_at(m, STEPPE_ERR_STYLE_VALUE, L->loc,
-                               "layers.%s: classify, categorize and size need a shapefile or csv layer",
+                               "layers.%s: classify, categorize and size need a layer that reads data",
                                L->name);
     return rc;
 }
@@ -837,10 +859,10 @@ static steppe_status_t build_layers(M *m, const st_node *root)
             return STEPPE_ERR_NOMEM;
         rc = check_layer_ref(m, path, L->of, L->of_loc, L->name);
         const st_layer *of = rc == STEPPE_OK ? st_map_layer(m->map, L->of) : NULL;
-        if (of && of->kind != ST_LAYER_SHAPEFILE && of->kind != ST_LAYER_CSV)
+        if (of && !st_kind_has_source(of->kind))
             rc = st_convert_err_at(m, STEPPE_ERR_STYLE_VALUE, L->of_loc,
-                                   "%s: '%s' is a %s layer; derive from a shapefile or csv layer", path,
-                                   Q(L->of), kind_names[of->kind]);
+                                   "%s: '%s' is a %s layer; derive from a layer that reads data", path,
+                                   Q(L->of), KIND_NAME(of->kind));
         if (rc == STEPPE_OK && L->border)
             rc = check_border_ref(m, L);
     }

@@ -20,6 +20,7 @@
 #include "ctx.h"
 #include "dynlib.h"
 #include "names.h"
+#include "sniff.h"
 #include "style.h"
 
 typedef st_binder M;
@@ -588,6 +589,8 @@ static steppe_status_t check_crs(M *m, const st_node *n)
 
 static steppe_status_t check_file(M *m, const st_node *n)
 {
+    if (st_sniff_is_dsn(n->text)) /* a database: its driver connects */
+        return STEPPE_OK;
     const char *abs = st_path_absolute(m->arena, n->dir, n->text);
     if (!abs)
         return STEPPE_ERR_NOMEM;

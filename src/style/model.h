@@ -140,8 +140,19 @@ typedef enum st_layer_kind {
     ST_LAYER_CSV,             /* source: a CSV of points (lon/lat columns) */
     ST_LAYER_SHARED_BOUNDARY, /* the boundary shared by feature sets a and b of another layer */
     ST_LAYER_ROUTE,           /* geodesic legs through named points of another layer */
-    ST_LAYER_BORDER_REGIONS   /* the regions of another layer along a shared-boundary layer's border */
+    ST_LAYER_BORDER_REGIONS,  /* the regions of another layer along a shared-boundary layer's border */
+    ST_LAYER_GEOJSON,         /* source: GeoJSON (RFC 7946) or newline-delimited GeoJSON */
+    ST_LAYER_GPKG,            /* source: a GeoPackage (a feature table, or an sql: query) */
+    ST_LAYER_POSTGIS          /* source: a PostgreSQL/PostGIS connection (table: or sql:) */
 } st_layer_kind;
+
+/* Whether a layer of this kind reads a source of its own (a file or a
+ * database), rather than deriving from another layer. */
+static inline int st_kind_has_source(st_layer_kind k)
+{
+    return k == ST_LAYER_SHAPEFILE || k == ST_LAYER_CSV || k == ST_LAYER_GEOJSON || k == ST_LAYER_GPKG ||
+           k == ST_LAYER_POSTGIS;
+}
 
 /* A class: features matching `where` draw with `sym`/`label` (the layer's
  * values with the class's overrides applied). First match wins. */
@@ -160,7 +171,7 @@ typedef struct st_layer {
     st_layer_kind kind;
     bool visible;
 
-    /* ST_LAYER_SHAPEFILE / ST_LAYER_CSV */
+    /* layers with a source of their own (st_kind_has_source()) */
     const char *source;         /* resolved path */
     const char *source_written; /* as written in the style */
     st_loc source_loc;
@@ -169,6 +180,10 @@ typedef struct st_layer {
     const char *encoding;  /* NULL: from .cpg / dbf code page */
     const char *lon_field; /* CSV: default "lon" */
     const char *lat_field; /* CSV: default "lat" */
+    const char *table;     /* GeoPackage (layer:), PostGIS (table:): the table; NULL: the only/first one */
+    const char *sql;       /* GeoPackage, PostGIS: a query whose rows are the features */
+    const char *geometry_column; /* PostGIS (geometry:): NULL: the only geometry column */
+    double timeout;              /* PostGIS: the statement timeout in seconds */
 
     /* ST_LAYER_SHARED_BOUNDARY and ST_LAYER_ROUTE: the layer they derive from */
     const char *of;

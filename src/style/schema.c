@@ -286,10 +286,21 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
     K("metadata.source", STRING, "(attribution.text)", NOSPEC, AT(MAP, meta_source), "The Source chunk.")    \
     K("layers", LAYERS, NULL, NOSPEC, HAND, "The layers, keyed by name, drawn in the order written.")        \
     K("layers.*", SECTION, NULL, NOSPEC, HAND, "One layer; ~ removes a layer inherited through extends.")    \
-    K("layers.*.type", ENUM, "(from the source's extension)",                                                \
-      W("shapefile|csv|shared-boundary|route|border-regions"), HAND, "What the layer draws.")                \
+    K("layers.*.type", ENUM, "(from the source's content or extension)",                                     \
+      W("shapefile|csv|shared-boundary|route|border-regions|geojson|gpkg|postgis"), HAND,                    \
+      "What the layer draws.")                                                                               \
     K("layers.*.source", PATH, NULL, NOSPEC, HAND,                                                           \
-      "The .shp or .csv file (shapefile and csv layers; required).")                                         \
+      "The data: a .shp, .csv, GeoJSON or GeoPackage file, or a postgresql:// connection (required).")       \
+    K("layers.*.layer", STRING, "(the only feature table)", NOSPEC, HAND,                                    \
+      "gpkg: the feature table to read (see steppe info).")                                                  \
+    K("layers.*.sql", STRING, NULL, NOSPEC, HAND,                                                            \
+      "gpkg and postgis: a query whose rows are the features (one geometry column).")                        \
+    K("layers.*.table", STRING, NULL, NOSPEC, HAND,                                                          \
+      "postgis: the table to read, optionally schema.table (see steppe info CONNECTION).")                   \
+    K("layers.*.geometry", STRING, "(the only geometry column)", NOSPEC, AT(LAYER, geometry_column),         \
+      "postgis: the geometry column to draw.")                                                               \
+    K("layers.*.timeout", NUMBER, "30", R('(', 0, 86400, ']'), AT(LAYER, timeout),                           \
+      "postgis: the statement timeout in seconds; a slower query fails the run.")                            \
     K("layers.*.crs", CRS, "(the source's .prj)", NOSPEC, HAND, "CRS of the source, overriding its .prj.")   \
     K("layers.*.encoding", STRING, "(the source's .cpg)", NOSPEC, AT(LAYER, encoding),                       \
       "Text encoding of the attributes.")                                                                    \

@@ -133,6 +133,53 @@ def csv_seeds():
             f.write(data)
 
 
+def geojson_seeds():
+    """fuzz_geojson: the first byte picks the options (see fuzz_geojson.c),
+    the rest is the file: small texts of every geometry type, property type
+    and outer shape (FeatureCollection, Feature, bare geometry,
+    newline-delimited), and the errors the driver names."""
+    d = reset("fuzz_geojson")
+    pt = b'{"type":"Point","coordinates":[1,2]}'
+    poly = b'{"type":"Polygon","coordinates":[[[0,0],[4,0],[4,4],[0,4],[0,0]],[[1,1],[2,1],[2,2],[1,1]]]}'
+    feat = lambda g, p=b'{"name":"a","n":1,"r":2.5,"b":true,"z":null,"o":{"k":[1]}}': \
+        b'{"type":"Feature","id":1,"properties":' + p + b',"geometry":' + g + b'}'
+    seeds = {
+        "collection": b'{"type":"FeatureCollection","features":[' + feat(poly) + b',' + feat(poly, b'{"name":"b"}') + b']}',
+        "feature": feat(pt),
+        "bare": poly,
+        "multi": b'{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[[[5,5],[6,5],[6,6],[5,5]]]]}',
+        "lines": feat(b'{"type":"MultiLineString","coordinates":[[[0,0],[1,1]],[[2,2],[3,3,4]]]}'),
+        "collection-geom": feat(b'{"type":"GeometryCollection","geometries":[' + pt + b',' + poly + b']}'),
+        "multipoint": feat(b'{"type":"MultiPoint","coordinates":[[1,2],[3,4]]}'),
+        "ndjson": feat(pt) + b'\n' + feat(pt, b'{"name":"b","extra":"x"}') + b'\n',
+        "rs": b'\x1e' + feat(pt) + b'\n\x1e' + feat(pt) + b'\n',
+        "crs": b'{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:3857"}},"features":[' + feat(pt) + b']}',
+        "null-geom": b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":null,"geometry":null}]}',
+        "truncated": b'{"type":"FeatureCollection","features":[' + feat(poly)[:40],
+        "depth": feat(b'{"type":"Polygon","coordinates":[[0,0],[1,1]]}'),
+        "open-ring": feat(b'{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]}'),
+        "range": feat(b'{"type":"Point","coordinates":[1e999,2]}', b'{"n":123456789012345678901234567890}'),
+        "bom": b'\xef\xbb\xbf' + feat(pt),
+    }
+    for name, data in seeds.items():
+        for flags in (0, 1, 2, 4, 7):
+            with open(os.path.join(d, "%s-%d" % (name, flags)), "wb") as f:
+                f.write(bytes([flags]) + data)
+
+
+def wkb_seeds():
+    """fuzz_wkb: the blob is the input; one of each type, byte order and
+    dimension, from check_wkb.c's table."""
+    d = reset("fuzz_wkb")
+    src = open(os.path.join(ROOT, "tests", "check_wkb.c"), encoding="utf-8").read()
+    import re
+    for i, (name, hexs) in enumerate(re.findall(r'\{"([^"]+)",\s*"([0-9a-f]*)",\s*ST_WKB_', src)):
+        with open(os.path.join(d, "%02d-%s" % (i, name.replace(" ", "-"))), "wb") as f:
+            f.write(bytes.fromhex(hexs))
+
+
 if __name__ == "__main__":
     main()
     csv_seeds()
+    geojson_seeds()
+    wkb_seeds()

@@ -2,7 +2,7 @@
 # Bounded fuzzing of libsteppe: builds build-fuzz (clang, libFuzzer,
 # ASan + UBSan) if needed and runs each target for ${FUZZ_SECONDS:-60} s.
 #
-#   tests/fuzz/run-fuzz.sh [TARGET...]      # default: all four targets
+#   tests/fuzz/run-fuzz.sh [TARGET...]      # default: every target
 #
 # Seeds come from tests/fuzz/corpus/<target>/ (read only); new inputs go to a
 # scratch corpus so the checked-in seeds stay as make-seeds.py wrote them.
@@ -18,7 +18,7 @@ BUILD=${FUZZ_BUILD_DIR:-$SRC/build-fuzz}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 JOBS=$(nproc 2>/dev/null || echo 2)
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(fuzz_shapefile fuzz_style fuzz_render fuzz_csv fuzz_diff)
+[ ${#targets[@]} -eq 0 ] && targets=(fuzz_shapefile fuzz_style fuzz_render fuzz_csv fuzz_diff fuzz_wkb fuzz_geojson)
 
 if ! command -v clang >/dev/null; then
   echo "run-fuzz: clang not found; install clang and libclang-rt-dev (skipping)"

@@ -3,7 +3,11 @@
 #
 #   cmake --install build --prefix P   installs
 #     P/bin/steppe
-#     P/lib/libsteppe.a, P/include/steppe/*.h, P/lib/pkgconfig/steppe.pc
+#     P/lib/libsteppe.so.0.1.0 (SONAME libsteppe.so.0), libsteppe.so, libsteppe.a
+#     P/include/steppe/*.h, P/lib/pkgconfig/steppe.pc
+#     P/lib/cmake/steppe/steppe{Config,ConfigVersion,Targets*}.cmake
+#                                         find_package(steppe): steppe::steppe
+#                                         (shared), steppe::steppe_static
 #     P/share/steppe/styles, P/share/steppe/shapes   (styles name ../shapes/...)
 #     P/share/man/man1/steppe.1                      (when docs/steppe.1 exists)
 #
@@ -16,11 +20,29 @@
 
 file(RELATIVE_PATH STEPPE_DATA_DIR_FROM_BIN
   ${CMAKE_INSTALL_FULL_BINDIR} ${CMAKE_INSTALL_FULL_DATADIR}/steppe)
-target_compile_definitions(steppe_lib PRIVATE
+target_compile_definitions(steppe_objects PRIVATE
   STEPPE_DATA_DIR_FROM_BIN="${STEPPE_DATA_DIR_FROM_BIN}")
 
 install(TARGETS steppe RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(TARGETS steppe_lib ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(TARGETS steppe_shared steppe_lib EXPORT steppeTargets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_COMPONENT dev
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+
+# CMake package: find_package(steppe [0.1]) gives steppe::steppe (the shared
+# library) and steppe::steppe_static. The static library's own dependencies
+# are found again by steppeConfig.cmake with pkg-config.
+set(STEPPE_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/steppe)
+install(EXPORT steppeTargets NAMESPACE steppe:: DESTINATION ${STEPPE_CMAKE_DIR})
+include(CMakePackageConfigHelpers)
+configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/steppeConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/steppeConfig.cmake INSTALL_DESTINATION ${STEPPE_CMAKE_DIR})
+# Before 1.0 a new minor version may change the API: only the same minor
+# version is compatible.
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/steppeConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/steppeConfig.cmake ${PROJECT_BINARY_DIR}/steppeConfigVersion.cmake
+  DESTINATION ${STEPPE_CMAKE_DIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/steppe
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   FILES_MATCHING PATTERN "*.h")
@@ -49,6 +71,7 @@ foreach(lib ${CMAKE_DL_LIBS})
   string(APPEND STEPPE_PC_DL_LIBS " -l${lib}")
 endforeach()
 string(STRIP "${STEPPE_PC_DL_LIBS}" STEPPE_PC_DL_LIBS)
+list(JOIN STEPPE_PC_MODULES " " STEPPE_PC_REQUIRES_PRIVATE)
 configure_file(${CMAKE_CURRENT_LIST_DIR}/steppe.pc.in ${PROJECT_BINARY_DIR}/steppe.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/steppe.pc DESTINATION ${STEPPE_PC_DIR})
 

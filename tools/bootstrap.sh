@@ -21,7 +21,7 @@ build_pkgs=(build-essential cmake pkg-config libcairo2-dev libpango1.0-dev libsh
 # PostgreSQL + PostGIS server (tests/pg/cluster.sh starts a throwaway one on a Unix socket, as
 # an unprivileged user) and shp2pgsql (Debian's postgis) to load the shapes into it.
 test_pkgs=(clang clang-format libclang-rt-14-dev valgrind pngcheck poppler-utils librsvg2-bin chromium python3 time strace gdal-bin
-           postgresql-15 postgresql-15-postgis-3 postgis)
+           postgresql-15 postgresql-15-postgis-3 postgis debhelper lintian)
 
 # The benchmark's peers and tools (bench/README.md).
 bench_pkgs=(hyperfine mapserver-bin python3-mapnik proj-bin time python3 gdal-bin)

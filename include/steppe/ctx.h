@@ -11,6 +11,7 @@
 #ifndef STEPPE_CTX_H
 #define STEPPE_CTX_H
 
+#include <steppe/export.h>
 #include <steppe/status.h>
 
 #ifdef __cplusplus
@@ -30,27 +31,27 @@ typedef void (*steppe_log_fn)(void *user, steppe_log_level_t level, const char *
 
 /* Creates a context. Returns NULL only when memory is exhausted.
  * The caller frees it with steppe_ctx_destroy(). */
-steppe_ctx_t *steppe_ctx_create(void);
+STEPPE_API steppe_ctx_t *steppe_ctx_create(void);
 
 /* Frees a context and everything it owns. Accepts NULL. */
-void steppe_ctx_destroy(steppe_ctx_t *ctx);
+STEPPE_API void steppe_ctx_destroy(steppe_ctx_t *ctx);
 
 /* Installs a logger; fn NULL drops all messages. */
-void steppe_ctx_set_logger(steppe_ctx_t *ctx, steppe_log_fn fn, void *user);
+STEPPE_API void steppe_ctx_set_logger(steppe_ctx_t *ctx, steppe_log_fn fn, void *user);
 
 /* The message of the last error recorded in ctx, or "" if none.
  * The string is owned by ctx and valid until the next call into ctx. */
-const char *steppe_ctx_last_error(const steppe_ctx_t *ctx);
+STEPPE_API const char *steppe_ctx_last_error(const steppe_ctx_t *ctx);
 
 /* Number of warnings logged since the context was created. */
-unsigned steppe_ctx_warning_count(const steppe_ctx_t *ctx);
+STEPPE_API unsigned steppe_ctx_warning_count(const steppe_ctx_t *ctx);
 
 /* Sets the folder holding the bundled styles/ and shapes/ (defaults to the
  * source tree, then the installed data directory). path is copied. */
-steppe_status_t steppe_ctx_set_data_dir(steppe_ctx_t *ctx, const char *path);
+STEPPE_API steppe_status_t steppe_ctx_set_data_dir(steppe_ctx_t *ctx, const char *path);
 
 /* The folder holding the bundled styles/ and shapes/. Owned by ctx. */
-const char *steppe_ctx_data_dir(steppe_ctx_t *ctx);
+STEPPE_API const char *steppe_ctx_data_dir(steppe_ctx_t *ctx);
 
 /* Told about every temporary output file: created is 1 right after the file
  * ".NAME.XXXXXX.tmp" is created beside its target, 0 once it has been renamed
@@ -60,7 +61,7 @@ const char *steppe_ctx_data_dir(steppe_ctx_t *ctx);
 typedef void (*steppe_tmp_fn)(void *user, const char *tmp_path, int created);
 
 /* Installs the temporary-file hook; fn NULL removes it. */
-void steppe_ctx_set_tmp_hook(steppe_ctx_t *ctx, steppe_tmp_fn fn, void *user);
+STEPPE_API void steppe_ctx_set_tmp_hook(steppe_ctx_t *ctx, steppe_tmp_fn fn, void *user);
 
 #ifdef __cplusplus
 }

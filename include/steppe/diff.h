@@ -15,6 +15,7 @@
 #ifndef STEPPE_DIFF_H
 #define STEPPE_DIFF_H
 
+#include <steppe/export.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <steppe/ctx.h>
@@ -46,7 +47,7 @@ typedef struct steppe_diff_result {
 } steppe_diff_result_t;
 
 /* Fills opts with the defaults: threshold 8, tolerance 0, no highlight. */
-void steppe_diff_opts_init(steppe_diff_opts_t *opts);
+STEPPE_API void steppe_diff_opts_init(steppe_diff_opts_t *opts);
 
 /*
  * Compares the PNG files a and b.
@@ -60,8 +61,8 @@ void steppe_diff_opts_init(steppe_diff_opts_t *opts);
  * pixels; STEPPE_ERR_IO when the highlight cannot be written;
  * STEPPE_ERR_NOMEM. The message is recorded in ctx.
  */
-steppe_status_t steppe_diff_png(steppe_ctx_t *ctx, const char *a, const char *b,
-                                const steppe_diff_opts_t *opts, steppe_diff_result_t *result);
+STEPPE_API steppe_status_t steppe_diff_png(steppe_ctx_t *ctx, const char *a, const char *b,
+                                           const steppe_diff_opts_t *opts, steppe_diff_result_t *result);
 
 #ifdef __cplusplus
 }

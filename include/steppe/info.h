@@ -8,6 +8,7 @@
 #ifndef STEPPE_INFO_H
 #define STEPPE_INFO_H
 
+#include <steppe/export.h>
 #include <steppe/ctx.h>
 
 #ifdef __cplusplus
@@ -22,7 +23,7 @@ extern "C" {
  * Returns STEPPE_OK, STEPPE_ERR_DATA_OPEN or STEPPE_ERR_DATA_CORRUPT (message
  * in ctx), STEPPE_ERR_NOMEM.
  */
-steppe_status_t steppe_info_describe(steppe_ctx_t *ctx, const char *path, char **out);
+STEPPE_API steppe_status_t steppe_info_describe(steppe_ctx_t *ctx, const char *path, char **out);
 
 /*
  * Describes the values of one attribute field of the Shapefile (or CSV) at
@@ -36,7 +37,8 @@ steppe_status_t steppe_info_describe(steppe_ctx_t *ctx, const char *path, char *
  * Returns STEPPE_OK, STEPPE_ERR_USAGE (no such field; the message lists the
  * fields), the errors of steppe_info_describe().
  */
-steppe_status_t steppe_info_field(steppe_ctx_t *ctx, const char *path, const char *field, char **out);
+STEPPE_API steppe_status_t steppe_info_field(steppe_ctx_t *ctx, const char *path, const char *field,
+                                             char **out);
 
 /*
  * Describes a PostgreSQL/PostGIS connection (dsn: postgresql://...,

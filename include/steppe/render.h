@@ -11,6 +11,7 @@
 #ifndef STEPPE_RENDER_H
 #define STEPPE_RENDER_H
 
+#include <steppe/export.h>
 #include <stddef.h>
 #include <steppe/style.h>
 
@@ -36,7 +37,7 @@ typedef struct steppe_render_opts {
 } steppe_render_opts_t;
 
 /* Fills opts with defaults: no outputs, no overrides, default limits. */
-void steppe_render_opts_init(steppe_render_opts_t *opts);
+STEPPE_API void steppe_render_opts_init(steppe_render_opts_t *opts);
 
 /*
  * Renders style to every output in opts.
@@ -46,8 +47,8 @@ void steppe_render_opts_init(steppe_render_opts_t *opts);
  * cannot be written. The message is recorded in ctx. Bad features are skipped
  * with a warning and do not fail the render.
  */
-steppe_status_t steppe_render(steppe_ctx_t *ctx, const steppe_style_t *style,
-                              const steppe_render_opts_t *opts);
+STEPPE_API steppe_status_t steppe_render(steppe_ctx_t *ctx, const steppe_style_t *style,
+                                         const steppe_render_opts_t *opts);
 
 /*
  * Checks opts' outputs and report before anything is drawn, as the steppe
@@ -60,8 +61,8 @@ steppe_status_t steppe_render(steppe_ctx_t *ctx, const steppe_style_t *style,
  * format) or STEPPE_ERR_IO (a target that cannot be replaced); the message
  * is recorded in ctx. Nothing is written.
  */
-steppe_status_t steppe_render_check(steppe_ctx_t *ctx, const steppe_style_t *style,
-                                    const steppe_render_opts_t *opts);
+STEPPE_API steppe_status_t steppe_render_check(steppe_ctx_t *ctx, const steppe_style_t *style,
+                                               const steppe_render_opts_t *opts);
 
 #ifdef __cplusplus
 }

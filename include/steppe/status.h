@@ -12,6 +12,7 @@
 #ifndef STEPPE_STATUS_H
 #define STEPPE_STATUS_H
 
+#include <steppe/export.h>
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -47,11 +48,11 @@ typedef enum steppe_status {
 } steppe_status_t;
 
 /* Returns a static, human-readable name for a status. Never NULL. */
-const char *steppe_status_to_string(steppe_status_t status);
+STEPPE_API const char *steppe_status_to_string(steppe_status_t status);
 
 /* Exit status a command-line tool should use for a status: 0 for STEPPE_OK,
  * 2 for usage and style errors, 1 for data and runtime errors. */
-int steppe_status_exit_code(steppe_status_t status);
+STEPPE_API int steppe_status_exit_code(steppe_status_t status);
 
 #ifdef __cplusplus
 }

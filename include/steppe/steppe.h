@@ -11,6 +11,7 @@
 #ifndef STEPPE_STEPPE_H
 #define STEPPE_STEPPE_H
 
+#include <steppe/export.h>
 #include <steppe/status.h>
 #include <steppe/ctx.h>
 #include <steppe/style.h>
@@ -20,14 +21,15 @@
 #include <steppe/atlas.h>
 
 /* The library version, "MAJOR.MINOR.PATCH". */
-const char *steppe_version(void);
+STEPPE_API const char *steppe_version(void);
 
 /* The versions of PROJ and GEOS, which libsteppe loads at run time, as
  * their libraries report them ("9.1.1", "3.11.1-CAPI-1.17.1"): static
  * strings, valid until exit. Loads both libraries (a render loads them only
  * when it needs them). Returns STEPPE_ERR_LIBRARY, with the reason in ctx,
  * when either cannot be loaded; *proj and *geos are then unchanged. */
-steppe_status_t steppe_dependency_versions(steppe_ctx_t *ctx, const char **proj, const char **geos);
+STEPPE_API steppe_status_t steppe_dependency_versions(steppe_ctx_t *ctx, const char **proj,
+                                                      const char **geos);
 
 /* Start-up work a program can have done on a thread of its own while it
  * loads the style and the data: a short render spends most of its time
@@ -44,9 +46,9 @@ typedef struct steppe_preload steppe_preload_t;
 /* Starts a thread doing what (STEPPE_PRELOAD_* flags). Returns NULL when no
  * thread can be started (the work is then done when needed, as usual).
  * Free with steppe_preload_finish(). */
-steppe_preload_t *steppe_preload_start(unsigned what);
+STEPPE_API steppe_preload_t *steppe_preload_start(unsigned what);
 
 /* Waits for the thread to finish and frees preload. Accepts NULL. */
-void steppe_preload_finish(steppe_preload_t *preload);
+STEPPE_API void steppe_preload_finish(steppe_preload_t *preload);
 
 #endif

@@ -11,6 +11,7 @@
 #ifndef STEPPE_STYLE_H
 #define STEPPE_STYLE_H
 
+#include <steppe/export.h>
 #include <stddef.h>
 #include <steppe/ctx.h>
 
@@ -30,8 +31,8 @@ typedef struct steppe_style steppe_style_t;
  * Returns STEPPE_OK, or a STEPPE_ERR_STYLE_* code with the message
  * "FILE:LINE:COL: ..." recorded in ctx; STEPPE_ERR_NOMEM.
  */
-steppe_status_t steppe_style_load(steppe_ctx_t *ctx, const char *path, const char *const *overrides, size_t n,
-                                  steppe_style_t **out);
+STEPPE_API steppe_status_t steppe_style_load(steppe_ctx_t *ctx, const char *path,
+                                             const char *const *overrides, size_t n, steppe_style_t **out);
 
 /*
  * Builds the quick-look style for a single data file (Shapefile, CSV of
@@ -40,7 +41,8 @@ steppe_status_t steppe_style_load(steppe_ctx_t *ctx, const char *path, const cha
  * own CRS (EPSG:4326 if it names none). out as for steppe_style_load().
  * An unsupported file: STEPPE_ERR_DATA_UNSUPPORTED naming the formats read.
  */
-steppe_status_t steppe_style_quicklook(steppe_ctx_t *ctx, const char *shp_path, steppe_style_t **out);
+STEPPE_API steppe_status_t steppe_style_quicklook(steppe_ctx_t *ctx, const char *shp_path,
+                                                  steppe_style_t **out);
 
 /*
  * Whether path names data to draw with steppe_style_quicklook() rather
@@ -54,14 +56,14 @@ int steppe_style_is_data(const char *path);
  * file opens and is of a usable shape type, every CRS is accepted by PROJ,
  * fonts resolve. Returns the first error, recorded in ctx.
  */
-steppe_status_t steppe_style_check(steppe_ctx_t *ctx, const steppe_style_t *style);
+STEPPE_API steppe_status_t steppe_style_check(steppe_ctx_t *ctx, const steppe_style_t *style);
 
 /* The style's name (its file name without extension), used for default
  * output names. Owned by the style. */
-const char *steppe_style_name(const steppe_style_t *style);
+STEPPE_API const char *steppe_style_name(const steppe_style_t *style);
 
 /* Frees a style. Accepts NULL. */
-void steppe_style_destroy(steppe_style_t *style);
+STEPPE_API void steppe_style_destroy(steppe_style_t *style);
 
 #ifdef __cplusplus
 }

@@ -95,8 +95,8 @@ static int usage_error(const char *cmd, const char *fmt, ...)
  *    fence) checks the dying flag and, if set, stops for good instead of
  *    creating it; the handler sets the flag, then (after a fence) reads the
  *    slots. So either the handler sees the name or the thread sees the flag.
- *  - a name the handler saw may be created just after its unlink: when any
- *    name was live it waits 20 ms and unlinks again.
+ *  - a name the handler saw may be created just after its unlink: the
+ *    handler unlinks again every 5 ms until no name is live (at most 2 s).
  * The table has a slot per temporary that can be in flight; it grows when
  * full (the old one stays allocated, as the handler may be reading it), so
  * there is no fixed limit. Slots are taken round-robin so that a slot just
@@ -222,16 +222,15 @@ static void on_signal(int sig)
     int saved = errno;
     dying = 1;
     atomic_thread_fence(memory_order_seq_cst);
-    if (tmp_unlink_all() > 0) {
-        /* A name may have been registered just before its file was
-         * created: wait for such a creation to finish, then unlink again. */
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        do
-            clock_gettime(CLOCK_MONOTONIC, &t1);
-        while ((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) < 20000000L);
-        tmp_unlink_all();
-    }
+    /* A thread that registered its name before the flag was set may still
+     * create the file after an unlink (on a loaded machine, long after).
+     * Such a thread goes on to write, then renames the file (which fails
+     * once the name is gone) or finishes the page, and either way marks its
+     * name as gone; its next page stops in tmp_hook. So unlink again every
+     * 5 ms until no name is live, for at most 2 s. */
+    const struct timespec step = {0, 5000000L};
+    for (int i = 0; i < 400 && tmp_unlink_all() > 0; i++)
+        nanosleep(&step, NULL);
     signal(sig, SIG_DFL);
     errno = saved;
     raise(sig);
@@ -329,6 +328,147 @@ static int bad_option(const char *cmd, int c, char **argv)
     return usage_error(cmd, "unknown option '%s'", arg);
 }
 
+/* ---- atlas shards ---------------------------------------------------------
+ *
+ * --shard K/N names the shard directly (a GitHub Actions matrix passes its
+ * values this way). --shard auto reads it from the job runner that started
+ * this process; auto/N gives the count where the runner does not (a
+ * Kubernetes Indexed Job knows only its index). */
+#define SHARD_MAX 100000
+
+/* A whole number 0..max written in decimal digits only ("+1", " 1", "1x"
+ * and "" are refused). */
+static int parse_count(const char *s, unsigned long max, unsigned long *out)
+{
+    if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 9)
+        return -1;
+    unsigned long v = strtoul(s, NULL, 10);
+    if (v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* The value of the environment variable name parsed as by parse_count():
+ * 1 when set and valid, 0 when unset, -1 (after the message) when set but
+ * not a number. */
+static int env_count(const char *name, unsigned long *out)
+{
+    const char *v = getenv(name);
+    if (!v)
+        return 0;
+    if (parse_count(v, 1000000000UL, out) != 0) {
+        usage_error("atlas", "--shard auto: %s is '%s', not a whole number", name, v);
+        return -1;
+    }
+    return 1;
+}
+
+static int parse_shard(const char *arg, unsigned *k, unsigned *n)
+{
+    unsigned long kk = 0, nn = 0;
+    const char *slash = strchr(arg, '/');
+    if (strncmp(arg, "auto", 4) != 0 || (arg[4] && arg[4] != '/')) {
+        char left[16];
+        size_t ll = slash ? (size_t)(slash - arg) : 0;
+        if (!slash || ll >= sizeof left)
+            goto bad;
+        memcpy(left, arg, ll);
+        left[ll] = '\0';
+        if (parse_count(left, SHARD_MAX, &kk) != 0 || parse_count(slash + 1, SHARD_MAX, &nn) != 0)
+            goto bad;
+        if (nn < 1 || kk < 1 || kk > nn)
+            return usage_error("atlas", "--shard %s: K must be 1 to N and N 1 to %d", arg, SHARD_MAX);
+        *k = (unsigned)kk;
+        *n = (unsigned)nn;
+        return 0;
+    }
+    if (slash && (parse_count(slash + 1, SHARD_MAX, &nn) != 0 || nn < 1))
+        goto bad;
+
+    /* Which runner: exactly one may have set its variables. */
+    unsigned long gl_i = 0, gl_n = 0, sl_id = 0, sl_n = 0, sl_min = 0, sl_step = 1, k8_i = 0;
+    int gl = env_count("CI_NODE_INDEX", &gl_i);
+    int gl_total = env_count("CI_NODE_TOTAL", &gl_n);
+    int sl = env_count("SLURM_ARRAY_TASK_ID", &sl_id);
+    int k8 = env_count("JOB_COMPLETION_INDEX", &k8_i);
+    if (gl < 0 || gl_total < 0 || sl < 0 || k8 < 0)
+        return EXIT_USAGE;
+    if (!gl && gl_total == 1 && gl_n == 1) {
+        /* GitLab sets CI_NODE_TOTAL=1 and no index for a job without parallel:. */
+        gl = 1;
+        gl_i = 1;
+    }
+    if ((gl > 0) + (sl > 0) + (k8 > 0) > 1)
+        return usage_error(
+            "atlas",
+            "--shard auto: the variables of more than one job runner are set (%s%s%s); give --shard K/N",
+            gl > 0 ? "GitLab CI_NODE_INDEX " : "", sl > 0 ? "Slurm SLURM_ARRAY_TASK_ID " : "",
+            k8 > 0 ? "Kubernetes JOB_COMPLETION_INDEX" : "");
+    const char *from;
+    if (gl > 0) {
+        from = "GitLab CI_NODE_INDEX/CI_NODE_TOTAL";
+        if (gl_total <= 0)
+            return usage_error("atlas", "--shard auto: CI_NODE_INDEX is set but CI_NODE_TOTAL is not");
+        kk = gl_i; /* 1-based */
+        if (nn && nn != gl_n)
+            return usage_error("atlas", "--shard %s: CI_NODE_TOTAL is %lu", arg, gl_n);
+        nn = gl_n;
+    } else if (sl > 0) {
+        from = "Slurm SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT";
+        /* Array indices are whatever --array said (0-7, 1-8, 0-15:2): the
+         * shard is the task's position from SLURM_ARRAY_TASK_MIN by STEP. */
+        int c = env_count("SLURM_ARRAY_TASK_COUNT", &sl_n);
+        int m = env_count("SLURM_ARRAY_TASK_MIN", &sl_min);
+        int st = env_count("SLURM_ARRAY_TASK_STEP", &sl_step);
+        if (c < 0 || m < 0 || st < 0)
+            return EXIT_USAGE;
+        if (c == 0 || m == 0)
+            return usage_error("atlas", "--shard auto: SLURM_ARRAY_TASK_ID is set but %s is not",
+                               c == 0 ? "SLURM_ARRAY_TASK_COUNT" : "SLURM_ARRAY_TASK_MIN");
+        if (st == 0 || sl_step == 0)
+            sl_step = 1;
+        if (sl_id < sl_min || (sl_id - sl_min) % sl_step != 0)
+            return usage_error(
+                "atlas", "--shard auto: SLURM_ARRAY_TASK_ID %lu is not MIN %lu plus a multiple of STEP %lu",
+                sl_id, sl_min, sl_step);
+        kk = (sl_id - sl_min) / sl_step + 1;
+        if (nn && nn != sl_n)
+            return usage_error("atlas", "--shard %s: SLURM_ARRAY_TASK_COUNT is %lu", arg, sl_n);
+        nn = sl_n;
+    } else if (k8 > 0) {
+        from = "Kubernetes JOB_COMPLETION_INDEX";
+        if (!nn)
+            return usage_error("atlas",
+                               "--shard auto: JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) "
+                               "but not the count: give --shard auto/N, N the Job's completions");
+        kk = k8_i + 1; /* 0-based */
+    } else {
+        return usage_error("atlas",
+                           "--shard auto: no job runner's index is set (GitLab CI_NODE_INDEX, Slurm "
+                           "SLURM_ARRAY_TASK_ID, Kubernetes JOB_COMPLETION_INDEX); give --shard K/N");
+    }
+    if (nn < 1 || nn > SHARD_MAX || kk < 1 || kk > nn)
+        return usage_error("atlas", "--shard auto: %s give shard %lu of %lu; it must be 1 to N and N 1 to %d",
+                           from, kk, nn, SHARD_MAX);
+    *k = (unsigned)kk;
+    *n = (unsigned)nn;
+    return 0;
+bad:
+    return usage_error("atlas", "--shard: '%s' is not K/N (e.g. 2/8), auto or auto/N", arg);
+}
+
+/* --list: one line per page, "KEY<TAB>PATH". A tab or line break inside a
+ * key (a field value) would break the line format: it is printed as a space. */
+static void list_page(void *user, size_t index, const char *key, const char *path)
+{
+    (void)user;
+    (void)index;
+    for (const char *p = key; *p; p++)
+        putchar(*p == '\t' || *p == '\n' || *p == '\r' ? ' ' : *p);
+    printf("\t%s\n", path);
+}
+
 static int has_extension(const char *path, const char *ext)
 {
     size_t n = strlen(path);
@@ -348,7 +488,7 @@ static const char usage_main[] =
     "  check STYLE.yaml                validate a style and everything it refers to\n"
     "  info FILE | postgresql://...    describe a data file or a PostGIS database\n"
     "  diff A.png B.png                compare two PNG images\n"
-    "  atlas STYLE --layer L -o TMPL   one map per feature of a layer\n"
+    "  atlas STYLE -o TMPL             one map per feature of a layer\n"
     "\n"
     "Options:\n"
     "  -h, --help      show this help (or 'steppe COMMAND --help')\n"
@@ -364,12 +504,14 @@ static const char usage_render[] =
     "goes to out/NAME.png.\n"
     "\n"
     "  -o, --output FILE     write FILE (.png, .svg or .pdf); repeatable\n"
-    "  -W, --width PX        canvas width in pixels\n"
-    "  -H, --height PX       canvas height in pixels\n"
-    "  -d, --dpi N           resolution (scales lines and text; PNG pHYs)\n"
+    "  -W, --width PX        canvas width in pixels, 1 or more\n"
+    "  -H, --height PX       canvas height in pixels, 1 or more\n"
+    "  -d, --dpi N           resolution, more than 0 and at most 10000 (scales\n"
+    "                        lines and text; PNG pHYs)\n"
     "  -r, --report FILE     write a JSON render report to FILE\n"
     "  -s, --set KEY=VALUE   override a style value (dotted key path); repeatable\n"
-    "      --max-pixels N    refuse canvases larger than N pixels (default 2e8)\n"
+    "      --max-pixels N    refuse canvases larger than N pixels, more than 0\n"
+    "                        and at most 1e15 (default 2e8)\n"
     "      --png-level N     PNG compression 0-9 (default 2, fast; 6-9 smaller, slower)\n"
     "  -q, --quiet           print errors only\n"
     "  -h, --help            show this help\n";
@@ -399,8 +541,8 @@ static const char usage_diff[] =
     "Compare two PNG images of the same size. A pixel differs when one of its\n"
     "channels differs by more than the threshold.\n"
     "\n"
-    "  -t, --tolerance T     share of pixels allowed to differ: 0.005 or 0.5%\n"
-    "                        (default 0)\n"
+    "  -t, --tolerance T     share of pixels allowed to differ, 0-1 or 0%-100%:\n"
+    "                        0.005 or 0.5% (default 0)\n"
     "  -T, --threshold N     channel difference 0-255 a pixel may have and still\n"
     "                        count as equal (default 8)\n"
     "  -o, --output FILE     write a highlight PNG: A in grey, differences in red\n"
@@ -409,24 +551,34 @@ static const char usage_diff[] =
     "\n"
     "Exit status: 0 within tolerance, 1 different (or unreadable), 2 usage.\n";
 
-static const char usage_atlas[] = "Usage: steppe atlas STYLE.yaml --layer LAYER -o TEMPLATE [OPTIONS]\n"
-                                  "Render one map per feature of LAYER, framed on the feature and drawn\n"
-                                  "with the style's highlight. TEMPLATE names each file from the feature's\n"
-                                  "fields, e.g. 'out/regions/{iso}.png'; missing folders are created.\n"
-                                  "\n"
-                                  "  -l, --layer LAYER     the layer whose features become maps (required)\n"
-                                  "  -o, --output TMPL     output path template (required)\n"
-                                  "  -w, --where FILTER    only features matching FILTER, a style filter in\n"
-                                  "                        YAML flow form, e.g. '{type: republic}'\n"
-                                  "  -j, --jobs N          render N maps at a time (default: 1)\n"
-                                  "  -W, --width PX        canvas width;  -H, --height PX  canvas height\n"
-                                  "  -d, --dpi N           resolution\n"
-                                  "  -s, --set KEY=VALUE   override a style value; repeatable\n"
-                                  "  -q, --quiet           print errors only\n"
-                                  "  -h, --help            show this help\n"
-                                  "\n"
-                                  "Exit status: 0 when every map was written, 1 when any failed (the others\n"
-                                  "are still written), 2 usage or style error.\n";
+static const char usage_atlas[] =
+    "Usage: steppe atlas STYLE.yaml [--layer LAYER] -o TEMPLATE [OPTIONS]\n"
+    "Render one map per feature of LAYER, framed on the feature and drawn\n"
+    "with the style's highlight. TEMPLATE names each file from the feature's\n"
+    "fields, e.g. 'out/regions/{iso}.png'; missing folders are created.\n"
+    "\n"
+    "  -l, --layer LAYER     the layer whose features become maps (default: the\n"
+    "                        style's atlas.layer)\n"
+    "  -o, --output TMPL     output path template (required)\n"
+    "  -w, --where FILTER    only features matching FILTER, a style filter in\n"
+    "                        YAML flow form, e.g. '{type: republic}'\n"
+    "      --shard K/N       render only shard K of N (1 <= K <= N <= 100000):\n"
+    "                        the pages whose number i (0-based) has i % N = K-1\n"
+    "      --shard auto[/N]  K and N from the job runner: GitLab CI_NODE_INDEX/\n"
+    "                        CI_NODE_TOTAL, Slurm SLURM_ARRAY_TASK_ID/_COUNT/_MIN,\n"
+    "                        Kubernetes JOB_COMPLETION_INDEX (N required)\n"
+    "      --list            print KEY<TAB>PATH for each page (of the shard) and\n"
+    "                        render nothing\n"
+    "  -j, --jobs N          render N maps at a time, 1-64 (default: 1)\n"
+    "  -W, --width PX        canvas width in pixels, 1 or more\n"
+    "  -H, --height PX       canvas height in pixels, 1 or more\n"
+    "  -d, --dpi N           resolution, more than 0 and at most 10000\n"
+    "  -s, --set KEY=VALUE   override a style value; repeatable\n"
+    "  -q, --quiet           print errors only\n"
+    "  -h, --help            show this help\n"
+    "\n"
+    "Exit status: 0 when every map was written, 1 when any failed (the others\n"
+    "are still written), 2 usage or style error.\n";
 
 static int print_version(void)
 {
@@ -831,6 +983,8 @@ static int cmd_atlas(cli *c, int argc, char **argv)
                                              {"height", required_argument, NULL, 'H'},
                                              {"dpi", required_argument, NULL, 'd'},
                                              {"set", required_argument, NULL, 's'},
+                                             {"shard", required_argument, NULL, 'S'},
+                                             {"list", no_argument, NULL, 'L'},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
@@ -859,6 +1013,8 @@ static int cmd_atlas(cli *c, int argc, char **argv)
         case 'H': rc = parse_int("atlas", "--height", optarg, 1, INT_MAX, &ao.render.height); break;
         case 'd': rc = parse_positive("atlas", "--dpi", optarg, 10000, &ao.render.dpi); break;
         case 's': sets[n_sets++] = optarg; break;
+        case 'S': rc = parse_shard(optarg, &ao.shard_index, &ao.shard_count); break;
+        case 'L': ao.list = list_page; break;
         case 'q': c->quiet = 1; break;
         case 'h': fputs(usage_atlas, stdout); goto done;
         default: rc = bad_option("atlas", opt, argv); break;
@@ -870,8 +1026,8 @@ static int cmd_atlas(cli *c, int argc, char **argv)
         rc = usage_error("atlas", "atlas takes one STYLE.yaml");
         goto done;
     }
-    if (!ao.layer || !ao.output) {
-        rc = usage_error("atlas", "atlas needs --layer and -o");
+    if (!ao.output) {
+        rc = usage_error("atlas", "atlas needs -o TEMPLATE");
         goto done;
     }
     if (where) {
@@ -897,15 +1053,19 @@ static int cmd_atlas(cli *c, int argc, char **argv)
         rc = fail(ctx, status);
         goto done;
     }
-    if (!c->quiet && isatty(STDERR_FILENO)) {
+    if (!c->quiet && !ao.list && isatty(STDERR_FILENO)) {
         c->bar_unit = "maps";
         ao.progress = progress_bar;
         ao.progress_user = c;
     }
     steppe_atlas_result_t res;
     status = steppe_atlas(ctx, style, &ao, &res);
-    if (!c->quiet && res.pages > 0)
-        fprintf(stderr, "steppe: atlas: wrote %zu of %zu maps in %.2f s (%d job%s)%s\n", res.written,
+    char shard[96] = "";
+    if (ao.shard_count > 0)
+        snprintf(shard, sizeof shard, " shard %u/%u (%zu maps in the atlas):", ao.shard_index, ao.shard_count,
+                 res.total);
+    if (!c->quiet && !ao.list && res.pages > 0)
+        fprintf(stderr, "steppe: atlas:%s wrote %zu of %zu maps in %.2f s (%d job%s)%s\n", shard, res.written,
                 res.pages, res.seconds, ao.jobs, ao.jobs == 1 ? "" : "s",
                 res.failed ? "; see the errors above" : "");
     if (status != STEPPE_OK)

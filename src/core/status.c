@@ -1,5 +1,6 @@
 /* The one status type: names and exit codes. */
 #include <steppe/status.h>
+#include <steppe/steppe.h> /* steppe_version(), exported with STEPPE_API */
 
 const char *steppe_status_to_string(steppe_status_t status)
 {
@@ -36,7 +37,6 @@ int steppe_status_exit_code(steppe_status_t status)
     return 1;
 }
 
-const char *steppe_version(void);
 const char *steppe_version(void)
 {
     return STEPPE_VERSION;

@@ -765,6 +765,9 @@ static inline void put(dbuf *b, double x, double y)
 
 /* Per-layer scratch, reused across features: the walked coordinates of the
  * whole layer, its part starts (point indices), and temporaries for one part. */
+/* Output points projected in one batch (st_project_features_counted). */
+#define PROJECT_BATCH ((size_t)1 << 18)
+
 typedef struct walk {
     const st_proj *p;
     double maxseg;      /* densify to this many degrees; HUGE_VAL: never */
@@ -1263,60 +1266,69 @@ steppe_status_t st_project_features_counted(steppe_ctx_t *ctx, st_proj *p, const
     if (!fpart)
         goto nomem;
 
-    /* Pass 1: walk every part into the layer's scratch. */
-    for (size_t i = 0; i < fs->n; i++) {
-        const st_feature *f = &fs->feat[i];
-        fpart[i] = w.parts.n;
-        for (uint32_t j = 0; j < f->nparts; j++) {
-            size_t a = f->parts[j];
-            size_t b = j + 1 < f->nparts ? f->parts[j + 1] : f->npoints;
-            if (b <= a || b > f->npoints)
-                continue;
-            bool ok = geographic ? walk_geographic(&w, fs->type, f->xy + 2 * a, b - a)
-                                 : walk_planar(&w, f->xy + 2 * a, b - a);
-            if (!ok)
-                goto nomem;
-        }
-    }
-    fpart[fs->n] = w.parts.n;
-    if (!zbuf_push(&w.parts, w.out.n / 2))
-        goto nomem;
-
-    /* Pass 2: one transformation for the whole layer — interpolated within
-     * 0.05 px where the projection is smooth enough (project_approx.c). */
-    if (geographic && !p->dst_geographic) {
-        double cell = fmin(2.0, fmax(0.02, st_view_simplify_deg(view, p, 24)));
-        st_proj_trans_approx(p, w.out.v, w.out.n / 2, cell, 0.05 / view->scale);
-    } else {
-        st_proj_trans(p, w.out.v, w.out.n / 2, false);
-    }
-
-    /* Pass 3: to pixels, into the arena, dropping what failed. */
+    /* In batches of about PROJECT_BATCH output points, so the scratch (the
+     * walked points, their cut flags and parts: 25 bytes a point) stays
+     * bounded whatever the file's size; a feature is never split. */
     size_t kept = 0;
     size_t nfailed = 0;
     uint32_t first_failed = 0;
-    for (size_t i = 0; i < fs->n; i++) {
-        st_feature *f = &fs->feat[i];
-        if (f->npoints == 0) {
-            fs->feat[kept++] = *f;
-            continue;
+    for (size_t i0 = 0; i0 < fs->n;) {
+        w.out.n = 0;
+        w.parts.n = 0;
+        size_t i1 = i0;
+        /* Pass 1: walk every part into the scratch. */
+        for (; i1 < fs->n && (i1 == i0 || w.out.n / 2 < PROJECT_BATCH); i1++) {
+            const st_feature *f = &fs->feat[i1];
+            fpart[i1] = w.parts.n;
+            for (uint32_t j = 0; j < f->nparts; j++) {
+                size_t a = f->parts[j];
+                size_t b = j + 1 < f->nparts ? f->parts[j + 1] : f->npoints;
+                if (b <= a || b > f->npoints)
+                    continue;
+                bool ok = geographic ? walk_geographic(&w, fs->type, f->xy + 2 * a, b - a)
+                                     : walk_planar(&w, f->xy + 2 * a, b - a);
+                if (!ok)
+                    goto nomem;
+            }
         }
-        size_t pts = w.parts.v[fpart[i + 1]] - w.parts.v[fpart[i]];
-        if (pts > UINT32_MAX) {
-            st = st_error(ctx, STEPPE_ERR_LIMIT, "%s: record %u: too many points after densifying", path,
-                          (unsigned)f->record);
-            goto done;
-        }
-        size_t failed = finish_feature(&w, view, fs->type, fpart[i], fpart[i + 1], f, arena);
-        if (failed == (size_t)-1)
+        fpart[i1] = w.parts.n;
+        if (!zbuf_push(&w.parts, w.out.n / 2))
             goto nomem;
-        if (failed) {
-            if (nfailed == 0)
-                first_failed = f->record;
-            nfailed++;
+
+        /* Pass 2: one transformation for the batch — interpolated within
+         * 0.05 px where the projection is smooth enough (project_approx.c). */
+        if (geographic && !p->dst_geographic) {
+            double cell = fmin(2.0, fmax(0.02, st_view_simplify_deg(view, p, 24)));
+            st_proj_trans_approx(p, w.out.v, w.out.n / 2, cell, 0.05 / view->scale);
+        } else {
+            st_proj_trans(p, w.out.v, w.out.n / 2, false);
         }
-        if (f->nparts > 0)
-            fs->feat[kept++] = *f;
+
+        /* Pass 3: to pixels, into the arena, dropping what failed. */
+        for (size_t i = i0; i < i1; i++) {
+            st_feature *f = &fs->feat[i];
+            if (f->npoints == 0) {
+                fs->feat[kept++] = *f;
+                continue;
+            }
+            size_t pts = w.parts.v[fpart[i + 1]] - w.parts.v[fpart[i]];
+            if (pts > UINT32_MAX) {
+                st = st_error(ctx, STEPPE_ERR_LIMIT, "%s: record %u: too many points after densifying", path,
+                              (unsigned)f->record);
+                goto done;
+            }
+            size_t failed = finish_feature(&w, view, fs->type, fpart[i], fpart[i + 1], f, arena);
+            if (failed == (size_t)-1)
+                goto nomem;
+            if (failed) {
+                if (nfailed == 0)
+                    first_failed = f->record;
+                nfailed++;
+            }
+            if (f->nparts > 0)
+                fs->feat[kept++] = *f;
+        }
+        i0 = i1;
     }
     fs->n = kept;
     *nfailed_out = nfailed;

@@ -1,5 +1,11 @@
 /* The atlas: one page per feature, data read once, pages in parallel.
  *
+ * Sharding (opts->shard_count > 0) spreads one atlas over several machines:
+ * every shard selects and checks all pages the same way, then renders page i
+ * only when i % N == K - 1. Round-robin rather than contiguous blocks, so
+ * that neighbouring features — often of similar size and detail, as a
+ * layer's records tend to be ordered by region — spread over the shards.
+ *
  * Threads share only read-only data (the style's model and the data cache);
  * each worker has its own context (PROJ context, font map), so nothing in
  * a render is shared mutable state. Workers take the next page from a
@@ -36,16 +42,19 @@ void steppe_atlas_opts_init(steppe_atlas_opts_t *opts)
 typedef struct page_job {
     const char *name; /* for messages: the first field's value */
     const char *path; /* output */
+    size_t index;     /* among all pages of the atlas, whatever the shard */
     st_page page;
 } page_job;
 
 typedef struct atlas_run {
     steppe_ctx_t *ctx; /* the caller's: logging only, under lock */
     const st_map *map;
+    const char *layer; /* the atlas layer's name */
     const steppe_atlas_opts_t *opts;
     const st_datacache *cache;
     page_job *jobs;
     size_t njobs;
+    size_t total; /* pages of all shards */
     size_t next;
     size_t done;
     size_t written;
@@ -111,8 +120,8 @@ static void *worker(void *arg)
             if (len + 4 < sizeof run->failures)
                 snprintf(run->failures + len, sizeof run->failures - len, "%s'%s': %s", len ? "; " : "",
                          jb->name, ctx ? steppe_ctx_last_error(ctx) : "out of memory");
-            st_warn(run->ctx, "atlas page '%s' (feature %zu of layer %s) failed: %s", jb->name, i + 1,
-                    run->opts->layer, ctx ? steppe_ctx_last_error(ctx) : "out of memory");
+            st_warn(run->ctx, "atlas page '%s' (page %zu of layer %s) failed: %s", jb->name, jb->index + 1,
+                    run->layer, ctx ? steppe_ctx_last_error(ctx) : "out of memory");
         }
         if (run->opts->progress)
             run->opts->progress(run->opts->progress_user, run->done, run->njobs);
@@ -377,14 +386,22 @@ steppe_status_t steppe_atlas(steppe_ctx_t *ctx, const steppe_style_t *style, con
     double t0 = now_s();
     if (res)
         memset(res, 0, sizeof *res);
-    if (!opts->layer || !opts->output)
-        return st_error(ctx, STEPPE_ERR_USAGE, "atlas needs a layer (--layer) and an output template (-o)");
-    const st_layer *layer = st_map_layer(map, opts->layer);
+    const char *layer_name = opts->layer ? opts->layer : map->atlas_layer;
+    if (!layer_name || !opts->output)
+        return st_error(
+            ctx, STEPPE_ERR_USAGE,
+            "atlas needs a layer (--layer, or atlas.layer in the style) and an output template (-o)");
+    if (opts->shard_count > 0 && (opts->shard_index < 1 || opts->shard_index > opts->shard_count))
+        return st_error(ctx, STEPPE_ERR_USAGE, "atlas: shard %u/%u: the shard must be 1 to %u",
+                        opts->shard_index, opts->shard_count, opts->shard_count);
+    const st_layer *layer = st_map_layer(map, layer_name);
     if (!layer)
-        return st_error(ctx, STEPPE_ERR_USAGE, "atlas: no layer '%s' in %s", opts->layer, map->path);
+        return st_error(ctx, STEPPE_ERR_USAGE, "atlas: no layer '%s' in %s", layer_name, map->path);
     if (!st_kind_has_source(layer->kind))
         return st_error(ctx, STEPPE_ERR_USAGE, "atlas: layer '%s' is derived; pick a Shapefile or CSV layer",
-                        opts->layer);
+                        layer_name);
+    unsigned shards = opts->shard_count > 0 ? opts->shard_count : 1;
+    unsigned shard = opts->shard_count > 0 ? opts->shard_index - 1 : 0;
 
     st_datacache *cache = NULL;
     st_arena *arena = NULL;
@@ -437,9 +454,12 @@ steppe_status_t steppe_atlas(steppe_ctx_t *ctx, const steppe_style_t *style, con
         if (st != STEPPE_OK)
             break;
         jb->path = path;
+        jb->index = run.njobs;
         jb->page.hl = fs;
         jb->page.hl_index = i;
-        st = page_extent(ctx, map, cache, fs, f, arena, jb->page.extent);
+        /* Only this shard's pages are framed (which may load PROJ). */
+        if (!opts->list && jb->index % shards == shard)
+            st = page_extent(ctx, map, cache, fs, f, arena, jb->page.extent);
         if (st != STEPPE_OK)
             break;
         run.njobs++;
@@ -447,13 +467,32 @@ steppe_status_t steppe_atlas(steppe_ctx_t *ctx, const steppe_style_t *style, con
     free(folder);
     if (st != STEPPE_OK)
         goto done;
+    run.total = run.njobs;
     if (run.njobs == 0) {
         /* Nothing to write is a mistake in the filter or the layer, not a
          * success: say which layer and how many features were looked at. */
         st = st_error(ctx, STEPPE_ERR_DATA_UNSUPPORTED,
                       "atlas: no page to write: none of the %zu features of layer '%s' (%s) matches the "
                       "layer's where and the highlight.where (--where) filters",
-                      fs->n, opts->layer, fs->path);
+                      fs->n, layer_name, fs->path);
+        goto done;
+    }
+    /* Keep this shard's pages, in order, at the front. */
+    size_t kept = 0;
+    for (size_t k = 0; k < run.njobs; k++) {
+        if (run.jobs[k].index % shards == shard)
+            run.jobs[kept++] = run.jobs[k];
+    }
+    run.njobs = kept;
+    if (opts->list) {
+        for (size_t k = 0; k < run.njobs; k++)
+            opts->list(opts->list_user, run.jobs[k].index, run.jobs[k].name, run.jobs[k].path);
+        goto done;
+    }
+    if (run.njobs == 0) {
+        /* More shards than pages: this one has nothing to do, which is fine. */
+        st_info(ctx, "atlas: shard %u/%u has no page (the atlas has %zu)", opts->shard_index,
+                opts->shard_count, run.total);
         goto done;
     }
     /* Folders are created only once every page has passed its checks. */
@@ -467,6 +506,7 @@ steppe_status_t steppe_atlas(steppe_ctx_t *ctx, const steppe_style_t *style, con
 
     run.ctx = ctx;
     run.map = map;
+    run.layer = layer_name;
     run.opts = opts;
     run.cache = cache;
     pthread_mutex_init(&run.lock, NULL);
@@ -495,6 +535,7 @@ done:
         res->written = run.written;
         res->failed = run.failed;
         res->seconds = now_s() - t0;
+        res->total = run.total;
     }
     st_guard_free(&guard);
     st_arena_destroy(arena);

@@ -9,11 +9,7 @@
 const st_driver *st_driver_for_kind(st_layer_kind kind)
 {
     static const st_driver *const drivers[] = {
-        &st_driver_shapefile,
-        &st_driver_csv,
-        &st_driver_geojson,
-        &st_driver_gpkg,
-        &st_driver_postgis,
+        &st_driver_shapefile, &st_driver_csv, &st_driver_geojson, &st_driver_gpkg, &st_driver_postgis,
     };
     for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++) {
         if (drivers[i]->kind == kind)

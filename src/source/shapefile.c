@@ -1008,9 +1008,9 @@ static steppe_status_t read_records(shp_reader *r)
     /* Room for the features at once, not by doubling (whose old arrays stay
      * in the arena): every record, or with a cull, for a file of many
      * records, those whose bounding box meets it, counted by a first pass
-     * over the record headers. */
-    size_t want = n;
-    if (bbox && n > 4096) {
+     * over the record headers; with a filter, by doubling as before. */
+    size_t want = where ? 0 : n; /* a filter: as many as it keeps, unknown */
+    if (bbox && !where && n > 4096) {
         want = 0;
         for (size_t i = 0; i < n; i++) {
             if (!record_inside(r, i))

@@ -1023,6 +1023,16 @@ static steppe_status_t build_map(M *m, const st_node *root)
         rc = get_symbol(m, child(m, hl, "style"), NULL, &map->highlight);
     if (rc == STEPPE_OK)
         rc = check_ref(m, hl, "nearest");
+    /* atlas.layer: pages are made from the features of a data layer. */
+    cur al = child(m, child(m, top, "atlas"), "layer");
+    if (rc == STEPPE_OK && al.node) {
+        rc = check_layer_ref(m, al.path, al.node->text, al.node->loc, NULL);
+        const st_layer *a = rc == STEPPE_OK ? st_map_layer(map, al.node->text) : NULL;
+        if (a && !st_kind_has_source(a->kind))
+            rc = st_convert_err_at(m, STEPPE_ERR_STYLE_VALUE, al.node->loc,
+                                   "%s: '%s' is a %s layer; name a layer with a source", al.path,
+                                   Q(al.node->text), KIND_NAME(a->kind));
+    }
     return rc;
 }
 

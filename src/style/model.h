@@ -324,6 +324,7 @@ typedef struct st_map {
     const char *highlight_nearest; /* point layer whose nearest features each page shows, or NULL */
     st_filter highlight_where;     /* atlas pages only for matching features */
     int highlight_nearest_count;
+    const char *atlas_layer; /* atlas.layer: the default of steppe atlas --layer, or NULL */
 
     /* PNG metadata */
     const char *meta_title;  /* NULL: title */

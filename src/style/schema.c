@@ -281,6 +281,9 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
       "A point layer: each page's frame grows to take in the nearest of its features.")                      \
     K("highlight.nearest-count", INT, "2", R('[', 0, 1000, ']'), AT(MAP, highlight_nearest_count),           \
       "How many of the nearest features of highlight.nearest to show.")                                      \
+    K("atlas", SECTION, NULL, NOSPEC, HAND, "What steppe atlas makes of this style.")                        \
+    K("atlas.layer", STRING, NULL, NOSPEC, AT(MAP, atlas_layer),                                             \
+      "The layer whose features become the atlas pages (steppe atlas --layer overrides it).")                \
     K("metadata", SECTION, NULL, NOSPEC, HAND, "Text written into the output file (PNG tEXt chunks).")       \
     K("metadata.title", STRING, "(title.text)", NOSPEC, AT(MAP, meta_title), "The Title chunk.")             \
     K("metadata.source", STRING, "(attribution.text)", NOSPEC, AT(MAP, meta_source), "The Source chunk.")    \

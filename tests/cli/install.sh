@@ -10,8 +10,8 @@
 # — proved by editing the installed copy of the style and seeing the edit in
 # the output, and by moving the whole prefix elsewhere and rendering again;
 # a C program built with `pkg-config --cflags --libs steppe` against the
-# installed files links and runs (libsteppe is static; steppe.pc lists its
-# dependencies in Requires/Libs so no --static is needed — see steppe.pc.in).
+# installed files links (libsteppe.so) and runs. tests/cli/library.sh builds
+# the examples every way a user can.
 # The last line is "N passed, M failed"; exit 1 on failure.
 set -u -o pipefail
 
@@ -58,7 +58,7 @@ else
   finish
 fi
 
-for f in bin/steppe lib/libsteppe.a include/steppe/steppe.h include/steppe/ctx.h \
+for f in bin/steppe lib/libsteppe.a lib/libsteppe.so include/steppe/steppe.h include/steppe/ctx.h \
   include/steppe/status.h include/steppe/style.h include/steppe/render.h \
   lib/pkgconfig/steppe.pc share/steppe/styles/forum.yaml share/steppe/shapes/countries.shp \
   share/steppe/shapes/countries.dbf share/steppe/shapes/ru_regions.shp share/steppe/shapes/places.csv; do
@@ -185,7 +185,7 @@ fi
 # shellcheck disable=SC2086  # the flags are word lists
 if ${CC:-cc} -std=c11 -Wall -Werror $sanitize $cflags embed.c -o embed $libs >"$TMP/cc.log" 2>&1; then
   ok "compile and link against pkg-config steppe"
-  if ./embed "$ver" >"$TMP/run.log" 2>&1; then
+  if LD_LIBRARY_PATH=$P/lib ./embed "$ver" >"$TMP/run.log" 2>&1; then
     ok "linked program runs (steppe_ctx_create, steppe_version = $(cat "$TMP/run.log"))"
   else
     bad "linked program runs" "" "$TMP/run.log"

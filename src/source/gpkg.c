@@ -165,6 +165,37 @@ static steppe_status_t list_tables(st_source *src, gp_state *s, st_arena *arena)
     return st;
 }
 
+/* SQLite's integrity check, on request (it reads the whole file): the
+ * first problem it names. */
+static steppe_status_t integrity(st_source *src, gp_state *s)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check(1)", -1, &q, NULL) != SQLITE_OK)
+        return not_gpkg(src, sqlite3_errmsg(s->db));
+    steppe_status_t st = STEPPE_OK;
+    int rc = sqlite3_step(q);
+    const char *msg = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
+    if (rc != SQLITE_ROW)
+        st = st_error(src->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: corrupt GeoPackage: %s", src->layer->source,
+                      sqlite3_errmsg(s->db));
+    else if (!msg || strcmp(msg, "ok") != 0) {
+        /* One line: SQLite's answer has a header line of its own. */
+        char line[512];
+        const char *m = msg ? msg : "(no answer)";
+        if (strncmp(m, "*** in database main ***\n", 25) == 0)
+            m += 25;
+        snprintf(line, sizeof line, "%s", m);
+        for (char *c = line; *c; c++) {
+            if (*c == '\n' || *c == '\r')
+                *c = ' ';
+        }
+        st = st_error(src->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: corrupt GeoPackage: integrity check: %s",
+                      src->layer->source, line);
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
 static steppe_status_t gp_open(st_source *src, st_arena *arena)
 {
     const st_layer *L = src->layer;
@@ -186,7 +217,10 @@ static steppe_status_t gp_open(st_source *src, st_arena *arena)
     if (rc != SQLITE_OK)
         return st_error(src->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", L->source,
                         s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-    steppe_status_t st = list_tables(src, s, arena);
+    steppe_status_t st = L->integrity_check ? integrity(src, s) : STEPPE_OK;
+    if (st != STEPPE_OK)
+        return st;
+    st = list_tables(src, s, arena);
     if (st != STEPPE_OK)
         return st;
     if (L->sql) {

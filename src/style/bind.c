@@ -392,6 +392,7 @@ static void warn_unused(M *m, cur lc, const st_layer *L)
         {"lon", 1u << ST_LAYER_CSV},
         {"lat", 1u << ST_LAYER_CSV},
         {"layer", 1u << ST_LAYER_GPKG},
+        {"integrity-check", 1u << ST_LAYER_GPKG},
         {"sql", 1u << ST_LAYER_GPKG | 1u << ST_LAYER_POSTGIS},
         {"table", 1u << ST_LAYER_POSTGIS},
         {"geometry", 1u << ST_LAYER_POSTGIS},

@@ -182,6 +182,7 @@ typedef struct st_layer {
     const char *lat_field; /* CSV: default "lat" */
     const char *table;     /* GeoPackage (layer:), PostGIS (table:): the table; NULL: the only/first one */
     const char *sql;       /* GeoPackage, PostGIS: a query whose rows are the features */
+    bool integrity_check;  /* GeoPackage: PRAGMA integrity_check before reading */
     const char *geometry_column; /* PostGIS (geometry:): NULL: the only geometry column */
     double timeout;              /* PostGIS: the statement timeout in seconds */
 

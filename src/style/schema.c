@@ -298,6 +298,8 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
       "gpkg: the feature table to read (see steppe info).")                                                  \
     K("layers.*.sql", STRING, NULL, NOSPEC, HAND,                                                            \
       "gpkg and postgis: a query whose rows are the features (one geometry column).")                        \
+    K("layers.*.integrity-check", BOOL, "false", NOSPEC, AT(LAYER, integrity_check),                         \
+      "gpkg: run SQLite's integrity check on the file before reading it (slow on big files).")               \
     K("layers.*.table", STRING, NULL, NOSPEC, HAND,                                                          \
       "postgis: the table to read, optionally schema.table (see steppe info CONNECTION).")                   \
     K("layers.*.geometry", STRING, "(the only geometry column)", NOSPEC, AT(LAYER, geometry_column),         \

@@ -165,6 +165,20 @@ echo "not a database" >"$work/text.gpkg"
 bad "not a GeoPackage" "$work/text.gpkg" "text.gpkg: not a GeoPackage (not an SQLite database)"
 head -c 20000 "$work/countries.gpkg" >"$work/cut.gpkg"
 bad "corrupt GeoPackage" "$work/cut.gpkg" "cut.gpkg: not a GeoPackage (database disk image is malformed)"
+# A free-page count that lies: reads never see it, the integrity check does (on request only).
+cp "$work/countries.gpkg" "$work/freelist.gpkg"
+printf '\000\000\000\007' | dd of="$work/freelist.gpkg" bs=1 seek=36 conv=notrunc status=none
+"$steppe" render "$src/styles/forum.yaml" -q -o "$work/fl.png" --set "layers.countries.source=$work/freelist.gpkg" &&
+  cmp -s "$work/shp.png" "$work/fl.png" && ok "no integrity check unless asked" || ko "freelist read"
+bad_ic() {
+  local err rc
+  err=$("$steppe" render "$src/styles/forum.yaml" -q -o "$work/ic.png" --set "layers.countries.source=$work/freelist.gpkg" \
+    --set layers.countries.integrity-check=true 2>&1)
+  rc=$?
+  [ $rc -eq 1 ] && [ ! -e "$work/ic.png" ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] &&
+    printf '%s' "$err" | grep -q "freelist.gpkg: corrupt GeoPackage: integrity check: Main freelist: size is 0 but should be 7"
+}
+bad_ic && ok "integrity-check: true finds the corruption: one line, exit 1, no output" || ko "integrity check"
 python3 - "$work/plain.sqlite" <<'PY'
 import sqlite3, sys
 sqlite3.connect(sys.argv[1]).execute("CREATE TABLE t (x)")

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool st_grow(void *items, size_t *cap, size_t need, size_t size, size_t first)
+bool st_grow_realloc(void *items, size_t *cap, size_t need, size_t size, size_t first)
 {
     if (need <= *cap)
         return true;

@@ -15,6 +15,16 @@
  * is realloc'ed. Returns true when need fit (at once or after growing);
  * false when memory runs out or the size would overflow, leaving the array
  * and *cap as they were. The caller frees the array. */
-bool st_grow(void *items, size_t *cap, size_t need, size_t size, size_t first);
+static inline bool st_grow(void *items, size_t *cap, size_t need, size_t size, size_t first);
+
+/* st_grow() when need does not fit: the realloc, out of line. */
+bool st_grow_realloc(void *items, size_t *cap, size_t need, size_t size, size_t first);
+
+/* The test inline: st_grow() runs once per item pushed, in loops over
+ * every vertex (project_approx.c), where a call each time costs. */
+static inline bool st_grow(void *items, size_t *cap, size_t need, size_t size, size_t first)
+{
+    return need <= *cap || st_grow_realloc(items, cap, need, size, first);
+}
 
 #endif

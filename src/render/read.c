@@ -99,11 +99,9 @@ static const char *source_crs(st_scene *r, const st_layer *layer)
 
 /* ---- reading and projecting layers -------------------------------------- */
 
-/* A copy of the cached features that a layer selects and that meet bbox,
- * with radial-distance generalisation at tol (Chebyshev distance to the
- * last kept vertex, as the Shapefile reader does; rings keep >= 4 points). */
-static steppe_status_t subset_copy(st_scene *r, const st_featureset *src, const st_filter *where,
-                                   const double *bbox, double tol, st_featureset *out)
+/* out: src's fields, CRS and path, with room in the arena for src's
+ * features but none of them yet. */
+static steppe_status_t empty_like(st_scene *r, const st_featureset *src, st_featureset *out)
 {
     *out = *src;
     out->feat = st_arena_alloc(r->arena, (src->n ? src->n : 1) * sizeof *out->feat);
@@ -111,6 +109,18 @@ static steppe_status_t subset_copy(st_scene *r, const st_featureset *src, const 
         return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
     out->n = 0;
     out->cap = src->n;
+    return STEPPE_OK;
+}
+
+/* A copy of the cached features that a layer selects and that meet bbox,
+ * with radial-distance generalisation at tol (Chebyshev distance to the
+ * last kept vertex, as the Shapefile reader does; rings keep >= 4 points). */
+static steppe_status_t subset_copy(st_scene *r, const st_featureset *src, const st_filter *where,
+                                   const double *bbox, double tol, st_featureset *out)
+{
+    steppe_status_t st = empty_like(r, src, out);
+    if (st != STEPPE_OK)
+        return st;
     for (size_t i = 0; i < src->n; i++) {
         const st_feature *f = &src->feat[i];
         if (bbox &&
@@ -345,18 +355,16 @@ static steppe_status_t layer_subset(st_scene *r, const st_layer *layer, const st
         st = st_filter_check(r->ctx, &layer->classes[c].where, all);
     if (st != STEPPE_OK)
         return st;
-    *out = *all;
     if (layer->where.n == 0 && layer->nclasses == 0) {
         /* Every feature, and none will be given a class: the layer draws
          * the source's own array (a copy is 88 bytes a feature, a million
          * points 88 MB). Layers with classes write theirs into a copy. */
+        *out = *all;
         return STEPPE_OK;
     }
-    out->feat = st_arena_alloc(r->arena, (all->n ? all->n : 1) * sizeof *out->feat);
-    if (!out->feat)
-        return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
-    out->n = 0;
-    out->cap = all->n;
+    st = empty_like(r, all, out);
+    if (st != STEPPE_OK)
+        return st;
     for (size_t i = 0; i < all->n; i++) {
         if (layer->where.n == 0 || st_filter_match(&layer->where, all, &all->feat[i]))
             out->feat[out->n++] = all->feat[i];

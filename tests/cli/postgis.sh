@@ -17,23 +17,12 @@
 # Without the postgres packages this test FAILS: tools/bootstrap.sh test
 # installs them. Run by ctest with STEPPE and STEPPE_SOURCE_DIR; by hand:
 #   STEPPE=build/steppe STEPPE_SOURCE_DIR=. bash tests/cli/postgis.sh
-set -u
-
-STEPPE=${STEPPE:?set STEPPE to the steppe binary}
-SRC=${STEPPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-case $STEPPE in /*) ;; *) STEPPE=$PWD/$STEPPE ;; esac
-SRC=$(cd "$SRC" && pwd)
+source "$(dirname "$0")/lib.bash"
+harness_init postgis
+chmod 755 "$WORK"
 
 . "$SRC/tests/pg/cluster.sh"
-
-WORK=$(mktemp -d /tmp/steppe-postgis-XXXXXX)
-chmod 755 "$WORK"
-cleanup() {
-    pg_cluster_stop
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-cd "$WORK" || exit 1
+on_exit() { pg_cluster_stop; }
 
 if ! pg_cluster_start; then
     echo "FAIL: no PostgreSQL test server (see above)"
@@ -46,14 +35,6 @@ if ! pg_load_shapes "$SRC/shapes"; then
     exit 1
 fi
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    if [ -s err.txt ]; then sed 's/^/  stderr: /' err.txt | head -5; fi
-}
 
 # run ARGS...: steppe for at most 60 s, stdout and stderr kept.
 run() {
@@ -276,5 +257,4 @@ wait $pid
 rc=$?
 expect_error "the server stopped in the middle of a render" ': query: (row 1: )?the connection to the server was lost'
 
-echo "postgis: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+harness_finish

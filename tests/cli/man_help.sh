@@ -73,7 +73,8 @@ for c in entries:
 # Sections: .SS "steppe CMD ..." up to the next .SS or .SH
 sections = {}
 for m in re.finditer(r'^\.SS "steppe (\w+)[^\n]*\n(.*?)(?=^\.S[SH] )', man, re.S | re.M):
-    sections[m.group(1)] = plain(m.group(0))
+    # a command may have several sections (diff of images, diff of reports)
+    sections[m.group(1)] = sections.get(m.group(1), "") + "\n" + plain(m.group(0))
 for c in commands:
     ok(c in sections, "the man page has a section for '%s'" % c)
 

@@ -42,9 +42,12 @@
  * unwinder stops at its first frame, and the one cairo leak that
  * tests/lsan.supp must hide could then only be suppressed by naming all of
  * libcairo.so, which would hide leaks of cairo objects steppe creates too.
- * ASAN_OPTIONS=fast_unwind_on_malloc=1 restores the fast unwinder. */
-const char *__asan_default_options(void);
-const char *__asan_default_options(void)
+ * ASAN_OPTIONS=fast_unwind_on_malloc=1 restores the fast unwinder.
+ * Default visibility: the sanitizer runtime finds this function by dynamic
+ * look-up, which a hidden symbol (the library's -fvisibility=hidden) would
+ * escape, leaving the fast unwinder on. */
+__attribute__((visibility("default"), used)) const char *__asan_default_options(void);
+__attribute__((visibility("default"), used)) const char *__asan_default_options(void)
 {
     return "fast_unwind_on_malloc=0";
 }

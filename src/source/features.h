@@ -84,6 +84,11 @@ bool st_featureset_reserve(st_featureset *fs, st_arena *arena, size_t n);
  * fs lacks never matches; st_filter_check() reports that beforehand). */
 bool st_filter_match(const st_filter *filter, const st_featureset *fs, const st_feature *f);
 
+/* Keeps in place, in order, only the features of fs that satisfy filter
+ * (all of them when it is NULL or empty). Returns how many it dropped, for
+ * the reader's statistics. */
+size_t st_featureset_filter(st_featureset *fs, const st_filter *filter);
+
 /* Checks that every field named by filter exists in fs. Returns STEPPE_OK or
  * STEPPE_ERR_STYLE_KEY with "FILE:LINE:COL: no field 'x' in PATH (fields: ...)". */
 steppe_status_t st_filter_check(steppe_ctx_t *ctx, const st_filter *filter, const st_featureset *fs);

@@ -686,16 +686,7 @@ static steppe_status_t gp_read_features(st_source *src, const st_read_opts *opts
     st = read_rows(&g);
     if (st != STEPPE_OK)
         goto out;
-    if (opts->where && opts->where->n) {
-        size_t w = 0;
-        for (size_t i = 0; i < fs.n; i++) {
-            if (st_filter_match(opts->where, &fs, &fs.feat[i]))
-                fs.feat[w++] = fs.feat[i];
-            else
-                g.stats->filtered++;
-        }
-        fs.n = w;
-    }
+    g.stats->filtered += st_featureset_filter(&fs, opts->where);
     if (!opts->quiet) {
         if (g.mixed)
             st_warn(src->ctx, "%s: %s: %zu features of another geometry type than the first skipped",

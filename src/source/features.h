@@ -36,6 +36,19 @@ typedef struct st_feature {
     int cls;            /* class index in the layer, -1 for the layer symbol */
 } st_feature;
 
+/* Where part k of f begins in f->xy, in points (0 for a feature without a
+ * parts array). */
+static inline uint32_t st_part_begin(const st_feature *f, uint32_t k)
+{
+    return f->parts ? f->parts[k] : 0;
+}
+
+/* Where part k of f ends in f->xy: one past its last point. */
+static inline uint32_t st_part_end(const st_feature *f, uint32_t k)
+{
+    return f->parts && k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
+}
+
 typedef struct st_featureset {
     st_geom_type type;
     st_feature *feat;

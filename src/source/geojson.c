@@ -1440,8 +1440,10 @@ static steppe_status_t gj_read(st_source *src, const st_read_opts *opts, st_aren
     r.stats->filtered += st_featureset_filter(&fs, opts->where);
     if (r.have_bounds)
         memcpy(r.stats->bounds, r.bounds, sizeof r.bounds);
-    r.stats->field_width = st_arena_calloc(arena, r.nfields ? r.nfields : 1, sizeof(int));
-    r.stats->field_decimals = st_arena_calloc(arena, r.nfields ? r.nfields : 1, sizeof(int));
+    if (!st_source_stats_fields(r.stats, arena, r.nfields)) {
+        st = STEPPE_ERR_NOMEM;
+        goto out;
+    }
     *out = fs;
 out:
     if (st == STEPPE_ERR_NOMEM)

@@ -700,8 +700,10 @@ static steppe_status_t gp_read_features(st_source *src, const st_read_opts *opts
     }
     fs.crs = opts->crs ? opts->crs : s->crs ? s->crs : "EPSG:4326";
     g.stats->crs_assumed = !opts->crs && s->crs_assumed;
-    g.stats->field_width = st_arena_calloc(arena, fs.nfields ? fs.nfields : 1, sizeof(int));
-    g.stats->field_decimals = st_arena_calloc(arena, fs.nfields ? fs.nfields : 1, sizeof(int));
+    if (!st_source_stats_fields(g.stats, arena, fs.nfields)) {
+        st = STEPPE_ERR_NOMEM;
+        goto out;
+    }
     *out = fs;
 out:
     if (st == STEPPE_ERR_NOMEM)

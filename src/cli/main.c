@@ -328,6 +328,26 @@ static int bad_option(const char *cmd, int c, char **argv)
     return usage_error(cmd, "unknown option '%s'", arg);
 }
 
+/* The option every command takes besides its own, -q, and the usage error
+ * for any other. Returns the exit status so far. */
+static int common_option(cli *c, const char *cmd, int opt, char **argv)
+{
+    if (opt == 'q') {
+        c->quiet = 1;
+        return 0;
+    }
+    return bad_option(cmd, opt, argv);
+}
+
+/* After a command's options: exactly want operands, or the usage error
+ * takes (what the command takes). Returns the exit status so far. */
+static int want_operands(const char *cmd, int argc, int want, const char *takes)
+{
+    if (argc - optind == want)
+        return 0;
+    return usage_error(cmd, "%s", takes);
+}
+
 /* ---- atlas shards ---------------------------------------------------------
  *
  * --shard K/N names the shard directly (a GitHub Actions matrix passes its
@@ -783,7 +803,6 @@ static int cmd_render(cli *c, int argc, char **argv)
         case 'o': ra.outputs[ra.n_outputs++] = optarg; break;
         case 's': ra.sets[ra.n_sets++] = optarg; break;
         case 'r': ra.opts.report = optarg; break;
-        case 'q': c->quiet = 1; break;
         case 'W': rc = parse_int("render", "--width", optarg, 1, INT_MAX, &ra.opts.width); break;
         case 'H': rc = parse_int("render", "--height", optarg, 1, INT_MAX, &ra.opts.height); break;
         case 'd': rc = parse_positive("render", "--dpi", optarg, 10000, &ra.opts.dpi); break;
@@ -792,7 +811,7 @@ static int cmd_render(cli *c, int argc, char **argv)
             break;
         case OPT_PNG_LEVEL: rc = parse_int("render", "--png-level", optarg, 0, 9, &ra.opts.png_level); break;
         case 'h': fputs(usage_render, stdout); goto done;
-        default: rc = bad_option("render", opt, argv); break;
+        default: rc = common_option(c, "render", opt, argv); break;
         }
     }
     if (rc != 0)
@@ -832,17 +851,14 @@ static int cmd_check(cli *c, int argc, char **argv)
             break;
         switch (opt) {
         case 's': sets[n_sets++] = optarg; break;
-        case 'q': c->quiet = 1; break;
         case 'h': fputs(usage_check, stdout); goto done;
-        default: rc = bad_option("check", opt, argv); break;
+        default: rc = common_option(c, "check", opt, argv); break;
         }
     }
+    if (rc == 0)
+        rc = want_operands("check", argc, 1, "check takes one STYLE.yaml");
     if (rc != 0)
         goto done;
-    if (argc - optind != 1) {
-        rc = usage_error("check", "check takes one STYLE.yaml");
-        goto done;
-    }
     ctx = make_ctx(c);
     if (!ctx) {
         rc = 1;
@@ -900,8 +916,9 @@ static int cmd_info(cli *c, int argc, char **argv)
         }
         return bad_option("info", opt, argv);
     }
-    if (argc - optind != 1)
-        return usage_error("info", "info takes one FILE");
+    int rc = want_operands("info", argc, 1, "info takes one FILE");
+    if (rc != 0)
+        return rc;
 
     steppe_ctx_t *ctx = make_ctx(c);
     if (!ctx)
@@ -909,7 +926,6 @@ static int cmd_info(cli *c, int argc, char **argv)
     steppe_status_t status = table || sql ? steppe_info_connection(ctx, argv[optind], table, sql, &text)
                              : field      ? steppe_info_field(ctx, argv[optind], field, &text)
                                           : steppe_info_describe(ctx, argv[optind], &text);
-    int rc = 0;
     if (status != STEPPE_OK) {
         rc = fail(ctx, status);
     } else {
@@ -954,15 +970,14 @@ static int cmd_diff(cli *c, int argc, char **argv)
         case 'T': rc = parse_int("diff", "--threshold", optarg, 0, 255, &opts.threshold); break;
         case 'o': opts.highlight = optarg; break;
         case 'm': rc = parse_positive("diff", "--moved", optarg, 1e6, &moved); break;
-        case 'q': c->quiet = 1; break;
         case 'h': fputs(usage_diff, stdout); return 0;
-        default: rc = bad_option("diff", opt, argv); break;
+        default: rc = common_option(c, "diff", opt, argv); break;
         }
     }
+    if (rc == 0)
+        rc = want_operands("diff", argc, 2, "diff takes two PNG files or two render reports (.json)");
     if (rc != 0)
         return rc;
-    if (argc - optind != 2)
-        return usage_error("diff", "diff takes two PNG files or two render reports (.json)");
 
     steppe_ctx_t *ctx = make_ctx(c);
     if (!ctx)
@@ -1048,17 +1063,14 @@ static int cmd_atlas(cli *c, int argc, char **argv)
         case 's': sets[n_sets++] = optarg; break;
         case 'S': rc = parse_shard(optarg, &ao.shard_index, &ao.shard_count); break;
         case 'L': ao.list = list_page; break;
-        case 'q': c->quiet = 1; break;
         case 'h': fputs(usage_atlas, stdout); goto done;
-        default: rc = bad_option("atlas", opt, argv); break;
+        default: rc = common_option(c, "atlas", opt, argv); break;
         }
     }
+    if (rc == 0)
+        rc = want_operands("atlas", argc, 1, "atlas takes one STYLE.yaml");
     if (rc != 0)
         goto done;
-    if (argc - optind != 1) {
-        rc = usage_error("atlas", "atlas takes one STYLE.yaml");
-        goto done;
-    }
     if (!ao.output) {
         rc = usage_error("atlas", "atlas needs -o TEMPLATE");
         goto done;

@@ -232,6 +232,14 @@ bool st_filter_match(const st_filter *filter, const st_featureset *fs, const st_
     return true;
 }
 
+double st_ring_area2(const double *xy, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0, j = n - 1; i < n; j = i++)
+        s += xy[2 * j] * xy[2 * i + 1] - xy[2 * i] * xy[2 * j + 1];
+    return s;
+}
+
 size_t st_featureset_filter(st_featureset *fs, const st_filter *filter)
 {
     if (!filter || filter->n == 0)

@@ -36,6 +36,11 @@ typedef struct st_feature {
     int cls;            /* class index in the layer, -1 for the layer symbol */
 } st_feature;
 
+/* Twice the signed area of the ring of n points at xy (x, y pairs; the
+ * last point joins the first), by the shoelace formula: positive when the
+ * ring runs counter-clockwise with y up. */
+double st_ring_area2(const double *xy, size_t n);
+
 /* Where part k of f begins in f->xy, in points (0 for a feature without a
  * parts array). */
 static inline uint32_t st_part_begin(const st_feature *f, uint32_t k)

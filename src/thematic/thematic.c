@@ -681,9 +681,7 @@ static bool polygon_centroid(const st_feature *f, double *x, double *y)
     for (uint32_t k = 0; k < f->nparts; k++) {
         uint32_t a = st_part_begin(f, k);
         uint32_t b = st_part_end(f, k);
-        double s = 0;
-        for (uint32_t i = a, j = b - 1; b > a && i < b; j = i++)
-            s += f->xy[2 * j] * f->xy[2 * i + 1] - f->xy[2 * i] * f->xy[2 * j + 1];
+        double s = st_ring_area2(f->xy + 2 * (size_t)a, b - a);
         if (fabs(s) > fabs(big))
             big = s;
     }

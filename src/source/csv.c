@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "driver.h"
+#include "grow.h"
 #include "source.h"
 
 #define MAX_CSV_BYTES ((size_t)1 << 30)
@@ -55,16 +56,8 @@ static int buf_put(csv_parser *cp, const char *s, size_t n)
         cp->too_long = 1;
         return 0;
     }
-    if (cp->cap - cp->len < n + 1) {
-        size_t cap = cp->cap ? cp->cap : 256;
-        while (cap - cp->len < n + 1)
-            cap *= 2;
-        char *b = realloc(cp->buf, cap);
-        if (!b)
-            return -1;
-        cp->buf = b;
-        cp->cap = cap;
-    }
+    if (!st_grow(&cp->buf, &cp->cap, cp->len + n + 1, 1, 256))
+        return -1;
     memcpy(cp->buf + cp->len, s, n);
     cp->len += n;
     return 0;
@@ -77,14 +70,8 @@ static int field_start(csv_parser *cp)
         cp->too_wide = 1;
     if (discarding(cp))
         return 0;
-    if (cp->nf == cp->capf) {
-        size_t capf = cp->capf ? cp->capf * 2 : 16;
-        size_t *o = realloc(cp->offs, capf * sizeof *o);
-        if (!o)
-            return -1;
-        cp->offs = o;
-        cp->capf = capf;
-    }
+    if (!st_grow(&cp->offs, &cp->capf, cp->nf + 1, sizeof *cp->offs, 16))
+        return -1;
     cp->offs[cp->nf++] = cp->len;
     return 0;
 }

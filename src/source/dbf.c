@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "shp_reader.h"
 
 /* ---- encodings ------------------------------------------------------------ */
@@ -230,17 +231,7 @@ steppe_status_t st_dbf_setup_encoding(shp_reader *r)
 
 static int row_reserve(shp_reader *r, size_t more)
 {
-    if (r->rowcap - r->rowlen >= more)
-        return 0;
-    size_t cap = r->rowcap ? r->rowcap : 1024;
-    while (cap - r->rowlen < more)
-        cap *= 2;
-    char *row = realloc(r->row, cap);
-    if (!row)
-        return -1;
-    r->row = row;
-    r->rowcap = cap;
-    return 0;
+    return st_grow(&r->row, &r->rowcap, r->rowlen + more, 1, 1024) ? 0 : -1;
 }
 
 static void put_replacement(shp_reader *r)

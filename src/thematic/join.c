@@ -1,7 +1,6 @@
 /* Attribute joins: an RFC 4180 table read, indexed by its key column and
  * attached to a layer's features (see join.h). */
 #include "join.h"
-#include "grow.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "grow.h"
 #include "names.h"
 #include "thematic.h"
 
@@ -215,15 +215,9 @@ steppe_status_t st_table_read(steppe_ctx_t *ctx, const char *path, char sep, st_
                           path, (unsigned)record_line, n, (unsigned)lines[0], ncols);
             goto done;
         }
-        if (nlines == cap_lines) {
-            size_t cap = cap_lines ? cap_lines * 2 : 256;
-            uint32_t *nl = realloc(lines, cap * sizeof *nl);
-            if (!nl) {
-                st = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", path);
-                goto done;
-            }
-            lines = nl;
-            cap_lines = cap;
+        if (!st_grow(&lines, &cap_lines, nlines + 1, sizeof *lines, 256)) {
+            st = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", path);
+            goto done;
         }
         lines[nlines++] = record_line;
     }

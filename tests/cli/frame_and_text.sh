@@ -41,11 +41,16 @@ style() {
     } >"$1.yaml"
 }
 
+# styled NAME CRS EXTENT [MORE]: style, then a render of NAME.yaml to NAME.png.
+styled() {
+    style "$@"
+    run render "$1.yaml" -o "$1.png"
+}
+
 # ---- the antimeridian --------------------------------------------------------
 # Chukotka to Alaska, centred on 180°: land on both sides of the dateline.
 LAEA180="+proj=laea +lat_0=62 +lon_0=180 +datum=WGS84 +units=m +no_defs"
-style am "$LAEA180" "[170, 50, -170, 70]"
-run render am.yaml -o am.png
+styled am "$LAEA180" "[170, 50, -170, 70]"
 expect 0 "antimeridian extent renders"
 if command -v python3 >/dev/null 2>&1 && [ -f am.png ]; then
     # Share of land-green pixels in the west (Asia) and east (America)
@@ -100,41 +105,35 @@ else
     echo "note: python3 not found; antimeridian pixel check skipped"
 fi
 # east + 360 is not a longitude: the crossing is written west > east
-style am360 "$LAEA180" "[170, 50, 190, 70]"
-run render am360.yaml -o am360.png
+styled am360 "$LAEA180" "[170, 50, 190, 70]"
 expect 2 "east + 360"
 expect_grep err.txt "a longitude must lie within -180..180, got 190" "east + 360 message"
 
 # a map whose seam runs through the box cannot show it in one piece
-style seam "" "[170, 50, -170, 70]"
-run render seam.yaml -o seam.png
+styled seam "" "[170, 50, -170, 70]"
 expect 2 "extent straddling the seam"
 expect_line "seam message" "steppe: seam.yaml:5:5: extent [170, 50, -170, 70] straddles the map projection's seam at longitude 180 (its central meridian is 0): use a map crs centred inside the extent, e.g. with +lon_0=180"
 no_output seam.png "seam"
 
 # west == east is no box at all
-style flat "" "[20, 50, 20, 70]"
-run render flat.yaml -o flat.png
+styled flat "" "[20, 50, 20, 70]"
 expect 2 "west == east"
 expect_grep err.txt '^steppe: flat.yaml:5:13: map.extent.lonlat: expected \[west, south, east, north\]' "west == east message"
 
 # ---- degenerate frames ---------------------------------------------------------
 for crs in "+proj=stere +lat_0=90 +lon_0=0 +datum=WGS84 +units=m +no_defs" "EPSG:3413" "EPSG:3857"; do
-    style polar "$crs" "[-180, -90, 180, 90]"
-    run render polar.yaml -o polar.png
+    styled polar "$crs" "[-180, -90, 180, 90]"
     expect 2 "whole world in $crs"
     expect_grep err.txt "^steppe: polar.yaml:6:5: extent projects to a frame of .* km across, far larger than the Earth" "whole world in $crs: message"
     if [ "$(wc -l <err.txt)" -eq 1 ]; then ok; else bad "whole world in $crs: more than one line"; fi
     no_output polar.png "whole world in $crs"
 done
 # the northern hemisphere in the polar projection is a fine map
-style north "+proj=stere +lat_0=90 +lon_0=0 +datum=WGS84 +units=m +no_defs" "[-180, 30, 180, 90]"
-run render north.yaml -o north.png
+styled north "+proj=stere +lat_0=90 +lon_0=0 +datum=WGS84 +units=m +no_defs" "[-180, 30, 180, 90]"
 expect 0 "northern hemisphere, polar stereographic"
 
 # a frame a millimetre wide (inside Germany) has no sensible scale bar
-style tiny "" "[10, 50, 10.00000001, 50.00000001]"
-run render tiny.yaml -o tiny.png
+styled tiny "" "[10, 50, 10.00000001, 50.00000001]"
 expect 0 "a millimetre-wide frame"
 expect_grep err.txt "^steppe: warning: tiny.yaml: the scale bar would measure .* km, which is not a sensible length for this map; no scale bar" "no nonsense scale bar"
 
@@ -146,8 +145,7 @@ run render sea.yaml -o sea.png
 expect 1 "all layers off the canvas"
 expect_line "off-canvas message" "steppe: sea.yaml:5:5: nothing to draw: no feature of the 2 layers ('countries', ...) lies in the map's frame (check map.extent and map.crs against the data)"
 no_output sea.png "off-canvas"
-style sea1 "" "[-30, -50, -20, -40]"
-run render sea1.yaml -o sea1.png
+styled sea1 "" "[-30, -50, -20, -40]"
 expect 1 "one layer off the canvas"
 expect_line "off-canvas message, one layer" "steppe: sea1.yaml:5:5: nothing to draw: no feature of layer 'countries' lies in the map's frame (check map.extent and map.crs against the data)"
 # a hidden layer does not count; a style with no data layers draws its furniture
@@ -156,16 +154,13 @@ run render nolayers.yaml -o nolayers.png
 expect 0 "a style without data layers"
 
 # ---- CRS messages ----------------------------------------------------------------
-style epsg "EPSG:99999" "[60, 40, 80, 50]"
-run render epsg.yaml -o epsg.png
+styled epsg "EPSG:99999" "[60, 40, 80, 50]"
 expect 2 "unknown EPSG code"
 expect_line "unknown EPSG message" "steppe: epsg.yaml:4:8: unknown CRS 'EPSG:99999': not in PROJ's database"
-style projfoo "+proj=nonesuch" "[60, 40, 80, 50]"
-run render projfoo.yaml -o projfoo.png
+styled projfoo "+proj=nonesuch" "[60, 40, 80, 50]"
 expect 2 "unknown projection"
 expect_line "unknown projection message" "steppe: projfoo.yaml:4:8: unknown CRS '+proj=nonesuch': Unknown projection"
-style lcrs "" "[60, 40, 80, 50]" "    crs: \"EPSG:99999\""
-run render lcrs.yaml -o lcrs.png
+styled lcrs "" "[60, 40, 80, 50]" "    crs: \"EPSG:99999\""
 expect 2 "unknown layer CRS"
 expect_line "unknown layer CRS message" "steppe: lcrs.yaml:11:10: unknown CRS 'EPSG:99999': not in PROJ's database"
 if grep -q "Unknown error" err.txt; then bad "PROJ's errno text in a message"; else ok; fi

@@ -77,13 +77,13 @@ layers:
     source: data/countries.shp
     style: {fill: "#eeeeee", stroke: "#999999"}
 EOF
-cat >d/style.yaml <<'EOF'
-extends: base.yaml
-layers:
-  places:
-    source: data/places.csv
-    style: {marker: circle, size: 3, fill: "#aa3333"}
-EOF
+# point_style FILE LAYER: d/FILE, the base with one point layer LAYER read
+# from data/LAYER.csv.
+point_style() {
+    printf 'extends: base.yaml\nlayers:\n  %s:\n    source: data/%s.csv\n    style: {marker: circle, size: 3, fill: "#aa3333"}\n' \
+        "$2" "$2" >"d/$1"
+}
+point_style style.yaml places
 accept "the test style renders" render style.yaml -q -o ok.png -r ok.json
 [ -s d/ok.png ] && [ -s d/ok.json ] && ok || bad "ok.png and ok.json written"
 
@@ -171,13 +171,7 @@ a/b/c,b,51,61
 back\\slash,f,55,65
 $(printf 'L%.0s' $(seq 300)),g,56,66
 EOF
-cat >d/atlas.yaml <<'EOF'
-extends: base.yaml
-layers:
-  evil:
-    source: data/evil.csv
-    style: {marker: circle, size: 3, fill: "#aa3333"}
-EOF
+point_style atlas.yaml evil
 accept "atlas over hostile values" atlas atlas.yaml --layer evil -q -o 'pages/{name}.png'
 long=$(printf 'L%.0s' $(seq 200))
 for f in "___.._x.png" "a_b_c.png" "__.png" "_.png" "_hidden.png" "back_slash.png" "$long.png"; do
@@ -195,13 +189,7 @@ cat >d/data/link.csv <<'EOF'
 name,lat,lon
 a/b/c,50,60
 EOF
-cat >d/link.yaml <<'EOF'
-extends: base.yaml
-layers:
-  link:
-    source: data/link.csv
-    style: {marker: circle, size: 3, fill: "#aa3333"}
-EOF
+point_style link.yaml link
 refuse 2 "outside the template's folder" "atlas page through a symlink out of the folder" \
     atlas link.yaml --layer link -q -o 'pages/{name}/map.png'
 [ -z "$(ls -A "$WORK/outside")" ] && ok || bad "atlas wrote through the symlink"
@@ -214,13 +202,7 @@ name,other,lat,lon
 a/b,p,50,60
 a_b,q,51,61
 EOF
-cat >d/dup.yaml <<'EOF'
-extends: base.yaml
-layers:
-  dup:
-    source: data/dup.csv
-    style: {marker: circle, size: 3, fill: "#aa3333"}
-EOF
+point_style dup.yaml dup
 refuse 2 "pages 'a/b' and 'a_b' would both be written to pages/a_b.png" "atlas values a/b and a_b" \
     atlas dup.yaml --layer dup -q -o 'pages/{name}.png'
 refuse 2 "pages 'a/b' and 'a_b' would both be written to pages/same.png" "atlas template without a field" \

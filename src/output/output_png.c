@@ -14,6 +14,9 @@
 #include "png_deflate.h"
 
 #include <errno.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #include <isa-l/igzip_lib.h>
 #include <libdeflate.h>
 #include <math.h>
@@ -115,11 +118,39 @@ static void set_text(png_text *t, const char *key, const char *value)
     }
 }
 
+#if defined(__x86_64__) && defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ST_HAVE_SSSE3_CONVERT 1
+/* Opaque pixels four at a time with one byte shuffle (SSSE3, which nearly
+ * every x86-64 has; checked at run time): B,G,R,A in memory to R,G,B. The
+ * 16-byte store runs 4 bytes past the 12 it fills, so it stops 2 pixels
+ * short of the row's end; returns the pixels done. The scalar loop took
+ * about 5 % of W2's CPU time. */
+__attribute__((target("ssse3"))) static int convert_opaque_ssse3(const uint8_t *src, uint8_t *dst, int width)
+{
+    const __m128i shuffle = _mm_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
+    int x = 0;
+    for (; x + 6 <= width; x += 4) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(src + 4 * (size_t)x));
+        _mm_storeu_si128((__m128i *)(void *)(dst + 3 * (size_t)x), _mm_shuffle_epi8(v, shuffle));
+    }
+    return x;
+}
+#endif
+
 /* cairo's ARGB32 is one native-endian uint32 per pixel, colour premultiplied
  * by alpha. PNG wants straight (un-premultiplied) R,G,B[,A] bytes. */
-static void convert_row(const uint8_t *src, uint8_t *dst, int width, bool alpha)
+static void convert_row(const uint8_t *src, uint8_t *dst, int width, bool alpha, bool ssse3)
 {
-    for (int x = 0; x < width; x++) {
+    int x0 = 0;
+#ifdef ST_HAVE_SSSE3_CONVERT
+    if (!alpha && ssse3) {
+        x0 = convert_opaque_ssse3(src, dst, width);
+        dst += 3 * (size_t)x0;
+    }
+#else
+    (void)ssse3;
+#endif
+    for (int x = x0; x < width; x++) {
         uint32_t p;
         memcpy(&p, src + 4 * (size_t)x, 4);
         unsigned a = p >> 24;
@@ -188,10 +219,15 @@ typedef struct zpart {
  * and adds them to the part's checksum. */
 static void convert_rows(zpart *z, int y, int n, uint8_t *buf, size_t rowlen)
 {
+#ifdef ST_HAVE_SSSE3_CONVERT
+    bool ssse3 = __builtin_cpu_supports("ssse3");
+#else
+    bool ssse3 = false;
+#endif
     for (int k = 0; k < n; k++) {
         uint8_t *row = buf + (size_t)k * rowlen;
         row[0] = 0; /* filter NONE */
-        convert_row(z->data + (size_t)(y + k) * (size_t)z->stride, row + 1, z->width, z->alpha);
+        convert_row(z->data + (size_t)(y + k) * (size_t)z->stride, row + 1, z->width, z->alpha, ssse3);
     }
     z->adler = libdeflate_adler32((uint32_t)z->adler, buf, (size_t)n * rowlen);
 }

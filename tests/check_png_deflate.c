@@ -189,6 +189,39 @@ START_TEST(test_parts_join)
 }
 END_TEST
 
+/* Many Huffman blocks, each starting wherever the previous one filled up:
+ * rows of noise between rows that repeat one two rows up with a few bytes
+ * changed, so literals and long-distance matches (long codes, 12-13 extra
+ * bits) alternate across every block boundary, and the bits a block's
+ * header leaves pending meet a match of up to 48 bits. Widths vary. */
+START_TEST(test_block_boundaries)
+{
+    uint32_t seed = 12345u + (uint32_t)_i;
+    int w = 500 + 377 * _i, h = 160;
+    const int bpp = 3;
+    size_t rowlen = 1 + (size_t)w * bpp, n = rowlen * (size_t)h, clen;
+    uint8_t *in = malloc(n);
+    ck_assert_ptr_nonnull(in);
+    for (int y = 0; y < h; y++) {
+        uint8_t *row = in + (size_t)y * rowlen;
+        for (size_t x = 0; x < rowlen; x++) {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            bool copy = y >= 2 && (y % 3 != 0) && (seed & 31) != 0;
+            row[x] = copy ? row[x - 2 * rowlen] : (uint8_t)(seed >> 8);
+        }
+        row[0] = 0;
+    }
+    uint8_t *c = mapz(in, n, rowlen, bpp, 65536, true, &clen);
+    uint8_t *back = inflate_all(c, clen, n, true);
+    ck_assert_msg(memcmp(back, in, n) == 0, "width %d: inflated bytes differ", w);
+    free(back);
+    free(c);
+    free(in);
+}
+END_TEST
+
 /* What the encoder is for: on a map-like image, a file no more than 5 %
  * above zlib's level 6 (MapServer's and Mapnik's default). */
 START_TEST(test_maplike_near_zlib6)
@@ -215,6 +248,7 @@ static Suite *png_deflate_suite(void)
     tcase_add_loop_test(tc, test_round_trip, 0, sizeof trip_table / sizeof trip_table[0]);
     tcase_add_test(tc, test_pieces_same_bytes);
     tcase_add_test(tc, test_parts_join);
+    tcase_add_loop_test(tc, test_block_boundaries, 0, 12);
     tcase_add_test(tc, test_maplike_near_zlib6);
     suite_add_tcase(s, tc);
     return s;

@@ -357,41 +357,48 @@ static bool write_block(st_mapz *z, bool final)
         if (op[k] >= 16)
             put(z, opx[k], op[k] == 16 ? 2 : op[k] == 17 ? 3 : 7);
     }
-    /* The tokens, with the bit buffer in locals: through z, every byte
-     * stored would make the compiler reload it. */
+    /* The tokens, with the bit buffer in locals (through z, every byte
+     * stored would make the compiler reload it) and without branches: a
+     * literal's distance part is masked to no bits, and after each token
+     * the whole bytes are stored, 8 at a time (reserve left room), so that
+     * fewer than 8 bits stay pending. Literals and matches alternate
+     * unpredictably at every edge of a map. */
+    uint32_t lsym[NLIT]; /* code | extra bits' place: code length + extra bits */
+    uint32_t dsym[NDIST];
+    for (int i = 0; i < NLIT; i++)
+        lsym[i] = (uint32_t)lcode[i] << 8 | (uint32_t)(llen[i] + (i > 256 ? len_extra[i - 257] : 0));
+    for (int i = 0; i < NDIST; i++)
+        dsym[i] = (uint32_t)dcode[i] << 8 | (uint32_t)(dlen[i] + dist_extra[i]);
+    uint8_t *o = z->out + z->outlen;
+    while (z->nbits >= 8) {
+        *o++ = (uint8_t)z->bits;
+        z->bits >>= 8;
+        z->nbits -= 8;
+    }
     uint64_t bits = z->bits;
     unsigned nbits = z->nbits;
-    uint8_t *o = z->out + z->outlen;
     const uint32_t *tok = z->tok;
     for (size_t k = 0, n = z->ntok; k < n; k++) {
         uint32_t t = tok[k];
-        uint32_t v;
-        unsigned nb;
-        if (!(t & MATCH)) {
-            v = lcode[t];
-            nb = llen[t];
-        } else {
-            unsigned ls = 257 + ((t >> 23) & 31);
-            unsigned ds = (t >> 13) & 31;
-            v = lcode[ls] | ((t >> 18) & 31) << llen[ls];
-            nb = llen[ls] + len_extra[ls - 257];
-            bits |= (uint64_t)v << nbits;
-            nbits += nb;
-            v = dcode[ds] | (t & 0x1fff) << dlen[ds];
-            nb = dlen[ds] + dist_extra[ds];
-        }
-        bits |= (uint64_t)v << nbits;
-        nbits += nb;
-        /* At most 20 + 28 bits were added to fewer than 16. */
-        if (nbits >= 16) {
-            /* All 8 bytes stored, the whole ones kept (reserve left room). */
-            uint64_t le = htole64(bits);
-            unsigned whole = nbits & ~7u;
-            memcpy(o, &le, 8);
-            o += whole >> 3;
-            bits = whole < 64 ? bits >> whole : 0;
-            nbits -= whole;
-        }
+        uint32_t ismatch = t >> 31;
+        uint32_t mask = 0u - ismatch;
+        unsigned ls = ismatch ? 257 + ((t >> 23) & 31) : t;
+        unsigned ds = (t >> 13) & 31 & mask;
+        uint32_t l = lsym[ls];
+        uint32_t d = dsym[ds] & mask;
+        /* The extra bits sit above the code: for a literal they are 0. */
+        uint64_t v = (uint64_t)(l >> 8) | (uint64_t)((t >> 18) & 31 & mask) << llen[ls];
+        bits |= v << nbits;
+        nbits += l & 0xff;
+        v = (uint64_t)(d >> 8) | (uint64_t)(t & 0x1fff & mask) << dlen[ds];
+        bits |= v << nbits;
+        nbits += d & 0xff;
+        /* At most 20 + 28 bits were added to fewer than 8: 55 < 64. */
+        uint64_t le = htole64(bits);
+        memcpy(o, &le, 8);
+        o += nbits >> 3;
+        bits >>= nbits & ~7u;
+        nbits &= 7;
     }
     z->outlen = (size_t)(o - z->out);
     z->bits = bits;

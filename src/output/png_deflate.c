@@ -242,7 +242,9 @@ static bool reserve(st_mapz *z, size_t need)
 {
     if (z->outcap - z->outlen >= need)
         return true;
-    size_t cap = z->outcap ? z->outcap : 65536;
+    /* Untouched pages cost nothing, a copy on growing does: W2's parts
+     * compress to about 150 KB each. */
+    size_t cap = z->outcap ? z->outcap : 512 * 1024;
     while (cap - z->outlen < need)
         cap *= 2;
     uint8_t *grown = realloc(z->out, cap);
@@ -630,6 +632,24 @@ st_mapz *st_mapz_create(size_t rowlen, int bpp)
     for (int k = 0; k < 4; k++)
         z->cand_max = z->cand[k] > z->cand_max ? z->cand[k] : z->cand_max;
     return z;
+}
+
+void st_mapz_reset(st_mapz *z)
+{
+    free(z->out);
+    z->out = NULL;
+    z->outlen = z->outcap = 0;
+    z->wlen = z->cur = z->col = 0;
+    z->base = 0;
+    z->ntok = 0;
+    z->bits = 0;
+    z->nbits = 0;
+    memset(z->lfreq, 0, sizeof z->lfreq);
+    memset(z->dfreq, 0, sizeof z->dfreq);
+    /* Positions left from the last stream would be taken for positions of
+     * this one: the matches, and so the bytes, would depend on which
+     * streams the compressor did before. */
+    memset(z->hash, 0, ((size_t)1 << HBITS) * sizeof *z->hash);
 }
 
 uint8_t *st_mapz_input(st_mapz *z, size_t n)

@@ -37,6 +37,11 @@ typedef struct st_mapz st_mapz;
  * st_mapz_destroy(). */
 st_mapz *st_mapz_create(size_t rowlen, int bpp);
 
+/* Makes z ready for a new stream, as st_mapz_create() left it but keeping
+ * its buffers (their pages are already there); output not taken is freed.
+ * The new stream's bytes do not depend on what z compressed before. */
+void st_mapz_reset(st_mapz *z);
+
 /* Room for the next n bytes of input: the caller writes them there, then
  * calls st_mapz_feed(z, n). NULL when out of memory. */
 uint8_t *st_mapz_input(st_mapz *z, size_t n);

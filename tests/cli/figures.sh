@@ -53,6 +53,36 @@ for l in d["labels"]:
     for name, p in pieces:
         if hit(b, p):
             errs.append("label %r under the %s" % (l["text"], name))
+# A point's label names its own marker and no other: nearer its own
+# anchor than any other labelled point's, or, placed away from it, tied to
+# it by a leader that starts at the label and ends at its own marker
+# (nearer that than any other) and crosses no other label.
+def dist(b, x, y):
+    return ((max(b[0] - x, x - b[2], 0)) ** 2 + (max(b[1] - y, y - b[3], 0)) ** 2) ** 0.5
+def seg_hits(x0, y0, x1, y1, b, steps=64):
+    return any(b[0] < x0 + (x1 - x0) * i / steps < b[2] and b[1] < y0 + (y1 - y0) * i / steps < b[3]
+               for i in range(steps + 1))
+points = [l for l in d["labels"] if "anchor" in l]
+if not any(l["layer"] == "hosts" for l in points):
+    errs.append("no host label has an anchor in the report")
+for l in points:
+    b = box(l)
+    others = [o for o in points if o is not l and o["anchor"] != l["anchor"]]
+    if "leader" not in l:
+        own = dist(b, *l["anchor"])
+        near = [o["text"] for o in others if dist(b, *o["anchor"]) <= own]
+        if near:
+            errs.append("label %r (%.0f px from its marker) is as near the marker of %s" % (l["text"], own, near))
+        continue
+    x0, y0, x1, y1 = l["leader"]
+    ax, ay = l["anchor"]
+    end = ((x1 - ax) ** 2 + (y1 - ay) ** 2) ** 0.5
+    if dist(b, x0, y0) > 2 or any(((x1 - o["anchor"][0]) ** 2 + (y1 - o["anchor"][1]) ** 2) ** 0.5 <= end
+                                  for o in others):
+        errs.append("leader of %r does not join the label to its own marker" % l["text"])
+    for o in d["labels"]:
+        if o is not l and seg_hits(x0, y0, x1, y1, box(o)):
+            errs.append("leader of %r crosses label %r" % (l["text"], o["text"]))
 dropped = [l["text"] for l in d["dropped_labels"] if l["layer"] == "hosts"]
 if dropped:
     errs.append("hosts dropped: %s" % dropped)

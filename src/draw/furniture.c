@@ -567,6 +567,23 @@ static bool place_outside(st_scene *r, double w, double h, const char *what, st_
     return true;
 }
 
+/* Sets e's row height and returns its width: swatch and text, a heading's
+ * text alone, or nested circles with their values. */
+static double entry_size(st_scene *r, legend_entry *e)
+{
+    const struct st_furniture *fu = r->furniture;
+    e->row_h = fmax(fu->swatch_h, text_h(e->text));
+    if (e->circles) {
+        double dmax = e->circles->refs[0].diameter * r->view.px_per_pt;
+        double tw = 0;
+        for (size_t k = 0; k < e->circles->nrefs; k++)
+            tw = fmax(tw, text_w(e->circle_text[k]));
+        e->row_h = fmax(dmax, text_h(e->circle_text[0])) + pt(r, 2);
+        return dmax + pt(r, 6) + tw;
+    }
+    return e->heading ? text_w(e->text) : fu->swatch_w + fu->swatch_gap + text_w(e->text);
+}
+
 /* The legend in as many columns as the frame's width takes, each entry in
  * one column top to bottom, columns filled in turn. */
 static void arrange_columns(st_scene *r, double *w_out, double *h_out)
@@ -583,19 +600,8 @@ static void arrange_columns(st_scene *r, double *w_out, double *h_out)
         *w_out = *h_out = 0;
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        legend_entry *e = &fu->entries[i];
-        e->row_h = fmax(fu->swatch_h, text_h(e->text));
-        ew[i] = e->heading ? text_w(e->text) : fu->swatch_w + fu->swatch_gap + text_w(e->text);
-        if (e->circles) {
-            double dmax = e->circles->refs[0].diameter * r->view.px_per_pt;
-            double tw = 0;
-            for (size_t k = 0; k < e->circles->nrefs; k++)
-                tw = fmax(tw, text_w(e->circle_text[k]));
-            e->row_h = fmax(dmax, text_h(e->circle_text[0])) + pt(r, 2);
-            ew[i] = dmax + pt(r, 6) + tw;
-        }
-    }
+    for (size_t i = 0; i < n; i++)
+        ew[i] = entry_size(r, &fu->entries[i]);
     for (size_t cols = n ? n : 1; cols >= 1; cols--) {
         size_t rows = (n + cols - 1) / cols;
         double x = 0, h = 0, total = 0;
@@ -979,18 +985,7 @@ static steppe_status_t layout_legend(st_scene *r)
     double x = 0, row_h = 0;
     for (size_t i = 0; i < fu->nentries; i++) {
         legend_entry *e = &fu->entries[i];
-        e->row_h = fmax(fu->swatch_h, text_h(e->text));
-        double ew = fu->swatch_w + fu->swatch_gap + text_w(e->text);
-        if (e->heading)
-            ew = text_w(e->text);
-        if (e->circles) {
-            double dmax = e->circles->refs[0].diameter * r->view.px_per_pt;
-            double tw = 0;
-            for (size_t k = 0; k < e->circles->nrefs; k++)
-                tw = fmax(tw, text_w(e->circle_text[k]));
-            e->row_h = fmax(dmax, text_h(e->circle_text[0])) + pt(r, 2);
-            ew = dmax + pt(r, 6) + tw;
-        }
+        double ew = entry_size(r, e);
         if (!across) {
             e->x = fu->pad;
             e->y = y;
@@ -1417,6 +1412,21 @@ static const st_layer *find_layer(const st_map *m, const char *name)
     return NULL;
 }
 
+/* Moves the points of xy (n pairs) that projected to finite values to its
+ * front, in order; returns how many they are. */
+static size_t keep_finite(double *xy, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (xy[2 * i] == HUGE_VAL || !isfinite(xy[2 * i]) || !isfinite(xy[2 * i + 1]))
+            continue;
+        xy[2 * k] = xy[2 * i];
+        xy[2 * k + 1] = xy[2 * i + 1];
+        k++;
+    }
+    return k;
+}
+
 /* The main canvas outline, through lon/lat, into the inset's pixels. */
 static steppe_status_t inset_frame(st_scene *r, st_proj *to_inset)
 {
@@ -1452,23 +1462,9 @@ static steppe_status_t inset_frame(st_scene *r, st_proj *to_inset)
         xy[2 * i + 1] = v->extent[3] - py / v->scale;
     }
     st_proj_trans(r->lonlat_to_map, xy, n, true);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (xy[2 * i] == HUGE_VAL || !isfinite(xy[2 * i]) || !isfinite(xy[2 * i + 1]))
-            continue;
-        xy[2 * k] = xy[2 * i];
-        xy[2 * k + 1] = xy[2 * i + 1];
-        k++;
-    }
+    size_t k = keep_finite(xy, n);
     st_proj_trans(to_inset, xy, k, false);
-    size_t j = 0;
-    for (size_t i = 0; i < k; i++) {
-        if (xy[2 * i] == HUGE_VAL || !isfinite(xy[2 * i]) || !isfinite(xy[2 * i + 1]))
-            continue;
-        xy[2 * j] = xy[2 * i];
-        xy[2 * j + 1] = xy[2 * i + 1];
-        j++;
-    }
+    size_t j = keep_finite(xy, k);
     if (j < 3)
         return STEPPE_OK;
     st_view_to_px(&fu->inset_view, xy, j);
@@ -1606,30 +1602,20 @@ steppe_status_t st_furniture_layout(st_scene *r)
         /* A fixed page gives the legend at most 30 % of its height; a
          * figure whose height follows the map, at most the map's. */
         fu->legend_budget = r->map->height_follows ? fr[3] - fr[1] : 0.3 * r->view.height_px;
-        st = layout_title(r);
-        if (st == STEPPE_OK)
-            st = layout_scalebar(r);
-        if (st == STEPPE_OK)
-            st = layout_attribution(r);
-        if (st == STEPPE_OK)
-            st = layout_inset(r);
-        if (st == STEPPE_OK)
-            st = layout_legend(r);
-        if (st == STEPPE_OK)
-            st = layout_notes(r);
-    } else {
-        st = layout_attribution(r);
-        if (st == STEPPE_OK)
-            st = layout_title(r);
-        if (st == STEPPE_OK)
-            st = layout_scalebar(r);
-        if (st == STEPPE_OK)
-            st = layout_inset(r);
-        if (st == STEPPE_OK)
-            st = layout_legend(r);
-        if (st == STEPPE_OK)
-            st = layout_notes(r);
     }
+    /* The order pieces claim their room in. Inside, the attribution
+     * first: it hugs the bottom edge and the others stack above it.
+     * Outside, the order of the flow below the frame: the scale bar, the
+     * attribution beside it, then the legend and notes on rows of their
+     * own. */
+    typedef steppe_status_t (*piece_fn)(st_scene *);
+    static const piece_fn inside[] = {layout_attribution, layout_title,  layout_scalebar,
+                                      layout_inset,       layout_legend, layout_notes};
+    static const piece_fn outside[] = {layout_title, layout_scalebar, layout_attribution,
+                                       layout_inset, layout_legend,   layout_notes};
+    const piece_fn *steps = fu->outside ? outside : inside;
+    for (size_t i = 0; i < sizeof inside / sizeof inside[0] && st == STEPPE_OK; i++)
+        st = steps[i](r);
     /* Graticule labels last: they give way to every panel. */
     if (st == STEPPE_OK)
         st = layout_graticule(r);
@@ -1739,6 +1725,13 @@ static void draw_inset(st_scene *r, cairo_t *cr)
     cairo_restore(cr);
 }
 
+/* A panel with text t in its padding, top left. */
+static void draw_text_panel(st_scene *r, cairo_t *cr, st_box b, const st_text *t, st_rgba color)
+{
+    draw_panel(r, cr, b, 0.85);
+    st_text_draw(cr, t, b.x0 + r->furniture->pad, b.y0 + r->furniture->pad, text_color(color), WHITE, 0);
+}
+
 void st_furniture_draw(st_scene *r, cairo_t *cr)
 {
     const struct st_furniture *fu = r->furniture;
@@ -1760,9 +1753,7 @@ void st_furniture_draw(st_scene *r, cairo_t *cr)
         draw_inset(r, cr);
     if (fu->has_title) {
         st_box b = fu->title_box;
-        draw_panel(r, cr, b, 0.85);
-        st_text_draw(cr, fu->title, b.x0 + fu->pad, b.y0 + fu->pad, text_color(m->title_style.color), WHITE,
-                     0);
+        draw_text_panel(r, cr, b, fu->title, m->title_style.color);
         if (fu->subtitle)
             st_text_draw(cr, fu->subtitle, b.x0 + fu->pad, b.y0 + fu->pad + text_h(fu->title) + pt(r, 2),
                          text_color(m->subtitle_style.color), WHITE, 0);
@@ -1798,12 +1789,8 @@ void st_furniture_draw(st_scene *r, cairo_t *cr)
                          b.y0 + e->y + (e->row_h - text_h(e->text)) / 2, c, WHITE, 0);
         }
     }
-    if (fu->has_notes) {
-        st_box b = fu->notes_box;
-        draw_panel(r, cr, b, 0.85);
-        st_text_draw(cr, fu->notes, b.x0 + fu->pad, b.y0 + fu->pad, text_color(m->legend_style.color), WHITE,
-                     0);
-    }
+    if (fu->has_notes)
+        draw_text_panel(r, cr, fu->notes_box, fu->notes, m->legend_style.color);
     if (fu->has_scalebar)
         draw_scalebar(r, cr);
     if (fu->has_attribution) {

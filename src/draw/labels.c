@@ -164,21 +164,35 @@ static bool boxes_overlap(st_box a, st_box b)
     return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
 }
 
-static bool grid_hits(const grid *g, st_box b)
+/* Whether hit(box, arg) holds for any box indexed in the cells that
+ * range covers. */
+typedef bool (*box_test)(st_box box, const void *arg);
+
+static bool grid_any(const grid *g, st_box range, box_test hit, const void *arg)
 {
     int i0, j0, i1, j1;
-    grid_range(g, b, &i0, &j0, &i1, &j1);
+    grid_range(g, range, &i0, &j0, &i1, &j1);
     for (int j = j0; j <= j1; j++) {
         for (int i = i0; i <= i1; i++) {
             const cell *c = &g->cells[(size_t)j * (size_t)g->nx + (size_t)i];
             for (uint32_t k = 0; k < c->n; k++) {
                 uint32_t id = c->idx[k];
-                if (boxes_overlap(b, id < g->nfixed ? g->fixed[id] : g->boxes[id - g->nfixed]))
+                if (hit(id < g->nfixed ? g->fixed[id] : g->boxes[id - g->nfixed], arg))
                     return true;
             }
         }
     }
     return false;
+}
+
+static bool overlaps_box(st_box box, const void *arg)
+{
+    return boxes_overlap(box, *(const st_box *)arg);
+}
+
+static bool grid_hits(const grid *g, st_box b)
+{
+    return grid_any(g, b, overlaps_box, &b);
 }
 
 /* Enters box number id (see cell) into the cells box b covers. */
@@ -737,26 +751,18 @@ static bool segment_hits_box(double x0, double y0, double x1, double y1, st_box 
     return true;
 }
 
-/* Whether the segment crosses any occupied box or leaves the canvas. */
-static bool segment_taken(const st_scene *r, const grid *g, double x0, double y0, double x1, double y1)
+static bool crosses_box(st_box box, const void *arg)
 {
-    st_box sb = {fmin(x0, x1), fmin(y0, y1), fmax(x0, x1), fmax(y0, y1)};
-    if (!box_in_canvas(r, sb))
-        return true;
-    int i0, j0, i1, j1;
-    grid_range(g, sb, &i0, &j0, &i1, &j1);
-    for (int j = j0; j <= j1; j++) {
-        for (int i = i0; i <= i1; i++) {
-            const cell *c = &g->cells[(size_t)j * (size_t)g->nx + (size_t)i];
-            for (uint32_t k = 0; k < c->n; k++) {
-                uint32_t id = c->idx[k];
-                st_box b = id < g->nfixed ? g->fixed[id] : g->boxes[id - g->nfixed];
-                if (segment_hits_box(x0, y0, x1, y1, b))
-                    return true;
-            }
-        }
-    }
-    return false;
+    const double *xy = arg;
+    return segment_hits_box(xy[0], xy[1], xy[2], xy[3], box);
+}
+
+/* Whether the segment xy (x0, y0, x1, y1) crosses any occupied box or
+ * leaves the canvas. */
+static bool segment_taken(const st_scene *r, const grid *g, const double *xy)
+{
+    st_box sb = {fmin(xy[0], xy[2]), fmin(xy[1], xy[3]), fmax(xy[0], xy[2]), fmax(xy[1], xy[3])};
+    return !box_in_canvas(r, sb) || grid_any(g, sb, crosses_box, xy);
 }
 
 /* Occupies the leader's path with small boxes a line width wide, so that
@@ -813,7 +819,7 @@ static steppe_status_t place_leader(placer *pl, const job *jb, plan_item *it, do
             double ux = (cx - px) / len, uy = (cy - py) / len;
             double at_label = len - it->halo_px - half;
             double seg[4] = {px + ux * at_label, py + uy * at_label, px + ux * start, py + uy * start};
-            if (segment_taken(r, &pl->g, seg[0], seg[1], seg[2], seg[3]))
+            if (segment_taken(r, &pl->g, seg))
                 continue;
             it->kind = PLAN_STRAIGHT;
             it->x = b.x0;

@@ -6,7 +6,10 @@
  * is a sharper copy of the 96 dpi one. Pieces sit in the four corners, a
  * margin of 10 px (at 96 dpi) from the edges; pieces sharing a corner stack
  * away from it (downwards from a top corner, upwards from a bottom one) in
- * the order attribution, title, scale bar, inset, legend, notes. A piece
+ * the order attribution, title, scale bar, inset, legend, notes. With a
+ * subject, each piece takes the corner or edge middle covering least of
+ * it; outside the frame, the pieces flow below it (the legend beside it
+ * when that leaves the map larger). A piece
  * that would overlap another or leave the canvas is left out with a
  * warning. Every piece's box becomes an obstacle for the labels. */
 #include "furniture.h"
@@ -253,53 +256,77 @@ static bool free_of_pieces(const struct st_furniture *fu, st_box b)
 static bool place_outside(st_scene *r, double w, double h, const char *what, st_box *out);
 static double cover(const struct st_furniture *fu, st_box b);
 
+/* A place for a piece: a corner's next free place (stacking on what is
+ * there), or the middle of an edge (corner -1), which stacks nothing. */
+typedef struct spot {
+    st_box b;
+    int corner;
+} spot;
+
+static spot corner_spot(const st_scene *r, st_corner c, double w, double h)
+{
+    const struct st_furniture *fu = r->furniture;
+    double x = is_left(c) ? fu->margin : r->view.width_px - fu->margin - w;
+    double y = is_top(c) ? fu->cursor[c] : fu->cursor[c] - h;
+    return (spot){{x, y, x + w, y + h}, (int)c};
+}
+
+/* The places a w×h piece may take when furniture keeps off the subject:
+ * the style's corner, the other corners, then the middles of the top,
+ * bottom, left and right edges. Returns how many (8). */
+static size_t spots(const st_scene *r, st_corner c, double w, double h, spot out[8])
+{
+    const struct st_furniture *fu = r->furniture;
+    static const st_corner all[4] = {ST_CORNER_TOP_LEFT, ST_CORNER_TOP_RIGHT, ST_CORNER_BOTTOM_LEFT,
+                                     ST_CORNER_BOTTOM_RIGHT};
+    double W = r->view.width_px, H = r->view.height_px, m = fu->margin;
+    size_t n = 0;
+    out[n++] = corner_spot(r, c, w, h);
+    for (int i = 0; i < 4; i++) {
+        if (all[i] != c)
+            out[n++] = corner_spot(r, all[i], w, h);
+    }
+    const double mid[4][2] = {
+        {(W - w) / 2, m}, {(W - w) / 2, H - m - h}, {m, (H - h) / 2}, {W - m - w, (H - h) / 2}};
+    for (int i = 0; i < 4; i++)
+        out[n++] = (spot){{mid[i][0], mid[i][1], mid[i][0] + w, mid[i][1] + h}, -1};
+    return n;
+}
+
 static bool place_in_corner(st_scene *r, st_corner c, double w, double h, const char *what, st_box *out)
 {
     struct st_furniture *fu = r->furniture;
     if (fu->outside)
         return place_outside(r, w, h, what, out);
+    spot pick = corner_spot(r, c, w, h);
     if (fu->nitems > 0 || (r->map->nsubject > 0 || r->map->layout == ST_LAYOUT_AUTO)) {
-        /* With a subject: the free corner covering least of it, the
-         * style's corner first among equals (matplotlib's loc="best",
-         * judged on the subject alone). */
-        st_corner order[4] = {c, ST_CORNER_TOP_LEFT, ST_CORNER_TOP_RIGHT, ST_CORNER_BOTTOM_RIGHT};
-        st_corner all[4] = {ST_CORNER_TOP_LEFT, ST_CORNER_TOP_RIGHT, ST_CORNER_BOTTOM_LEFT,
-                            ST_CORNER_BOTTOM_RIGHT};
-        size_t no = 1;
-        for (int i = 0; i < 4; i++) {
-            if (all[i] != c)
-                order[no++] = all[i];
-        }
+        /* With a subject: the free place covering least of it, the
+         * style's corner first among equals, the corners before the
+         * edges (matplotlib's loc="best", judged on the subject alone). */
+        spot cand[8];
+        size_t n = spots(r, c, w, h, cand);
         double best = HUGE_VAL;
-        st_corner pick = c;
-        for (size_t i = 0; i < 4; i++) {
-            st_corner cc = order[i];
-            double bx = is_left(cc) ? fu->margin : r->view.width_px - fu->margin - w;
-            double by = is_top(cc) ? fu->cursor[cc] : fu->cursor[cc] - h;
-            st_box b = {bx, by, bx + w, by + h};
-            if (!inside_canvas(r, b) || !free_of_pieces(fu, b))
+        for (size_t i = 0; i < n; i++) {
+            if (!inside_canvas(r, cand[i].b) || !free_of_pieces(fu, cand[i].b))
                 continue;
-            double k = cover(fu, b);
+            double k = cover(fu, cand[i].b);
             if (k < best) {
                 best = k;
-                pick = cc;
+                pick = cand[i];
             }
         }
         if (isfinite(best))
             fu->covered += best;
-        c = pick;
     }
-    double W = r->view.width_px;
-    double x = is_left(c) ? fu->margin : W - fu->margin - w;
-    double y = is_top(c) ? fu->cursor[c] : fu->cursor[c] - h;
-    st_box b = {x, y, x + w, y + h};
+    st_box b = pick.b;
     if (!inside_canvas(r, b) || fu->nplaced == MAX_PIECES || !free_of_pieces(fu, b)) {
         st_warn(r->ctx, "%s: the %s does not fit on the map (%.0fx%.0f px); left out",
                 r->map->path ? r->map->path : "map", what, w, h);
         return false;
     }
     fu->placed[fu->nplaced++] = b;
-    fu->cursor[c] = is_top(c) ? b.y1 + fu->gap : b.y0 - fu->gap;
+    if (pick.corner >= 0)
+        fu->cursor[pick.corner] = is_top((st_corner)pick.corner) ? b.y1 + fu->gap : b.y0 - fu->gap;
     *out = b;
     return true;
 }
@@ -664,12 +691,14 @@ static steppe_status_t layout_attribution(st_scene *r)
     st_corner c = right_used && !left_used ? ST_CORNER_BOTTOM_LEFT : ST_CORNER_BOTTOM_RIGHT;
     /* The attribution hugs the bottom edge more closely than panels do. */
     double keep = fu->cursor[c];
-    fu->cursor[c] = r->view.height_px - fu->margin / 2;
+    double hug = r->view.height_px - fu->margin / 2;
+    fu->cursor[c] = hug;
     st_box b;
-    if (!place_in_corner(r, c, w, h, "attribution", &b)) {
-        fu->cursor[c] = keep;
+    bool placed = place_in_corner(r, c, w, h, "attribution", &b);
+    if (fu->cursor[c] == hug)
+        fu->cursor[c] = keep; /* left out, or placed in another corner or an edge's middle */
+    if (!placed)
         return STEPPE_OK;
-    }
     fu->attribution_box = b;
     fu->has_attribution = true;
     /* A long line also raises the other bottom corner. */

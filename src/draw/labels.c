@@ -633,17 +633,19 @@ static double box_point_dist(st_box b, double x, double y)
  * edge of another feature's marker as its own: a reader could then pair
  * the name with the wrong marker (Imhof: a name must leave no doubt which
  * point it names). */
-static bool marker_within(const placer *pl, const job *jb, st_box b, double lim);
+static bool marker_within(const placer *pl, const job *jb, st_box b, double lim, double x, double y);
 
 static bool ambiguous(const placer *pl, const job *jb, st_box b, const double *own)
 {
     double lim =
         fmax(box_point_dist(b, own[0], own[1]) - own[2], 0) + AMBIGUITY_MARGIN_PT * pl->r->view.px_per_pt;
-    return marker_within(pl, jb, b, lim);
+    return marker_within(pl, jb, b, lim, own[0], own[1]);
 }
 
-/* Whether the edge of a marker other than jb's own lies within lim of b. */
-static bool marker_within(const placer *pl, const job *jb, st_box b, double lim)
+/* Whether the edge of a marker other than jb's own, centred at x, y, lies
+ * within lim of b. A marker on the same spot as its own is no rival: no
+ * position of the label tells them apart. */
+static bool marker_within(const placer *pl, const job *jb, st_box b, double lim, double x, double y)
 {
     const marker_index *mk = &pl->mk;
     if (mk->n == 0)
@@ -656,7 +658,8 @@ static bool marker_within(const placer *pl, const job *jb, st_box b, double lim)
             size_t c = (size_t)j * (size_t)mk->nx + (size_t)i;
             for (uint32_t k = mk->start[c]; k < mk->start[c + 1]; k++) {
                 const marker *m = &mk->m[k];
-                if (m->layer == jb->layer && m->feature == jb->feature)
+                if ((m->layer == jb->layer && m->feature == jb->feature) ||
+                    (fabs(m->x - x) < 0.5 && fabs(m->y - y) < 0.5))
                     continue;
                 if (box_point_dist(b, m->x, m->y) - m->r < lim)
                     return true;
@@ -809,7 +812,8 @@ static steppe_status_t place_leader(placer *pl, const job *jb, plan_item *it, do
             /* Away from its own marker, a label keeps clear of the others
              * by more than the gap beside its own, so that it is not read
              * as their name. */
-            if (!boxes_free(r, &pl->g, &bh, 1) || marker_within(pl, jb, b, gap + AMBIGUITY_MARGIN_PT * ppt))
+            if (!boxes_free(r, &pl->g, &bh, 1) ||
+                marker_within(pl, jb, b, gap + AMBIGUITY_MARGIN_PT * ppt, px, py))
                 continue;
             /* From the box's point nearest the feature, towards it. */
             double cx = fmin(fmax(px, b.x0), b.x1), cy = fmin(fmax(py, b.y0), b.y1);

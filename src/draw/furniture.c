@@ -611,9 +611,10 @@ static double entry_size(st_scene *r, legend_entry *e)
     return e->heading ? text_w(e->text) : fu->swatch_w + fu->swatch_gap + text_w(e->text);
 }
 
-/* The legend in as many columns as the frame's width takes, each entry in
- * one column top to bottom, columns filled in turn. */
-static void arrange_columns(st_scene *r, double *w_out, double *h_out)
+/* The legend in columns, each entry in one column top to bottom, columns
+ * filled in turn: as many as the frame's width takes (max_h 0: below the
+ * frame), or as few as keep it no taller than max_h (beside the frame). */
+static void arrange_columns(st_scene *r, double max_h, double *w_out, double *h_out)
 {
     struct st_furniture *fu = r->furniture;
     double max_w = fu->wrap_w - 2 * fu->pad;
@@ -629,7 +630,9 @@ static void arrange_columns(st_scene *r, double *w_out, double *h_out)
     }
     for (size_t i = 0; i < n; i++)
         ew[i] = entry_size(r, &fu->entries[i]);
-    for (size_t cols = n ? n : 1; cols >= 1; cols--) {
+    size_t most = n ? n : 1;
+    for (size_t t = 0; t < most; t++) {
+        size_t cols = max_h > 0 ? t + 1 : most - t;
         size_t rows = (n + cols - 1) / cols;
         double x = 0, h = 0, total = 0;
         for (size_t c = 0; c * rows < n; c++) {
@@ -644,7 +647,8 @@ static void arrange_columns(st_scene *r, double *w_out, double *h_out)
             total = x + cw;
             x += cw + colgap;
         }
-        if (total <= max_w || cols == 1) {
+        bool fits = max_h > 0 ? h + fu->pad <= max_h : total <= max_w;
+        if (fits || t + 1 == most) {
             *w_out = fmax(total, fu->legend_title ? text_w(fu->legend_title) : 0) + 2 * fu->pad;
             *h_out = h + fu->pad;
             return;
@@ -952,7 +956,7 @@ static steppe_status_t layout_legend_outside(st_scene *r)
             if (!fu->legend_title)
                 return STEPPE_ERR_NOMEM;
         }
-        arrange_columns(r, &w, &h);
+        arrange_columns(r, 0, &w, &h);
         if (h <= fu->legend_budget || size - 0.5 < min - 1e-9)
             break;
         size -= 0.5;
@@ -960,7 +964,7 @@ static steppe_status_t layout_legend_outside(st_scene *r)
     size_t all = fu->nentries;
     while (h > fu->legend_budget && fu->nentries > 0) {
         fu->nentries--;
-        arrange_columns(r, &w, &h);
+        arrange_columns(r, 0, &w, &h);
     }
     if (fu->nentries < all) {
         fu->left_out = st_arena_calloc(r->arena, all - fu->nentries, sizeof *fu->left_out);
@@ -1598,6 +1602,66 @@ done:
     return st;
 }
 
+/* ---- the legend beside the frame ------------------------------------------ */
+
+/* How large a fw×fh frame shows the map: the scale at which the
+ * subject's box fits it (relative: only compared), else its area. */
+static double body_size(const struct st_furniture *fu, double fw, double fh)
+{
+    double sw = fu->subject_box.x1 - fu->subject_box.x0, sh = fu->subject_box.y1 - fu->subject_box.y0;
+    if (fu->has_subject && sw > 0 && sh > 0)
+        return fmin(fw / sw, fh / sh);
+    return fw * fh;
+}
+
+/* Outside the frame on a page of fixed size: the legend moves from its
+ * row below the frame to the right of the frame, in as few columns as
+ * keep it no taller than the frame, when the subject is drawn larger in
+ * the frame that leaves than below (a wide map on a wide page gains
+ * height). Rows below the legend move up into its place. A height that
+ * follows the map gains nothing from it: the width alone sets the map's
+ * scale there. */
+static void legend_beside(st_scene *r)
+{
+    struct st_furniture *fu = r->furniture;
+    if (!fu->outside || !fu->has_legend || r->map->height_follows)
+        return;
+    double W = r->view.width_px, H = r->view.height_px;
+    st_box lb = fu->legend_box;
+    double lh = lb.y1 - lb.y0;
+    double below = body_size(fu, W - fu->need[0] - fu->need[2], H - fu->need[1] - fu->need[3]);
+    double need3 = fu->need[3] - lh;
+    double fh = H - fu->need[1] - need3;
+    double w, h;
+    arrange_columns(r, fh, &w, &h);
+    double need2 = w + fu->gap + fu->margin - fu->pad;
+    double beside = body_size(fu, W - fu->need[0] - need2, fh);
+    if (!(h <= fh && beside > below && W - fu->need[0] - need2 > 0)) {
+        arrange_columns(r, 0, &w, &h); /* as it was */
+        return;
+    }
+    /* The notes, the only piece after the legend in the flow, move up
+     * into its row. */
+    if (fu->has_notes && fu->notes_box.y0 >= lb.y1 - 0.5) {
+        fu->notes_box.y0 -= lh;
+        fu->notes_box.y1 -= lh;
+    }
+    st_box nb = {W - fu->margin + fu->pad - w, r->view.frame[1], W - fu->margin + fu->pad,
+                 r->view.frame[1] + h};
+    for (size_t i = 0; i < fu->nplaced; i++) {
+        st_box *p = &fu->placed[i];
+        if (memcmp(p, &lb, sizeof lb) == 0)
+            *p = nb;
+        else if (p->y0 >= lb.y1 - 0.5) {
+            p->y0 -= lh;
+            p->y1 -= lh;
+        }
+    }
+    fu->legend_box = nb;
+    fu->need[2] = need2;
+    fu->need[3] = need3;
+}
+
 /* ---- entry points --------------------------------------------------------- */
 
 steppe_status_t st_furniture_layout(st_scene *r)
@@ -1645,6 +1709,8 @@ steppe_status_t st_furniture_layout(st_scene *r)
     const piece_fn *steps = fu->outside ? outside : inside;
     for (size_t i = 0; i < sizeof inside / sizeof inside[0] && st == STEPPE_OK; i++)
         st = steps[i](r);
+    if (st == STEPPE_OK)
+        legend_beside(r);
     /* Graticule labels last: they give way to every panel. */
     if (st == STEPPE_OK)
         st = layout_graticule(r);

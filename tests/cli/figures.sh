@@ -154,6 +154,34 @@ print(bad)
 sys.exit(1 if bad else 0)
 PY
 
+# A fixed wide page (16:9) and a large legend: beside the frame, at its
+# right, the wide map is drawn larger than with the legend below, so the
+# legend goes there, no taller than the frame; the 170 mm figure, whose
+# height follows the map, keeps it below.
+printf 'extends: %s/styles/forum-report.yaml\nmap:\n  size: slide-16x9\nlegend:\n  size: 10\n  min-size: 10\n' "$src" >wide.yaml
+"$steppe" render wide.yaml -q -o wide.png -r wide.json
+python3 - wide.json fig/forum.json <<'PY' && ok "legend beside the frame on a wide page, below it at 170 mm" || ko "legend beside/below"
+import json, sys
+wide, rep = (json.load(open(p)) for p in sys.argv[1:3])
+def pieces(d): return {p["piece"]: p["box"] for p in d["layout"]["furniture"]}
+bad = []
+f = wide["layout"]["frame"]
+leg = pieces(wide)["legend"]
+if not (leg["x"] >= f["x"] + f["width"] and leg["y"] >= f["y"] - 1 and leg["y"] + leg["height"] <= f["y"] + f["height"] + 1
+        and leg["x"] + leg["width"] <= wide["width"]):
+    bad.append("wide: legend %s not beside the frame %s" % (leg, f))
+if wide["layout"]["legend_left_out"]:
+    bad.append("wide: entries left out")
+notes = pieces(wide)["notes"]
+if notes["y"] < f["y"] + f["height"]:
+    bad.append("wide: notes not below the frame")
+f = rep["layout"]["frame"]
+if pieces(rep)["legend"]["y"] < f["y"] + f["height"]:
+    bad.append("170 mm: legend not below the frame")
+print(bad)
+sys.exit(1 if bad else 0)
+PY
+
 # The classic map is untouched by all this: byte for byte its reference.
 "$steppe" render "$src/styles/forum.yaml" -q -o forum.png
 # (Pixel for pixel; the bytes were equal too when checked with cmp, but a

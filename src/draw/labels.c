@@ -44,9 +44,13 @@
 #define MAX_BEND (30.0 * M_PI / 180.0)
 #define MAX_LINE_CANDIDATES 64
 #define MAX_LINE_PARTS 3
-/* A point's label must lie nearer its own marker than any other by this
- * much (pt), so that a reader pairs them without doubt. */
+/* A point's label must lie nearer its own marker than any other: another
+ * marker's edge must be further from the label than AMBIGUITY_RATIO times
+ * its own marker's edge plus AMBIGUITY_MARGIN_PT, so that a reader pairs
+ * them without doubt (a ratio: a label 2 mm above its point and 3 mm
+ * beside another reads as the other's). */
 #define AMBIGUITY_MARGIN_PT 1.5
+#define AMBIGUITY_RATIO 1.5
 /* Leaders: how many rings further out, and the line's width (pt). */
 #define LEADER_RINGS 8
 /* Orders of the subject's labels tried when some find no place. */
@@ -629,16 +633,16 @@ static double box_point_dist(st_box b, double x, double y)
 }
 
 /* Whether label box b of jb's point, whose marker is centred on own[0],
- * own[1] with radius own[2], lies as near (within AMBIGUITY_MARGIN_PT) the
- * edge of another feature's marker as its own: a reader could then pair
+ * own[1] with radius own[2], lies about as near (AMBIGUITY_RATIO,
+ * AMBIGUITY_MARGIN_PT) the edge of another feature's marker as its own: a reader could then pair
  * the name with the wrong marker (Imhof: a name must leave no doubt which
  * point it names). */
 static bool marker_within(const placer *pl, const job *jb, st_box b, double lim, double x, double y);
 
 static bool ambiguous(const placer *pl, const job *jb, st_box b, const double *own)
 {
-    double lim =
-        fmax(box_point_dist(b, own[0], own[1]) - own[2], 0) + AMBIGUITY_MARGIN_PT * pl->r->view.px_per_pt;
+    double lim = AMBIGUITY_RATIO * fmax(box_point_dist(b, own[0], own[1]) - own[2], 0) +
+                 AMBIGUITY_MARGIN_PT * pl->r->view.px_per_pt;
     return marker_within(pl, jb, b, lim, own[0], own[1]);
 }
 

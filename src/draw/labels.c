@@ -1149,6 +1149,32 @@ done:
     return st;
 }
 
+/* The point at fraction t of the length of f's longest part (off the
+ * canvas when f has none). Returns false when out of memory. */
+static bool line_point(const st_feature *f, double t, double *x, double *y)
+{
+    *x = *y = -1; /* off the canvas: no place */
+    if (f->nparts == 0 || f->npoints < 2)
+        return true;
+    uint32_t best = 0;
+    double best_len = -1;
+    for (uint32_t p = 0; p < f->nparts; p++) {
+        double len = part_length(f, p);
+        if (len > best_len) {
+            best_len = len;
+            best = p;
+        }
+    }
+    uint32_t a = f->parts[best];
+    uint32_t b = best + 1 < f->nparts ? f->parts[best + 1] : f->npoints;
+    path p = {0};
+    bool ok = path_make(&p, f->xy + 2 * a, b - a, false);
+    if (ok)
+        path_at(&p, t * p.len, x, y, NULL);
+    path_free(&p);
+    return ok;
+}
+
 /* Where a point-placed label of a line or polygon is anchored. */
 static void anchor_of(const st_feature *f, st_geom_type type, double *x, double *y)
 {
@@ -1439,6 +1465,18 @@ static steppe_status_t place_job(placer *pl, const job *jb)
         }
     } else {
         st = place_line(pl, jb, &it, f, &placed);
+        /* No room along the line: beside a point of its longest part,
+         * the middle first, with a leader. */
+        static const double along[] = {0.5, 0.35, 0.65, 0.2, 0.8};
+        for (size_t k = 0; k < sizeof along / sizeof along[0] && st == STEPPE_OK && !placed && leaders; k++) {
+            double x, y;
+            if (!line_point(f, along[k], &x, &y)) {
+                st = nomem(r);
+                break;
+            }
+            if (x >= 0 && y >= 0 && x <= r->view.width_px && y <= r->view.height_px)
+                st = place_leader(pl, jb, &it, x, y, 0, &placed);
+        }
     }
 
     if (st != STEPPE_OK || !placed) {

@@ -23,6 +23,15 @@
  *    reads left to right, and rejected where adjacent clusters bend more
  *    than 30°. If none fits, straight text parallel to the longest segment.
  *
+ * A point's label must name its own marker and no other: a candidate is
+ * rejected when another marker's edge lies within 1.5 times (plus 1.5 pt)
+ * its distance to its own marker's edge (Imhof: no doubt which point a
+ * name belongs to). Labels that find no such place may go further out, in
+ * rings a half line height apart, with a thin leader line back to the
+ * feature that crosses no label, marker or other leader (map.leaders; by
+ * default the subject's labels). The subject's labels go first; when some
+ * are dropped, the run is made again with those first, a few times.
+ *
  * Every glyph cluster of a curved label gets its own collision box; a
  * label's reported box is the union. Boxes include the halo. */
 #include "labels.h"

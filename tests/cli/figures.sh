@@ -4,16 +4,9 @@
 # host labelled; named sizes keep their printed size at any dpi; auto and
 # inside layouts keep furniture off the subject; bad sizes, subjects and
 # layouts that cannot fit are one clear line, nothing written.
-set -u
-src=${STEPPE_SOURCE_DIR:?}
-steppe=${STEPPE:?}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL $1"; fail=$((fail + 1)); }
-cd "$work" || exit 1
+source "$(dirname "$0")/lib.bash"
+harness_init figures
+cd "$WORK" || exit 1
 
 # check REPORT WIDTH_MM: outside layout, no furniture box in the frame, all 9
 # hosts labelled inside the frame, the corridor's length on the map, no
@@ -96,26 +89,26 @@ PY
 }
 
 # 170 mm: into folders that do not exist yet, as the issue's "done when".
-"$steppe" render "$src/styles/forum-report.yaml" -q -o fig/forum.pdf -o fig/forum.png -r fig/forum.json 2>err
+"$STEPPE" render "$SRC/styles/forum-report.yaml" -q -o fig/forum.pdf -o fig/forum.png -r fig/forum.json 2>err
 rc=$?
-[ $rc -eq 0 ] && ok "forum-report renders into a new folder" || ko "forum-report exit $rc: $(cat err)"
-msg=$(check fig/forum.json 170) && ok "170 mm: furniture outside the frame, 9 hosts labelled, lengths shown" || ko "170 mm: $msg"
+[ $rc -eq 0 ] && ok "forum-report renders into a new folder" || bad "forum-report exit $rc: $(cat err)"
+msg=$(check fig/forum.json 170) && ok "170 mm: furniture outside the frame, 9 hosts labelled, lengths shown" || bad "170 mm: $msg"
 w=$(python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24); print(struct.unpack(">I", d[16:20])[0])' fig/forum.png)
-[ "$w" = 2008 ] && ok "170 mm at 300 dpi is 2008 px" || ko "PNG is $w px wide, want 2008"
+[ "$w" = 2008 ] && ok "170 mm at 300 dpi is 2008 px" || bad "PNG is $w px wide, want 2008"
 if command -v pdfinfo >/dev/null; then
   pdfinfo fig/forum.pdf | grep -Eq 'Page size: +481\.[89][0-9]* x' && ok "PDF page 170 mm (481.9 pt) wide" \
-    || ko "PDF page: $(pdfinfo fig/forum.pdf | grep 'Page size')"
+    || bad "PDF page: $(pdfinfo fig/forum.pdf | grep 'Page size')"
 fi
 
 # 85 mm.
-"$steppe" render "$src/styles/forum-column.yaml" -q -o col.png -r col.json 2>err
+"$STEPPE" render "$SRC/styles/forum-column.yaml" -q -o col.png -r col.json 2>err
 rc=$?
-[ $rc -eq 0 ] && ok "forum-column renders" || ko "forum-column exit $rc: $(cat err)"
-msg=$(check col.json 85) && ok "85 mm: furniture outside the frame, 9 hosts labelled" || ko "85 mm: $msg"
+[ $rc -eq 0 ] && ok "forum-column renders" || bad "forum-column exit $rc: $(cat err)"
+msg=$(check col.json 85) && ok "85 mm: furniture outside the frame, 9 hosts labelled" || bad "85 mm: $msg"
 
 # A named size keeps its printed size at another dpi; type in points too.
-"$steppe" render "$src/styles/forum-column.yaml" -q --dpi 150 -o col150.png -r col150.json
-python3 - col150.json <<'PY' && ok "--dpi 150 keeps 85 mm (502 px)" || ko "--dpi 150 changed the printed size"
+"$STEPPE" render "$SRC/styles/forum-column.yaml" -q --dpi 150 -o col150.png -r col150.json
+python3 - col150.json <<'PY' && ok "--dpi 150 keeps 85 mm (502 px)" || bad "--dpi 150 changed the printed size"
 import json, sys
 d = json.load(open(sys.argv[1]))
 sys.exit(0 if d["width"] == 502 and abs(d["layout"]["width_mm"] - 85) < 0.3 else 1)
@@ -124,13 +117,13 @@ PY
 # auto: the forum map's subject is its fit layer (the two countries), which
 # any corner covers: outside. With the hosts as the subject, the corners
 # are free of them: inside, and no piece covers a host or its label.
-"$steppe" render "$src/styles/forum.yaml" -q --set map.layout=auto -o a1.png -r a1.json
-"$steppe" render "$src/styles/forum.yaml" -q --set map.layout=auto --set 'map.subject=[hosts]' -o a2.png -r a2.json
+"$STEPPE" render "$SRC/styles/forum.yaml" -q --set map.layout=auto -o a1.png -r a1.json
+"$STEPPE" render "$SRC/styles/forum.yaml" -q --set map.layout=auto --set 'map.subject=[hosts]' -o a2.png -r a2.json
 # inside with a subject: the legend leaves its bottom-left corner, where it
 # would cover Astrakhan, for a free one.
-"$steppe" render "$src/styles/forum.yaml" -q --set 'map.subject=[hosts]' --set legend.position=bottom-left \
+"$STEPPE" render "$SRC/styles/forum.yaml" -q --set 'map.subject=[hosts]' --set legend.position=bottom-left \
   -o a3.png -r a3.json
-python3 - a1.json a2.json a3.json <<'PY' && ok "auto picks outside/inside by the subject; inside pieces never cover the hosts" || ko "auto/inside layouts"
+python3 - a1.json a2.json a3.json <<'PY' && ok "auto picks outside/inside by the subject; inside pieces never cover the hosts" || bad "auto/inside layouts"
 import json, sys
 def load(p): return json.load(open(p))
 a1, a2, a3 = (load(p) for p in sys.argv[1:4])
@@ -183,26 +176,25 @@ sys.exit(1 if bad else 0)
 PY
 
 # The classic map is untouched by all this: byte for byte its reference.
-"$steppe" render "$src/styles/forum.yaml" -q -o forum.png
+"$STEPPE" render "$SRC/styles/forum.yaml" -q -o forum.png
 # (Pixel for pixel; the bytes were equal too when checked with cmp, but a
 # PNG's compressed stream was once seen to differ under heavy load.)
-msg=$("$steppe" diff forum.png "$src/tests/render/forum.ref.png" 2>&1) && ok "styles/forum.yaml identical to its reference" \
-  || ko "styles/forum.yaml differs from tests/render/forum.ref.png: $msg"
+msg=$("$STEPPE" diff forum.png "$SRC/tests/render/forum.ref.png" 2>&1) && ok "styles/forum.yaml identical to its reference" \
+  || bad "styles/forum.yaml differs from tests/render/forum.ref.png: $msg"
 
 # Bad input.
-printf 'extends: %s/styles/forum.yaml\nmap:\n  size: a4-colum\n' "$src" >bad-size.yaml
-"$steppe" render bad-size.yaml -o out1/x.png 2>err; rc=$?
+printf 'extends: %s/styles/forum.yaml\nmap:\n  size: a4-colum\n' "$SRC" >bad-size.yaml
+"$STEPPE" render bad-size.yaml -o out1/x.png 2>err; rc=$?
 [ $rc -eq 2 ] && [ "$(wc -l <err)" -eq 1 ] && grep -q "bad-size.yaml:3:9: map.size: .*(did you mean 'a4-column'?)" err \
-  && ok "unknown size: did you mean, exit 2" || ko "unknown size: exit $rc $(cat err)"
-printf 'extends: %s/styles/forum.yaml\nmap:\n  subject: [hosts, bordr]\n' "$src" >bad-subject.yaml
-"$steppe" render bad-subject.yaml -o out2/x.png 2>err; rc=$?
+  && ok "unknown size: did you mean, exit 2" || bad "unknown size: exit $rc $(cat err)"
+printf 'extends: %s/styles/forum.yaml\nmap:\n  subject: [hosts, bordr]\n' "$SRC" >bad-subject.yaml
+"$STEPPE" render bad-subject.yaml -o out2/x.png 2>err; rc=$?
 [ $rc -eq 2 ] && grep -q "bad-subject.yaml:3:20: map.subject\[1\]: no layer named 'bordr' (did you mean 'border'?)" err \
-  && ok "unknown subject layer: its place and the closest name" || ko "unknown subject: exit $rc $(cat err)"
-printf 'extends: %s/styles/forum-report.yaml\nmap:\n  size: slide-16x9\n  dpi: 96\nlegend:\n  size: 30\n  min-size: 30\n' "$src" >nofit.yaml
-"$steppe" render nofit.yaml -o out3/x.png 2>err; rc=$?
+  && ok "unknown subject layer: its place and the closest name" || bad "unknown subject: exit $rc $(cat err)"
+printf 'extends: %s/styles/forum-report.yaml\nmap:\n  size: slide-16x9\n  dpi: 96\nlegend:\n  size: 30\n  min-size: 30\n' "$SRC" >nofit.yaml
+"$STEPPE" render nofit.yaml -o out3/x.png 2>err; rc=$?
 [ $rc -eq 2 ] && [ "$(wc -l <err)" -eq 1 ] && grep -q "nofit.yaml:3:9: map.layout outside does not fit: .* need [0-9]* mm of the 190 mm height, [0-9]* mm more" err \
-  && ok "a layout that cannot fit says what and by how much" || ko "cannot fit: exit $rc $(cat err)"
-[ ! -e out1 ] && [ ! -e out2 ] && [ ! -e out3 ] && ok "nothing written for bad input" || ko "a folder was written"
+  && ok "a layout that cannot fit says what and by how much" || bad "cannot fit: exit $rc $(cat err)"
+[ ! -e out1 ] && [ ! -e out2 ] && [ ! -e out3 ] && ok "nothing written for bad input" || bad "a folder was written"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+harness_finish

@@ -151,9 +151,9 @@ PY
 # right, the wide map is drawn larger than with the legend below, so the
 # legend goes there, no taller than the frame; the 170 mm figure, whose
 # height follows the map, keeps it below.
-printf 'extends: %s/styles/forum-report.yaml\nmap:\n  size: slide-16x9\nlegend:\n  size: 10\n  min-size: 10\n' "$src" >wide.yaml
-"$steppe" render wide.yaml -q -o wide.png -r wide.json
-python3 - wide.json fig/forum.json <<'PY' && ok "legend beside the frame on a wide page, below it at 170 mm" || ko "legend beside/below"
+printf 'extends: %s/styles/forum-report.yaml\nmap:\n  size: slide-16x9\nlegend:\n  size: 10\n  min-size: 10\n' "$SRC" >wide.yaml
+"$STEPPE" render wide.yaml -q -o wide.png -r wide.json
+python3 - wide.json fig/forum.json <<'PY' && ok "legend beside the frame on a wide page, below it at 170 mm" || bad "legend beside/below"
 import json, sys
 wide, rep = (json.load(open(p)) for p in sys.argv[1:3])
 def pieces(d): return {p["piece"]: p["box"] for p in d["layout"]["furniture"]}

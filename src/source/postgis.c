@@ -18,6 +18,7 @@
 #include "driver.h"
 #include "dsn.h"
 #include "dynlib.h"
+#include "strbuf.h"
 #include "wkb.h"
 
 /* PostgreSQL's built-in type OIDs (pg_type.dat; stable across versions). */
@@ -65,18 +66,6 @@ typedef struct pg {
     pg_shape shape;
 } pg;
 
-/* Appends s[0..n) to the growing text in buf (cap bytes), cut when full. */
-static void put(char *buf, size_t cap, size_t *len, const char *s, size_t n)
-{
-    if (*len + 1 >= cap)
-        return;
-    if (n > cap - 1 - *len)
-        n = cap - 1 - *len;
-    memcpy(buf + *len, s, n);
-    *len += n;
-    buf[*len] = '\0';
-}
-
 static void add_secret(pg *c, const char *s)
 {
     if (s && *s && c->nsecrets < MAX_SECRETS)
@@ -119,7 +108,7 @@ static char *clean(pg *c, const char *text)
         for (size_t i = 0; i < c->nsecrets; i++) {
             size_t n = strlen(c->secrets[i]);
             if (strncmp(s, c->secrets[i], n) == 0) {
-                put(buf, sizeof buf, &len, "***", 3);
+                st_strbuf_put(buf, sizeof buf, &len, "***", 3);
                 s += n;
                 hit = true;
                 break;
@@ -134,16 +123,16 @@ static char *clean(pg *c, const char *text)
             while (len > 0 && buf[len - 1] == ' ')
                 buf[--len] = '\0';
             if (*s && len > 0)
-                put(buf, sizeof buf, &len, "; ", 2);
+                st_strbuf_put(buf, sizeof buf, &len, "; ", 2);
             continue;
         }
         if (isspace((unsigned char)*s)) {
             if (len > 0 && buf[len - 1] != ' ')
-                put(buf, sizeof buf, &len, " ", 1);
+                st_strbuf_put(buf, sizeof buf, &len, " ", 1);
             s++;
             continue;
         }
-        put(buf, sizeof buf, &len, s, 1);
+        st_strbuf_put(buf, sizeof buf, &len, s, 1);
         s++;
     }
     while (len > 0 && buf[len - 1] == ' ')
@@ -274,9 +263,9 @@ static steppe_status_t pg_connect(pg *c)
         for (const char *s = err ? err : "out of memory"; *s; s++) {
             if (*s == '"') {
                 quoted = !quoted;
-                put(reason, sizeof reason, &len, quoted ? "\"..." : "\"", quoted ? 4 : 1);
+                st_strbuf_put(reason, sizeof reason, &len, quoted ? "\"..." : "\"", quoted ? 4 : 1);
             } else if (!quoted) {
-                put(reason, sizeof reason, &len, s, 1);
+                st_strbuf_put(reason, sizeof reason, &len, s, 1);
             }
         }
         if (err)
@@ -491,8 +480,8 @@ static steppe_status_t find_columns(pg *c, pg_shape *shape)
         bool is_geom = oid == c->geometry_oid;
         if (is_geom) {
             if (ngeom++)
-                put(geoms, sizeof geoms, &glen, ", ", 2);
-            put(geoms, sizeof geoms, &glen, name, strlen(name));
+                st_strbuf_put(geoms, sizeof geoms, &glen, ", ", 2);
+            st_strbuf_put(geoms, sizeof geoms, &glen, name, strlen(name));
         }
         if (c->spec->geometry ? strcmp(name, c->spec->geometry) == 0 : is_geom && !shape->geom) {
             if (!is_geom) {
@@ -653,7 +642,7 @@ static char *cursor_sql(pg *c, const pg_shape *shape, const double *bbox, steppe
     size_t len = 0;
     sql[0] = '\0';
     const char *head = "DECLARE steppe_rows NO SCROLL CURSOR FOR SELECT ";
-    put(sql, cap, &len, head, strlen(head));
+    st_strbuf_put(sql, cap, &len, head, strlen(head));
     for (size_t i = 0; i < shape->ncols; i++) {
         char *q = quote_ident(c, shape->names[i], st);
         if (!q)
@@ -663,7 +652,7 @@ static char *cursor_sql(pg *c, const pg_shape *shape, const double *bbox, steppe
             *st = STEPPE_ERR_NOMEM;
             return NULL;
         }
-        put(sql, cap, &len, col, strlen(col));
+        st_strbuf_put(sql, cap, &len, col, strlen(col));
     }
     char *tail;
     bool box = bbox && shape->srid >= 0 && isfinite(bbox[0]) && isfinite(bbox[1]) && isfinite(bbox[2]) &&
@@ -679,14 +668,14 @@ static char *cursor_sql(pg *c, const pg_shape *shape, const double *bbox, steppe
         *st = STEPPE_ERR_NOMEM;
         return NULL;
     }
-    put(sql, cap, &len, tail, strlen(tail));
+    st_strbuf_put(sql, cap, &len, tail, strlen(tail));
     if (shape->order) {
         char *order = st_arena_printf(c->arena, " ORDER BY q.%s", shape->order);
         if (!order) {
             *st = STEPPE_ERR_NOMEM;
             return NULL;
         }
-        put(sql, cap, &len, order, strlen(order));
+        st_strbuf_put(sql, cap, &len, order, strlen(order));
     }
     return sql;
 }

@@ -58,7 +58,7 @@
  * rows (4000x2320, steppe's map, unfiltered, in the six parts below), CPU
  * time of all six, best of 7, on a loaded machine:
  *
- *     steppe's map deflate (2)   18.0 ms   917 KB
+ *     steppe's map deflate (2)   13.3 ms   920 KB
  *     igzip level 1               7.8 ms  1078 KB
  *     igzip level 2               7.3 ms  1077 KB
  *     libdeflate level 1         39.4 ms   938 KB
@@ -69,7 +69,7 @@
  * igzip's greedy matcher misses what maps repeat (the row above, an edge
  * continued a few pixels along), so its files are 18 % larger than zlib's
  * level 6; the map deflate looks there first and reaches zlib 6's size at
- * about 2.5 times igzip's time. Level 1 keeps igzip for the fastest file,
+ * about twice igzip's time. Level 1 keeps igzip for the fastest file,
  * 6-9 zlib for the smallest; zlib's 3-5 are slower than 2 and larger. */
 #define ST_PNG_FILTER PNG_FILTER_NONE
 

@@ -54,7 +54,8 @@ bool st_mapz_feed(st_mapz *z, size_t n);
 
 /* Ends the stream: with the final block when last, else with a sync flush.
  * *out then holds the compressed bytes (*outlen of them), which the caller
- * owns and frees with free(); the compressor can then only be destroyed.
+ * owns and frees with free(); st_mapz_reset() then starts a new stream, or
+ * st_mapz_destroy() frees the compressor.
  * Returns false when out of memory (*out is then NULL). */
 bool st_mapz_finish(st_mapz *z, bool last, uint8_t **out, size_t *outlen);
 

@@ -231,6 +231,11 @@ static void write_body(st_scene *r, FILE *f)
                         l->parts[k].x1 - l->parts[k].x0, l->parts[k].y1 - l->parts[k].y0);
             fputs("]", f);
         }
+        if (l->anchored)
+            fprintf(f, ", \"anchor\": [%.1f, %.1f]", l->anchor[0], l->anchor[1]);
+        if (l->has_leader)
+            fprintf(f, ", \"leader\": [%.1f, %.1f, %.1f, %.1f]", l->leader[0], l->leader[1], l->leader[2],
+                    l->leader[3]);
         fputs("}", f);
     }
     fputs("\n  ],\n  \"dropped_labels\": [", f);

@@ -46,10 +46,40 @@ for l in d["labels"]:
     for name, p in pieces:
         if hit(b, p):
             errs.append("label %r under the %s" % (l["text"], name))
+# A point's label names its own marker and no other: nearer its own
+# anchor than any other labelled point's, or, placed away from it, tied to
+# it by a leader that starts at the label and ends at its own marker
+# (nearer that than any other) and crosses no other label.
+def dist(b, x, y):
+    return ((max(b[0] - x, x - b[2], 0)) ** 2 + (max(b[1] - y, y - b[3], 0)) ** 2) ** 0.5
+def seg_hits(x0, y0, x1, y1, b, steps=64):
+    return any(b[0] < x0 + (x1 - x0) * i / steps < b[2] and b[1] < y0 + (y1 - y0) * i / steps < b[3]
+               for i in range(steps + 1))
+points = [l for l in d["labels"] if "anchor" in l]
+if not any(l["layer"] == "hosts" for l in points):
+    errs.append("no host label has an anchor in the report")
+for l in points:
+    b = box(l)
+    others = [o for o in points if o is not l and o["anchor"] != l["anchor"]]
+    if "leader" not in l:
+        own = dist(b, *l["anchor"])
+        near = [o["text"] for o in others if dist(b, *o["anchor"]) <= own]
+        if near:
+            errs.append("label %r (%.0f px from its marker) is as near the marker of %s" % (l["text"], own, near))
+        continue
+    x0, y0, x1, y1 = l["leader"]
+    ax, ay = l["anchor"]
+    end = ((x1 - ax) ** 2 + (y1 - ay) ** 2) ** 0.5
+    if dist(b, x0, y0) > 2 or any(((x1 - o["anchor"][0]) ** 2 + (y1 - o["anchor"][1]) ** 2) ** 0.5 <= end
+                                  for o in others):
+        errs.append("leader of %r does not join the label to its own marker" % l["text"])
+    for o in d["labels"]:
+        if o is not l and seg_hits(x0, y0, x1, y1, box(o)):
+            errs.append("leader of %r crosses label %r" % (l["text"], o["text"]))
 dropped = [l["text"] for l in d["dropped_labels"] if l["layer"] == "hosts"]
 if dropped:
     errs.append("hosts dropped: %s" % dropped)
-if not any(l["layer"] == "corridor" and "km" in l["text"] for l in d["labels"]) and want > 100:
+if not any(l["layer"] == "corridor" and "km" in l["text"] for l in d["labels"]):
     errs.append("the corridor's label gives no length")
 if L["legend_left_out"]:
     errs.append("legend entries left out: %s" % L["legend_left_out"])
@@ -113,6 +143,34 @@ for name, d in (("a2", a2), ("a3", a3)):
         pass  # the subject's box may reach into a corner; its items may not
 leg = [p for p in a3["layout"]["furniture"] if p["piece"] == "legend"][0]["box"]
 if leg["y"] > a3["height"] / 2: bad.append("a3 legend stayed at the bottom (y %.0f)" % leg["y"])
+print(bad)
+sys.exit(1 if bad else 0)
+PY
+
+# A fixed wide page (16:9) and a large legend: beside the frame, at its
+# right, the wide map is drawn larger than with the legend below, so the
+# legend goes there, no taller than the frame; the 170 mm figure, whose
+# height follows the map, keeps it below.
+printf 'extends: %s/styles/forum-report.yaml\nmap:\n  size: slide-16x9\nlegend:\n  size: 10\n  min-size: 10\n' "$SRC" >wide.yaml
+"$STEPPE" render wide.yaml -q -o wide.png -r wide.json
+python3 - wide.json fig/forum.json <<'PY' && ok "legend beside the frame on a wide page, below it at 170 mm" || bad "legend beside/below"
+import json, sys
+wide, rep = (json.load(open(p)) for p in sys.argv[1:3])
+def pieces(d): return {p["piece"]: p["box"] for p in d["layout"]["furniture"]}
+bad = []
+f = wide["layout"]["frame"]
+leg = pieces(wide)["legend"]
+if not (leg["x"] >= f["x"] + f["width"] and leg["y"] >= f["y"] - 1 and leg["y"] + leg["height"] <= f["y"] + f["height"] + 1
+        and leg["x"] + leg["width"] <= wide["width"]):
+    bad.append("wide: legend %s not beside the frame %s" % (leg, f))
+if wide["layout"]["legend_left_out"]:
+    bad.append("wide: entries left out")
+notes = pieces(wide)["notes"]
+if notes["y"] < f["y"] + f["height"]:
+    bad.append("wide: notes not below the frame")
+f = rep["layout"]["frame"]
+if pieces(rep)["legend"]["y"] < f["y"] + f["height"]:
+    bad.append("170 mm: legend not below the frame")
 print(bad)
 sys.exit(1 if bad else 0)
 PY

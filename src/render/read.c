@@ -19,6 +19,7 @@
 
 #include "datacache.h"
 #include "derive.h"
+#include "draw.h"
 #include "generalize.h"
 #include "source.h"
 
@@ -581,6 +582,17 @@ typedef struct source_job {
     msg_log log;           /* the job's messages, replayed in layer order */
     unsigned derive_mask;  /* derived fields its layers name (thematic_render.h) */
     st_thematic_side side; /* ... measured before projection */
+    /* Streamed (stream_allowed()): the read projects and counts each batch
+     * and drops it; the layer is read again for each drawing. */
+    bool stream;
+    size_t batch_records;   /* a batch ends after this many features ... */
+    const st_scene *scene;  /* the render, during the read */
+    st_proj *proj;          /* the batches' projection, during the read */
+    st_arena *batch_arena;  /* a batch's features, during the read */
+    size_t drawn, vertices; /* features meeting the canvas, their vertices */
+    size_t nfailed;         /* features that could not be projected */
+    uint32_t first_failed;
+    double batch_ms;        /* projecting and generalising the batches */
 } source_job;
 
 typedef struct source_pool {
@@ -686,6 +698,113 @@ static steppe_status_t project_source(st_scene *r, source_job *job, st_proj *pro
     return STEPPE_OK;
 }
 
+/* ---- streamed layers ------------------------------------------------------ */
+
+/* A file this big or bigger is streamed when its layer allows it: W5's
+ * million tiny polygons held whole took 355 MB, read in batches 50 MB. */
+#define STREAM_MIN_BYTES ((off_t)16 << 20)
+/* A batch ends after this many features or bytes of features read. */
+#define STREAM_BATCH_RECORDS 65536
+#define STREAM_BATCH_BYTES ((size_t)4 << 20)
+
+/* Features per batch when every streamable layer is streamed whatever its
+ * size (the environment's STEPPE_STREAM_RECORDS, for tests comparing a
+ * streamed render with a whole one), else 0. */
+static size_t stream_forced(void)
+{
+    const char *s = getenv("STEPPE_STREAM_RECORDS");
+    char *end = NULL;
+    long long v = s && *s ? strtoll(s, &end, 10) : 0;
+    return end && *end == '\0' && v > 0 ? (size_t)v : 0;
+}
+
+/* A layer whose features are needed only to be drawn, each on its own, may
+ * be drawn straight from its file: a Shapefile no other visible layer
+ * reads, without labels, classes, thematic keys or joins (which need the
+ * features after drawing), without opacity (whose group is sized to every
+ * feature) or casing (every casing is drawn before any line), and not on
+ * an atlas page (whose data comes from the cache). Points are found out
+ * by the read (source_job_run) and read whole: their markers are
+ * obstacles for labels. */
+static bool stream_allowed(const st_scene *r, const st_layer *layer)
+{
+    if (r->cache || layer->kind != ST_LAYER_SHAPEFILE || layer->label.enabled || layer->nclasses ||
+        layer->njoins || st_thematic_layer_active(layer) || st_thematic_layer_mask(layer) ||
+        layer->sym.opacity < 1.0 || layer->sym.has_casing)
+        return false;
+    for (size_t i = 0; i < r->map->nlayers; i++) {
+        const st_layer *l = &r->map->layers[i];
+        if (l != layer && l->visible && st_kind_has_source(l->kind) && st_layer_same_source(l, layer))
+            return false;
+    }
+    return true;
+}
+
+/* Streaming read (st_read_opts.batch): projects and generalises a batch
+ * as a whole read would, counts what meets the canvas, and drops it. A
+ * batch of points stops the stream (STEPPE_ERR_LIMIT, no message): the
+ * layer is then read whole. */
+static steppe_status_t count_batch(void *user, st_featureset *fs)
+{
+    source_job *job = user;
+    const st_scene *r = job->scene;
+    if (fs->type == ST_GEOM_POINT)
+        return STEPPE_ERR_LIMIT;
+    double t0 = st_scene_now_ms();
+    size_t nfailed = 0;
+    uint32_t first_failed = 0;
+    steppe_status_t st = st_project_features_counted(job->ctx, job->proj, &r->view, fs, job->batch_arena,
+                                                     &nfailed, &first_failed);
+    if (st != STEPPE_OK)
+        return st;
+    st_generalize_px(fs, GENERALIZE_PX);
+    if (nfailed && !job->nfailed)
+        job->first_failed = first_failed;
+    job->nfailed += nfailed;
+    job->drawn += st_read_count_visible(&r->view, fs);
+    for (size_t i = 0; i < fs->n; i++)
+        job->vertices += fs->feat[i].npoints;
+    job->batch_ms += st_scene_now_ms() - t0;
+    return STEPPE_OK;
+}
+
+/* The read of a streamed layer: every batch projected, counted and
+ * dropped (count_batch). A file of points, found by the first batch, is
+ * left to be read whole: STEPPE_ERR_LIMIT with job->stream cleared and
+ * the messages of that first try forgotten. */
+static steppe_status_t stream_count(st_scene *r, source_job *job, st_proj *proj)
+{
+    job->scene = r;
+    job->proj = proj;
+    job->batch_arena = st_arena_create(0);
+    if (!job->batch_arena)
+        return st_error(job->ctx, STEPPE_ERR_NOMEM, "out of memory");
+    st_read_opts how = {
+        .bbox = job->bbox,
+        .simplify = job->simplify,
+        .geometry_only = 1,
+        .batch_records = job->batch_records,
+        .batch_bytes = STREAM_BATCH_BYTES,
+        .batch = count_batch,
+        .batch_user = job,
+        .batch_arena = job->batch_arena,
+    };
+    steppe_status_t st = st_source_stream_layer(job->ctx, &job->unfiltered, &how, job->arena, &job->fs);
+    st_arena_destroy(job->batch_arena);
+    job->batch_arena = NULL;
+    job->proj = NULL;
+    if (st == STEPPE_ERR_LIMIT && job->fs.type == ST_GEOM_POINT) {
+        job->stream = false;
+        free(job->log.text);
+        job->log = (msg_log){0};
+        job->fs = (st_featureset){0};
+        return STEPPE_OK;
+    }
+    if (st == STEPPE_OK && job->nfailed)
+        st_warn_unprojected(job->ctx, &job->fs, job->nfailed, job->first_failed);
+    return st;
+}
+
 static void source_job_run(st_scene *r, source_job *job)
 {
     const st_layer *layer = job->layer;
@@ -693,6 +812,15 @@ static void source_job_run(st_scene *r, source_job *job)
     double t0 = st_scene_now_ms();
     job->st = st_proj_create(job->ctx, job->crs, r->map->crs, layer->crs ? layer->crs_loc : layer->source_loc,
                              &proj);
+    if (job->st == STEPPE_OK && job->stream) {
+        job->st = stream_count(r, job, proj);
+        if (job->st == STEPPE_OK && job->stream) {
+            job->read_ms = st_scene_now_ms() - t0 - job->batch_ms;
+            job->project_ms = job->batch_ms;
+            st_proj_destroy(proj);
+            return;
+        }
+    }
     if (job->st == STEPPE_OK)
         job->st = st_source_read_for_map(job->ctx, r->map, &job->unfiltered, job->bbox, job->simplify,
                                          job->arena, &job->fs);
@@ -753,6 +881,12 @@ static steppe_status_t load_sources(st_scene *r, proj_cache *pc)
         job->unfiltered = *layer;
         job->unfiltered.where.n = 0;
         job->derive_mask = source_mask(r, layer);
+        if (stream_allowed(r, layer)) {
+            size_t forced = stream_forced();
+            job->stream = forced || file_size(layer->source) >= STREAM_MIN_BYTES;
+            job->batch_records = forced ? forced : STREAM_BATCH_RECORDS;
+            job->unfiltered.where = layer->where; /* the only layer reading it */
+        }
         job->crs = source_crs(r, layer);
         st_proj *proj = NULL;
         st = cached_proj(r, pc, job->crs, layer->crs ? layer->crs_loc : layer->source_loc, &proj);
@@ -816,6 +950,69 @@ static source_job *source_find(st_scene *r, const st_layer *layer)
             return &r->source_jobs[i];
     }
     return NULL;
+}
+
+/* One drawing of a streamed layer (st_read_stream_draw()). */
+typedef struct stream_draw {
+    const st_scene *r;
+    const st_layer *layer;
+    steppe_ctx_t *ctx;
+    st_proj *proj;
+    st_arena *batch_arena;
+    cairo_t *cr;
+    double y0, y1;
+} stream_draw;
+
+/* Projects and generalises a batch as the read did, and draws it. */
+static steppe_status_t draw_batch(void *user, st_featureset *fs)
+{
+    stream_draw *sd = user;
+    size_t nfailed = 0;
+    uint32_t first_failed = 0;
+    steppe_status_t st = st_project_features_counted(sd->ctx, sd->proj, &sd->r->view, fs, sd->batch_arena,
+                                                     &nfailed, &first_failed);
+    if (st != STEPPE_OK)
+        return st;
+    st_generalize_px(fs, GENERALIZE_PX);
+    st_draw_layer_rows(sd->cr, &sd->r->view, sd->layer, fs, sd->y0, sd->y1);
+    return STEPPE_OK;
+}
+
+steppe_status_t st_read_stream_draw(st_scene *r, const st_layer_data *d, cairo_t *cr, double y0, double y1,
+                                    char *err, size_t errsz)
+{
+    const st_layer *layer = d->layer;
+    const source_job *job = source_find(r, layer);
+    stream_draw sd = {r, layer, steppe_ctx_create(), NULL, st_arena_create(0), cr, y0, y1};
+    st_arena *arena = st_arena_create(0);
+    steppe_status_t st = STEPPE_ERR_NOMEM;
+    if (!job || !sd.ctx || !sd.batch_arena || !arena)
+        goto out;
+    st = st_proj_create(sd.ctx, job->crs, r->map->crs, layer->crs ? layer->crs_loc : layer->source_loc,
+                        &sd.proj);
+    if (st != STEPPE_OK)
+        goto out;
+    st_read_opts how = {
+        .bbox = job->bbox,
+        .simplify = job->simplify,
+        .quiet = 1,
+        .geometry_only = 1,
+        .batch_records = job->batch_records,
+        .batch_bytes = STREAM_BATCH_BYTES,
+        .batch = draw_batch,
+        .batch_user = &sd,
+        .batch_arena = sd.batch_arena,
+    };
+    st_featureset fs;
+    st = st_source_stream_layer(sd.ctx, &job->unfiltered, &how, arena, &fs);
+out:
+    if (st != STEPPE_OK)
+        snprintf(err, errsz, "%s", sd.ctx ? steppe_ctx_last_error(sd.ctx) : "out of memory");
+    st_proj_destroy(sd.proj);
+    st_arena_destroy(arena);
+    st_arena_destroy(sd.batch_arena);
+    steppe_ctx_destroy(sd.ctx);
+    return st;
 }
 
 static void source_free(st_scene *r)
@@ -929,6 +1126,8 @@ steppe_status_t st_read_layers(st_scene *r)
             st = layer_subset(r, layer, &sj->fs, &sj->side, d);
             if (st != STEPPE_OK)
                 goto done;
+            d->streamed = sj->stream;
+            d->vertices = sj->vertices;
         } else if (st_kind_has_source(layer->kind)) {
             shared_source *src = NULL;
             for (size_t k = 0; k < nshared && !src; k++) {
@@ -1020,7 +1219,7 @@ steppe_status_t st_read_layers(st_scene *r)
             if (st != STEPPE_OK)
                 goto done;
         }
-        d->drawn = st_read_count_visible(&r->view, &d->fs);
+        d->drawn = d->streamed ? source_find(r, layer)->drawn : st_read_count_visible(&r->view, &d->fs);
         st_scene_progress(r, i + 1);
     }
     if (r->page && r->page->hl && r->page->hl_index < r->page->hl->n) {

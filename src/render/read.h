@@ -18,6 +18,15 @@ steppe_status_t st_read_layers(st_scene *r);
 /* The features of fs whose bbox meets v's canvas. */
 size_t st_read_count_visible(const st_view *v, const st_featureset *fs);
 
+/* Draws d, a streamed layer (d->streamed), onto cr, rows y0..y1: its file
+ * read, projected and generalised again batch by batch, each batch drawn
+ * and dropped, so memory holds one batch. Quiet: the read in
+ * st_read_layers() gave the file's warnings. May run on several threads
+ * at once (bands). On failure returns the status and writes the message
+ * into err (errsz bytes); r->ctx is not touched. */
+steppe_status_t st_read_stream_draw(st_scene *r, const st_layer_data *d, cairo_t *cr, double y0, double y1,
+                                    char *err, size_t errsz);
+
 /* Frees what the reading threads kept (their contexts and arenas). Safe on
  * a scene whose reading failed or never started. */
 void st_read_free(st_scene *r);

@@ -195,10 +195,17 @@ static void draw_highlight(st_scene *r, cairo_t *cr)
         st_draw_feature(cr, &r->view, &r->map->highlight, r->highlight.type, &r->highlight.feat[i]);
 }
 
+/* A failure while drawing: only streamed layers (read again from their
+ * files) can fail; recorded on the drawing thread, reported after. */
+typedef struct draw_err {
+    steppe_status_t st;
+    char msg[512];
+} draw_err;
+
 /* The map below its labels: background, layers, highlight, graticule —
  * only what reaches rows y0..y1. Plain cairo, no pango, so bands of one
  * image may be drawn by several threads. */
-static void draw_base(st_scene *r, cairo_t *cr, double y0, double y1)
+static void draw_base(st_scene *r, cairo_t *cr, double y0, double y1, draw_err *err)
 {
     const st_map *m = r->map;
     st_box fb = st_scene_frame(&r->view);
@@ -232,7 +239,10 @@ static void draw_base(st_scene *r, cairo_t *cr, double y0, double y1)
             st_furniture_draw_graticule(r, cr);
             graticule_done = true;
         }
-        if (d->thematic)
+        if (d->streamed) {
+            if (err->st == STEPPE_OK)
+                err->st = st_read_stream_draw(r, d, cr, y0, y1, err->msg, sizeof err->msg);
+        } else if (d->thematic)
             st_thematic_draw_rows(cr, &r->view, d->layer, &d->fs, d->thematic, d->marker_xy, y0, y1);
         else
             st_draw_layer_rows(cr, &r->view, d->layer, &d->fs, y0, y1);
@@ -254,9 +264,9 @@ static void draw_top(st_scene *r, cairo_t *cr)
     cairo_reset_clip(cr);
 }
 
-static void draw_map(st_scene *r, cairo_t *cr)
+static void draw_map(st_scene *r, cairo_t *cr, draw_err *err)
 {
-    draw_base(r, cr, 0, r->view.height_px);
+    draw_base(r, cr, 0, r->view.height_px, err);
     draw_top(r, cr);
 }
 
@@ -269,6 +279,7 @@ typedef struct band {
     unsigned char *data;
     int width, stride, y0, y1;
     cairo_status_t status;
+    draw_err err;
 } band;
 
 static void *draw_band(void *arg)
@@ -278,7 +289,7 @@ static void *draw_band(void *arg)
         b->data + (size_t)b->y0 * (size_t)b->stride, CAIRO_FORMAT_ARGB32, b->width, b->y1 - b->y0, b->stride);
     cairo_t *cr = cairo_create(s);
     cairo_translate(cr, 0, -b->y0);
-    draw_base(b->r, cr, b->y0, b->y1);
+    draw_base(b->r, cr, b->y0, b->y1, &b->err);
     b->status = cairo_status(cr);
     cairo_destroy(cr);
     cairo_surface_destroy(s);
@@ -298,7 +309,7 @@ static int band_count(const st_view *v)
 }
 
 /* Draws the whole map onto an image surface, the base in bands. */
-static cairo_status_t draw_image(st_scene *r, cairo_surface_t *surf)
+static cairo_status_t draw_image(st_scene *r, cairo_surface_t *surf, draw_err *err)
 {
     int w = cairo_image_surface_get_width(surf);
     int h = cairo_image_surface_get_height(surf);
@@ -310,8 +321,14 @@ static cairo_status_t draw_image(st_scene *r, cairo_surface_t *surf)
     bool started[MAX_BANDS] = {false};
     cairo_surface_flush(surf);
     for (int i = 0; i < nb; i++) {
-        bands[i] = (band){
-            r, data, w, stride, (int)((long)h * i / nb), (int)((long)h * (i + 1) / nb), CAIRO_STATUS_SUCCESS};
+        bands[i] = (band){r,
+                          data,
+                          w,
+                          stride,
+                          (int)((long)h * i / nb),
+                          (int)((long)h * (i + 1) / nb),
+                          CAIRO_STATUS_SUCCESS,
+                          {STEPPE_OK, ""}};
     }
     for (int i = 1; i < nb; i++)
         started[i] = pthread_create(&threads[i], NULL, draw_band, &bands[i]) == 0;
@@ -326,6 +343,8 @@ static cairo_status_t draw_image(st_scene *r, cairo_surface_t *surf)
     cairo_status_t cs = CAIRO_STATUS_SUCCESS;
     for (int i = 0; i < nb && cs == CAIRO_STATUS_SUCCESS; i++)
         cs = bands[i].status;
+    for (int i = 0; i < nb && err->st == STEPPE_OK; i++)
+        *err = bands[i].err;
     return cs;
 }
 
@@ -408,10 +427,11 @@ static steppe_status_t write_output(st_scene *r, const char *path, st_format fmt
                                            m->meta_title ? m->meta_title : m->title);
     }
     cairo_status_t cs;
+    draw_err derr = {STEPPE_OK, ""};
     if (fmt == ST_FMT_PNG) {
         cs = cairo_surface_status(surf);
         if (cs == CAIRO_STATUS_SUCCESS)
-            cs = draw_image(r, surf);
+            cs = draw_image(r, surf, &derr);
         st = labels_wait(r);
     } else {
         cs = CAIRO_STATUS_SUCCESS;
@@ -419,11 +439,13 @@ static steppe_status_t write_output(st_scene *r, const char *path, st_format fmt
         if (st == STEPPE_OK) {
             cairo_t *cr = cairo_create(surf);
             cairo_scale(cr, 72.0 / v->dpi, 72.0 / v->dpi);
-            draw_map(r, cr);
+            draw_map(r, cr, &derr);
             cs = cairo_status(cr);
             cairo_destroy(cr);
         }
     }
+    if (st == STEPPE_OK && derr.st != STEPPE_OK)
+        st = st_error(r->ctx, derr.st, "%s", derr.msg);
     if (st == STEPPE_OK && cs == CAIRO_STATUS_SUCCESS && fmt == ST_FMT_PNG) {
         cairo_surface_flush(surf);
         st_png_meta meta = {m->meta_title ? m->meta_title : m->title, "steppe " STEPPE_VERSION,

@@ -955,7 +955,7 @@ static steppe_status_t add_record(shp_reader *r, int rec, const shp_record *d)
         f->bbox[3] = by1;
     }
     fs->source_vertices += nv;
-    return st_dbf_keep_row(r, f);
+    return r->opts->geometry_only ? STEPPE_OK : st_dbf_keep_row(r, f);
 }
 
 static int record_inside(const shp_reader *r, size_t i)
@@ -998,6 +998,20 @@ static size_t record_count(shp_reader *r)
     return n;
 }
 
+/* Streaming (st_read_opts.batch): hands the features read so far on,
+ * then drops them, with room for want more. */
+static steppe_status_t hand_batch(shp_reader *r, size_t want)
+{
+    steppe_status_t st = r->opts->batch(r->opts->batch_user, r->fs);
+    st_arena_reset(r->arena);
+    r->fs->feat = NULL;
+    r->fs->n = 0;
+    r->fs->cap = 0;
+    if (st == STEPPE_OK && !st_featureset_reserve(r->fs, r->arena, want))
+        st = STEPPE_ERR_NOMEM;
+    return st;
+}
+
 static steppe_status_t read_records(shp_reader *r)
 {
     const st_filter *where = r->opts->where && r->opts->where->n ? r->opts->where : NULL;
@@ -1010,7 +1024,7 @@ static steppe_status_t read_records(shp_reader *r)
      * records, those whose bounding box meets it, counted by a first pass
      * over the record headers; with a filter, by doubling as before. */
     size_t want = where ? 0 : n; /* a filter: as many as it keeps, unknown */
-    if (bbox && !where && n > 4096) {
+    if (bbox && !where && n > 4096 && !r->opts->batch) {
         want = 0;
         for (size_t i = 0; i < n; i++) {
             if (!record_inside(r, i))
@@ -1027,6 +1041,13 @@ static steppe_status_t read_records(shp_reader *r)
         }
     } else if (bbox) {
         want = 0;
+    }
+    const bool rows = !r->opts->geometry_only || !r->quiet || where;
+    st_arena *keep = r->arena;
+    if (r->opts->batch) {
+        /* Streaming: features live in the batch arena until handed on. */
+        r->arena = r->opts->batch_arena;
+        want = r->opts->batch_records < 4096 ? r->opts->batch_records : 4096;
     }
     if (!st_featureset_reserve(r->fs, r->arena, want))
         return STEPPE_ERR_NOMEM;
@@ -1064,7 +1085,7 @@ static steppe_status_t read_records(shp_reader *r)
             r->stats->deleted++;
             continue;
         }
-        if (r->dbf) {
+        if (r->dbf && rows) {
             steppe_status_t st = st_dbf_read_row(r, rec);
             if (st != STEPPE_OK)
                 return st;
@@ -1077,10 +1098,16 @@ static steppe_status_t read_records(shp_reader *r)
             }
         }
         steppe_status_t st = add_record(r, rec, &d);
+        if (st == STEPPE_OK && r->opts->batch &&
+            (r->fs->n >= r->opts->batch_records ||
+             (r->opts->batch_bytes && st_arena_used(r->arena) >= r->opts->batch_bytes)))
+            st = hand_batch(r, want);
         if (st != STEPPE_OK)
             return st;
     }
-    return STEPPE_OK;
+    steppe_status_t st = r->opts->batch && r->fs->n ? hand_batch(r, 0) : STEPPE_OK;
+    r->arena = keep;
+    return st;
 }
 
 static void summarise_warnings(shp_reader *r)

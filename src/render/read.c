@@ -748,8 +748,10 @@ static steppe_status_t count_batch(void *user, st_featureset *fs)
 {
     source_job *job = user;
     const st_scene *r = job->scene;
-    if (fs->type == ST_GEOM_POINT)
+    if (fs->type == ST_GEOM_POINT) {
+        job->stream = false;
         return STEPPE_ERR_LIMIT;
+    }
     double t0 = st_scene_now_ms();
     size_t nfailed = 0;
     uint32_t first_failed = 0;
@@ -769,9 +771,9 @@ static steppe_status_t count_batch(void *user, st_featureset *fs)
 }
 
 /* The read of a streamed layer: every batch projected, counted and
- * dropped (count_batch). A file of points, found by the first batch, is
- * left to be read whole: STEPPE_ERR_LIMIT with job->stream cleared and
- * the messages of that first try forgotten. */
+ * dropped (count_batch). A file of points, found by the first batch
+ * (which clears job->stream), is left to be read whole: STEPPE_OK, the
+ * messages of that first try forgotten. */
 static steppe_status_t stream_count(st_scene *r, source_job *job, st_proj *proj)
 {
     job->scene = r;
@@ -793,8 +795,7 @@ static steppe_status_t stream_count(st_scene *r, source_job *job, st_proj *proj)
     st_arena_destroy(job->batch_arena);
     job->batch_arena = NULL;
     job->proj = NULL;
-    if (st == STEPPE_ERR_LIMIT && job->fs.type == ST_GEOM_POINT) {
-        job->stream = false;
+    if (st == STEPPE_ERR_LIMIT && !job->stream) {
         free(job->log.text);
         job->log = (msg_log){0};
         job->fs = (st_featureset){0};

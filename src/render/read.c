@@ -559,6 +559,26 @@ static void derive_free(st_scene *r)
 
 /* ---- source files read and projected on every core ---------------------- */
 
+/* What the batches of a streamed layer came to. */
+typedef struct stream_counts {
+    size_t drawn;    /* features meeting the canvas */
+    size_t vertices; /* their vertices, projected and generalised */
+    size_t nfailed;  /* features that could not be projected */
+    uint32_t first_failed;
+    size_t source_vertices; /* as read, before generalisation */
+} stream_counts;
+
+static void counts_add(stream_counts *c, const st_view *v, const st_featureset *fs, size_t nfailed,
+                       uint32_t first_failed)
+{
+    if (nfailed && !c->nfailed)
+        c->first_failed = first_failed;
+    c->nfailed += nfailed;
+    c->drawn += st_read_count_visible(v, fs);
+    for (size_t i = 0; i < fs->n; i++)
+        c->vertices += fs->feat[i].npoints;
+}
+
 /* Each distinct source file that a visible layer draws is read, projected
  * and generalised by a job. The jobs run on one thread per core (the main
  * thread is one of them), largest file first, each with a context (PROJ
@@ -582,17 +602,20 @@ typedef struct source_job {
     msg_log log;           /* the job's messages, replayed in layer order */
     unsigned derive_mask;  /* derived fields its layers name (thematic_render.h) */
     st_thematic_side side; /* ... measured before projection */
-    /* Streamed (stream_allowed()): the read projects and counts each batch
-     * and drops it; the layer is read again for each drawing. */
+    /* Streamed (stream_allowed()): the read only makes sure that something
+     * meets the canvas (stream_probe()); the layer is read for each
+     * drawing, and the first one counts and warns (st_read_stream_draw()). */
     bool stream;
-    size_t batch_records;   /* a batch ends after this many features ... */
-    const st_scene *scene;  /* the render, during the read */
-    st_proj *proj;          /* the batches' projection, during the read */
-    st_arena *batch_arena;  /* a batch's features, during the read */
-    size_t drawn, vertices; /* features meeting the canvas, their vertices */
-    size_t nfailed;         /* features that could not be projected */
-    uint32_t first_failed;
-    double batch_ms;        /* projecting and generalising the batches */
+    size_t batch_records;  /* a batch ends after this many features ... */
+    const st_scene *scene; /* the render, during the probe */
+    st_proj *proj;         /* the batches' projection, during the probe */
+    st_arena *batch_arena; /* a batch's features, during the probe */
+    stream_counts probe;   /* what the probe saw */
+    bool hit;              /* the probe found a feature on the canvas */
+    bool counting;         /* a drawing counts (the first) ... */
+    bool counted;          /* ... and has: counts and log are final */
+    bool finished;         /* st_read_stream_finish() took them */
+    stream_counts counts;
 } source_job;
 
 typedef struct source_pool {
@@ -740,41 +763,36 @@ static bool stream_allowed(const st_scene *r, const st_layer *layer)
     return true;
 }
 
-/* Streaming read (st_read_opts.batch): projects and generalises a batch
- * as a whole read would, counts what meets the canvas, and drops it. A
- * batch of points stops the stream (STEPPE_ERR_LIMIT, no message): the
- * layer is then read whole. */
-static steppe_status_t count_batch(void *user, st_featureset *fs)
+/* The probe's batches (st_read_opts.batch): each projected and
+ * generalised as a drawing would, until one meets the canvas, which stops
+ * the read (STEPPE_ERR_LIMIT, no message, job->hit). A batch of points
+ * stops it too (job->stream cleared): the layer is then read whole. */
+static steppe_status_t probe_batch(void *user, st_featureset *fs)
 {
     source_job *job = user;
-    const st_scene *r = job->scene;
     if (fs->type == ST_GEOM_POINT) {
         job->stream = false;
         return STEPPE_ERR_LIMIT;
     }
-    double t0 = st_scene_now_ms();
     size_t nfailed = 0;
     uint32_t first_failed = 0;
-    steppe_status_t st = st_project_features_counted(job->ctx, job->proj, &r->view, fs, job->batch_arena,
-                                                     &nfailed, &first_failed);
+    steppe_status_t st = st_project_features_counted(job->ctx, job->proj, &job->scene->view, fs,
+                                                     job->batch_arena, &nfailed, &first_failed);
     if (st != STEPPE_OK)
         return st;
     st_generalize_px(fs, GENERALIZE_PX);
-    if (nfailed && !job->nfailed)
-        job->first_failed = first_failed;
-    job->nfailed += nfailed;
-    job->drawn += st_read_count_visible(&r->view, fs);
-    for (size_t i = 0; i < fs->n; i++)
-        job->vertices += fs->feat[i].npoints;
-    job->batch_ms += st_scene_now_ms() - t0;
-    return STEPPE_OK;
+    counts_add(&job->probe, &job->scene->view, fs, nfailed, first_failed);
+    job->hit = job->probe.drawn > 0;
+    return job->hit ? STEPPE_ERR_LIMIT : STEPPE_OK;
 }
 
-/* The read of a streamed layer: every batch projected, counted and
- * dropped (count_batch). A file of points, found by the first batch
- * (which clears job->stream), is left to be read whole: STEPPE_OK, the
- * messages of that first try forgotten. */
-static steppe_status_t stream_count(st_scene *r, source_job *job, st_proj *proj)
+/* The read of a streamed layer: a quiet probe that reads batches until
+ * one meets the canvas (probe_batch()), which is enough for the legend
+ * and the check that the map shows something; the drawing counts the
+ * rest and gives the file's warnings. A file of points, or one of which
+ * nothing meets the canvas (whose messages and error must come now), is
+ * left to be read whole: STEPPE_OK with job->stream cleared. */
+static steppe_status_t stream_probe(st_scene *r, source_job *job, st_proj *proj)
 {
     job->scene = r;
     job->proj = proj;
@@ -784,10 +802,11 @@ static steppe_status_t stream_count(st_scene *r, source_job *job, st_proj *proj)
     st_read_opts how = {
         .bbox = job->bbox,
         .simplify = job->simplify,
+        .quiet = 1,
         .geometry_only = 1,
         .batch_records = job->batch_records,
         .batch_bytes = STREAM_BATCH_BYTES,
-        .batch = count_batch,
+        .batch = probe_batch,
         .batch_user = job,
         .batch_arena = job->batch_arena,
     };
@@ -795,14 +814,13 @@ static steppe_status_t stream_count(st_scene *r, source_job *job, st_proj *proj)
     st_arena_destroy(job->batch_arena);
     job->batch_arena = NULL;
     job->proj = NULL;
-    if (st == STEPPE_ERR_LIMIT && !job->stream) {
-        free(job->log.text);
-        job->log = (msg_log){0};
+    if (st == STEPPE_ERR_LIMIT && job->hit)
+        return STEPPE_OK;
+    if (st == STEPPE_OK || (st == STEPPE_ERR_LIMIT && !job->stream)) {
+        job->stream = false;
         job->fs = (st_featureset){0};
         return STEPPE_OK;
     }
-    if (st == STEPPE_OK && job->nfailed)
-        st_warn_unprojected(job->ctx, &job->fs, job->nfailed, job->first_failed);
     return st;
 }
 
@@ -814,10 +832,9 @@ static void source_job_run(st_scene *r, source_job *job)
     job->st = st_proj_create(job->ctx, job->crs, r->map->crs, layer->crs ? layer->crs_loc : layer->source_loc,
                              &proj);
     if (job->st == STEPPE_OK && job->stream) {
-        job->st = stream_count(r, job, proj);
+        job->st = stream_probe(r, job, proj);
         if (job->st == STEPPE_OK && job->stream) {
-            job->read_ms = st_scene_now_ms() - t0 - job->batch_ms;
-            job->project_ms = job->batch_ms;
+            job->read_ms = st_scene_now_ms() - t0;
             st_proj_destroy(proj);
             return;
         }
@@ -953,6 +970,39 @@ static source_job *source_find(st_scene *r, const st_layer *layer)
     return NULL;
 }
 
+/* The batches of one reading, handed from the band that reads to the
+ * others under lock: a batch stays until every band has drawn it. */
+struct st_stream_hub {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int nbands;
+    bool claimed;               /* a band reads */
+    const st_featureset *batch; /* the batch to draw ... */
+    unsigned long seq;          /* ... and its number (0: none yet) */
+    int pending;                /* bands yet to draw it */
+    bool done;                  /* the reading is over */
+};
+
+st_stream_hub *st_stream_hub_create(int nbands)
+{
+    st_stream_hub *hub = calloc(1, sizeof *hub);
+    if (!hub)
+        return NULL;
+    hub->nbands = nbands;
+    pthread_mutex_init(&hub->lock, NULL);
+    pthread_cond_init(&hub->cond, NULL);
+    return hub;
+}
+
+void st_stream_hub_destroy(st_stream_hub *hub)
+{
+    if (!hub)
+        return;
+    pthread_mutex_destroy(&hub->lock);
+    pthread_cond_destroy(&hub->cond);
+    free(hub);
+}
+
 /* One drawing of a streamed layer (st_read_stream_draw()). */
 typedef struct stream_draw {
     const st_scene *r;
@@ -962,9 +1012,36 @@ typedef struct stream_draw {
     st_arena *batch_arena;
     cairo_t *cr;
     double y0, y1;
+    st_stream_hub *hub;    /* NULL: this band alone */
+    stream_counts *counts; /* the first drawing's: what it read */
 } stream_draw;
 
-/* Projects and generalises a batch as the read did, and draws it. */
+/* A band that does not read: draws every batch the reading band hands
+ * over, until the reading is over. */
+static void draw_handed(stream_draw *sd)
+{
+    st_stream_hub *hub = sd->hub;
+    unsigned long seen = 0;
+    pthread_mutex_lock(&hub->lock);
+    for (;;) {
+        while (hub->seq == seen && !hub->done)
+            pthread_cond_wait(&hub->cond, &hub->lock);
+        if (hub->seq == seen)
+            break;
+        seen = hub->seq;
+        const st_featureset *fs = hub->batch;
+        pthread_mutex_unlock(&hub->lock);
+        st_draw_layer_rows(sd->cr, &sd->r->view, sd->layer, fs, sd->y0, sd->y1);
+        pthread_mutex_lock(&hub->lock);
+        hub->pending--;
+        pthread_cond_broadcast(&hub->cond);
+    }
+    pthread_mutex_unlock(&hub->lock);
+}
+
+/* Projects and generalises a batch as the read did, and draws it: on
+ * this band's rows, and with a hub on every band's, waiting for them all
+ * before the batch is dropped. */
 static steppe_status_t draw_batch(void *user, st_featureset *fs)
 {
     stream_draw *sd = user;
@@ -975,20 +1052,70 @@ static steppe_status_t draw_batch(void *user, st_featureset *fs)
     if (st != STEPPE_OK)
         return st;
     st_generalize_px(fs, GENERALIZE_PX);
+    if (sd->counts)
+        counts_add(sd->counts, &sd->r->view, fs, nfailed, first_failed);
+    st_stream_hub *hub = sd->hub;
+    if (hub) {
+        pthread_mutex_lock(&hub->lock);
+        hub->batch = fs;
+        hub->seq++;
+        hub->pending = hub->nbands - 1;
+        pthread_cond_broadcast(&hub->cond);
+        pthread_mutex_unlock(&hub->lock);
+    }
     st_draw_layer_rows(sd->cr, &sd->r->view, sd->layer, fs, sd->y0, sd->y1);
+    if (hub) {
+        pthread_mutex_lock(&hub->lock);
+        while (hub->pending > 0)
+            pthread_cond_wait(&hub->cond, &hub->lock);
+        pthread_mutex_unlock(&hub->lock);
+    }
     return STEPPE_OK;
 }
 
+/* Tells the other bands that the reading is over (or never began). */
+static void hub_finish(st_stream_hub *hub)
+{
+    if (!hub)
+        return;
+    pthread_mutex_lock(&hub->lock);
+    hub->done = true;
+    pthread_cond_broadcast(&hub->cond);
+    pthread_mutex_unlock(&hub->lock);
+}
+
 steppe_status_t st_read_stream_draw(st_scene *r, const st_layer_data *d, cairo_t *cr, double y0, double y1,
-                                    char *err, size_t errsz)
+                                    st_stream_hub *hub, char *err, size_t errsz)
 {
     const st_layer *layer = d->layer;
-    const source_job *job = source_find(r, layer);
-    stream_draw sd = {r, layer, steppe_ctx_create(), NULL, st_arena_create(0), cr, y0, y1};
+    source_job *job = source_find(r, layer);
+    stream_draw sd = {r, layer, NULL, NULL, NULL, cr, y0, y1, hub, NULL};
+    if (hub && hub->nbands > 1) {
+        pthread_mutex_lock(&hub->lock);
+        bool reader = !hub->claimed;
+        hub->claimed = true;
+        pthread_mutex_unlock(&hub->lock);
+        if (!reader) {
+            draw_handed(&sd);
+            return STEPPE_OK;
+        }
+    } else {
+        sd.hub = NULL;
+    }
+    sd.ctx = steppe_ctx_create();
+    sd.batch_arena = st_arena_create(0);
     st_arena *arena = st_arena_create(0);
     steppe_status_t st = STEPPE_ERR_NOMEM;
     if (!job || !sd.ctx || !sd.batch_arena || !arena)
         goto out;
+    /* The first drawing reads loudly and counts; no two drawings run at
+     * once but the bands of a hub, of which only this one reads. */
+    bool first = !job->counting;
+    job->counting = true;
+    if (first) {
+        sd.counts = &job->counts;
+        steppe_ctx_set_logger(sd.ctx, msg_log_add, &job->log);
+    }
     st = st_proj_create(sd.ctx, job->crs, r->map->crs, layer->crs ? layer->crs_loc : layer->source_loc,
                         &sd.proj);
     if (st != STEPPE_OK)
@@ -996,7 +1123,7 @@ steppe_status_t st_read_stream_draw(st_scene *r, const st_layer_data *d, cairo_t
     st_read_opts how = {
         .bbox = job->bbox,
         .simplify = job->simplify,
-        .quiet = 1,
+        .quiet = !first,
         .geometry_only = 1,
         .batch_records = job->batch_records,
         .batch_bytes = STREAM_BATCH_BYTES,
@@ -1006,7 +1133,14 @@ steppe_status_t st_read_stream_draw(st_scene *r, const st_layer_data *d, cairo_t
     };
     st_featureset fs;
     st = st_source_stream_layer(sd.ctx, &job->unfiltered, &how, arena, &fs);
+    if (st == STEPPE_OK && first) {
+        if (job->counts.nfailed)
+            st_warn_unprojected(sd.ctx, &fs, job->counts.nfailed, job->counts.first_failed);
+        job->counts.source_vertices = fs.source_vertices;
+        job->counted = true;
+    }
 out:
+    hub_finish(sd.hub);
     if (st != STEPPE_OK)
         snprintf(err, errsz, "%s", sd.ctx ? steppe_ctx_last_error(sd.ctx) : "out of memory");
     st_proj_destroy(sd.proj);
@@ -1014,6 +1148,21 @@ out:
     st_arena_destroy(sd.batch_arena);
     steppe_ctx_destroy(sd.ctx);
     return st;
+}
+
+void st_read_stream_finish(st_scene *r)
+{
+    for (size_t i = 0; i < r->nlayers; i++) {
+        st_layer_data *d = &r->layers[i];
+        source_job *job = d->streamed ? source_find(r, d->layer) : NULL;
+        if (!job || !job->counted || job->finished)
+            continue;
+        msg_log_replay(&job->log, log_to_ctx, r->ctx);
+        d->drawn = job->counts.drawn;
+        d->vertices = job->counts.vertices;
+        d->fs.source_vertices = job->counts.source_vertices;
+        job->finished = true;
+    }
 }
 
 static void source_free(st_scene *r)
@@ -1128,7 +1277,6 @@ steppe_status_t st_read_layers(st_scene *r)
             if (st != STEPPE_OK)
                 goto done;
             d->streamed = sj->stream;
-            d->vertices = sj->vertices;
         } else if (st_kind_has_source(layer->kind)) {
             shared_source *src = NULL;
             for (size_t k = 0; k < nshared && !src; k++) {
@@ -1220,7 +1368,8 @@ steppe_status_t st_read_layers(st_scene *r)
             if (st != STEPPE_OK)
                 goto done;
         }
-        d->drawn = d->streamed ? source_find(r, layer)->drawn : st_read_count_visible(&r->view, &d->fs);
+        /* A streamed layer: at least the probe's, counted when drawn. */
+        d->drawn = d->streamed ? source_find(r, layer)->probe.drawn : st_read_count_visible(&r->view, &d->fs);
         st_scene_progress(r, i + 1);
     }
     if (r->page && r->page->hl && r->page->hl_index < r->page->hl->n) {

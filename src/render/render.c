@@ -205,7 +205,7 @@ typedef struct draw_err {
 /* The map below its labels: background, layers, highlight, graticule —
  * only what reaches rows y0..y1. Plain cairo, no pango, so bands of one
  * image may be drawn by several threads. */
-static void draw_base(st_scene *r, cairo_t *cr, double y0, double y1, draw_err *err)
+static void draw_base(st_scene *r, cairo_t *cr, double y0, double y1, st_stream_hub **hubs, draw_err *err)
 {
     const st_map *m = r->map;
     st_box fb = st_scene_frame(&r->view);
@@ -240,8 +240,11 @@ static void draw_base(st_scene *r, cairo_t *cr, double y0, double y1, draw_err *
             graticule_done = true;
         }
         if (d->streamed) {
+            /* Called even after a failure: the other bands may wait. */
+            draw_err e = {STEPPE_OK, ""};
+            e.st = st_read_stream_draw(r, d, cr, y0, y1, hubs ? hubs[i] : NULL, e.msg, sizeof e.msg);
             if (err->st == STEPPE_OK)
-                err->st = st_read_stream_draw(r, d, cr, y0, y1, err->msg, sizeof err->msg);
+                *err = e;
         } else if (d->thematic)
             st_thematic_draw_rows(cr, &r->view, d->layer, &d->fs, d->thematic, d->marker_xy, y0, y1);
         else
@@ -266,7 +269,7 @@ static void draw_top(st_scene *r, cairo_t *cr)
 
 static void draw_map(st_scene *r, cairo_t *cr, draw_err *err)
 {
-    draw_base(r, cr, 0, r->view.height_px, err);
+    draw_base(r, cr, 0, r->view.height_px, NULL, err);
     draw_top(r, cr);
 }
 
@@ -279,6 +282,7 @@ typedef struct band {
     unsigned char *data;
     int width, stride, y0, y1;
     cairo_status_t status;
+    st_stream_hub **hubs; /* per layer, shared by the bands drawn at once */
     draw_err err;
 } band;
 
@@ -289,7 +293,7 @@ static void *draw_band(void *arg)
         b->data + (size_t)b->y0 * (size_t)b->stride, CAIRO_FORMAT_ARGB32, b->width, b->y1 - b->y0, b->stride);
     cairo_t *cr = cairo_create(s);
     cairo_translate(cr, 0, -b->y0);
-    draw_base(b->r, cr, b->y0, b->y1, &b->err);
+    draw_base(b->r, cr, b->y0, b->y1, b->hubs, &b->err);
     b->status = cairo_status(cr);
     cairo_destroy(cr);
     cairo_surface_destroy(s);
@@ -328,10 +332,26 @@ static cairo_status_t draw_image(st_scene *r, cairo_surface_t *surf, draw_err *e
                           (int)((long)h * i / nb),
                           (int)((long)h * (i + 1) / nb),
                           CAIRO_STATUS_SUCCESS,
+                          NULL,
                           {STEPPE_OK, ""}};
     }
+    /* A streamed layer is read once for all the bands (read.h), which must
+     * then run at once. With two bands, a second that cannot be started
+     * leaves no thread waiting in a hub, and each band reads alone. */
+    _Static_assert(MAX_BANDS == 2, "a band that fails to start must leave none waiting");
+    st_stream_hub **hubs = nb > 1 ? calloc(r->nlayers ? r->nlayers : 1, sizeof *hubs) : NULL;
+    for (size_t l = 0; hubs && l < r->nlayers; l++) {
+        if (r->layers[l].streamed)
+            hubs[l] = st_stream_hub_create(nb);
+    }
+    for (int i = 0; i < nb; i++)
+        bands[i].hubs = hubs;
     for (int i = 1; i < nb; i++)
         started[i] = pthread_create(&threads[i], NULL, draw_band, &bands[i]) == 0;
+    if (nb > 1 && !started[1]) {
+        for (int i = 0; i < nb; i++)
+            bands[i].hubs = NULL;
+    }
     draw_band(&bands[0]);
     for (int i = 1; i < nb; i++) {
         if (started[i])
@@ -339,6 +359,9 @@ static cairo_status_t draw_image(st_scene *r, cairo_surface_t *surf, draw_err *e
         else
             draw_band(&bands[i]);
     }
+    for (size_t l = 0; hubs && l < r->nlayers; l++)
+        st_stream_hub_destroy(hubs[l]);
+    free(hubs);
     cairo_surface_mark_dirty(surf);
     cairo_status_t cs = CAIRO_STATUS_SUCCESS;
     for (int i = 0; i < nb && cs == CAIRO_STATUS_SUCCESS; i++)
@@ -446,6 +469,8 @@ static steppe_status_t write_output(st_scene *r, const char *path, st_format fmt
     }
     if (st == STEPPE_OK && derr.st != STEPPE_OK)
         st = st_error(r->ctx, derr.st, "%s", derr.msg);
+    if (st == STEPPE_OK)
+        st_read_stream_finish(r);
     if (st == STEPPE_OK && cs == CAIRO_STATUS_SUCCESS && fmt == ST_FMT_PNG) {
         cairo_surface_flush(surf);
         st_png_meta meta = {m->meta_title ? m->meta_title : m->title, "steppe " STEPPE_VERSION,

@@ -19,9 +19,10 @@ build_pkgs=(build-essential cmake pkg-config libcairo2-dev libpango1.0-dev libsh
 # Test-only tools: sanitizers and fuzzing (clang), valgrind, viewers for the real-viewer checks,
 # ogr2ogr (gdal-bin) for the GeoJSON and GeoPackage copies of the bundled shapes; a real
 # PostgreSQL + PostGIS server (tests/pg/cluster.sh starts a throwaway one on a Unix socket, as
-# an unprivileged user) and shp2pgsql (Debian's postgis) to load the shapes into it.
+# an unprivileged user) and shp2pgsql (Debian's postgis) to load the shapes into it; pdflatex
+# (texlive-latex-base) for the LaTeX recipe of docs/embedding.md.
 test_pkgs=(clang clang-format libclang-rt-14-dev valgrind pngcheck poppler-utils librsvg2-bin chromium python3 python3-yaml time strace gdal-bin
-           postgresql-15 postgresql-15-postgis-3 postgis debhelper lintian)
+           postgresql-15 postgresql-15-postgis-3 postgis debhelper lintian texlive-latex-base)
 
 # The benchmark's peers and tools (bench/README.md).
 bench_pkgs=(hyperfine mapserver-bin python3-mapnik proj-bin time python3 gdal-bin)

@@ -338,11 +338,11 @@ static steppe_status_t index_reserve(shp_reader *r, size_t n)
     size_t cap = r->index_cap ? r->index_cap : 256;
     while (cap < n)
         cap *= 2;
-    size_t *off = realloc(r->rec_off, cap * sizeof *off);
+    uint32_t *off = realloc(r->rec_off, cap * sizeof *off);
     if (!off)
         return STEPPE_ERR_NOMEM;
     r->rec_off = off;
-    size_t *len = realloc(r->rec_len, cap * sizeof *len);
+    uint32_t *len = realloc(r->rec_len, cap * sizeof *len);
     if (!len)
         return STEPPE_ERR_NOMEM;
     r->rec_len = len;
@@ -455,8 +455,8 @@ static steppe_status_t read_shx(shp_reader *r, const char *path)
                           (int32_t)(off > (uint32_t)INT32_MAX ? off : len));
             goto out;
         }
-        r->rec_off[i] = 2 * (size_t)off;
-        r->rec_len[i] = 2 * (size_t)len;
+        r->rec_off[i] = off;
+        r->rec_len[i] = len;
     }
     r->nrec = n;
 out:
@@ -510,8 +510,8 @@ static steppe_status_t rebuild_shx(shp_reader *r)
         if (!stop) {
             if (index_reserve(r, n + 1) != STEPPE_OK)
                 return STEPPE_ERR_NOMEM;
-            r->rec_off[n] = off;
-            r->rec_len[n] = 2 * (size_t)len;
+            r->rec_off[n] = (uint32_t)(off / 2);
+            r->rec_len[n] = len;
             n++;
             off += 8 + 2 * (size_t)len;
             continue;
@@ -958,9 +958,20 @@ static steppe_status_t add_record(shp_reader *r, int rec, const shp_record *d)
     return r->opts->geometry_only ? STEPPE_OK : st_dbf_keep_row(r, f);
 }
 
+/* Record i's offset in the .shp and content length, in bytes. */
+static size_t rec_offset(const shp_reader *r, size_t i)
+{
+    return 2 * (size_t)r->rec_off[i];
+}
+
+static size_t rec_length(const shp_reader *r, size_t i)
+{
+    return 2 * (size_t)r->rec_len[i];
+}
+
 static int record_inside(const shp_reader *r, size_t i)
 {
-    return (uint64_t)r->rec_off[i] + 8 + r->rec_len[i] <= r->size;
+    return 2 * (uint64_t)r->rec_off[i] + 8 + 2 * (uint64_t)r->rec_len[i] <= r->size;
 }
 
 /* The number of index entries to go through: what the .shx lists, cut to
@@ -1030,12 +1041,12 @@ static steppe_status_t read_records(shp_reader *r)
             if (!record_inside(r, i))
                 continue;
             steppe_status_t rst = STEPPE_OK;
-            const unsigned char *c = shp_at(r, r->rec_off[i] + 8, r->rec_len[i], &rst);
+            const unsigned char *c = shp_at(r, rec_offset(r, i) + 8, rec_length(r, i), &rst);
             if (!c)
                 return rst;
             shp_record d;
             const char *why = NULL;
-            if (decode_record(c, r->rec_len[i], &d, &why) == REC_OK &&
+            if (decode_record(c, rec_length(r, i), &d, &why) == REC_OK &&
                 !(d.bbox[2] < bbox[0] || d.bbox[0] > bbox[2] || d.bbox[3] < bbox[1] || d.bbox[1] > bbox[3]))
                 want++;
         }
@@ -1060,10 +1071,10 @@ static steppe_status_t read_records(shp_reader *r)
         shp_record d;
         const char *why = NULL;
         steppe_status_t rst = STEPPE_OK;
-        const unsigned char *c = shp_at(r, r->rec_off[i] + 8, r->rec_len[i], &rst);
+        const unsigned char *c = shp_at(r, rec_offset(r, i) + 8, rec_length(r, i), &rst);
         if (!c)
             return rst;
-        int kind = decode_record(c, r->rec_len[i], &d, &why);
+        int kind = decode_record(c, rec_length(r, i), &d, &why);
         if (kind == REC_NULL) {
             r->stats->null_records++;
             continue;

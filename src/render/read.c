@@ -728,7 +728,7 @@ static steppe_status_t project_source(st_scene *r, source_job *job, st_proj *pro
 #define STREAM_MIN_BYTES ((off_t)16 << 20)
 /* A batch ends after this many features or bytes of features read. */
 #define STREAM_BATCH_RECORDS 65536
-#define STREAM_BATCH_BYTES ((size_t)4 << 20)
+#define STREAM_BATCH_BYTES ((size_t)2 << 20)
 
 /* Features per batch when every streamable layer is streamed whatever its
  * size (the environment's STEPPE_STREAM_RECORDS, for tests comparing a
@@ -970,17 +970,29 @@ static source_job *source_find(st_scene *r, const st_layer *layer)
     return NULL;
 }
 
-/* The batches of one reading, handed from the band that reads to the
- * others under lock: a batch stays until every band has drawn it. */
+/* Batches in flight: the reader fills one while the bands draw the other. */
+#define HUB_SLOTS 2
+
+/* One batch, projected, in an arena of its own until every band has
+ * drawn it. */
+typedef struct hub_slot {
+    st_arena *arena;
+    st_featureset fs;
+    int pending; /* bands yet to draw it */
+} hub_slot;
+
+/* One reading of a streamed layer and the bands that draw it: the reader
+ * (a thread of its own when the bands run at once) hands batch k over in
+ * slot k % HUB_SLOTS once the batch that slot held is drawn by every
+ * band, so the bands draw while the next batch is read. */
 struct st_stream_hub {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     int nbands;
-    bool claimed;               /* a band reads */
-    const st_featureset *batch; /* the batch to draw ... */
-    unsigned long seq;          /* ... and its number (0: none yet) */
-    int pending;                /* bands yet to draw it */
-    bool done;                  /* the reading is over */
+    bool claimed; /* a band has started the reading */
+    hub_slot slot[HUB_SLOTS];
+    unsigned long seq; /* batches handed over */
+    bool done;         /* the reading is over */
 };
 
 st_stream_hub *st_stream_hub_create(int nbands)
@@ -988,6 +1000,13 @@ st_stream_hub *st_stream_hub_create(int nbands)
     st_stream_hub *hub = calloc(1, sizeof *hub);
     if (!hub)
         return NULL;
+    for (int i = 0; i < HUB_SLOTS; i++) {
+        hub->slot[i].arena = st_arena_create(0);
+        if (!hub->slot[i].arena) {
+            st_stream_hub_destroy(hub);
+            return NULL;
+        }
+    }
     hub->nbands = nbands;
     pthread_mutex_init(&hub->lock, NULL);
     pthread_cond_init(&hub->cond, NULL);
@@ -998,29 +1017,40 @@ void st_stream_hub_destroy(st_stream_hub *hub)
 {
     if (!hub)
         return;
-    pthread_mutex_destroy(&hub->lock);
-    pthread_cond_destroy(&hub->cond);
+    for (int i = 0; i < HUB_SLOTS; i++)
+        st_arena_destroy(hub->slot[i].arena);
+    if (hub->nbands) {
+        pthread_mutex_destroy(&hub->lock);
+        pthread_cond_destroy(&hub->cond);
+    }
     free(hub);
 }
 
-/* One drawing of a streamed layer (st_read_stream_draw()). */
-typedef struct stream_draw {
+/* A band's view of a drawing of a streamed layer. */
+typedef struct band_view {
     const st_scene *r;
     const st_layer *layer;
-    steppe_ctx_t *ctx;
-    st_proj *proj;
-    st_arena *batch_arena;
     cairo_t *cr;
     double y0, y1;
-    st_stream_hub *hub;    /* NULL: this band alone */
-    stream_counts *counts; /* the first drawing's: what it read */
-} stream_draw;
+} band_view;
 
-/* A band that does not read: draws every batch the reading band hands
- * over, until the reading is over. */
-static void draw_handed(stream_draw *sd)
+/* The reading of a streamed layer for one drawing (st_read_stream_draw()). */
+typedef struct stream_read {
+    st_stream_hub *hub;
+    const source_job *job;
+    const st_scene *r;
+    steppe_ctx_t *ctx;
+    st_proj *proj;
+    bool first;            /* the render's first drawing: loud, and counts */
+    stream_counts *counts; /* then the job's */
+    const band_view *own;  /* the band the reader draws too, or NULL (a thread) */
+    steppe_status_t st;
+    char msg[512];
+} stream_read;
+
+/* Draws every batch handed over, in order, until the reading is over. */
+static void draw_handed(st_stream_hub *hub, const band_view *bv)
 {
-    st_stream_hub *hub = sd->hub;
     unsigned long seen = 0;
     pthread_mutex_lock(&hub->lock);
     for (;;) {
@@ -1028,126 +1058,175 @@ static void draw_handed(stream_draw *sd)
             pthread_cond_wait(&hub->cond, &hub->lock);
         if (hub->seq == seen)
             break;
-        seen = hub->seq;
-        const st_featureset *fs = hub->batch;
+        hub_slot *slot = &hub->slot[++seen % HUB_SLOTS];
         pthread_mutex_unlock(&hub->lock);
-        st_draw_layer_rows(sd->cr, &sd->r->view, sd->layer, fs, sd->y0, sd->y1);
+        st_draw_layer_rows(bv->cr, &bv->r->view, bv->layer, &slot->fs, bv->y0, bv->y1);
         pthread_mutex_lock(&hub->lock);
-        hub->pending--;
+        slot->pending--;
         pthread_cond_broadcast(&hub->cond);
     }
     pthread_mutex_unlock(&hub->lock);
 }
 
-/* Projects and generalises a batch as the read did, and draws it: on
- * this band's rows, and with a hub on every band's, waiting for them all
- * before the batch is dropped. */
-static steppe_status_t draw_batch(void *user, st_featureset *fs)
+/* The reading's batches (st_read_opts.batch): each projected and
+ * generalised into the next free slot, as the read did, and handed over;
+ * a reader that draws a band too draws it at once. */
+static steppe_status_t hand_over(void *user, st_featureset *fs)
 {
-    stream_draw *sd = user;
+    stream_read *sr = user;
+    st_stream_hub *hub = sr->hub;
+    hub_slot *slot = &hub->slot[(hub->seq + 1) % HUB_SLOTS];
+    pthread_mutex_lock(&hub->lock);
+    while (slot->pending > 0)
+        pthread_cond_wait(&hub->cond, &hub->lock);
+    pthread_mutex_unlock(&hub->lock);
+    st_arena_reset(slot->arena);
     size_t nfailed = 0;
     uint32_t first_failed = 0;
-    steppe_status_t st = st_project_features_counted(sd->ctx, sd->proj, &sd->r->view, fs, sd->batch_arena,
+    steppe_status_t st = st_project_features_counted(sr->ctx, sr->proj, &sr->r->view, fs, slot->arena,
                                                      &nfailed, &first_failed);
     if (st != STEPPE_OK)
         return st;
     st_generalize_px(fs, GENERALIZE_PX);
-    if (sd->counts)
-        counts_add(sd->counts, &sd->r->view, fs, nfailed, first_failed);
-    st_stream_hub *hub = sd->hub;
-    if (hub) {
+    if (sr->counts)
+        counts_add(sr->counts, &sr->r->view, fs, nfailed, first_failed);
+    /* The features' array is the reader's, dropped on return: copied. */
+    slot->fs = *fs;
+    slot->fs.feat = st_arena_alloc(slot->arena, (fs->n ? fs->n : 1) * sizeof *fs->feat);
+    if (!slot->fs.feat)
+        return st_error(sr->ctx, STEPPE_ERR_NOMEM, "out of memory");
+    memcpy(slot->fs.feat, fs->feat, fs->n * sizeof *fs->feat);
+    pthread_mutex_lock(&hub->lock);
+    slot->pending = hub->nbands;
+    hub->seq++;
+    pthread_cond_broadcast(&hub->cond);
+    pthread_mutex_unlock(&hub->lock);
+    if (sr->own) {
+        st_draw_layer_rows(sr->own->cr, &sr->r->view, sr->own->layer, &slot->fs, sr->own->y0, sr->own->y1);
         pthread_mutex_lock(&hub->lock);
-        hub->batch = fs;
-        hub->seq++;
-        hub->pending = hub->nbands - 1;
+        slot->pending--;
         pthread_cond_broadcast(&hub->cond);
-        pthread_mutex_unlock(&hub->lock);
-    }
-    st_draw_layer_rows(sd->cr, &sd->r->view, sd->layer, fs, sd->y0, sd->y1);
-    if (hub) {
-        pthread_mutex_lock(&hub->lock);
-        while (hub->pending > 0)
-            pthread_cond_wait(&hub->cond, &hub->lock);
         pthread_mutex_unlock(&hub->lock);
     }
     return STEPPE_OK;
 }
 
-/* Tells the other bands that the reading is over (or never began). */
-static void hub_finish(st_stream_hub *hub)
+/* Reads the layer once, handing its batches over, then tells the bands
+ * that it is over; the status and message end in sr. */
+static void stream_run(stream_read *sr)
 {
-    if (!hub)
-        return;
-    pthread_mutex_lock(&hub->lock);
-    hub->done = true;
-    pthread_cond_broadcast(&hub->cond);
-    pthread_mutex_unlock(&hub->lock);
+    const source_job *job = sr->job;
+    const st_layer *layer = job->layer;
+    st_arena *batch_arena = st_arena_create(0);
+    st_arena *arena = st_arena_create(0);
+    steppe_status_t st = STEPPE_ERR_NOMEM;
+    if (!batch_arena || !arena)
+        goto out;
+    st = st_proj_create(sr->ctx, job->crs, sr->r->map->crs, layer->crs ? layer->crs_loc : layer->source_loc,
+                        &sr->proj);
+    if (st != STEPPE_OK)
+        goto out;
+    st_read_opts how = {
+        .bbox = job->bbox,
+        .simplify = job->simplify,
+        .quiet = !sr->first,
+        .geometry_only = 1,
+        .batch_records = job->batch_records,
+        .batch_bytes = STREAM_BATCH_BYTES,
+        .batch = hand_over,
+        .batch_user = sr,
+        .batch_arena = batch_arena,
+    };
+    st_featureset fs;
+    st = st_source_stream_layer(sr->ctx, &job->unfiltered, &how, arena, &fs);
+    if (st == STEPPE_OK && sr->counts) {
+        if (sr->counts->nfailed)
+            st_warn_unprojected(sr->ctx, &fs, sr->counts->nfailed, sr->counts->first_failed);
+        sr->counts->source_vertices = fs.source_vertices;
+    }
+out:
+    pthread_mutex_lock(&sr->hub->lock);
+    sr->hub->done = true;
+    pthread_cond_broadcast(&sr->hub->cond);
+    pthread_mutex_unlock(&sr->hub->lock);
+    sr->st = st;
+    if (st != STEPPE_OK)
+        snprintf(sr->msg, sizeof sr->msg, "%s", steppe_ctx_last_error(sr->ctx));
+    st_proj_destroy(sr->proj);
+    sr->proj = NULL;
+    st_arena_destroy(arena);
+    st_arena_destroy(batch_arena);
+}
+
+static void *stream_thread(void *arg)
+{
+    stream_run(arg);
+    return NULL;
 }
 
 steppe_status_t st_read_stream_draw(st_scene *r, const st_layer_data *d, cairo_t *cr, double y0, double y1,
                                     st_stream_hub *hub, char *err, size_t errsz)
 {
-    const st_layer *layer = d->layer;
-    source_job *job = source_find(r, layer);
-    stream_draw sd = {r, layer, NULL, NULL, NULL, cr, y0, y1, hub, NULL};
+    const band_view bv = {r, d->layer, cr, y0, y1};
+    source_job *job = source_find(r, d->layer);
+    st_stream_hub *alone = NULL;
     if (hub && hub->nbands > 1) {
         pthread_mutex_lock(&hub->lock);
         bool reader = !hub->claimed;
         hub->claimed = true;
         pthread_mutex_unlock(&hub->lock);
         if (!reader) {
-            draw_handed(&sd);
+            draw_handed(hub, &bv);
             return STEPPE_OK;
         }
     } else {
-        sd.hub = NULL;
+        hub = alone = st_stream_hub_create(1);
     }
-    sd.ctx = steppe_ctx_create();
-    sd.batch_arena = st_arena_create(0);
-    st_arena *arena = st_arena_create(0);
-    steppe_status_t st = STEPPE_ERR_NOMEM;
-    if (!job || !sd.ctx || !sd.batch_arena || !arena)
-        goto out;
+    stream_read sr = {hub, job, r, steppe_ctx_create(), NULL, false, NULL, &bv, STEPPE_OK, ""};
+    if (!hub || !job || !sr.ctx) {
+        if (hub && hub != alone) {
+            /* The other bands wait for batches: none will come. */
+            pthread_mutex_lock(&hub->lock);
+            hub->done = true;
+            pthread_cond_broadcast(&hub->cond);
+            pthread_mutex_unlock(&hub->lock);
+        }
+        st_stream_hub_destroy(alone);
+        steppe_ctx_destroy(sr.ctx);
+        snprintf(err, errsz, "out of memory");
+        return STEPPE_ERR_NOMEM;
+    }
     /* The first drawing reads loudly and counts; no two drawings run at
-     * once but the bands of a hub, of which only this one reads. */
-    bool first = !job->counting;
+     * once but the bands of a hub, of which only one starts the reading. */
+    sr.first = !job->counting;
     job->counting = true;
-    if (first) {
-        sd.counts = &job->counts;
-        steppe_ctx_set_logger(sd.ctx, msg_log_add, &job->log);
+    if (sr.first) {
+        sr.counts = &job->counts;
+        steppe_ctx_set_logger(sr.ctx, msg_log_add, &job->log);
     }
-    st = st_proj_create(sd.ctx, job->crs, r->map->crs, layer->crs ? layer->crs_loc : layer->source_loc,
-                        &sd.proj);
-    if (st != STEPPE_OK)
-        goto out;
-    st_read_opts how = {
-        .bbox = job->bbox,
-        .simplify = job->simplify,
-        .quiet = !first,
-        .geometry_only = 1,
-        .batch_records = job->batch_records,
-        .batch_bytes = STREAM_BATCH_BYTES,
-        .batch = draw_batch,
-        .batch_user = &sd,
-        .batch_arena = sd.batch_arena,
-    };
-    st_featureset fs;
-    st = st_source_stream_layer(sd.ctx, &job->unfiltered, &how, arena, &fs);
-    if (st == STEPPE_OK && first) {
-        if (job->counts.nfailed)
-            st_warn_unprojected(sd.ctx, &fs, job->counts.nfailed, job->counts.first_failed);
-        job->counts.source_vertices = fs.source_vertices;
+    /* Bands at once: the reading on a thread of its own, this band drawing
+     * beside the others; without one, the reader draws this band too. */
+    pthread_t thread;
+    bool threaded = false;
+    if (!alone) {
+        sr.own = NULL;
+        threaded = pthread_create(&thread, NULL, stream_thread, &sr) == 0;
+        if (!threaded)
+            sr.own = &bv;
+    }
+    if (threaded) {
+        draw_handed(hub, &bv);
+        pthread_join(thread, NULL);
+    } else {
+        stream_run(&sr);
+    }
+    if (sr.st == STEPPE_OK && sr.first)
         job->counted = true;
-    }
-out:
-    hub_finish(sd.hub);
-    if (st != STEPPE_OK)
-        snprintf(err, errsz, "%s", sd.ctx ? steppe_ctx_last_error(sd.ctx) : "out of memory");
-    st_proj_destroy(sd.proj);
-    st_arena_destroy(arena);
-    st_arena_destroy(sd.batch_arena);
-    steppe_ctx_destroy(sd.ctx);
-    return st;
+    if (sr.st != STEPPE_OK)
+        snprintf(err, errsz, "%s", sr.msg);
+    st_stream_hub_destroy(alone);
+    steppe_ctx_destroy(sr.ctx);
+    return sr.st;
 }
 
 void st_read_stream_finish(st_scene *r)

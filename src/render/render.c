@@ -337,16 +337,20 @@ static cairo_status_t draw_image(st_scene *r, cairo_surface_t *surf, draw_err *e
     }
     /* A streamed layer is read once for all the bands (read.h), which must
      * then run at once. With two bands, a second that cannot be started
-     * leaves no thread waiting in a hub, and each band reads alone. */
+     * leaves no thread waiting in a hub, and each band reads alone, one
+     * after the other — as they are drawn when a hub cannot be had. */
     _Static_assert(MAX_BANDS == 2, "a band that fails to start must leave none waiting");
     st_stream_hub **hubs = nb > 1 ? calloc(r->nlayers ? r->nlayers : 1, sizeof *hubs) : NULL;
+    bool together = nb == 1 || hubs;
     for (size_t l = 0; hubs && l < r->nlayers; l++) {
-        if (r->layers[l].streamed)
+        if (r->layers[l].streamed) {
             hubs[l] = st_stream_hub_create(nb);
+            together = together && hubs[l];
+        }
     }
     for (int i = 0; i < nb; i++)
         bands[i].hubs = hubs;
-    for (int i = 1; i < nb; i++)
+    for (int i = 1; i < nb && together; i++)
         started[i] = pthread_create(&threads[i], NULL, draw_band, &bands[i]) == 0;
     if (nb > 1 && !started[1]) {
         for (int i = 0; i < nb; i++)

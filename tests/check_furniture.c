@@ -363,6 +363,52 @@ START_TEST(test_legend_horizontal_wraps)
 }
 END_TEST
 
+/* With a subject whose markers sit in all four corners, a piece takes the
+ * middle of an edge, covering none of them: for the title, the top edge's
+ * middle (the first edge tried), for the scale bar below it too, the
+ * bottom edge's. */
+START_TEST(test_edge_middle_when_corners_covered)
+{
+    fixture fx;
+    fx_init(&fx, LCC_KZ, KZ, 1200, 800, 96);
+    static const char *subject[] = {"towns"};
+    fx.map.subject = subject;
+    fx.map.nsubject = 1;
+    fx.map.title = "Kazakhstan";
+    fx.map.title_corner = ST_CORNER_TOP_LEFT;
+    fx.map.scalebar = true;
+    fx.map.scalebar_corner = ST_CORNER_BOTTOM_LEFT;
+    fx_layer(&fx, "towns", ST_GEOM_POINT, NULL, 0);
+    const double at[][2] = {{40, 30},  {1160, 30}, {40, 770},  {1160, 770},
+                            {200, 40}, {1000, 40}, {200, 760}, {1000, 760}};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        st_feature *f = st_featureset_add(&fx.data[0].fs, fx.arena);
+        ck_assert_ptr_nonnull(f);
+        f->xy = st_arena_alloc(fx.arena, 2 * sizeof *f->xy);
+        f->xy[0] = at[i][0];
+        f->xy[1] = at[i][1];
+        f->npoints = 1;
+        f->parts = st_arena_calloc(fx.arena, 1, sizeof *f->parts);
+        f->nparts = 1;
+        f->cls = -1;
+        st_feature_update_bbox(f);
+    }
+    ck_assert_int_eq(st_furniture_layout(&fx.r), STEPPE_OK);
+    ck_assert_double_eq(st_furniture_covered(&fx.r), 0);
+    st_furniture_box boxes[8];
+    size_t n = st_furniture_boxes(&fx.r, boxes, 8);
+    ck_assert_uint_eq(n, 2);
+    for (size_t i = 0; i < n; i++) {
+        st_box b = boxes[i].box;
+        double cx = (b.x0 + b.x1) / 2;
+        ck_assert_msg(fabs(cx - 600) < 1, "%s centred at x %g, not on an edge's middle", boxes[i].name, cx);
+        bool title = strcmp(boxes[i].name, "title") == 0;
+        ck_assert_msg(title ? b.y0 < 40 : b.y1 > 760, "%s at y %g-%g", boxes[i].name, b.y0, b.y1);
+    }
+    fx_free(&fx);
+}
+END_TEST
+
 START_TEST(test_inset_reads_its_layer)
 {
     fixture fx;
@@ -416,6 +462,7 @@ static Suite *furniture_suite(void)
     tcase_add_test(tc, test_legend_horizontal_wraps);
     tcase_add_test(tc, test_inset_reads_its_layer);
     tcase_add_test(tc, test_inset_bad_crs_fails);
+    tcase_add_test(tc, test_edge_middle_when_corners_covered);
     suite_add_tcase(s, tc);
     return s;
 }

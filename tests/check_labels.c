@@ -557,6 +557,88 @@ START_TEST(test_line_and_point_labels_do_not_collide)
 }
 END_TEST
 
+/* The ambiguity rule: Alpha's marker at 100,100 and another feature's
+ * marker (no label) at bx, by. Alpha's label never lies as near that
+ * marker as its own; side: where it ends up (1 right, -1 left of the
+ * marker, 0 above or below). */
+static const struct {
+    double bx, by;
+    int side;
+} rivals[] = {
+    {300, 180, 1},  /* far away: the first choice, right of the point */
+    {150, 100, -1}, /* just right of where the label would go: left instead */
+    {50, 100, 1},   /* on the left: right, as ever */
+    {100, 100, 1},  /* on the same spot: no position tells them apart */
+};
+
+static double box_dist(st_box b, double x, double y)
+{
+    return hypot(fmax(fmax(b.x0 - x, x - b.x1), 0), fmax(fmax(b.y0 - y, y - b.y1), 0));
+}
+
+START_TEST(test_label_nearer_own_marker)
+{
+    fixture fx;
+    fx_init(&fx, 400, 200);
+    st_layer_data *towns = fx_layer(&fx, "towns", ST_GEOM_POINT, 0);
+    st_layer_data *other = fx_layer(&fx, "other", ST_GEOM_POINT, 0);
+    fx.layers[1].label.enabled = false;
+    fx_point(&fx, towns, "Alpha", 100, 100);
+    fx_point(&fx, other, "Beta", rivals[_i].bx, rivals[_i].by);
+    ck_assert_int_eq(st_labels_place(&fx.r), STEPPE_OK);
+    ck_assert_uint_eq(fx.r.nlabels, 1);
+    const st_placed_label *l = &fx.r.labels[0];
+    ck_assert(l->anchored && l->anchor[0] == 100 && l->anchor[1] == 100);
+    ck_assert(!l->has_leader);
+    int side = l->box.x0 >= 100 ? 1 : l->box.x1 <= 100 ? -1 : 0;
+    ck_assert_int_eq(side, rivals[_i].side);
+    if (rivals[_i].bx != 100)
+        ck_assert_msg(box_dist(l->box, 100, 100) + 1 < box_dist(l->box, rivals[_i].bx, rivals[_i].by),
+                      "label %g px from its marker, %g from the other", box_dist(l->box, 100, 100),
+                      box_dist(l->box, rivals[_i].bx, rivals[_i].by));
+    assert_valid(&fx);
+    fx_free(&fx);
+}
+END_TEST
+
+/* Markers all round Alpha's, 22 px off: every position beside it lies as
+ * near another marker. With map.leaders on, the label goes further out
+ * with a leader from the label to Alpha's marker; with off, it is dropped
+ * (as it is with auto, Alpha not being the subject). */
+static const struct {
+    st_leaders leaders;
+    bool placed;
+} leader_modes[] = {{ST_LEADERS_ON, true}, {ST_LEADERS_OFF, false}, {ST_LEADERS_AUTO, false}};
+
+START_TEST(test_leader_when_crowded)
+{
+    fixture fx;
+    fx_init(&fx, 400, 240);
+    fx.map.leaders = leader_modes[_i].leaders;
+    st_layer_data *towns = fx_layer(&fx, "towns", ST_GEOM_POINT, 0);
+    st_layer_data *other = fx_layer(&fx, "other", ST_GEOM_POINT, 0);
+    fx.layers[1].label.enabled = false;
+    fx_point(&fx, towns, "Alpha", 200, 120);
+    for (int k = 0; k < 8; k++)
+        fx_point(&fx, other, "x", 200 + 22 * cos(k * M_PI / 4), 120 + 22 * sin(k * M_PI / 4));
+    ck_assert_int_eq(st_labels_place(&fx.r), STEPPE_OK);
+    ck_assert_uint_eq(fx.r.nlabels, leader_modes[_i].placed ? 1 : 0);
+    ck_assert_uint_eq(fx.r.ndropped, leader_modes[_i].placed ? 0 : 1);
+    if (leader_modes[_i].placed) {
+        const st_placed_label *l = &fx.r.labels[0];
+        ck_assert(l->has_leader);
+        /* From the label's edge to near Alpha's marker. */
+        ck_assert(box_dist(l->box, l->leader[0], l->leader[1]) < 2);
+        ck_assert(hypot(l->leader[2] - 200, l->leader[3] - 120) < 8);
+        /* Clear of the other markers: none nearer the label than 4 px. */
+        for (int k = 0; k < 8; k++)
+            ck_assert(box_dist(l->box, 200 + 22 * cos(k * M_PI / 4), 120 + 22 * sin(k * M_PI / 4)) > 4);
+        assert_valid(&fx);
+    }
+    fx_free(&fx);
+}
+END_TEST
+
 static Suite *labels_suite(void)
 {
     Suite *s = suite_create("labels");
@@ -573,6 +655,8 @@ static Suite *labels_suite(void)
     tcase_add_test(tc, test_line_label_upright);
     tcase_add_test(tc, test_line_sharp_bends_fallback);
     tcase_add_test(tc, test_line_and_point_labels_do_not_collide);
+    tcase_add_loop_test(tc, test_label_nearer_own_marker, 0, sizeof rivals / sizeof rivals[0]);
+    tcase_add_loop_test(tc, test_leader_when_crowded, 0, sizeof leader_modes / sizeof leader_modes[0]);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -138,10 +138,13 @@ const char *steppe_ctx_data_dir(steppe_ctx_t *ctx)
     return ctx->data_dir ? ctx->data_dir : STEPPE_DATA_DIR;
 }
 
-static void vlog(steppe_ctx_t *ctx, steppe_log_level_t level, const char *fmt, va_list ap)
+static void vlog(steppe_ctx_t *ctx, steppe_log_level_t level, const char *where, const char *fmt, va_list ap)
 {
     char buf[2048];
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    int n = where ? snprintf(buf, sizeof buf, "%s: ", where) : 0;
+    if (n < 0 || (size_t)n >= sizeof buf)
+        n = 0;
+    vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
     /* A message is one line, whatever it quotes (shapelib's texts, a
      * multi-line --set value): control characters become spaces. */
     for (char *p = buf; *p; p++) {
@@ -158,7 +161,7 @@ steppe_status_t st_error(steppe_ctx_t *ctx, steppe_status_t status, const char *
 {
     va_list ap;
     va_start(ap, fmt);
-    vlog(ctx, STEPPE_LOG_ERROR, fmt, ap);
+    st_verror(ctx, status, NULL, fmt, ap);
     va_end(ap);
     return status;
 }
@@ -166,17 +169,29 @@ steppe_status_t st_error(steppe_ctx_t *ctx, steppe_status_t status, const char *
 void st_warn(steppe_ctx_t *ctx, const char *fmt, ...)
 {
     va_list ap;
-    ctx->warnings++;
     va_start(ap, fmt);
-    vlog(ctx, STEPPE_LOG_WARNING, fmt, ap);
+    st_vwarn(ctx, NULL, fmt, ap);
     va_end(ap);
+}
+
+steppe_status_t st_verror(steppe_ctx_t *ctx, steppe_status_t status, const char *where, const char *fmt,
+                          va_list ap)
+{
+    vlog(ctx, STEPPE_LOG_ERROR, where, fmt, ap);
+    return status;
+}
+
+void st_vwarn(steppe_ctx_t *ctx, const char *where, const char *fmt, va_list ap)
+{
+    ctx->warnings++;
+    vlog(ctx, STEPPE_LOG_WARNING, where, fmt, ap);
 }
 
 void st_info(steppe_ctx_t *ctx, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vlog(ctx, STEPPE_LOG_INFO, fmt, ap);
+    vlog(ctx, STEPPE_LOG_INFO, NULL, fmt, ap);
     va_end(ap);
 }
 

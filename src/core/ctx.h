@@ -50,6 +50,14 @@ steppe_status_t st_error(steppe_ctx_t *ctx, steppe_status_t status, const char *
 /* Logs a warning (same formatting rules) and counts it. Never fails. */
 void st_warn(steppe_ctx_t *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* For the helpers that say where their messages come from: st_error() and
+ * st_warn() of "WHERE: message", the message formatted from fmt and ap
+ * (only the message when where is NULL). The helper keeps the va_list. */
+steppe_status_t st_verror(steppe_ctx_t *ctx, steppe_status_t status, const char *where, const char *fmt,
+                          va_list ap) __attribute__((format(printf, 4, 0)));
+void st_vwarn(steppe_ctx_t *ctx, const char *where, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 /* Logs an informational line (progress, summaries). */
 void st_info(steppe_ctx_t *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

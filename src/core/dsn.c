@@ -5,6 +5,8 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "strbuf.h"
+
 bool st_dsn_is(const char *source)
 {
     return source && (strncmp(source, "postgresql://", 13) == 0 || strncmp(source, "postgres://", 11) == 0 ||
@@ -51,18 +53,6 @@ bool st_dsn_uri_password(const char *dsn, size_t *b, size_t *e)
     return true;
 }
 
-/* Appends s[0..n) to the growing text in buf (cap bytes), cut when full. */
-static void put(char *buf, size_t cap, size_t *len, const char *s, size_t n)
-{
-    if (*len + 1 >= cap)
-        return;
-    if (n > cap - 1 - *len)
-        n = cap - 1 - *len;
-    memcpy(buf + *len, s, n);
-    *len += n;
-    buf[*len] = '\0';
-}
-
 /* Copies a key=value connection string with the value of password
  * replaced by ***. Values are words or '...' with backslash escapes, as
  * libpq reads them. */
@@ -70,19 +60,19 @@ static void shown_keywords(const char *s, char *buf, size_t cap, size_t *len)
 {
     while (*s) {
         size_t sp = strspn(s, " \t\n\r");
-        put(buf, cap, len, s, sp);
+        st_strbuf_put(buf, cap, len, s, sp);
         s += sp;
         if (!*s)
             break;
         size_t kw = strcspn(s, "= \t\n\r");
         bool secret = kw == 8 && strncmp(s, "password", 8) == 0;
-        put(buf, cap, len, s, kw);
+        st_strbuf_put(buf, cap, len, s, kw);
         s += kw;
         sp = strspn(s, " \t\n\r");
         s += sp;
         if (*s != '=')
             continue;
-        put(buf, cap, len, "=", 1);
+        st_strbuf_put(buf, cap, len, "=", 1);
         s++;
         s += strspn(s, " \t\n\r");
         const char *v = s;
@@ -103,9 +93,9 @@ static void shown_keywords(const char *s, char *buf, size_t cap, size_t *len)
             }
         }
         if (secret)
-            put(buf, cap, len, "***", 3);
+            st_strbuf_put(buf, cap, len, "***", 3);
         else
-            put(buf, cap, len, v, (size_t)(s - v));
+            st_strbuf_put(buf, cap, len, v, (size_t)(s - v));
     }
 }
 
@@ -118,28 +108,28 @@ char *st_dsn_shown(st_arena *arena, const char *dsn)
         size_t b, e;
         size_t from = 0;
         if (st_dsn_uri_password(dsn, &b, &e)) {
-            put(buf, sizeof buf, &len, dsn, b);
-            put(buf, sizeof buf, &len, "***", 3);
+            st_strbuf_put(buf, sizeof buf, &len, dsn, b);
+            st_strbuf_put(buf, sizeof buf, &len, "***", 3);
             from = e;
         }
         /* ?password=...&...: the value up to the next & or #. */
         const char *q = strchr(dsn + from, '?');
         size_t upto = q ? (size_t)(q - dsn) : strlen(dsn);
-        put(buf, sizeof buf, &len, dsn + from, upto - from);
+        st_strbuf_put(buf, sizeof buf, &len, dsn + from, upto - from);
         while (q && *q) {
-            put(buf, sizeof buf, &len, q, 1);
+            st_strbuf_put(buf, sizeof buf, &len, q, 1);
             q++;
             size_t n = strcspn(q, "&#");
             if (strncmp(q, "password=", 9) == 0) {
-                put(buf, sizeof buf, &len, "password=***", 12);
+                st_strbuf_put(buf, sizeof buf, &len, "password=***", 12);
             } else {
-                put(buf, sizeof buf, &len, q, n);
+                st_strbuf_put(buf, sizeof buf, &len, q, n);
             }
             q += n;
         }
     } else {
         if (strncmp(dsn, "PG:", 3) == 0)
-            put(buf, sizeof buf, &len, "PG:", 3);
+            st_strbuf_put(buf, sizeof buf, &len, "PG:", 3);
         shown_keywords(st_dsn_conninfo(dsn), buf, sizeof buf, &len);
     }
     return st_arena_strdup(arena, buf);

@@ -54,30 +54,16 @@ typedef struct library {
     char error[512]; /* dlerror()'s text when loading failed */
 } library;
 
-static library proj_lib = {
-    .what = "PROJ",
-    .soname = ST_PROJ_SONAME,
-    .symbols = proj_symbols,
-    .nsymbols = sizeof proj_symbols / sizeof proj_symbols[0],
-    .table = &st_proj_fn,
-    .once = PTHREAD_ONCE_INIT,
-};
-static library geos_lib = {
-    .what = "GEOS",
-    .soname = ST_GEOS_SONAME,
-    .symbols = geos_symbols,
-    .nsymbols = sizeof geos_symbols / sizeof geos_symbols[0],
-    .table = &st_geos_fn,
-    .once = PTHREAD_ONCE_INIT,
-};
-static library pq_lib = {
-    .what = "libpq",
-    .soname = ST_PQ_SONAME,
-    .symbols = pq_symbols,
-    .nsymbols = sizeof pq_symbols / sizeof pq_symbols[0],
-    .table = &st_pq_fn,
-    .once = PTHREAD_ONCE_INIT,
-};
+/* One library's entry: its symbol table and where the addresses go. */
+#define LIBRARY(name, so, syms, fn)                                                                          \
+    {                                                                                                        \
+        .what = name, .soname = so, .symbols = syms, .nsymbols = sizeof syms / sizeof syms[0], .table = &fn, \
+        .once = PTHREAD_ONCE_INIT,                                                                           \
+    }
+
+static library proj_lib = LIBRARY("PROJ", ST_PROJ_SONAME, proj_symbols, st_proj_fn);
+static library geos_lib = LIBRARY("GEOS", ST_GEOS_SONAME, geos_symbols, st_geos_fn);
+static library pq_lib = LIBRARY("libpq", ST_PQ_SONAME, pq_symbols, st_pq_fn);
 
 static void load(library *lib)
 {

@@ -56,8 +56,8 @@ static void pen_close_path(const pen *p)
 static void path_parts(const pen *pn, const st_feature *f, int close)
 {
     for (uint32_t p = 0; p < f->nparts; p++) {
-        uint32_t start = f->parts[p];
-        uint32_t end = p + 1 < f->nparts ? f->parts[p + 1] : f->npoints;
+        uint32_t start = st_part_begin(f, p);
+        uint32_t end = st_part_end(f, p);
         if (end <= start + 1)
             continue;
         const double *xy = f->xy + 2 * (size_t)start;
@@ -84,8 +84,8 @@ static void path_parts(const pen *pn, const st_feature *f, int close)
 static void path_parts_uncut(const pen *pn, const st_feature *f)
 {
     for (uint32_t p = 0; p < f->nparts; p++) {
-        uint32_t start = f->parts[p];
-        uint32_t end = p + 1 < f->nparts ? f->parts[p + 1] : f->npoints;
+        uint32_t start = st_part_begin(f, p);
+        uint32_t end = st_part_end(f, p);
         if (end <= start + 1)
             continue;
         bool down = false;

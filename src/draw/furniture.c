@@ -6,7 +6,10 @@
  * is a sharper copy of the 96 dpi one. Pieces sit in the four corners, a
  * margin of 10 px (at 96 dpi) from the edges; pieces sharing a corner stack
  * away from it (downwards from a top corner, upwards from a bottom one) in
- * the order attribution, title, scale bar, inset, legend, notes. A piece
+ * the order attribution, title, scale bar, inset, legend, notes. With a
+ * subject, each piece takes the corner or edge middle covering least of
+ * it; outside the frame, the pieces flow below it (the legend beside it
+ * when that leaves the map larger). A piece
  * that would overlap another or leave the canvas is left out with a
  * warning. Every piece's box becomes an obstacle for the labels. */
 #include "furniture.h"
@@ -253,53 +256,77 @@ static bool free_of_pieces(const struct st_furniture *fu, st_box b)
 static bool place_outside(st_scene *r, double w, double h, const char *what, st_box *out);
 static double cover(const struct st_furniture *fu, st_box b);
 
+/* A place for a piece: a corner's next free place (stacking on what is
+ * there), or the middle of an edge (corner -1), which stacks nothing. */
+typedef struct spot {
+    st_box b;
+    int corner;
+} spot;
+
+static spot corner_spot(const st_scene *r, st_corner c, double w, double h)
+{
+    const struct st_furniture *fu = r->furniture;
+    double x = is_left(c) ? fu->margin : r->view.width_px - fu->margin - w;
+    double y = is_top(c) ? fu->cursor[c] : fu->cursor[c] - h;
+    return (spot){{x, y, x + w, y + h}, (int)c};
+}
+
+/* The places a w×h piece may take when furniture keeps off the subject:
+ * the style's corner, the other corners, then the middles of the top,
+ * bottom, left and right edges. Returns how many (8). */
+static size_t spots(const st_scene *r, st_corner c, double w, double h, spot out[8])
+{
+    const struct st_furniture *fu = r->furniture;
+    static const st_corner all[4] = {ST_CORNER_TOP_LEFT, ST_CORNER_TOP_RIGHT, ST_CORNER_BOTTOM_LEFT,
+                                     ST_CORNER_BOTTOM_RIGHT};
+    double W = r->view.width_px, H = r->view.height_px, m = fu->margin;
+    size_t n = 0;
+    out[n++] = corner_spot(r, c, w, h);
+    for (int i = 0; i < 4; i++) {
+        if (all[i] != c)
+            out[n++] = corner_spot(r, all[i], w, h);
+    }
+    const double mid[4][2] = {
+        {(W - w) / 2, m}, {(W - w) / 2, H - m - h}, {m, (H - h) / 2}, {W - m - w, (H - h) / 2}};
+    for (int i = 0; i < 4; i++)
+        out[n++] = (spot){{mid[i][0], mid[i][1], mid[i][0] + w, mid[i][1] + h}, -1};
+    return n;
+}
+
 static bool place_in_corner(st_scene *r, st_corner c, double w, double h, const char *what, st_box *out)
 {
     struct st_furniture *fu = r->furniture;
     if (fu->outside)
         return place_outside(r, w, h, what, out);
+    spot pick = corner_spot(r, c, w, h);
     if (fu->nitems > 0 || (r->map->nsubject > 0 || r->map->layout == ST_LAYOUT_AUTO)) {
-        /* With a subject: the free corner covering least of it, the
-         * style's corner first among equals (matplotlib's loc="best",
-         * judged on the subject alone). */
-        st_corner order[4] = {c, ST_CORNER_TOP_LEFT, ST_CORNER_TOP_RIGHT, ST_CORNER_BOTTOM_RIGHT};
-        st_corner all[4] = {ST_CORNER_TOP_LEFT, ST_CORNER_TOP_RIGHT, ST_CORNER_BOTTOM_LEFT,
-                            ST_CORNER_BOTTOM_RIGHT};
-        size_t no = 1;
-        for (int i = 0; i < 4; i++) {
-            if (all[i] != c)
-                order[no++] = all[i];
-        }
+        /* With a subject: the free place covering least of it, the
+         * style's corner first among equals, the corners before the
+         * edges (matplotlib's loc="best", judged on the subject alone). */
+        spot cand[8];
+        size_t n = spots(r, c, w, h, cand);
         double best = HUGE_VAL;
-        st_corner pick = c;
-        for (size_t i = 0; i < 4; i++) {
-            st_corner cc = order[i];
-            double bx = is_left(cc) ? fu->margin : r->view.width_px - fu->margin - w;
-            double by = is_top(cc) ? fu->cursor[cc] : fu->cursor[cc] - h;
-            st_box b = {bx, by, bx + w, by + h};
-            if (!inside_canvas(r, b) || !free_of_pieces(fu, b))
+        for (size_t i = 0; i < n; i++) {
+            if (!inside_canvas(r, cand[i].b) || !free_of_pieces(fu, cand[i].b))
                 continue;
-            double k = cover(fu, b);
+            double k = cover(fu, cand[i].b);
             if (k < best) {
                 best = k;
-                pick = cc;
+                pick = cand[i];
             }
         }
         if (isfinite(best))
             fu->covered += best;
-        c = pick;
     }
-    double W = r->view.width_px;
-    double x = is_left(c) ? fu->margin : W - fu->margin - w;
-    double y = is_top(c) ? fu->cursor[c] : fu->cursor[c] - h;
-    st_box b = {x, y, x + w, y + h};
+    st_box b = pick.b;
     if (!inside_canvas(r, b) || fu->nplaced == MAX_PIECES || !free_of_pieces(fu, b)) {
         st_warn(r->ctx, "%s: the %s does not fit on the map (%.0fx%.0f px); left out",
                 r->map->path ? r->map->path : "map", what, w, h);
         return false;
     }
     fu->placed[fu->nplaced++] = b;
-    fu->cursor[c] = is_top(c) ? b.y1 + fu->gap : b.y0 - fu->gap;
+    if (pick.corner >= 0)
+        fu->cursor[pick.corner] = is_top((st_corner)pick.corner) ? b.y1 + fu->gap : b.y0 - fu->gap;
     *out = b;
     return true;
 }
@@ -567,9 +594,27 @@ static bool place_outside(st_scene *r, double w, double h, const char *what, st_
     return true;
 }
 
-/* The legend in as many columns as the frame's width takes, each entry in
- * one column top to bottom, columns filled in turn. */
-static void arrange_columns(st_scene *r, double *w_out, double *h_out)
+/* Sets e's row height and returns its width: swatch and text, a heading's
+ * text alone, or nested circles with their values. */
+static double entry_size(st_scene *r, legend_entry *e)
+{
+    const struct st_furniture *fu = r->furniture;
+    e->row_h = fmax(fu->swatch_h, text_h(e->text));
+    if (e->circles) {
+        double dmax = e->circles->refs[0].diameter * r->view.px_per_pt;
+        double tw = 0;
+        for (size_t k = 0; k < e->circles->nrefs; k++)
+            tw = fmax(tw, text_w(e->circle_text[k]));
+        e->row_h = fmax(dmax, text_h(e->circle_text[0])) + pt(r, 2);
+        return dmax + pt(r, 6) + tw;
+    }
+    return e->heading ? text_w(e->text) : fu->swatch_w + fu->swatch_gap + text_w(e->text);
+}
+
+/* The legend in columns, each entry in one column top to bottom, columns
+ * filled in turn: as many as the frame's width takes (max_h 0: below the
+ * frame), or as few as keep it no taller than max_h (beside the frame). */
+static void arrange_columns(st_scene *r, double max_h, double *w_out, double *h_out)
 {
     struct st_furniture *fu = r->furniture;
     double max_w = fu->wrap_w - 2 * fu->pad;
@@ -583,20 +628,11 @@ static void arrange_columns(st_scene *r, double *w_out, double *h_out)
         *w_out = *h_out = 0;
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        legend_entry *e = &fu->entries[i];
-        e->row_h = fmax(fu->swatch_h, text_h(e->text));
-        ew[i] = e->heading ? text_w(e->text) : fu->swatch_w + fu->swatch_gap + text_w(e->text);
-        if (e->circles) {
-            double dmax = e->circles->refs[0].diameter * r->view.px_per_pt;
-            double tw = 0;
-            for (size_t k = 0; k < e->circles->nrefs; k++)
-                tw = fmax(tw, text_w(e->circle_text[k]));
-            e->row_h = fmax(dmax, text_h(e->circle_text[0])) + pt(r, 2);
-            ew[i] = dmax + pt(r, 6) + tw;
-        }
-    }
-    for (size_t cols = n ? n : 1; cols >= 1; cols--) {
+    for (size_t i = 0; i < n; i++)
+        ew[i] = entry_size(r, &fu->entries[i]);
+    size_t most = n ? n : 1;
+    for (size_t t = 0; t < most; t++) {
+        size_t cols = max_h > 0 ? t + 1 : most - t;
         size_t rows = (n + cols - 1) / cols;
         double x = 0, h = 0, total = 0;
         for (size_t c = 0; c * rows < n; c++) {
@@ -611,7 +647,8 @@ static void arrange_columns(st_scene *r, double *w_out, double *h_out)
             total = x + cw;
             x += cw + colgap;
         }
-        if (total <= max_w || cols == 1) {
+        bool fits = max_h > 0 ? h + fu->pad <= max_h : total <= max_w;
+        if (fits || t + 1 == most) {
             *w_out = fmax(total, fu->legend_title ? text_w(fu->legend_title) : 0) + 2 * fu->pad;
             *h_out = h + fu->pad;
             return;
@@ -658,12 +695,14 @@ static steppe_status_t layout_attribution(st_scene *r)
     st_corner c = right_used && !left_used ? ST_CORNER_BOTTOM_LEFT : ST_CORNER_BOTTOM_RIGHT;
     /* The attribution hugs the bottom edge more closely than panels do. */
     double keep = fu->cursor[c];
-    fu->cursor[c] = r->view.height_px - fu->margin / 2;
+    double hug = r->view.height_px - fu->margin / 2;
+    fu->cursor[c] = hug;
     st_box b;
-    if (!place_in_corner(r, c, w, h, "attribution", &b)) {
-        fu->cursor[c] = keep;
+    bool placed = place_in_corner(r, c, w, h, "attribution", &b);
+    if (fu->cursor[c] == hug)
+        fu->cursor[c] = keep; /* left out, or placed in another corner or an edge's middle */
+    if (!placed)
         return STEPPE_OK;
-    }
     fu->attribution_box = b;
     fu->has_attribution = true;
     /* A long line also raises the other bottom corner. */
@@ -917,7 +956,7 @@ static steppe_status_t layout_legend_outside(st_scene *r)
             if (!fu->legend_title)
                 return STEPPE_ERR_NOMEM;
         }
-        arrange_columns(r, &w, &h);
+        arrange_columns(r, 0, &w, &h);
         if (h <= fu->legend_budget || size - 0.5 < min - 1e-9)
             break;
         size -= 0.5;
@@ -925,7 +964,7 @@ static steppe_status_t layout_legend_outside(st_scene *r)
     size_t all = fu->nentries;
     while (h > fu->legend_budget && fu->nentries > 0) {
         fu->nentries--;
-        arrange_columns(r, &w, &h);
+        arrange_columns(r, 0, &w, &h);
     }
     if (fu->nentries < all) {
         fu->left_out = st_arena_calloc(r->arena, all - fu->nentries, sizeof *fu->left_out);
@@ -979,18 +1018,7 @@ static steppe_status_t layout_legend(st_scene *r)
     double x = 0, row_h = 0;
     for (size_t i = 0; i < fu->nentries; i++) {
         legend_entry *e = &fu->entries[i];
-        e->row_h = fmax(fu->swatch_h, text_h(e->text));
-        double ew = fu->swatch_w + fu->swatch_gap + text_w(e->text);
-        if (e->heading)
-            ew = text_w(e->text);
-        if (e->circles) {
-            double dmax = e->circles->refs[0].diameter * r->view.px_per_pt;
-            double tw = 0;
-            for (size_t k = 0; k < e->circles->nrefs; k++)
-                tw = fmax(tw, text_w(e->circle_text[k]));
-            e->row_h = fmax(dmax, text_h(e->circle_text[0])) + pt(r, 2);
-            ew = dmax + pt(r, 6) + tw;
-        }
+        double ew = entry_size(r, e);
         if (!across) {
             e->x = fu->pad;
             e->y = y;
@@ -1417,6 +1445,21 @@ static const st_layer *find_layer(const st_map *m, const char *name)
     return NULL;
 }
 
+/* Moves the points of xy (n pairs) that projected to finite values to its
+ * front, in order; returns how many they are. */
+static size_t keep_finite(double *xy, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (xy[2 * i] == HUGE_VAL || !isfinite(xy[2 * i]) || !isfinite(xy[2 * i + 1]))
+            continue;
+        xy[2 * k] = xy[2 * i];
+        xy[2 * k + 1] = xy[2 * i + 1];
+        k++;
+    }
+    return k;
+}
+
 /* The main canvas outline, through lon/lat, into the inset's pixels. */
 static steppe_status_t inset_frame(st_scene *r, st_proj *to_inset)
 {
@@ -1452,23 +1495,9 @@ static steppe_status_t inset_frame(st_scene *r, st_proj *to_inset)
         xy[2 * i + 1] = v->extent[3] - py / v->scale;
     }
     st_proj_trans(r->lonlat_to_map, xy, n, true);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (xy[2 * i] == HUGE_VAL || !isfinite(xy[2 * i]) || !isfinite(xy[2 * i + 1]))
-            continue;
-        xy[2 * k] = xy[2 * i];
-        xy[2 * k + 1] = xy[2 * i + 1];
-        k++;
-    }
+    size_t k = keep_finite(xy, n);
     st_proj_trans(to_inset, xy, k, false);
-    size_t j = 0;
-    for (size_t i = 0; i < k; i++) {
-        if (xy[2 * i] == HUGE_VAL || !isfinite(xy[2 * i]) || !isfinite(xy[2 * i + 1]))
-            continue;
-        xy[2 * j] = xy[2 * i];
-        xy[2 * j + 1] = xy[2 * i + 1];
-        j++;
-    }
+    size_t j = keep_finite(xy, k);
     if (j < 3)
         return STEPPE_OK;
     st_view_to_px(&fu->inset_view, xy, j);
@@ -1573,6 +1602,66 @@ done:
     return st;
 }
 
+/* ---- the legend beside the frame ------------------------------------------ */
+
+/* How large a fw×fh frame shows the map: the scale at which the
+ * subject's box fits it (relative: only compared), else its area. */
+static double body_size(const struct st_furniture *fu, double fw, double fh)
+{
+    double sw = fu->subject_box.x1 - fu->subject_box.x0, sh = fu->subject_box.y1 - fu->subject_box.y0;
+    if (fu->has_subject && sw > 0 && sh > 0)
+        return fmin(fw / sw, fh / sh);
+    return fw * fh;
+}
+
+/* Outside the frame on a page of fixed size: the legend moves from its
+ * row below the frame to the right of the frame, in as few columns as
+ * keep it no taller than the frame, when the subject is drawn larger in
+ * the frame that leaves than below (a wide map on a wide page gains
+ * height). Rows below the legend move up into its place. A height that
+ * follows the map gains nothing from it: the width alone sets the map's
+ * scale there. */
+static void legend_beside(st_scene *r)
+{
+    struct st_furniture *fu = r->furniture;
+    if (!fu->outside || !fu->has_legend || r->map->height_follows)
+        return;
+    double W = r->view.width_px, H = r->view.height_px;
+    st_box lb = fu->legend_box;
+    double lh = lb.y1 - lb.y0;
+    double below = body_size(fu, W - fu->need[0] - fu->need[2], H - fu->need[1] - fu->need[3]);
+    double need3 = fu->need[3] - lh;
+    double fh = H - fu->need[1] - need3;
+    double w, h;
+    arrange_columns(r, fh, &w, &h);
+    double need2 = w + fu->gap + fu->margin - fu->pad;
+    double beside = body_size(fu, W - fu->need[0] - need2, fh);
+    if (!(h <= fh && beside > below && W - fu->need[0] - need2 > 0)) {
+        arrange_columns(r, 0, &w, &h); /* as it was */
+        return;
+    }
+    /* The notes, the only piece after the legend in the flow, move up
+     * into its row. */
+    if (fu->has_notes && fu->notes_box.y0 >= lb.y1 - 0.5) {
+        fu->notes_box.y0 -= lh;
+        fu->notes_box.y1 -= lh;
+    }
+    st_box nb = {W - fu->margin + fu->pad - w, r->view.frame[1], W - fu->margin + fu->pad,
+                 r->view.frame[1] + h};
+    for (size_t i = 0; i < fu->nplaced; i++) {
+        st_box *p = &fu->placed[i];
+        if (memcmp(p, &lb, sizeof lb) == 0)
+            *p = nb;
+        else if (p->y0 >= lb.y1 - 0.5) {
+            p->y0 -= lh;
+            p->y1 -= lh;
+        }
+    }
+    fu->legend_box = nb;
+    fu->need[2] = need2;
+    fu->need[3] = need3;
+}
+
 /* ---- entry points --------------------------------------------------------- */
 
 steppe_status_t st_furniture_layout(st_scene *r)
@@ -1606,30 +1695,22 @@ steppe_status_t st_furniture_layout(st_scene *r)
         /* A fixed page gives the legend at most 30 % of its height; a
          * figure whose height follows the map, at most the map's. */
         fu->legend_budget = r->map->height_follows ? fr[3] - fr[1] : 0.3 * r->view.height_px;
-        st = layout_title(r);
-        if (st == STEPPE_OK)
-            st = layout_scalebar(r);
-        if (st == STEPPE_OK)
-            st = layout_attribution(r);
-        if (st == STEPPE_OK)
-            st = layout_inset(r);
-        if (st == STEPPE_OK)
-            st = layout_legend(r);
-        if (st == STEPPE_OK)
-            st = layout_notes(r);
-    } else {
-        st = layout_attribution(r);
-        if (st == STEPPE_OK)
-            st = layout_title(r);
-        if (st == STEPPE_OK)
-            st = layout_scalebar(r);
-        if (st == STEPPE_OK)
-            st = layout_inset(r);
-        if (st == STEPPE_OK)
-            st = layout_legend(r);
-        if (st == STEPPE_OK)
-            st = layout_notes(r);
     }
+    /* The order pieces claim their room in. Inside, the attribution
+     * first: it hugs the bottom edge and the others stack above it.
+     * Outside, the order of the flow below the frame: the scale bar, the
+     * attribution beside it, then the legend and notes on rows of their
+     * own. */
+    typedef steppe_status_t (*piece_fn)(st_scene *);
+    static const piece_fn inside[] = {layout_attribution, layout_title,  layout_scalebar,
+                                      layout_inset,       layout_legend, layout_notes};
+    static const piece_fn outside[] = {layout_title, layout_scalebar, layout_attribution,
+                                       layout_inset, layout_legend,   layout_notes};
+    const piece_fn *steps = fu->outside ? outside : inside;
+    for (size_t i = 0; i < sizeof inside / sizeof inside[0] && st == STEPPE_OK; i++)
+        st = steps[i](r);
+    if (st == STEPPE_OK)
+        legend_beside(r);
     /* Graticule labels last: they give way to every panel. */
     if (st == STEPPE_OK)
         st = layout_graticule(r);
@@ -1739,6 +1820,13 @@ static void draw_inset(st_scene *r, cairo_t *cr)
     cairo_restore(cr);
 }
 
+/* A panel with text t in its padding, top left. */
+static void draw_text_panel(st_scene *r, cairo_t *cr, st_box b, const st_text *t, st_rgba color)
+{
+    draw_panel(r, cr, b, 0.85);
+    st_text_draw(cr, t, b.x0 + r->furniture->pad, b.y0 + r->furniture->pad, text_color(color), WHITE, 0);
+}
+
 void st_furniture_draw(st_scene *r, cairo_t *cr)
 {
     const struct st_furniture *fu = r->furniture;
@@ -1760,9 +1848,7 @@ void st_furniture_draw(st_scene *r, cairo_t *cr)
         draw_inset(r, cr);
     if (fu->has_title) {
         st_box b = fu->title_box;
-        draw_panel(r, cr, b, 0.85);
-        st_text_draw(cr, fu->title, b.x0 + fu->pad, b.y0 + fu->pad, text_color(m->title_style.color), WHITE,
-                     0);
+        draw_text_panel(r, cr, b, fu->title, m->title_style.color);
         if (fu->subtitle)
             st_text_draw(cr, fu->subtitle, b.x0 + fu->pad, b.y0 + fu->pad + text_h(fu->title) + pt(r, 2),
                          text_color(m->subtitle_style.color), WHITE, 0);
@@ -1798,12 +1884,8 @@ void st_furniture_draw(st_scene *r, cairo_t *cr)
                          b.y0 + e->y + (e->row_h - text_h(e->text)) / 2, c, WHITE, 0);
         }
     }
-    if (fu->has_notes) {
-        st_box b = fu->notes_box;
-        draw_panel(r, cr, b, 0.85);
-        st_text_draw(cr, fu->notes, b.x0 + fu->pad, b.y0 + fu->pad, text_color(m->legend_style.color), WHITE,
-                     0);
-    }
+    if (fu->has_notes)
+        draw_text_panel(r, cr, fu->notes_box, fu->notes, m->legend_style.color);
     if (fu->has_scalebar)
         draw_scalebar(r, cr);
     if (fu->has_attribution) {

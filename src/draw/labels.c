@@ -23,6 +23,15 @@
  *    reads left to right, and rejected where adjacent clusters bend more
  *    than 30°. If none fits, straight text parallel to the longest segment.
  *
+ * A point's label must name its own marker and no other: a candidate is
+ * rejected when another marker's edge lies within 1.5 times (plus 1.5 pt)
+ * its distance to its own marker's edge (Imhof: no doubt which point a
+ * name belongs to). Labels that find no such place may go further out, in
+ * rings a half line height apart, with a thin leader line back to the
+ * feature that crosses no label, marker or other leader (map.leaders; by
+ * default the subject's labels). The subject's labels go first; when some
+ * are dropped, the run is made again with those first, a few times.
+ *
  * Every glyph cluster of a curved label gets its own collision box; a
  * label's reported box is the union. Boxes include the halo. */
 #include "labels.h"
@@ -44,6 +53,18 @@
 #define MAX_BEND (30.0 * M_PI / 180.0)
 #define MAX_LINE_CANDIDATES 64
 #define MAX_LINE_PARTS 3
+/* A point's label must lie nearer its own marker than any other: another
+ * marker's edge must be further from the label than AMBIGUITY_RATIO times
+ * its own marker's edge plus AMBIGUITY_MARGIN_PT, so that a reader pairs
+ * them without doubt (a ratio: a label 2 mm above its point and 3 mm
+ * beside another reads as the other's). */
+#define AMBIGUITY_MARGIN_PT 1.5
+#define AMBIGUITY_RATIO 1.5
+/* Leaders: how many rings further out, and the line's width (pt). */
+#define LEADER_RINGS 8
+/* Orders of the subject's labels tried when some find no place. */
+#define SUBJECT_TRIES 8
+#define LEADER_WIDTH_PT 0.3
 
 typedef enum plan_kind { PLAN_STRAIGHT, PLAN_ROTATED, PLAN_CURVED } plan_kind;
 
@@ -61,6 +82,12 @@ typedef struct plan_item {
     size_t nglyphs;
     st_rgba color, halo;
     double halo_px;
+    /* A point's label: its marker's centre, recorded for the report. */
+    bool anchored;
+    double anchor[2];
+    /* A label away from its feature: the leader, label end first. */
+    bool has_leader;
+    double leader[4];
 } plan_item;
 
 struct st_label_plan {
@@ -150,21 +177,35 @@ static bool boxes_overlap(st_box a, st_box b)
     return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
 }
 
-static bool grid_hits(const grid *g, st_box b)
+/* Whether hit(box, arg) holds for any box indexed in the cells that
+ * range covers. */
+typedef bool (*box_test)(st_box box, const void *arg);
+
+static bool grid_any(const grid *g, st_box range, box_test hit, const void *arg)
 {
     int i0, j0, i1, j1;
-    grid_range(g, b, &i0, &j0, &i1, &j1);
+    grid_range(g, range, &i0, &j0, &i1, &j1);
     for (int j = j0; j <= j1; j++) {
         for (int i = i0; i <= i1; i++) {
             const cell *c = &g->cells[(size_t)j * (size_t)g->nx + (size_t)i];
             for (uint32_t k = 0; k < c->n; k++) {
                 uint32_t id = c->idx[k];
-                if (boxes_overlap(b, id < g->nfixed ? g->fixed[id] : g->boxes[id - g->nfixed]))
+                if (hit(id < g->nfixed ? g->fixed[id] : g->boxes[id - g->nfixed], arg))
                     return true;
             }
         }
     }
     return false;
+}
+
+static bool overlaps_box(st_box box, const void *arg)
+{
+    return boxes_overlap(box, *(const st_box *)arg);
+}
+
+static bool grid_hits(const grid *g, st_box b)
+{
+    return grid_any(g, b, overlaps_box, &b);
 }
 
 /* Enters box number id (see cell) into the cells box b covers. */
@@ -507,10 +548,28 @@ static int cmp_cand(const void *a, const void *b)
 
 /* ---- the placer --------------------------------------------------------- */
 
+/* The point markers on the map, for the rule that a point's label must
+ * lie nearer its own marker than any other: a uniform grid of their
+ * centres, each cell's markers contiguous (counted, then filled). */
+typedef struct marker {
+    float x, y, r; /* centre and radius, px */
+    uint32_t layer, feature;
+} marker;
+
+typedef struct marker_index {
+    marker *m; /* sorted by cell */
+    size_t n;
+    uint32_t *start; /* nx * ny + 1 offsets into m */
+    double cell;
+    int nx, ny;
+    double rmax; /* the largest radius */
+} marker_index;
+
 typedef struct placer {
     st_scene *r;
     size_t njobs, done; /* jobs in all, jobs placed or dropped so far */
     grid g;
+    marker_index mk;
     struct st_label_plan *plan;
 } placer;
 
@@ -553,6 +612,10 @@ static steppe_status_t accept(placer *pl, const job *jb, plan_item *it, const st
     pl_out->box = u;
     pl_out->parts = NULL;
     pl_out->nparts = 0;
+    pl_out->anchored = it->anchored;
+    memcpy(pl_out->anchor, it->anchor, sizeof pl_out->anchor);
+    pl_out->has_leader = it->has_leader;
+    memcpy(pl_out->leader, it->leader, sizeof pl_out->leader);
     if (n > 1) {
         /* Curved text occupies its glyphs' boxes, not their union: keep
          * them for the report. */
@@ -570,10 +633,61 @@ static steppe_status_t accept(placer *pl, const job *jb, plan_item *it, const st
     return STEPPE_OK;
 }
 
+/* Distance from box b to the point x, y; 0 within it. */
+static double box_point_dist(st_box b, double x, double y)
+{
+    double dx = fmax(fmax(b.x0 - x, x - b.x1), 0);
+    double dy = fmax(fmax(b.y0 - y, y - b.y1), 0);
+    return hypot(dx, dy);
+}
+
+/* Whether label box b of jb's point, whose marker is centred on own[0],
+ * own[1] with radius own[2], lies about as near (AMBIGUITY_RATIO,
+ * AMBIGUITY_MARGIN_PT) the edge of another feature's marker as its own: a reader could then pair
+ * the name with the wrong marker (Imhof: a name must leave no doubt which
+ * point it names). */
+static bool marker_within(const placer *pl, const job *jb, st_box b, double lim, double x, double y);
+
+static bool ambiguous(const placer *pl, const job *jb, st_box b, const double *own)
+{
+    double lim = AMBIGUITY_RATIO * fmax(box_point_dist(b, own[0], own[1]) - own[2], 0) +
+                 AMBIGUITY_MARGIN_PT * pl->r->view.px_per_pt;
+    return marker_within(pl, jb, b, lim, own[0], own[1]);
+}
+
+/* Whether the edge of a marker other than jb's own, centred at x, y, lies
+ * within lim of b. A marker on the same spot as its own is no rival: no
+ * position of the label tells them apart. */
+static bool marker_within(const placer *pl, const job *jb, st_box b, double lim, double x, double y)
+{
+    const marker_index *mk = &pl->mk;
+    if (mk->n == 0)
+        return false;
+    st_box q = box_grow(b, lim + mk->rmax);
+    int i0 = cell_of(q.x0, mk->cell, mk->nx), i1 = cell_of(q.x1, mk->cell, mk->nx);
+    int j0 = cell_of(q.y0, mk->cell, mk->ny), j1 = cell_of(q.y1, mk->cell, mk->ny);
+    for (int j = j0; j <= j1; j++) {
+        for (int i = i0; i <= i1; i++) {
+            size_t c = (size_t)j * (size_t)mk->nx + (size_t)i;
+            for (uint32_t k = mk->start[c]; k < mk->start[c + 1]; k++) {
+                const marker *m = &mk->m[k];
+                if ((m->layer == jb->layer && m->feature == jb->feature) ||
+                    (fabs(m->x - x) < 0.5 && fabs(m->y - y) < 0.5))
+                    continue;
+                if (box_point_dist(b, m->x, m->y) - m->r < lim)
+                    return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* Straight candidates: boxes (with halo) of the logical box at each
- * top-left position; the first free one wins. */
+ * top-left position; the first free one wins. With own (a point's marker:
+ * x, y, radius), a candidate nearer another marker than its own is not
+ * free either. */
 static steppe_status_t try_straight(placer *pl, const job *jb, plan_item *it, const double *tl, size_t n,
-                                    const st_feature *inside, bool *placed)
+                                    const st_feature *inside, const double *own, bool *placed)
 {
     double w, h;
     st_text_size(it->text, &w, &h);
@@ -584,6 +698,8 @@ static steppe_status_t try_straight(placer *pl, const job *jb, plan_item *it, co
             continue;
         if (inside && !box_in_polygon(inside, b))
             continue;
+        if (own && ambiguous(pl, jb, b, own))
+            continue;
         it->kind = PLAN_STRAIGHT;
         it->x = b.x0;
         it->y = b.y0;
@@ -593,18 +709,11 @@ static steppe_status_t try_straight(placer *pl, const job *jb, plan_item *it, co
     return STEPPE_OK;
 }
 
-static steppe_status_t place_point(placer *pl, const job *jb, plan_item *it, double px, double py,
-                                   double radius, bool *placed)
+/* Top-left corners of a w×h box at the eight positions around px, py:
+ * d from it level and plumb, e on the diagonals. */
+static void eight_positions(double px, double py, double w, double h, double d, double e, double tl[16])
 {
-    double w, h;
-    st_text_size(it->text, &w, &h);
-    /* The gap is measured from the marker's obstacle box to the halo, so
-     * the halo never touches the marker. Diagonal positions keep the gap
-     * from the corner of the marker's (square) box. */
-    double gap = jb->label->offset * pl->r->view.px_per_pt + it->halo_px;
-    double d = radius + gap;
-    double e = radius + gap * M_SQRT1_2;
-    double tl[16] = {
+    const double pos[16] = {
         px + d,     py - h / 2, /* right */
         px - d - w, py - h / 2, /* left */
         px - w / 2, py - d - h, /* above */
@@ -614,7 +723,137 @@ static steppe_status_t place_point(placer *pl, const job *jb, plan_item *it, dou
         px + e,     py + e,     /* lower right */
         px - e - w, py + e,     /* lower left */
     };
-    return try_straight(pl, jb, it, tl, 8, NULL, placed);
+    memcpy(tl, pos, sizeof pos);
+}
+
+/* own: the point's marker (x, y, radius) when the label names a marker,
+ * checked for ambiguity; NULL otherwise. */
+static steppe_status_t place_point(placer *pl, const job *jb, plan_item *it, double px, double py,
+                                   double radius, const double *own, bool *placed)
+{
+    double w, h;
+    st_text_size(it->text, &w, &h);
+    /* The gap is measured from the marker's obstacle box to the halo, so
+     * the halo never touches the marker. Diagonal positions keep the gap
+     * from the corner of the marker's (square) box. */
+    double gap = jb->label->offset * pl->r->view.px_per_pt + it->halo_px;
+    double tl[16];
+    eight_positions(px, py, w, h, radius + gap, radius + gap * M_SQRT1_2, tl);
+    return try_straight(pl, jb, it, tl, 8, NULL, own, placed);
+}
+
+/* Whether the segment from x0, y0 to x1, y1 enters box b (Liang–Barsky;
+ * touching is not entering). */
+static bool segment_hits_box(double x0, double y0, double x1, double y1, st_box b)
+{
+    double dx = x1 - x0, dy = y1 - y0;
+    const double p[4] = {-dx, dx, -dy, dy};
+    const double q[4] = {x0 - b.x0, b.x1 - x0, y0 - b.y0, b.y1 - y0};
+    double t0 = 0, t1 = 1;
+    for (int k = 0; k < 4; k++) {
+        if (p[k] == 0) {
+            if (q[k] <= 0)
+                return false;
+            continue;
+        }
+        double t = q[k] / p[k];
+        if (p[k] < 0)
+            t0 = fmax(t0, t);
+        else
+            t1 = fmin(t1, t);
+        if (t0 >= t1)
+            return false;
+    }
+    return true;
+}
+
+static bool crosses_box(st_box box, const void *arg)
+{
+    const double *xy = arg;
+    return segment_hits_box(xy[0], xy[1], xy[2], xy[3], box);
+}
+
+/* Whether the segment xy (x0, y0, x1, y1) crosses any occupied box or
+ * leaves the canvas. */
+static bool segment_taken(const st_scene *r, const grid *g, const double *xy)
+{
+    st_box sb = {fmin(xy[0], xy[2]), fmin(xy[1], xy[3]), fmax(xy[0], xy[2]), fmax(xy[1], xy[3])};
+    return !box_in_canvas(r, sb) || grid_any(g, sb, crosses_box, xy);
+}
+
+/* Occupies the leader's path with small boxes a line width wide, so that
+ * no later label or leader crosses it. */
+static bool occupy_segment(grid *g, const double *xy, double half)
+{
+    double len = hypot(xy[2] - xy[0], xy[3] - xy[1]);
+    size_t n = (size_t)ceil(len / (2 * half)) + 1;
+    for (size_t i = 0; i <= n; i++) {
+        double t = (double)i / (double)n;
+        double x = xy[0] + t * (xy[2] - xy[0]), y = xy[1] + t * (xy[3] - xy[1]);
+        if (!grid_add(g, (st_box){x - half, y - half, x + half, y + half}))
+            return false;
+    }
+    return true;
+}
+
+/* A label further out, with a leader line back to its feature at px, py
+ * (a marker of the given radius, or a polygon's pole with radius 0): rings
+ * a line height apart beyond the near positions, in the same order of
+ * directions. The label must be free and its leader must cross no other
+ * label, marker or leader (cartographers' rule for leaders, and QGIS's
+ * callouts, which are drawn under the labels). */
+static steppe_status_t place_leader(placer *pl, const job *jb, plan_item *it, double px, double py,
+                                    double radius, bool *placed)
+{
+    st_scene *r = pl->r;
+    double w, h;
+    st_text_size(it->text, &w, &h);
+    double ppt = r->view.px_per_pt;
+    double gap = jb->label->offset * ppt + it->halo_px;
+    double step = fmax(h / 2, 3 * ppt);
+    /* The leader stops short of the marker's (square) obstacle box, and
+     * of the label's box by its halo. */
+    double start = radius * M_SQRT2 + ppt;
+    double half = fmax(LEADER_WIDTH_PT * ppt, 1.0);
+    for (int ring = 1; ring <= LEADER_RINGS; ring++) {
+        double tl[16];
+        double d = radius + gap + ring * step;
+        eight_positions(px, py, w, h, d, radius + (gap + ring * step) * M_SQRT1_2, tl);
+        for (size_t i = 0; i < 8; i++) {
+            st_box b = {tl[2 * i], tl[2 * i + 1], tl[2 * i] + w, tl[2 * i + 1] + h};
+            st_box bh = box_grow(b, it->halo_px);
+            /* Away from its own marker, a label keeps clear of the others
+             * by more than the gap beside its own, so that it is not read
+             * as their name. */
+            if (!boxes_free(r, &pl->g, &bh, 1) ||
+                marker_within(pl, jb, b, gap + AMBIGUITY_MARGIN_PT * ppt, px, py))
+                continue;
+            /* From the box's point nearest the feature, towards it. */
+            double cx = fmin(fmax(px, b.x0), b.x1), cy = fmin(fmax(py, b.y0), b.y1);
+            double len = hypot(cx - px, cy - py);
+            if (!(len > start + it->halo_px + 2 * half))
+                continue;
+            double ux = (cx - px) / len, uy = (cy - py) / len;
+            double at_label = len - it->halo_px - half;
+            double seg[4] = {px + ux * at_label, py + uy * at_label, px + ux * start, py + uy * start};
+            if (segment_taken(r, &pl->g, seg))
+                continue;
+            it->kind = PLAN_STRAIGHT;
+            it->x = b.x0;
+            it->y = b.y0;
+            it->has_leader = true;
+            /* Drawn from the label's box to the marker's edge. */
+            double draw[4] = {px + ux * len, py + uy * len, px + ux * (radius + 0.5 * ppt),
+                              py + uy * (radius + 0.5 * ppt)};
+            memcpy(it->leader, draw, sizeof draw);
+            *placed = true;
+            steppe_status_t st = accept(pl, jb, it, &bh, 1);
+            if (st == STEPPE_OK && !occupy_segment(&pl->g, seg, half))
+                st = nomem(r);
+            return st;
+        }
+    }
+    return STEPPE_OK;
 }
 
 static steppe_status_t place_polygon(placer *pl, const job *jb, plan_item *it, const st_feature *f,
@@ -643,7 +882,7 @@ static steppe_status_t place_polygon(placer *pl, const job *jb, plan_item *it, c
         tl[2 * i] = x - w / 2 + off[i][0] * w / 3;
         tl[2 * i + 1] = y - h / 2 + off[i][1] * h * 0.75;
     }
-    steppe_status_t st = try_straight(pl, jb, it, tl, n, vis, placed);
+    steppe_status_t st = try_straight(pl, jb, it, tl, n, vis, NULL, placed);
     if (st != STEPPE_OK || *placed)
         return st;
     /* Then anywhere inside: a grid over the visible part's bbox, a line
@@ -675,7 +914,7 @@ static steppe_status_t place_polygon(placer *pl, const job *jb, plan_item *it, c
         gx[2 * j] = a;
         gx[2 * j + 1] = b;
     }
-    return try_straight(pl, jb, it, gx, m, vis, placed);
+    return try_straight(pl, jb, it, gx, m, vis, NULL, placed);
 }
 
 /* Places it along p: candidates from the middle outwards, ranked by
@@ -919,6 +1158,32 @@ done:
     return st;
 }
 
+/* The point at fraction t of the length of f's longest part (off the
+ * canvas when f has none). Returns false when out of memory. */
+static bool line_point(const st_feature *f, double t, double *x, double *y)
+{
+    *x = *y = -1; /* off the canvas: no place */
+    if (f->nparts == 0 || f->npoints < 2)
+        return true;
+    uint32_t best = 0;
+    double best_len = -1;
+    for (uint32_t p = 0; p < f->nparts; p++) {
+        double len = part_length(f, p);
+        if (len > best_len) {
+            best_len = len;
+            best = p;
+        }
+    }
+    uint32_t a = f->parts[best];
+    uint32_t b = best + 1 < f->nparts ? f->parts[best + 1] : f->npoints;
+    path p = {0};
+    bool ok = path_make(&p, f->xy + 2 * a, b - a, false);
+    if (ok)
+        path_at(&p, t * p.len, x, y, NULL);
+    path_free(&p);
+    return ok;
+}
+
 /* Where a point-placed label of a line or polygon is anchored. */
 static void anchor_of(const st_feature *f, st_geom_type type, double *x, double *y)
 {
@@ -994,18 +1259,116 @@ static steppe_status_t drop(placer *pl, const st_layer_data *ld, const job *jb)
 /* Half the side of the obstacle box render.c makes for a point's marker
  * (stars and triangles reach beyond size / 2), or of a proportional
  * marker's (size:) own diameter; 0 without a marker. */
-static double marker_radius(const st_scene *r, const st_layer_data *ld, const job *jb)
+static double feature_marker_radius(const st_scene *r, const st_layer_data *ld, size_t k)
 {
-    const st_feature *f = &ld->fs.feat[jb->feature];
+    const st_feature *f = &ld->fs.feat[k];
     const st_layer *L = ld->layer;
     const st_symbol *sym = f->cls >= 0 && (size_t)f->cls < L->nclasses ? &L->classes[f->cls].sym : &L->sym;
     double radius = 0;
     if (sym->marker != ST_MARKER_NONE)
         radius = (sym->size * 0.6 + sym->width) * r->view.px_per_pt;
     const st_thematic_result *t = ld->thematic;
-    if (t && t->size && jb->feature < t->n)
-        radius = (t->size[jb->feature] / 2 + ld->layer->sym.width) * r->view.px_per_pt;
+    if (t && t->size && k < t->n)
+        radius = (t->size[k] / 2 + ld->layer->sym.width) * r->view.px_per_pt;
     return radius;
+}
+
+static double marker_radius(const st_scene *r, const st_layer_data *ld, const job *jb)
+{
+    return feature_marker_radius(r, ld, jb->feature);
+}
+
+/* Calls fn for each marker on the canvas: every point of a point layer
+ * with a marker symbol, and proportional markers where they are drawn. */
+typedef void (*marker_fn)(marker_index *mk, const marker *m);
+
+static void each_marker(const st_scene *r, marker_index *mk, marker_fn fn)
+{
+    for (size_t i = 0; i < r->nlayers; i++) {
+        const st_layer_data *ld = &r->layers[i];
+        if (!ld->layer || !ld->layer->visible)
+            continue;
+        bool sized = ld->thematic && ld->thematic->size && ld->marker_xy;
+        if (!sized && ld->fs.type != ST_GEOM_POINT)
+            continue;
+        for (size_t k = 0; k < ld->fs.n && k < UINT32_MAX; k++) {
+            const st_feature *f = &ld->fs.feat[k];
+            double rad = feature_marker_radius(r, ld, k);
+            if (!(rad > 0))
+                continue;
+            const double *xy = sized ? ld->marker_xy + 2 * k : f->xy;
+            uint32_t np = sized ? 1 : f->npoints;
+            for (uint32_t p = 0; p < np; p++) {
+                double x = xy[2 * p], y = xy[2 * p + 1];
+                if (!(x >= -rad && y >= -rad && x <= r->view.width_px + rad && y <= r->view.height_px + rad))
+                    continue;
+                marker m = {(float)x, (float)y, (float)rad, (uint32_t)i, (uint32_t)k};
+                fn(mk, &m);
+            }
+        }
+    }
+}
+
+static size_t marker_cell(const marker_index *mk, const marker *m)
+{
+    return (size_t)cell_of(m->y, mk->cell, mk->ny) * (size_t)mk->nx + (size_t)cell_of(m->x, mk->cell, mk->nx);
+}
+
+static void count_marker(marker_index *mk, const marker *m)
+{
+    mk->start[marker_cell(mk, m) + 1]++;
+    mk->n++;
+    mk->rmax = fmax(mk->rmax, m->r);
+}
+
+/* start[c] is the next free slot of cell c while filling. */
+static void fill_marker(marker_index *mk, const marker *m)
+{
+    mk->m[mk->start[marker_cell(mk, m)]++] = *m;
+}
+
+/* Indexes the canvas's markers for the ambiguity rule. */
+static bool markers_init(const st_scene *r, marker_index *mk)
+{
+    memset(mk, 0, sizeof *mk);
+    double w = r->view.width_px, h = r->view.height_px;
+    mk->cell = GRID_CELL;
+    mk->nx = (int)fmax(ceil(w / mk->cell), 1);
+    mk->ny = (int)fmax(ceil(h / mk->cell), 1);
+    size_t ncells = (size_t)mk->nx * (size_t)mk->ny;
+    mk->start = calloc(ncells + 1, sizeof *mk->start);
+    if (!mk->start)
+        return false;
+    each_marker(r, mk, count_marker);
+    if (mk->n == 0 || mk->n >= UINT32_MAX)
+        return mk->n == 0;
+    mk->m = malloc(mk->n * sizeof *mk->m);
+    if (!mk->m)
+        return false;
+    for (size_t c = 0; c < ncells; c++)
+        mk->start[c + 1] += mk->start[c];
+    each_marker(r, mk, fill_marker);
+    /* Filling moved each start to the next cell's: shift back. */
+    memmove(mk->start + 1, mk->start, ncells * sizeof *mk->start);
+    mk->start[0] = 0;
+    return true;
+}
+
+static void markers_free(marker_index *mk)
+{
+    free(mk->m);
+    free(mk->start);
+}
+
+/* Whether jb's label may go away from its feature with a leader
+ * (map.leaders): auto, only the subject's labels, kept first. */
+static bool leaders_for(const placer *pl, const job *jb)
+{
+    switch (pl->r->map->leaders) {
+    case ST_LEADERS_ON: return true;
+    case ST_LEADERS_OFF: return false;
+    default: return jb->subject;
+    }
 }
 
 /* Whether a point label at px, py may find a place, decided before its
@@ -1038,6 +1401,8 @@ static bool point_may_fit(placer *pl, const job *jb, double px, double py)
     return false;
 }
 
+/* Places jb's label beside its feature, else (map.leaders) further out
+ * with a leader line, else drops it. */
 static steppe_status_t place_job(placer *pl, const job *jb)
 {
     st_scene *r = pl->r;
@@ -1047,7 +1412,9 @@ static steppe_status_t place_job(placer *pl, const job *jb)
     const st_map *map = r->map;
     steppe_status_t st = STEPPE_OK;
 
-    if (ld->fs.type == ST_GEOM_POINT && f->npoints > 0 && !point_may_fit(pl, jb, f->xy[0], f->xy[1]))
+    bool leaders = leaders_for(pl, jb);
+    if (ld->fs.type == ST_GEOM_POINT && f->npoints > 0 && !leaders &&
+        !point_may_fit(pl, jb, f->xy[0], f->xy[1]))
         return drop(pl, ld, jb);
 
     st_font font = label_font(map, lab);
@@ -1079,7 +1446,15 @@ static steppe_status_t place_job(placer *pl, const job *jb)
         anchor_of(f, ld->fs.type, &x, &y);
         if (ld->fs.type == ST_GEOM_POINT)
             radius = marker_radius(r, ld, jb);
-        st = place_point(pl, jb, &it, x, y, radius, &placed);
+        /* A point's marker: its label names it and no other. */
+        double own[3] = {x, y, radius};
+        bool marked = ld->fs.type == ST_GEOM_POINT && radius > 0;
+        it.anchored = ld->fs.type == ST_GEOM_POINT;
+        it.anchor[0] = x;
+        it.anchor[1] = y;
+        st = place_point(pl, jb, &it, x, y, radius, marked ? own : NULL, &placed);
+        if (st == STEPPE_OK && !placed && leaders)
+            st = place_leader(pl, jb, &it, x, y, radius, &placed);
     } else if (mode == ST_PLACE_POLYGON) {
         st = place_polygon(pl, jb, &it, f, &placed);
         if (st == STEPPE_OK && !placed && lab->outside) {
@@ -1091,11 +1466,26 @@ static steppe_status_t place_job(placer *pl, const job *jb)
             /* Beside the pole, then one and two line heights further out. */
             for (int ring = 0; ring < 3 && st == STEPPE_OK && !placed; ring++) {
                 if (x >= 0 && y >= 0 && x <= r->view.width_px && y <= r->view.height_px)
-                    st = place_point(pl, jb, &it, x, y, ring * lh, &placed);
+                    st = place_point(pl, jb, &it, x, y, ring * lh, NULL, &placed);
             }
+            if (st == STEPPE_OK && !placed && leaders && x >= 0 && y >= 0 && x <= r->view.width_px &&
+                y <= r->view.height_px)
+                st = place_leader(pl, jb, &it, x, y, 0, &placed);
         }
     } else {
         st = place_line(pl, jb, &it, f, &placed);
+        /* No room along the line: beside a point of its longest part,
+         * the middle first, with a leader. */
+        static const double along[] = {0.5, 0.35, 0.65, 0.2, 0.8};
+        for (size_t k = 0; k < sizeof along / sizeof along[0] && st == STEPPE_OK && !placed && leaders; k++) {
+            double x, y;
+            if (!line_point(f, along[k], &x, &y)) {
+                st = nomem(r);
+                break;
+            }
+            if (x >= 0 && y >= 0 && x <= r->view.width_px && y <= r->view.height_px)
+                st = place_leader(pl, jb, &it, x, y, 0, &placed);
+        }
     }
 
     if (st != STEPPE_OK || !placed) {
@@ -1104,6 +1494,95 @@ static steppe_status_t place_job(placer *pl, const job *jb)
     }
     if (st == STEPPE_OK && !placed)
         return drop(pl, ld, jb);
+    return st;
+}
+
+/* Places the n jobs in turn; dropped[i] (when not NULL) tells whether
+ * job i found no place. */
+static steppe_status_t place_run(placer *pl, const job *jobs, size_t n, bool *dropped)
+{
+    steppe_status_t st = STEPPE_OK;
+    for (size_t i = 0; i < n && st == STEPPE_OK; i++, pl->done++) {
+        size_t before = pl->r->ndropped;
+        st = place_job(pl, &jobs[i]);
+        if (dropped)
+            dropped[i] = pl->r->ndropped > before;
+    }
+    return st;
+}
+
+/* Takes back every label placed: the plan, the report's lists and the
+ * grid, which keeps only the scene's obstacles. */
+static steppe_status_t placer_reset(placer *pl)
+{
+    st_scene *r = pl->r;
+    for (size_t i = 0; i < pl->plan->n; i++)
+        st_text_destroy(pl->plan->items[i].text);
+    pl->plan->n = 0;
+    r->nlabels = 0;
+    r->ndropped = 0;
+    pl->done = 0;
+    grid_free(&pl->g);
+    if (!grid_init(&pl->g, r->view.width_px, r->view.height_px, r->nobstacles) ||
+        !grid_add_fixed(&pl->g, r->obstacles, r->nobstacles))
+        return nomem(r);
+    return STEPPE_OK;
+}
+
+/* The subject's labels (the first n jobs), placed before any other. Greedy
+ * placement in priority order can give one label the only room another
+ * had; when some are dropped, they go first and the run is made again, a
+ * few times, keeping the order that drops fewest (earliest among equals):
+ * a small search over orders, cheap for the few labels a subject has. */
+static steppe_status_t place_subject(placer *pl, job *jobs, size_t n)
+{
+    steppe_status_t st = STEPPE_OK;
+    job *best = malloc((n ? n : 1) * sizeof *best);
+    job *next = malloc((n ? n : 1) * sizeof *next);
+    bool *dropped = calloc(n ? n : 1, sizeof *dropped);
+    size_t best_drops = SIZE_MAX;
+    int best_try = 0, t = 0;
+    if (!best || !next || !dropped) {
+        st = nomem(pl->r);
+        goto done;
+    }
+    for (t = 0; t < SUBJECT_TRIES && st == STEPPE_OK; t++) {
+        if (t > 0)
+            st = placer_reset(pl);
+        if (st == STEPPE_OK)
+            st = place_run(pl, jobs, n, dropped);
+        size_t drops = 0;
+        for (size_t i = 0; i < n; i++)
+            drops += dropped[i];
+        if (st != STEPPE_OK || drops == 0)
+            goto done;
+        if (drops < best_drops) {
+            best_drops = drops;
+            best_try = t;
+            memcpy(best, jobs, n * sizeof *best);
+        }
+        /* The dropped first, then the rest, each in their last order. */
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (dropped[i])
+                next[k++] = jobs[i];
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (!dropped[i])
+                next[k++] = jobs[i];
+        }
+        memcpy(jobs, next, n * sizeof *jobs);
+    }
+    if (st == STEPPE_OK && best_try != t - 1) {
+        memcpy(jobs, best, n * sizeof *jobs);
+        st = placer_reset(pl);
+        if (st == STEPPE_OK)
+            st = place_run(pl, jobs, n, NULL);
+    }
+done:
+    free(best);
+    free(next);
+    free(dropped);
     return st;
 }
 
@@ -1226,8 +1705,9 @@ steppe_status_t st_labels_place(st_scene *r)
     size_t njobs = 0;
     placer pl = {.r = r};
     bool grid_ok = grid_init(&pl.g, r->view.width_px, r->view.height_px, r->nobstacles);
+    bool markers_ok = markers_init(r, &pl.mk);
 
-    if (!grid_ok) {
+    if (!grid_ok || !markers_ok) {
         st = nomem(r);
         goto done;
     }
@@ -1245,11 +1725,18 @@ steppe_status_t st_labels_place(st_scene *r)
         goto done;
     }
     pl.njobs = njobs;
-    for (size_t i = 0; i < njobs && st == STEPPE_OK; i++, pl.done++)
-        st = place_job(&pl, &jobs[i]);
+    /* The subject's labels before any other (jobs are sorted subject
+     * first), then the rest. */
+    size_t nsubject = 0;
+    while (nsubject < njobs && jobs[nsubject].subject)
+        nsubject++;
+    st = place_subject(&pl, jobs, nsubject);
+    if (st == STEPPE_OK)
+        st = place_run(&pl, jobs + nsubject, njobs - nsubject, NULL);
 done:
     free(jobs);
     grid_free(&pl.g);
+    markers_free(&pl.mk);
     return st;
 }
 
@@ -1258,6 +1745,20 @@ void st_labels_draw(st_scene *r, cairo_t *cr)
     const struct st_label_plan *plan = r->label_plan;
     if (!plan)
         return;
+    /* Leaders under every label: a halo covers a leader's end. */
+    for (size_t i = 0; i < plan->n; i++) {
+        const plan_item *it = &plan->items[i];
+        if (!it->has_leader)
+            continue;
+        cairo_save(cr);
+        cairo_set_line_width(cr, LEADER_WIDTH_PT * r->view.px_per_pt);
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+        cairo_set_source_rgba(cr, it->color.r, it->color.g, it->color.b, it->color.a);
+        cairo_move_to(cr, it->leader[0], it->leader[1]);
+        cairo_line_to(cr, it->leader[2], it->leader[3]);
+        cairo_stroke(cr);
+        cairo_restore(cr);
+    }
     for (size_t i = 0; i < plan->n; i++) {
         const plan_item *it = &plan->items[i];
         switch (it->kind) {

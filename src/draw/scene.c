@@ -12,11 +12,10 @@ const char *st_stage_name(st_stage stage)
     return stage < ST_STAGE_COUNT ? names[stage] : "?";
 }
 
-steppe_status_t st_scene_reserve_obstacles(st_scene *r, size_t n)
+/* Moves the obstacles to a new arena array of cap boxes (the old one
+ * stays in the arena until the render ends). */
+static steppe_status_t obstacles_move(st_scene *r, size_t cap)
 {
-    if (r->nobstacles + n <= r->cap_obstacles)
-        return STEPPE_OK;
-    size_t cap = r->nobstacles + n;
     st_box *nb = st_arena_alloc(r->arena, cap * sizeof *nb);
     if (!nb)
         return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
@@ -27,17 +26,19 @@ steppe_status_t st_scene_reserve_obstacles(st_scene *r, size_t n)
     return STEPPE_OK;
 }
 
+steppe_status_t st_scene_reserve_obstacles(st_scene *r, size_t n)
+{
+    if (r->nobstacles + n <= r->cap_obstacles)
+        return STEPPE_OK;
+    return obstacles_move(r, r->nobstacles + n);
+}
+
 steppe_status_t st_scene_add_obstacle(st_scene *r, st_box box)
 {
     if (r->nobstacles == r->cap_obstacles) {
-        size_t cap = r->cap_obstacles ? 2 * r->cap_obstacles : 64;
-        st_box *nb = st_arena_alloc(r->arena, cap * sizeof *nb);
-        if (!nb)
-            return st_error(r->ctx, STEPPE_ERR_NOMEM, "out of memory");
-        if (r->nobstacles)
-            memcpy(nb, r->obstacles, r->nobstacles * sizeof *nb);
-        r->obstacles = nb;
-        r->cap_obstacles = cap;
+        steppe_status_t st = obstacles_move(r, r->cap_obstacles ? 2 * r->cap_obstacles : 64);
+        if (st != STEPPE_OK)
+            return st;
     }
     r->obstacles[r->nobstacles++] = box;
     return STEPPE_OK;

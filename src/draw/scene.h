@@ -60,6 +60,14 @@ typedef struct st_placed_label {
     st_box box;          /* the whole label (for curved text, the union of its glyphs) */
     const st_box *parts; /* curved text: the box of each glyph cluster; NULL for straight text */
     size_t nparts;
+    /* A point's label: the centre of its feature's marker, px, and whether
+     * the placer checked that no other marker lies nearer the label. */
+    bool anchored;
+    double anchor[2];
+    /* A label placed away from its feature: the leader line drawn from
+     * the label (leader[0], [1]) to the feature ([2], [3]), px. */
+    bool has_leader;
+    double leader[4];
 } st_placed_label;
 
 typedef struct st_dropped_label {

@@ -41,8 +41,8 @@ static double region_dist_km(const st_feature *f, double x, double y)
 {
     double best = INFINITY;
     for (uint32_t k = 0; k < f->nparts; k++) {
-        uint32_t i0 = f->parts[k];
-        uint32_t i1 = k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
+        uint32_t i0 = st_part_begin(f, k);
+        uint32_t i1 = st_part_end(f, k);
         for (uint32_t i = i0; i + 1 < i1; i++) {
             const double *a = &f->xy[2 * i];
             const double *b = &f->xy[2 * i + 2];
@@ -83,8 +83,8 @@ static double each_piece(const st_featureset *border, piece_fn fn, void *user)
     for (size_t i = 0; i < border->n; i++) {
         const st_feature *f = &border->feat[i];
         for (uint32_t k = 0; k < f->nparts; k++) {
-            uint32_t i0 = f->parts[k];
-            uint32_t i1 = k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
+            uint32_t i0 = st_part_begin(f, k);
+            uint32_t i1 = st_part_end(f, k);
             for (uint32_t j = i0; j + 1 < i1; j++) {
                 const double *a = &f->xy[2 * j];
                 const double *b = &f->xy[2 * j + 2];

@@ -53,8 +53,8 @@ double st_geod_length_km(const st_featureset *fs)
     for (size_t i = 0; i < fs->n; i++) {
         const st_feature *f = &fs->feat[i];
         for (uint32_t k = 0; k < f->nparts; k++) {
-            uint32_t a = f->parts[k];
-            uint32_t b = k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
+            uint32_t a = st_part_begin(f, k);
+            uint32_t b = st_part_end(f, k);
             if (b > a)
                 km += st_geod_polyline_km(f->xy + 2 * (size_t)a, b - a);
         }
@@ -159,8 +159,8 @@ static bool feature_polygons(geos_env *env, const st_feature *f, GEOSGeometry **
     if (!rings || !holes)
         goto done;
     for (uint32_t k = 0; k < f->nparts; k++) {
-        uint32_t a = f->parts[k];
-        uint32_t b = k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
+        uint32_t a = st_part_begin(f, k);
+        uint32_t b = st_part_end(f, k);
         if (b <= a || b - a < 3)
             continue;
         ring_info *r = &rings[nr];
@@ -509,8 +509,8 @@ static bool each_ring(const st_featureset *polys, const st_filter *filter, const
         if (!st_filter_match(filter, polys, f))
             continue;
         for (uint32_t k = 0; k < f->nparts; k++) {
-            uint32_t a = f->parts[k];
-            uint32_t b = k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
+            uint32_t a = st_part_begin(f, k);
+            uint32_t b = st_part_end(f, k);
             if (b <= a || b - a < 3)
                 continue;
             const double *xy = f->xy + 2 * (size_t)a;
@@ -1047,8 +1047,8 @@ static bool pole_edges_make(const st_feature *f, pole_edges *pe)
     if (!pe->e)
         return false;
     for (uint32_t k = 0; k < f->nparts; k++) {
-        uint32_t a = f->parts[k];
-        uint32_t b = k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
+        uint32_t a = st_part_begin(f, k);
+        uint32_t b = st_part_end(f, k);
         for (uint32_t i = a, j = b - 1; i < b; j = i++) {
             pole_edge *e = &pe->e[pe->n++];
             e->ax = f->xy[2 * i];
@@ -1238,8 +1238,8 @@ static void polygon_pole(const st_feature *f, double precision, double *x, doubl
     uint32_t rb = 0;
     *x = *y = *dist = 0;
     for (uint32_t k = 0; k < f->nparts; k++) {
-        uint32_t a = f->parts[k];
-        uint32_t b = k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
+        uint32_t a = st_part_begin(f, k);
+        uint32_t b = st_part_end(f, k);
         double s = 0;
         for (uint32_t i = a, j = b - 1; i < b; j = i++)
             s += f->xy[2 * j] * f->xy[2 * i + 1] - f->xy[2 * i] * f->xy[2 * j + 1];

@@ -125,8 +125,8 @@ size_t st_generalize_px(st_featureset *fs, double tol_px)
         }
         memset(keep, 0, f->npoints);
         for (uint32_t p = 0; p < f->nparts; p++) {
-            size_t a = f->parts[p];
-            size_t b = p + 1 < f->nparts ? f->parts[p + 1] : f->npoints;
+            size_t a = st_part_begin(f, p);
+            size_t b = st_part_end(f, p);
             if (b <= a)
                 continue;
             size_t last = b - 1;
@@ -166,8 +166,8 @@ size_t st_generalize_px(st_featureset *fs, double tol_px)
         size_t w = 0;
         uint32_t wp = 0;
         for (uint32_t p = 0; p < f->nparts; p++) {
-            size_t a = f->parts[p];
-            size_t b = p + 1 < f->nparts ? f->parts[p + 1] : f->npoints;
+            size_t a = st_part_begin(f, p);
+            size_t b = st_part_end(f, p);
             f->parts[wp++] = (uint32_t)w;
             for (size_t k = a; k < b; k++) {
                 if (!keep[k])

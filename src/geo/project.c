@@ -1304,8 +1304,8 @@ steppe_status_t st_project_features_counted(steppe_ctx_t *ctx, st_proj *p, const
             const st_feature *f = &fs->feat[i1];
             fpart[i1] = w.parts.n;
             for (uint32_t j = 0; j < f->nparts; j++) {
-                size_t a = f->parts[j];
-                size_t b = j + 1 < f->nparts ? f->parts[j + 1] : f->npoints;
+                size_t a = st_part_begin(f, j);
+                size_t b = st_part_end(f, j);
                 if (b <= a || b > f->npoints)
                     continue;
                 bool ok = geographic ? walk_geographic(&w, fs->type, f->xy + 2 * a, b - a)

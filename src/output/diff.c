@@ -19,6 +19,7 @@
 
 #include "ctx.h"
 #include "output.h"
+#include "png_errors.h"
 
 /* Larger images are refused rather than allocated (4 bytes a pixel, two
  * images plus the highlight: 3 GiB at this limit). */
@@ -28,26 +29,6 @@ typedef struct rgba_image {
     int width, height;
     uint8_t *px; /* width * height * 4 bytes, R,G,B,A; owned */
 } rgba_image;
-
-typedef struct read_errstate {
-    char msg[256];
-} read_errstate;
-
-static void on_read_error(png_structp png, png_const_charp msg)
-{
-    read_errstate *es = png_get_error_ptr(png);
-    snprintf(es->msg, sizeof es->msg, "%s", msg);
-    png_longjmp(png, 1);
-}
-
-/* Read warnings concern ancillary chunks that a comparison ignores (an
- * iCCP profile libpng dislikes, a bad tEXt keyword); they are dropped so
- * that comparing a foreign reference image does not spray warnings. */
-static void on_read_warning(png_structp png, png_const_charp msg)
-{
-    (void)png;
-    (void)msg;
-}
 
 /* Opens path for reading if it is a regular file. Opened non-blocking and
  * checked with fstat() on the descriptor, so that a FIFO (or a FIFO put in
@@ -83,7 +64,8 @@ static steppe_status_t read_rgba(steppe_ctx_t *ctx, const char *path, rgba_image
     volatile steppe_status_t status = STEPPE_OK;
     png_structp png = NULL;
     png_infop info = NULL;
-    read_errstate es = {""};
+    /* No context: read warnings are dropped (png_errors.h). */
+    st_png_errors es = {NULL, path, ""};
     unsigned char sig[8];
     /* Assigned after setjmp and used after a longjmp: volatile
      * (C11 7.13.2.1p3), like status. */
@@ -97,7 +79,7 @@ static steppe_status_t read_rgba(steppe_ctx_t *ctx, const char *path, rgba_image
         status = st_error(ctx, STEPPE_ERR_DATA_CORRUPT, "%s: not a PNG file", path);
         goto done;
     }
-    png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &es, on_read_error, on_read_warning);
+    png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &es, st_png_on_error, st_png_on_warning);
     if (png)
         info = png_create_info_struct(png);
     if (!png || !info) {

@@ -24,6 +24,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "png_errors.h"
+
 /* Row filter and default level (ST_PNG_DEFAULT_LEVEL = 2), measured on a
  * 4000x2320 RGB map (mapnik rendering of shapes/countries.shp and
  * ru_regions.shp: flat fills, 1 px antialiased borders), best of 3 runs,
@@ -57,26 +59,6 @@
  * igzip at level 2 is 5x faster than zlib for a file 1-6% larger, so it is
  * the default; --png-level 6 is zlib's default for the smallest files. */
 #define ST_PNG_FILTER PNG_FILTER_NONE
-
-/* What libpng's handlers see; the error handler fills msg then longjmps. */
-typedef struct png_errstate {
-    steppe_ctx_t *ctx;
-    const char *path;
-    char msg[256];
-} png_errstate;
-
-static void on_png_error(png_structp png, png_const_charp msg)
-{
-    png_errstate *es = png_get_error_ptr(png);
-    snprintf(es->msg, sizeof es->msg, "%s", msg);
-    png_longjmp(png, 1);
-}
-
-static void on_png_warning(png_structp png, png_const_charp msg)
-{
-    png_errstate *es = png_get_error_ptr(png);
-    st_warn(es->ctx, "%s: libpng: %s", es->path, msg);
-}
 
 static int is_ascii(const char *s)
 {
@@ -446,7 +428,7 @@ steppe_status_t st_png_write_rows(steppe_ctx_t *ctx, FILE *fp, const char *path,
     volatile steppe_status_t status = STEPPE_OK;
     png_structp png = NULL;
     png_infop info = NULL;
-    png_errstate es = {ctx, path, ""};
+    st_png_errors es = {ctx, path, ""};
     png_text text[3];
     int ntext = 0;
     zpart parts[MAX_ZPARTS];
@@ -459,7 +441,7 @@ steppe_status_t st_png_write_rows(steppe_ctx_t *ctx, FILE *fp, const char *path,
     if (level < -1 || level > 9)
         return st_error(ctx, STEPPE_ERR_USAGE, "PNG compression level %d out of range (0-9)", level);
 
-    png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &es, on_png_error, on_png_warning);
+    png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &es, st_png_on_error, st_png_on_warning);
     if (png)
         info = png_create_info_struct(png);
     if (!png || !info) {

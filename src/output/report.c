@@ -50,6 +50,13 @@ static const char *format_name(const char *path)
     return "png";
 }
 
+/* ", "key": v", the number as json_num() writes it. */
+static void json_key_num(FILE *f, const char *key, double v)
+{
+    fprintf(f, ", \"%s\": ", key);
+    json_num(f, v);
+}
+
 static void json_key_str(FILE *f, const char *key, const char *v)
 {
     fprintf(f, ", \"%s\": ", key);
@@ -92,8 +99,7 @@ static void write_thematic(FILE *f, const st_layer_data *d)
         fprintf(f, "], \"nodata\": %zu", t->nodata.count);
         if (t->size) {
             json_key_str(f, "size_field", t->size_field);
-            fputs(", \"size_vmax\": ", f);
-            json_num(f, t->size_vmax);
+            json_key_num(f, "size_vmax", t->size_vmax);
             fprintf(f, ", \"size_nodata\": %zu, \"size_zero\": %zu", t->size_nodata, t->size_zero);
         }
         fputs("}", f);
@@ -125,10 +131,8 @@ static void border_shares(FILE *f, const st_layer_data *d)
     for (size_t k = 0; k < d->nshares; k++) {
         fputs(k ? ", {\"name\": " : "{\"name\": ", f);
         json_str(f, d->shares[k].name);
-        fputs(", \"km\": ", f);
-        json_num(f, d->shares[k].km);
-        fputs(", \"reach_km\": ", f);
-        json_num(f, d->shares[k].reach_km);
+        json_key_num(f, "km", d->shares[k].km);
+        json_key_num(f, "reach_km", d->shares[k].reach_km);
         fputs("}", f);
         sum += d->shares[k].km;
     }
@@ -228,6 +232,11 @@ static void write_body(st_scene *r, FILE *f)
                         l->parts[k].x1 - l->parts[k].x0, l->parts[k].y1 - l->parts[k].y0);
             fputs("]", f);
         }
+        if (l->anchored)
+            fprintf(f, ", \"anchor\": [%.1f, %.1f]", l->anchor[0], l->anchor[1]);
+        if (l->has_leader)
+            fprintf(f, ", \"leader\": [%.1f, %.1f, %.1f, %.1f]", l->leader[0], l->leader[1], l->leader[2],
+                    l->leader[3]);
         fputs("}", f);
     }
     fputs("\n  ],\n  \"dropped_labels\": [", f);
@@ -259,8 +268,7 @@ static void write_body(st_scene *r, FILE *f)
                 json_str(f, d->legs[k].from);
                 fputs(", \"to\": ", f);
                 json_str(f, d->legs[k].to);
-                fputs(", \"km\": ", f);
-                json_num(f, d->legs[k].km);
+                json_key_num(f, "km", d->legs[k].km);
                 fputs("}", f);
             }
             fputs("]", f);

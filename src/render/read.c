@@ -140,8 +140,8 @@ static steppe_status_t subset_copy(st_scene *r, const st_featureset *src, const 
         uint32_t w = 0;
         double tx = st_lon_tolerance(tol, f->bbox[1], f->bbox[3]);
         for (uint32_t p = 0; p < f->nparts; p++) {
-            uint32_t a = f->parts[p];
-            uint32_t b = p + 1 < f->nparts ? f->parts[p + 1] : f->npoints;
+            uint32_t a = st_part_begin(f, p);
+            uint32_t b = st_part_end(f, p);
             uint32_t start = w;
             parts[p] = w;
             for (uint32_t k = a; k < b; k++) {

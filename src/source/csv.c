@@ -457,9 +457,7 @@ steppe_status_t st_source_read_csv(steppe_ctx_t *ctx, const char *path, const ch
     }
     fs.fields = st_arena_calloc(arena, fs.nfields, sizeof *fs.fields);
     fs.field_types = st_arena_calloc(arena, fs.nfields + 1, 1);
-    stats->field_width = st_arena_calloc(arena, fs.nfields ? fs.nfields : 1, sizeof(int));
-    stats->field_decimals = st_arena_calloc(arena, fs.nfields ? fs.nfields : 1, sizeof(int));
-    if (!fs.fields || !fs.field_types || !stats->field_width || !stats->field_decimals) {
+    if (!fs.fields || !fs.field_types || !st_source_stats_fields(stats, arena, fs.nfields)) {
         st = STEPPE_ERR_NOMEM;
         goto out;
     }

@@ -385,12 +385,10 @@ steppe_status_t st_dbf_setup_fields(shp_reader *r)
     st_featureset *fs = r->fs;
     fs->fields = st_arena_calloc(r->arena, n ? n : 1, sizeof *fs->fields);
     fs->field_types = st_arena_calloc(r->arena, n + 1, 1);
-    r->stats->field_width = st_arena_calloc(r->arena, n ? n : 1, sizeof(int));
-    r->stats->field_decimals = st_arena_calloc(r->arena, n ? n : 1, sizeof(int));
+    bool stats_ok = st_source_stats_fields(r->stats, r->arena, n);
     r->offs = calloc(n ? n : 1, sizeof *r->offs);
     r->attrs = calloc(n ? n : 1, sizeof *r->attrs);
-    if (!fs->fields || !fs->field_types || !r->stats->field_width || !r->stats->field_decimals || !r->offs ||
-        !r->attrs)
+    if (!fs->fields || !fs->field_types || !stats_ok || !r->offs || !r->attrs)
         return STEPPE_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
         char name[XBASE_FLDNAME_LEN_READ + 1] = "";

@@ -183,6 +183,13 @@ static steppe_status_t read_with(steppe_ctx_t *ctx, const st_layer *layer, const
     return st;
 }
 
+bool st_source_stats_fields(st_source_stats *stats, st_arena *arena, size_t nfields)
+{
+    stats->field_width = st_arena_calloc(arena, nfields ? nfields : 1, sizeof(int));
+    stats->field_decimals = st_arena_calloc(arena, nfields ? nfields : 1, sizeof(int));
+    return stats->field_width && stats->field_decimals;
+}
+
 steppe_status_t st_source_read_layer(steppe_ctx_t *ctx, const st_layer *layer, const double *bbox,
                                      double simplify, st_arena *arena, st_featureset *out)
 {

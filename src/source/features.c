@@ -232,6 +232,20 @@ bool st_filter_match(const st_filter *filter, const st_featureset *fs, const st_
     return true;
 }
 
+size_t st_featureset_filter(st_featureset *fs, const st_filter *filter)
+{
+    if (!filter || filter->n == 0)
+        return 0;
+    size_t w = 0;
+    for (size_t i = 0; i < fs->n; i++) {
+        if (st_filter_match(filter, fs, &fs->feat[i]))
+            fs->feat[w++] = fs->feat[i];
+    }
+    size_t dropped = fs->n - w;
+    fs->n = w;
+    return dropped;
+}
+
 void st_featureset_field_list(const st_featureset *fs, char *list, size_t size)
 {
     size_t w = 0;

@@ -36,6 +36,19 @@ typedef struct st_feature {
     int cls;            /* class index in the layer, -1 for the layer symbol */
 } st_feature;
 
+/* Where part k of f begins in f->xy, in points (0 for a feature without a
+ * parts array). */
+static inline uint32_t st_part_begin(const st_feature *f, uint32_t k)
+{
+    return f->parts ? f->parts[k] : 0;
+}
+
+/* Where part k of f ends in f->xy: one past its last point. */
+static inline uint32_t st_part_end(const st_feature *f, uint32_t k)
+{
+    return f->parts && k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
+}
+
 typedef struct st_featureset {
     st_geom_type type;
     st_feature *feat;
@@ -83,6 +96,11 @@ bool st_featureset_reserve(st_featureset *fs, st_arena *arena, size_t n);
 /* True when feature f of fs satisfies filter (a filter naming a field that
  * fs lacks never matches; st_filter_check() reports that beforehand). */
 bool st_filter_match(const st_filter *filter, const st_featureset *fs, const st_feature *f);
+
+/* Keeps in place, in order, only the features of fs that satisfy filter
+ * (all of them when it is NULL or empty). Returns how many it dropped, for
+ * the reader's statistics. */
+size_t st_featureset_filter(st_featureset *fs, const st_filter *filter);
 
 /* Checks that every field named by filter exists in fs. Returns STEPPE_OK or
  * STEPPE_ERR_STYLE_KEY with "FILE:LINE:COL: no field 'x' in PATH (fields: ...)". */

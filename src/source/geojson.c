@@ -109,12 +109,10 @@ static void advance_lc(gj_reader *r, size_t to)
     }
 }
 
-static steppe_status_t err_at(gj_reader *r, steppe_status_t st, size_t at, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-/* "PATH:LINE:COL: message"; the column counts characters (UTF-8
+/* "PATH:LINE:COL: [INSIDE: ]message" of a data error at byte at, the
+ * message from fmt and ap; the column counts characters (UTF-8
  * sequences), from 1. */
-static steppe_status_t err_at(gj_reader *r, steppe_status_t st, size_t at, const char *fmt, ...)
+static steppe_status_t verr_at(gj_reader *r, size_t at, const char *inside, const char *fmt, va_list ap)
 {
     if (at < r->lc_pos)
         at = r->lc_pos; /* never behind what was counted */
@@ -122,12 +120,23 @@ static steppe_status_t err_at(gj_reader *r, steppe_status_t st, size_t at, const
     size_t col = 1;
     for (size_t i = r->line_start; i < at && i < r->size; i++)
         col += (r->buf[i] & 0xC0) != 0x80;
-    char msg[1024];
+    char where[1536];
+    snprintf(where, sizeof where, "%s:%zu:%zu%s%s", r->path, r->line, col, inside ? ": " : "",
+             inside ? inside : "");
+    return st_verror(r->ctx, STEPPE_ERR_DATA_CORRUPT, where, fmt, ap);
+}
+
+static steppe_status_t err_at(gj_reader *r, size_t at, const char *inside, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* verr_at() with the message's arguments. */
+static steppe_status_t err_at(gj_reader *r, size_t at, const char *inside, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    steppe_status_t st = verr_at(r, at, inside, fmt, ap);
     va_end(ap);
-    return st_error(r->ctx, st, "%s:%zu:%zu: %s", r->path, r->line, col, msg);
+    return st;
 }
 
 /* A path inside a feature, for messages: fixed buffer, cut when long. */
@@ -192,7 +201,7 @@ static steppe_status_t parse_plain(gj_reader *r, json_object **out)
     *out = NULL;
     size_t start = r->pos;
     if (start >= r->size)
-        return err_at(r, STEPPE_ERR_DATA_CORRUPT, r->size, "the JSON text ends too early (truncated?)");
+        return err_at(r, r->size, NULL, "the JSON text ends too early (truncated?)");
     json_tokener_reset(r->tok);
     json_object *o = NULL;
     enum json_tokener_error e = json_tokener_continue;
@@ -216,13 +225,13 @@ static steppe_status_t parse_plain(gj_reader *r, json_object **out)
         e = json_tokener_get_error(r->tok);
         if (e != json_tokener_success) {
             json_object_put(o);
-            return err_at(r, STEPPE_ERR_DATA_CORRUPT, r->size, "the JSON text ends too early (truncated?)");
+            return err_at(r, r->size, NULL, "the JSON text ends too early (truncated?)");
         }
     }
     if (e != json_tokener_success) {
         json_object_put(o);
         size_t where = at > start ? at - 1 : start;
-        return err_at(r, STEPPE_ERR_DATA_CORRUPT, where, "not valid JSON: %s", json_tokener_error_desc(e));
+        return err_at(r, where, NULL, "not valid JSON: %s", json_tokener_error_desc(e));
     }
     r->pos = at;
     *out = o;
@@ -261,7 +270,7 @@ static steppe_status_t nomem(gj_reader *r)
 
 static steppe_status_t truncated(gj_reader *r)
 {
-    return err_at(r, STEPPE_ERR_DATA_CORRUPT, r->size, "the JSON text ends too early (truncated?)");
+    return err_at(r, r->size, NULL, "the JSON text ends too early (truncated?)");
 }
 
 static int is_ws(unsigned char c)
@@ -282,12 +291,13 @@ static steppe_status_t cerr(gj_reader *r, size_t at, const char *fmt, ...)
 /* An error inside a coordinates array, naming the feature it is in. */
 static steppe_status_t cerr(gj_reader *r, size_t at, const char *fmt, ...)
 {
-    char msg[512];
+    char inside[64];
+    snprintf(inside, sizeof inside, "feature %zu: \"coordinates\"", r->feature_no + 1);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    steppe_status_t st = verr_at(r, at, inside, fmt, ap);
     va_end(ap);
-    return err_at(r, STEPPE_ERR_DATA_CORRUPT, at, "feature %zu: \"coordinates\": %s", r->feature_no + 1, msg);
+    return st;
 }
 
 /* A JSON number at p (RFC 8259's grammar), its value in *v and its end in
@@ -487,13 +497,13 @@ static steppe_status_t prescan(gj_reader *r, int kind, size_t *end)
             continue;
         } else if (f && f->state == 1) {
             if (c != ':')
-                return err_at(r, STEPPE_ERR_DATA_CORRUPT, p, "not valid JSON: ':' expected");
+                return err_at(r, p, NULL, "not valid JSON: ':' expected");
             f->state = 2;
             p++;
             continue;
         } else if (f && f->state == 0) {
             if (c != '"')
-                return err_at(r, STEPPE_ERR_DATA_CORRUPT, p, "not valid JSON: a member name expected");
+                return err_at(r, p, NULL, "not valid JSON: a member name expected");
             size_t q = p;
             st = string_end(r, p, &q);
             if (st != STEPPE_OK)
@@ -503,7 +513,7 @@ static steppe_status_t prescan(gj_reader *r, int kind, size_t *end)
             p = q;
             continue;
         } else if (f && f->state == 3) {
-            return err_at(r, STEPPE_ERR_DATA_CORRUPT, p, "not valid JSON: ',' or '%c' expected", f->close);
+            return err_at(r, p, NULL, "not valid JSON: ',' or '%c' expected", f->close);
         } else {
             /* a value */
             int role = ROLE_OTHER;
@@ -530,7 +540,7 @@ static steppe_status_t prescan(gj_reader *r, int kind, size_t *end)
             }
             if (c == '{' || c == '[') {
                 if (depth == MAX_DEPTH)
-                    return err_at(r, STEPPE_ERR_DATA_CORRUPT, p, "JSON nested deeper than %d", MAX_DEPTH);
+                    return err_at(r, p, NULL, "JSON nested deeper than %d", MAX_DEPTH);
                 if (f)
                     f->state = 3;
                 stack[depth++] =
@@ -539,7 +549,7 @@ static steppe_status_t prescan(gj_reader *r, int kind, size_t *end)
                 continue;
             }
             if (!f)
-                return err_at(r, STEPPE_ERR_DATA_CORRUPT, p, "not valid JSON: an object or array expected");
+                return err_at(r, p, NULL, "not valid JSON: an object or array expected");
             if (c == '"') {
                 st = string_end(r, p, &p);
                 if (st != STEPPE_OK)
@@ -550,7 +560,7 @@ static steppe_status_t prescan(gj_reader *r, int kind, size_t *end)
                        !is_ws(r->buf[q]))
                     q++;
                 if (q == p)
-                    return err_at(r, STEPPE_ERR_DATA_CORRUPT, p, "not valid JSON: a value expected");
+                    return err_at(r, p, NULL, "not valid JSON: a value expected");
                 p = q;
             }
             f->state = 3;
@@ -580,7 +590,7 @@ static steppe_status_t feed(gj_reader *r, const char *s, size_t n, size_t base, 
         }
         if (e != json_tokener_continue) {
             size_t at = base == SIZE_MAX ? r->pos : base + (used ? used - 1 : 0);
-            return err_at(r, STEPPE_ERR_DATA_CORRUPT, at, "not valid JSON: %s", json_tokener_error_desc(e));
+            return err_at(r, at, NULL, "not valid JSON: %s", json_tokener_error_desc(e));
         }
         s += chunk;
         n -= chunk;
@@ -617,7 +627,7 @@ static steppe_status_t parse_value(gj_reader *r, json_object **out, int kind)
         }
     }
     if (st == STEPPE_OK && !done)
-        st = err_at(r, STEPPE_ERR_DATA_CORRUPT, end, "not valid JSON");
+        st = err_at(r, end, NULL, "not valid JSON");
     if (st != STEPPE_OK) {
         json_object_put(o);
         return st;
@@ -631,10 +641,9 @@ static steppe_status_t expect(gj_reader *r, char c, const char *what)
 {
     skip_ws(r);
     if (r->pos >= r->size)
-        return err_at(r, STEPPE_ERR_DATA_CORRUPT, r->size,
-                      "the JSON text ends too early (truncated?): %s expected", what);
+        return err_at(r, r->size, NULL, "the JSON text ends too early (truncated?): %s expected", what);
     if (r->buf[r->pos] != (unsigned char)c)
-        return err_at(r, STEPPE_ERR_DATA_CORRUPT, r->pos, "not valid JSON: %s expected", what);
+        return err_at(r, r->pos, NULL, "not valid JSON: %s expected", what);
     r->pos++;
     return STEPPE_OK;
 }
@@ -662,18 +671,6 @@ typedef struct gctx {
     jpath path;
 } gctx;
 
-static steppe_status_t geom_err(gctx *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static steppe_status_t geom_err(gctx *g, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return err_at(g->r, STEPPE_ERR_DATA_CORRUPT, g->at, "%s: %s", g->path.s, msg);
-}
-
 /* "a number", "an array", ... for messages. */
 static const char *jtype(json_object *o)
 {
@@ -689,20 +686,6 @@ static const char *jtype(json_object *o)
     return "a value";
 }
 
-static steppe_status_t node_err(gctx *g, size_t off, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* An error at a coordinate node's own place. */
-static steppe_status_t node_err(gctx *g, size_t off, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return err_at(g->r, STEPPE_ERR_DATA_CORRUPT, off, "%s: %s", g->path.s, msg);
-}
-
 /* The node after node i's subtree. */
 static uint32_t next_node(const gj_reader *r, uint32_t i)
 {
@@ -714,17 +697,16 @@ static steppe_status_t position(gctx *g, uint32_t i, double *x, double *y)
 {
     const cnode *n = &g->r->cn[i];
     if (!n->array)
-        return node_err(g, n->off,
-                        "a number where a position (an array of numbers) was expected: wrong "
-                        "coordinate depth");
+        return err_at(g->r, n->off, g->path.s,
+                      "a number where a position (an array of numbers) was expected: wrong "
+                      "coordinate depth");
     if (n->count < 2)
-        return node_err(g, n->off, "a position of %u number%s (at least 2 needed)", n->count,
-                        n->count == 1 ? "" : "s");
+        return err_at(g->r, n->off, g->path.s, "a position of %u number%s (at least 2 needed)", n->count,
+                      n->count == 1 ? "" : "s");
     for (uint32_t k = 1; k <= n->count; k++) {
         if (n[k].array)
-            return node_err(
-                g, n[k].off,
-                "an array inside a position, where a number was expected: wrong coordinate depth");
+            return err_at(g->r, n[k].off, g->path.s,
+                          "an array inside a position, where a number was expected: wrong coordinate depth");
     }
     *x = n[1].v;
     *y = n[2].v;
@@ -750,24 +732,23 @@ static steppe_status_t run(gctx *g, uint32_t i, st_geom_type c, int ring)
     gj_reader *r = g->r;
     const cnode *a = &r->cn[i];
     if (!a->array)
-        return node_err(g, a->off,
-                        "a number where an array of positions was expected: wrong coordinate depth");
+        return err_at(g->r, a->off, g->path.s,
+                      "a number where an array of positions was expected: wrong coordinate depth");
     size_t n = a->count;
     if (n == 0)
         return STEPPE_OK;
     const cnode *first = a + 1;
     if (!first->array)
-        return node_err(
-            g, first->off,
-            "a number where a position (an array of numbers) was expected: wrong coordinate depth");
+        return err_at(g->r, first->off, g->path.s,
+                      "a number where a position (an array of numbers) was expected: wrong coordinate depth");
     if (first->count > 0 && first[1].array)
-        return node_err(g, first[1].off,
-                        "an array of arrays where a position (an array of numbers) was expected: "
-                        "wrong coordinate depth");
+        return err_at(g->r, first[1].off, g->path.s,
+                      "an array of arrays where a position (an array of numbers) was expected: "
+                      "wrong coordinate depth");
     if (c == ST_GEOM_LINE && n < 2)
-        return node_err(g, a->off, "a line of 1 position (at least 2 needed)");
+        return err_at(g->r, a->off, g->path.s, "a line of 1 position (at least 2 needed)");
     if (ring && n < 4)
-        return node_err(g, a->off, "a ring of %zu positions (at least 4 needed)", n);
+        return err_at(g->r, a->off, g->path.s, "a ring of %zu positions (at least 4 needed)", n);
     if (!keep_class(r, c))
         return STEPPE_OK;
     if (n > UINT32_MAX / 4 || grow((void **)&r->xy, &r->capxy, 2 * (r->npts + n), sizeof *r->xy) != 0 ||
@@ -794,7 +775,7 @@ static steppe_status_t run(gctx *g, uint32_t i, st_geom_type c, int ring)
         const double *p0 = r->xy + 2 * (r->npts - n);
         const double *last = r->xy + 2 * (r->npts - 1);
         if (p0[0] != last[0] || p0[1] != last[1])
-            return node_err(g, a->off, "ring not closed (its last position is not its first)");
+            return err_at(g->r, a->off, g->path.s, "ring not closed (its last position is not its first)");
     }
     return STEPPE_OK;
 }
@@ -803,8 +784,8 @@ static steppe_status_t each(gctx *g, uint32_t i, const char *what, steppe_status
 {
     const cnode *a = &g->r->cn[i];
     if (!a->array)
-        return node_err(g, a->off, "a number where an array of %s was expected: wrong coordinate depth",
-                        what);
+        return err_at(g->r, a->off, g->path.s,
+                      "a number where an array of %s was expected: wrong coordinate depth", what);
     uint32_t k = i + 1;
     for (size_t e = 0; e < a->count; e++, k = next_node(g->r, k)) {
         size_t old = jp_push(&g->path, "[%zu]", e);
@@ -834,21 +815,22 @@ static steppe_status_t polygon_of(gctx *g, uint32_t i)
 static steppe_status_t geometry(gctx *g, json_object *o, int depth)
 {
     if (!json_object_is_type(o, json_type_object))
-        return geom_err(g, "%s where a geometry object was expected", jtype(o));
+        return err_at(g->r, g->at, g->path.s, "%s where a geometry object was expected", jtype(o));
     json_object *t = NULL;
     if (!json_object_object_get_ex(o, "type", &t) || !json_object_is_type(t, json_type_string))
-        return geom_err(g, "a geometry without a \"type\" string");
+        return err_at(g->r, g->at, g->path.s, "a geometry without a \"type\" string");
     const char *type = json_object_get_string(t);
     if (strcmp(type, "GeometryCollection") == 0) {
         if (depth > MAX_COLLECTION_DEPTH)
-            return geom_err(g, "geometry collections nested deeper than %d", MAX_COLLECTION_DEPTH);
+            return err_at(g->r, g->at, g->path.s, "geometry collections nested deeper than %d",
+                          MAX_COLLECTION_DEPTH);
         json_object *gs = NULL;
         if (!json_object_object_get_ex(o, "geometries", &gs))
-            return geom_err(g, "a GeometryCollection without \"geometries\"");
+            return err_at(g->r, g->at, g->path.s, "a GeometryCollection without \"geometries\"");
         size_t old = jp_push(&g->path, ".geometries");
         steppe_status_t st = STEPPE_OK;
         if (!json_object_is_type(gs, json_type_array))
-            return geom_err(g, "%s where an array of geometries was expected", jtype(gs));
+            return err_at(g->r, g->at, g->path.s, "%s where an array of geometries was expected", jtype(gs));
         size_t n = json_object_array_length(gs);
         for (size_t i = 0; i < n && st == STEPPE_OK; i++) {
             size_t o2 = jp_push(&g->path, "[%zu]", i);
@@ -862,12 +844,12 @@ static steppe_status_t geometry(gctx *g, json_object *o, int depth)
     }
     json_object *c = NULL;
     if (!json_object_object_get_ex(o, "coordinates", &c))
-        return geom_err(g, "a %s without \"coordinates\"", type);
+        return err_at(g->r, g->at, g->path.s, "a %s without \"coordinates\"", type);
     /* Every coordinates value of a geometry was cut out by the pre-scan
      * and stands here as its placeholder. */
     int64_t ph = json_object_is_type(c, json_type_int) ? json_object_get_int64(c) : -1;
     if (ph < 0 || (size_t)ph >= g->r->ncroot)
-        return geom_err(g, "\"coordinates\" is not an array");
+        return err_at(g->r, g->at, g->path.s, "\"coordinates\" is not an array");
     uint32_t root = g->r->croot[ph];
     size_t old = jp_push(&g->path, ".coordinates");
     steppe_status_t st;
@@ -900,7 +882,7 @@ static steppe_status_t geometry(gctx *g, json_object *o, int depth)
         st = each(g, root, "polygons", polygon_of);
     } else {
         jp_pop(&g->path, old);
-        return geom_err(g, "unknown geometry type '%s'", type);
+        return err_at(g->r, g->at, g->path.s, "unknown geometry type '%s'", type);
     }
     if (st == STEPPE_OK)
         jp_pop(&g->path, old);
@@ -988,12 +970,12 @@ static steppe_status_t keep_attrs(gctx *g, json_object *feature, st_feature *f, 
     json_object_object_get_ex(feature, "properties", &props);
     json_object_object_get_ex(feature, "id", &id);
     if (props && !json_object_is_type(props, json_type_object))
-        return geom_err(g, "\"properties\" is %s, not an object or null", jtype(props));
+        return err_at(g->r, g->at, g->path.s, "\"properties\" is %s, not an object or null", jtype(props));
     if (id && !json_object_is_type(id, json_type_string) && !json_object_is_type(id, json_type_int) &&
         !json_object_is_type(id, json_type_double))
-        return geom_err(g, "\"id\" is %s, not a string or number", jtype(id));
+        return err_at(g->r, g->at, g->path.s, "\"id\" is %s, not a string or number", jtype(id));
     if (id && !number_ok(id))
-        return geom_err(g, "\"id\" is a number out of range");
+        return err_at(g->r, g->at, g->path.s, "\"id\" is a number out of range");
     /* Fields first (a new one grows the list), then this feature's values. */
     if (id && field_index(r, "id") < 0)
         return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
@@ -1001,7 +983,7 @@ static steppe_status_t keep_attrs(gctx *g, json_object *feature, st_feature *f, 
         json_object_object_foreach(props, key, val)
         {
             if (!number_ok(val))
-                return geom_err(g, "property \"%.64s\" is a number out of range", key);
+                return err_at(g->r, g->at, g->path.s, "property \"%.64s\" is a number out of range", key);
             if (field_index(r, key) < 0)
                 return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
         }
@@ -1054,11 +1036,11 @@ static steppe_status_t add_feature(gj_reader *r, json_object *feature, json_obje
         json_object *t = NULL;
         if (!json_object_object_get_ex(feature, "type", &t) || !json_object_is_type(t, json_type_string) ||
             strcmp(json_object_get_string(t), "Feature") != 0)
-            return geom_err(&g, "not a Feature (\"type\" is %s%s%s)", t ? "'" : "missing",
-                            t && json_object_is_type(t, json_type_string) ? json_object_get_string(t) : "",
-                            t ? "'" : "");
+            return err_at(g.r, g.at, g.path.s, "not a Feature (\"type\" is %s%s%s)", t ? "'" : "missing",
+                          t && json_object_is_type(t, json_type_string) ? json_object_get_string(t) : "",
+                          t ? "'" : "");
         if (!json_object_object_get_ex(feature, "geometry", &geom))
-            return geom_err(&g, "a Feature without a \"geometry\" member (null for none)");
+            return err_at(g.r, g.at, g.path.s, "a Feature without a \"geometry\" member (null for none)");
     }
     size_t base = jp_push(&g.path, feature ? ".geometry" : "");
     if (!geom) {
@@ -1173,8 +1155,7 @@ static steppe_status_t stream_features(gj_reader *r)
             return st;
         if (!f || !json_object_is_type(f, json_type_object)) {
             json_object_put(f);
-            return err_at(r, STEPPE_ERR_DATA_CORRUPT, at, "feature %zu: %s, not a Feature object",
-                          r->feature_no + 1, jtype(f));
+            return err_at(r, at, NULL, "feature %zu: %s, not a Feature object", r->feature_no + 1, jtype(f));
         }
         st = add_feature(r, f, NULL, at);
         json_object_put(f);
@@ -1183,12 +1164,12 @@ static steppe_status_t stream_features(gj_reader *r)
         release_behind(r);
         skip_ws(r);
         if (r->pos >= r->size)
-            return err_at(r, STEPPE_ERR_DATA_CORRUPT, r->size, "the JSON text ends too early (truncated?)");
+            return err_at(r, r->size, NULL, "the JSON text ends too early (truncated?)");
         unsigned char c = r->buf[r->pos++];
         if (c == ']')
             return STEPPE_OK;
         if (c != ',')
-            return err_at(r, STEPPE_ERR_DATA_CORRUPT, r->pos - 1, "not valid JSON: ',' or ']' expected");
+            return err_at(r, r->pos - 1, NULL, "not valid JSON: ',' or ']' expected");
     }
 }
 
@@ -1198,7 +1179,7 @@ static steppe_status_t top_object(gj_reader *r)
     skip_ws(r);
     size_t at = r->pos;
     if (r->buf[r->pos] != '{')
-        return err_at(r, STEPPE_ERR_DATA_CORRUPT, at, "not GeoJSON: a JSON object expected");
+        return err_at(r, at, NULL, "not GeoJSON: a JSON object expected");
     r->pos++;
     r->ncn = r->ncroot = 0;
     json_object *members = json_object_new_object();
@@ -1213,10 +1194,8 @@ static steppe_status_t top_object(gj_reader *r)
         for (;;) {
             skip_ws(r);
             if (r->pos >= r->size || r->buf[r->pos] != '"') {
-                st = r->pos >= r->size ? err_at(r, STEPPE_ERR_DATA_CORRUPT, r->size,
-                                                "the JSON text ends too early (truncated?)")
-                                       : err_at(r, STEPPE_ERR_DATA_CORRUPT, r->pos,
-                                                "not valid JSON: a member name expected");
+                st = r->pos >= r->size ? err_at(r, r->size, NULL, "the JSON text ends too early (truncated?)")
+                                       : err_at(r, r->pos, NULL, "not valid JSON: a member name expected");
                 break;
             }
             json_object *key = NULL;
@@ -1239,7 +1218,7 @@ static steppe_status_t top_object(gj_reader *r)
                 json_object *v = NULL;
                 long ph = -1;
                 if (strcmp(k, "coordinates") == 0 && r->pos < r->size && r->buf[r->pos] != '[') {
-                    st = err_at(r, STEPPE_ERR_DATA_CORRUPT, r->pos, "\"coordinates\" is not an array");
+                    st = err_at(r, r->pos, NULL, "\"coordinates\" is not an array");
                 } else if (strcmp(k, "coordinates") == 0) {
                     /* a bare geometry's own coordinates */
                     size_t q = r->pos;
@@ -1268,14 +1247,14 @@ static steppe_status_t top_object(gj_reader *r)
                 break;
             skip_ws(r);
             if (r->pos >= r->size) {
-                st = err_at(r, STEPPE_ERR_DATA_CORRUPT, r->size, "the JSON text ends too early (truncated?)");
+                st = err_at(r, r->size, NULL, "the JSON text ends too early (truncated?)");
                 break;
             }
             unsigned char c = r->buf[r->pos++];
             if (c == '}')
                 break;
             if (c != ',') {
-                st = err_at(r, STEPPE_ERR_DATA_CORRUPT, r->pos - 1, "not valid JSON: ',' or '}' expected");
+                st = err_at(r, r->pos - 1, NULL, "not valid JSON: ',' or '}' expected");
                 break;
             }
         }
@@ -1287,12 +1266,11 @@ static steppe_status_t top_object(gj_reader *r)
                 ? json_object_get_string(t)
                 : NULL;
         if (!type)
-            st = err_at(r, STEPPE_ERR_DATA_CORRUPT, at, "not GeoJSON: the object has no \"type\" string");
+            st = err_at(r, at, NULL, "not GeoJSON: the object has no \"type\" string");
         else if (strcmp(type, "FeatureCollection") == 0)
             ;
         else if (had_features)
-            st = err_at(r, STEPPE_ERR_DATA_CORRUPT, at,
-                        "not GeoJSON: \"features\" in a %s, not a FeatureCollection", type);
+            st = err_at(r, at, NULL, "not GeoJSON: \"features\" in a %s, not a FeatureCollection", type);
         else if (strcmp(type, "Feature") == 0)
             st = add_feature(r, members, NULL, at);
         else
@@ -1369,7 +1347,7 @@ static steppe_status_t walk(st_source *src, gj_reader *r)
     steppe_status_t st = STEPPE_OK;
     skip_ws(r);
     if (r->pos >= r->size)
-        return err_at(r, STEPPE_ERR_DATA_CORRUPT, r->pos, "not GeoJSON: the file holds no JSON object");
+        return err_at(r, r->pos, NULL, "not GeoJSON: the file holds no JSON object");
     /* One top-level object, or (newline-delimited) one after another. */
     while (st == STEPPE_OK && r->pos < r->size) {
         st = top_object(r);
@@ -1459,20 +1437,13 @@ static steppe_status_t gj_read(st_source *src, const st_read_opts *opts, st_aren
     st = st_filter_check(src->ctx, opts->where, &fs);
     if (st != STEPPE_OK)
         goto out;
-    if (opts->where && opts->where->n) {
-        size_t w = 0;
-        for (size_t i = 0; i < fs.n; i++) {
-            if (st_filter_match(opts->where, &fs, &fs.feat[i]))
-                fs.feat[w++] = fs.feat[i];
-            else
-                r.stats->filtered++;
-        }
-        fs.n = w;
-    }
+    r.stats->filtered += st_featureset_filter(&fs, opts->where);
     if (r.have_bounds)
         memcpy(r.stats->bounds, r.bounds, sizeof r.bounds);
-    r.stats->field_width = st_arena_calloc(arena, r.nfields ? r.nfields : 1, sizeof(int));
-    r.stats->field_decimals = st_arena_calloc(arena, r.nfields ? r.nfields : 1, sizeof(int));
+    if (!st_source_stats_fields(r.stats, arena, r.nfields)) {
+        st = STEPPE_ERR_NOMEM;
+        goto out;
+    }
     *out = fs;
 out:
     if (st == STEPPE_ERR_NOMEM)

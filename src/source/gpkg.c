@@ -686,16 +686,7 @@ static steppe_status_t gp_read_features(st_source *src, const st_read_opts *opts
     st = read_rows(&g);
     if (st != STEPPE_OK)
         goto out;
-    if (opts->where && opts->where->n) {
-        size_t w = 0;
-        for (size_t i = 0; i < fs.n; i++) {
-            if (st_filter_match(opts->where, &fs, &fs.feat[i]))
-                fs.feat[w++] = fs.feat[i];
-            else
-                g.stats->filtered++;
-        }
-        fs.n = w;
-    }
+    g.stats->filtered += st_featureset_filter(&fs, opts->where);
     if (!opts->quiet) {
         if (g.mixed)
             st_warn(src->ctx, "%s: %s: %zu features of another geometry type than the first skipped",
@@ -709,8 +700,10 @@ static steppe_status_t gp_read_features(st_source *src, const st_read_opts *opts
     }
     fs.crs = opts->crs ? opts->crs : s->crs ? s->crs : "EPSG:4326";
     g.stats->crs_assumed = !opts->crs && s->crs_assumed;
-    g.stats->field_width = st_arena_calloc(arena, fs.nfields ? fs.nfields : 1, sizeof(int));
-    g.stats->field_decimals = st_arena_calloc(arena, fs.nfields ? fs.nfields : 1, sizeof(int));
+    if (!st_source_stats_fields(g.stats, arena, fs.nfields)) {
+        st = STEPPE_ERR_NOMEM;
+        goto out;
+    }
     *out = fs;
 out:
     if (st == STEPPE_ERR_NOMEM)

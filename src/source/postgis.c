@@ -18,6 +18,7 @@
 #include "driver.h"
 #include "dsn.h"
 #include "dynlib.h"
+#include "strbuf.h"
 #include "wkb.h"
 
 /* PostgreSQL's built-in type OIDs (pg_type.dat; stable across versions). */
@@ -47,6 +48,7 @@ typedef struct pg_shape {
     const char *order;    /* table mode: the single-column primary key, or NULL */
     int typmod;           /* the geometry column's type modifier (geometry(type, SRID)); -1: none */
     int srid;             /* -1: no row with a geometry to tell */
+    bool geography;       /* the column is PostGIS's geography type (read as geometry) */
 } pg_shape;
 
 /* One connection and what its messages need: the driver's state. */
@@ -60,22 +62,11 @@ typedef struct pg {
     const char *secrets[MAX_SECRETS]; /* texts scrubbed from every message */
     size_t nsecrets;
     unsigned geometry_oid;
-    const char *user_sql; /* while the layer's query is prepared: for an error's position */
-    st_pg_spec own_spec;  /* the driver's: from the layer */
+    unsigned geography_oid; /* 0: this PostGIS has no geography type */
+    const char *user_sql;   /* while the layer's query is prepared: for an error's position */
+    st_pg_spec own_spec;    /* the driver's: from the layer */
     pg_shape shape;
 } pg;
-
-/* Appends s[0..n) to the growing text in buf (cap bytes), cut when full. */
-static void put(char *buf, size_t cap, size_t *len, const char *s, size_t n)
-{
-    if (*len + 1 >= cap)
-        return;
-    if (n > cap - 1 - *len)
-        n = cap - 1 - *len;
-    memcpy(buf + *len, s, n);
-    *len += n;
-    buf[*len] = '\0';
-}
 
 static void add_secret(pg *c, const char *s)
 {
@@ -119,7 +110,7 @@ static char *clean(pg *c, const char *text)
         for (size_t i = 0; i < c->nsecrets; i++) {
             size_t n = strlen(c->secrets[i]);
             if (strncmp(s, c->secrets[i], n) == 0) {
-                put(buf, sizeof buf, &len, "***", 3);
+                st_strbuf_put(buf, sizeof buf, &len, "***", 3);
                 s += n;
                 hit = true;
                 break;
@@ -134,16 +125,16 @@ static char *clean(pg *c, const char *text)
             while (len > 0 && buf[len - 1] == ' ')
                 buf[--len] = '\0';
             if (*s && len > 0)
-                put(buf, sizeof buf, &len, "; ", 2);
+                st_strbuf_put(buf, sizeof buf, &len, "; ", 2);
             continue;
         }
         if (isspace((unsigned char)*s)) {
             if (len > 0 && buf[len - 1] != ' ')
-                put(buf, sizeof buf, &len, " ", 1);
+                st_strbuf_put(buf, sizeof buf, &len, " ", 1);
             s++;
             continue;
         }
-        put(buf, sizeof buf, &len, s, 1);
+        st_strbuf_put(buf, sizeof buf, &len, s, 1);
         s++;
     }
     while (len > 0 && buf[len - 1] == ' ')
@@ -233,14 +224,24 @@ static PGresult *run(pg *c, const char *sql, int nparams, const char *p1, const 
     return NULL;
 }
 
-/* The OID of PostGIS's geometry type; false (nothing recorded) when the
- * database has no PostGIS. */
+/* The OIDs of PostGIS's geometry and geography types, from columns col
+ * and col + 1 of row 0 of res (NULL when the database has no PostGIS). */
+static void take_type_oids(pg *c, const PGresult *res, int col)
+{
+    if (!PQgetisnull(res, 0, col))
+        c->geometry_oid = (unsigned)strtoul(PQgetvalue(res, 0, col), NULL, 10);
+    if (!PQgetisnull(res, 0, col + 1))
+        c->geography_oid = (unsigned)strtoul(PQgetvalue(res, 0, col + 1), NULL, 10);
+}
+
+/* The OIDs of PostGIS's types; false (nothing recorded) when the database
+ * has no PostGIS. */
 static bool find_postgis(pg *c)
 {
-    PGresult *res = PQexec(c->conn, "SELECT to_regtype('geometry')::oid");
+    PGresult *res = PQexec(c->conn, "SELECT to_regtype('geometry')::oid, to_regtype('geography')::oid");
     bool ok = res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0);
     if (ok)
-        c->geometry_oid = (unsigned)strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+        take_type_oids(c, res, 0);
     PQclear(res);
     /* The failed statement ended nothing: no transaction is open yet. */
     return ok;
@@ -274,9 +275,9 @@ static steppe_status_t pg_connect(pg *c)
         for (const char *s = err ? err : "out of memory"; *s; s++) {
             if (*s == '"') {
                 quoted = !quoted;
-                put(reason, sizeof reason, &len, quoted ? "\"..." : "\"", quoted ? 4 : 1);
+                st_strbuf_put(reason, sizeof reason, &len, quoted ? "\"..." : "\"", quoted ? 4 : 1);
             } else if (!quoted) {
-                put(reason, sizeof reason, &len, s, 1);
+                st_strbuf_put(reason, sizeof reason, &len, s, 1);
             }
         }
         if (err)
@@ -411,13 +412,14 @@ static steppe_status_t find_table(pg *c, pg_shape *shape)
             "SELECT n.nspname, c.relname, "
             "(SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
             "AND a.attnum = i.indkey[0] WHERE i.indrelid = c.oid AND i.indisprimary "
-            "AND i.indnatts = 1), to_regtype('geometry')::oid FROM (SELECT to_regclass($1) AS oid) r "
+            "AND i.indnatts = 1), to_regtype('geometry')::oid, to_regtype('geography')::oid "
+            "FROM (SELECT to_regclass($1) AS oid) r "
             "LEFT JOIN pg_class c ON c.oid = r.oid LEFT JOIN pg_namespace n ON n.oid = c.relnamespace",
             1, qname, NULL, 0, &st);
     if (!res)
         return st;
-    if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 3))
-        c->geometry_oid = (unsigned)strtoul(PQgetvalue(res, 0, 3), NULL, 10);
+    if (PQntuples(res) == 1)
+        take_type_oids(c, res, 3);
     if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
         PQclear(res);
         return pg_fail(c, STEPPE_ERR_DATA_OPEN,
@@ -488,19 +490,20 @@ static steppe_status_t find_columns(pg *c, pg_shape *shape)
     for (int i = 0; i < nf; i++) {
         const char *name = PQfname(res, i);
         unsigned oid = (unsigned)PQftype(res, i);
-        bool is_geom = oid == c->geometry_oid;
+        bool is_geom = oid == c->geometry_oid || (c->geography_oid && oid == c->geography_oid);
         if (is_geom) {
             if (ngeom++)
-                put(geoms, sizeof geoms, &glen, ", ", 2);
-            put(geoms, sizeof geoms, &glen, name, strlen(name));
+                st_strbuf_put(geoms, sizeof geoms, &glen, ", ", 2);
+            st_strbuf_put(geoms, sizeof geoms, &glen, name, strlen(name));
         }
         if (c->spec->geometry ? strcmp(name, c->spec->geometry) == 0 : is_geom && !shape->geom) {
             if (!is_geom) {
                 PQclear(res);
-                return pg_fail(c, STEPPE_ERR_DATA_OPEN, "column \"%s\" is not of type geometry",
+                return pg_fail(c, STEPPE_ERR_DATA_OPEN, "column \"%s\" is not of type geometry or geography",
                                c->spec->geometry);
             }
             shape->geom = st_arena_strdup(c->arena, name);
+            shape->geography = oid == c->geography_oid;
             shape->typmod = PQfmod(res, i);
             continue;
         }
@@ -653,7 +656,7 @@ static char *cursor_sql(pg *c, const pg_shape *shape, const double *bbox, steppe
     size_t len = 0;
     sql[0] = '\0';
     const char *head = "DECLARE steppe_rows NO SCROLL CURSOR FOR SELECT ";
-    put(sql, cap, &len, head, strlen(head));
+    st_strbuf_put(sql, cap, &len, head, strlen(head));
     for (size_t i = 0; i < shape->ncols; i++) {
         char *q = quote_ident(c, shape->names[i], st);
         if (!q)
@@ -663,30 +666,36 @@ static char *cursor_sql(pg *c, const pg_shape *shape, const double *bbox, steppe
             *st = STEPPE_ERR_NOMEM;
             return NULL;
         }
-        put(sql, cap, &len, col, strlen(col));
+        st_strbuf_put(sql, cap, &len, col, strlen(col));
     }
     char *tail;
     bool box = bbox && shape->srid >= 0 && isfinite(bbox[0]) && isfinite(bbox[1]) && isfinite(bbox[2]) &&
                isfinite(bbox[3]) && bbox[0] <= bbox[2] && bbox[1] <= bbox[3];
+    /* A geography column travels as geometry (the same EWKB), and meets the
+     * box as geometry: geography's own && compares geocentric boxes of
+     * great-circle edges, which leave out the strips of a lon/lat box along
+     * its parallels. So the box is tested on the server without the column's
+     * index, a full scan that still sends only the visible rows. */
+    const char *cast = shape->geography ? "::geometry" : "";
     if (box) {
         tail = st_arena_printf(
-            c->arena, "q.%s FROM %s AS q WHERE q.%s && ST_MakeEnvelope(%.17g, %.17g, %.17g, %.17g, %d)", qg,
-            shape->from, qg, bbox[0], bbox[1], bbox[2], bbox[3], shape->srid);
+            c->arena, "q.%s%s FROM %s AS q WHERE q.%s%s && ST_MakeEnvelope(%.17g, %.17g, %.17g, %.17g, %d)",
+            qg, cast, shape->from, qg, cast, bbox[0], bbox[1], bbox[2], bbox[3], shape->srid);
     } else {
-        tail = st_arena_printf(c->arena, "q.%s FROM %s AS q", qg, shape->from);
+        tail = st_arena_printf(c->arena, "q.%s%s FROM %s AS q", qg, cast, shape->from);
     }
     if (!tail) {
         *st = STEPPE_ERR_NOMEM;
         return NULL;
     }
-    put(sql, cap, &len, tail, strlen(tail));
+    st_strbuf_put(sql, cap, &len, tail, strlen(tail));
     if (shape->order) {
         char *order = st_arena_printf(c->arena, " ORDER BY q.%s", shape->order);
         if (!order) {
             *st = STEPPE_ERR_NOMEM;
             return NULL;
         }
-        put(sql, cap, &len, order, strlen(order));
+        st_strbuf_put(sql, cap, &len, order, strlen(order));
     }
     return sql;
 }
@@ -986,10 +995,12 @@ const st_driver st_driver_postgis = {
 
 /* ---- steppe info -------------------------------------------------------------- */
 
-static const char *type_name(unsigned oid, unsigned geometry_oid)
+static const char *type_name(const pg *c, unsigned oid)
 {
-    if (oid == geometry_oid)
+    if (oid == c->geometry_oid)
         return "geometry";
+    if (c->geography_oid && oid == c->geography_oid)
+        return "geography";
     switch (field_type(oid)) {
     case 'L': return "logical";
     case 'N': return "integer";
@@ -1010,8 +1021,12 @@ static steppe_status_t list_tables(pg *c, FILE *out)
         run(c,
             "SELECT f_table_schema, f_table_name, f_geometry_column, type, srid, "
             "(SELECT GREATEST(c.reltuples, 0)::bigint FROM pg_class c JOIN pg_namespace n "
-            "ON n.oid = c.relnamespace WHERE n.nspname = f_table_schema AND c.relname = f_table_name) "
-            "FROM geometry_columns ORDER BY 1, 2, 3",
+            "ON n.oid = c.relnamespace WHERE n.nspname = f_table_schema AND c.relname = f_table_name), "
+            "'' FROM geometry_columns UNION ALL "
+            "SELECT f_table_schema, f_table_name, f_geography_column, type, srid, "
+            "(SELECT GREATEST(c.reltuples, 0)::bigint FROM pg_class c JOIN pg_namespace n "
+            "ON n.oid = c.relnamespace WHERE n.nspname = f_table_schema AND c.relname = f_table_name), "
+            "' geography' FROM geography_columns ORDER BY 1, 2, 3",
             0, NULL, NULL, 0, &st);
     if (!res)
         return st;
@@ -1020,9 +1035,9 @@ static steppe_status_t list_tables(pg *c, FILE *out)
     fprintf(out, "geometry tables: %d\n", n);
     for (int i = 0; i < n; i++) {
         const char *schema = PQgetvalue(res, i, 0);
-        fprintf(out, "  %s%s%s  column %s  %s  SRID %s  ~%s rows\n", strcmp(schema, "public") ? schema : "",
+        fprintf(out, "  %s%s%s  column %s  %s%s  SRID %s  ~%s rows\n", strcmp(schema, "public") ? schema : "",
                 strcmp(schema, "public") ? "." : "", PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-                PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5));
+                PQgetvalue(res, i, 3), PQgetvalue(res, i, 6), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5));
     }
     PQclear(res);
     return STEPPE_OK;
@@ -1063,13 +1078,13 @@ steppe_status_t st_pg_info(steppe_ctx_t *ctx, const st_pg_spec *spec, FILE *out)
         else
             fprintf(out, "query: %s\n", spec->sql);
         fprintf(out, "rows: %s\n", PQgetvalue(res, 0, 0));
-        fprintf(out, "geometry column: %s\n", shape.geom);
+        fprintf(out, "geometry column: %s%s\n", shape.geom, shape.geography ? " (geography)" : "");
         if (shape.srid >= 0)
             fprintf(out, "SRID: %d\n", shape.srid);
         fprintf(out, "CRS: %s\n", crs ? crs : "EPSG:4326 (assumed: no SRID)");
         fprintf(out, "fields: %zu\n", shape.ncols);
         for (size_t i = 0; i < shape.ncols; i++)
-            fprintf(out, "  %-20s %s\n", shape.names[i], type_name(shape.oids[i], c.geometry_oid));
+            fprintf(out, "  %-20s %s\n", shape.names[i], type_name(&c, shape.oids[i]));
     }
     PQclear(res);
     pg_close(&c);

@@ -237,12 +237,10 @@ void st_shp_warn(shp_reader *r, const char *fmt, ...)
 {
     if (r->quiet)
         return;
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    st_vwarn(r->ctx, NULL, fmt, ap);
     va_end(ap);
-    st_warn(r->ctx, "%s", msg);
 }
 
 /* ---- paths ---------------------------------------------------------------- */

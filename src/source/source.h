@@ -33,6 +33,10 @@ typedef struct st_source_stats {
                                   read, would have been); 0 for CSV */
 } st_source_stats;
 
+/* Makes stats' per-field arrays (field_width, field_decimals) for nfields
+ * fields, zeroed, from arena. False when out of memory. */
+bool st_source_stats_fields(st_source_stats *stats, st_arena *arena, size_t nfields);
+
 /* The longitude tolerance that moves a point as little as tol degrees of
  * latitude do, for a feature between latitudes lat0 and lat1: a degree of
  * longitude is cos(latitude) of a degree of latitude, so tol / cos at the

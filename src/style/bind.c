@@ -48,12 +48,12 @@ static void warn_at(M *m, st_loc loc, const char *fmt, ...) __attribute__((forma
 
 static void warn_at(M *m, st_loc loc, const char *fmt, ...)
 {
-    char msg[1536];
+    char where[1100];
+    snprintf(where, sizeof where, "%s:%d:%d", loc.file ? loc.file : "(built-in style)", loc.line, loc.col);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    st_vwarn(m->ctx, where, fmt, ap);
     va_end(ap);
-    st_warn(m->ctx, "%s:%d:%d: %s", loc.file ? loc.file : "(built-in style)", loc.line, loc.col, msg);
 }
 
 /* ---- cursors and the schema --------------------------------------------------- */

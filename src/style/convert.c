@@ -29,14 +29,14 @@ typedef st_binder M;
 
 steppe_status_t st_convert_err_at(M *m, steppe_status_t status, st_loc loc, const char *fmt, ...)
 {
-    char msg[1536];
+    char where[1100] = "(built-in style)";
+    if (loc.file)
+        snprintf(where, sizeof where, "%s:%d:%d", loc.file, loc.line, loc.col);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    st_verror(m->ctx, status, where, fmt, ap);
     va_end(ap);
-    if (!loc.file)
-        return st_error(m->ctx, status, "(built-in style): %s", msg);
-    return st_error(m->ctx, status, "%s:%d:%d: %s", loc.file, loc.line, loc.col, msg);
+    return status;
 }
 
 const char *st_convert_describe(M *m, const st_node *n)

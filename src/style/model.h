@@ -241,6 +241,8 @@ typedef enum st_legend_direction { ST_LEGEND_VERTICAL = 0, ST_LEGEND_HORIZONTAL 
  * attribution below), or inside when that covers none of the subject and
  * outside otherwise (auto). */
 typedef enum st_layout { ST_LAYOUT_INSIDE = 0, ST_LAYOUT_OUTSIDE, ST_LAYOUT_AUTO } st_layout;
+/* map.leaders: which labels may sit away from their feature with a leader line. */
+typedef enum st_leaders { ST_LEADERS_AUTO = 0, ST_LEADERS_ON, ST_LEADERS_OFF } st_leaders;
 
 /* Named sizes (map.size), in the order of the schema's words. */
 typedef enum st_named_size {
@@ -291,6 +293,7 @@ typedef struct st_map {
     st_layout layout;     /* map.layout */
     const char **subject; /* map.subject: layer names; NULL: the fit layer */
     size_t nsubject;
+    st_leaders leaders;     /* map.leaders */
     double legend_min_size; /* pt: the legend shrinks down to this before dropping entries */
     /* Render time only: the frame's distance from the canvas edges, px
      * (left, top, right, bottom); all 0 when the map fills the canvas. */

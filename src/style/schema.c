@@ -201,6 +201,9 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
       "cover the subject (auto).")                                                                           \
     K("map.subject", STRINGS, "(the fit layer)", NOSPEC, AT2(MAP, subject, nsubject),                        \
       "Layers the map is about: furniture never covers their lines, markers and labels.")                    \
+    K("map.leaders", ENUM, "auto", W("auto|on|off"), AT(MAP, leaders),                                       \
+      "Labels with no room beside their feature go further out with a thin leader line: the "                \
+      "subject's (auto), any point's, line's or outside polygon name's (on), or none (off).")                \
     K("map.max-pixels", NUMBER, "0", R('[', 0, 2e9, ']'), AT(MAP, max_pixels),                               \
       "Largest canvas allowed (width x height); 0: the built-in limit.")                                     \
     K("map.crs", CRS, "EPSG:4326", NOSPEC, AT(MAP, crs),                                                     \

@@ -671,12 +671,6 @@ fail:
 
 /* ---- marker points ------------------------------------------------------------ */
 
-static void part_range(const st_feature *f, uint32_t k, uint32_t *a, uint32_t *b)
-{
-    *a = f->parts ? f->parts[k] : 0;
-    *b = f->parts && k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
-}
-
 /* Area centroid of all rings: holes, wound the other way (Shapefile
  * rings: outer clockwise, holes counter-clockwise), subtract. Rings are
  * weighed with the sign the largest ring gives the outside, so data wound
@@ -685,9 +679,8 @@ static bool polygon_centroid(const st_feature *f, double *x, double *y)
 {
     double big = 0;
     for (uint32_t k = 0; k < f->nparts; k++) {
-        uint32_t a;
-        uint32_t b;
-        part_range(f, k, &a, &b);
+        uint32_t a = st_part_begin(f, k);
+        uint32_t b = st_part_end(f, k);
         double s = 0;
         for (uint32_t i = a, j = b - 1; b > a && i < b; j = i++)
             s += f->xy[2 * j] * f->xy[2 * i + 1] - f->xy[2 * i] * f->xy[2 * j + 1];
@@ -703,9 +696,8 @@ static bool polygon_centroid(const st_feature *f, double *x, double *y)
     double cy = 0;
     double area = 0;
     for (uint32_t k = 0; k < f->nparts; k++) {
-        uint32_t a;
-        uint32_t b;
-        part_range(f, k, &a, &b);
+        uint32_t a = st_part_begin(f, k);
+        uint32_t b = st_part_end(f, k);
         for (uint32_t i = a, j = b - 1; b > a && i < b; j = i++) {
             double px = f->xy[2 * i] - ox;
             double py = f->xy[2 * i + 1] - oy;
@@ -730,9 +722,8 @@ static void line_midpoint(const st_feature *f, double *x, double *y)
     uint32_t ba = 0;
     uint32_t bb = 0;
     for (uint32_t k = 0; k < f->nparts; k++) {
-        uint32_t a;
-        uint32_t b;
-        part_range(f, k, &a, &b);
+        uint32_t a = st_part_begin(f, k);
+        uint32_t b = st_part_end(f, k);
         double len = 0;
         for (uint32_t i = a + 1; i < b; i++)
             len += hypot(f->xy[2 * i] - f->xy[2 * i - 2], f->xy[2 * i + 1] - f->xy[2 * i - 1]);
@@ -847,9 +838,8 @@ static double geod_area_km2(const st_feature *f)
     double bigpos = 0;
     double bigneg = 0;
     for (uint32_t k = 0; k < f->nparts; k++) {
-        uint32_t a;
-        uint32_t b;
-        part_range(f, k, &a, &b);
+        uint32_t a = st_part_begin(f, k);
+        uint32_t b = st_part_end(f, k);
         if (b - a < 3)
             continue;
         struct geod_polygon p;
@@ -925,9 +915,8 @@ bool st_thematic_derived_value(const st_featureset *fs, const st_feature *f, con
             return false;
         double km = 0;
         for (uint32_t k = 0; k < f->nparts; k++) {
-            uint32_t a;
-            uint32_t b;
-            part_range(f, k, &a, &b);
+            uint32_t a = st_part_begin(f, k);
+            uint32_t b = st_part_end(f, k);
             km += st_geod_polyline_km(f->xy + 2 * (size_t)a, b - a);
         }
         *out = km;

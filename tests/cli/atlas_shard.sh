@@ -12,16 +12,9 @@
 # gives; bad shards are usage errors (exit 2, one line).
 #
 #   STEPPE=build/steppe STEPPE_SOURCE_DIR=. bash tests/cli/atlas_shard.sh
-set -u
-src=${STEPPE_SOURCE_DIR:?}
-steppe=${STEPPE:?}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL $1"; fail=$((fail + 1)); }
-style=$src/styles/partner-region.yaml
+source "$(dirname "$0")/lib.bash"
+harness_init atlas-shard
+style=$SRC/styles/partner-region.yaml
 # Small pages: this is about which pages, not how they look.
 size=(-W 240 -H 180)
 # No runner variables from the environment this test itself runs in.
@@ -29,72 +22,72 @@ unset CI_NODE_INDEX CI_NODE_TOTAL SLURM_ARRAY_TASK_ID SLURM_ARRAY_TASK_COUNT SLU
   SLURM_ARRAY_TASK_STEP JOB_COMPLETION_INDEX
 
 # ---- the unsharded atlas, layer from the style's atlas.layer ----------------
-"$steppe" atlas "$style" "${size[@]}" -q -o "$work/all/{iso}.png" 2>"$work/err"
+"$STEPPE" atlas "$style" "${size[@]}" -q -o "$WORK/all/{iso}.png" 2>"$WORK/err"
 rc=$?
-n=$(ls "$work/all" 2>/dev/null | wc -l)
+n=$(ls "$WORK/all" 2>/dev/null | wc -l)
 [ $rc -eq 0 ] && [ "$n" -eq 12 ] && ok "no --layer: atlas.layer gives the 12 pages" ||
-  ko "unsharded atlas without --layer: exit $rc, $n pages: $(head -3 "$work/err")"
-(cd "$work/all" && ls) >"$work/all.names"
+  bad "unsharded atlas without --layer: exit $rc, $n pages: $(head -3 "$WORK/err")"
+(cd "$WORK/all" && ls) >"$WORK/all.names"
 
 # ---- shards: union equals the whole, no overlap ---------------------------------
 N=5
 for k in $(seq 1 $N); do
-  "$steppe" atlas "$style" "${size[@]}" -q --shard "$k/$N" -o "$work/s$k/{iso}.png" 2>"$work/err" ||
-    ko "--shard $k/$N: exit $?: $(head -3 "$work/err")"
+  "$STEPPE" atlas "$style" "${size[@]}" -q --shard "$k/$N" -o "$WORK/s$k/{iso}.png" 2>"$WORK/err" ||
+    bad "--shard $k/$N: exit $?: $(head -3 "$WORK/err")"
 done
-cat /dev/null >"$work/union.names"
-for k in $(seq 1 $N); do (cd "$work/s$k" 2>/dev/null && ls) >>"$work/union.names"; done
-dups=$(sort "$work/union.names" | uniq -d | tr '\n' ' ')
-[ -z "$dups" ] && ok "no page is written by two of $N shards" || ko "pages written by two shards: $dups"
-if sort -u "$work/union.names" | cmp -s - "$work/all.names"; then
+cat /dev/null >"$WORK/union.names"
+for k in $(seq 1 $N); do (cd "$WORK/s$k" 2>/dev/null && ls) >>"$WORK/union.names"; done
+dups=$(sort "$WORK/union.names" | uniq -d | tr '\n' ' ')
+[ -z "$dups" ] && ok "no page is written by two of $N shards" || bad "pages written by two shards: $dups"
+if sort -u "$WORK/union.names" | cmp -s - "$WORK/all.names"; then
   ok "the $N shards together write exactly the unsharded pages"
 else
-  ko "union of shards differs from the unsharded atlas: $(sort -u "$work/union.names" | diff - "$work/all.names" | tr '\n' ' ')"
+  bad "union of shards differs from the unsharded atlas: $(sort -u "$WORK/union.names" | diff - "$WORK/all.names" | tr '\n' ' ')"
 fi
 same=0
 for k in $(seq 1 $N); do
-  for f in "$work/s$k"/*.png; do
+  for f in "$WORK/s$k"/*.png; do
     [ -e "$f" ] || continue
-    if cmp -s "$f" "$work/all/$(basename "$f")"; then
+    if cmp -s "$f" "$WORK/all/$(basename "$f")"; then
       same=$((same + 1))
     else
-      ko "$(basename "$f") of shard $k differs from the unsharded page: $("$steppe" diff "$f" "$work/all/$(basename "$f")" 2>&1 | head -1)"
+      bad "$(basename "$f") of shard $k differs from the unsharded page: $("$STEPPE" diff "$f" "$WORK/all/$(basename "$f")" 2>&1 | head -1)"
     fi
   done
 done
-[ "$same" -eq 12 ] && ok "all 12 sharded pages byte-identical to the unsharded ones" || ko "$same of 12 pages identical"
+[ "$same" -eq 12 ] && ok "all 12 sharded pages byte-identical to the unsharded ones" || bad "$same of 12 pages identical"
 sizes=""
-for k in $(seq 1 $N); do sizes="$sizes$(ls "$work/s$k" 2>/dev/null | wc -l) "; done
-[ "$sizes" = "3 3 2 2 2 " ] && ok "shares are balanced (3 3 2 2 2)" || ko "shard sizes $sizes, want 3 3 2 2 2"
+for k in $(seq 1 $N); do sizes="$sizes$(ls "$WORK/s$k" 2>/dev/null | wc -l) "; done
+[ "$sizes" = "3 3 2 2 2 " ] && ok "shares are balanced (3 3 2 2 2)" || bad "shard sizes $sizes, want 3 3 2 2 2"
 
 # ---- --list --------------------------------------------------------------------
-"$steppe" atlas "$style" --list -o "$work/l/{iso}.png" >"$work/list.all" 2>"$work/err"
+"$STEPPE" atlas "$style" --list -o "$WORK/l/{iso}.png" >"$WORK/list.all" 2>"$WORK/err"
 rc=$?
-[ $rc -eq 0 ] && [ "$(wc -l <"$work/list.all")" -eq 12 ] && ok "--list prints 12 pages" ||
-  ko "--list: exit $rc: $(cat "$work/list.all" "$work/err" | head -3)"
-grep -q "^RU-TA	$work/l/RU-TA.png$" "$work/list.all" && ok "--list line is KEY<TAB>PATH" ||
-  ko "--list line format: $(head -1 "$work/list.all")"
-[ ! -e "$work/l" ] && ok "--list creates no folder" || ko "--list created $work/l"
-cut -f2 "$work/list.all" | xargs -n1 basename | sort | cmp -s - "$work/all.names" &&
-  ok "--list names the files the atlas writes" || ko "--list paths differ from the files written"
-cat /dev/null >"$work/list.union"
+[ $rc -eq 0 ] && [ "$(wc -l <"$WORK/list.all")" -eq 12 ] && ok "--list prints 12 pages" ||
+  bad "--list: exit $rc: $(cat "$WORK/list.all" "$WORK/err" | head -3)"
+grep -q "^RU-TA	$WORK/l/RU-TA.png$" "$WORK/list.all" && ok "--list line is KEY<TAB>PATH" ||
+  bad "--list line format: $(head -1 "$WORK/list.all")"
+[ ! -e "$WORK/l" ] && ok "--list creates no folder" || bad "--list created $WORK/l"
+cut -f2 "$WORK/list.all" | xargs -n1 basename | sort | cmp -s - "$WORK/all.names" &&
+  ok "--list names the files the atlas writes" || bad "--list paths differ from the files written"
+cat /dev/null >"$WORK/list.union"
 for k in 1 2 3; do
-  "$steppe" atlas "$style" --list --shard "$k/3" -o "$work/l/{iso}.png" >>"$work/list.union" 2>/dev/null
+  "$STEPPE" atlas "$style" --list --shard "$k/3" -o "$WORK/l/{iso}.png" >>"$WORK/list.union" 2>/dev/null
 done
-if [ -z "$(sort "$work/list.union" | uniq -d)" ] && sort "$work/list.union" | cmp -s - <(sort "$work/list.all"); then
+if [ -z "$(sort "$WORK/list.union" | uniq -d)" ] && sort "$WORK/list.union" | cmp -s - <(sort "$WORK/list.all"); then
   ok "--list of shards 1..3 together is the whole list, no line twice"
 else
-  ko "--list of the shards: $(sort "$work/list.union" | diff - <(sort "$work/list.all") | head -3 | tr '\n' ' ')"
+  bad "--list of the shards: $(sort "$WORK/list.union" | diff - <(sort "$WORK/list.all") | head -3 | tr '\n' ' ')"
 fi
 
 # ---- more shards than pages -----------------------------------------------------------
-"$steppe" atlas "$style" "${size[@]}" -q --shard 13/13 -o "$work/empty/{iso}.png" 2>"$work/err"
+"$STEPPE" atlas "$style" "${size[@]}" -q --shard 13/13 -o "$WORK/empty/{iso}.png" 2>"$WORK/err"
 rc=$?
-[ $rc -eq 0 ] && [ -z "$(ls "$work/empty" 2>/dev/null)" ] && ok "--shard 13/13 of 12 pages: exit 0, nothing written" ||
-  ko "--shard 13/13: exit $rc: $(cat "$work/err")"
+[ $rc -eq 0 ] && [ -z "$(ls "$WORK/empty" 2>/dev/null)" ] && ok "--shard 13/13 of 12 pages: exit 0, nothing written" ||
+  bad "--shard 13/13: exit $rc: $(cat "$WORK/err")"
 
 # ---- --shard auto: each runner's variables ------------------------------------
-list_shard() { "$steppe" atlas "$style" --list -o "$work/l/{iso}.png" "$@" 2>"$work/err"; }
+list_shard() { "$STEPPE" atlas "$style" --list -o "$WORK/l/{iso}.png" "$@" 2>"$WORK/err"; }
 # split_env VAR=VALUE... -- ARGS: fills envs and args.
 split_env() {
   envs=()
@@ -108,11 +101,11 @@ expect() { # NAME WANT(K/N) VAR=VALUE... -- ARGS
   shift 2
   split_env "$@"
   local got
-  got=$(env "${envs[@]}" "$steppe" atlas "$style" --list -o "$work/l/{iso}.png" "${args[@]}" 2>"$work/err")
+  got=$(env "${envs[@]}" "$STEPPE" atlas "$style" --list -o "$WORK/l/{iso}.png" "${args[@]}" 2>"$WORK/err")
   if [ $? -eq 0 ] && [ "$got" = "$(list_shard --shard "$want")" ] && [ -n "$got" ]; then
     ok "$name gives shard $want"
   else
-    ko "$name: want shard $want: $(cat "$work/err")"
+    bad "$name: want shard $want: $(cat "$WORK/err")"
   fi
 }
 expect "GitLab CI_NODE_INDEX=2 CI_NODE_TOTAL=3" 2/3 CI_NODE_INDEX=2 CI_NODE_TOTAL=3 -- --shard auto
@@ -128,12 +121,12 @@ refuse() { # NAME PATTERN VAR=VALUE... -- ARGS
   local name=$1 pattern=$2
   shift 2
   split_env "$@"
-  env "${envs[@]}" "$steppe" atlas "$style" -o "$work/x/{iso}.png" "${args[@]}" >/dev/null 2>"$work/err"
+  env "${envs[@]}" "$STEPPE" atlas "$style" -o "$WORK/x/{iso}.png" "${args[@]}" >/dev/null 2>"$WORK/err"
   local rc=$?
-  if [ $rc -eq 2 ] && [ "$(wc -l <"$work/err")" -eq 1 ] && grep -q -- "$pattern" "$work/err" && [ ! -e "$work/x" ]; then
+  if [ $rc -eq 2 ] && [ "$(wc -l <"$WORK/err")" -eq 1 ] && grep -q -- "$pattern" "$WORK/err" && [ ! -e "$WORK/x" ]; then
     ok "$name: exit 2"
   else
-    ko "$name: exit $rc: $(cat "$work/err")"
+    bad "$name: exit $rc: $(cat "$WORK/err")"
   fi
 }
 refuse "--shard 0/3" "K must be 1 to N" -- --shard 0/3
@@ -151,20 +144,19 @@ refuse "--shard auto/3 against CI_NODE_TOTAL=4" "CI_NODE_TOTAL is 4" CI_NODE_IND
 refuse "--shard auto, CI_NODE_INDEX not a number" "not a whole number" CI_NODE_INDEX=one CI_NODE_TOTAL=4 -- --shard auto
 
 # ---- atlas.layer errors point into the style -----------------------------------------
-cat >"$work/bad-layer.yaml" <<YAML
+cat >"$WORK/bad-layer.yaml" <<YAML
 extends: $style
 atlas:
   layer: border
 YAML
-"$steppe" atlas "$work/bad-layer.yaml" -o "$work/x/{iso}.png" 2>"$work/err"
+"$STEPPE" atlas "$WORK/bad-layer.yaml" -o "$WORK/x/{iso}.png" 2>"$WORK/err"
 rc=$?
-[ $rc -eq 2 ] && grep -q "bad-layer.yaml:3:10: atlas.layer: 'border' is a shared-boundary layer; name a layer with a source" "$work/err" &&
-  ok "atlas.layer naming a derived layer: exit 2 at FILE:LINE:COL" || ko "atlas.layer derived: exit $rc: $(cat "$work/err")"
-sed -i 's/layer: border/layer: nosuch/' "$work/bad-layer.yaml"
-"$steppe" atlas "$work/bad-layer.yaml" -o "$work/x/{iso}.png" 2>"$work/err"
+[ $rc -eq 2 ] && grep -q "bad-layer.yaml:3:10: atlas.layer: 'border' is a shared-boundary layer; name a layer with a source" "$WORK/err" &&
+  ok "atlas.layer naming a derived layer: exit 2 at FILE:LINE:COL" || bad "atlas.layer derived: exit $rc: $(cat "$WORK/err")"
+sed -i 's/layer: border/layer: nosuch/' "$WORK/bad-layer.yaml"
+"$STEPPE" atlas "$WORK/bad-layer.yaml" -o "$WORK/x/{iso}.png" 2>"$WORK/err"
 rc=$?
-[ $rc -eq 2 ] && grep -q "bad-layer.yaml:3:10: .*nosuch" "$work/err" && ok "atlas.layer naming no layer: exit 2 at FILE:LINE:COL" ||
-  ko "atlas.layer unknown: exit $rc: $(cat "$work/err")"
+[ $rc -eq 2 ] && grep -q "bad-layer.yaml:3:10: .*nosuch" "$WORK/err" && ok "atlas.layer naming no layer: exit 2 at FILE:LINE:COL" ||
+  bad "atlas.layer unknown: exit $rc: $(cat "$WORK/err")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+harness_finish

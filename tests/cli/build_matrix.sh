@@ -8,41 +8,33 @@
 #   STEPPE_SOURCE_DIR=. bash tests/cli/build_matrix.sh
 #
 # The last line is "N passed, M failed"; exit 1 on failure.
-set -u -o pipefail
+set -o pipefail
 
-SRC=${STEPPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-SRC=$(cd "$SRC" && pwd)
-JOBS=${STEPPE_TEST_JOBS:-2}
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() {
-  fail=$((fail + 1))
-  echo "FAIL $1${2:+: $2}"
-  if [ -n "${3:-}" ] && [ -s "$3" ]; then grep -m 15 -iE 'warning|error' "$3" | sed 's/^/       | /'; fi
+source "$(dirname "$0")/lib.bash"
+harness_init build-matrix
+# A failed build shows the compiler's warnings and errors, not the log's start.
+show_log() {
+  grep -m 15 -iE 'warning|error' "$1" | sed 's/^/       | /'
 }
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/steppe-matrix.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+JOBS=${STEPPE_TEST_JOBS:-2}
 
 # The clean tree: the files git tracks or would add (not ignored ones), so
 # nothing left over from an earlier build (build/, out/) can make this pass.
-mkdir -p "$TMP/src"
+mkdir -p "$WORK/src"
 if git -C "$SRC" rev-parse --git-dir >/dev/null 2>&1; then
-  (cd "$SRC" && git ls-files -z --cached --others --exclude-standard | tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | tar -xf - -C "$TMP/src"
+  (cd "$SRC" && git ls-files -z --cached --others --exclude-standard | tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | tar -xf - -C "$WORK/src"
 else
-  cp -r "$SRC/." "$TMP/src" && rm -rf "$TMP/src/build"*
+  cp -r "$SRC/." "$WORK/src" && rm -rf "$WORK/src/build"*
 fi
 
 # build NAME CC BUILD_TYPE
 build() {
-  local name=$1 cc=$2 type=$3 dir=$TMP/build-$1 log=$TMP/$1.log
+  local name=$1 cc=$2 type=$3 dir=$WORK/build-$1 log=$WORK/$1.log
   if ! command -v "$cc" >/dev/null 2>&1; then
     bad "$name" "$cc is not installed (tools/bootstrap.sh test installs it)"
     return
   fi
-  if CC=$cc cmake -S "$TMP/src" -B "$dir" -DCMAKE_BUILD_TYPE="$type" -DSTEPPE_WERROR=ON >"$log" 2>&1 &&
+  if CC=$cc cmake -S "$WORK/src" -B "$dir" -DCMAKE_BUILD_TYPE="$type" -DSTEPPE_WERROR=ON >"$log" 2>&1 &&
     cmake --build "$dir" -j "$JOBS" --target steppe_lib steppe_shared steppe >>"$log" 2>&1; then
     if grep -qi 'warning:' "$log"; then
       bad "$name: no warnings" "" "$log"
@@ -58,10 +50,10 @@ build() {
   else
     bad "$name: configured with $cc, $type" "$(grep -E '^CMAKE_(C_COMPILER|BUILD_TYPE)' "$dir/CMakeCache.txt" | tr '\n' ' ')"
   fi
-  if "$dir/steppe" --version >"$TMP/ver.txt" 2>&1 && grep -q '^steppe ' "$TMP/ver.txt"; then
+  if "$dir/steppe" --version >"$WORK/ver.txt" 2>&1 && grep -q '^steppe ' "$WORK/ver.txt"; then
     ok "$name: steppe --version runs"
   else
-    bad "$name: steppe --version runs" "" "$TMP/ver.txt"
+    bad "$name: steppe --version runs" "" "$WORK/ver.txt"
   fi
   if [ -e "$dir/libsteppe.a" ] && objdump -p "$dir/libsteppe.so" 2>/dev/null | grep -q 'SONAME *libsteppe\.so\.'; then
     ok "$name: libsteppe.a and libsteppe.so built"
@@ -73,5 +65,4 @@ build() {
 build release-gcc gcc Release
 build debug-clang clang Debug
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+harness_finish

@@ -7,26 +7,19 @@
 # threshold 128, as tests/cli/viewers.sh measures), and in a window 400 px
 # wider the extra column is blank (the map keeps its width). SKIP without
 # chromium.
-set -u
-src=${STEPPE_SOURCE_DIR:?}
-steppe=${STEPPE:?}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL $1"; fail=$((fail + 1)); }
+source "$(dirname "$0")/lib.bash"
+harness_init html-recipe
 chrome=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$chrome" ]; then
   echo "SKIP chromium is not installed (Debian package chromium)"
   exit 0
 fi
-cd "$work" || exit 1
-"$steppe" render "$src/styles/forum.yaml" -q -o forum.png -o forum.svg
+cd "$WORK" || exit 1
+"$STEPPE" render "$SRC/styles/forum.yaml" -q -o forum.png -o forum.svg
 cp forum.png forum@2x.png # the 1x/2x pair of the recipe; only 1x is used at scale 1
 
 # The html blocks of the doc that embed forum.svg or forum.png with <img>.
-python3 - "$src/docs/embedding.md" <<'PY'
+python3 - "$SRC/docs/embedding.md" <<'PY'
 import re, sys
 text = open(sys.argv[1], encoding="utf-8").read()
 blocks = re.findall(r"```html\n(.*?)```", text, re.S)
@@ -41,30 +34,22 @@ for b in blocks:
 print(n)
 PY
 n=$(ls recipe*.html 2>/dev/null | wc -l)
-[ "$n" -eq 2 ] && ok "two <img> recipes in docs/embedding.md" || ko "$n <img> recipes found"
+[ "$n" -eq 2 ] && ok "two <img> recipes in docs/embedding.md" || bad "$n <img> recipes found"
 
-shot() { # PAGE W H OUT
-  local profile
-  profile=$(mktemp -d "$work/profile.XXXXXX")
-  timeout 120 "$chrome" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --force-device-scale-factor=1 --user-data-dir="$profile" --hide-scrollbars \
-    --window-size="$2,$3" --screenshot="$work/$4" "file://$work/$1" >"$work/$4.log" 2>&1
-}
 for page in recipe*.html; do
   kind=$(grep -o 'src="forum\.[a-z]*"' "$page" | head -1)
-  if shot "$page" 1600 1100 "$page.png" && [ -s "$page.png" ]; then
-    if msg=$("$steppe" diff forum.png "$page.png" --threshold 128 --tolerance 0.1% 2>&1); then
+  if chromium_shot "$chrome" "$page" 1600 1100 "$page.png" && [ -s "$page.png" ]; then
+    if msg=$("$STEPPE" diff forum.png "$page.png" --threshold 128 --tolerance 0.1% 2>&1); then
       ok "$kind recipe: the map at 1600 x 1100 CSS px ($msg)"
     else
-      ko "$kind recipe: not the map at 1600 x 1100: $msg"
+      bad "$kind recipe: not the map at 1600 x 1100: $msg"
     fi
   else
-    ko "$kind recipe: no screenshot: $(tail -2 "$page.png.log")"
+    bad "$kind recipe: no screenshot: $(tail -2 "$page.png.log")"
   fi
   # Wider window: the map stays 1600 px wide, the rest of the page is blank.
-  if shot "$page" 2000 1100 "$page.wide.png"; then
-    python3 - "$page.wide.png" <<'PY' && ok "$kind recipe: 1600 px wide in a 2000 px window" || ko "$kind recipe: the map is not 1600 px wide in a 2000 px window"
+  if chromium_shot "$chrome" "$page" 2000 1100 "$page.wide.png"; then
+    python3 - "$page.wide.png" <<'PY' && ok "$kind recipe: 1600 px wide in a 2000 px window" || bad "$kind recipe: the map is not 1600 px wide in a 2000 px window"
 import struct, sys, zlib
 # Minimal PNG reader (8-bit RGB/RGBA, non-interlaced, as Chromium writes).
 data = open(sys.argv[1], "rb").read()
@@ -104,8 +89,7 @@ right_blank = all(px(x, y) == (255, 255, 255) for x in range(1601, w, 13) for y 
 sys.exit(0 if w == 2000 and left_map > h // 14 and right_blank else 1)
 PY
   else
-    ko "$kind recipe: no wide screenshot"
+    bad "$kind recipe: no wide screenshot"
   fi
 done
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+harness_finish

@@ -13,50 +13,17 @@
 # installed files links (libsteppe.so) and runs. tests/cli/library.sh builds
 # the examples every way a user can.
 # The last line is "N passed, M failed"; exit 1 on failure.
-set -u -o pipefail
+set -o pipefail
 
-SRC=${STEPPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD=${STEPPE_BUILD_DIR:-$SRC/build}
+source "$(dirname "$0")/lib.bash"
+harness_init install
 unset STEPPE_DATA_DIR
 
-pass=0
-fail=0
-skip=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() {
-  fail=$((fail + 1))
-  echo "FAIL $1${2:+: $2}"
-  if [ -n "${3:-}" ] && [ -s "$3" ]; then sed -n '1,15s/^/       | /p' "$3"; fi
-}
-skipped() { skip=$((skip + 1)); echo "SKIP $1: $2"; }
-finish() {
-  [ "$skip" -gt 0 ] && echo "($skip skipped)"
-  echo "$pass passed, $fail failed"
-  [ "$fail" -eq 0 ]
-  exit $?
-}
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/steppe-install.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-P=$TMP/prefix
-mkdir -p "$TMP/elsewhere"
-
-# Width and height of a PNG from its IHDR chunk (bytes 16-23, big-endian).
-png_size() {
-  local -a b
-  read -r -a b <<<"$(od -An -tu1 -j16 -N8 -v "$1" 2>/dev/null)"
-  [ "${#b[@]}" -eq 8 ] || return 1
-  echo "$(((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]))x$(((b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7]))"
-}
-is_png() { [ "$(od -An -tx1 -N8 "$1" 2>/dev/null | tr -d ' \n')" = "89504e470d0a1a0a" ]; }
+P=$WORK/prefix
+mkdir -p "$WORK/elsewhere"
 
 # ---- install --------------------------------------------------------------
-if cmake --install "$BUILD" --prefix "$P" >"$TMP/install.log" 2>&1; then
-  ok "cmake --install --prefix"
-else
-  bad "cmake --install --prefix" "exit status $?" "$TMP/install.log"
-  finish
-fi
+install_or_stop "$P"
 
 for f in bin/steppe lib/libsteppe.a lib/libsteppe.so include/steppe/steppe.h include/steppe/ctx.h \
   include/steppe/status.h include/steppe/style.h include/steppe/render.h \
@@ -76,37 +43,37 @@ if [ -e "$SRC/docs/steppe.1" ]; then
   if [ -e "$P/share/man/man1/steppe.1" ]; then
     ok "installed share/man/man1/steppe.1"
     if command -v man >/dev/null 2>&1; then
-      if MANWIDTH=80 man -l "$P/share/man/man1/steppe.1" >"$TMP/man.txt" 2>&1 && grep -qi steppe "$TMP/man.txt"; then
+      if MANWIDTH=80 man -l "$P/share/man/man1/steppe.1" >"$WORK/man.txt" 2>&1 && grep -qi steppe "$WORK/man.txt"; then
         ok "man -l steppe.1 formats"
       else
-        bad "man -l steppe.1 formats" "" "$TMP/man.txt"
+        bad "man -l steppe.1 formats" "" "$WORK/man.txt"
       fi
     fi
   else
     bad "installed share/man/man1/steppe.1" "docs/steppe.1 exists but was not installed"
   fi
 else
-  skipped "man page" "docs/steppe.1 not written yet"
+  skip "man page" "docs/steppe.1 not written yet"
 fi
 
 # ---- the installed binary, from elsewhere ------------------------------------
-cd "$TMP/elsewhere" || exit 1
-if "$P/bin/steppe" --help >"$TMP/help.txt" 2>&1 && grep -q "Usage: steppe" "$TMP/help.txt"; then
+cd "$WORK/elsewhere" || exit 1
+if "$P/bin/steppe" --help >"$WORK/help.txt" 2>&1 && grep -q "Usage: steppe" "$WORK/help.txt"; then
   ok "steppe --help"
 else
-  bad "steppe --help" "" "$TMP/help.txt"
+  bad "steppe --help" "" "$WORK/help.txt"
 fi
 
-if "$P/bin/steppe" render -q -o x.png >"$TMP/render.log" 2>&1 && is_png x.png; then
+if "$P/bin/steppe" render -q -o x.png >"$WORK/render.log" 2>&1 && is_png x.png; then
   ok "render with no style from another folder ($(png_size x.png))"
 else
-  bad "render with no style from another folder" "" "$TMP/render.log"
+  bad "render with no style from another folder" "" "$WORK/render.log"
 fi
 # Without -o the map goes to ./out/forum.png.
-if "$P/bin/steppe" render -q >"$TMP/render.log" 2>&1 && is_png out/forum.png; then
+if "$P/bin/steppe" render -q >"$WORK/render.log" 2>&1 && is_png out/forum.png; then
   ok "render with no arguments writes out/forum.png"
 else
-  bad "render with no arguments writes out/forum.png" "" "$TMP/render.log"
+  bad "render with no arguments writes out/forum.png" "" "$WORK/render.log"
 fi
 
 # Proof that the installed data is used rather than the source tree the
@@ -114,34 +81,34 @@ fi
 style=$P/share/steppe/styles/forum.yaml
 sed -i -e 's/^  width: [0-9][0-9]*$/  width: 320/' -e 's/^  height: [0-9][0-9]*$/  height: 200/' "$style"
 if grep -q '^  width: 320$' "$style" && grep -q '^  height: 200$' "$style"; then
-  if "$P/bin/steppe" render -q -o y.png >"$TMP/render.log" 2>&1 && [ "$(png_size y.png)" = "320x200" ]; then
+  if "$P/bin/steppe" render -q -o y.png >"$WORK/render.log" 2>&1 && [ "$(png_size y.png)" = "320x200" ]; then
     ok "default style read from the installed share/steppe (edited copy gives 320x200)"
   else
-    bad "default style read from the installed share/steppe" "got $(png_size y.png 2>/dev/null || echo nothing), expected 320x200" "$TMP/render.log"
+    bad "default style read from the installed share/steppe" "got $(png_size y.png 2>/dev/null || echo nothing), expected 320x200" "$WORK/render.log"
   fi
 else
   bad "default style read from the installed share/steppe" "could not edit map.width/height in $style"
 fi
 
 # Relocation: the prefix moved after installation still works.
-mv "$P" "$TMP/moved"
-if "$TMP/moved/bin/steppe" render -q -o z.png >"$TMP/render.log" 2>&1 && [ "$(png_size z.png)" = "320x200" ]; then
+mv "$P" "$WORK/moved"
+if "$WORK/moved/bin/steppe" render -q -o z.png >"$WORK/render.log" 2>&1 && [ "$(png_size z.png)" = "320x200" ]; then
   ok "prefix moved after install still finds its data"
 else
-  bad "prefix moved after install still finds its data" "got $(png_size z.png 2>/dev/null || echo nothing)" "$TMP/render.log"
+  bad "prefix moved after install still finds its data" "got $(png_size z.png 2>/dev/null || echo nothing)" "$WORK/render.log"
 fi
-mv "$TMP/moved" "$P"
+mv "$WORK/moved" "$P"
 
 # STEPPE_DATA_DIR still overrides everything.
-if STEPPE_DATA_DIR=$SRC "$P/bin/steppe" render -q -o w.png >"$TMP/render.log" 2>&1 && [ "$(png_size w.png)" != "320x200" ] && is_png w.png; then
+if STEPPE_DATA_DIR=$SRC "$P/bin/steppe" render -q -o w.png >"$WORK/render.log" 2>&1 && [ "$(png_size w.png)" != "320x200" ] && is_png w.png; then
   ok "STEPPE_DATA_DIR overrides the installed data"
 else
-  bad "STEPPE_DATA_DIR overrides the installed data" "got $(png_size w.png 2>/dev/null || echo nothing)" "$TMP/render.log"
+  bad "STEPPE_DATA_DIR overrides the installed data" "got $(png_size w.png 2>/dev/null || echo nothing)" "$WORK/render.log"
 fi
 
 # ---- pkg-config and the library ------------------------------------------------
 export PKG_CONFIG_PATH=$P/lib/pkgconfig
-cat >"$TMP/elsewhere/embed.c" <<'EOF'
+cat >"$WORK/elsewhere/embed.c" <<'EOF'
 /* The smallest program using the installed libsteppe. */
 #include <steppe/steppe.h>
 #include <stdio.h>
@@ -160,10 +127,10 @@ int main(int argc, char **argv)
     return rc;
 }
 EOF
-if ver=$(pkg-config --modversion steppe 2>"$TMP/pc.log"); then
+if ver=$(pkg-config --modversion steppe 2>"$WORK/pc.log"); then
   ok "pkg-config finds steppe $ver"
 else
-  bad "pkg-config finds steppe" "" "$TMP/pc.log"
+  bad "pkg-config finds steppe" "" "$WORK/pc.log"
 fi
 pcprefix=$(pkg-config --variable=prefix steppe 2>/dev/null)
 if [ "$(cd "$pcprefix" 2>/dev/null && pwd -P)" = "$(cd "$P" && pwd -P)" ]; then
@@ -171,8 +138,8 @@ if [ "$(cd "$pcprefix" 2>/dev/null && pwd -P)" = "$(cd "$P" && pwd -P)" ]; then
 else
   bad "steppe.pc prefix resolves to the install prefix" "prefix=$pcprefix"
 fi
-cflags=$(pkg-config --cflags steppe 2>"$TMP/pc.log")
-libs=$(pkg-config --libs steppe 2>>"$TMP/pc.log")
+cflags=$(pkg-config --cflags steppe 2>"$WORK/pc.log")
+libs=$(pkg-config --libs steppe 2>>"$WORK/pc.log")
 case "$cflags $libs" in
   *"$SRC/"*) bad "pkg-config flags do not point into the source tree" "$cflags $libs" ;;
   *) ok "pkg-config flags do not point into the source tree" ;;
@@ -183,15 +150,15 @@ if grep -q '^STEPPE_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null; then
   sanitize="-fsanitize=address,undefined"
 fi
 # shellcheck disable=SC2086  # the flags are word lists
-if ${CC:-cc} -std=c11 -Wall -Werror $sanitize $cflags embed.c -o embed $libs >"$TMP/cc.log" 2>&1; then
+if ${CC:-cc} -std=c11 -Wall -Werror $sanitize $cflags embed.c -o embed $libs >"$WORK/cc.log" 2>&1; then
   ok "compile and link against pkg-config steppe"
-  if LD_LIBRARY_PATH=$P/lib ./embed "$ver" >"$TMP/run.log" 2>&1; then
-    ok "linked program runs (steppe_ctx_create, steppe_version = $(cat "$TMP/run.log"))"
+  if LD_LIBRARY_PATH=$P/lib ./embed "$ver" >"$WORK/run.log" 2>&1; then
+    ok "linked program runs (steppe_ctx_create, steppe_version = $(cat "$WORK/run.log"))"
   else
-    bad "linked program runs" "" "$TMP/run.log"
+    bad "linked program runs" "" "$WORK/run.log"
   fi
 else
-  bad "compile and link against pkg-config steppe" "" "$TMP/cc.log"
+  bad "compile and link against pkg-config steppe" "" "$WORK/cc.log"
 fi
 
-finish
+harness_finish

@@ -8,24 +8,29 @@
 # and ends with `harness_finish`. Run by ctest with STEPPE (the binary) and
 # STEPPE_SOURCE_DIR; by hand: STEPPE=build/steppe bash tests/cli/NAME.sh
 #
-# harness_init sets STEPPE and SRC to absolute paths (SRC defaults to the
-# tree this file is in), makes WORK, a fresh directory under /tmp removed on
-# exit (after the test's own on_exit, if it defines one), moves into it, and
-# zeroes the counters passed and failed. A test may redefine run (say, to
-# add a timeout) after sourcing this file.
+# harness_init sets SRC (default: the tree this file is in), BUILD
+# (STEPPE_BUILD_DIR, default SRC/build) and STEPPE (default BUILD/steppe) to
+# absolute paths, makes WORK, a fresh directory under /tmp removed on exit
+# (after the test's own on_exit, if it defines one), moves into it, and
+# zeroes the counters passed, failed and skipped. A test may redefine run
+# (say, to add a timeout) or show_log after sourcing this file.
 
 set -u
 
 harness_init() {
-    STEPPE=${STEPPE:?set STEPPE to the steppe binary}
-    case $STEPPE in /*) ;; *) STEPPE=$PWD/$STEPPE ;; esac
     SRC=${STEPPE_SOURCE_DIR:-$(dirname "${BASH_SOURCE[0]}")/../..}
     SRC=$(cd "$SRC" && pwd)
+    BUILD=${STEPPE_BUILD_DIR:-$SRC/build}
+    case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+    STEPPE=${STEPPE:-$BUILD/steppe}
+    case $STEPPE in /*) ;; *) STEPPE=$PWD/$STEPPE ;; esac
     WORK=$(mktemp -d "/tmp/steppe-$1-XXXXXX")
     trap harness_exit EXIT
     cd "$WORK" || exit 1
     passed=0
     failed=0
+    skipped=0
+    skips=()
 }
 
 # Removes WORK, made writable first (a test may have taken its rights away).
@@ -41,12 +46,31 @@ ok() {
     if [ $# -gt 0 ]; then echo "ok   $*"; fi
 }
 
-# bad DESCRIPTION: one check failed; the last run's output is shown.
+# bad DESCRIPTION [DETAIL [LOG]]: one check failed. With LOG (a build or
+# tool log), show_log shows it; without, the last run's output is shown.
 bad() {
     failed=$((failed + 1))
-    echo "FAIL: $*"
+    echo "FAIL: $1${2:+: $2}"
+    if [ $# -ge 3 ]; then
+        if [ -s "$3" ]; then show_log "$3"; fi
+        return
+    fi
     if [ -s out.txt ]; then head -5 out.txt | sed 's/^/  stdout: /'; fi
     if [ -s err.txt ]; then head -5 err.txt | sed 's/^/  stderr: /'; fi
+}
+
+# show_log FILE: the part of a log that bad shows (its first 15 lines; a
+# test may redefine it, say to the warnings of a compiler's log).
+show_log() {
+    sed -n '1,15s/^/       | /p' "$1"
+}
+
+# skip DESCRIPTION REASON: a check that cannot run here (a missing tool);
+# harness_finish lists them again.
+skip() {
+    skipped=$((skipped + 1))
+    skips+=("$1: $2")
+    echo "SKIP $1: $2"
 }
 
 # run ARGS...: runs steppe with stdout in out.txt, stderr in err.txt and the
@@ -66,8 +90,52 @@ expect_grep() {
     if grep -Eq -- "$2" "$1"; then ok; else bad "$3: no /$2/ in $1"; fi
 }
 
-# harness_finish: prints "N passed, M failed"; the status is 0 when none failed.
+# is_png FILE: FILE starts with the PNG signature.
+is_png() {
+    [ "$(od -An -tx1 -N8 "$1" 2>/dev/null | tr -d ' \n')" = "89504e470d0a1a0a" ]
+}
+
+# png_size FILE: prints WIDTHxHEIGHT of a PNG from its IHDR chunk (bytes
+# 16-23, big-endian); status 1 when FILE is too short.
+png_size() {
+    local -a b
+    read -r -a b <<<"$(od -An -tu1 -j16 -N8 -v "$1" 2>/dev/null)"
+    [ "${#b[@]}" -eq 8 ] || return 1
+    echo "$(((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]))x$(((b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7]))"
+}
+
+# install_or_stop PREFIX: installs BUILD into PREFIX (cmake --install), one
+# check; when that fails the test ends there, as nothing after it can run.
+install_or_stop() {
+    if cmake --install "$BUILD" --prefix "$1" >"$WORK/install.log" 2>&1; then
+        ok "cmake --install --prefix"
+    else
+        bad "cmake --install --prefix" "exit status $?" "$WORK/install.log"
+        harness_finish
+        exit
+    fi
+}
+
+# chromium_shot CHROMIUM PAGE W H OUT: a headless screenshot of WORK/PAGE in
+# a window of exactly W x H CSS px at device scale 1, into WORK/OUT (its log
+# in WORK/OUT.log); the status is the browser's.
+chromium_shot() {
+    local profile
+    profile=$(mktemp -d "$WORK/chromium-profile.XXXXXX")
+    timeout 120 "$1" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --force-device-scale-factor=1 --user-data-dir="$profile" --hide-scrollbars \
+        --window-size="$3,$4" --screenshot="$WORK/$5" "file://$WORK/$2" >"$WORK/$5.log" 2>&1
+}
+
+# harness_finish: prints "N passed, M failed" (after the list of what was
+# skipped, if anything was); the status is 0 when none failed.
 harness_finish() {
+    local s
+    if [ "$skipped" -gt 0 ]; then
+        echo "skipped ($skipped):"
+        for s in "${skips[@]}"; do echo "  $s"; done
+    fi
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
 }

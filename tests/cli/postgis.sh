@@ -86,6 +86,14 @@ layer_style() {
     } >"$1"
 }
 
+# render_fails DESCRIPTION PATTERN SOURCE KIND WHAT [TIMEOUT]: a render of
+# the one layer layer_style writes fails as expect_error checks.
+render_fails() {
+    layer_style s.yaml "$3" "$4" "$5" "${6:-}"
+    run render s.yaml -o out.png
+    expect_error "$1" "$2"
+}
+
 PW_DSN="postgresql://steppe_pw:$PG_PASSWORD@/$PG_DB?host=$PG_DIR"
 WRONG_DSN="postgresql://steppe_pw:WrongPw-93kq@/$PG_DB?host=$PG_DIR"
 pg_sql "GRANT SELECT ON ALL TABLES IN SCHEMA public TO steppe_pw" >/dev/null
@@ -119,6 +127,41 @@ if grep -q "ST_MakeEnvelope" "$PG_DIR/server.log" && grep -q "DECLARE steppe_row
     ok
 else
     bad "the server's log shows no bounding box (&& ST_MakeEnvelope) or no cursor"
+fi
+
+# The same map from geography columns (PostGIS's other spatial type, as
+# users store lon/lat data): read as geometry, the box tested on the cast,
+# the same picture byte for byte; steppe info names the type.
+for tb in countries ru_regions kz_regions; do
+    pg_sql "CREATE TABLE ${tb}_geog AS SELECT * FROM $tb;
+            ALTER TABLE ${tb}_geog ALTER COLUMN geom TYPE geography(MultiPolygon, 4326);
+            ALTER TABLE ${tb}_geog ADD PRIMARY KEY (gid);
+            CREATE INDEX ON ${tb}_geog USING gist (geom)" >/dev/null
+done
+sed -E 's/^(    table: (countries|ru_regions|kz_regions))$/\1_geog/' styles/forum.yaml >styles/forum-geog.yaml
+run render styles/forum-geog.yaml -q -o geog.png
+if [ "$rc" -ne 0 ]; then
+    bad "forum from geography columns: exit $rc: $(head -1 err.txt)"
+elif ! grep -q "countries_geog" styles/forum-geog.yaml; then
+    bad "the geography style does not name the geography tables"
+elif ! cmp -s shp.png geog.png; then
+    bad "forum from geography columns differs from the Shapefile render ($("$STEPPE" diff shp.png geog.png 2>&1 | head -1))"
+elif ! grep -qF '"geom"::geometry && ST_MakeEnvelope' "$PG_DIR/server.log"; then
+    bad "the server's log shows no box test on the geography column cast to geometry"
+else
+    ok "forum from geography columns: byte-identical, box tested on the server"
+fi
+run info "$PG_DSN" --table kz_regions_geog
+if [ "$rc" -eq 0 ] && grep -q "^geometry column: geom (geography)" out.txt && grep -q "^rows: 17" out.txt; then
+    ok
+else
+    bad "info of a geography table: exit $rc: $(tr '\n' '|' <out.txt)"
+fi
+run info "$PG_DSN"
+if grep -qE "^  kz_regions_geog  column geom  MultiPolygon geography  SRID 4326" out.txt; then
+    ok
+else
+    bad "info does not list the geography table: $(tr '\n' '|' <out.txt)"
 fi
 
 # The same map through the password role: it works, and neither the report
@@ -193,49 +236,38 @@ PGPASSWORD=WrongPw-93kq run info "postgresql://steppe_pw@/$PG_DB?host=$PG_DIR"
 expect_error "a wrong PGPASSWORD" 'cannot connect: .*password authentication failed for user "steppe_pw"$' 
 
 # ---- errors: one line each, exit 1, nothing written, no password ----
-layer_style s.yaml "postgresql://steppe:$PG_PASSWORD@127.0.0.1:1/steppe?connect_timeout=5" table countries
-run render s.yaml -o out.png
-expect_error "connection refused" '^steppe: postgresql://steppe:\*\*\*@127\.0\.0\.1:1/steppe\?connect_timeout=5: cannot connect: .*Connection refused; Is the server running'
+render_fails "connection refused" '^steppe: postgresql://steppe:\*\*\*@127\.0\.0\.1:1/steppe\?connect_timeout=5: cannot connect: .*Connection refused; Is the server running' \
+    "postgresql://steppe:$PG_PASSWORD@127.0.0.1:1/steppe?connect_timeout=5" table countries
 
-layer_style s.yaml "postgresql://steppe@/steppe?host=$WORK/nowhere" table countries
-run render s.yaml -o out.png
-expect_error "no server on the socket" 'cannot connect: .*No such file or directory'
+render_fails "no server on the socket" 'cannot connect: .*No such file or directory' \
+    "postgresql://steppe@/steppe?host=$WORK/nowhere" table countries
 
-layer_style s.yaml "$WRONG_DSN" table countries
-run render s.yaml -o out.png
-expect_error "wrong password" '^steppe: postgresql://steppe_pw:\*\*\*@/steppe\?host=.*: cannot connect: .*password authentication failed for user "steppe_pw"$'
+render_fails "wrong password" '^steppe: postgresql://steppe_pw:\*\*\*@/steppe\?host=.*: cannot connect: .*password authentication failed for user "steppe_pw"$' \
+    "$WRONG_DSN" table countries
 
-layer_style s.yaml "PG:host=$PG_DIR dbname=steppe user=steppe_pw password='WrongPw-93kq'" table countries
-run render s.yaml -o out.png
-expect_error "wrong password (key=value DSN)" "^steppe: PG:host=.* password=\*\*\*: cannot connect: .*password authentication failed"
+render_fails "wrong password (key=value DSN)" "^steppe: PG:host=.* password=\*\*\*: cannot connect: .*password authentication failed" \
+    "PG:host=$PG_DIR dbname=steppe user=steppe_pw password='WrongPw-93kq'" table countries
 
-layer_style s.yaml "$PW_DSN" table no_such_table
-run render s.yaml -o out.png
-expect_error "missing table" '^steppe: postgresql://steppe_pw:\*\*\*@/steppe\?host=.*: table "no_such_table": no such table'
+render_fails "missing table" '^steppe: postgresql://steppe_pw:\*\*\*@/steppe\?host=.*: table "no_such_table": no such table' \
+    "$PW_DSN" table no_such_table
 
-layer_style s.yaml "$PW_DSN" sql "SELEC name, geom FROM countries"
-run render s.yaml -o out.png
-expect_error "SQL error" ': query: ERROR: syntax error at or near "SELEC" \(sql: line 1, column 1\)$'
+render_fails "SQL error" ': query: ERROR: syntax error at or near "SELEC" \(sql: line 1, column 1\)$' \
+    "$PW_DSN" sql "SELEC name, geom FROM countries"
 
-layer_style s.yaml "$PW_DSN" sql 'SELECT name,\n  geom FROM nosuch'
-run render s.yaml -o out.png
-expect_error "SQL error on line 2" ': query: ERROR: relation "nosuch" does not exist \(sql: line 2, column 13\)$'
+render_fails "SQL error on line 2" ': query: ERROR: relation "nosuch" does not exist \(sql: line 2, column 13\)$' \
+    "$PW_DSN" sql 'SELECT name,\n  geom FROM nosuch'
 
-layer_style s.yaml "$PW_DSN" sql "SELECT name FROM countries"
-run render s.yaml -o out.png
-expect_error "a query without geometry" ': query: no geometry column$'
+render_fails "a query without geometry" ': query: no geometry column$' \
+    "$PW_DSN" sql "SELECT name FROM countries"
 
-layer_style s.yaml "postgresql://steppe_pw:$PG_PASSWORD@/steppe?host=$PG_DIR&bogus=1" table countries
-run render s.yaml -o out.png
-expect_error "a DSN that does not parse" 'steppe_pw:\*\*\*@.*: the connection string does not parse: invalid URI query parameter'
+render_fails "a DSN that does not parse" 'steppe_pw:\*\*\*@.*: the connection string does not parse: invalid URI query parameter' \
+    "postgresql://steppe_pw:$PG_PASSWORD@/steppe?host=$PG_DIR&bogus=1" table countries
 
-layer_style s.yaml "postgresql://steppe_pw:$PG_PASSWORD@[::1/steppe" table countries
-run render s.yaml -o out.png
-expect_error "a DSN that does not parse (host)" 'the connection string does not parse'
+render_fails "a DSN that does not parse (host)" 'the connection string does not parse' \
+    "postgresql://steppe_pw:$PG_PASSWORD@[::1/steppe" table countries
 
-layer_style s.yaml "$PW_DSN" sql "SELECT c.* FROM countries c, pg_sleep(5)" 1
-run render s.yaml -o out.png
-expect_error "a query slower than the timeout" ': query: (row 1: )?the query ran longer than the statement timeout of 1 s'
+render_fails "a query slower than the timeout" ': query: (row 1: )?the query ran longer than the statement timeout of 1 s' \
+    "$PW_DSN" sql "SELECT c.* FROM countries c, pg_sleep(5)" 1
 
 # Last: the server stopped (immediate shutdown) while the render's query
 # runs: once the server shows the cursor's FETCH at work (no fixed delay).

@@ -9,35 +9,18 @@
 # the PDF's CreationDate is that day and the files are still identical across
 # runs; the PNG carries no tIME chunk (it would stamp the wall clock).
 # The last line is "N passed, M failed"; exit 1 on failure.
-set -u -o pipefail
+set -o pipefail
 
-SRC=${STEPPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-STEPPE=${STEPPE:-$SRC/build/steppe}
-case "$STEPPE" in /*) ;; *) STEPPE=$(pwd)/$STEPPE ;; esac
+source "$(dirname "$0")/lib.bash"
+harness_init reproducible
 STYLE=$SRC/styles/forum.yaml
 unset SOURCE_DATE_EPOCH
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() {
-  fail=$((fail + 1))
-  echo "FAIL $1${2:+: $2}"
-  if [ -n "${3:-}" ] && [ -s "$3" ]; then sed -n '1,15s/^/       | /p' "$3"; fi
-}
-finish() {
-  echo "$pass passed, $fail failed"
-  [ "$fail" -eq 0 ]
-  exit $?
-}
-
 if [ ! -x "$STEPPE" ]; then
   bad "binary" "no executable at $STEPPE (set STEPPE)"
-  finish
+  harness_finish
+  exit
 fi
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/steppe-repro.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
 
 # The chunk types of a PNG, one per line, read from the chunk headers
 # (length, type) that follow the 8-byte signature.
@@ -71,10 +54,10 @@ identical() {
   for ext in png svg pdf; do
     if [ ! -s "$a/map.$ext" ] || [ ! -s "$b/map.$ext" ]; then
       bad "$label: map.$ext identical" "not written"
-    elif cmp "$a/map.$ext" "$b/map.$ext" >"$TMP/cmp.log" 2>&1; then
+    elif cmp "$a/map.$ext" "$b/map.$ext" >"$WORK/cmp.log" 2>&1; then
       ok "$label: map.$ext identical ($(stat -c %s "$a/map.$ext") bytes)"
     else
-      bad "$label: map.$ext identical" "" "$TMP/cmp.log"
+      bad "$label: map.$ext identical" "" "$WORK/cmp.log"
     fi
   done
 }
@@ -102,11 +85,11 @@ two() {
   fi
 }
 
-two "forum.yaml" "$TMP/run1" "$TMP/run2"
-identical "two runs" "$TMP/run1" "$TMP/run2"
+two "forum.yaml" "$WORK/run1" "$WORK/run2"
+identical "two runs" "$WORK/run1" "$WORK/run2"
 
-if [ -s "$TMP/run1/map.png" ]; then
-  chunks=$(png_chunks "$TMP/run1/map.png" | sort -u | tr '\n' ' ')
+if [ -s "$WORK/run1/map.png" ]; then
+  chunks=$(png_chunks "$WORK/run1/map.png" | sort -u | tr '\n' ' ')
   case " $chunks " in
     *" IEND "*) ;;
     *) bad "PNG chunk list readable" "no IEND: $chunks" ;;
@@ -118,10 +101,10 @@ if [ -s "$TMP/run1/map.png" ]; then
 fi
 
 # ---- SOURCE_DATE_EPOCH ------------------------------------------------------
-two "SOURCE_DATE_EPOCH=1348012800" "$TMP/sde1" "$TMP/sde2" SOURCE_DATE_EPOCH=1348012800
-identical "SOURCE_DATE_EPOCH" "$TMP/sde1" "$TMP/sde2"
+two "SOURCE_DATE_EPOCH=1348012800" "$WORK/sde1" "$WORK/sde2" SOURCE_DATE_EPOCH=1348012800
+identical "SOURCE_DATE_EPOCH" "$WORK/sde1" "$WORK/sde2"
 
-pdf=$TMP/sde1/map.pdf
+pdf=$WORK/sde1/map.pdf
 if [ -s "$pdf" ]; then
   # The raw PDF: /CreationDate (D:YYYYMMDDHHmmSS...); cairo 1.16 leaves out
   # the "D:" prefix (PDF 1.7 §7.9.4 calls it optional), later cairos write it.
@@ -141,11 +124,11 @@ if [ -s "$pdf" ]; then
     echo "SKIP pdfinfo CreationDate: pdfinfo not installed (poppler-utils)"
   fi
   # The date must come from SOURCE_DATE_EPOCH, not be fixed regardless.
-  if [ -s "$TMP/run1/map.pdf" ] && ! cmp -s "$pdf" "$TMP/run1/map.pdf"; then
+  if [ -s "$WORK/run1/map.pdf" ] && ! cmp -s "$pdf" "$WORK/run1/map.pdf"; then
     ok "SOURCE_DATE_EPOCH changes the PDF"
   else
     bad "SOURCE_DATE_EPOCH changes the PDF" "same bytes with and without it"
   fi
 fi
 
-finish
+harness_finish

@@ -23,11 +23,10 @@
 # Packages (Debian 12): pngcheck, librsvg2-bin, poppler-utils, chromium.
 # The last line is "N passed, M failed"; SKIP lines are listed separately;
 # exit 1 on failure.
-set -u -o pipefail
+set -o pipefail
 
-SRC=${STEPPE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-STEPPE=${STEPPE:-$SRC/build/steppe}
-case "$STEPPE" in /*) ;; *) STEPPE=$(pwd)/$STEPPE ;; esac
+source "$(dirname "$0")/lib.bash"
+harness_init viewers
 
 # Measured on forum.yaml (1600x1100 px, 96 dpi) on Debian 12 — cairo 1.16.0,
 # librsvg 2.54, poppler 22.12, Chromium 156 — share of differing pixels:
@@ -55,55 +54,24 @@ TOL_CHROMIUM_MARKS=${TOL_CHROMIUM_MARKS:-0.1%}
 TOL_PDFTOPPM=${TOL_PDFTOPPM:-3%}
 TOL_PDFTOPPM_MARKS=${TOL_PDFTOPPM_MARKS:-0.4%}
 
-pass=0
-fail=0
-skips=()
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() {
-  fail=$((fail + 1))
-  echo "FAIL $1${2:+: $2}"
-  if [ -n "${3:-}" ] && [ -s "$3" ]; then sed -n '1,15s/^/       | /p' "$3"; fi
-}
-skipped() {
-  skips+=("$1: $2")
-  echo "SKIP $1: $2"
-}
-finish() {
-  local s
-  if [ "${#skips[@]}" -gt 0 ]; then
-    echo "skipped (${#skips[@]}):"
-    for s in "${skips[@]}"; do echo "  $s"; done
-  fi
-  echo "$pass passed, $fail failed"
-  [ "$fail" -eq 0 ]
-  exit $?
-}
 have() { command -v "$1" >/dev/null 2>&1; }
 
 if [ ! -x "$STEPPE" ]; then
   bad "binary" "no executable at $STEPPE (set STEPPE)"
-  finish
+  harness_finish
+  exit
 fi
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/steppe-viewers.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-cd "$TMP" || exit 1
-
-png_size() {
-  local -a b
-  read -r -a b <<<"$(od -An -tu1 -j16 -N8 -v "$1" 2>/dev/null)"
-  [ "${#b[@]}" -eq 8 ] || return 1
-  echo "$(((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]))x$(((b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7]))"
-}
+cd "$WORK" || exit 1
 
 # within LABEL IMAGE THRESHOLD TOLERANCE: steppe diff against map.png.
 within() {
   local label=$1 img=$2 thr=$3 tol=$4
   if "$STEPPE" diff map.png "$img" --threshold "$thr" --tolerance "$tol" -o "$img.diff-$thr.png" \
-    >"$TMP/diff.log" 2>&1; then
-    ok "$label: within $tol at threshold $thr ($(head -1 "$TMP/diff.log"))"
+    >"$WORK/diff.log" 2>&1; then
+    ok "$label: within $tol at threshold $thr ($(head -1 "$WORK/diff.log"))"
   else
-    bad "$label: within $tol at threshold $thr" "" "$TMP/diff.log"
+    bad "$label: within $tol at threshold $thr" "" "$WORK/diff.log"
     # Keep the evidence when asked to.
     if [ -n "${STEPPE_KEEP:-}" ]; then
       mkdir -p "$STEPPE_KEEP" && cp map.png map.svg map.pdf "$img" "$img.diff-$thr.png" "$STEPPE_KEEP"/ 2>/dev/null
@@ -122,8 +90,8 @@ compare() {
   fi
   ok "$label: pixel size ${W}x${H}"
   # For the record, not judged: the figure at steppe diff's default threshold.
-  "$STEPPE" diff map.png "$img" --tolerance 100% >"$TMP/diff.log" 2>&1
-  echo "     $label at threshold 8: $(head -1 "$TMP/diff.log")"
+  "$STEPPE" diff map.png "$img" --tolerance 100% >"$WORK/diff.log" 2>&1
+  echo "     $label at threshold 8: $(head -1 "$WORK/diff.log")"
   within "$label" "$img" 32 "$3"
   within "$label" "$img" 128 "$4"
 }
@@ -133,7 +101,8 @@ if "$STEPPE" render -q "$SRC/styles/forum.yaml" -o map.png -o map.svg -o map.pdf
   ok "render forum.yaml to png, svg, pdf"
 else
   bad "render forum.yaml to png, svg, pdf" "" render.log
-  finish
+  harness_finish
+  exit
 fi
 size=$(png_size map.png)
 W=${size%x*}
@@ -180,17 +149,8 @@ for c in chromium chromium-browser; do
   fi
 done
 if [ -z "$chrome" ]; then
-  skipped "chromium SVG (inline and <img>)" "chromium is not installed (Debian package chromium)"
+  skip "chromium SVG (inline and <img>)" "chromium is not installed (Debian package chromium)"
 else
-  # screenshot HTML OUT: page of exactly W×H CSS px, device scale 1.
-  screenshot() {
-    local profile
-    profile=$(mktemp -d "$TMP/chromium-profile.XXXXXX")
-    timeout 120 "$chrome" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-      --disable-background-networking --disable-component-update --disable-sync \
-      --force-device-scale-factor=1 --user-data-dir="$profile" --hide-scrollbars \
-      --window-size="$W,$H" --screenshot="$TMP/$2" "file://$TMP/$1" >"$TMP/$2.log" 2>&1
-  }
   css="html,body{margin:0;padding:0;overflow:hidden;background:#fff}svg,img{display:block;width:${W}px;height:${H}px}"
   # Inline: the SVG document without its XML declaration, straight in <body>.
   {
@@ -201,7 +161,7 @@ else
   printf '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><style>%s</style></head><body><img src="map.svg" alt="map"></body></html>\n' \
     "$css" >img.html
   for page in inline img; do
-    if screenshot "$page.html" "chromium-$page.png" && [ -s "chromium-$page.png" ]; then
+    if chromium_shot "$chrome" "$page.html" "$W" "$H" "chromium-$page.png" && [ -s "chromium-$page.png" ]; then
       compare "chromium SVG ($page)" "chromium-$page.png" "$TOL_CHROMIUM" "$TOL_CHROMIUM_MARKS"
     else
       bad "chromium screenshot of the SVG ($page)" "" "chromium-$page.png.log"
@@ -250,4 +210,4 @@ else
   bad "pdffonts" "not installed (Debian package poppler-utils)"
 fi
 
-finish
+harness_finish

@@ -1037,15 +1037,15 @@ typedef struct band_view {
 /* The reading of a streamed layer for one drawing (st_read_stream_draw()). */
 typedef struct stream_read {
     st_stream_hub *hub;
+    bool first; /* the render's first drawing: loud, and counts ... */
     const source_job *job;
+    stream_counts *counts; /* ... into the job's */
     const st_scene *r;
+    steppe_status_t st; /* how the reading ended ... */
     steppe_ctx_t *ctx;
+    char msg[512]; /* ... and its error */
     st_proj *proj;
-    bool first;            /* the render's first drawing: loud, and counts */
-    stream_counts *counts; /* then the job's */
-    const band_view *own;  /* the band the reader draws too, or NULL (a thread) */
-    steppe_status_t st;
-    char msg[512];
+    const band_view *own; /* the band the reader draws too, or NULL (a thread) */
 } stream_read;
 
 /* Draws every batch handed over, in order, until the reading is over. */
@@ -1182,7 +1182,7 @@ steppe_status_t st_read_stream_draw(st_scene *r, const st_layer_data *d, cairo_t
     } else {
         hub = alone = st_stream_hub_create(1);
     }
-    stream_read sr = {hub, job, r, steppe_ctx_create(), NULL, false, NULL, &bv, STEPPE_OK, ""};
+    stream_read sr = {.hub = hub, .job = job, .r = r, .ctx = steppe_ctx_create(), .own = &bv};
     if (!hub || !job || !sr.ctx) {
         if (hub && hub != alone) {
             /* The other bands wait for batches: none will come. */

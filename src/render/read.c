@@ -872,6 +872,25 @@ static off_t file_size(const char *path)
     return path && stat(path, &sb) == 0 ? sb.st_size : 0;
 }
 
+/* Whether a Shapefile is worth streaming: big, and of records small
+ * beside a batch on average (its .shx has 8 bytes a record). A file of a
+ * few huge rings (W5's sawtooth: one ring of 5,000,000 vertices) gains
+ * nothing from batches of records, each of which would hold one ring, and
+ * would be read and projected twice. */
+static bool stream_worth(const char *path)
+{
+    off_t shp = file_size(path);
+    size_t n = path ? strlen(path) : 0;
+    char shx[PATH_MAX];
+    if (shp < STREAM_MIN_BYTES || n < 4 || n >= sizeof shx)
+        return false;
+    memcpy(shx, path, n + 1);
+    shx[n - 1] = shx[n - 1] == 'P' ? 'X' : 'x';
+    off_t index = file_size(shx);
+    off_t records = index > 100 ? (index - 100) / 8 : 0;
+    return records > 0 && (size_t)(shp / records) <= STREAM_BATCH_BYTES / 4;
+}
+
 /* Sets up a job per distinct source file of the visible Shapefile and CSV
  * layers, with its CRS checked in the main context (so a bad CRS is
  * reported at its place in the style, before any thread starts), and runs
@@ -901,7 +920,7 @@ static steppe_status_t load_sources(st_scene *r, proj_cache *pc)
         job->derive_mask = source_mask(r, layer);
         if (stream_allowed(r, layer)) {
             size_t forced = stream_forced();
-            job->stream = forced || file_size(layer->source) >= STREAM_MIN_BYTES;
+            job->stream = forced || stream_worth(layer->source);
             job->batch_records = forced ? forced : STREAM_BATCH_RECORDS;
             job->unfiltered.where = layer->where; /* the only layer reading it */
         }

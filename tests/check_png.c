@@ -1,7 +1,10 @@
 /* PNG writer: the chunks written (walked here byte by byte, CRCs checked),
  * pixel values read back with libpng, and libpng failures caught. */
+/* sched_setaffinity() */
+#define _GNU_SOURCE
 #include <check.h>
 #include <png.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <time.h>
 #include <string.h>
@@ -377,6 +380,61 @@ START_TEST(test_big_image_parallel_deflate)
 }
 END_TEST
 
+/* The file does not depend on how many threads compress it: the parts are
+ * cut by the image's size, not the machine's cores. Written once on every
+ * core this process may use and once pinned to one core (no helper
+ * thread: the caller compresses all six parts), at the default level and
+ * at zlib's 6, the bytes must be the same, and decode to the pixels. */
+static const int threads_levels[] = {-1, 1, 6};
+
+START_TEST(test_same_bytes_any_thread_count)
+{
+    const char *dir = tu_tmpdir();
+    steppe_ctx_t *ctx = tu_ctx();
+    const int w = 1500, h = 900;
+    uint32_t *px = malloc((size_t)w * h * sizeof *px);
+    ck_assert_ptr_nonnull(px);
+    for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+            bool line = (x - y + 3000) % 97 <= 1 || (x - 3 * y + 6000) % 131 <= 2;
+            px[(size_t)y * w + x] = line ? 0xff646464u : x > w / 2 ? 0xfff2ede3u : 0xffccdef0u;
+        }
+    }
+    cpu_set_t all, one;
+    ck_assert_int_eq(sched_getaffinity(0, sizeof all, &all), 0);
+    CPU_ZERO(&one);
+    for (int c = 0; c < CPU_SETSIZE; c++) {
+        if (CPU_ISSET(c, &all)) {
+            CPU_SET(c, &one);
+            break;
+        }
+    }
+    const char *many = tu_join(dir, "many.png");
+    const char *single = tu_join(dir, "one.png");
+    int level = threads_levels[_i];
+    write_file(ctx, many, px, w, h, w, false, 96, NULL, level);
+    ck_assert_int_eq(sched_setaffinity(0, sizeof one, &one), 0);
+    write_file(ctx, single, px, w, h, w, false, 96, NULL, level);
+    ck_assert_int_eq(sched_setaffinity(0, sizeof all, &all), 0);
+    size_t n1, n2;
+    char *b1 = tu_read(many, &n1);
+    char *b2 = tu_read(single, &n2);
+    ck_assert_ptr_nonnull(b1);
+    ck_assert_ptr_nonnull(b2);
+    ck_assert_msg(n1 == n2 && memcmp(b1, b2, n1) == 0, "level %d: %zu bytes on all cores, %zu on one", level,
+                  n1, n2);
+    png_file pf;
+    load_chunks(many, &pf);
+    ck_assert_ptr_nonnull(find_chunk(&pf, "IDAT", 6)); /* header, six parts, checksum */
+    free(pf.bytes);
+    assert_pixels(single, px, w, h, w);
+    free(b1);
+    free(b2);
+    free(px);
+    steppe_ctx_destroy(ctx);
+}
+END_TEST
+
 /* st_png_write_rows(): the image starts blank and each part's rows are
  * written only when the writer asks for them. The file must hold every
  * row as finished (so no part was compressed before its rows were), and
@@ -530,6 +588,8 @@ static Suite *png_suite(void)
     tcase_add_test(tc, test_pixels_round_trip);
     tcase_add_loop_test(tc, test_big_image_parallel_deflate, 0, sizeof big_table / sizeof big_table[0]);
     tcase_add_test(tc, test_levels);
+    tcase_add_loop_test(tc, test_same_bytes_any_thread_count, 0,
+                        sizeof threads_levels / sizeof threads_levels[0]);
     tcase_add_loop_test(tc, test_rows_finished_in_order, 0, sizeof rows_table / sizeof rows_table[0]);
     suite_add_tcase(s, tc);
 

@@ -513,7 +513,8 @@ static const char usage_render[] =
     "  -s, --set KEY=VALUE   override a style value (dotted key path); repeatable\n"
     "      --max-pixels N    refuse canvases larger than N pixels, more than 0\n"
     "                        and at most 1e15 (default 2e8)\n"
-    "      --png-level N     PNG compression 0-9 (default 2, fast; 6-9 smaller, slower)\n"
+    "      --png-level N     PNG compression 0-9: 1 fastest, 2 (default) steppe's\n"
+    "                        deflate for maps, about zlib's 6 in size; 0, 3-9 zlib\n"
     "  -q, --quiet           print errors only\n"
     "  -h, --help            show this help\n";
 

@@ -125,15 +125,16 @@ typedef struct st_png_meta {
     const char *source;   /* tEXt Source, or NULL */
 } st_png_meta;
 
-/* zlib level st_png_write() uses for level -1 (measurements in output_png.c). */
+/* Level st_png_write() uses for level -1: steppe's deflate for maps
+ * (png_deflate.h; measurements in output_png.c). */
 #define ST_PNG_DEFAULT_LEVEL 2
 
 /* Writes a cairo ARGB32 (premultiplied, native-endian) buffer as PNG to fp
  * with libpng: RGB (or RGBA when alpha), pHYs for dpi, tEXt chunks from
  * meta (iTXt for a value that is not plain ASCII), no tIME chunk; dpi <= 0
- * writes no pHYs. level is the zlib level (0-9, -1 default). libpng's
- * errors are caught (setjmp kept inside this function) and returned as
- * STEPPE_ERR_IO; libpng prints nothing. */
+ * writes no pHYs. level is the compression level (0-9, -1 default; see
+ * --png-level in steppe(1)). libpng's errors are caught (setjmp kept inside
+ * this function) and returned as STEPPE_ERR_IO; libpng prints nothing. */
 steppe_status_t st_png_write(steppe_ctx_t *ctx, FILE *fp, const char *path, const uint8_t *data, int width,
                              int height, int stride, bool alpha, double dpi, const st_png_meta *meta,
                              int level);

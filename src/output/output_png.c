@@ -8,9 +8,15 @@
  * As in cairo's write_png() (src/cairo-png.c), libpng's error handler
  * longjmps back into the one function that called setjmp, and neither
  * handler prints anything: the message goes to the context. */
+/* sched_getaffinity() and CPU_COUNT() */
+#define _GNU_SOURCE
 #include "output.h"
+#include "png_deflate.h"
 
 #include <errno.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #include <isa-l/igzip_lib.h>
 #include <libdeflate.h>
 #include <math.h>
@@ -42,22 +48,29 @@
  * Maps are long runs of one colour, which deflate's LZ77 matches best when
  * left unfiltered; the SUB/UP/PAETH predictors that suit photographs turn
  * every antialiased edge into extra literals. A synthetic busier map (180
- * outlined blobs, 300 labels) ranked the same.
+ * outlined blobs, 300 labels) ranked the same, and so does steppe's W2 map
+ * (igzip level 2 / libdeflate level 6): NONE 1077 / 913 KB, SUB 1308 /
+ * 1154, UP 1323 / 1167, PAETH 1334 / 1177, and libpng's per-row choice
+ * (least sum of absolute differences) 1350 / 1196 KB.
  *
- * Levels 1 and 2 go to ISA-L's igzip (libisal 2.30), the others to zlib.
- * On steppe's own W1 and W2 maps, rows unfiltered, one stream, best of 5:
+ * Level 1 goes to ISA-L's igzip (libisal 2.30), level 2, the default, to
+ * steppe's own deflate for maps (png_deflate.c), the others to zlib. On W2's
+ * rows (4000x2320, steppe's map, unfiltered, in the six parts below), CPU
+ * time of all six, best of 7, on a loaded machine:
  *
- *                      W1 1600x1100        W2 4000x2320
- *     zlib level 1     15.1 ms  563 KiB    42.2 ms   999 KiB
- *     zlib level 2     15.6 ms  558 KiB    42.5 ms   993 KiB
- *     zlib level 6     (about twice level 2's time, 14% smaller)
- *     igzip level 1     3.1 ms  567 KiB     7.7 ms  1052 KiB
- *     igzip level 2     3.2 ms  564 KiB     7.8 ms  1051 KiB
- *     igzip level 3    12.7 ms  570 KiB    49.7 ms  1007 KiB
- *     libdeflate 1     10.4 ms  537 KiB    38.5 ms   916 KiB (no streaming)
+ *     steppe's map deflate (2)   13.3 ms   920 KB
+ *     igzip level 1               7.8 ms  1078 KB
+ *     igzip level 2               7.3 ms  1077 KB
+ *     libdeflate level 1         39.4 ms   938 KB
+ *     libdeflate level 6         66.0 ms   913 KB
+ *     zlib level 1               57.2 ms  1024 KB
+ *     zlib level 6              130.1 ms   912 KB  (MapServer's file: 923 KB)
  *
- * igzip at level 2 is 5x faster than zlib for a file 1-6% larger, so it is
- * the default; --png-level 6 is zlib's default for the smallest files. */
+ * igzip's greedy matcher misses what maps repeat (the row above, an edge
+ * continued a few pixels along), so its files are 18 % larger than zlib's
+ * level 6; the map deflate looks there first and reaches zlib 6's size at
+ * about twice igzip's time. Level 1 keeps igzip for the fastest file,
+ * 6-9 zlib for the smallest; zlib's 3-5 are slower than 2 and larger. */
 #define ST_PNG_FILTER PNG_FILTER_NONE
 
 static int is_ascii(const char *s)
@@ -87,11 +100,39 @@ static void set_text(png_text *t, const char *key, const char *value)
     }
 }
 
+#if defined(__x86_64__) && defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ST_HAVE_SSSE3_CONVERT 1
+/* Opaque pixels four at a time with one byte shuffle (SSSE3, which nearly
+ * every x86-64 has; checked at run time): B,G,R,A in memory to R,G,B. The
+ * 16-byte store runs 4 bytes past the 12 it fills, so it stops 2 pixels
+ * short of the row's end; returns the pixels done. The scalar loop took
+ * about 5 % of W2's CPU time. */
+__attribute__((target("ssse3"))) static int convert_opaque_ssse3(const uint8_t *src, uint8_t *dst, int width)
+{
+    const __m128i shuffle = _mm_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
+    int x = 0;
+    for (; x + 6 <= width; x += 4) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(src + 4 * (size_t)x));
+        _mm_storeu_si128((__m128i *)(void *)(dst + 3 * (size_t)x), _mm_shuffle_epi8(v, shuffle));
+    }
+    return x;
+}
+#endif
+
 /* cairo's ARGB32 is one native-endian uint32 per pixel, colour premultiplied
  * by alpha. PNG wants straight (un-premultiplied) R,G,B[,A] bytes. */
-static void convert_row(const uint8_t *src, uint8_t *dst, int width, bool alpha)
+static void convert_row(const uint8_t *src, uint8_t *dst, int width, bool alpha, bool ssse3)
 {
-    for (int x = 0; x < width; x++) {
+    int x0 = 0;
+#ifdef ST_HAVE_SSSE3_CONVERT
+    if (!alpha && ssse3) {
+        x0 = convert_opaque_ssse3(src, dst, width);
+        dst += 3 * (size_t)x0;
+    }
+#else
+    (void)ssse3;
+#endif
+    for (int x = x0; x < width; x++) {
         uint32_t p;
         memcpy(&p, src + 4 * (size_t)x, 4);
         unsigned a = p >> 24;
@@ -160,20 +201,25 @@ typedef struct zpart {
  * and adds them to the part's checksum. */
 static void convert_rows(zpart *z, int y, int n, uint8_t *buf, size_t rowlen)
 {
+#ifdef ST_HAVE_SSSE3_CONVERT
+    bool ssse3 = __builtin_cpu_supports("ssse3");
+#else
+    bool ssse3 = false;
+#endif
     for (int k = 0; k < n; k++) {
         uint8_t *row = buf + (size_t)k * rowlen;
         row[0] = 0; /* filter NONE */
-        convert_row(z->data + (size_t)(y + k) * (size_t)z->stride, row + 1, z->width, z->alpha);
+        convert_row(z->data + (size_t)(y + k) * (size_t)z->stride, row + 1, z->width, z->alpha, ssse3);
     }
     z->adler = libdeflate_adler32((uint32_t)z->adler, buf, (size_t)n * rowlen);
 }
 
-/* Levels 1 and 2: ISA-L's igzip, 5x faster than zlib at these levels on
- * maps for a file 1-6% larger (see the table above). A sync flush ends a
- * part as zlib's Z_SYNC_FLUSH does: an empty stored block, byte-aligned. */
+/* Level 1: ISA-L's igzip, the fastest (see the table above). A sync flush
+ * ends a part as zlib's Z_SYNC_FLUSH does: an empty stored block,
+ * byte-aligned. */
 static void deflate_part_isal(zpart *z, size_t rowlen, int rows_per_chunk, uint8_t *chunk)
 {
-    uint32_t lbsize = z->level == 1 ? ISAL_DEF_LVL1_DEFAULT : ISAL_DEF_LVL2_DEFAULT;
+    uint32_t lbsize = ISAL_DEF_LVL1_DEFAULT;
     uint8_t *lb = malloc(lbsize);
     size_t cap = z->rawlen + z->rawlen / 8 + 65536;
     z->out = malloc(cap);
@@ -226,6 +272,40 @@ static void deflate_part_isal(zpart *z, size_t rowlen, int rows_per_chunk, uint8
     free(lb);
 }
 
+/* Level 2, the default: steppe's own deflate for maps (png_deflate.h).
+ * The rows are converted straight into its window. *mz is the thread's
+ * compressor, made for the first part it takes and reset for the next
+ * (fresh buffers for each part cost about 300 page faults). */
+static void deflate_part_mapz(zpart *z, size_t rowlen, int rows_per_chunk, st_mapz **mz)
+{
+    if (!*mz)
+        *mz = st_mapz_create(rowlen, z->alpha ? 4 : 3);
+    else
+        st_mapz_reset(*mz);
+    st_mapz *m = *mz;
+    if (!m) {
+        z->err = Z_MEM_ERROR;
+        return;
+    }
+    for (int y = z->y0; y < z->y1;) {
+        int n = z->y1 - y < rows_per_chunk ? z->y1 - y : rows_per_chunk;
+        size_t len = (size_t)n * rowlen;
+        uint8_t *in = st_mapz_input(m, len);
+        if (!in) {
+            z->err = Z_MEM_ERROR;
+            break;
+        }
+        convert_rows(z, y, n, in, rowlen);
+        y += n;
+        if (!st_mapz_feed(m, len)) {
+            z->err = Z_MEM_ERROR;
+            break;
+        }
+    }
+    if (z->err == Z_OK && !st_mapz_finish(m, z->last, &z->out, &z->outlen))
+        z->err = Z_MEM_ERROR;
+}
+
 /* Other levels: zlib. */
 static void deflate_part_zlib(zpart *z, size_t rowlen, int rows_per_chunk, uint8_t *chunk)
 {
@@ -260,28 +340,30 @@ static void deflate_part_zlib(zpart *z, size_t rowlen, int rows_per_chunk, uint8
     deflateEnd(&zs);
 }
 
-static void *deflate_part(void *arg)
+/* Compresses one part; *mz is the calling thread's map compressor (level
+ * 2), made here when NULL, destroyed by the thread when it is done. */
+static void deflate_part(zpart *z, st_mapz **mz)
 {
-    zpart *z = arg;
     size_t bpp = z->alpha ? 4 : 3;
     size_t rowlen = 1 + (size_t)z->width * bpp;
     z->rawlen = rowlen * (size_t)(z->y1 - z->y0);
     z->adler = adler32(0L, Z_NULL, 0);
     z->err = Z_OK;
     int rows_per_chunk = rowlen >= ZCHUNK ? 1 : (int)(ZCHUNK / rowlen);
-    uint8_t *chunk = malloc((size_t)rows_per_chunk * rowlen);
-    if (!chunk) {
-        z->err = Z_MEM_ERROR;
-        return NULL;
+    if (z->level == 2) {
+        deflate_part_mapz(z, rowlen, rows_per_chunk, mz);
+    } else {
+        uint8_t *chunk = malloc((size_t)rows_per_chunk * rowlen);
+        if (!chunk)
+            z->err = Z_MEM_ERROR;
+        else if (z->level == 1)
+            deflate_part_isal(z, rowlen, rows_per_chunk, chunk);
+        else
+            deflate_part_zlib(z, rowlen, rows_per_chunk, chunk);
+        free(chunk);
     }
-    if (z->level == 1 || z->level == 2)
-        deflate_part_isal(z, rowlen, rows_per_chunk, chunk);
-    else
-        deflate_part_zlib(z, rowlen, rows_per_chunk, chunk);
-    free(chunk);
     if (z->err == Z_OK) /* the chunk's CRC here too, on this thread */
         z->crc = (uint32_t)libdeflate_crc32(libdeflate_crc32(0, "IDAT", 4), z->out, z->outlen);
-    return NULL;
 }
 
 /* Writes data as an IDAT chunk whose CRC is known (zpart.crc). False on a
@@ -340,13 +422,16 @@ static void wait_ready(zqueue *q, int i)
 static void *zhelper(void *arg)
 {
     zqueue *q = arg;
+    st_mapz *mz = NULL;
     for (;;) {
         int i = atomic_fetch_add(&q->taken, 1);
         if (i >= q->n)
-            return NULL;
+            break;
         wait_ready(q, i);
-        deflate_part(&q->parts[i]);
+        deflate_part(&q->parts[i], &mz);
     }
+    st_mapz_destroy(mz);
+    return NULL;
 }
 
 /* Parts per image: a megapixel or more is cut into 6, so that a helper
@@ -360,6 +445,16 @@ static int zpart_count(int width, int height)
     if ((double)width * height < 1e6)
         return 1;
     return height < 6 ? 1 : 6;
+}
+
+/* The cores this thread may run on (taskset, cgroup cpusets), which the
+ * helper threads inherit; only the speed depends on it, not the file. */
+static long usable_cores(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+        return CPU_COUNT(&set);
+    return sysconf(_SC_NPROCESSORS_ONLN);
 }
 
 /* Deflates the image into parts[0..n), on helper threads as well. With
@@ -388,7 +483,7 @@ static bool deflate_parallel(zpart *parts, int n, const uint8_t *data, int width
                            .last = i == n - 1,
                            .err = Z_OK};
     }
-    long cores = n > 1 ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
+    long cores = n > 1 ? usable_cores() : 1;
     for (long k = 1; k < cores && nhelpers < MAX_HELPERS; k++) {
         if (pthread_create(&th[nhelpers], NULL, zhelper, &q) != 0)
             break;

@@ -178,8 +178,35 @@ def wkb_seeds():
             f.write(bytes.fromhex(hexs))
 
 
+def png_deflate_seeds():
+    """fuzz_png_deflate: byte 0 picks 3 or 4 bytes a pixel, byte 1 the row
+    length; then rows shaped like a map's (flat runs, an edge moving one
+    pixel a row, a few antialiased pixels), and trailing bytes that cut
+    the input into pieces."""
+    d = reset("fuzz_png_deflate")
+    for bpp, width in ((3, 16), (4, 33), (3, 64)):
+        rows = []
+        for y in range(24):
+            row = bytearray([0])
+            for x in range(width):
+                if x == y % width:
+                    px = [120, 90, 60, 255][:bpp]
+                elif x < y % width:
+                    px = [204, 222, 240, 255][:bpp]
+                else:
+                    px = [250, 246, 238, 255][:bpp]
+                row += bytes(px)
+            rows.append(bytes(row))
+        body = b"".join(rows)
+        with open(os.path.join(d, "map-%d-%d" % (bpp, width)), "wb") as f:
+            f.write(bytes([bpp == 4, width - 1]) + body + bytes([3, 1, 40, 0, 9]))
+    with open(os.path.join(d, "random"), "wb") as f:
+        f.write(bytes([1, 7]) + bytes(range(256)) * 4)
+
+
 if __name__ == "__main__":
     main()
     csv_seeds()
     geojson_seeds()
     wkb_seeds()
+    png_deflate_seeds()

@@ -18,7 +18,7 @@ BUILD=${FUZZ_BUILD_DIR:-$SRC/build-fuzz}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 JOBS=$(nproc 2>/dev/null || echo 2)
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(fuzz_shapefile fuzz_style fuzz_render fuzz_csv fuzz_diff fuzz_wkb fuzz_geojson)
+[ ${#targets[@]} -eq 0 ] && targets=(fuzz_shapefile fuzz_style fuzz_render fuzz_csv fuzz_diff fuzz_wkb fuzz_geojson fuzz_png_deflate)
 
 if ! command -v clang >/dev/null; then
   echo "run-fuzz: clang not found; install clang and libclang-rt-dev (skipping)"

@@ -41,6 +41,25 @@ void st_arena_destroy(st_arena *a)
     free(a);
 }
 
+void st_arena_reset(st_arena *a)
+{
+    block *keep = NULL;
+    block *b = a->head;
+    while (b) {
+        block *next = b->next;
+        if (!keep && b->size == a->block_size) {
+            keep = b;
+            keep->used = 0;
+            keep->next = NULL;
+        } else {
+            free(b);
+        }
+        b = next;
+    }
+    a->head = keep;
+    a->used = 0;
+}
+
 void *st_arena_alloc(st_arena *a, size_t size)
 {
     if (size > SIZE_MAX / 2)

@@ -15,6 +15,10 @@ st_arena *st_arena_create(size_t block_size);
 /* Frees the arena and every allocation made from it. Accepts NULL. */
 void st_arena_destroy(st_arena *a);
 
+/* Frees every allocation made from a, keeping one block for the next
+ * ones: for a batch of work that is done and dropped before the next. */
+void st_arena_reset(st_arena *a);
+
 /* Returns size bytes (uninitialised), or NULL when out of memory or when
  * size overflows. Memory belongs to the arena. */
 void *st_arena_alloc(st_arena *a, size_t size);

@@ -98,11 +98,12 @@ struct st_label_plan {
 /* One label to place: 24 bytes, a million points' labels 24 MB (the
  * feature's symbol is found again from its class when needed). */
 typedef struct job {
-    uint32_t layer, feature;
+    uint32_t layer : 31;
+    uint32_t subject : 1; /* a layer of map.subject: placed before every other label */
+    uint32_t feature;
     const st_label *label;
     const char *text;
-    bool subject; /* a layer of map.subject: placed before every other label */
-} job;
+} job; /* 24 bytes: a million labelled points hold 24 MB of jobs */
 
 /* ---- grid index of occupied boxes --------------------------------------- */
 
@@ -553,7 +554,7 @@ static int cmp_cand(const void *a, const void *b)
  * centres, each cell's markers contiguous (counted, then filled). */
 typedef struct marker {
     float x, y, r; /* centre and radius, px */
-    uint32_t layer, feature;
+    uint32_t id;   /* its feature: base[layer] + feature (marker_index) */
 } marker;
 
 typedef struct marker_index {
@@ -562,7 +563,8 @@ typedef struct marker_index {
     uint32_t *start; /* nx * ny + 1 offsets into m */
     double cell;
     int nx, ny;
-    double rmax; /* the largest radius */
+    double rmax;    /* the largest radius */
+    uint32_t *base; /* per layer, the id of its first feature */
 } marker_index;
 
 typedef struct placer {
@@ -671,7 +673,7 @@ static bool marker_within(const placer *pl, const job *jb, st_box b, double lim,
             size_t c = (size_t)j * (size_t)mk->nx + (size_t)i;
             for (uint32_t k = mk->start[c]; k < mk->start[c + 1]; k++) {
                 const marker *m = &mk->m[k];
-                if ((m->layer == jb->layer && m->feature == jb->feature) ||
+                if (m->id == mk->base[jb->layer] + jb->feature ||
                     (fabs(m->x - x) < 0.5 && fabs(m->y - y) < 0.5))
                     continue;
                 if (box_point_dist(b, m->x, m->y) - m->r < lim)
@@ -1302,7 +1304,7 @@ static void each_marker(const st_scene *r, marker_index *mk, marker_fn fn)
                 double x = xy[2 * p], y = xy[2 * p + 1];
                 if (!(x >= -rad && y >= -rad && x <= r->view.width_px + rad && y <= r->view.height_px + rad))
                     continue;
-                marker m = {(float)x, (float)y, (float)rad, (uint32_t)i, (uint32_t)k};
+                marker m = {(float)x, (float)y, (float)rad, mk->base[i] + (uint32_t)k};
                 fn(mk, &m);
             }
         }
@@ -1337,8 +1339,18 @@ static bool markers_init(const st_scene *r, marker_index *mk)
     mk->ny = (int)fmax(ceil(h / mk->cell), 1);
     size_t ncells = (size_t)mk->nx * (size_t)mk->ny;
     mk->start = calloc(ncells + 1, sizeof *mk->start);
-    if (!mk->start)
+    mk->base = calloc(r->nlayers + 1, sizeof *mk->base);
+    if (!mk->start || !mk->base)
         return false;
+    /* Features are numbered across layers; past 2^32 of them (beyond any
+     * file steppe reads) the rule has no markers. */
+    size_t total = 0;
+    for (size_t i = 0; i < r->nlayers; i++) {
+        mk->base[i] = (uint32_t)total;
+        total += r->layers[i].fs.n;
+    }
+    if (total >= UINT32_MAX)
+        return true;
     each_marker(r, mk, count_marker);
     if (mk->n == 0 || mk->n >= UINT32_MAX)
         return mk->n == 0;
@@ -1358,6 +1370,7 @@ static void markers_free(marker_index *mk)
 {
     free(mk->m);
     free(mk->start);
+    free(mk->base);
 }
 
 /* Whether jb's label may go away from its feature with a leader
@@ -1674,19 +1687,29 @@ static steppe_status_t collect_jobs(st_scene *r, job **out, size_t *nout)
             }
             if (!*text)
                 continue;
-            if (i > UINT32_MAX || k > UINT32_MAX)
+            if (i > UINT32_MAX / 2 || k > UINT32_MAX)
                 continue; /* beyond any layer count or file size steppe reads */
             jobs[n].layer = (uint32_t)i;
             jobs[n].feature = (uint32_t)k;
             jobs[n].label = lab;
             jobs[n].text = text;
-            jobs[n].subject = false;
+            bool subject = false;
             for (size_t s = 0; s < r->map->nsubject; s++)
-                jobs[n].subject = jobs[n].subject || strcmp(r->map->subject[s], L->name) == 0;
+                subject = subject || strcmp(r->map->subject[s], L->name) == 0;
+            jobs[n].subject = subject;
             n++;
         }
     }
-    qsort(jobs, n, sizeof *jobs, cmp_job);
+    /* Collected in layer and feature order, the jobs are often sorted
+     * already (one priority, no subject): glibc's qsort is a merge sort
+     * with a copy of the array (32 MB for a million labelled points), so
+     * it runs only when some job is out of order. cmp_job is a total
+     * order, so the result is the same either way. */
+    bool sorted = true;
+    for (size_t j = 1; j < n && sorted; j++)
+        sorted = cmp_job(&jobs[j - 1], &jobs[j]) < 0;
+    if (!sorted)
+        qsort(jobs, n, sizeof *jobs, cmp_job);
 done:
     if (st != STEPPE_OK) {
         free(jobs);

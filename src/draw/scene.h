@@ -25,8 +25,13 @@
 /* One layer's data after projection. */
 typedef struct st_layer_data {
     const st_layer *layer;
-    st_featureset fs;   /* pixel coordinates */
-    size_t drawn;       /* features drawn */
+    st_featureset fs; /* pixel coordinates */
+    size_t drawn;     /* features drawn */
+    /* Streamed (read.c): a big file drawn straight from the disk in
+     * batches, read again for each drawing; fs then holds its fields but
+     * no features, and vertices the count drawn, for the report. */
+    bool streamed;
+    size_t vertices;
     bool measured;      /* km is meaningful */
     double km;          /* geodesic length (shared boundary, route) */
     st_route_leg *legs; /* ROUTE: nlegs legs */

@@ -205,6 +205,7 @@ static void write_body(st_scene *r, FILE *f)
         size_t verts = 0;
         for (size_t k = 0; k < d->fs.n; k++)
             verts += d->fs.feat[k].npoints;
+        verts += d->vertices; /* a streamed layer's (no features kept) */
         fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", f);
         json_str(f, d->layer->name);
         fprintf(f,

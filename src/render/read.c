@@ -19,6 +19,7 @@
 
 #include "datacache.h"
 #include "derive.h"
+#include "draw.h"
 #include "generalize.h"
 #include "source.h"
 
@@ -558,6 +559,26 @@ static void derive_free(st_scene *r)
 
 /* ---- source files read and projected on every core ---------------------- */
 
+/* What the batches of a streamed layer came to. */
+typedef struct stream_counts {
+    size_t drawn;    /* features meeting the canvas */
+    size_t vertices; /* their vertices, projected and generalised */
+    size_t nfailed;  /* features that could not be projected */
+    uint32_t first_failed;
+    size_t source_vertices; /* as read, before generalisation */
+} stream_counts;
+
+static void counts_add(stream_counts *c, const st_view *v, const st_featureset *fs, size_t nfailed,
+                       uint32_t first_failed)
+{
+    if (nfailed && !c->nfailed)
+        c->first_failed = first_failed;
+    c->nfailed += nfailed;
+    c->drawn += st_read_count_visible(v, fs);
+    for (size_t i = 0; i < fs->n; i++)
+        c->vertices += fs->feat[i].npoints;
+}
+
 /* Each distinct source file that a visible layer draws is read, projected
  * and generalised by a job. The jobs run on one thread per core (the main
  * thread is one of them), largest file first, each with a context (PROJ
@@ -581,6 +602,20 @@ typedef struct source_job {
     msg_log log;           /* the job's messages, replayed in layer order */
     unsigned derive_mask;  /* derived fields its layers name (thematic_render.h) */
     st_thematic_side side; /* ... measured before projection */
+    /* Streamed (stream_allowed()): the read only makes sure that something
+     * meets the canvas (stream_probe()); the layer is read for each
+     * drawing, and the first one counts and warns (st_read_stream_draw()). */
+    bool stream;
+    size_t batch_records;  /* a batch ends after this many features ... */
+    const st_scene *scene; /* the render, during the probe */
+    st_proj *proj;         /* the batches' projection, during the probe */
+    st_arena *batch_arena; /* a batch's features, during the probe */
+    stream_counts probe;   /* what the probe saw */
+    bool hit;              /* the probe found a feature on the canvas */
+    bool counting;         /* a drawing counts (the first) ... */
+    bool counted;          /* ... and has: counts and log are final */
+    bool finished;         /* st_read_stream_finish() took them */
+    stream_counts counts;
 } source_job;
 
 typedef struct source_pool {
@@ -686,6 +721,109 @@ static steppe_status_t project_source(st_scene *r, source_job *job, st_proj *pro
     return STEPPE_OK;
 }
 
+/* ---- streamed layers ------------------------------------------------------ */
+
+/* A file this big or bigger is streamed when its layer allows it: W5's
+ * million tiny polygons held whole took 355 MB, read in batches 50 MB. */
+#define STREAM_MIN_BYTES ((off_t)16 << 20)
+/* A batch ends after this many features or bytes of features read. */
+#define STREAM_BATCH_RECORDS 65536
+#define STREAM_BATCH_BYTES ((size_t)2 << 20)
+
+/* Features per batch when every streamable layer is streamed whatever its
+ * size (the environment's STEPPE_STREAM_RECORDS, for tests comparing a
+ * streamed render with a whole one), else 0. */
+static size_t stream_forced(void)
+{
+    const char *s = getenv("STEPPE_STREAM_RECORDS");
+    char *end = NULL;
+    long long v = s && *s ? strtoll(s, &end, 10) : 0;
+    return end && *end == '\0' && v > 0 ? (size_t)v : 0;
+}
+
+/* A layer whose features are needed only to be drawn, each on its own, may
+ * be drawn straight from its file: a Shapefile no other visible layer
+ * reads, without labels, classes, thematic keys or joins (which need the
+ * features after drawing), without opacity (whose group is sized to every
+ * feature) or casing (every casing is drawn before any line), and not on
+ * an atlas page (whose data comes from the cache). Points are found out
+ * by the read (source_job_run) and read whole: their markers are
+ * obstacles for labels. */
+static bool stream_allowed(const st_scene *r, const st_layer *layer)
+{
+    if (r->cache || layer->kind != ST_LAYER_SHAPEFILE || layer->label.enabled || layer->nclasses ||
+        layer->njoins || st_thematic_layer_active(layer) || st_thematic_layer_mask(layer) ||
+        layer->sym.opacity < 1.0 || layer->sym.has_casing)
+        return false;
+    for (size_t i = 0; i < r->map->nlayers; i++) {
+        const st_layer *l = &r->map->layers[i];
+        if (l != layer && l->visible && st_kind_has_source(l->kind) && st_layer_same_source(l, layer))
+            return false;
+    }
+    return true;
+}
+
+/* The probe's batches (st_read_opts.batch): each projected and
+ * generalised as a drawing would, until one meets the canvas, which stops
+ * the read (STEPPE_ERR_LIMIT, no message, job->hit). A batch of points
+ * stops it too (job->stream cleared): the layer is then read whole. */
+static steppe_status_t probe_batch(void *user, st_featureset *fs)
+{
+    source_job *job = user;
+    if (fs->type == ST_GEOM_POINT) {
+        job->stream = false;
+        return STEPPE_ERR_LIMIT;
+    }
+    size_t nfailed = 0;
+    uint32_t first_failed = 0;
+    steppe_status_t st = st_project_features_counted(job->ctx, job->proj, &job->scene->view, fs,
+                                                     job->batch_arena, &nfailed, &first_failed);
+    if (st != STEPPE_OK)
+        return st;
+    st_generalize_px(fs, GENERALIZE_PX);
+    counts_add(&job->probe, &job->scene->view, fs, nfailed, first_failed);
+    job->hit = job->probe.drawn > 0;
+    return job->hit ? STEPPE_ERR_LIMIT : STEPPE_OK;
+}
+
+/* The read of a streamed layer: a quiet probe that reads batches until
+ * one meets the canvas (probe_batch()), which is enough for the legend
+ * and the check that the map shows something; the drawing counts the
+ * rest and gives the file's warnings. A file of points, or one of which
+ * nothing meets the canvas (whose messages and error must come now), is
+ * left to be read whole: STEPPE_OK with job->stream cleared. */
+static steppe_status_t stream_probe(st_scene *r, source_job *job, st_proj *proj)
+{
+    job->scene = r;
+    job->proj = proj;
+    job->batch_arena = st_arena_create(0);
+    if (!job->batch_arena)
+        return st_error(job->ctx, STEPPE_ERR_NOMEM, "out of memory");
+    st_read_opts how = {
+        .bbox = job->bbox,
+        .simplify = job->simplify,
+        .quiet = 1,
+        .geometry_only = 1,
+        .batch_records = job->batch_records,
+        .batch_bytes = STREAM_BATCH_BYTES,
+        .batch = probe_batch,
+        .batch_user = job,
+        .batch_arena = job->batch_arena,
+    };
+    steppe_status_t st = st_source_stream_layer(job->ctx, &job->unfiltered, &how, job->arena, &job->fs);
+    st_arena_destroy(job->batch_arena);
+    job->batch_arena = NULL;
+    job->proj = NULL;
+    if (st == STEPPE_ERR_LIMIT && job->hit)
+        return STEPPE_OK;
+    if (st == STEPPE_OK || (st == STEPPE_ERR_LIMIT && !job->stream)) {
+        job->stream = false;
+        job->fs = (st_featureset){0};
+        return STEPPE_OK;
+    }
+    return st;
+}
+
 static void source_job_run(st_scene *r, source_job *job)
 {
     const st_layer *layer = job->layer;
@@ -693,6 +831,14 @@ static void source_job_run(st_scene *r, source_job *job)
     double t0 = st_scene_now_ms();
     job->st = st_proj_create(job->ctx, job->crs, r->map->crs, layer->crs ? layer->crs_loc : layer->source_loc,
                              &proj);
+    if (job->st == STEPPE_OK && job->stream) {
+        job->st = stream_probe(r, job, proj);
+        if (job->st == STEPPE_OK && job->stream) {
+            job->read_ms = st_scene_now_ms() - t0;
+            st_proj_destroy(proj);
+            return;
+        }
+    }
     if (job->st == STEPPE_OK)
         job->st = st_source_read_for_map(job->ctx, r->map, &job->unfiltered, job->bbox, job->simplify,
                                          job->arena, &job->fs);
@@ -726,6 +872,25 @@ static off_t file_size(const char *path)
     return path && stat(path, &sb) == 0 ? sb.st_size : 0;
 }
 
+/* Whether a Shapefile is worth streaming: big, and of records small
+ * beside a batch on average (its .shx has 8 bytes a record). A file of a
+ * few huge rings (W5's sawtooth: one ring of 5,000,000 vertices) gains
+ * nothing from batches of records, each of which would hold one ring, and
+ * would be read and projected twice. */
+static bool stream_worth(const char *path)
+{
+    off_t shp = file_size(path);
+    size_t n = path ? strlen(path) : 0;
+    char shx[PATH_MAX];
+    if (shp < STREAM_MIN_BYTES || n < 4 || n >= sizeof shx)
+        return false;
+    memcpy(shx, path, n + 1);
+    shx[n - 1] = shx[n - 1] == 'P' ? 'X' : 'x';
+    off_t index = file_size(shx);
+    off_t records = index > 100 ? (index - 100) / 8 : 0;
+    return records > 0 && (size_t)(shp / records) <= STREAM_BATCH_BYTES / 4;
+}
+
 /* Sets up a job per distinct source file of the visible Shapefile and CSV
  * layers, with its CRS checked in the main context (so a bad CRS is
  * reported at its place in the style, before any thread starts), and runs
@@ -753,6 +918,12 @@ static steppe_status_t load_sources(st_scene *r, proj_cache *pc)
         job->unfiltered = *layer;
         job->unfiltered.where.n = 0;
         job->derive_mask = source_mask(r, layer);
+        if (stream_allowed(r, layer)) {
+            size_t forced = stream_forced();
+            job->stream = forced || stream_worth(layer->source);
+            job->batch_records = forced ? forced : STREAM_BATCH_RECORDS;
+            job->unfiltered.where = layer->where; /* the only layer reading it */
+        }
         job->crs = source_crs(r, layer);
         st_proj *proj = NULL;
         st = cached_proj(r, pc, job->crs, layer->crs ? layer->crs_loc : layer->source_loc, &proj);
@@ -816,6 +987,280 @@ static source_job *source_find(st_scene *r, const st_layer *layer)
             return &r->source_jobs[i];
     }
     return NULL;
+}
+
+/* Batches in flight: the reader fills one while the bands draw the other. */
+#define HUB_SLOTS 2
+
+/* One batch, projected, in an arena of its own until every band has
+ * drawn it. */
+typedef struct hub_slot {
+    st_arena *arena;
+    st_featureset fs;
+    int pending; /* bands yet to draw it */
+} hub_slot;
+
+/* One reading of a streamed layer and the bands that draw it: the reader
+ * (a thread of its own when the bands run at once) hands batch k over in
+ * slot k % HUB_SLOTS once the batch that slot held is drawn by every
+ * band, so the bands draw while the next batch is read. */
+struct st_stream_hub {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int nbands;
+    bool claimed; /* a band has started the reading */
+    hub_slot slot[HUB_SLOTS];
+    unsigned long seq; /* batches handed over */
+    bool done;         /* the reading is over */
+};
+
+st_stream_hub *st_stream_hub_create(int nbands)
+{
+    st_stream_hub *hub = calloc(1, sizeof *hub);
+    if (!hub)
+        return NULL;
+    for (int i = 0; i < HUB_SLOTS; i++) {
+        hub->slot[i].arena = st_arena_create(0);
+        if (!hub->slot[i].arena) {
+            st_stream_hub_destroy(hub);
+            return NULL;
+        }
+    }
+    hub->nbands = nbands;
+    pthread_mutex_init(&hub->lock, NULL);
+    pthread_cond_init(&hub->cond, NULL);
+    return hub;
+}
+
+void st_stream_hub_destroy(st_stream_hub *hub)
+{
+    if (!hub)
+        return;
+    for (int i = 0; i < HUB_SLOTS; i++)
+        st_arena_destroy(hub->slot[i].arena);
+    if (hub->nbands) {
+        pthread_mutex_destroy(&hub->lock);
+        pthread_cond_destroy(&hub->cond);
+    }
+    free(hub);
+}
+
+/* A band's view of a drawing of a streamed layer. */
+typedef struct band_view {
+    const st_scene *r;
+    const st_layer *layer;
+    cairo_t *cr;
+    double y0, y1;
+} band_view;
+
+/* The reading of a streamed layer for one drawing (st_read_stream_draw()). */
+typedef struct stream_read {
+    st_stream_hub *hub;
+    bool first; /* the render's first drawing: loud, and counts ... */
+    const source_job *job;
+    stream_counts *counts; /* ... into the job's */
+    const st_scene *r;
+    steppe_status_t st; /* how the reading ended ... */
+    steppe_ctx_t *ctx;
+    char msg[512]; /* ... and its error */
+    st_proj *proj;
+    const band_view *own; /* the band the reader draws too, or NULL (a thread) */
+} stream_read;
+
+/* Draws every batch handed over, in order, until the reading is over. */
+static void draw_handed(st_stream_hub *hub, const band_view *bv)
+{
+    unsigned long seen = 0;
+    pthread_mutex_lock(&hub->lock);
+    for (;;) {
+        while (hub->seq == seen && !hub->done)
+            pthread_cond_wait(&hub->cond, &hub->lock);
+        if (hub->seq == seen)
+            break;
+        hub_slot *slot = &hub->slot[++seen % HUB_SLOTS];
+        pthread_mutex_unlock(&hub->lock);
+        st_draw_layer_rows(bv->cr, &bv->r->view, bv->layer, &slot->fs, bv->y0, bv->y1);
+        pthread_mutex_lock(&hub->lock);
+        slot->pending--;
+        pthread_cond_broadcast(&hub->cond);
+    }
+    pthread_mutex_unlock(&hub->lock);
+}
+
+/* The reading's batches (st_read_opts.batch): each projected and
+ * generalised into the next free slot, as the read did, and handed over;
+ * a reader that draws a band too draws it at once. */
+static steppe_status_t hand_over(void *user, st_featureset *fs)
+{
+    stream_read *sr = user;
+    st_stream_hub *hub = sr->hub;
+    hub_slot *slot = &hub->slot[(hub->seq + 1) % HUB_SLOTS];
+    pthread_mutex_lock(&hub->lock);
+    while (slot->pending > 0)
+        pthread_cond_wait(&hub->cond, &hub->lock);
+    pthread_mutex_unlock(&hub->lock);
+    st_arena_reset(slot->arena);
+    size_t nfailed = 0;
+    uint32_t first_failed = 0;
+    steppe_status_t st = st_project_features_counted(sr->ctx, sr->proj, &sr->r->view, fs, slot->arena,
+                                                     &nfailed, &first_failed);
+    if (st != STEPPE_OK)
+        return st;
+    st_generalize_px(fs, GENERALIZE_PX);
+    if (sr->counts)
+        counts_add(sr->counts, &sr->r->view, fs, nfailed, first_failed);
+    /* The features' array is the reader's, dropped on return: copied. */
+    slot->fs = *fs;
+    slot->fs.feat = st_arena_alloc(slot->arena, (fs->n ? fs->n : 1) * sizeof *fs->feat);
+    if (!slot->fs.feat)
+        return st_error(sr->ctx, STEPPE_ERR_NOMEM, "out of memory");
+    memcpy(slot->fs.feat, fs->feat, fs->n * sizeof *fs->feat);
+    pthread_mutex_lock(&hub->lock);
+    slot->pending = hub->nbands;
+    hub->seq++;
+    pthread_cond_broadcast(&hub->cond);
+    pthread_mutex_unlock(&hub->lock);
+    if (sr->own) {
+        st_draw_layer_rows(sr->own->cr, &sr->r->view, sr->own->layer, &slot->fs, sr->own->y0, sr->own->y1);
+        pthread_mutex_lock(&hub->lock);
+        slot->pending--;
+        pthread_cond_broadcast(&hub->cond);
+        pthread_mutex_unlock(&hub->lock);
+    }
+    return STEPPE_OK;
+}
+
+/* Reads the layer once, handing its batches over, then tells the bands
+ * that it is over; the status and message end in sr. */
+static void stream_run(stream_read *sr)
+{
+    const source_job *job = sr->job;
+    const st_layer *layer = job->layer;
+    st_arena *batch_arena = st_arena_create(0);
+    st_arena *arena = st_arena_create(0);
+    steppe_status_t st = STEPPE_ERR_NOMEM;
+    if (!batch_arena || !arena)
+        goto out;
+    st = st_proj_create(sr->ctx, job->crs, sr->r->map->crs, layer->crs ? layer->crs_loc : layer->source_loc,
+                        &sr->proj);
+    if (st != STEPPE_OK)
+        goto out;
+    st_read_opts how = {
+        .bbox = job->bbox,
+        .simplify = job->simplify,
+        .quiet = !sr->first,
+        .geometry_only = 1,
+        .batch_records = job->batch_records,
+        .batch_bytes = STREAM_BATCH_BYTES,
+        .batch = hand_over,
+        .batch_user = sr,
+        .batch_arena = batch_arena,
+    };
+    st_featureset fs;
+    st = st_source_stream_layer(sr->ctx, &job->unfiltered, &how, arena, &fs);
+    if (st == STEPPE_OK && sr->counts) {
+        if (sr->counts->nfailed)
+            st_warn_unprojected(sr->ctx, &fs, sr->counts->nfailed, sr->counts->first_failed);
+        sr->counts->source_vertices = fs.source_vertices;
+    }
+out:
+    pthread_mutex_lock(&sr->hub->lock);
+    sr->hub->done = true;
+    pthread_cond_broadcast(&sr->hub->cond);
+    pthread_mutex_unlock(&sr->hub->lock);
+    sr->st = st;
+    if (st != STEPPE_OK)
+        snprintf(sr->msg, sizeof sr->msg, "%s", steppe_ctx_last_error(sr->ctx));
+    st_proj_destroy(sr->proj);
+    sr->proj = NULL;
+    st_arena_destroy(arena);
+    st_arena_destroy(batch_arena);
+}
+
+static void *stream_thread(void *arg)
+{
+    stream_run(arg);
+    return NULL;
+}
+
+steppe_status_t st_read_stream_draw(st_scene *r, const st_layer_data *d, cairo_t *cr, double y0, double y1,
+                                    st_stream_hub *hub, char *err, size_t errsz)
+{
+    const band_view bv = {r, d->layer, cr, y0, y1};
+    source_job *job = source_find(r, d->layer);
+    st_stream_hub *alone = NULL;
+    if (hub && hub->nbands > 1) {
+        pthread_mutex_lock(&hub->lock);
+        bool reader = !hub->claimed;
+        hub->claimed = true;
+        pthread_mutex_unlock(&hub->lock);
+        if (!reader) {
+            draw_handed(hub, &bv);
+            return STEPPE_OK;
+        }
+    } else {
+        hub = alone = st_stream_hub_create(1);
+    }
+    stream_read sr = {.hub = hub, .job = job, .r = r, .ctx = steppe_ctx_create(), .own = &bv};
+    if (!hub || !job || !sr.ctx) {
+        if (hub && hub != alone) {
+            /* The other bands wait for batches: none will come. */
+            pthread_mutex_lock(&hub->lock);
+            hub->done = true;
+            pthread_cond_broadcast(&hub->cond);
+            pthread_mutex_unlock(&hub->lock);
+        }
+        st_stream_hub_destroy(alone);
+        steppe_ctx_destroy(sr.ctx);
+        snprintf(err, errsz, "out of memory");
+        return STEPPE_ERR_NOMEM;
+    }
+    /* The first drawing reads loudly and counts; no two drawings run at
+     * once but the bands of a hub, of which only one starts the reading. */
+    sr.first = !job->counting;
+    job->counting = true;
+    if (sr.first) {
+        sr.counts = &job->counts;
+        steppe_ctx_set_logger(sr.ctx, msg_log_add, &job->log);
+    }
+    /* Bands at once: the reading on a thread of its own, this band drawing
+     * beside the others; without one, the reader draws this band too. */
+    pthread_t thread;
+    bool threaded = false;
+    if (!alone) {
+        sr.own = NULL;
+        threaded = pthread_create(&thread, NULL, stream_thread, &sr) == 0;
+        if (!threaded)
+            sr.own = &bv;
+    }
+    if (threaded) {
+        draw_handed(hub, &bv);
+        pthread_join(thread, NULL);
+    } else {
+        stream_run(&sr);
+    }
+    if (sr.st == STEPPE_OK && sr.first)
+        job->counted = true;
+    if (sr.st != STEPPE_OK)
+        snprintf(err, errsz, "%s", sr.msg);
+    st_stream_hub_destroy(alone);
+    steppe_ctx_destroy(sr.ctx);
+    return sr.st;
+}
+
+void st_read_stream_finish(st_scene *r)
+{
+    for (size_t i = 0; i < r->nlayers; i++) {
+        st_layer_data *d = &r->layers[i];
+        source_job *job = d->streamed ? source_find(r, d->layer) : NULL;
+        if (!job || !job->counted || job->finished)
+            continue;
+        msg_log_replay(&job->log, log_to_ctx, r->ctx);
+        d->drawn = job->counts.drawn;
+        d->vertices = job->counts.vertices;
+        d->fs.source_vertices = job->counts.source_vertices;
+        job->finished = true;
+    }
 }
 
 static void source_free(st_scene *r)
@@ -929,6 +1374,7 @@ steppe_status_t st_read_layers(st_scene *r)
             st = layer_subset(r, layer, &sj->fs, &sj->side, d);
             if (st != STEPPE_OK)
                 goto done;
+            d->streamed = sj->stream;
         } else if (st_kind_has_source(layer->kind)) {
             shared_source *src = NULL;
             for (size_t k = 0; k < nshared && !src; k++) {
@@ -1020,7 +1466,8 @@ steppe_status_t st_read_layers(st_scene *r)
             if (st != STEPPE_OK)
                 goto done;
         }
-        d->drawn = st_read_count_visible(&r->view, &d->fs);
+        /* A streamed layer: at least the probe's, counted when drawn. */
+        d->drawn = d->streamed ? source_find(r, layer)->probe.drawn : st_read_count_visible(&r->view, &d->fs);
         st_scene_progress(r, i + 1);
     }
     if (r->page && r->page->hl && r->page->hl_index < r->page->hl->n) {

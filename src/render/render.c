@@ -195,10 +195,17 @@ static void draw_highlight(st_scene *r, cairo_t *cr)
         st_draw_feature(cr, &r->view, &r->map->highlight, r->highlight.type, &r->highlight.feat[i]);
 }
 
+/* A failure while drawing: only streamed layers (read again from their
+ * files) can fail; recorded on the drawing thread, reported after. */
+typedef struct draw_err {
+    steppe_status_t st;
+    char msg[512];
+} draw_err;
+
 /* The map below its labels: background, layers, highlight, graticule —
  * only what reaches rows y0..y1. Plain cairo, no pango, so bands of one
  * image may be drawn by several threads. */
-static void draw_base(st_scene *r, cairo_t *cr, double y0, double y1)
+static void draw_base(st_scene *r, cairo_t *cr, double y0, double y1, st_stream_hub **hubs, draw_err *err)
 {
     const st_map *m = r->map;
     st_box fb = st_scene_frame(&r->view);
@@ -232,7 +239,13 @@ static void draw_base(st_scene *r, cairo_t *cr, double y0, double y1)
             st_furniture_draw_graticule(r, cr);
             graticule_done = true;
         }
-        if (d->thematic)
+        if (d->streamed) {
+            /* Called even after a failure: the other bands may wait. */
+            draw_err e = {STEPPE_OK, ""};
+            e.st = st_read_stream_draw(r, d, cr, y0, y1, hubs ? hubs[i] : NULL, e.msg, sizeof e.msg);
+            if (err->st == STEPPE_OK)
+                *err = e;
+        } else if (d->thematic)
             st_thematic_draw_rows(cr, &r->view, d->layer, &d->fs, d->thematic, d->marker_xy, y0, y1);
         else
             st_draw_layer_rows(cr, &r->view, d->layer, &d->fs, y0, y1);
@@ -254,9 +267,9 @@ static void draw_top(st_scene *r, cairo_t *cr)
     cairo_reset_clip(cr);
 }
 
-static void draw_map(st_scene *r, cairo_t *cr)
+static void draw_map(st_scene *r, cairo_t *cr, draw_err *err)
 {
-    draw_base(r, cr, 0, r->view.height_px);
+    draw_base(r, cr, 0, r->view.height_px, NULL, err);
     draw_top(r, cr);
 }
 
@@ -269,6 +282,8 @@ typedef struct band {
     unsigned char *data;
     int width, stride, y0, y1;
     cairo_status_t status;
+    st_stream_hub **hubs; /* per layer, shared by the bands drawn at once */
+    draw_err err;
 } band;
 
 static void *draw_band(void *arg)
@@ -278,7 +293,7 @@ static void *draw_band(void *arg)
         b->data + (size_t)b->y0 * (size_t)b->stride, CAIRO_FORMAT_ARGB32, b->width, b->y1 - b->y0, b->stride);
     cairo_t *cr = cairo_create(s);
     cairo_translate(cr, 0, -b->y0);
-    draw_base(b->r, cr, b->y0, b->y1);
+    draw_base(b->r, cr, b->y0, b->y1, b->hubs, &b->err);
     b->status = cairo_status(cr);
     cairo_destroy(cr);
     cairo_surface_destroy(s);
@@ -298,7 +313,7 @@ static int band_count(const st_view *v)
 }
 
 /* Draws the whole map onto an image surface, the base in bands. */
-static cairo_status_t draw_image(st_scene *r, cairo_surface_t *surf)
+static cairo_status_t draw_image(st_scene *r, cairo_surface_t *surf, draw_err *err)
 {
     int w = cairo_image_surface_get_width(surf);
     int h = cairo_image_surface_get_height(surf);
@@ -310,11 +325,37 @@ static cairo_status_t draw_image(st_scene *r, cairo_surface_t *surf)
     bool started[MAX_BANDS] = {false};
     cairo_surface_flush(surf);
     for (int i = 0; i < nb; i++) {
-        bands[i] = (band){
-            r, data, w, stride, (int)((long)h * i / nb), (int)((long)h * (i + 1) / nb), CAIRO_STATUS_SUCCESS};
+        bands[i] = (band){r,
+                          data,
+                          w,
+                          stride,
+                          (int)((long)h * i / nb),
+                          (int)((long)h * (i + 1) / nb),
+                          CAIRO_STATUS_SUCCESS,
+                          NULL,
+                          {STEPPE_OK, ""}};
     }
-    for (int i = 1; i < nb; i++)
+    /* A streamed layer is read once for all the bands (read.h), which must
+     * then run at once. With two bands, a second that cannot be started
+     * leaves no thread waiting in a hub, and each band reads alone, one
+     * after the other — as they are drawn when a hub cannot be had. */
+    _Static_assert(MAX_BANDS == 2, "a band that fails to start must leave none waiting");
+    st_stream_hub **hubs = nb > 1 ? calloc(r->nlayers ? r->nlayers : 1, sizeof *hubs) : NULL;
+    bool together = nb == 1 || hubs;
+    for (size_t l = 0; hubs && l < r->nlayers; l++) {
+        if (r->layers[l].streamed) {
+            hubs[l] = st_stream_hub_create(nb);
+            together = together && hubs[l];
+        }
+    }
+    for (int i = 0; i < nb; i++)
+        bands[i].hubs = hubs;
+    for (int i = 1; i < nb && together; i++)
         started[i] = pthread_create(&threads[i], NULL, draw_band, &bands[i]) == 0;
+    if (nb > 1 && !started[1]) {
+        for (int i = 0; i < nb; i++)
+            bands[i].hubs = NULL;
+    }
     draw_band(&bands[0]);
     for (int i = 1; i < nb; i++) {
         if (started[i])
@@ -322,10 +363,15 @@ static cairo_status_t draw_image(st_scene *r, cairo_surface_t *surf)
         else
             draw_band(&bands[i]);
     }
+    for (size_t l = 0; hubs && l < r->nlayers; l++)
+        st_stream_hub_destroy(hubs[l]);
+    free(hubs);
     cairo_surface_mark_dirty(surf);
     cairo_status_t cs = CAIRO_STATUS_SUCCESS;
     for (int i = 0; i < nb && cs == CAIRO_STATUS_SUCCESS; i++)
         cs = bands[i].status;
+    for (int i = 0; i < nb && err->st == STEPPE_OK; i++)
+        *err = bands[i].err;
     return cs;
 }
 
@@ -408,10 +454,11 @@ static steppe_status_t write_output(st_scene *r, const char *path, st_format fmt
                                            m->meta_title ? m->meta_title : m->title);
     }
     cairo_status_t cs;
+    draw_err derr = {STEPPE_OK, ""};
     if (fmt == ST_FMT_PNG) {
         cs = cairo_surface_status(surf);
         if (cs == CAIRO_STATUS_SUCCESS)
-            cs = draw_image(r, surf);
+            cs = draw_image(r, surf, &derr);
         st = labels_wait(r);
     } else {
         cs = CAIRO_STATUS_SUCCESS;
@@ -419,11 +466,15 @@ static steppe_status_t write_output(st_scene *r, const char *path, st_format fmt
         if (st == STEPPE_OK) {
             cairo_t *cr = cairo_create(surf);
             cairo_scale(cr, 72.0 / v->dpi, 72.0 / v->dpi);
-            draw_map(r, cr);
+            draw_map(r, cr, &derr);
             cs = cairo_status(cr);
             cairo_destroy(cr);
         }
     }
+    if (st == STEPPE_OK && derr.st != STEPPE_OK)
+        st = st_error(r->ctx, derr.st, "%s", derr.msg);
+    if (st == STEPPE_OK)
+        st_read_stream_finish(r);
     if (st == STEPPE_OK && cs == CAIRO_STATUS_SUCCESS && fmt == ST_FMT_PNG) {
         cairo_surface_flush(surf);
         st_png_meta meta = {m->meta_title ? m->meta_title : m->title, "steppe " STEPPE_VERSION,

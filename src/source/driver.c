@@ -156,6 +156,33 @@ steppe_status_t st_source_add_geometry(st_featureset *fs, st_arena *arena, const
 
 /* ---- reading a layer (source.h) ------------------------------------------- */
 
+/* The read options of layer's source. */
+static st_read_opts layer_opts(const st_layer *layer, const double *bbox, double simplify)
+{
+    return (st_read_opts){
+        .where = layer->where.n ? &layer->where : NULL,
+        .bbox = bbox,
+        .simplify = simplify,
+        .crs = layer->crs,
+        .encoding = layer->encoding,
+        .loc = layer->source_loc,
+    };
+}
+
+static steppe_status_t read_with(steppe_ctx_t *ctx, const st_layer *layer, const st_read_opts *opts,
+                                 st_arena *arena, st_featureset *out)
+{
+    if (!st_kind_has_source(layer->kind))
+        return st_error(ctx, STEPPE_ERR_INTERNAL, "layer '%s' is derived and has no source of its own",
+                        layer->name ? layer->name : "?");
+    st_source *src = NULL;
+    steppe_status_t st = st_source_open(ctx, layer, arena, &src);
+    if (st == STEPPE_OK)
+        st = st_source_read(src, opts, arena, out);
+    st_source_close(src);
+    return st;
+}
+
 bool st_source_stats_fields(st_source_stats *stats, st_arena *arena, size_t nfields)
 {
     stats->field_width = st_arena_calloc(arena, nfields ? nfields : 1, sizeof(int));
@@ -173,23 +200,28 @@ steppe_status_t st_source_read_layer_keep(steppe_ctx_t *ctx, const st_layer *lay
                                           double simplify, const char *const *keep_fields, st_arena *arena,
                                           st_featureset *out)
 {
-    st_read_opts opts = {
-        .where = layer->where.n ? &layer->where : NULL,
-        .bbox = bbox,
-        .simplify = simplify,
-        .crs = layer->crs,
-        .encoding = layer->encoding,
-        .loc = layer->source_loc,
-        .keep_fields = keep_fields,
-    };
-    if (!st_kind_has_source(layer->kind))
-        return st_error(ctx, STEPPE_ERR_INTERNAL, "layer '%s' is derived and has no source of its own",
-                        layer->name ? layer->name : "?");
-    st_source *src = NULL;
-    steppe_status_t st = st_source_open(ctx, layer, arena, &src);
-    if (st == STEPPE_OK)
-        st = st_source_read(src, &opts, arena, out);
-    st_source_close(src);
+    st_read_opts opts = layer_opts(layer, bbox, simplify);
+    opts.keep_fields = keep_fields;
+    return read_with(ctx, layer, &opts, arena, out);
+}
+
+steppe_status_t st_source_stream_layer(steppe_ctx_t *ctx, const st_layer *layer, const st_read_opts *how,
+                                       st_arena *arena, st_featureset *out)
+{
+    st_read_opts opts = layer_opts(layer, how->bbox, how->simplify);
+    opts.quiet = how->quiet;
+    opts.geometry_only = how->geometry_only;
+    opts.batch_records = how->batch_records ? how->batch_records : 1;
+    opts.batch_bytes = how->batch_bytes;
+    opts.batch = how->batch;
+    opts.batch_user = how->batch_user;
+    opts.batch_arena = how->batch_arena;
+    steppe_status_t st = read_with(ctx, layer, &opts, arena, out);
+    if (st == STEPPE_OK && out->n > 0) {
+        /* A driver that read it all at once: one batch. */
+        st = how->batch(how->batch_user, out);
+        out->n = 0;
+    }
     return st;
 }
 

@@ -26,6 +26,7 @@ typedef struct st_feature {
     uint32_t record; /* 0-based record number in the source */
     uint32_t nparts;
     uint32_t npoints;
+    int cls;            /* class index in the layer, -1 for the layer symbol */
     uint32_t *parts;    /* nparts start indices into xy (point index, not double index) */
     double *xy;         /* 2 * npoints doubles */
     double bbox[4];     /* xmin, ymin, xmax, ymax of xy in its current CRS */
@@ -33,8 +34,7 @@ typedef struct st_feature {
     uint8_t *cut;       /* NULL, or npoints flags: cut[i] = 1 when the edge from point i
                            to point i + 1 is an artificial cut (a ring split at the map
                            seam or at ±180° in the data) — filled, never stroked */
-    int cls;            /* class index in the layer, -1 for the layer symbol */
-} st_feature;
+} st_feature;           /* 80 bytes: the four 32-bit fields first, no padding (a million points, 8 MB less) */
 
 /* Twice the signed area of the ring of n points at xy (x, y pairs; the
  * last point joins the first), by the shoelace formula: positive when the

@@ -31,8 +31,10 @@ typedef struct shp_reader {
     int shape_type;
     double bounds[4]; /* as the header states them */
     size_t nrec;      /* index entries */
-    size_t *rec_off;  /* byte offset of each record's 8-byte header in the .shp */
-    size_t *rec_len;  /* content length in bytes, after the record header */
+    /* The index in 16-bit words, as the .shx holds it (4 bytes an entry
+     * rather than 8: a million records' index is 8 MB, not 16): */
+    uint32_t *rec_off; /* offset of each record's 8-byte header in the .shp */
+    uint32_t *rec_len; /* content length, after the record header */
     size_t index_cap;
 
     SAHooks hooks;

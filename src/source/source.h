@@ -73,6 +73,24 @@ typedef struct st_read_opts {
      * coordinate columns and the where's columns are kept, so a wide table
      * costs what the style reads. */
     const char *const *keep_fields;
+    /* Shapefiles: with batch set, the read streams. Every batch_records
+     * features read (batch_bytes below; and the last ones) are handed to batch(batch_user,
+     * fs), then dropped and batch_arena reset: the features, their
+     * coordinates and whatever the callback allocates there live only
+     * until it returns, so memory is bounded by a batch, not the file.
+     * The read's out then holds the fields, CRS and source_vertices but
+     * no features. A status other than STEPPE_OK from batch stops the
+     * read and is returned (its error already recorded). */
+    size_t batch_records;
+    size_t batch_bytes; /* ... or once batch_arena holds this many bytes (0: no bound) */
+    steppe_status_t (*batch)(void *user, st_featureset *fs);
+    void *batch_user;
+    st_arena *batch_arena;
+    /* Shapefiles: the features get no attributes (attrs NULL), for a
+     * caller that only draws them; a quiet read then reads of the .dbf
+     * only the deletion flags (a loud one still checks the rows, for
+     * their warnings). Not with where. */
+    int geometry_only;
     /* Tests only: called with the data file's descriptor (.shp, .csv) after
      * its size is taken and before its bytes are read, to change the file
      * there. */
@@ -151,6 +169,16 @@ bool st_layer_same_source(const st_layer *a, const st_layer *b);
 steppe_status_t st_source_read_for_map(steppe_ctx_t *ctx, const st_map *map, const st_layer *layer,
                                        const double *bbox, double simplify, st_arena *arena,
                                        st_featureset *out);
+
+/* Reads layer's source as st_source_read_layer() does (with its where),
+ * streaming: with how's bbox, simplify, quiet, geometry_only and batch
+ * fields (the rest is the layer's), the features reach how->batch in
+ * batches and are dropped after each call (st_read_opts.batch); out gets
+ * the fields, CRS and source_vertices. A driver that cannot stream (every
+ * one but the Shapefile reader) hands its whole read over as one batch.
+ * Returns the read's status or the batch callback's. */
+steppe_status_t st_source_stream_layer(steppe_ctx_t *ctx, const st_layer *layer, const st_read_opts *how,
+                                       st_arena *arena, st_featureset *out);
 
 /* st_source_read_layer() keeping, of a CSV, only the columns named in
  * keep_fields (NULL-terminated; NULL: all), the coordinate columns and the

@@ -55,7 +55,12 @@ build() {
   else
     bad "$name: steppe --version runs" "" "$WORK/ver.txt"
   fi
-  if [ -e "$dir/libsteppe.a" ] && objdump -p "$dir/libsteppe.so" 2>/dev/null | grep -q 'SONAME *libsteppe\.so\.'; then
+  # objdump's output is read whole before it is searched: under pipefail,
+  # grep -q leaving early would fail the pipeline when objdump's second
+  # write meets the closed pipe (a Debug build's headers pass 4 KB).
+  local headers
+  headers=$(objdump -p "$dir/libsteppe.so" 2>/dev/null)
+  if [ -e "$dir/libsteppe.a" ] && grep -q 'SONAME *libsteppe\.so\.' <<<"$headers"; then
     ok "$name: libsteppe.a and libsteppe.so built"
   else
     bad "$name: libsteppe.a and libsteppe.so built"

@@ -127,7 +127,10 @@ if /usr/bin/steppe render -q >"$WORK/render.log" 2>&1 && [ "$(od -An -tx1 -N8 ou
 else
   bad "/usr/bin/steppe renders the default map" "" "$WORK/render.log"
 fi
-if MANWIDTH=80 man steppe 2>/dev/null | grep -q 'steppe atlas'; then
+# Read whole, then searched: under pipefail grep -q leaving early would fail
+# the pipeline when man writes on into the closed pipe.
+manpage=$(MANWIDTH=80 man steppe 2>/dev/null)
+if grep -q 'steppe atlas' <<<"$manpage"; then
   ok "man steppe"
 else
   bad "man steppe" "the installed page does not show 'steppe atlas'"

@@ -118,12 +118,16 @@ install_or_stop() {
 
 # chromium_shot CHROMIUM PAGE W H OUT: a headless screenshot of WORK/PAGE in
 # a window of exactly W x H CSS px at device scale 1, into WORK/OUT (its log
-# in WORK/OUT.log); the status is the browser's.
+# in WORK/OUT.log); the status is the browser's. The shot waits until the
+# page is idle (virtual time) and every compositor stage has run: on a busy
+# machine a shot taken at the load event once caught a PNG whose last rows
+# were not yet decoded.
 chromium_shot() {
     local profile
     profile=$(mktemp -d "$WORK/chromium-profile.XXXXXX")
     timeout 120 "$1" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
         --disable-background-networking --disable-component-update --disable-sync \
+        --run-all-compositor-stages-before-draw --virtual-time-budget=10000 \
         --force-device-scale-factor=1 --user-data-dir="$profile" --hide-scrollbars \
         --window-size="$3,$4" --screenshot="$WORK/$5" "file://$WORK/$2" >"$WORK/$5.log" 2>&1
 }

@@ -23,6 +23,29 @@ static const struct {
       0xCCEBC5, 0xFFED6F},
      0},
     {"ylorrd", 3, {0xFFEDA0, 0xFEB24C, 0xF03B20}, 0},
+    /* The first row of ramps.csv, the first rows of a scheme and its last:
+     * a row shifted or a count misread in the build's table breaks these. */
+    {"BrBG", 3, {0xD8B365, 0xF5F5F5, 0x5AB4AC}, 0},
+    {"Blues", 3, {0xDEEBF7, 0x9ECAE1, 0x3182BD}, 0},
+    {"Blues", 4, {0xEFF3FF, 0xBDD7E7, 0x6BAED6, 0x2171B5}, 0},
+    {"Blues",
+     9,
+     {0xF7FBFF, 0xDEEBF7, 0xC6DBEF, 0x9ECAE1, 0x6BAED6, 0x4292C6, 0x2171B5, 0x08519C, 0x08306B},
+     0},
+    {"PuOr",
+     11,
+     {0x7F3B08, 0xB35806, 0xE08214, 0xFDB863, 0xFEE0B6, 0xF7F7F7, 0xD8DAEB, 0xB2ABD2, 0x8073AC, 0x542788,
+      0x2D004B},
+     0},
+    {"Greys", 3, {0xF0F0F0, 0xBDBDBD, 0x636363}, 0},
+    /* A qualitative scheme is one palette: fewer classes take its first colours. */
+    {"Accent", 3, {0x7FC97F, 0xBEAED4, 0xFDC086}, 0},
+    {"Accent", 8, {0x7FC97F, 0xBEAED4, 0xFDC086, 0xFFFF99, 0x386CB0, 0xF0027F, 0xBF5B17, 0x666666}, 0},
+    {"Paired",
+     12,
+     {0xA6CEE3, 0x1F78B4, 0xB2DF8A, 0x33A02C, 0xFB9A99, 0xE31A1C, 0xFDBF6F, 0xFF7F00, 0xCAB2D6, 0x6A3D9A,
+      0xFFFF99, 0xB15928},
+     0},
     {"viridis", 2, {0x440154, 0xFDE725}, 0},
     /* viridisLite interpolates its table with a spline in CIELAB; steppe
      * linearly in OKLab between neighbouring entries: a unit or two apart. */

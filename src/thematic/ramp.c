@@ -9,7 +9,7 @@
 
 #include "ctx.h"
 #include "names.h"
-#include "ramp_data.h"
+#include "ramp_data.h" /* written by the build from ramps.csv */
 
 #define NRAMPS (sizeof ramp_defs / sizeof ramp_defs[0])
 
@@ -153,6 +153,16 @@ steppe_status_t st_ramp_colours(steppe_ctx_t *ctx, const char *name, int k, bool
                         w, sep(where), k, d->name, ST_RAMP_MAX);
     if (d->kind == ST_RAMP_CONTINUOUS) {
         sample(d->colours, (size_t)d->max, k, out);
+    } else if (d->kind == ST_RAMP_QUALITATIVE) {
+        /* ColorBrewer's qualitative palette at k classes is the first k
+         * colours of its largest one, which is all the table holds. */
+        if (k > d->max)
+            return st_error(
+                ctx, STEPPE_ERR_STYLE_VALUE,
+                "%s%sramp: %s is qualitative and has at most %d colours, %d asked; use fewer classes or "
+                "list the colours",
+                w, sep(where), d->name, d->max, k);
+        memcpy(out, d->colours, sizeof *out * (size_t)k);
     } else {
         /* Palettes for 3, 4, ..., max classes lie one after another. */
         int n = k < d->min ? d->min : (k > d->max ? d->max : k);
@@ -160,19 +170,10 @@ steppe_status_t st_ramp_colours(steppe_ctx_t *ctx, const char *name, int k, bool
         for (int c = d->min; c < n; c++)
             offset += (size_t)c;
         const uint32_t *pal = d->colours + offset;
-        if (k == n) {
+        if (k == n)
             memcpy(out, pal, sizeof *out * (size_t)k);
-        } else if (d->kind == ST_RAMP_QUALITATIVE && k < n) {
-            memcpy(out, pal, sizeof *out * (size_t)k);
-        } else if (d->kind == ST_RAMP_QUALITATIVE) {
-            return st_error(
-                ctx, STEPPE_ERR_STYLE_VALUE,
-                "%s%sramp: %s is qualitative and has at most %d colours, %d asked; use fewer classes or "
-                "list the colours",
-                w, sep(where), d->name, d->max, k);
-        } else {
+        else
             sample(pal, (size_t)n, k, out);
-        }
     }
     if (reverse)
         reverse_in_place(out, k);

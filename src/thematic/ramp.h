@@ -4,8 +4,8 @@
  * Design note: a ramp gives the k fill colours of k classes. Named ramps are
  * the ColorBrewer schemes (sequential, diverging, qualitative) at their
  * published class counts, and the viridis family (viridis, magma, inferno,
- * plasma, cividis) from its published 256-entry tables; src/ramp_data.h
- * records where the colours come from and their licences. A ColorBrewer
+ * plasma, cividis) from its published 256-entry tables; src/thematic/ramps.csv
+ * holds the colours and records where they come from and their licences. A ColorBrewer
  * request for a published count returns the published colours exactly.
  * Otherwise the colours are interpolated in OKLab (Ottosson 2020), which is
  * close to perceptually uniform, so the steps between classes look even:
@@ -46,6 +46,9 @@ typedef struct st_ramp_def {
     const char *name;
     st_ramp_kind kind;
     int min, max; /* published class counts (min = max = 256 for a table) */
+    /* Sequential, diverging: the palettes for min, min+1, ..., max classes
+     * one after another; qualitative: the max-class palette; continuous:
+     * the table. */
     const uint32_t *colours;
 } st_ramp_def;
 

@@ -68,22 +68,29 @@ static cur child(M *m, cur p, const char *key)
     return c;
 }
 
+/* The schema path below pattern ("layers.*" and "layers.*.style.fill" give
+ * "style.fill"), path itself when pattern is NULL (the top), or NULL when
+ * path is not below pattern. */
+static const char *below(const char *path, const char *pattern)
+{
+    if (!pattern)
+        return path;
+    size_t pl = strlen(pattern);
+    if (strncmp(path, pattern, pl) != 0 || path[pl] != '.')
+        return NULL;
+    return path + pl + 1;
+}
+
 /* The direct child keys of pattern, for suggestions. */
 static const char *suggest_key(const char *pattern, const char *word)
 {
     size_t n = 0;
     const st_schema_key *t = st_schema_table(&n);
-    size_t pl = pattern ? strlen(pattern) : 0;
     const char *best = NULL;
     size_t best_d = (size_t)-1;
     for (size_t i = 0; i < n; i++) {
-        const char *key = t[i].path;
-        if (pattern) {
-            if (strncmp(key, pattern, pl) != 0 || key[pl] != '.')
-                continue;
-            key += pl + 1;
-        }
-        if (strchr(key, '.') || strchr(key, '['))
+        const char *key = below(t[i].path, pattern);
+        if (!key || strchr(key, '.') || strchr(key, '['))
             continue;
         st_convert_consider(word, key, &best, &best_d);
     }
@@ -92,12 +99,9 @@ static const char *suggest_key(const char *pattern, const char *word)
     /* A key one level too high or low: `dpi` at the top means `map.dpi`,
      * `fill` on a layer means `style.fill`. First row in table order wins. */
     for (size_t i = 0; i < n; i++) {
-        const char *key = t[i].path;
-        if (pattern) {
-            if (strncmp(key, pattern, pl) != 0 || key[pl] != '.')
-                continue;
-            key += pl + 1;
-        }
+        const char *key = below(t[i].path, pattern);
+        if (!key)
+            continue;
         const char *dot = strrchr(key, '.');
         if (dot && strcmp(dot + 1, word) == 0 && !strchr(key, '*') && !strchr(key, '['))
             return key;
@@ -594,31 +598,31 @@ static st_loc loc_of(const st_node *section, const char *key)
 }
 
 /* Where each key of a thematic section was written goes into the spec's
- * st_loc member at off, for messages that point at the key. */
+ * st_loc member at off, for messages that point at the key: one row a key
+ * of classify, categorize and size. */
 typedef struct key_loc {
+    const char *section;
     const char *key;
     size_t off;
 } key_loc;
 
-static const key_loc classify_locs[] = {
-    {"field", offsetof(st_classify_spec, field_loc)},
-    {"method", offsetof(st_classify_spec, method_loc)},
-    {"classes", offsetof(st_classify_spec, classes_loc)},
-    {"breaks", offsetof(st_classify_spec, breaks_loc)},
-    {"ramp", offsetof(st_classify_spec, ramp_loc)},
-    {"colours", offsetof(st_classify_spec, colours_loc)},
-};
-static const key_loc categorize_locs[] = {
-    {"field", offsetof(st_categorize_spec, field_loc)},
-    {"palette", offsetof(st_categorize_spec, palette_loc)},
-    {"colours", offsetof(st_categorize_spec, colours_loc)},
-    {"order", offsetof(st_categorize_spec, order_loc)},
-    {"max", offsetof(st_categorize_spec, max_loc)},
-};
-static const key_loc size_locs[] = {
-    {"field", offsetof(st_size_spec, field_loc)},  {"scale", offsetof(st_size_spec, scale_loc)},
-    {"max", offsetof(st_size_spec, max_loc)},      {"min", offsetof(st_size_spec, min_loc)},
-    {"marker-at", offsetof(st_size_spec, at_loc)},
+static const key_loc thematic_key_locs[] = {
+    {"classify", "field", offsetof(st_classify_spec, field_loc)},
+    {"classify", "method", offsetof(st_classify_spec, method_loc)},
+    {"classify", "classes", offsetof(st_classify_spec, classes_loc)},
+    {"classify", "breaks", offsetof(st_classify_spec, breaks_loc)},
+    {"classify", "ramp", offsetof(st_classify_spec, ramp_loc)},
+    {"classify", "colours", offsetof(st_classify_spec, colours_loc)},
+    {"categorize", "field", offsetof(st_categorize_spec, field_loc)},
+    {"categorize", "palette", offsetof(st_categorize_spec, palette_loc)},
+    {"categorize", "colours", offsetof(st_categorize_spec, colours_loc)},
+    {"categorize", "order", offsetof(st_categorize_spec, order_loc)},
+    {"categorize", "max", offsetof(st_categorize_spec, max_loc)},
+    {"size", "field", offsetof(st_size_spec, field_loc)},
+    {"size", "scale", offsetof(st_size_spec, scale_loc)},
+    {"size", "max", offsetof(st_size_spec, max_loc)},
+    {"size", "min", offsetof(st_size_spec, min_loc)},
+    {"size", "marker-at", offsetof(st_size_spec, at_loc)},
 };
 
 /* A section of a thematic key that is written must name its field. */
@@ -632,16 +636,18 @@ static steppe_status_t need_field(M *m, const st_layer *L, const st_node *sec, c
 }
 
 /* A thematic section (classify, categorize, size) that is written: it is
- * on, where it and each of its keys stand go into spec (rows), and it must
- * name its field. */
+ * on, where it and each of its keys stand go into spec (thematic_key_locs),
+ * and it must name its field. */
 static steppe_status_t open_section(M *m, const st_layer *L, const st_node *sec, const char *key,
-                                    const char *field, bool *enabled, st_loc *loc, void *spec,
-                                    const key_loc *rows, size_t nrows)
+                                    const char *field, bool *enabled, st_loc *loc, void *spec)
 {
     *enabled = true;
     *loc = sec->loc;
-    for (size_t i = 0; i < nrows; i++)
-        *(st_loc *)((char *)spec + rows[i].off) = loc_of(sec, rows[i].key);
+    for (size_t i = 0; i < sizeof thematic_key_locs / sizeof thematic_key_locs[0]; i++) {
+        const key_loc *row = &thematic_key_locs[i];
+        if (strcmp(row->section, key) == 0)
+            *(st_loc *)((char *)spec + row->off) = loc_of(sec, row->key);
+    }
     return need_field(m, L, sec, key, field);
 }
 
@@ -725,8 +731,7 @@ static steppe_status_t build_thematic(M *m, cur lc, st_layer *L)
     const st_node *lf = st_node_get(ln, "legend-format");
     if (cl && !st_node_is_null(cl)) {
         st_classify_spec *c = &t->classify;
-        rc = open_section(m, L, cl, "classify", c->field, &c->enabled, &c->loc, c, classify_locs,
-                          sizeof classify_locs / sizeof classify_locs[0]);
+        rc = open_section(m, L, cl, "classify", c->field, &c->enabled, &c->loc, c);
         if (c->method == ST_CLASS_FISHER)
             c->method = ST_CLASS_NATURAL;
         if (rc == STEPPE_OK && c->method == ST_CLASS_MANUAL && c->nbreaks < 2)
@@ -738,15 +743,13 @@ static steppe_status_t build_thematic(M *m, cur lc, st_layer *L)
     }
     if (ca && !st_node_is_null(ca)) {
         st_categorize_spec *c = &t->categorize;
-        rc = open_section(m, L, ca, "categorize", c->field, &c->enabled, &c->loc, c, categorize_locs,
-                          sizeof categorize_locs / sizeof categorize_locs[0]);
+        rc = open_section(m, L, ca, "categorize", c->field, &c->enabled, &c->loc, c);
         if (rc != STEPPE_OK)
             return rc;
     }
     if (sz && !st_node_is_null(sz)) {
         st_size_spec *z = &t->size;
-        rc = open_section(m, L, sz, "size", z->field, &z->enabled, &z->loc, z, size_locs,
-                          sizeof size_locs / sizeof size_locs[0]);
+        rc = open_section(m, L, sz, "size", z->field, &z->enabled, &z->loc, z);
         if (rc == STEPPE_OK && z->min > z->max)
             rc = st_convert_err_at(m, STEPPE_ERR_STYLE_VALUE, z->min_loc,
                                    "layers.%s.size.min: %g is larger than size.max (%g)", L->name, z->min,

@@ -162,22 +162,22 @@ steppe_status_t st_dbf_setup_encoding(shp_reader *r)
     const char *given = NULL;
     size_t given_len = 0;
     const char *from = NULL;
-    const char *named_in = r->path; /* the file a bad name is blamed on */
+    const char *named_in = r->job.path; /* the file a bad name is blamed on */
     char cpg[4096];
 
-    if (r->opts->encoding) {
-        given = r->opts->encoding;
+    if (r->job.opts->encoding) {
+        given = r->job.opts->encoding;
         given_len = strlen(given);
         from = "from the layer";
-    } else if (st_shp_sibling(r->path, "cpg", cpg, sizeof cpg)) {
+    } else if (st_shp_sibling(r->job.path, "cpg", cpg, sizeof cpg)) {
         const char *why = NULL;
-        given = st_shp_read_small_text(r->arena, cpg, &given_len, &why);
+        given = st_shp_read_small_text(r->job.arena, cpg, &given_len, &why);
         from = "from .cpg";
         named_in = cpg;
         if (!given && !why)
             return STEPPE_ERR_NOMEM;
         if (!given && st_shp_refused(why))
-            return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", cpg, why);
+            return st_error(r->job.ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", cpg, why);
         if (!given) {
             st_shp_warn(r, "%s: cannot read: %s; reading attributes as ISO-8859-1", cpg, why);
             given = "ISO-8859-1";
@@ -193,7 +193,7 @@ steppe_status_t st_dbf_setup_encoding(shp_reader *r)
         from = "from the .dbf language driver";
         char ldid[16];
         snprintf(ldid, sizeof ldid, "LDID %d", r->dbf->iLanguageDriver);
-        given = st_arena_strdup(r->arena, ldid);
+        given = st_arena_strdup(r->job.arena, ldid);
         if (!given)
             return STEPPE_ERR_NOMEM;
         given_len = strlen(given);
@@ -218,13 +218,13 @@ steppe_status_t st_dbf_setup_encoding(shp_reader *r)
         snprintf(name, sizeof name, "ISO-8859-1");
         from = "default";
     }
-    r->stats->encoding = st_arena_strdup(r->arena, name);
-    r->stats->encoding_from = from;
+    r->job.stats->encoding = st_arena_strdup(r->job.arena, name);
+    r->job.stats->encoding_from = from;
     if (strcmp(name, "UTF-8") != 0) {
         r->cd = iconv_open("UTF-8", name);
         if (r->cd == (iconv_t)-1)
-            return st_error(r->ctx, STEPPE_ERR_INTERNAL, "%s: iconv cannot convert from %s: %s", r->path,
-                            name, strerror(errno));
+            return st_error(r->job.ctx, STEPPE_ERR_INTERNAL, "%s: iconv cannot convert from %s: %s",
+                            r->job.path, name, strerror(errno));
     }
     return STEPPE_OK;
 }
@@ -272,7 +272,7 @@ static int append_utf8(shp_reader *r, const char *s, size_t n)
             st_shp_warn(r,
                         "%s: no .cpg and no code page in the .dbf, reading attributes as ISO-8859-1 "
                         "(set encoding: on the layer if that is wrong)",
-                        r->path);
+                        r->job.path);
         }
         char *in = (char *)s;
         size_t inleft = n;
@@ -343,21 +343,21 @@ static const char *dbf_problem(const char *path, char *out, size_t outsz)
 steppe_status_t st_dbf_open(shp_reader *r)
 {
     char dbf[4096];
-    if (!st_shp_sibling(r->path, "dbf", dbf, sizeof dbf)) {
-        st_shp_warn(r, "%s: no .dbf; features have no attributes", r->path);
+    if (!st_shp_sibling(r->job.path, "dbf", dbf, sizeof dbf)) {
+        st_shp_warn(r, "%s: no .dbf; features have no attributes", r->job.path);
         return STEPPE_OK;
     }
     const char *why = NULL;
     int fd = st_source_open_regular(dbf, &why);
     if (fd < 0 && st_shp_refused(why))
-        return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", dbf, why);
+        return st_error(r->job.ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", dbf, why);
     if (fd >= 0)
         close(fd);
     r->dbf = DBFOpenLL(dbf, "rb", &r->hooks);
     if (!r->dbf) {
         char problem[256];
         dbf_problem(dbf, problem, sizeof problem);
-        st_shp_warn(r, "%s: cannot read the .dbf%s%s%s; features have no attributes", r->path,
+        st_shp_warn(r, "%s: cannot read the .dbf%s%s%s; features have no attributes", r->job.path,
                     problem[0] ? " (" : "", problem, problem[0] ? ")" : "");
         return STEPPE_OK;
     }
@@ -371,12 +371,12 @@ steppe_status_t st_dbf_setup_fields(shp_reader *r)
     DBFHandle dbf = r->dbf;
     int nf = DBFGetFieldCount(dbf);
     if (nf < 0 || nf > 4096)
-        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: .dbf has %d fields", r->path, nf);
+        return st_error(r->job.ctx, STEPPE_ERR_DATA_CORRUPT, "%s: .dbf has %d fields", r->job.path, nf);
     size_t n = (size_t)nf;
-    st_featureset *fs = r->fs;
-    fs->fields = st_arena_calloc(r->arena, n ? n : 1, sizeof *fs->fields);
-    fs->field_types = st_arena_calloc(r->arena, n + 1, 1);
-    bool stats_ok = st_source_stats_fields(r->stats, r->arena, n);
+    st_featureset *fs = r->job.fs;
+    fs->fields = st_arena_calloc(r->job.arena, n ? n : 1, sizeof *fs->fields);
+    fs->field_types = st_arena_calloc(r->job.arena, n + 1, 1);
+    bool stats_ok = st_source_stats_fields(r->job.stats, r->job.arena, n);
     r->offs = calloc(n ? n : 1, sizeof *r->offs);
     r->attrs = calloc(n ? n : 1, sizeof *r->attrs);
     if (!fs->fields || !fs->field_types || !stats_ok || !r->offs || !r->attrs)
@@ -391,19 +391,19 @@ steppe_status_t st_dbf_setup_fields(shp_reader *r)
         /* Byte 0 of a row is the deletion flag; every field must lie
          * inside the row or DBFReadTuple's buffer would be overrun. */
         if (off < 1 || size < 0 || off + size > dbf->nRecordLength)
-            return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
-                            "%s: .dbf field %zu ('%s') lies outside the %d-byte row", r->path, i + 1, name,
-                            dbf->nRecordLength);
+            return st_error(r->job.ctx, STEPPE_ERR_DATA_CORRUPT,
+                            "%s: .dbf field %zu ('%s') lies outside the %d-byte row", r->job.path, i + 1,
+                            name, dbf->nRecordLength);
         r->rowlen = 0;
         if (append_utf8(r, name, strnlen(name, sizeof name)) != 0)
             return STEPPE_ERR_NOMEM;
-        fs->fields[i] = st_arena_strdup(r->arena, r->row);
+        fs->fields[i] = st_arena_strdup(r->job.arena, r->row);
         if (!fs->fields[i])
             return STEPPE_ERR_NOMEM;
         char t = DBFGetNativeFieldType(dbf, (int)i);
         fs->field_types[i] = (t == 'N' || t == 'F' || t == 'L' || t == 'D') ? t : 'C';
-        r->stats->field_width[i] = width;
-        r->stats->field_decimals[i] = decimals;
+        r->job.stats->field_width[i] = width;
+        r->job.stats->field_decimals[i] = decimals;
     }
     fs->nfields = n;
     r->rowlen = 0;
@@ -419,7 +419,7 @@ static int pad_byte(char c)
 /* Reads row rec of the .dbf, converted, into r->row / r->attrs. */
 steppe_status_t st_dbf_read_row(shp_reader *r, int rec)
 {
-    size_t nf = r->fs->nfields;
+    size_t nf = r->job.fs->nfields;
     r->rowlen = 0;
     const char *raw = DBFReadTuple(r->dbf, rec);
     for (size_t i = 0; i < nf; i++) {
@@ -449,7 +449,7 @@ steppe_status_t st_dbf_read_row(shp_reader *r, int rec)
         uint64_t end =
             (uint64_t)r->dbf->nHeaderLength + ((uint64_t)rec + 1) * (uint64_t)r->dbf->nRecordLength;
         if (r->record_warnings++ < MAX_RECORD_WARNINGS)
-            st_shp_warn(r, "%s: record %d: attributes unreadable (%s), left empty", r->path, rec,
+            st_shp_warn(r, "%s: record %d: attributes unreadable (%s), left empty", r->job.path, rec,
                         end > r->dbf_size ? "the .dbf ends inside this row" : "read error");
     }
     return STEPPE_OK;
@@ -458,11 +458,11 @@ steppe_status_t st_dbf_read_row(shp_reader *r, int rec)
 /* Copies the current row into the arena for feature f. */
 steppe_status_t st_dbf_keep_row(shp_reader *r, st_feature *f)
 {
-    size_t nf = r->fs->nfields;
+    size_t nf = r->job.fs->nfields;
     if (nf == 0)
         return STEPPE_OK;
-    char *block = st_arena_alloc(r->arena, r->rowlen);
-    const char **attrs = st_arena_alloc(r->arena, nf * sizeof *attrs);
+    char *block = st_arena_alloc(r->job.arena, r->rowlen);
+    const char **attrs = st_arena_alloc(r->job.arena, nf * sizeof *attrs);
     if (!block || !attrs)
         return STEPPE_ERR_NOMEM;
     memcpy(block, r->row, r->rowlen);

@@ -40,12 +40,7 @@
 #define MAX_COLLECTION_DEPTH 8
 
 typedef struct gj_reader {
-    steppe_ctx_t *ctx;
-    const char *path;
-    const st_read_opts *opts;
-    st_arena *arena;
-    st_featureset *fs;
-    st_source_stats *stats;
+    st_read_job job;
 
     const unsigned char *buf;
     size_t size;
@@ -121,9 +116,9 @@ static steppe_status_t verr_at(gj_reader *r, size_t at, const char *inside, cons
     for (size_t i = r->line_start; i < at && i < r->size; i++)
         col += (r->buf[i] & 0xC0) != 0x80;
     char where[1536];
-    snprintf(where, sizeof where, "%s:%zu:%zu%s%s", r->path, r->line, col, inside ? ": " : "",
+    snprintf(where, sizeof where, "%s:%zu:%zu%s%s", r->job.path, r->line, col, inside ? ": " : "",
              inside ? inside : "");
-    return st_verror(r->ctx, STEPPE_ERR_DATA_CORRUPT, where, fmt, ap);
+    return st_verror(r->job.ctx, STEPPE_ERR_DATA_CORRUPT, where, fmt, ap);
 }
 
 static steppe_status_t err_at(gj_reader *r, size_t at, const char *inside, const char *fmt, ...)
@@ -265,7 +260,7 @@ enum { PV_PLAIN, PV_FEATURE, PV_GEOMETRY, PV_GEOMETRIES };
 
 static steppe_status_t nomem(gj_reader *r)
 {
-    return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
+    return st_error(r->job.ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->job.path);
 }
 
 static steppe_status_t truncated(gj_reader *r)
@@ -903,7 +898,7 @@ static long field_index(gj_reader *r, const char *name)
     if (!types)
         return -1;
     r->types = types;
-    char *copy = st_arena_strdup(r->arena, name);
+    char *copy = st_arena_strdup(r->job.arena, name);
     if (!copy)
         return -1;
     r->names[r->nfields] = copy;
@@ -931,19 +926,19 @@ static const char *value_text(gj_reader *r, json_object *v, char *t)
     switch (json_object_get_type(v)) {
     case json_type_null: *t = 0; return "";
     case json_type_boolean: *t = 'L'; return json_object_get_boolean(v) ? "true" : "false";
-    case json_type_string: *t = 'C'; return st_arena_strdup(r->arena, json_object_get_string(v));
+    case json_type_string: *t = 'C'; return st_arena_strdup(r->job.arena, json_object_get_string(v));
     case json_type_int:
         *t = 'N';
         /* As written: json-c keeps the text of a number it parsed. */
-        return st_arena_strdup(r->arena, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+        return st_arena_strdup(r->job.arena, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
     case json_type_double:
         *t = 'F';
-        return st_arena_strdup(r->arena, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+        return st_arena_strdup(r->job.arena, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
     case json_type_object:
     case json_type_array:
         *t = 'J';
-        return st_arena_strdup(r->arena, json_object_to_json_string_ext(
-                                             v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        return st_arena_strdup(r->job.arena, json_object_to_json_string_ext(
+                                                 v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     }
     *t = 'C';
     return "";
@@ -978,19 +973,19 @@ static steppe_status_t keep_attrs(gctx *g, json_object *feature, st_feature *f, 
         return err_at(g->r, g->at, g->path.s, "\"id\" is a number out of range");
     /* Fields first (a new one grows the list), then this feature's values. */
     if (id && field_index(r, "id") < 0)
-        return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
+        return st_error(r->job.ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->job.path);
     if (props) {
         json_object_object_foreach(props, key, val)
         {
             if (!number_ok(val))
                 return err_at(g->r, g->at, g->path.s, "property \"%.64s\" is a number out of range", key);
             if (field_index(r, key) < 0)
-                return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
+                return st_error(r->job.ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->job.path);
         }
     }
-    const char **attrs = st_arena_calloc(r->arena, r->nfields ? r->nfields : 1, sizeof *attrs);
+    const char **attrs = st_arena_calloc(r->job.arena, r->nfields ? r->nfields : 1, sizeof *attrs);
     if (!attrs)
-        return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
+        return st_error(r->job.ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->job.path);
     for (size_t i = 0; i < r->nfields; i++)
         attrs[i] = "";
     if (id) {
@@ -998,7 +993,7 @@ static steppe_status_t keep_attrs(gctx *g, json_object *feature, st_feature *f, 
         size_t i = (size_t)field_index(r, "id");
         attrs[i] = value_text(r, id, &t);
         if (!attrs[i])
-            return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
+            return st_error(r->job.ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->job.path);
         merge_type(r, i, t);
     }
     if (props) {
@@ -1008,14 +1003,14 @@ static steppe_status_t keep_attrs(gctx *g, json_object *feature, st_feature *f, 
             size_t i = (size_t)field_index(r, key);
             attrs[i] = value_text(r, val, &t);
             if (!attrs[i])
-                return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
+                return st_error(r->job.ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->job.path);
             if (t)
                 merge_type(r, i, t);
         }
     }
     f->attrs = attrs;
     if (grow((void **)&r->nattrs, &r->capnattrs, k + 1, sizeof *r->nattrs) != 0)
-        return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
+        return st_error(r->job.ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->job.path);
     r->nattrs[k] = r->nfields;
     return STEPPE_OK;
 }
@@ -1028,7 +1023,7 @@ static steppe_status_t add_feature(gj_reader *r, json_object *feature, json_obje
     gctx g = {.r = r, .at = at};
     size_t no = r->feature_no++;
     jp_push(&g.path, feature ? "feature %zu" : "geometry %zu", no + 1);
-    r->stats->records++;
+    r->job.stats->records++;
     r->npts = r->nparts = 0;
     r->cls = ST_GEOM_NONE;
     r->other_parts = 0;
@@ -1044,7 +1039,7 @@ static steppe_status_t add_feature(gj_reader *r, json_object *feature, json_obje
     }
     size_t base = jp_push(&g.path, feature ? ".geometry" : "");
     if (!geom) {
-        r->stats->null_records++;
+        r->job.stats->null_records++;
         return STEPPE_OK;
     }
     size_t old = g.path.n;
@@ -1053,24 +1048,24 @@ static steppe_status_t add_feature(gj_reader *r, json_object *feature, json_obje
         return st;
     jp_pop(&g.path, old);
     if (r->nparts == 0) {
-        r->stats->null_records++; /* empty */
+        r->job.stats->null_records++; /* empty */
         return STEPPE_OK;
     }
-    if (r->fs->type == ST_GEOM_NONE)
-        r->fs->type = r->cls;
-    if (r->cls != r->fs->type) {
+    if (r->job.fs->type == ST_GEOM_NONE)
+        r->job.fs->type = r->cls;
+    if (r->cls != r->job.fs->type) {
         r->mixed++;
-        r->stats->skipped++;
+        r->job.stats->skipped++;
         return STEPPE_OK;
     }
     if (r->other_parts)
-        r->stats->record_problems++;
+        r->job.stats->record_problems++;
     double b[4];
-    size_t k = r->fs->n;
+    size_t k = r->job.fs->n;
     st_feature *f = NULL;
-    if (st_source_add_geometry(r->fs, r->arena, r->opts, r->stats, r->cls, r->xy, r->npts, r->parts,
-                               r->nparts, b, &f) != STEPPE_OK)
-        return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
+    if (st_source_add_geometry(r->job.fs, r->job.arena, r->job.opts, r->job.stats, r->cls, r->xy, r->npts,
+                               r->parts, r->nparts, b, &f) != STEPPE_OK)
+        return st_error(r->job.ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->job.path);
     if (!r->have_bounds) {
         memcpy(r->bounds, b, sizeof b);
         r->have_bounds = 1;
@@ -1088,7 +1083,7 @@ static steppe_status_t add_feature(gj_reader *r, json_object *feature, json_obje
         return keep_attrs(&g, feature, f, k);
     f->attrs = NULL;
     if (grow((void **)&r->nattrs, &r->capnattrs, k + 1, sizeof *r->nattrs) != 0)
-        return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
+        return st_error(r->job.ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->job.path);
     r->nattrs[k] = 0;
     return STEPPE_OK;
 }
@@ -1114,22 +1109,22 @@ static steppe_status_t take_crs(gj_reader *r, json_object *crs, size_t at)
         }
         if (r->feature_no > 0)
             r->crs_after = 1;
-        r->crs = st_arena_strdup(r->arena, n);
+        r->crs = st_arena_strdup(r->job.arena, n);
         if (!r->crs)
-            return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
-        if (!r->describe_only && !r->opts->quiet && !r->opts->crs) {
+            return st_error(r->job.ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->job.path);
+        if (!r->describe_only && !r->job.opts->quiet && !r->job.opts->crs) {
             advance_lc(r, at);
-            st_warn(r->ctx,
+            st_warn(r->job.ctx,
                     "%s:%zu: the obsolete \"crs\" member names %s; reading the coordinates in it (RFC 7946 "
                     "has them in WGS 84)",
-                    r->path, r->line, n);
+                    r->job.path, r->line, n);
         }
         return STEPPE_OK;
     }
-    if (!r->describe_only && !r->opts->quiet) {
+    if (!r->describe_only && !r->job.opts->quiet) {
         advance_lc(r, at);
-        st_warn(r->ctx, "%s:%zu: a \"crs\" member steppe cannot read (only named CRSs); WGS 84 assumed",
-                r->path, r->line);
+        st_warn(r->job.ctx, "%s:%zu: a \"crs\" member steppe cannot read (only named CRSs); WGS 84 assumed",
+                r->job.path, r->line);
     }
     return STEPPE_OK;
 }
@@ -1184,7 +1179,7 @@ static steppe_status_t top_object(gj_reader *r)
     r->ncn = r->ncroot = 0;
     json_object *members = json_object_new_object();
     if (!members)
-        return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
+        return st_error(r->job.ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->job.path);
     steppe_status_t st = STEPPE_OK;
     int had_features = 0;
     skip_ws(r);
@@ -1331,15 +1326,13 @@ static void gj_close(st_source *src)
 static steppe_status_t walk(st_source *src, gj_reader *r)
 {
     gj_state *s = src->state;
-    r->ctx = src->ctx;
-    r->path = src->layer->source;
     r->buf = s->map;
     r->size = s->size;
     r->line = 1;
     r->tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
     r->index = g_hash_table_new(g_str_hash, g_str_equal);
     if (!r->tok || !r->index)
-        return st_error(r->ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->path);
+        return st_error(r->job.ctx, STEPPE_ERR_NOMEM, "%s: out of memory", r->job.path);
     json_tokener_set_flags(r->tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
                                        JSON_TOKENER_VALIDATE_UTF8);
     if (r->size >= 3 && r->buf[0] == 0xEF && r->buf[1] == 0xBB && r->buf[2] == 0xBF)
@@ -1377,10 +1370,11 @@ static void reader_free(gj_reader *r)
 
 static steppe_status_t gj_describe(st_source *src, st_source_desc *desc, st_arena *arena)
 {
-    st_source_stats stats = {0};
+    st_source_stats stats;
     static const st_read_opts quiet = {.quiet = 1};
     st_featureset fs = {0};
-    gj_reader r = {.opts = &quiet, .arena = arena, .fs = &fs, .stats = &stats, .describe_only = 1};
+    gj_reader r = {.describe_only = 1};
+    st_read_job_init(&r.job, src->ctx, src->layer->source, &quiet, arena, &fs, &stats);
     steppe_status_t st = walk(src, &r);
     if (st == STEPPE_OK && r.crs)
         desc->crs = r.crs;
@@ -1392,14 +1386,14 @@ static steppe_status_t gj_read(st_source *src, const st_read_opts *opts, st_aren
 {
     st_source_stats local = {0};
     st_featureset fs = {0};
-    gj_reader r = {.opts = opts, .arena = arena, .fs = &fs, .stats = opts->stats ? opts->stats : &local};
-    memset(r.stats, 0, sizeof *r.stats);
+    gj_reader r = {0};
+    st_read_job_init(&r.job, src->ctx, src->layer->source, opts, arena, &fs, &local);
     fs.path = st_arena_strdup(arena, src->layer->source);
     steppe_status_t st = fs.path ? walk(src, &r) : STEPPE_ERR_NOMEM;
     if (st != STEPPE_OK)
         goto out;
     if (r.mixed && !opts->quiet)
-        st_warn(src->ctx, "%s: %zu features of another geometry type than the first (%s) skipped", r.path,
+        st_warn(src->ctx, "%s: %zu features of another geometry type than the first (%s) skipped", r.job.path,
                 r.mixed,
                 fs.type == ST_GEOM_POINT  ? "points"
                 : fs.type == ST_GEOM_LINE ? "lines"
@@ -1407,7 +1401,7 @@ static steppe_status_t gj_read(st_source *src, const st_read_opts *opts, st_aren
     if (r.crs_after && !opts->quiet && !opts->crs && opts->bbox)
         st_warn(src->ctx,
                 "%s: the \"crs\" member follows the features; put it first so the map's extent applies",
-                r.path);
+                r.job.path);
     /* Every feature gets every field ("" where it had none). */
     fs.nfields = r.nfields;
     fs.fields = st_arena_calloc(arena, r.nfields ? r.nfields : 1, sizeof *fs.fields);
@@ -1437,10 +1431,10 @@ static steppe_status_t gj_read(st_source *src, const st_read_opts *opts, st_aren
     st = st_filter_check(src->ctx, opts->where, &fs);
     if (st != STEPPE_OK)
         goto out;
-    r.stats->filtered += st_featureset_filter(&fs, opts->where);
+    r.job.stats->filtered += st_featureset_filter(&fs, opts->where);
     if (r.have_bounds)
-        memcpy(r.stats->bounds, r.bounds, sizeof r.bounds);
-    if (!st_source_stats_fields(r.stats, arena, r.nfields)) {
+        memcpy(r.job.stats->bounds, r.bounds, sizeof r.bounds);
+    if (!st_source_stats_fields(r.job.stats, arena, r.nfields)) {
         st = STEPPE_ERR_NOMEM;
         goto out;
     }

@@ -239,7 +239,7 @@ void st_shp_warn(shp_reader *r, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    st_vwarn(r->ctx, NULL, fmt, ap);
+    st_vwarn(r->job.ctx, NULL, fmt, ap);
     va_end(ap);
 }
 
@@ -350,15 +350,16 @@ static int32_t be_int32(const unsigned char *p)
 static steppe_status_t shp_open_file(shp_reader *r)
 {
     const char *why = NULL;
-    r->fd = st_source_open_regular(r->path, &why);
+    r->fd = st_source_open_regular(r->job.path, &why);
     if (r->fd < 0)
-        return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", r->path, why);
+        return st_error(r->job.ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", r->job.path, why);
     struct stat sb;
     if (fstat(r->fd, &sb) != 0)
-        return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", r->path, strerror(errno));
+        return st_error(r->job.ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", r->job.path,
+                        strerror(errno));
     r->size = (size_t)sb.st_size;
-    if (r->opts->opened)
-        r->opts->opened(r->opts->opened_user, r->fd);
+    if (r->job.opts->opened)
+        r->job.opts->opened(r->job.opts->opened_user, r->fd);
     return STEPPE_OK;
 }
 
@@ -390,7 +391,8 @@ static const unsigned char *shp_at(shp_reader *r, size_t off, size_t n, steppe_s
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0) {
-            *st = st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot read: %s", r->path, strerror(errno));
+            *st = st_error(r->job.ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot read: %s", r->job.path,
+                           strerror(errno));
             return NULL;
         }
         if (k == 0)
@@ -398,8 +400,8 @@ static const unsigned char *shp_at(shp_reader *r, size_t off, size_t n, steppe_s
         r->winlen += (size_t)k;
     }
     if (r->winlen < n) {
-        *st = st_error(r->ctx, STEPPE_ERR_DATA_OPEN,
-                       "%s: cannot read: the file shrank from %zu to %zu bytes while being read", r->path,
+        *st = st_error(r->job.ctx, STEPPE_ERR_DATA_OPEN,
+                       "%s: cannot read: the file shrank from %zu to %zu bytes while being read", r->job.path,
                        r->size, off + r->winlen);
         return NULL;
     }
@@ -465,8 +467,8 @@ static steppe_status_t index_reserve(shp_reader *r, size_t n)
 static steppe_status_t check_header(shp_reader *r)
 {
     if (r->size < 100)
-        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
-                        "%s: not a Shapefile (%zu bytes, shorter than the 100-byte header)", r->path,
+        return st_error(r->job.ctx, STEPPE_ERR_DATA_CORRUPT,
+                        "%s: not a Shapefile (%zu bytes, shorter than the 100-byte header)", r->job.path,
                         r->size);
     steppe_status_t st = STEPPE_OK;
     const unsigned char *h = shp_at(r, 0, 100, &st);
@@ -474,20 +476,21 @@ static steppe_status_t check_header(shp_reader *r)
         return st;
     int32_t code = be_int32(h);
     if (code != 9994)
-        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: not a Shapefile (file code %" PRId32 ")",
-                        r->path, code);
+        return st_error(r->job.ctx, STEPPE_ERR_DATA_CORRUPT, "%s: not a Shapefile (file code %" PRId32 ")",
+                        r->job.path, code);
     int32_t version = le_int32(h + 28);
     if (version != 1000)
-        st_shp_warn(r, "%s: header gives version %" PRId32 ", not 1000; reading it anyway", r->path, version);
+        st_shp_warn(r, "%s: header gives version %" PRId32 ", not 1000; reading it anyway", r->job.path,
+                    version);
     r->declared = 2 * (int64_t)be_int32(h + 24);
     int type = le_int32(h + 32);
     if (type == SHPT_MULTIPATCH)
-        return st_error(r->ctx, STEPPE_ERR_DATA_UNSUPPORTED,
+        return st_error(r->job.ctx, STEPPE_ERR_DATA_UNSUPPORTED,
                         "%s: MultiPatch (3D surface) shapes are not supported; convert them to polygons",
-                        r->path);
+                        r->job.path);
     if (geom_class(type) < 0)
-        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT, "%s: not a Shapefile (shape type %d in the header)",
-                        r->path, type);
+        return st_error(r->job.ctx, STEPPE_ERR_DATA_CORRUPT,
+                        "%s: not a Shapefile (shape type %d in the header)", r->job.path, type);
     r->shape_type = type;
     for (int k = 0; k < 4; k++)
         r->bounds[k] = le_double(h + 36 + 8 * k);
@@ -505,16 +508,16 @@ static steppe_status_t read_shx(shp_reader *r, const char *path)
     const char *why = NULL;
     FILE *f = st_source_fopen(path, &why);
     if (!f)
-        return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", path, why);
+        return st_error(r->job.ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", path, why);
     struct stat sb;
     if (fstat(fileno(f), &sb) != 0) {
-        st = st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", path, strerror(errno));
+        st = st_error(r->job.ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", path, strerror(errno));
         goto out;
     }
     size_t size = (size_t)sb.st_size;
     if (size < 100) {
-        st = st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
-                      "%s: the .shx is %zu bytes, shorter than its 100-byte header", r->path, size);
+        st = st_error(r->job.ctx, STEPPE_ERR_DATA_CORRUPT,
+                      "%s: the .shx is %zu bytes, shorter than its 100-byte header", r->job.path, size);
         goto out;
     }
     buf = malloc(size);
@@ -523,30 +526,30 @@ static steppe_status_t read_shx(shp_reader *r, const char *path)
         goto out;
     }
     if (fread(buf, 1, size, f) != size) {
-        st = st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot read: %s", path,
+        st = st_error(r->job.ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot read: %s", path,
                       ferror(f) ? strerror(errno) : "file shrank while reading");
         goto out;
     }
     /* shapelib also takes 9997 here; so do we. */
     int32_t code = be_int32(buf);
     if (code != 9994 && code != 9997) {
-        st = st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
-                      "%s: the .shx is not a Shapefile index (file code %" PRId32 ")", r->path, code);
+        st = st_error(r->job.ctx, STEPPE_ERR_DATA_CORRUPT,
+                      "%s: the .shx is not a Shapefile index (file code %" PRId32 ")", r->job.path, code);
         goto out;
     }
     int64_t declared = 2 * (int64_t)be_int32(buf + 24);
     if (declared < 100) {
-        st = st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
+        st = st_error(r->job.ctx, STEPPE_ERR_DATA_CORRUPT,
                       "%s: the .shx header gives a file length of %" PRId64
                       " bytes, less than the header itself",
-                      r->path, declared);
+                      r->job.path, declared);
         goto out;
     }
     size_t n = (size_t)(declared - 100) / 8;
     if (n > (size - 100) / 8) {
-        st = st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
+        st = st_error(r->job.ctx, STEPPE_ERR_DATA_CORRUPT,
                       "%s: the .shx header lists %zu records but the file holds %zu; the .shx is cut short",
-                      r->path, n, (size - 100) / 8);
+                      r->job.path, n, (size - 100) / 8);
         goto out;
     }
     st = index_reserve(r, n ? n : 1);
@@ -556,9 +559,9 @@ static steppe_status_t read_shx(shp_reader *r, const char *path)
         uint32_t off = (uint32_t)be_int32(buf + 100 + 8 * i);
         uint32_t len = (uint32_t)be_int32(buf + 104 + 8 * i);
         if (!index_entry_sane(off, len)) {
-            st = st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
-                          "%s: record %zu: the .shx gives an impossible %s (%" PRId32 " words)", r->path, i,
-                          off > (uint32_t)INT32_MAX ? "offset" : "length",
+            st = st_error(r->job.ctx, STEPPE_ERR_DATA_CORRUPT,
+                          "%s: record %zu: the .shx gives an impossible %s (%" PRId32 " words)", r->job.path,
+                          i, off > (uint32_t)INT32_MAX ? "offset" : "length",
                           (int32_t)(off > (uint32_t)INT32_MAX ? off : len));
             goto out;
         }
@@ -586,9 +589,9 @@ static steppe_status_t rebuild_shx(shp_reader *r)
         st_shp_warn(r,
                     "%s: missing .shx, rebuilt from .shp; its header gives a file length of %" PRId64
                     " bytes, the file has %zu: walking the %zu",
-                    r->path, r->declared, r->size, r->size);
+                    r->job.path, r->declared, r->size, r->size);
     else
-        st_shp_warn(r, "%s: missing .shx, rebuilt from .shp", r->path);
+        st_shp_warn(r, "%s: missing .shx, rebuilt from .shp", r->job.path);
     size_t off = 100;
     size_t n = 0;
     while (off < r->size) {
@@ -605,10 +608,10 @@ static steppe_status_t rebuild_shx(shp_reader *r)
                 return st;
             len = (uint32_t)be_int32(h + 4);
             if (!index_entry_sane((uint32_t)(off / 2), len))
-                return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
+                return st_error(r->job.ctx, STEPPE_ERR_DATA_CORRUPT,
                                 "%s: record %zu: impossible content length (%" PRId32
                                 " words) in its header; cannot rebuild the missing .shx",
-                                r->path, n, (int32_t)len);
+                                r->job.path, n, (int32_t)len);
             if (len == 0)
                 stop = "its header gives a content length of 0";
             else if (2 * (size_t)len > r->size - off - 8)
@@ -623,8 +626,8 @@ static steppe_status_t rebuild_shx(shp_reader *r)
             off += 8 + 2 * (size_t)len;
             continue;
         }
-        st_shp_warn(r, "%s: record %zu: %s; the rebuilt index ends before it (%zu records)", r->path, n, stop,
-                    n);
+        st_shp_warn(r, "%s: record %zu: %s; the rebuilt index ends before it (%zu records)", r->job.path, n,
+                    stop, n);
         break;
     }
     r->nrec = n;
@@ -641,7 +644,7 @@ static steppe_status_t open_shp(shp_reader *r)
     if (st != STEPPE_OK)
         return st;
     char shx[4096];
-    if (st_shp_sibling(r->path, "shx", shx, sizeof shx)) {
+    if (st_shp_sibling(r->job.path, "shx", shx, sizeof shx)) {
         st = read_shx(r, shx);
     } else {
         st = rebuild_shx(r);
@@ -649,9 +652,9 @@ static steppe_status_t open_shp(shp_reader *r)
     }
     if (st != STEPPE_OK)
         return st;
-    r->fs->type = (st_geom_type)geom_class(r->shape_type);
-    r->stats->shape_type = r->shape_type;
-    memcpy(r->stats->bounds, r->bounds, sizeof r->bounds);
+    r->job.fs->type = (st_geom_type)geom_class(r->shape_type);
+    r->job.stats->shape_type = r->shape_type;
+    memcpy(r->job.stats->bounds, r->bounds, sizeof r->bounds);
     return STEPPE_OK;
 }
 
@@ -674,44 +677,44 @@ static int valid_utf8(const char *s, size_t n)
  * a crs written in a style), else EPSG:4326 with a warning. */
 static steppe_status_t setup_crs(shp_reader *r)
 {
-    if (r->opts->crs) {
-        r->fs->crs = r->opts->crs;
+    if (r->job.opts->crs) {
+        r->job.fs->crs = r->job.opts->crs;
         return STEPPE_OK;
     }
     char prj[4096];
-    if (!st_shp_sibling(r->path, "prj", prj, sizeof prj)) {
-        st_shp_warn(r, "%s: no .prj, assuming EPSG:4326 (set crs: on the layer to silence)", r->path);
-        r->fs->crs = "EPSG:4326";
-        r->stats->crs_assumed = 1;
+    if (!st_shp_sibling(r->job.path, "prj", prj, sizeof prj)) {
+        st_shp_warn(r, "%s: no .prj, assuming EPSG:4326 (set crs: on the layer to silence)", r->job.path);
+        r->job.fs->crs = "EPSG:4326";
+        r->job.stats->crs_assumed = 1;
         return STEPPE_OK;
     }
     size_t len = 0;
     const char *why = NULL;
-    char *wkt = st_shp_read_small_text(r->arena, prj, &len, &why);
+    char *wkt = st_shp_read_small_text(r->job.arena, prj, &len, &why);
     if (!wkt && !why)
         return STEPPE_ERR_NOMEM;
     if (!wkt)
-        return st_error(r->ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", prj, why);
+        return st_error(r->job.ctx, STEPPE_ERR_DATA_OPEN, "%s: cannot open: %s", prj, why);
     if (memchr(wkt, '\0', len) || !valid_utf8(wkt, len))
-        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
+        return st_error(r->job.ctx, STEPPE_ERR_DATA_CORRUPT,
                         "%s: not a CRS: binary data, not WKT text; set crs: on the layer to override it",
                         prj);
-    steppe_status_t st = st_ctx_need_proj(r->ctx);
+    steppe_status_t st = st_ctx_need_proj(r->job.ctx);
     if (st != STEPPE_OK)
         return st;
-    PJ *crs = len ? st_ctx_crs(r->ctx, wkt) : NULL; /* cached: projection reuses it */
+    PJ *crs = len ? st_ctx_crs(r->job.ctx, wkt) : NULL; /* cached: projection reuses it */
     if (!crs)
-        return st_error(r->ctx, STEPPE_ERR_DATA_CORRUPT,
+        return st_error(r->job.ctx, STEPPE_ERR_DATA_CORRUPT,
                         "%s: PROJ cannot read this CRS (%s); set crs: on the layer to override it", prj,
-                        len ? st_proj_errmsg(r->ctx) : "the file is empty");
+                        len ? st_proj_errmsg(r->job.ctx) : "the file is empty");
     /* A bare PROJ string makes a conversion, which PROJ accepts as a CRS
      * when transforming; anything else must be a CRS (as model.c checks a
      * crs written in a style). */
     if (!proj_is_crs(crs) && wkt[0] != '+')
         return st_error(
-            r->ctx, STEPPE_ERR_DATA_CORRUPT,
+            r->job.ctx, STEPPE_ERR_DATA_CORRUPT,
             "%s: PROJ reads this as something other than a CRS; set crs: on the layer to override it", prj);
-    r->fs->crs = wkt;
+    r->job.fs->crs = wkt;
     return STEPPE_OK;
 }
 
@@ -912,9 +915,9 @@ size_t st_source_simplify_part(const double *xy, size_t n, int ring, double tx, 
 
 static void record_warning(shp_reader *r, int rec, const char *what)
 {
-    r->stats->skipped++;
+    r->job.stats->skipped++;
     if (r->record_warnings++ < MAX_RECORD_WARNINGS)
-        st_shp_warn(r, "%s: record %d: %s", r->path, rec, what);
+        st_shp_warn(r, "%s: record %d: %s", r->job.path, rec, what);
 }
 
 /* Validates decoded record d (number rec) and appends it as a feature.
@@ -922,8 +925,8 @@ static void record_warning(shp_reader *r, int rec, const char *what)
  * of memory is an error. */
 static steppe_status_t add_record(shp_reader *r, int rec, const shp_record *d)
 {
-    st_featureset *fs = r->fs;
-    double tol = r->opts->simplify;
+    st_featureset *fs = r->job.fs;
+    double tol = r->job.opts->simplify;
     int cls = geom_class(d->type);
     if (cls != (int)fs->type) {
         char msg[96];
@@ -988,11 +991,11 @@ static steppe_status_t add_record(shp_reader *r, int rec, const shp_record *d)
             return STEPPE_ERR_NOMEM;
         dst = r->xy;
     } else {
-        dst = st_arena_alloc(r->arena, (cls == ST_GEOM_POINT ? nv : cap) * 2 * sizeof(double));
+        dst = st_arena_alloc(r->job.arena, (cls == ST_GEOM_POINT ? nv : cap) * 2 * sizeof(double));
         if (!dst)
             return STEPPE_ERR_NOMEM;
     }
-    uint32_t *parts = st_arena_alloc(r->arena, np * sizeof *parts);
+    uint32_t *parts = st_arena_alloc(r->job.arena, np * sizeof *parts);
     if (!parts)
         return STEPPE_ERR_NOMEM;
 
@@ -1038,14 +1041,14 @@ static steppe_status_t add_record(shp_reader *r, int rec, const shp_record *d)
         return STEPPE_OK;
     }
     if (tol > 0.0 && cls != ST_GEOM_POINT) {
-        double *copy = st_arena_alloc(r->arena, w * 2 * sizeof *copy);
+        double *copy = st_arena_alloc(r->job.arena, w * 2 * sizeof *copy);
         if (!copy)
             return STEPPE_ERR_NOMEM;
         memcpy(copy, dst, w * 2 * sizeof *copy);
         dst = copy;
     }
 
-    st_feature *f = st_featureset_add(fs, r->arena);
+    st_feature *f = st_featureset_add(fs, r->job.arena);
     if (!f)
         return STEPPE_ERR_NOMEM;
     f->record = (uint32_t)rec;
@@ -1062,7 +1065,7 @@ static steppe_status_t add_record(shp_reader *r, int rec, const shp_record *d)
         f->bbox[3] = by1;
     }
     fs->source_vertices += nv;
-    return r->opts->geometry_only ? STEPPE_OK : st_dbf_keep_row(r, f);
+    return r->job.opts->geometry_only ? STEPPE_OK : st_dbf_keep_row(r, f);
 }
 
 /* Record i's offset in the .shp and content length, in bytes. */
@@ -1099,17 +1102,17 @@ static size_t record_count(shp_reader *r)
                  r->declared, r->size);
     if (nshp < nshx)
         st_shp_warn(r, "%s: %sthe .shx lists %zu records but the .shp holds %zu of them; reading %zu",
-                    r->path, length, nshx, nshp, nshp);
+                    r->job.path, length, nshx, nshp, nshp);
     else if (length[0])
-        st_shp_warn(r, "%s: %sthe %zu records of the .shx lie inside it; reading them", r->path, length,
+        st_shp_warn(r, "%s: %sthe %zu records of the .shx lie inside it; reading them", r->job.path, length,
                     nshx);
     size_t n = nshx;
     if (r->dbf) {
         size_t ndbf = r->dbf->nRecords > 0 ? (size_t)r->dbf->nRecords : 0;
         if (ndbf != nshx) {
             size_t m = ndbf < nshx ? ndbf : nshx;
-            st_shp_warn(r, "%s: the .shp holds %zu records but the .dbf %zu rows; reading %zu", r->path, nshx,
-                        ndbf, m);
+            st_shp_warn(r, "%s: the .shp holds %zu records but the .dbf %zu rows; reading %zu", r->job.path,
+                        nshx, ndbf, m);
             n = m;
         }
     }
@@ -1120,20 +1123,20 @@ static size_t record_count(shp_reader *r)
  * then drops them, with room for want more. */
 static steppe_status_t hand_batch(shp_reader *r, size_t want)
 {
-    steppe_status_t st = r->opts->batch(r->opts->batch_user, r->fs);
-    st_arena_reset(r->arena);
-    r->fs->feat = NULL;
-    r->fs->n = 0;
-    r->fs->cap = 0;
-    if (st == STEPPE_OK && !st_featureset_reserve(r->fs, r->arena, want))
+    steppe_status_t st = r->job.opts->batch(r->job.opts->batch_user, r->job.fs);
+    st_arena_reset(r->job.arena);
+    r->job.fs->feat = NULL;
+    r->job.fs->n = 0;
+    r->job.fs->cap = 0;
+    if (st == STEPPE_OK && !st_featureset_reserve(r->job.fs, r->job.arena, want))
         st = STEPPE_ERR_NOMEM;
     return st;
 }
 
 static steppe_status_t read_records(shp_reader *r)
 {
-    const st_filter *where = r->opts->where && r->opts->where->n ? r->opts->where : NULL;
-    const double *bbox = r->opts->bbox;
+    const st_filter *where = r->job.opts->where && r->job.opts->where->n ? r->job.opts->where : NULL;
+    const double *bbox = r->job.opts->bbox;
     size_t n = record_count(r);
     if (n > INT32_MAX)
         n = INT32_MAX;
@@ -1142,7 +1145,7 @@ static steppe_status_t read_records(shp_reader *r)
      * records, those whose bounding box meets it, counted by a first pass
      * over the record headers; with a filter, by doubling as before. */
     size_t want = where ? 0 : n; /* a filter: as many as it keeps, unknown */
-    if (bbox && !where && n > 4096 && !r->opts->batch) {
+    if (bbox && !where && n > 4096 && !r->job.opts->batch) {
         want = 0;
         for (size_t i = 0; i < n; i++) {
             if (!record_inside(r, i))
@@ -1160,21 +1163,21 @@ static steppe_status_t read_records(shp_reader *r)
     } else if (bbox) {
         want = 0;
     }
-    const bool rows = !r->opts->geometry_only || !r->quiet || where;
-    st_arena *keep = r->arena;
-    if (r->opts->batch) {
+    const bool rows = !r->job.opts->geometry_only || !r->quiet || where;
+    st_arena *keep = r->job.arena;
+    if (r->job.opts->batch) {
         /* Streaming: features live in the batch arena until handed on. */
-        r->arena = r->opts->batch_arena;
-        want = r->opts->batch_records < 4096 ? r->opts->batch_records : 4096;
+        r->job.arena = r->job.opts->batch_arena;
+        want = r->job.opts->batch_records < 4096 ? r->job.opts->batch_records : 4096;
     }
-    if (!st_featureset_reserve(r->fs, r->arena, want))
+    if (!st_featureset_reserve(r->job.fs, r->job.arena, want))
         return STEPPE_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
         int rec = (int)i;
         /* Outside the file: said by record_count, and not counted. */
         if (!record_inside(r, i))
             continue;
-        r->stats->records++;
+        r->job.stats->records++;
         shp_record d;
         const char *why = NULL;
         steppe_status_t rst = STEPPE_OK;
@@ -1183,7 +1186,7 @@ static steppe_status_t read_records(shp_reader *r)
             return rst;
         int kind = decode_record(c, rec_length(r, i), &d, &why);
         if (kind == REC_NULL) {
-            r->stats->null_records++;
+            r->job.stats->null_records++;
             continue;
         }
         if (kind == REC_BAD) {
@@ -1196,11 +1199,11 @@ static steppe_status_t read_records(shp_reader *r)
          * whose coordinates are then checked. */
         if (bbox &&
             (d.bbox[2] < bbox[0] || d.bbox[0] > bbox[2] || d.bbox[3] < bbox[1] || d.bbox[1] > bbox[3])) {
-            r->stats->culled++;
+            r->job.stats->culled++;
             continue;
         }
         if (r->dbf && DBFIsRecordDeleted(r->dbf, rec)) {
-            r->stats->deleted++;
+            r->job.stats->deleted++;
             continue;
         }
         if (r->dbf && rows) {
@@ -1210,53 +1213,46 @@ static steppe_status_t read_records(shp_reader *r)
         }
         if (where) {
             st_feature probe = {.attrs = r->attrs};
-            if (!st_filter_match(where, r->fs, &probe)) {
-                r->stats->filtered++;
+            if (!st_filter_match(where, r->job.fs, &probe)) {
+                r->job.stats->filtered++;
                 continue;
             }
         }
         steppe_status_t st = add_record(r, rec, &d);
-        if (st == STEPPE_OK && r->opts->batch &&
-            (r->fs->n >= r->opts->batch_records ||
-             (r->opts->batch_bytes && st_arena_used(r->arena) >= r->opts->batch_bytes)))
+        if (st == STEPPE_OK && r->job.opts->batch &&
+            (r->job.fs->n >= r->job.opts->batch_records ||
+             (r->job.opts->batch_bytes && st_arena_used(r->job.arena) >= r->job.opts->batch_bytes)))
             st = hand_batch(r, want);
         if (st != STEPPE_OK)
             return st;
     }
-    steppe_status_t st = r->opts->batch && r->fs->n ? hand_batch(r, 0) : STEPPE_OK;
-    r->arena = keep;
+    steppe_status_t st = r->job.opts->batch && r->job.fs->n ? hand_batch(r, 0) : STEPPE_OK;
+    r->job.arena = keep;
     return st;
 }
 
 static void summarise_warnings(shp_reader *r)
 {
-    r->stats->record_problems = r->record_warnings + r->unclosed + r->degenerate + r->bad_bytes;
+    r->job.stats->record_problems = r->record_warnings + r->unclosed + r->degenerate + r->bad_bytes;
     if (r->record_warnings > MAX_RECORD_WARNINGS)
-        st_shp_warn(r, "%s: %zu more records with problems not listed", r->path,
+        st_shp_warn(r, "%s: %zu more records with problems not listed", r->job.path,
                     r->record_warnings - MAX_RECORD_WARNINGS);
     if (r->unclosed)
-        st_shp_warn(r, "%s: %zu rings were not closed; closed them", r->path, r->unclosed);
+        st_shp_warn(r, "%s: %zu rings were not closed; closed them", r->job.path, r->unclosed);
     if (r->degenerate)
-        st_shp_warn(r, "%s: %zu %s with too few points dropped", r->path, r->degenerate,
-                    r->fs->type == ST_GEOM_LINE ? "lines" : "rings");
+        st_shp_warn(r, "%s: %zu %s with too few points dropped", r->job.path, r->degenerate,
+                    r->job.fs->type == ST_GEOM_LINE ? "lines" : "rings");
     if (r->bad_bytes)
-        st_shp_warn(r, "%s: attributes are not valid %s; %zu bytes replaced with U+FFFD", r->path,
-                    r->stats->encoding ? r->stats->encoding : "text", r->bad_bytes);
+        st_shp_warn(r, "%s: attributes are not valid %s; %zu bytes replaced with U+FFFD", r->job.path,
+                    r->job.stats->encoding ? r->job.stats->encoding : "text", r->bad_bytes);
 }
 
 static void reader_init(shp_reader *r, steppe_ctx_t *ctx, const char *path, const st_read_opts *opts,
                         st_arena *arena, st_featureset *fs, st_source_stats *local_stats)
 {
-    static const st_read_opts no_opts;
     memset(r, 0, sizeof *r);
-    r->ctx = ctx;
-    r->path = path;
-    r->opts = opts ? opts : &no_opts;
-    r->quiet = r->opts->quiet;
-    r->arena = arena;
-    r->fs = fs;
-    r->stats = r->opts->stats ? r->opts->stats : local_stats;
-    memset(r->stats, 0, sizeof *r->stats);
+    st_read_job_init(&r->job, ctx, path, opts, arena, fs, local_stats);
+    r->quiet = r->job.opts->quiet;
     r->cd = (iconv_t)-1;
     r->fd = -1;
     SASetupDefaultHooks(&r->hooks);
@@ -1318,7 +1314,7 @@ steppe_status_t st_source_read_shp(steppe_ctx_t *ctx, const char *path, const st
     st = setup_crs(&r);
     if (st != STEPPE_OK)
         goto out;
-    st = st_filter_check(ctx, r.opts->where, &fs);
+    st = st_filter_check(ctx, r.job.opts->where, &fs);
     if (st != STEPPE_OK)
         goto out;
     st = read_records(&r);

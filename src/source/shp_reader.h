@@ -18,12 +18,7 @@
 #define MAX_RECORD_WARNINGS 10
 
 typedef struct shp_reader {
-    steppe_ctx_t *ctx;
-    const char *path;
-    const st_read_opts *opts;
-    st_arena *arena;
-    st_featureset *fs;
-    st_source_stats *stats;
+    st_read_job job;
 
     int quiet; /* warnings are left to a later read (st_read_opts.quiet) */
 

@@ -140,3 +140,16 @@ steppe_status_t st_source_read_for_map(steppe_ctx_t *ctx, const st_map *map, con
         keep = fields_used(map, layer, arena);
     return st_source_read_layer_keep(ctx, layer, bbox, simplify, keep, arena, out);
 }
+
+void st_read_job_init(st_read_job *job, steppe_ctx_t *ctx, const char *path, const st_read_opts *opts,
+                      st_arena *arena, st_featureset *fs, st_source_stats *local)
+{
+    static const st_read_opts no_opts;
+    job->ctx = ctx;
+    job->path = path;
+    job->opts = opts ? opts : &no_opts;
+    job->arena = arena;
+    job->fs = fs;
+    job->stats = job->opts->stats ? job->opts->stats : local;
+    memset(job->stats, 0, sizeof *job->stats);
+}

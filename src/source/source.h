@@ -98,6 +98,24 @@ typedef struct st_read_opts {
     void *opened_user;
 } st_read_opts;
 
+/* What one read of a file works with, the same in the GeoJSON and the
+ * Shapefile reader: the context errors go to, the file, what to read, the
+ * arena the features' memory comes from, the features read and what the
+ * read saw. */
+typedef struct st_read_job {
+    steppe_ctx_t *ctx;
+    const char *path;
+    const st_read_opts *opts; /* never NULL */
+    st_arena *arena;
+    st_featureset *fs;
+    st_source_stats *stats; /* opts->stats, or the reader's own */
+} st_read_job;
+
+/* Sets job up for a read of path: opts may be NULL (no options); stats go
+ * to opts->stats when it is set, else to local, and are cleared. */
+void st_read_job_init(st_read_job *job, steppe_ctx_t *ctx, const char *path, const st_read_opts *opts,
+                      st_arena *arena, st_featureset *fs, st_source_stats *local);
+
 /* Limits of the CSV reader, documented in docs/style-reference.md: a header
  * of more columns, or a header or row longer than ST_CSV_MAX_RECORD bytes,
  * fails the file (a row: is skipped with a warning). Without keep_fields,

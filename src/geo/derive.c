@@ -1230,23 +1230,19 @@ void st_polygon_pole(const st_feature *f, double precision, double *x, double *y
     free(copy.parts);
 }
 
+/* A ring's area, for st_part_largest (an empty ring is never taken). */
+static double ring_area(const double *xy, size_t n)
+{
+    return n > 0 ? fabs(st_ring_area2(xy, n)) : -1;
+}
+
 static void polygon_pole(const st_feature *f, double precision, double *x, double *y, double *dist)
 {
     /* The largest ring by area bounds the search. */
-    double best_area = -1;
-    uint32_t ra = 0;
-    uint32_t rb = 0;
+    uint32_t ra;
+    uint32_t rb;
     *x = *y = *dist = 0;
-    for (uint32_t k = 0; k < f->nparts; k++) {
-        uint32_t a = st_part_begin(f, k);
-        uint32_t b = st_part_end(f, k);
-        double s = st_ring_area2(f->xy + 2 * (size_t)a, b - a);
-        if (b > a && fabs(s) > best_area) {
-            best_area = fabs(s);
-            ra = a;
-            rb = b;
-        }
-    }
+    st_part_largest(f, ring_area, &ra, &rb);
     if (rb == ra)
         return;
     double bb[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};

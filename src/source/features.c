@@ -240,6 +240,24 @@ double st_ring_area2(const double *xy, size_t n)
     return s;
 }
 
+double st_part_largest(const st_feature *f, double (*measure)(const double *xy, size_t n), uint32_t *a,
+                       uint32_t *b)
+{
+    double best = -1;
+    *a = *b = 0;
+    for (uint32_t k = 0; k < f->nparts; k++) {
+        uint32_t pa = st_part_begin(f, k);
+        uint32_t pb = st_part_end(f, k);
+        double m = measure(f->xy + 2 * (size_t)pa, pb - pa);
+        if (m > best) {
+            best = m;
+            *a = pa;
+            *b = pb;
+        }
+    }
+    return best;
+}
+
 size_t st_featureset_filter(st_featureset *fs, const st_filter *filter)
 {
     if (!filter || filter->n == 0)

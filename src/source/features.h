@@ -54,6 +54,13 @@ static inline uint32_t st_part_end(const st_feature *f, uint32_t k)
     return f->parts && k + 1 < f->nparts ? f->parts[k + 1] : f->npoints;
 }
 
+/* The part of f that measure (given a part's points and their count) finds
+ * largest, the first of equals, as [*a, *b) in points; a part measured
+ * below 0 is never taken. Returns its measure, or -1 (with *a = *b = 0)
+ * when no part is taken. */
+double st_part_largest(const st_feature *f, double (*measure)(const double *xy, size_t n), uint32_t *a,
+                       uint32_t *b);
+
 typedef struct st_featureset {
     st_geom_type type;
     st_feature *feat;

@@ -273,11 +273,13 @@ static int is_ws(unsigned char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static size_t skip_blank(const gj_reader *r, size_t p)
+/* The first byte of the next token, past white space from *p, with *p moved
+ * to it; -1 at the end of the file. */
+static int next_byte(const gj_reader *r, size_t *p)
 {
-    while (p < r->size && is_ws(r->buf[p]))
-        p++;
-    return p;
+    while (*p < r->size && is_ws(r->buf[*p]))
+        (*p)++;
+    return *p < r->size ? r->buf[*p] : -1;
 }
 
 static steppe_status_t cerr(gj_reader *r, size_t at, const char *fmt, ...)
@@ -362,10 +364,9 @@ static steppe_status_t coords_parse(gj_reader *r, size_t p, size_t *end, long *p
     uint32_t root = (uint32_t)r->ncn;
     steppe_status_t st;
     for (;;) {
-        p = skip_blank(r, p);
-        if (p >= r->size)
+        int c = next_byte(r, &p);
+        if (c < 0)
             return truncated(r);
-        unsigned char c = r->buf[p];
         if (state == COMMA_OR_CLOSE && c == ',') {
             p++;
             state = VALUE;
@@ -475,10 +476,9 @@ static steppe_status_t prescan(gj_reader *r, int kind, size_t *end)
     r->nseg = 0;
     steppe_status_t st;
     for (;;) {
-        p = skip_blank(r, p);
-        if (p >= r->size)
+        int c = next_byte(r, &p);
+        if (c < 0)
             return truncated(r);
-        unsigned char c = r->buf[p];
         struct frame *f = depth ? &stack[depth - 1] : NULL;
         if (f && f->close == '}' && (f->state == 0 || f->state == 3) && c == '}') {
             depth--;

@@ -714,23 +714,20 @@ static bool polygon_centroid(const st_feature *f, double *x, double *y)
     return true;
 }
 
+/* A line's length, for st_part_largest. */
+static double line_length(const double *xy, size_t n)
+{
+    double len = 0;
+    for (size_t i = 1; i < n; i++)
+        len += hypot(xy[2 * i] - xy[2 * i - 2], xy[2 * i + 1] - xy[2 * i - 1]);
+    return len;
+}
+
 static void line_midpoint(const st_feature *f, double *x, double *y)
 {
-    double best = -1;
-    uint32_t ba = 0;
-    uint32_t bb = 0;
-    for (uint32_t k = 0; k < f->nparts; k++) {
-        uint32_t a = st_part_begin(f, k);
-        uint32_t b = st_part_end(f, k);
-        double len = 0;
-        for (uint32_t i = a + 1; i < b; i++)
-            len += hypot(f->xy[2 * i] - f->xy[2 * i - 2], f->xy[2 * i + 1] - f->xy[2 * i - 1]);
-        if (len > best) {
-            best = len;
-            ba = a;
-            bb = b;
-        }
-    }
+    uint32_t ba;
+    uint32_t bb;
+    double best = st_part_largest(f, line_length, &ba, &bb);
     *x = f->xy[2 * ba];
     *y = f->xy[2 * ba + 1];
     double half = best / 2;

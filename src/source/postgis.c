@@ -1017,16 +1017,16 @@ static steppe_status_t list_tables(pg *c, FILE *out)
         return PQstatus(c->conn) == CONNECTION_BAD
                    ? result_fail(c, NULL, 0)
                    : pg_fail(c, STEPPE_ERR_DATA_OPEN, "PostGIS is not installed in this database");
+    /* The geometry and geography columns, each with its table's row estimate. */
     PGresult *res =
         run(c,
-            "SELECT f_table_schema, f_table_name, f_geometry_column, type, srid, "
-            "(SELECT GREATEST(c.reltuples, 0)::bigint FROM pg_class c JOIN pg_namespace n "
-            "ON n.oid = c.relnamespace WHERE n.nspname = f_table_schema AND c.relname = f_table_name), "
-            "'' FROM geometry_columns UNION ALL "
-            "SELECT f_table_schema, f_table_name, f_geography_column, type, srid, "
-            "(SELECT GREATEST(c.reltuples, 0)::bigint FROM pg_class c JOIN pg_namespace n "
-            "ON n.oid = c.relnamespace WHERE n.nspname = f_table_schema AND c.relname = f_table_name), "
-            "' geography' FROM geography_columns ORDER BY 1, 2, 3",
+            "SELECT g.s, g.t, g.col, g.type, g.srid, (SELECT GREATEST(c.reltuples, 0)::bigint "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = g.s AND c.relname = g.t), g.kind "
+            "FROM (SELECT f_table_schema AS s, f_table_name AS t, f_geometry_column AS col, type, srid, "
+            "'' AS kind FROM geometry_columns UNION ALL "
+            "SELECT f_table_schema, f_table_name, f_geography_column, type, srid, ' geography' "
+            "FROM geography_columns) g ORDER BY 1, 2, 3",
             0, NULL, NULL, 0, &st);
     if (!res)
         return st;

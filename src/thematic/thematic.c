@@ -822,6 +822,21 @@ unsigned st_thematic_derived_in(const char *tmpl)
  * rings' signed areas (Karney 2013, geod_polygon_compute), each counted
  * with the sign of the largest ring so that holes subtract however the
  * data winds its rings. */
+/* The signed geodesic area in m² of the ring of n lon/lat points at xy; 0
+ * for fewer than 3 points. */
+static double geod_ring_area(const struct geod_geodesic *g, const double *xy, size_t n)
+{
+    double area = 0;
+    if (n < 3)
+        return area;
+    struct geod_polygon p;
+    geod_polygon_init(&p, 0);
+    for (size_t i = 0; i < n; i++)
+        geod_polygon_addpoint(g, &p, xy[2 * i + 1], xy[2 * i]);
+    geod_polygon_compute(g, &p, 0, 1, &area, NULL);
+    return area;
+}
+
 static double geod_area_km2(const st_feature *f)
 {
     struct geod_geodesic g;
@@ -834,19 +849,11 @@ static double geod_area_km2(const st_feature *f)
     double bigneg = 0;
     for (uint32_t k = 0; k < f->nparts; k++) {
         uint32_t a = st_part_begin(f, k);
-        uint32_t b = st_part_end(f, k);
-        if (b - a < 3)
-            continue;
-        struct geod_polygon p;
-        geod_polygon_init(&p, 0);
-        for (uint32_t i = a; i < b; i++)
-            geod_polygon_addpoint(&g, &p, f->xy[2 * i + 1], f->xy[2 * i]);
-        double area = 0;
-        geod_polygon_compute(&g, &p, 0, 1, &area, NULL);
+        double area = geod_ring_area(&g, f->xy + 2 * (size_t)a, st_part_end(f, k) - a);
         if (area > 0) {
             pos += area;
             bigpos = fmax(bigpos, area);
-        } else {
+        } else { /* a ring of no area (or under 3 points) adds nothing here either */
             neg -= area;
             bigneg = fmax(bigneg, -area);
         }

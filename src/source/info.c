@@ -116,17 +116,40 @@ static const char *type_name(char t)
     }
 }
 
-/* Closes the memory stream *f and hands its text to *out (the caller's,
- * free()); *f and *text are NULL afterwards on success. */
-static steppe_status_t finish_text(steppe_ctx_t *ctx, const char *path, FILE **f, char **text, char **out)
+/* A description being written: a memory stream and the text behind it. */
+typedef struct text_out {
+    FILE *f;
+    char *text;
+    size_t len;
+} text_out;
+
+/* Opens t's stream; the description is of path (for the error). */
+static steppe_status_t text_open(steppe_ctx_t *ctx, const char *path, text_out *t)
 {
-    int rc = fclose(*f);
-    *f = NULL;
+    t->f = open_memstream(&t->text, &t->len);
+    if (!t->f)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", path);
+    return STEPPE_OK;
+}
+
+/* Closes t's stream and hands its text to *out (the caller's, free()). */
+static steppe_status_t text_finish(steppe_ctx_t *ctx, const char *path, text_out *t, char **out)
+{
+    int rc = fclose(t->f);
+    t->f = NULL;
     if (rc != 0)
         return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", path);
-    *out = *text;
-    *text = NULL;
+    *out = t->text;
+    t->text = NULL;
     return STEPPE_OK;
+}
+
+/* Frees what t still holds (after an error). */
+static void text_discard(text_out *t)
+{
+    if (t->f)
+        fclose(t->f);
+    free(t->text);
 }
 
 steppe_status_t steppe_info_connection(steppe_ctx_t *ctx, const char *dsn, const char *table, const char *sql,
@@ -156,9 +179,7 @@ steppe_status_t steppe_info_describe(steppe_ctx_t *ctx, const char *path, char *
     if (st_dsn_is(path))
         return steppe_info_connection(ctx, path, NULL, NULL, out);
     st_arena *arena = NULL;
-    char *text = NULL;
-    size_t textlen = 0;
-    FILE *f = NULL;
+    text_out out_text = {0};
     steppe_status_t st = STEPPE_OK;
     st_source_stats stats;
     st_read_opts opts = {.stats = &stats};
@@ -171,11 +192,10 @@ steppe_status_t steppe_info_describe(steppe_ctx_t *ctx, const char *path, char *
     if (st != STEPPE_OK)
         goto out;
 
-    f = open_memstream(&text, &textlen);
-    if (!f) {
-        st = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", path);
+    st = text_open(ctx, path, &out_text);
+    if (st != STEPPE_OK)
         goto out;
-    }
+    FILE *f = out_text.f;
     fprintf(f, "%s\n", path);
     if (layer.kind == ST_LAYER_SHAPEFILE)
         fprintf(f, "  type:      %s (%d)\n", SHPTypeName(stats.shape_type), stats.shape_type);
@@ -238,12 +258,10 @@ steppe_status_t steppe_info_describe(steppe_ctx_t *ctx, const char *path, char *
             fprintf(f, "(%d)", fw);
         fprintf(f, "\n");
     }
-    st = finish_text(ctx, path, &f, &text, out);
+    st = text_finish(ctx, path, &out_text, out);
 
 out:
-    if (f)
-        fclose(f);
-    free(text);
+    text_discard(&out_text);
     st_arena_destroy(arena);
     return st;
 }
@@ -296,9 +314,7 @@ static double attr_number(const char *s)
 steppe_status_t steppe_info_field(steppe_ctx_t *ctx, const char *path, const char *field, char **out)
 {
     st_arena *arena = NULL;
-    char *text = NULL;
-    size_t textlen = 0;
-    FILE *f = NULL;
+    text_out out_text = {0};
     const char **vals = NULL;
     double *nums = NULL;
     value_count *groups = NULL;
@@ -369,11 +385,10 @@ steppe_status_t steppe_info_field(steppe_ctx_t *ctx, const char *path, const cha
     }
     size_t valid = numeric ? nnums : nvals;
 
-    f = open_memstream(&text, &textlen);
-    if (!f) {
-        st = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory", path);
+    st = text_open(ctx, path, &out_text);
+    if (st != STEPPE_OK)
         goto out;
-    }
+    FILE *f = out_text.f;
     fprintf(f, "%s: field %s (%c, %s)\n", path, fs.fields[fi], ftype, numeric ? "numeric" : "text");
     fprintf(f, "  count:     %zu\n", n);
     fprintf(f, "  no-data:   %zu\n", n - valid);
@@ -397,12 +412,10 @@ steppe_status_t steppe_info_field(steppe_ctx_t *ctx, const char *path, const cha
         else
             fprintf(f, "    %-20s %zu\n", groups[i].text, groups[i].count);
     }
-    st = finish_text(ctx, path, &f, &text, out);
+    st = text_finish(ctx, path, &out_text, out);
 
 out:
-    if (f)
-        fclose(f);
-    free(text);
+    text_discard(&out_text);
     free(groups);
     free(nums);
     free(vals);

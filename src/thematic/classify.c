@@ -10,33 +10,29 @@
 
 #include "ctx.h"
 
-static const struct {
-    const char *name;
-    st_class_method method;
-} method_names[] = {
-    {"quantile", ST_CLASS_QUANTILE}, {"equal", ST_CLASS_EQUAL},   {"natural", ST_CLASS_NATURAL},
-    {"fisher", ST_CLASS_NATURAL},    {"stddev", ST_CLASS_STDDEV}, {"pretty", ST_CLASS_PRETTY},
-    {"manual", ST_CLASS_MANUAL},
+/* Each method's name as a style writes it, by its value; fisher is the
+ * style's alias of natural. */
+static const char *const method_names[] = {
+    [ST_CLASS_QUANTILE] = "quantile", [ST_CLASS_EQUAL] = "equal",   [ST_CLASS_NATURAL] = "natural",
+    [ST_CLASS_STDDEV] = "stddev",     [ST_CLASS_PRETTY] = "pretty", [ST_CLASS_MANUAL] = "manual",
+    [ST_CLASS_FISHER] = "fisher",
 };
 
 bool st_class_method_from_name(const char *name, st_class_method *out)
 {
     for (size_t i = 0; i < sizeof method_names / sizeof method_names[0]; i++) {
-        if (strcmp(name, method_names[i].name) == 0) {
-            *out = method_names[i].method;
+        if (strcmp(name, method_names[i]) == 0) {
+            *out = i == ST_CLASS_FISHER ? ST_CLASS_NATURAL : (st_class_method)i;
             return true;
         }
     }
     return false;
 }
 
+/* fisher never leaves the binding (it is folded into natural there). */
 const char *st_class_method_name(st_class_method m)
 {
-    for (size_t i = 0; i < sizeof method_names / sizeof method_names[0]; i++) {
-        if (method_names[i].method == m)
-            return method_names[i].name;
-    }
-    return "unknown";
+    return (unsigned)m < ST_CLASS_FISHER ? method_names[m] : "unknown";
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -410,21 +410,24 @@ static const unsigned char *shp_at(shp_reader *r, size_t off, size_t n, steppe_s
 
 /* ---- opening -------------------------------------------------------------- */
 
+/* The plain (x, y) shape type of shp_type: the Shapefile specification
+ * numbers each type with z 10 above it (PointZ 11) and with m 20 above
+ * (PointM 21), and the drawing reads only x and y. MultiPatch (31) and
+ * numbers that are no type stay as they are. */
+static int plain_type(int shp_type)
+{
+    if ((shp_type > 10 && shp_type < 20) || (shp_type > 20 && shp_type < 30))
+        return shp_type % 10;
+    return shp_type;
+}
+
 static int geom_class(int shp_type)
 {
-    switch (shp_type) {
+    switch (plain_type(shp_type)) {
     case SHPT_POINT:
-    case SHPT_POINTZ:
-    case SHPT_POINTM:
-    case SHPT_MULTIPOINT:
-    case SHPT_MULTIPOINTZ:
-    case SHPT_MULTIPOINTM: return ST_GEOM_POINT;
-    case SHPT_ARC:
-    case SHPT_ARCZ:
-    case SHPT_ARCM: return ST_GEOM_LINE;
-    case SHPT_POLYGON:
-    case SHPT_POLYGONZ:
-    case SHPT_POLYGONM: return ST_GEOM_POLYGON;
+    case SHPT_MULTIPOINT: return ST_GEOM_POINT;
+    case SHPT_ARC: return ST_GEOM_LINE;
+    case SHPT_POLYGON: return ST_GEOM_POLYGON;
     case SHPT_NULL: return ST_GEOM_NONE;
     default: return -1;
     }
@@ -743,10 +746,8 @@ static int decode_record(const unsigned char *c, size_t size, shp_record *rec, c
     rec->type = le_int32(c);
     if (rec->type == SHPT_NULL)
         return REC_NULL;
-    switch (rec->type) {
+    switch (plain_type(rec->type)) {
     case SHPT_POINT:
-    case SHPT_POINTZ:
-    case SHPT_POINTM:
         if (size < 20)
             return REC_BAD;
         rec->nv = 1;
@@ -754,9 +755,7 @@ static int decode_record(const unsigned char *c, size_t size, shp_record *rec, c
         rec->bbox[0] = rec->bbox[2] = le_double(c + 4);
         rec->bbox[1] = rec->bbox[3] = le_double(c + 12);
         return REC_OK;
-    case SHPT_MULTIPOINT:
-    case SHPT_MULTIPOINTZ:
-    case SHPT_MULTIPOINTM: {
+    case SHPT_MULTIPOINT: {
         if (size < 40)
             return REC_BAD;
         int32_t nv = le_int32(c + 36);
@@ -768,11 +767,7 @@ static int decode_record(const unsigned char *c, size_t size, shp_record *rec, c
         break;
     }
     case SHPT_ARC:
-    case SHPT_ARCZ:
-    case SHPT_ARCM:
-    case SHPT_POLYGON:
-    case SHPT_POLYGONZ:
-    case SHPT_POLYGONM: {
+    case SHPT_POLYGON: {
         if (size < 44)
             return REC_BAD;
         int32_t np = le_int32(c + 36);
@@ -1284,6 +1279,23 @@ static void reader_close(shp_reader *r)
         DBFClose(r->dbf);
 }
 
+/* The .dbf's encoding and fields, when there is a .dbf. */
+static steppe_status_t setup_attributes(shp_reader *r)
+{
+    if (!r->dbf)
+        return STEPPE_OK;
+    steppe_status_t st = st_dbf_setup_encoding(r);
+    if (st == STEPPE_OK)
+        st = st_dbf_setup_fields(r);
+    return st;
+}
+
+/* The where filter names fields the file has. */
+static steppe_status_t check_where(shp_reader *r)
+{
+    return st_filter_check(r->job.ctx, r->job.opts->where, r->job.fs);
+}
+
 steppe_status_t st_source_read_shp(steppe_ctx_t *ctx, const char *path, const st_read_opts *opts,
                                    st_arena *arena, st_featureset *out)
 {
@@ -1292,32 +1304,16 @@ steppe_status_t st_source_read_shp(steppe_ctx_t *ctx, const char *path, const st
     shp_reader r;
     reader_init(&r, ctx, path, opts, arena, &fs, &local_stats);
 
-    steppe_status_t st;
+    /* The read, step by step; the first that fails ends it. */
+    static steppe_status_t (*const steps[])(shp_reader *) = {
+        open_shp, st_dbf_open, setup_attributes, setup_crs, check_where, read_records,
+    };
+    steppe_status_t st = STEPPE_OK;
     fs.path = st_arena_strdup(arena, path);
-    if (!fs.path) {
+    if (!fs.path)
         st = STEPPE_ERR_NOMEM;
-        goto out;
-    }
-    st = open_shp(&r);
-    if (st != STEPPE_OK)
-        goto out;
-    st = st_dbf_open(&r);
-    if (st != STEPPE_OK)
-        goto out;
-    if (r.dbf) {
-        st = st_dbf_setup_encoding(&r);
-        if (st == STEPPE_OK)
-            st = st_dbf_setup_fields(&r);
-        if (st != STEPPE_OK)
-            goto out;
-    }
-    st = setup_crs(&r);
-    if (st != STEPPE_OK)
-        goto out;
-    st = st_filter_check(ctx, r.job.opts->where, &fs);
-    if (st != STEPPE_OK)
-        goto out;
-    st = read_records(&r);
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0] && st == STEPPE_OK; i++)
+        st = steps[i](&r);
     if (st != STEPPE_OK)
         goto out;
     summarise_warnings(&r);

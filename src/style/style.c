@@ -42,41 +42,39 @@ typedef struct budget {
 
 /* ---- quoting user text in messages ------------------------------------------ */
 
+/* Well-formed UTF-8 by its lead byte (the Unicode Standard, table 3-7;
+ * RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF): the
+ * sequence's length, the lead's payload bits and the range of the second
+ * byte (any further byte is 80..BF). */
+static const struct utf8_lead {
+    unsigned char first, last; /* lead bytes */
+    unsigned char n, mask, lo, hi;
+} utf8_leads[] = {
+    {0xC2, 0xDF, 2, 0x1F, 0x80, 0xBF}, {0xE0, 0xE0, 3, 0x0F, 0xA0, 0xBF}, {0xE1, 0xEC, 3, 0x0F, 0x80, 0xBF},
+    {0xED, 0xED, 3, 0x0F, 0x80, 0x9F}, {0xEE, 0xEF, 3, 0x0F, 0x80, 0xBF}, {0xF0, 0xF0, 4, 0x07, 0x90, 0xBF},
+    {0xF1, 0xF3, 4, 0x07, 0x80, 0xBF}, {0xF4, 0xF4, 4, 0x07, 0x80, 0x8F},
+};
+
 /* Length of the well-formed UTF-8 sequence at s (1-4), or 0 when s does not
- * start one (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF).
- * *cp receives the code point. */
+ * start one. *cp receives the code point. */
 static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
 {
     unsigned c = s[0];
-    size_t n;
-    uint32_t v;
-    unsigned lo = 0x80;
-    unsigned hi = 0xBF;
     if (c < 0x80) {
         *cp = c;
         return 1;
     }
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-        v = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        v = c & 0x0F;
-        if (c == 0xE0)
-            lo = 0xA0;
-        if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        v = c & 0x07;
-        if (c == 0xF0)
-            lo = 0x90;
-        if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        return 0;
+    const struct utf8_lead *lead = NULL;
+    for (size_t i = 0; i < sizeof utf8_leads / sizeof utf8_leads[0] && !lead; i++) {
+        if (c >= utf8_leads[i].first && c <= utf8_leads[i].last)
+            lead = &utf8_leads[i];
     }
-    for (size_t i = 1; i < n; i++) {
+    if (!lead)
+        return 0;
+    uint32_t v = c & lead->mask;
+    unsigned lo = lead->lo;
+    unsigned hi = lead->hi;
+    for (size_t i = 1; i < lead->n; i++) {
         unsigned t = s[i];
         if (t < lo || t > hi)
             return 0;
@@ -85,7 +83,7 @@ static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
         v = (v << 6) | (t & 0x3F);
     }
     *cp = v;
-    return n;
+    return lead->n;
 }
 
 /* Code points that would break a one-line message or reorder what the

@@ -162,14 +162,13 @@ fail:
     return status;
 }
 
-/* Frees the names and forgets everything; the files are dealt with. */
+/* Frees the names and forgets the files, which are dealt with; the context
+ * stays, for an abort that may follow. */
 static void release(st_atomic *a)
 {
     free(a->target);
     free(a->tmp);
-    a->target = NULL;
-    a->tmp = NULL;
-    a->fp = NULL;
+    *a = (st_atomic){.ctx = a->ctx};
 }
 
 steppe_status_t st_atomic_commit(steppe_ctx_t *ctx, st_atomic *a)

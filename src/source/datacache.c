@@ -7,7 +7,7 @@
 #include "source.h"
 
 struct st_datacache {
-    st_arena *arena;
+    st_arena *arena;         /* the features, and the two arrays below */
     const st_layer **layers; /* the first layer that read each file */
     st_featureset *sets;
     size_t n;
@@ -27,8 +27,6 @@ void st_datacache_destroy(st_datacache *c)
     if (!c)
         return;
     st_arena_destroy(c->arena);
-    free(c->layers);
-    free(c->sets);
     free(c);
 }
 
@@ -40,10 +38,12 @@ steppe_status_t st_datacache_load(steppe_ctx_t *ctx, const st_map *map, st_datac
     if (!c)
         return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
     c->arena = st_arena_create(0);
-    c->layers = calloc(map->nlayers ? map->nlayers : 1, sizeof *c->layers);
-    c->sets = calloc(map->nlayers ? map->nlayers : 1, sizeof *c->sets);
+    if (c->arena) {
+        c->layers = st_arena_calloc(c->arena, map->nlayers ? map->nlayers : 1, sizeof *c->layers);
+        c->sets = st_arena_calloc(c->arena, map->nlayers ? map->nlayers : 1, sizeof *c->sets);
+    }
     steppe_status_t st = STEPPE_OK;
-    if (!c->arena || !c->layers || !c->sets) {
+    if (!c->layers || !c->sets) {
         st = st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
         goto done;
     }

@@ -959,13 +959,20 @@ static int grid_index(double v, double v0, double cs, int n)
     return f < 0 ? 0 : f >= n ? n - 1 : (int)f;
 }
 
-static void pole_edges_free(pole_edges *pe)
+/* Frees the grid; the edges are then scanned one by one. */
+static void pole_grid_free(pole_edges *pe)
 {
-    free(pe->e);
     free(pe->cell_start);
     free(pe->cell_items);
     free(pe->row_start);
     free(pe->row_items);
+    pe->cell_start = pe->cell_items = pe->row_start = pe->row_items = NULL;
+}
+
+static void pole_edges_free(pole_edges *pe)
+{
+    free(pe->e);
+    pole_grid_free(pe);
     memset(pe, 0, sizeof *pe);
 }
 
@@ -1061,14 +1068,8 @@ static bool pole_edges_make(const st_feature *f, pole_edges *pe)
             e->inv_len2 = len2 > 0 ? 1 / len2 : 0;
         }
     }
-    if (pe->n >= POLE_GRID_MIN && !pole_grid_make(pe)) {
-        /* Out of memory for the grid: scan every edge. */
-        free(pe->cell_start);
-        free(pe->cell_items);
-        free(pe->row_start);
-        free(pe->row_items);
-        pe->cell_start = pe->cell_items = pe->row_start = pe->row_items = NULL;
-    }
+    if (pe->n >= POLE_GRID_MIN && !pole_grid_make(pe))
+        pole_grid_free(pe); /* out of memory for the grid: scan every edge */
     return true;
 }
 

@@ -450,14 +450,10 @@ static steppe_status_t index_reserve(shp_reader *r, size_t n)
     size_t cap = r->index_cap ? r->index_cap : 256;
     while (cap < n)
         cap *= 2;
-    uint32_t *off = realloc(r->rec_off, cap * sizeof *off);
-    if (!off)
+    struct shp_index_entry *index = realloc(r->index, cap * sizeof *index);
+    if (!index)
         return STEPPE_ERR_NOMEM;
-    r->rec_off = off;
-    uint32_t *len = realloc(r->rec_len, cap * sizeof *len);
-    if (!len)
-        return STEPPE_ERR_NOMEM;
-    r->rec_len = len;
+    r->index = index;
     r->index_cap = cap;
     return STEPPE_OK;
 }
@@ -568,8 +564,7 @@ static steppe_status_t read_shx(shp_reader *r, const char *path)
                           (int32_t)(off > (uint32_t)INT32_MAX ? off : len));
             goto out;
         }
-        r->rec_off[i] = off;
-        r->rec_len[i] = len;
+        r->index[i] = (struct shp_index_entry){off, len};
     }
     r->nrec = n;
 out:
@@ -623,8 +618,7 @@ static steppe_status_t rebuild_shx(shp_reader *r)
         if (!stop) {
             if (index_reserve(r, n + 1) != STEPPE_OK)
                 return STEPPE_ERR_NOMEM;
-            r->rec_off[n] = (uint32_t)(off / 2);
-            r->rec_len[n] = len;
+            r->index[n] = (struct shp_index_entry){(uint32_t)(off / 2), len};
             n++;
             off += 8 + 2 * (size_t)len;
             continue;
@@ -1066,17 +1060,17 @@ static steppe_status_t add_record(shp_reader *r, int rec, const shp_record *d)
 /* Record i's offset in the .shp and content length, in bytes. */
 static size_t rec_offset(const shp_reader *r, size_t i)
 {
-    return 2 * (size_t)r->rec_off[i];
+    return 2 * (size_t)r->index[i].off;
 }
 
 static size_t rec_length(const shp_reader *r, size_t i)
 {
-    return 2 * (size_t)r->rec_len[i];
+    return 2 * (size_t)r->index[i].len;
 }
 
 static int record_inside(const shp_reader *r, size_t i)
 {
-    return 2 * (uint64_t)r->rec_off[i] + 8 + 2 * (uint64_t)r->rec_len[i] <= r->size;
+    return 2 * (uint64_t)r->index[i].off + 8 + 2 * (uint64_t)r->index[i].len <= r->size;
 }
 
 /* The number of index entries to go through: what the .shx lists, cut to
@@ -1268,8 +1262,7 @@ static void reader_close(shp_reader *r)
     free(r->attrs);
     free(r->offs);
     free(r->row);
-    free(r->rec_off);
-    free(r->rec_len);
+    free(r->index);
     if (r->cd != (iconv_t)-1)
         iconv_close(r->cd);
     free(r->win);

@@ -26,10 +26,12 @@ typedef struct shp_reader {
     int shape_type;
     double bounds[4]; /* as the header states them */
     size_t nrec;      /* index entries */
-    /* The index in 16-bit words, as the .shx holds it (4 bytes an entry
-     * rather than 8: a million records' index is 8 MB, not 16): */
-    uint32_t *rec_off; /* offset of each record's 8-byte header in the .shp */
-    uint32_t *rec_len; /* content length, after the record header */
+    /* The index in 16-bit words, as the .shx holds it (4 bytes a number
+     * rather than 8: a million records' index is 8 MB, not 16). */
+    struct shp_index_entry {
+        uint32_t off; /* offset of the record's 8-byte header in the .shp */
+        uint32_t len; /* content length, after the record header */
+    } * index;
     size_t index_cap;
 
     SAHooks hooks;

@@ -599,7 +599,6 @@ static steppe_status_t csv_read(st_source *src, const st_read_opts *opts, st_are
 }
 
 const st_driver st_driver_csv = {
-    .name = "csv",
     .format = "CSV",
     .kind = ST_LAYER_CSV,
     .read = csv_read,

@@ -54,9 +54,8 @@ typedef struct st_source_desc {
 typedef struct st_source st_source;
 
 typedef struct st_driver {
-    const char *name;   /* the layer type that selects it: "geojson" */
     const char *format; /* for messages: "GeoJSON" */
-    st_layer_kind kind;
+    st_layer_kind kind; /* the layer type that selects it (its word: st_sniff_kind_name()) */
     /* Opens what layer names and checks it is of this format; sets
      * src->state. Errors: STEPPE_ERR_DATA_OPEN, STEPPE_ERR_DATA_CORRUPT
      * ("PATH: not a GeoPackage (...)"), STEPPE_ERR_NOMEM. */

@@ -1447,7 +1447,6 @@ out:
 }
 
 const st_driver st_driver_geojson = {
-    .name = "geojson",
     .format = "GeoJSON",
     .kind = ST_LAYER_GEOJSON,
     .open = gj_open,

@@ -713,7 +713,6 @@ out:
 }
 
 const st_driver st_driver_gpkg = {
-    .name = "gpkg",
     .format = "GeoPackage",
     .kind = ST_LAYER_GPKG,
     .open = gp_open,

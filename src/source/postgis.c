@@ -984,7 +984,6 @@ static void pg_close_source(st_source *src)
 }
 
 const st_driver st_driver_postgis = {
-    .name = "postgis",
     .format = "PostGIS",
     .kind = ST_LAYER_POSTGIS,
     .open = pg_open,

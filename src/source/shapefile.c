@@ -1343,7 +1343,6 @@ static steppe_status_t shp_read(st_source *src, const st_read_opts *opts, st_are
 }
 
 const st_driver st_driver_shapefile = {
-    .name = "shapefile",
     .format = "Shapefile",
     .kind = ST_LAYER_SHAPEFILE,
     .describe = shp_describe,

@@ -64,6 +64,17 @@ static int fail(steppe_ctx_t *ctx, steppe_status_t status)
     return steppe_status_exit_code(status);
 }
 
+/* prefix, text and suffix in one new string (the caller frees it); NULL
+ * when out of memory. */
+static char *concat3(const char *prefix, const char *text, const char *suffix)
+{
+    size_t len = strlen(prefix) + strlen(text) + strlen(suffix) + 1;
+    char *s = malloc(len);
+    if (s)
+        snprintf(s, len, "%s%s%s", prefix, text, suffix);
+    return s;
+}
+
 static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int usage_error(const char *cmd, const char *fmt, ...)
@@ -725,13 +736,11 @@ static int run_render(cli *c, render_args *ra)
 
     if (ra->n_outputs == 0) {
         const char *name = steppe_style_name(style);
-        size_t len = strlen(name) + sizeof "out/.png";
-        default_out = malloc(len);
+        default_out = concat3("out/", name, ".png");
         if (!default_out) {
             rc = usage_error(NULL, "out of memory");
             goto done;
         }
-        snprintf(default_out, len, "out/%s.png", name);
         rc = ensure_out_dir();
         if (rc != 0)
             goto done;
@@ -1079,13 +1088,11 @@ static int cmd_atlas(cli *c, int argc, char **argv)
     if (where) {
         /* --where becomes the style's highlight.where, given as an override,
          * so it is parsed and validated exactly like a filter in a file. */
-        size_t len = strlen(where) + sizeof "highlight.where=";
-        where_set = malloc(len);
+        where_set = concat3("highlight.where=", where, "");
         if (!where_set) {
             rc = usage_error(NULL, "out of memory");
             goto done;
         }
-        snprintf(where_set, len, "highlight.where=%s", where);
         sets[n_sets++] = where_set;
     }
     ctx = make_ctx(c);

@@ -131,24 +131,28 @@ farthest(const double *xy, size_t i, size_t j, double ax, double ay, double dx, 
 #define farthest farthest_scalar
 #endif
 
-/* The chord of xy[i..j] as dp() sets it up. */
-static void chord(const double *xy, size_t i, size_t j, double c[5])
+/* The segment from xy[i] to xy[j] as the scans take it: start, direction
+ * and 1 / |direction|² (0 when the two points coincide). */
+typedef struct chord {
+    double ax, ay, dx, dy, inv_len2;
+} chord;
+
+static inline chord chord_of(const double *xy, size_t i, size_t j)
 {
-    c[0] = xy[2 * i];
-    c[1] = xy[2 * i + 1];
-    c[2] = xy[2 * j] - c[0];
-    c[3] = xy[2 * j + 1] - c[1];
-    double len2 = c[2] * c[2] + c[3] * c[3];
-    c[4] = len2 > 0 ? 1 / len2 : 0;
+    chord c = {xy[2 * i], xy[2 * i + 1], 0, 0, 0};
+    c.dx = xy[2 * j] - c.ax;
+    c.dy = xy[2 * j + 1] - c.ay;
+    double len2 = c.dx * c.dx + c.dy * c.dy;
+    c.inv_len2 = len2 > 0 ? 1 / len2 : 0;
+    return c;
 }
 
 size_t st_generalize_farthest(const double *xy, size_t i, size_t j, bool vector, double *best)
 {
-    double c[5];
-    chord(xy, i, j, c);
+    chord c = chord_of(xy, i, j);
     if (vector)
-        return farthest(xy, i, j, c[0], c[1], c[2], c[3], c[4], best);
-    return farthest_scalar(xy, i, j, c[0], c[1], c[2], c[3], c[4], best);
+        return farthest(xy, i, j, c.ax, c.ay, c.dx, c.dy, c.inv_len2, best);
+    return farthest_scalar(xy, i, j, c.ax, c.ay, c.dx, c.dy, c.inv_len2, best);
 }
 
 static void dp(const double *xy, size_t a, size_t b, double tol2, uint8_t *keep, size_t *stack)
@@ -167,9 +171,8 @@ static void dp(const double *xy, size_t a, size_t b, double tol2, uint8_t *keep,
         size_t i = stack[--sp];
         if (j <= i + 1)
             continue;
-        double c[5];
-        chord(xy, i, j, c);
-        double ax = c[0], ay = c[1], dx = c[2], dy = c[3], inv_len2 = c[4];
+        chord c = chord_of(xy, i, j);
+        double ax = c.ax, ay = c.ay, dx = c.dx, dy = c.dy, inv_len2 = c.inv_len2;
         double best = -1;
         size_t m = i;
         work += j - i - 1;

@@ -111,6 +111,46 @@ START_TEST(test_sawtooth_shallow)
 }
 END_TEST
 
+/* The four-lane scan finds the vertex the plain loop finds, ties included:
+ * points on a coarse grid around short chords, so that many are equally
+ * far, at every length from none to 40 and every start modulo 4. */
+START_TEST(test_farthest_lanes)
+{
+    enum { N = 48 };
+    double xy[2 * N];
+    unsigned seed = 12345;
+    size_t ties = 0;
+    for (int round = 0; round < 4000; round++) {
+        for (int k = 0; k < N; k++) {
+            seed = seed * 1103515245u + 12345u;
+            xy[2 * k] = (double)((seed >> 16) % 7);
+            seed = seed * 1103515245u + 12345u;
+            xy[2 * k + 1] = (double)((seed >> 16) % 5) - 2;
+        }
+        size_t i = (size_t)(round % 4);
+        size_t j = i + 1 + (size_t)(round / 4 % 41);
+        double bs, bv;
+        size_t ms = st_generalize_farthest(xy, i, j, false, &bs);
+        size_t mv = st_generalize_farthest(xy, i, j, true, &bv);
+        ck_assert_msg(ms == mv && bs == bv, "chord %zu-%zu: scalar %zu (%g), vector %zu (%g)", i, j, ms, bs,
+                      mv, bv);
+        /* Rounds where the farthest distance is reached more than once. */
+        size_t reached = 0;
+        for (size_t k = i + 1; k < j; k++) {
+            double dx = xy[2 * j] - xy[2 * i], dy = xy[2 * j + 1] - xy[2 * i + 1];
+            double len2 = dx * dx + dy * dy;
+            double inv = len2 > 0 ? 1 / len2 : 0;
+            double t = ((xy[2 * k] - xy[2 * i]) * dx + (xy[2 * k + 1] - xy[2 * i + 1]) * dy) * inv;
+            t = t < 0 ? 0 : t > 1 ? 1 : t;
+            double ex = xy[2 * i] + t * dx - xy[2 * k], ey = xy[2 * i + 1] + t * dy - xy[2 * k + 1];
+            reached += ex * ex + ey * ey == bs;
+        }
+        ties += reached > 1;
+    }
+    ck_assert_uint_gt(ties, 1000);
+}
+END_TEST
+
 static Suite *generalize_suite(void)
 {
     Suite *s = suite_create("generalize");
@@ -119,6 +159,7 @@ static Suite *generalize_suite(void)
     tcase_add_test(tc, test_ordinary_line);
     tcase_add_test(tc, test_sawtooth_ring);
     tcase_add_test(tc, test_sawtooth_shallow);
+    tcase_add_test(tc, test_farthest_lanes);
     suite_add_tcase(s, tc);
     return s;
 }

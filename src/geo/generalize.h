@@ -9,6 +9,8 @@
 #ifndef ST_GENERALIZE_H
 #define ST_GENERALIZE_H
 
+#include <stdbool.h>
+
 #include "features.h"
 
 /* Simplifies every line and ring of fs in place to tol_px pixels. Part
@@ -18,5 +20,12 @@
  * of bounded length, so pathological input cannot make it quadratic.
  * Points layers are left alone. Returns the number of vertices removed. */
 size_t st_generalize_px(st_featureset *fs, double tol_px);
+
+/* Douglas–Peucker's step on the points xy[i..j] (x, y pairs): the first
+ * one strictly between i and j farthest from the segment i-j, with its
+ * squared distance in *best (i and -1 when there is none). vector: the
+ * four-lane scan st_generalize_px() uses, else the plain loop it must agree
+ * with to the vertex (check_generalize compares them). */
+size_t st_generalize_farthest(const double *xy, size_t i, size_t j, bool vector, double *best);
 
 #endif

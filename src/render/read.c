@@ -559,21 +559,33 @@ static void derive_free(st_scene *r)
 
 /* ---- source files read and projected on every core ---------------------- */
 
+/* Features of one file that could not be projected, summed over the
+ * pieces it is projected in: how many, and the record of the first (the
+ * file's one warning, st_warn_unprojected). */
+typedef struct unprojected {
+    size_t n;
+    uint32_t first;
+} unprojected;
+
+static void unprojected_add(unprojected *u, size_t n, uint32_t first)
+{
+    if (n && !u->n)
+        u->first = first;
+    u->n += n;
+}
+
 /* What the batches of a streamed layer came to. */
 typedef struct stream_counts {
-    size_t drawn;    /* features meeting the canvas */
-    size_t vertices; /* their vertices, projected and generalised */
-    size_t nfailed;  /* features that could not be projected */
-    uint32_t first_failed;
+    size_t drawn;           /* features meeting the canvas */
+    size_t vertices;        /* their vertices, projected and generalised */
+    unprojected failed;     /* features that could not be projected */
     size_t source_vertices; /* as read, before generalisation */
 } stream_counts;
 
 static void counts_add(stream_counts *c, const st_view *v, const st_featureset *fs, size_t nfailed,
                        uint32_t first_failed)
 {
-    if (nfailed && !c->nfailed)
-        c->first_failed = first_failed;
-    c->nfailed += nfailed;
+    unprojected_add(&c->failed, nfailed, first_failed);
     c->drawn += st_read_count_visible(v, fs);
     for (size_t i = 0; i < fs->n; i++)
         c->vertices += fs->feat[i].npoints;
@@ -636,8 +648,7 @@ typedef struct half_job {
     steppe_ctx_t *ctx;
     st_arena *arena;
     steppe_status_t st;
-    size_t nfailed;
-    uint32_t first_failed;
+    unprojected failed;
 } half_job;
 
 static void *half_run(void *arg)
@@ -648,8 +659,8 @@ static void *half_run(void *arg)
     h->st = st_proj_create(h->ctx, h->job->crs, h->r->map->crs,
                            layer->crs ? layer->crs_loc : layer->source_loc, &proj);
     if (h->st == STEPPE_OK)
-        h->st = st_project_features_counted(h->ctx, proj, &h->r->view, &h->fs, h->arena, &h->nfailed,
-                                            &h->first_failed);
+        h->st = st_project_features_counted(h->ctx, proj, &h->r->view, &h->fs, h->arena, &h->failed.n,
+                                            &h->failed.first);
     if (h->st == STEPPE_OK)
         st_generalize_px(&h->fs, GENERALIZE_PX);
     return NULL;
@@ -664,12 +675,11 @@ static void *half_run(void *arg)
  * is a second core; failures are warned about once for the whole file. */
 static steppe_status_t project_source(st_scene *r, source_job *job, st_proj *proj)
 {
-    size_t nfailed = 0;
-    uint32_t first_failed = 0;
+    unprojected failed = {0};
     size_t total = 0;
     for (size_t i = 0; i < job->fs.n; i++)
         total += job->fs.feat[i].npoints;
-    half_job h = {r, job, job->fs, NULL, NULL, STEPPE_OK, 0, 0};
+    half_job h = {r, job, job->fs, NULL, NULL, STEPPE_OK, {0, 0}};
     msg_log sink = {0}; /* the half's messages, appended to job's after the join */
     bool split = total > SPLIT_VERTICES && job->fs.n > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1;
     if (split) {
@@ -692,7 +702,7 @@ static steppe_status_t project_source(st_scene *r, source_job *job, st_proj *pro
         } else {
             steppe_ctx_set_logger(h.ctx, msg_log_add, &sink);
             steppe_status_t st = st_project_features_counted(job->ctx, proj, &r->view, &job->fs, job->arena,
-                                                             &nfailed, &first_failed);
+                                                             &failed.n, &failed.first);
             if (st == STEPPE_OK)
                 st_generalize_px(&job->fs, GENERALIZE_PX);
             pthread_join(thread, NULL);
@@ -703,21 +713,19 @@ static steppe_status_t project_source(st_scene *r, source_job *job, st_proj *pro
                 return st_error(job->ctx, h.st, "%s", steppe_ctx_last_error(h.ctx));
             /* The kept features of the second half follow those of the first. */
             memmove(job->fs.feat + job->fs.n, h.fs.feat, h.fs.n * sizeof *h.fs.feat);
-            if (h.nfailed && !nfailed)
-                first_failed = h.first_failed;
-            nfailed += h.nfailed;
+            unprojected_add(&failed, h.failed.n, h.failed.first);
             job->fs.n += h.fs.n;
         }
     }
     if (!split) {
         steppe_status_t st = st_project_features_counted(job->ctx, proj, &r->view, &job->fs, job->arena,
-                                                         &nfailed, &first_failed);
+                                                         &failed.n, &failed.first);
         if (st != STEPPE_OK)
             return st;
         st_generalize_px(&job->fs, GENERALIZE_PX);
     }
-    if (nfailed)
-        st_warn_unprojected(job->ctx, &job->fs, nfailed, first_failed);
+    if (failed.n)
+        st_warn_unprojected(job->ctx, &job->fs, failed.n, failed.first);
     return STEPPE_OK;
 }
 
@@ -1159,8 +1167,8 @@ static void stream_run(stream_read *sr)
     st_featureset fs;
     st = st_source_stream_layer(sr->ctx, &job->unfiltered, &how, arena, &fs);
     if (st == STEPPE_OK && sr->counts) {
-        if (sr->counts->nfailed)
-            st_warn_unprojected(sr->ctx, &fs, sr->counts->nfailed, sr->counts->first_failed);
+        if (sr->counts->failed.n)
+            st_warn_unprojected(sr->ctx, &fs, sr->counts->failed.n, sr->counts->failed.first);
         sr->counts->source_vertices = fs.source_vertices;
     }
 out:

@@ -9,7 +9,7 @@ suppressPackageStartupMessages({ library(RColorBrewer); library(viridisLite) })
 hex <- function(cols) paste(substr(toupper(cols), 2, 7), collapse = " ")
 out <- c(
 "# Colour ramps by name, read by cmake/ramp_data.cmake into the build's",
-"# ramp_data.h. Written by tools/make-ramp-data.R; do not edit by hand.",
+"# ramp_data.inc. Written by tools/make-ramp-data.R; do not edit by hand.",
 "#",
 "# ColorBrewer colour schemes: Cynthia A. Brewer, Mark Harrower and The",
 "# Pennsylvania State University, http://colorbrewer2.org/ (colours taken",

@@ -9,7 +9,7 @@
 
 #include "ctx.h"
 #include "names.h"
-#include "ramp_data.h" /* written by the build from ramps.csv */
+#include "ramp_data.inc" /* written by the build from ramps.csv */
 
 #define NRAMPS (sizeof ramp_defs / sizeof ramp_defs[0])
 

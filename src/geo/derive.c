@@ -1231,19 +1231,13 @@ void st_polygon_pole(const st_feature *f, double precision, double *x, double *y
     free(copy.parts);
 }
 
-/* A ring's area, for st_part_largest (an empty ring is never taken). */
-static double ring_area(const double *xy, size_t n)
-{
-    return n > 0 ? fabs(st_ring_area2(xy, n)) : -1;
-}
-
 static void polygon_pole(const st_feature *f, double precision, double *x, double *y, double *dist)
 {
     /* The largest ring by area bounds the search. */
     uint32_t ra;
     uint32_t rb;
     *x = *y = *dist = 0;
-    st_part_largest(f, ring_area, &ra, &rb);
+    st_part_largest(f, st_ring_area2_abs, &ra, &rb);
     if (rb == ra)
         return;
     double bb[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};

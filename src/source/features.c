@@ -240,6 +240,11 @@ double st_ring_area2(const double *xy, size_t n)
     return s;
 }
 
+double st_ring_area2_abs(const double *xy, size_t n)
+{
+    return n > 0 ? fabs(st_ring_area2(xy, n)) : -1;
+}
+
 double st_part_largest(const st_feature *f, double (*measure)(const double *xy, size_t n), uint32_t *a,
                        uint32_t *b)
 {

@@ -41,6 +41,10 @@ typedef struct st_feature {
  * ring runs counter-clockwise with y up. */
 double st_ring_area2(const double *xy, size_t n);
 
+/* |st_ring_area2()| of a ring, -1 for one of no points: the measure that
+ * st_part_largest() takes to find the largest ring. */
+double st_ring_area2_abs(const double *xy, size_t n);
+
 /* Where part k of f begins in f->xy, in points (0 for a feature without a
  * parts array). */
 static inline uint32_t st_part_begin(const st_feature *f, uint32_t k)

@@ -677,14 +677,10 @@ fail:
  * the other way round throughout works as well. */
 static bool polygon_centroid(const st_feature *f, double *x, double *y)
 {
-    double big = 0;
-    for (uint32_t k = 0; k < f->nparts; k++) {
-        uint32_t a = st_part_begin(f, k);
-        uint32_t b = st_part_end(f, k);
-        double s = st_ring_area2(f->xy + 2 * (size_t)a, b - a);
-        if (fabs(s) > fabs(big))
-            big = s;
-    }
+    uint32_t ra;
+    uint32_t rb;
+    st_part_largest(f, st_ring_area2_abs, &ra, &rb);
+    double big = st_ring_area2(f->xy + 2 * (size_t)ra, rb - ra);
     if (big == 0)
         return false;
     /* Relative to the first vertex, to keep the products small. */

@@ -389,6 +389,28 @@ static char *trimmed_sql(pg *c, const char *sql)
 
 /* Table mode: the table exists (the search path decides an unqualified
  * name); sets shape->from, schema, table and order. */
+/* The table named $1 (NULLs when there is none): its schema and name as
+ * the server spells them, its primary key when that is one column, and the
+ * type OIDs of geometry and geography (NULL without PostGIS). */
+static const char FIND_TABLE_SQL[] =
+    "SELECT n.nspname, c.relname, "
+    "(SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+    "AND a.attnum = i.indkey[0] WHERE i.indrelid = c.oid AND i.indisprimary "
+    "AND i.indnatts = 1), to_regtype('geometry')::oid, to_regtype('geography')::oid "
+    "FROM (SELECT to_regclass($1) AS oid) r "
+    "LEFT JOIN pg_class c ON c.oid = r.oid LEFT JOIN pg_namespace n ON n.oid = c.relnamespace";
+
+/* Every geometry and geography column (steppe info), each with its
+ * table's row estimate and " geography" for the second kind. */
+static const char LIST_TABLES_SQL[] =
+    "SELECT g.s, g.t, g.col, g.type, g.srid, (SELECT GREATEST(c.reltuples, 0)::bigint "
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = g.s AND c.relname = g.t), g.kind "
+    "FROM (SELECT f_table_schema AS s, f_table_name AS t, f_geometry_column AS col, type, srid, "
+    "'' AS kind FROM geometry_columns UNION ALL "
+    "SELECT f_table_schema, f_table_name, f_geography_column, type, srid, ' geography' "
+    "FROM geography_columns) g ORDER BY 1, 2, 3";
+
 static steppe_status_t find_table(pg *c, pg_shape *shape)
 {
     steppe_status_t st = STEPPE_OK;
@@ -407,15 +429,7 @@ static steppe_status_t find_table(pg *c, pg_shape *shape)
     }
     if (!qname)
         return st ? st : STEPPE_ERR_NOMEM;
-    PGresult *res =
-        run(c,
-            "SELECT n.nspname, c.relname, "
-            "(SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
-            "AND a.attnum = i.indkey[0] WHERE i.indrelid = c.oid AND i.indisprimary "
-            "AND i.indnatts = 1), to_regtype('geometry')::oid, to_regtype('geography')::oid "
-            "FROM (SELECT to_regclass($1) AS oid) r "
-            "LEFT JOIN pg_class c ON c.oid = r.oid LEFT JOIN pg_namespace n ON n.oid = c.relnamespace",
-            1, qname, NULL, 0, &st);
+    PGresult *res = run(c, FIND_TABLE_SQL, 1, qname, NULL, 0, &st);
     if (!res)
         return st;
     if (PQntuples(res) == 1)
@@ -1016,17 +1030,7 @@ static steppe_status_t list_tables(pg *c, FILE *out)
         return PQstatus(c->conn) == CONNECTION_BAD
                    ? result_fail(c, NULL, 0)
                    : pg_fail(c, STEPPE_ERR_DATA_OPEN, "PostGIS is not installed in this database");
-    /* The geometry and geography columns, each with its table's row estimate. */
-    PGresult *res =
-        run(c,
-            "SELECT g.s, g.t, g.col, g.type, g.srid, (SELECT GREATEST(c.reltuples, 0)::bigint "
-            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = g.s AND c.relname = g.t), g.kind "
-            "FROM (SELECT f_table_schema AS s, f_table_name AS t, f_geometry_column AS col, type, srid, "
-            "'' AS kind FROM geometry_columns UNION ALL "
-            "SELECT f_table_schema, f_table_name, f_geography_column, type, srid, ' geography' "
-            "FROM geography_columns) g ORDER BY 1, 2, 3",
-            0, NULL, NULL, 0, &st);
+    PGresult *res = run(c, LIST_TABLES_SQL, 0, NULL, NULL, 0, &st);
     if (!res)
         return st;
     int n = PQntuples(res);

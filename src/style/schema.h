@@ -2,11 +2,11 @@
  *
  * Every key a style may hold is one row of a single static table: its full
  * path pattern, its type (which is also its converter), its default, its
- * allowed words or numeric range, where its value lands in the map model
- * (a struct and an offset) and one line of documentation. model.c validates
- * against it, takes defaults from it and walks it to fill the model, so a
- * plain key is one row; docs/style-reference.md documents the same paths
- * and ranges (tests keep the two in step). Patterns: "*" stands for any
+ * allowed words or numeric range, and where its value lands in the map
+ * model (a struct and an offset). model.c validates against it, takes
+ * defaults from it and walks it to fill the model, so a plain key is one
+ * row; what a key means is written once, in docs/style-reference.md, which
+ * documents the same paths and ranges (tests keep the two in step). Patterns: "*" stands for any
  * layer name, "[]" for any list item, as in "layers.*.classes[].style.fill". */
 #ifndef ST_SCHEMA_H
 #define ST_SCHEMA_H
@@ -79,7 +79,6 @@ typedef struct st_schema_key {
     st_target target;
     size_t offset; /* of the field in target's struct */
     size_t aux;    /* of the companion field (see the types), or ST_NO_AUX */
-    const char *doc;
 } st_schema_key;
 
 /* The row whose path is exactly pattern, or NULL. */

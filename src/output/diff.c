@@ -79,18 +79,13 @@ static steppe_status_t read_rgba(steppe_ctx_t *ctx, const char *path, rgba_image
         status = st_error(ctx, STEPPE_ERR_DATA_CORRUPT, "%s: not a PNG file", path);
         goto done;
     }
-    png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &es, st_png_on_error, st_png_on_warning);
-    if (png)
-        info = png_create_info_struct(png);
-    if (!png || !info) {
-        status = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory for the PNG reader", path);
+    status = st_png_create(ctx, path, false, fp, &es, &png, &info);
+    if (status != STEPPE_OK)
         goto done;
-    }
     if (setjmp(png_jmpbuf(png))) {
         status = st_error(ctx, STEPPE_ERR_DATA_CORRUPT, "%s: unreadable PNG: %s", path, es.msg);
         goto done;
     }
-    png_init_io(png, fp);
     png_set_sig_bytes(png, sizeof sig);
     png_set_user_limits(png, 1u << 20, 1u << 20);
     png_read_info(png, info);

@@ -536,20 +536,15 @@ steppe_status_t st_png_write_rows(steppe_ctx_t *ctx, FILE *fp, const char *path,
     if (level < -1 || level > 9)
         return st_error(ctx, STEPPE_ERR_USAGE, "PNG compression level %d out of range (0-9)", level);
 
-    png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &es, st_png_on_error, st_png_on_warning);
-    if (png)
-        info = png_create_info_struct(png);
-    if (!png || !info) {
-        status = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory for the PNG writer", path);
+    status = st_png_create(ctx, path, true, fp, &es, &png, &info);
+    if (status != STEPPE_OK)
         goto done;
-    }
     /* png and info are not changed after setjmp, so they keep their
      * values across the longjmp without volatile. */
     if (setjmp(png_jmpbuf(png))) {
         status = st_error(ctx, STEPPE_ERR_IO, "%s: cannot write PNG: %s", path, es.msg);
         goto done;
     }
-    png_init_io(png, fp);
     png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8,
                  alpha ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);

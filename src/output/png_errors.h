@@ -9,6 +9,8 @@
 #define ST_PNG_ERRORS_H
 
 #include <png.h>
+#include <stdbool.h>
+#include <stdio.h>
 
 #include "ctx.h"
 
@@ -27,5 +29,13 @@ void st_png_on_error(png_structp png, png_const_charp msg);
  * chunks: an iCCP profile it dislikes, a bad tEXt keyword, so that
  * comparing a foreign reference image does not spray warnings). */
 void st_png_on_warning(png_structp png, png_const_charp msg);
+
+/* libpng's reader (write false) or writer for fp and its info struct,
+ * reporting through es with the handlers above. When memory runs out:
+ * "PATH: out of memory for the PNG reader/writer" through ctx; *png may
+ * then be set and *info NULL, and the caller destroys what is set, as
+ * after any other failure. */
+steppe_status_t st_png_create(steppe_ctx_t *ctx, const char *path, bool write, FILE *fp, st_png_errors *es,
+                              png_structp *png, png_infop *info);
 
 #endif

@@ -289,6 +289,11 @@ static void add(st_hairline *h, int x, int y, double c)
     e->y = (uint16_t)y;
     e->cov = (float)c;
     e->seg = h->cur_id;
+    /* The pixel is composited when it leaves the cache, a stroke of 32 px
+     * later: fetch it now. Its canvas line was last touched by the
+     * background paint, long out of the caches, and that load was 60 % of
+     * composite()'s time on W2 (perf annotate). */
+    __builtin_prefetch(h->data + (size_t)y * (size_t)h->stride + 4 * (size_t)x, 1, 1);
 }
 
 /* Empties the cache, compositing its pixels or (composite false) not. */

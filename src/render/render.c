@@ -312,17 +312,32 @@ static int band_count(const st_view *v)
     return v->width_px * v->height_px < 1e6 ? 1 : MAX_BANDS;
 }
 
-/* Draws the whole map onto an image surface, the base in bands. */
-static cairo_status_t draw_image(st_scene *r, cairo_surface_t *surf, draw_err *err)
+/* The base of a PNG being drawn in bands (draw_image_start()). */
+typedef struct image_job {
+    cairo_surface_t *surf;
+    int nb;
+    band bands[MAX_BANDS];
+    pthread_t threads[MAX_BANDS];
+    bool started[MAX_BANDS];
+    st_stream_hub **hubs;
+    bool joined;
+} image_job;
+
+/* Starts drawing the base of the map onto an image surface in bands: the
+ * other bands on threads, the first one here. On return the first band's
+ * rows are drawn and the others may still be; draw_image_rows() says up to
+ * which row the image is final, and draw_image_finish() waits for the rest.
+ * The PNG's compression of the first band can so start while the last one
+ * is drawn, instead of a core waiting for the slower band. */
+static void draw_image_start(st_scene *r, cairo_surface_t *surf, image_job *job)
 {
     int w = cairo_image_surface_get_width(surf);
     int h = cairo_image_surface_get_height(surf);
     int stride = cairo_image_surface_get_stride(surf);
     unsigned char *data = cairo_image_surface_get_data(surf);
     int nb = band_count(&r->view);
-    band bands[MAX_BANDS];
-    pthread_t threads[MAX_BANDS];
-    bool started[MAX_BANDS] = {false};
+    *job = (image_job){.surf = surf, .nb = nb};
+    band *bands = job->bands;
     cairo_surface_flush(surf);
     for (int i = 0; i < nb; i++) {
         bands[i] = (band){r,
@@ -348,25 +363,48 @@ static cairo_status_t draw_image(st_scene *r, cairo_surface_t *surf, draw_err *e
             together = together && hubs[l];
         }
     }
+    job->hubs = hubs;
     for (int i = 0; i < nb; i++)
         bands[i].hubs = hubs;
     for (int i = 1; i < nb && together; i++)
-        started[i] = pthread_create(&threads[i], NULL, draw_band, &bands[i]) == 0;
-    if (nb > 1 && !started[1]) {
+        job->started[i] = pthread_create(&job->threads[i], NULL, draw_band, &bands[i]) == 0;
+    if (nb > 1 && !job->started[1]) {
         for (int i = 0; i < nb; i++)
             bands[i].hubs = NULL;
     }
     draw_band(&bands[0]);
-    for (int i = 1; i < nb; i++) {
-        if (started[i])
-            pthread_join(threads[i], NULL);
-        else
-            draw_band(&bands[i]);
-    }
-    for (size_t l = 0; hubs && l < r->nlayers; l++)
-        st_stream_hub_destroy(hubs[l]);
-    free(hubs);
+    /* cairo must know the pixels changed before it draws on surf again:
+     * a surface it believes clear gets OVER drawn as SOURCE. */
     cairo_surface_mark_dirty(surf);
+}
+
+/* The rows from the top that are drawn for good: the first band's while
+ * the others may still be drawing, all of them once finished. */
+static int draw_image_rows(const image_job *job)
+{
+    return job->joined ? job->bands[job->nb - 1].y1 : job->bands[0].y1;
+}
+
+/* Waits for (or draws) the other bands; the first failure's cairo status,
+ * and its steppe error in *err. Safe to call twice. */
+static cairo_status_t draw_image_finish(st_scene *r, image_job *job, draw_err *err)
+{
+    int nb = job->nb;
+    band *bands = job->bands;
+    if (!job->joined) {
+        for (int i = 1; i < nb; i++) {
+            if (job->started[i])
+                pthread_join(job->threads[i], NULL);
+            else
+                draw_band(&bands[i]);
+        }
+        for (size_t l = 0; job->hubs && l < r->nlayers; l++)
+            st_stream_hub_destroy(job->hubs[l]);
+        free(job->hubs);
+        job->hubs = NULL;
+        cairo_surface_mark_dirty(job->surf);
+        job->joined = true;
+    }
     cairo_status_t cs = CAIRO_STATUS_SUCCESS;
     for (int i = 0; i < nb && cs == CAIRO_STATUS_SUCCESS; i++)
         cs = bands[i].status;
@@ -383,12 +421,19 @@ typedef struct top_rows {
     st_scene *r;
     cairo_surface_t *surf;
     cairo_status_t status;
+    image_job *base; /* the base's bands, joined before rows past the first */
+    draw_err *err;
 } top_rows;
 
 static void draw_top_rows(void *user, int y0, int y1)
 {
     top_rows *tr = user;
-    if (tr->status != CAIRO_STATUS_SUCCESS)
+    if (y1 > draw_image_rows(tr->base)) {
+        cairo_status_t cs = draw_image_finish(tr->r, tr->base, tr->err);
+        if (tr->status == CAIRO_STATUS_SUCCESS)
+            tr->status = cs;
+    }
+    if (tr->status != CAIRO_STATUS_SUCCESS || tr->err->st != STEPPE_OK)
         return;
     cairo_t *cr = cairo_create(tr->surf);
     cairo_rectangle(cr, 0, y0, tr->r->view.width_px, y1 - y0);
@@ -423,6 +468,16 @@ static void pdf_date(char *buf, size_t n)
     strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Whether a layer of the render is streamed (read.h). */
+static bool any_streamed(const st_scene *r)
+{
+    for (size_t l = 0; l < r->nlayers; l++) {
+        if (r->layers[l].streamed)
+            return true;
+    }
+    return false;
+}
+
 /* Draws and writes one output into its temporary file; *a is left open for
  * the caller to commit once every output has succeeded. */
 static steppe_status_t write_output(st_scene *r, const char *path, st_format fmt, st_atomic *a_out)
@@ -455,10 +510,16 @@ static steppe_status_t write_output(st_scene *r, const char *path, st_format fmt
     }
     cairo_status_t cs;
     draw_err derr = {STEPPE_OK, ""};
+    image_job base = {.joined = true};
     if (fmt == ST_FMT_PNG) {
         cs = cairo_surface_status(surf);
-        if (cs == CAIRO_STATUS_SUCCESS)
-            cs = draw_image(r, surf, &derr);
+        if (cs == CAIRO_STATUS_SUCCESS) {
+            draw_image_start(r, surf, &base);
+            /* A streamed layer's counts and warnings are complete only
+             * when every band has drawn it. */
+            if (any_streamed(r))
+                cs = draw_image_finish(r, &base, &derr);
+        }
         st = labels_wait(r);
     } else {
         cs = CAIRO_STATUS_SUCCESS;
@@ -479,12 +540,19 @@ static steppe_status_t write_output(st_scene *r, const char *path, st_format fmt
         cairo_surface_flush(surf);
         st_png_meta meta = {m->meta_title ? m->meta_title : m->title, "steppe " STEPPE_VERSION,
                             m->meta_source ? m->meta_source : m->attribution};
-        top_rows tr = {r, surf, CAIRO_STATUS_SUCCESS};
+        top_rows tr = {r, surf, CAIRO_STATUS_SUCCESS, &base, &derr};
         st = st_png_write_rows(r->ctx, a.fp, path, cairo_image_surface_get_data(surf), w, h,
                                cairo_image_surface_get_stride(surf), m->background.a < 1.0, v->dpi, &meta,
                                r->opts->png_level, draw_top_rows, &tr);
         cs = tr.status;
+        /* Joined already unless the writer failed before the last rows. */
+        cairo_status_t rest = draw_image_finish(r, &base, &derr);
+        if (cs == CAIRO_STATUS_SUCCESS)
+            cs = rest;
+        if (st == STEPPE_OK && derr.st != STEPPE_OK)
+            st = st_error(r->ctx, derr.st, "%s", derr.msg);
     } else {
+        draw_image_finish(r, &base, &derr); /* no thread left drawing */
         cairo_surface_finish(surf);
         if (cs == CAIRO_STATUS_SUCCESS)
             cs = cairo_surface_status(surf);

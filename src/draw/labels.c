@@ -233,11 +233,31 @@ static bool grid_index(grid *g, st_box b, size_t id)
     return true;
 }
 
-/* Indexes the scene's n obstacles in place; before any grid_add. */
+/* Indexes the scene's n obstacles in place; before any grid_add. The
+ * cells are counted first and each gets room for exactly its boxes: a
+ * million markers filled cells grown by doubling a third more than they
+ * held (18 MB for 11). The order in each cell is the same either way. */
 static bool grid_add_fixed(grid *g, const st_box *boxes, size_t n)
 {
     g->fixed = boxes;
     g->nfixed = n;
+    if (n >= UINT32_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        int i0, j0, i1, j1;
+        grid_range(g, boxes[i], &i0, &j0, &i1, &j1);
+        for (int j = j0; j <= j1; j++) {
+            for (int k = i0; k <= i1; k++)
+                g->cells[(size_t)j * (size_t)g->nx + (size_t)k].cap++;
+        }
+    }
+    for (size_t c = 0; c < (size_t)g->nx * (size_t)g->ny; c++) {
+        cell *cl = &g->cells[c];
+        if (cl->cap && !(cl->idx = malloc(cl->cap * sizeof *cl->idx))) {
+            cl->cap = 0;
+            return false;
+        }
+    }
     for (size_t i = 0; i < n; i++) {
         if (!grid_index(g, boxes[i], i))
             return false;

@@ -39,10 +39,20 @@ n=$(ls recipe*.html 2>/dev/null | wc -l)
 for page in recipe*.html; do
   kind=$(grep -o 'src="forum\.[a-z]*"' "$page" | head -1)
   if chromium_shot "$chrome" "$page" 1600 1100 "$page.png" && [ -s "$page.png" ]; then
-    if msg=$("$STEPPE" diff forum.png "$page.png" --threshold 128 --tolerance 0.1% 2>&1); then
-      ok "$kind recipe: the map at 1600 x 1100 CSS px ($msg)"
+    # Under the sanitizer phase's load a shot of the SVG once differed by
+    # 0.117 % all over the map (a tile rastered before the rest, it seems)
+    # while the same page alone gave 0 %: a second shot settles it, and a
+    # page that is really wrong fails both.
+    first=""
+    if ! msg=$("$STEPPE" diff forum.png "$page.png" --threshold 128 --tolerance 0.1% 2>&1) &&
+       chromium_shot "$chrome" "$page" 1600 1100 "$page.png" && [ -s "$page.png" ]; then
+      first="; a first shot differed: $msg"
+      msg=$("$STEPPE" diff forum.png "$page.png" --threshold 128 --tolerance 0.1% 2>&1)
+    fi
+    if "$STEPPE" diff forum.png "$page.png" --threshold 128 --tolerance 0.1% >/dev/null 2>&1; then
+      ok "$kind recipe: the map at 1600 x 1100 CSS px ($msg$first)"
     else
-      bad "$kind recipe: not the map at 1600 x 1100: $msg"
+      bad "$kind recipe: not the map at 1600 x 1100: $msg$first"
     fi
   else
     bad "$kind recipe: no screenshot: $(tail -2 "$page.png.log")"

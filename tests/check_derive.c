@@ -1047,9 +1047,5 @@ int main(void)
         fprintf(stderr, "check_derive: cannot load PROJ\n");
         return EXIT_FAILURE;
     }
-    SRunner *sr = srunner_create(derive_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(derive_suite());
 }

@@ -7,6 +7,7 @@
 
 #include "arena.h"
 #include "dsn.h"
+#include "testutil.h"
 
 typedef struct shown_case {
     const char *dsn;
@@ -81,9 +82,5 @@ static Suite *dsn_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(dsn_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run_suite(dsn_suite());
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "generalize.h"
+#include "testutil.h"
 
 #define TOL 0.25
 
@@ -166,9 +167,5 @@ static Suite *generalize_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(generalize_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(generalize_suite());
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "grow.h"
+#include "testutil.h"
 
 /* need, first, capacity before, capacity after (0: refused). */
 static const struct {
@@ -57,9 +58,5 @@ int main(void)
     tcase_add_loop_test(tc, test_grow_table, 0, sizeof grow_table / sizeof grow_table[0]);
     tcase_add_test(tc, test_grow_overflow);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(s);
 }

@@ -111,9 +111,5 @@ static Suite *numfmt_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(numfmt_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(numfmt_suite());
 }

@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "png_deflate.h"
+#include "testutil.h"
 
 /* ---- inputs ------------------------------------------------------------------ */
 
@@ -256,9 +257,5 @@ static Suite *png_deflate_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(png_deflate_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run_suite(png_deflate_suite());
 }

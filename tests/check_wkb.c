@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "wkb.h"
+#include "testutil.h"
 
 typedef struct wkb_case {
     const char *name;
@@ -361,9 +362,5 @@ static Suite *wkb_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(wkb_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(wkb_suite());
 }

@@ -1,10 +1,15 @@
-/* Helpers shared by the check suites: fixture paths, temporary folders,
- * a context that captures its log. */
+/* Helpers shared by the check suites: running a suite, fixture paths,
+ * temporary folders, a context that captures its log. */
 #ifndef TESTUTIL_H
 #define TESTUTIL_H
 
+#include <check.h>
 #include <stddef.h>
 #include <steppe/steppe.h>
+
+/* Runs every test of s (check's default fork mode and output); the exit
+ * status for main(): EXIT_SUCCESS when none failed. */
+int tu_run_suite(Suite *s);
 
 /* Absolute path of rel inside the source tree (static buffer rotation of 8). */
 const char *tu_src(const char *rel);

@@ -10,73 +10,8 @@
 
 #include "draw.h"
 #include "hairline.h"
+#include "pixbuf.h"
 #include "testutil.h"
-
-/* ---- a buffer with guard bytes ------------------------------------------- */
-
-#define GUARD 16 /* pixels of guard on every side */
-#define GUARD_BYTE 0xa5
-
-typedef struct buf {
-    int w, h, stride;
-    unsigned char *mem;  /* whole allocation, guards included */
-    unsigned char *data; /* first pixel of the w x h image */
-    size_t size;
-} buf;
-
-static buf buf_new(int w, int h)
-{
-    buf b = {w, h, 4 * (w + 2 * GUARD), NULL, NULL, 0};
-    b.size = (size_t)b.stride * (size_t)(h + 2 * GUARD);
-    b.mem = malloc(b.size);
-    ck_assert_ptr_nonnull(b.mem);
-    memset(b.mem, GUARD_BYTE, b.size);
-    b.data = b.mem + (size_t)GUARD * (size_t)b.stride + 4 * GUARD;
-    for (int y = 0; y < h; y++)
-        memset(b.data + (size_t)y * (size_t)b.stride, 0, 4 * (size_t)w);
-    return b;
-}
-
-static void buf_free(buf *b)
-{
-    free(b->mem);
-}
-
-static uint32_t px(const buf *b, int x, int y)
-{
-    uint32_t v;
-    memcpy(&v, b->data + (size_t)y * (size_t)b->stride + 4 * (size_t)x, 4);
-    return v;
-}
-
-static int alpha(const buf *b, int x, int y)
-{
-    return (int)(px(b, x, y) >> 24);
-}
-
-/* True when every byte outside the image is still a guard byte. */
-static bool guards_intact(const buf *b)
-{
-    for (size_t i = 0; i < b->size; i++) {
-        size_t row = i / (size_t)b->stride;
-        size_t col = (i % (size_t)b->stride) / 4;
-        bool inside =
-            row >= GUARD && row < (size_t)(GUARD + b->h) && col >= GUARD && col < (size_t)(GUARD + b->w);
-        if (!inside && b->mem[i] != GUARD_BYTE)
-            return false;
-    }
-    return true;
-}
-
-/* Sum of coverage (alpha / 255) over the image. */
-static double ink(const buf *b)
-{
-    double s = 0;
-    for (int y = 0; y < b->h; y++)
-        for (int x = 0; x < b->w; x++)
-            s += alpha(b, x, y) / 255.0;
-    return s;
-}
 
 /* Draws an open polyline of n points in opaque black, butt caps. */
 static void hair_polyline(buf *b, const double *xy, int n, double width)
@@ -389,7 +324,7 @@ START_TEST(test_clip_guards)
 {
     buf b = buf_new(64, 48);
     st_hairline *h = st_hairline_create(b.data, b.w, b.h, b.stride);
-    const st_hairline_rect clip[] = {{5, 7, 30, 20}, {30, 25, 90, 60}}; /* the second reaches beyond */
+    const st_px_rect clip[] = {{5, 7, 30, 20}, {30, 25, 90, 60}}; /* the second reaches beyond */
     ck_assert(st_hairline_set_clip(h, clip, 2));
     uint32_t seed = 12345;
     for (int i = 0; i < 400; i++) {
@@ -425,7 +360,7 @@ START_TEST(test_clip_rejects_overlap)
 {
     buf b = buf_new(16, 16);
     st_hairline *h = st_hairline_create(b.data, b.w, b.h, b.stride);
-    const st_hairline_rect overlap[] = {{0, 0, 10, 10}, {5, 5, 16, 16}};
+    const st_px_rect overlap[] = {{0, 0, 10, 10}, {5, 5, 16, 16}};
     ck_assert(!st_hairline_set_clip(h, overlap, 2));
     ck_assert(!st_hairline_set_clip(h, overlap, -1));
     /* An empty clip draws nothing. */
@@ -433,7 +368,7 @@ START_TEST(test_clip_rejects_overlap)
     st_hairline_begin(h, 0, 0, 0, 1, 1, 0);
     st_hairline_move_to(h, 0, 8);
     st_hairline_line_to(h, 16, 8);
-    st_hairline_rect d;
+    st_px_rect d;
     st_hairline_stroke(h, &d);
     ck_assert_int_eq(d.x0, d.x1);
     ck_assert_double_eq(ink(&b), 0);
@@ -630,27 +565,10 @@ static st_feature ring_feature(bool cut)
     return f;
 }
 
-/* Draws f onto a w x h surface showing rows y0.. of the canvas, as a band
- * of render.c; group forces cairo's own stroker. */
+/* Draws f onto a band of a 70 x 60 canvas (pixbuf.h). */
 static void draw_band(cairo_surface_t *s, int y0, const st_symbol *sym, const st_feature *f, bool group)
 {
-    st_view v;
-    memset(&v, 0, sizeof v);
-    v.width_px = 70;
-    v.height_px = 60;
-    v.px_per_pt = 1.0;
-    cairo_t *cr = cairo_create(s);
-    cairo_translate(cr, 0, -y0);
-    cairo_rectangle(cr, 0, 0, v.width_px, v.height_px);
-    cairo_clip(cr);
-    if (group)
-        cairo_push_group(cr);
-    st_draw_feature(cr, &v, sym, ST_GEOM_POLYGON, f);
-    if (group) {
-        cairo_pop_group_to_source(cr);
-        cairo_paint(cr);
-    }
-    cairo_destroy(cr);
+    draw_feature_band(s, y0, 70, 60, sym, f, group);
 }
 
 START_TEST(test_draw_bands_and_cuts)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "hairline.h"
+#include "polyfill.h"
 
 /* Sub-pixel vertices closer than this (px) to the last emitted one are
  * dropped while building paths. 0.25 px changes no antialiased pixel
@@ -126,6 +127,9 @@ typedef struct hair {
     cairo_t *cr;
     int state; /* 0: not checked yet, 1: hl is usable, -1: strokes go to cairo */
     st_hairline *hl;
+    st_polyfill *pf; /* fills, made at the first one (fill_begin()) */
+    st_px_rect clip; /* the clip, when it is one rectangle (nclip 1) */
+    int nclip;
     cairo_surface_t *surface; /* drawn on: the target, or the group pushed on it */
     double dx, dy;            /* user space to the surface's pixels */
     int ox, oy;               /* the surface's device offset */
@@ -133,7 +137,7 @@ typedef struct hair {
 
 /* Whole-pixel device rectangles of cr's clip, translated by dx,dy. False
  * when the clip is not such a list. */
-static bool clip_rects(cairo_t *cr, double dx, double dy, st_hairline_rect *out, int max, int *n)
+static bool clip_rects(cairo_t *cr, double dx, double dy, st_px_rect *out, int max, int *n)
 {
     cairo_rectangle_list_t *l = cairo_copy_clip_rectangle_list(cr);
     bool ok = l->status == CAIRO_STATUS_SUCCESS && l->num_rectangles <= max;
@@ -147,7 +151,7 @@ static bool clip_rects(cairo_t *cr, double dx, double dy, st_hairline_rect *out,
             ok = fabs(v[k] - round(v[k])) < 1e-6 || fabs(v[k]) > 1073741824.0;
             iv[k] = (int)c;
         }
-        out[i] = (st_hairline_rect){iv[0], iv[1], iv[2], iv[3]};
+        out[i] = (st_px_rect){iv[0], iv[1], iv[2], iv[3]};
     }
     *n = ok ? l->num_rectangles : 0;
     cairo_rectangle_list_destroy(l);
@@ -175,7 +179,7 @@ static bool hair_setup(hair *hz)
     bool offset_ok = s == target ? ox == 0 && oy == 0 : ox == round(ox) && oy == round(oy);
     if (!offset_ok || sx != 1 || sy != 1 || m.xx != 1 || m.yy != 1 || m.xy != 0 || m.yx != 0)
         return false;
-    st_hairline_rect rects[64];
+    st_px_rect rects[64];
     int n = 0;
     if (!clip_rects(cr, m.x0 + ox, m.y0 + oy, rects, 64, &n))
         return false;
@@ -190,6 +194,8 @@ static bool hair_setup(hair *hz)
         hz->hl = NULL;
         return false;
     }
+    hz->nclip = n;
+    hz->clip = n > 0 ? rects[0] : (st_px_rect){0, 0, 0, 0};
     hz->surface = s;
     hz->dx = m.x0 + ox;
     hz->dy = m.y0 + oy;
@@ -223,10 +229,61 @@ static void hair_stroke(hair *hz)
 {
     cairo_surface_t *s = hz->surface;
     cairo_surface_flush(s);
-    st_hairline_rect d;
+    st_px_rect d;
     st_hairline_stroke(hz->hl, &d);
     if (d.x1 > d.x0) /* in device space, which the offset shifts */
         cairo_surface_mark_dirty_rectangle(s, d.x0 - hz->ox, d.y0 - hz->oy, d.x1 - d.x0, d.y1 - d.y0);
+}
+
+/* Polygon fills on the same terms as hairlines, with a clip of at most one
+ * rectangle (the map's frame, a band, a group's extent): steppe's filler
+ * (polyfill.h) gives each pixel its exact area coverage, where cairo
+ * samples 15 rows a pixel, or 4 with the FAST antialiasing it had under
+ * opaque outlines (forum map: no pixel moves by more than 24 levels from
+ * that, 0.02 % by more than 8), in the same time, and the same pixels
+ * whatever the bands. NULL when the fill must go through cairo. */
+static st_polyfill *fill_begin(hair *hz, st_rgba c)
+{
+    if (cairo_get_operator(hz->cr) != CAIRO_OPERATOR_OVER)
+        return NULL;
+    if (hz->state == 0)
+        hz->state = hair_setup(hz) ? 1 : -1;
+    if (hz->state < 0 || hz->nclip > 1)
+        return NULL;
+    if (!hz->pf) {
+        cairo_surface_t *s = hz->surface;
+        st_px_canvas cv;
+        if (!st_px_canvas_init(&cv, cairo_image_surface_get_data(s), cairo_image_surface_get_width(s),
+                               cairo_image_surface_get_height(s), cairo_image_surface_get_stride(s)))
+            return NULL;
+        hz->pf = st_polyfill_create(&cv);
+        if (!hz->pf)
+            return NULL;
+        st_polyfill_set_clip(hz->pf, hz->clip);
+    }
+    st_polyfill_begin(hz->pf, c.r, c.g, c.b, c.a, true);
+    return hz->pf;
+}
+
+/* Composites the fill into the target, as hair_stroke() a stroke. False
+ * when the filler refused the path (coordinates out of its range, out of
+ * memory), which cairo must then fill. */
+static bool fill_finish(hair *hz)
+{
+    cairo_surface_t *s = hz->surface;
+    cairo_surface_flush(s);
+    st_px_rect d;
+    if (!st_polyfill_fill(hz->pf, &d))
+        return false;
+    if (d.x1 > d.x0)
+        cairo_surface_mark_dirty_rectangle(s, d.x0 - hz->ox, d.y0 - hz->oy, d.x1 - d.x0, d.y1 - d.y0);
+    return true;
+}
+
+static void hair_end(hair *hz)
+{
+    st_hairline_destroy(hz->hl);
+    st_polyfill_destroy(hz->pf);
 }
 
 /* Strokes and restores the default antialiasing that set_line() may have
@@ -395,13 +452,29 @@ static void draw_feature(hair *hz, const st_view *view, const st_symbol *sym, st
     bool fill = poly && (sym->has_fill || sym->hatch != ST_HATCH_NONE);
     bool line = sym->has_stroke && sym->width > 0;
     st_hairline *hl = line ? hair_begin(hz, view, sym, sym->width, sym->stroke) : NULL;
+    bool hatch = fill && sym->hatch != ST_HATCH_NONE;
+    st_polyfill *pf = fill && sym->has_fill ? fill_begin(hz, sym->fill) : NULL;
     const pen cp = {cr, NULL, 0, 0};
     cairo_new_path(cr);
-    if (fill || (line && !hl))
+    bool cairo_path = (fill && (!pf || hatch)) || (line && !hl);
+    if (cairo_path)
         path_parts(&cp, f, poly);
+    if (pf) {
+        for (uint32_t p = 0; p < f->nparts; p++) {
+            uint32_t start = st_part_begin(f, p);
+            uint32_t end = st_part_end(f, p);
+            if (end > start + 1)
+                st_polyfill_add_ring(pf, f->xy + 2 * (size_t)start, end - start, hz->dx, hz->dy);
+        }
+        if (!fill_finish(hz)) {
+            pf = NULL;
+            if (!cairo_path)
+                path_parts(&cp, f, poly);
+        }
+    }
     if (fill) {
         cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-        if (sym->has_fill) {
+        if (sym->has_fill && !pf) {
             /* Under an opaque outline the edge of the fill is covered by
              * the stroke, so cairo's FAST antialiasing (17 levels) shows
              * no difference there (forum map and W2: no pixel moves by
@@ -443,7 +516,7 @@ void st_draw_feature(cairo_t *cr, const st_view *view, const st_symbol *sym, st_
 {
     hair hz = {.cr = cr};
     draw_feature(&hz, view, sym, type, f);
-    st_hairline_destroy(hz.hl);
+    hair_end(&hz);
 }
 
 static const st_symbol *feature_symbol(const st_layer *layer, const st_feature *f)
@@ -524,7 +597,7 @@ void st_draw_layer_rows(cairo_t *cr, const st_view *view, const st_layer *layer,
             continue;
         draw_feature(&hz, view, sym, fs->type, f);
     }
-    st_hairline_destroy(hz.hl);
+    hair_end(&hz);
     if (group) {
         cairo_pop_group_to_source(cr);
         cairo_paint_with_alpha(cr, layer->sym.opacity);

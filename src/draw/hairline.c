@@ -85,9 +85,8 @@ typedef struct seg {
 } seg;
 
 struct st_hairline {
-    unsigned char *data;
-    int width, height, stride;
-    st_hairline_rect clip[MAX_CLIP];
+    st_px_canvas cv;
+    st_px_rect clip[MAX_CLIP];
     int nclip;
 
     uint32_t src; /* premultiplied ARGB32 */
@@ -125,24 +124,22 @@ struct st_hairline {
     cell cells[CACHE_SLOTS];
     uint16_t used[CACHE_SLOTS]; /* occupied slots, in order of first use */
     int nused;
-    st_hairline_rect dirty;
+    st_px_rect dirty;
 };
 
 st_hairline *st_hairline_create(unsigned char *data, int width, int height, int stride)
 {
-    /* Cells hold coordinates in 16 bits; cairo images are at most 32767. */
-    if (!data || width <= 0 || height <= 0 || width > 32767 || height > 32767 || stride < 4 * width)
+    /* Cells hold coordinates in 16 bits, as the canvas's sides allow. */
+    st_px_canvas cv;
+    if (!st_px_canvas_init(&cv, data, width, height, stride))
         return NULL;
     st_hairline *h = calloc(1, sizeof *h);
     if (!h)
         return NULL;
-    h->data = data;
-    h->width = width;
-    h->height = height;
-    h->stride = stride;
-    h->clip[0] = (st_hairline_rect){0, 0, width, height};
+    h->cv = cv;
+    h->clip[0] = (st_px_rect){0, 0, width, height};
     h->nclip = 1;
-    h->dirty = (st_hairline_rect){0, 0, 0, 0};
+    h->dirty = (st_px_rect){0, 0, 0, 0};
     h->cur_pin = -1;
     h->first_subpath = true;
     h->last.id = SEG_NO_PARTNER;
@@ -167,15 +164,15 @@ static int imin(int a, int b)
     return a < b ? a : b;
 }
 
-bool st_hairline_set_clip(st_hairline *h, const st_hairline_rect *rects, int n)
+bool st_hairline_set_clip(st_hairline *h, const st_px_rect *rects, int n)
 {
     if (n < 0 || n > MAX_CLIP)
         return false;
-    st_hairline_rect c[MAX_CLIP];
+    st_px_rect c[MAX_CLIP];
     int m = 0;
     for (int i = 0; i < n; i++) {
-        st_hairline_rect r = {imax(rects[i].x0, 0), imax(rects[i].y0, 0), imin(rects[i].x1, h->width),
-                              imin(rects[i].y1, h->height)};
+        st_px_rect r = {imax(rects[i].x0, 0), imax(rects[i].y0, 0), imin(rects[i].x1, h->cv.width),
+                        imin(rects[i].y1, h->cv.height)};
         if (r.x0 >= r.x1 || r.y0 >= r.y1)
             continue;
         /* Overlapping rectangles would draw their common pixels twice. */
@@ -192,29 +189,6 @@ bool st_hairline_set_clip(st_hairline *h, const st_hairline_rect *rects, int n)
 
 /* ---- compositing ---------------------------------------------------------- */
 
-/* x * a / 255 for the four 8-bit channels of x, rounded (Blinn's exact
- * division by 255, two channels per multiply as pixman's UN8x4_MUL_UN8). */
-static uint32_t mul_un8x4(uint32_t x, uint32_t a)
-{
-    uint32_t rb = (x & 0x00ff00ffu) * a + 0x00800080u;
-    rb = ((rb + ((rb >> 8) & 0x00ff00ffu)) >> 8) & 0x00ff00ffu;
-    uint32_t ag = ((x >> 8) & 0x00ff00ffu) * a + 0x00800080u;
-    ag = (ag + ((ag >> 8) & 0x00ff00ffu)) & 0xff00ff00u;
-    return ag | rb;
-}
-
-/* x + y per channel, saturating at 255 (pixman's UN8x4_ADD_UN8x4). */
-static uint32_t add_un8x4(uint32_t x, uint32_t y)
-{
-    uint32_t rb = (x & 0x00ff00ffu) + (y & 0x00ff00ffu);
-    rb |= 0x01000100u - ((rb >> 8) & 0x00ff00ffu);
-    rb &= 0x00ff00ffu;
-    uint32_t ag = ((x >> 8) & 0x00ff00ffu) + ((y >> 8) & 0x00ff00ffu);
-    ag |= 0x01000100u - ((ag >> 8) & 0x00ff00ffu);
-    ag &= 0x00ff00ffu;
-    return rb | ag << 8;
-}
-
 /* The source IN the coverage, OVER the pixel — pixman's arithmetic for a
  * solid source through an 8-bit mask, so the result matches cairo's. */
 static void composite(st_hairline *h, const cell *e)
@@ -223,18 +197,17 @@ static void composite(st_hairline *h, const cell *e)
     uint32_t m = (uint32_t)(c * 255 + 0.5);
     if (m == 0)
         return;
-    unsigned char *p = h->data + (size_t)e->y * (size_t)h->stride + 4 * (size_t)e->x;
-    uint32_t s = m == 255 ? h->src : mul_un8x4(h->src, m);
+    unsigned char *p = h->cv.data + (size_t)e->y * (size_t)h->cv.stride + 4 * (size_t)e->x;
     uint32_t d;
     memcpy(&d, p, 4);
-    d = add_un8x4(s, mul_un8x4(d, 255 - (s >> 24)));
+    d = st_px_over(d, h->src, m);
     memcpy(p, &d, 4);
 }
 
 /* Grows the dirty rectangle by the pixels of r. */
-static void dirty_add(st_hairline *h, st_hairline_rect r)
+static void dirty_add(st_hairline *h, st_px_rect r)
 {
-    st_hairline_rect *d = &h->dirty;
+    st_px_rect *d = &h->dirty;
     if (r.x0 >= r.x1 || r.y0 >= r.y1)
         return;
     if (d->x0 == d->x1) {
@@ -293,7 +266,7 @@ static void add(st_hairline *h, int x, int y, double c)
      * later: fetch it now. Its canvas line was last touched by the
      * background paint, long out of the caches, and that load was 60 % of
      * composite()'s time on W2 (perf annotate). */
-    __builtin_prefetch(h->data + (size_t)y * (size_t)h->stride + 4 * (size_t)x, 1, 1);
+    __builtin_prefetch(h->cv.data + (size_t)y * (size_t)h->cv.stride + 4 * (size_t)x, 1, 1);
 }
 
 /* Empties the cache, compositing its pixels or (composite false) not. */
@@ -499,7 +472,7 @@ static void draw_segment(st_hairline *h, seg s, double ea, double eb, seg_role r
         s.by += me.uy * eb;
     }
     for (int k = 0; k < h->nclip; k++) {
-        const st_hairline_rect *r = &h->clip[k];
+        const st_px_rect *r = &h->clip[k];
         double ax = s.ax;
         double ay = s.ay;
         double bx = s.bx;
@@ -510,10 +483,10 @@ static void draw_segment(st_hairline *h, seg s, double ea, double eb, seg_role r
         if (ax == bx && ay == by)
             continue;
         /* Every pixel the sweep can touch: within CLIP_MARGIN of the line. */
-        dirty_add(h, (st_hairline_rect){imax(ifloor(dmin(ax, bx) - CLIP_MARGIN), r->x0),
-                                        imax(ifloor(dmin(ay, by) - CLIP_MARGIN), r->y0),
-                                        imin(ifloor(dmax(ax, bx) + CLIP_MARGIN) + 1, r->x1),
-                                        imin(ifloor(dmax(ay, by) + CLIP_MARGIN) + 1, r->y1)});
+        dirty_add(h, (st_px_rect){imax(ifloor(dmin(ax, bx) - CLIP_MARGIN), r->x0),
+                                  imax(ifloor(dmin(ay, by) - CLIP_MARGIN), r->y0),
+                                  imin(ifloor(dmax(ax, bx) + CLIP_MARGIN) + 1, r->x1),
+                                  imin(ifloor(dmax(ay, by) + CLIP_MARGIN) + 1, r->y1)});
         if (!me.transposed && ax != bx)
             sweep(h, ax, ay, bx, by, r->x0, r->x1, r->y0, r->y1, false);
         else if (me.transposed && ay != by)
@@ -541,7 +514,7 @@ static void unpin(st_hairline *h, int k)
             /* Into the cache as one contribution from the segment that
              * last inked it, combined as independent with anything else. */
             h->cur_id = p->seg[i];
-            if (x >= 0 && y >= 0 && x < h->width && y < h->height)
+            if (x >= 0 && y >= 0 && x < h->cv.width && y < h->cv.height)
                 add(h, x, y, p->c[i]);
             p->c[i] = 0;
         }
@@ -604,18 +577,10 @@ void st_hairline_begin(st_hairline *h, double r, double g, double b, double a, d
     h->has_pend = false;
     h->ux = 0;
     h->uy = 0;
-    h->dirty = (st_hairline_rect){0, 0, 0, 0};
+    h->dirty = (st_px_rect){0, 0, 0, 0};
     h->width_px = width > 0 ? (width < ST_HAIRLINE_MAX_PX ? width : ST_HAIRLINE_MAX_PX) : 0;
     h->cap = cap > 0 && isfinite(cap) ? (cap < ST_HAIRLINE_MAX_PX ? cap : ST_HAIRLINE_MAX_PX) : 0;
-    /* cairo keeps colours as 16-bit premultiplied values and pixman takes
-     * their high bytes; do the same so colours match to the level. */
-    double ch[4] = {b * a, g * a, r * a, a};
-    uint32_t px = 0;
-    for (int i = 0; i < 4; i++) {
-        double v = ch[i] > 0 ? (ch[i] < 1 ? ch[i] : 1) : 0;
-        px |= ((uint32_t)(v * 65535 + 0.5) >> 8) << (8 * i);
-    }
-    h->src = px;
+    h->src = st_px_premultiply(r, g, b, a);
 }
 
 void st_hairline_move_to(st_hairline *h, double x, double y)
@@ -660,7 +625,7 @@ void st_hairline_close_path(st_hairline *h)
     start_subpath(h, h->sx, h->sy);
 }
 
-void st_hairline_stroke(st_hairline *h, st_hairline_rect *dirty)
+void st_hairline_stroke(st_hairline *h, st_px_rect *dirty)
 {
     end_open_subpath(h);
     unpin(h, 0);
@@ -669,5 +634,5 @@ void st_hairline_stroke(st_hairline *h, st_hairline_rect *dirty)
     drain(h, true);
     if (dirty)
         *dirty = h->dirty;
-    h->dirty = (st_hairline_rect){0, 0, 0, 0};
+    h->dirty = (st_px_rect){0, 0, 0, 0};
 }

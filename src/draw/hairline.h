@@ -20,22 +20,19 @@
 
 #include <stdbool.h>
 
+#include "pixel.h"
+
 /* The widest line (device px) drawn as a hairline; wider ones need joins
  * and caps that this module does not draw. */
 #define ST_HAIRLINE_MAX_PX 1.6
 
 typedef struct st_hairline st_hairline;
 
-/* A rectangle of whole pixels: columns x0..x1-1, rows y0..y1-1. */
-typedef struct st_hairline_rect {
-    int x0, y0, x1, y1;
-} st_hairline_rect;
-
 /* A rasterizer over data (width x height pixels of 4 bytes, rows stride
  * bytes apart, cairo's ARGB32 layout), clipped to the whole buffer until
  * st_hairline_set_clip(). The buffer is not owned. NULL when out of memory
- * or when the buffer is too large to index (more than 2^31 pixels).
- * Free with st_hairline_destroy(). */
+ * or when data cannot be a canvas (st_px_canvas_init()). Free with
+ * st_hairline_destroy(). */
 st_hairline *st_hairline_create(unsigned char *data, int width, int height, int stride);
 
 /* Frees h; accepts NULL. */
@@ -44,7 +41,7 @@ void st_hairline_destroy(st_hairline *h);
 /* Restricts drawing to the union of n rectangles (clamped to the buffer;
  * n = 0 clips everything). False, and the clip unchanged, when two of them
  * overlap or n is negative or too large (at most 64). */
-bool st_hairline_set_clip(st_hairline *h, const st_hairline_rect *rects, int n);
+bool st_hairline_set_clip(st_hairline *h, const st_px_rect *rects, int n);
 
 /* Starts a stroke: straight (not premultiplied) colour r,g,b and alpha a in
  * 0..1, width in device px (clamped to 0..ST_HAIRLINE_MAX_PX) and cap, the
@@ -66,6 +63,6 @@ void st_hairline_close_path(st_hairline *h);
 /* Composites the stroke built since st_hairline_begin() and empties it.
  * *dirty (may be NULL) receives a rectangle holding every pixel written
  * (x0 == x1 when nothing was drawn). */
-void st_hairline_stroke(st_hairline *h, st_hairline_rect *dirty);
+void st_hairline_stroke(st_hairline *h, st_px_rect *dirty);
 
 #endif

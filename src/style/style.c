@@ -474,21 +474,27 @@ static steppe_status_t add_anchor(pstate *ps, const yaml_char_t *name, st_node *
 
 static steppe_status_t parse_node(pstate *ps, yaml_event_t *ev, int depth, st_node **out);
 
+/* Reads the next event and builds the node it starts at depth into *out;
+ * an end event (the enclosing sequence's) is consumed and leaves *out NULL. */
+static steppe_status_t parse_next(pstate *ps, int depth, yaml_event_type_t end, st_node **out)
+{
+    yaml_event_t ev;
+    *out = NULL;
+    steppe_status_t rc = next_event(ps, &ev);
+    if (rc != STEPPE_OK)
+        return rc;
+    if (ev.type != end)
+        rc = parse_node(ps, &ev, depth, out);
+    yaml_event_delete(&ev);
+    return rc;
+}
+
 static steppe_status_t parse_seq(pstate *ps, st_node *seq, int depth)
 {
     for (;;) {
-        yaml_event_t ev;
-        steppe_status_t rc = next_event(ps, &ev);
-        if (rc != STEPPE_OK)
-            return rc;
-        if (ev.type == YAML_SEQUENCE_END_EVENT) {
-            yaml_event_delete(&ev);
-            return STEPPE_OK;
-        }
         st_node *item = NULL;
-        rc = parse_node(ps, &ev, depth + 1, &item);
-        yaml_event_delete(&ev);
-        if (rc != STEPPE_OK)
+        steppe_status_t rc = parse_next(ps, depth + 1, YAML_SEQUENCE_END_EVENT, &item);
+        if (rc != STEPPE_OK || !item)
             return rc;
         append_child(seq, item);
     }
@@ -533,13 +539,10 @@ static steppe_status_t parse_map(pstate *ps, st_node *map, int depth)
                           dup->key_loc.line);
             goto done;
         }
-        yaml_event_t vev;
-        rc = next_event(ps, &vev);
-        if (rc != STEPPE_OK)
-            goto done;
+        /* A key is always followed by its value (an empty one is a scalar),
+         * so no end event is expected here. */
         st_node *value = NULL;
-        rc = parse_node(ps, &vev, depth + 1, &value);
-        yaml_event_delete(&vev);
+        rc = parse_next(ps, depth + 1, YAML_NO_EVENT, &value);
         if (rc != STEPPE_OK)
             goto done;
         value->key = key;

@@ -40,9 +40,8 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("sort");
-    TCase *tc = tcase_create("core");
+    TCase *tc;
+    Suite *s = tu_suite("sort", &tc);
     tcase_add_loop_test(tc, test_sort_table, 0, sizeof sort_table / sizeof sort_table[0]);
-    suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

@@ -53,10 +53,9 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("grow");
-    TCase *tc = tcase_create("core");
+    TCase *tc;
+    Suite *s = tu_suite("grow", &tc);
     tcase_add_loop_test(tc, test_grow_table, 0, sizeof grow_table / sizeof grow_table[0]);
     tcase_add_test(tc, test_grow_overflow);
-    suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

@@ -115,6 +115,14 @@ void tu_log_clear(void)
     logbuf[0] = '\0';
 }
 
+Suite *tu_suite(const char *name, TCase **tc)
+{
+    Suite *s = suite_create(name);
+    *tc = tcase_create("core");
+    suite_add_tcase(s, *tc);
+    return s;
+}
+
 int tu_run_suite(Suite *s)
 {
     SRunner *sr = srunner_create(s);

@@ -7,6 +7,10 @@
 #include <stddef.h>
 #include <steppe/steppe.h>
 
+/* A suite called name with one test case ("core"), for a module whose
+ * tests share no fixture; *tc receives the case to add the tests to. */
+Suite *tu_suite(const char *name, TCase **tc);
+
 /* Runs every test of s (check's default fork mode and output); the exit
  * status for main(): EXIT_SUCCESS when none failed. */
 int tu_run_suite(Suite *s);

@@ -339,24 +339,105 @@ static int bad_option(const char *cmd, int c, char **argv)
     return usage_error(cmd, "unknown option '%s'", arg);
 }
 
-/* The option every command takes besides its own, -q, and the usage error
- * for any other. Returns the exit status so far. */
-static int common_option(cli *c, const char *cmd, int opt, char **argv)
+/* A command: its name, what runs it, and its options. Its short options
+ * are the vals below 256 of its table; larger vals are long options only. */
+typedef struct command {
+    const char *name;
+    int (*run)(cli *c, const struct command *cmd, int argc, char **argv);
+    const char *usage;
+    const struct option *options; /* ends with {NULL, 0, NULL, 0} */
+    /* The command's own option opt with its value (NULL for a flag) into
+     * args; returns the exit status so far. */
+    int (*option)(void *args, int opt, const char *arg);
+    int operands;      /* how many must follow the options; -1: the command checks */
+    const char *takes; /* the usage error when they do not */
+} command;
+
+/* The options parse_options() answers itself, closing every command's
+ * table but info's (which prints no progress to quiet). */
+/* clang-format off */
+#define COMMON_OPTIONS \
+    {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
+/* clang-format on */
+
+/* getopt_long's short options for options: ':' first (see bad_option()),
+ * then each short option, followed by ':' when it takes a value. */
+static void short_options(const struct option *options, char *out, size_t size)
 {
-    if (opt == 'q') {
-        c->quiet = 1;
-        return 0;
+    size_t n = 0;
+    out[n++] = ':';
+    for (const struct option *o = options; o->name && n + 3 <= size; o++) {
+        if (o->val >= 256)
+            continue;
+        out[n++] = (char)o->val;
+        if (o->has_arg == required_argument)
+            out[n++] = ':';
     }
-    return bad_option(cmd, opt, argv);
+    out[n] = '\0';
 }
 
-/* After a command's options: exactly want operands, or the usage error
- * takes (what the command takes). Returns the exit status so far. */
-static int want_operands(const char *cmd, int argc, int want, const char *takes)
+/* Parses cmd's options in argv (argv[0] is the command's name): -h prints
+ * its usage and sets *help, -q quiets the run, an unknown option or a
+ * missing value is the usage error, each other option goes to cmd->option
+ * with args; then cmd->operands must follow. Stops at the first error or
+ * at -h. Returns the exit status so far. */
+static int parse_options(cli *c, const command *cmd, int argc, char **argv, void *args, bool *help)
 {
-    if (argc - optind == want)
-        return 0;
-    return usage_error(cmd, "%s", takes);
+    char shorts[64];
+    int rc = 0;
+    short_options(cmd->options, shorts, sizeof shorts);
+    *help = false;
+    while (rc == 0) {
+        int opt = getopt_long(argc, argv, shorts, cmd->options, NULL);
+        if (opt == -1)
+            break;
+        if (opt == 'h') {
+            fputs(cmd->usage, stdout);
+            *help = true;
+            return 0;
+        }
+        if (opt == 'q')
+            c->quiet = 1;
+        else if (opt == ':' || opt == '?')
+            rc = bad_option(cmd->name, opt, argv);
+        else
+            rc = cmd->option(args, opt, optarg);
+    }
+    if (rc == 0 && cmd->operands >= 0 && argc - optind != cmd->operands)
+        rc = usage_error(cmd->name, "%s", cmd->takes);
+    return rc;
+}
+
+/* What a command does before its work: parse_options(), then the context
+ * it runs in. *ctx stays NULL when the command is over (after -h, a usage
+ * error or running out of memory), and the exit status is returned. */
+static int start_command(cli *c, const command *cmd, int argc, char **argv, void *args, steppe_ctx_t **ctx)
+{
+    bool help;
+    *ctx = NULL;
+    int rc = parse_options(c, cmd, argc, argv, args, &help);
+    if (rc != 0 || help)
+        return rc;
+    *ctx = make_ctx(c);
+    return *ctx ? 0 : 1;
+}
+
+/* The options render and atlas share: the canvas's width, height and dpi. */
+/* clang-format off */
+#define CANVAS_OPTIONS \
+    {"width", required_argument, NULL, 'W'}, {"height", required_argument, NULL, 'H'}, \
+    {"dpi", required_argument, NULL, 'd'}
+/* clang-format on */
+
+/* One of CANVAS_OPTIONS into ro. */
+static int canvas_option(const char *cmd, int opt, const char *arg, steppe_render_opts_t *ro)
+{
+    switch (opt) {
+    case 'W': return parse_int(cmd, "--width", arg, 1, INT_MAX, &ro->width);
+    case 'H': return parse_int(cmd, "--height", arg, 1, INT_MAX, &ro->height);
+    case 'd': return parse_positive(cmd, "--dpi", arg, 10000, &ro->dpi);
+    }
+    return 0; /* only the table's options come here */
 }
 
 /* ---- atlas shards ---------------------------------------------------------
@@ -778,23 +859,34 @@ done:
     return rc;
 }
 
-static int cmd_render(cli *c, int argc, char **argv)
+enum { OPT_MAX_PIXELS = 256, OPT_PNG_LEVEL, OPT_SHARD, OPT_LIST }; /* long options only */
+
+static int render_option(void *args, int opt, const char *arg)
 {
-    enum { OPT_MAX_PIXELS = 256, OPT_PNG_LEVEL };
-    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
-                                             {"width", required_argument, NULL, 'W'},
-                                             {"height", required_argument, NULL, 'H'},
-                                             {"dpi", required_argument, NULL, 'd'},
-                                             {"report", required_argument, NULL, 'r'},
-                                             {"set", required_argument, NULL, 's'},
-                                             {"max-pixels", required_argument, NULL, OPT_MAX_PIXELS},
-                                             {"png-level", required_argument, NULL, OPT_PNG_LEVEL},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    render_args *ra = args;
+    switch (opt) {
+    case 'o': ra->outputs[ra->n_outputs++] = arg; return 0;
+    case 's': ra->sets[ra->n_sets++] = arg; return 0;
+    case 'r': ra->opts.report = arg; return 0;
+    case OPT_MAX_PIXELS: return parse_positive("render", "--max-pixels", arg, 1e15, &ra->opts.max_pixels);
+    case OPT_PNG_LEVEL: return parse_int("render", "--png-level", arg, 0, 9, &ra->opts.png_level);
+    }
+    return canvas_option("render", opt, arg, &ra->opts);
+}
+
+static const struct option render_options[] = {{"output", required_argument, NULL, 'o'},
+                                               CANVAS_OPTIONS,
+                                               {"report", required_argument, NULL, 'r'},
+                                               {"set", required_argument, NULL, 's'},
+                                               {"max-pixels", required_argument, NULL, OPT_MAX_PIXELS},
+                                               {"png-level", required_argument, NULL, OPT_PNG_LEVEL},
+                                               COMMON_OPTIONS};
+
+static int cmd_render(cli *c, const command *cmd, int argc, char **argv)
+{
     render_args ra;
+    bool help;
     int rc = 0;
-    int opt;
 
     memset(&ra, 0, sizeof ra);
     steppe_render_opts_init(&ra.opts);
@@ -805,26 +897,8 @@ static int cmd_render(cli *c, int argc, char **argv)
         rc = usage_error(NULL, "out of memory");
         goto done;
     }
-    while (rc == 0) {
-        opt = getopt_long(argc, argv, ":o:W:H:d:r:s:qh", longopts, NULL);
-        if (opt == -1)
-            break;
-        switch (opt) {
-        case 'o': ra.outputs[ra.n_outputs++] = optarg; break;
-        case 's': ra.sets[ra.n_sets++] = optarg; break;
-        case 'r': ra.opts.report = optarg; break;
-        case 'W': rc = parse_int("render", "--width", optarg, 1, INT_MAX, &ra.opts.width); break;
-        case 'H': rc = parse_int("render", "--height", optarg, 1, INT_MAX, &ra.opts.height); break;
-        case 'd': rc = parse_positive("render", "--dpi", optarg, 10000, &ra.opts.dpi); break;
-        case OPT_MAX_PIXELS:
-            rc = parse_positive("render", "--max-pixels", optarg, 1e15, &ra.opts.max_pixels);
-            break;
-        case OPT_PNG_LEVEL: rc = parse_int("render", "--png-level", optarg, 0, 9, &ra.opts.png_level); break;
-        case 'h': fputs(usage_render, stdout); goto done;
-        default: rc = common_option(c, "render", opt, argv); break;
-        }
-    }
-    if (rc != 0)
+    rc = parse_options(c, cmd, argc, argv, &ra, &help);
+    if (rc != 0 || help)
         goto done;
     if (argc - optind > 1) {
         rc = usage_error("render", "render takes one STYLE.yaml or FILE, not %d arguments", argc - optind);
@@ -839,42 +913,41 @@ done:
     return rc;
 }
 
-static int cmd_check(cli *c, int argc, char **argv)
+/* A style and its --set overrides (at most argc of them). */
+typedef struct style_args {
+    const char **sets;
+    size_t n_sets;
+} style_args;
+
+/* -s KEY=VALUE, one more override: the option of check, and atlas's -s. */
+static int set_option(style_args *sa, const char *arg)
 {
-    static const struct option longopts[] = {{"set", required_argument, NULL, 's'},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    const char **sets = calloc((size_t)argc + 1, sizeof *sets);
-    size_t n_sets = 0;
+    sa->sets[sa->n_sets++] = arg;
+    return 0;
+}
+
+static int check_option(void *args, int opt, const char *arg)
+{
+    (void)opt; /* -s, its only option */
+    return set_option(args, arg);
+}
+
+static const struct option check_options[] = {{"set", required_argument, NULL, 's'}, COMMON_OPTIONS};
+
+static int cmd_check(cli *c, const command *cmd, int argc, char **argv)
+{
+    style_args sa = {calloc((size_t)argc + 1, sizeof *sa.sets), 0};
     steppe_ctx_t *ctx = NULL;
     steppe_style_t *style = NULL;
     steppe_status_t status;
     int rc = 0;
-    int opt;
 
-    if (!sets)
+    if (!sa.sets)
         return usage_error(NULL, "out of memory");
-    while (rc == 0) {
-        opt = getopt_long(argc, argv, ":s:qh", longopts, NULL);
-        if (opt == -1)
-            break;
-        switch (opt) {
-        case 's': sets[n_sets++] = optarg; break;
-        case 'h': fputs(usage_check, stdout); goto done;
-        default: rc = common_option(c, "check", opt, argv); break;
-        }
-    }
-    if (rc == 0)
-        rc = want_operands("check", argc, 1, "check takes one STYLE.yaml");
-    if (rc != 0)
+    rc = start_command(c, cmd, argc, argv, &sa, &ctx);
+    if (!ctx)
         goto done;
-    ctx = make_ctx(c);
-    if (!ctx) {
-        rc = 1;
-        goto done;
-    }
-    status = steppe_style_load(ctx, argv[optind], sets, n_sets, &style);
+    status = steppe_style_load(ctx, argv[optind], sa.sets, sa.n_sets, &style);
     if (status == STEPPE_OK)
         status = steppe_style_check(ctx, style);
     if (status != STEPPE_OK) {
@@ -887,55 +960,45 @@ static int cmd_check(cli *c, int argc, char **argv)
 done:
     steppe_style_destroy(style);
     steppe_ctx_destroy(ctx);
-    free(sets);
+    free(sa.sets);
     return rc;
 }
 
-static int cmd_info(cli *c, int argc, char **argv)
+typedef struct info_args {
+    const char *field;
+    const char *table;
+    const char *sql;
+} info_args;
+
+static int info_option(void *args, int opt, const char *arg)
 {
-    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+    info_args *ia = args;
+    switch (opt) {
+    case 'f': ia->field = arg; break;
+    case 't': ia->table = arg; break;
+    case 's': ia->sql = arg; break;
+    }
+    return 0;
+}
+
+static const struct option info_options[] = {{"help", no_argument, NULL, 'h'},
                                              {"field", required_argument, NULL, 'f'},
                                              {"table", required_argument, NULL, 't'},
                                              {"sql", required_argument, NULL, 's'},
                                              {NULL, 0, NULL, 0}};
+
+static int cmd_info(cli *c, const command *cmd, int argc, char **argv)
+{
+    info_args ia = {NULL, NULL, NULL};
     char *text = NULL;
-    const char *field = NULL;
-    const char *table = NULL;
-    const char *sql = NULL;
-    int opt;
-
-    for (;;) {
-        opt = getopt_long(argc, argv, ":hf:t:s:", longopts, NULL);
-        if (opt == -1)
-            break;
-        if (opt == 'h') {
-            fputs(usage_info, stdout);
-            return 0;
-        }
-        if (opt == 'f') {
-            field = optarg;
-            continue;
-        }
-        if (opt == 't') {
-            table = optarg;
-            continue;
-        }
-        if (opt == 's') {
-            sql = optarg;
-            continue;
-        }
-        return bad_option("info", opt, argv);
-    }
-    int rc = want_operands("info", argc, 1, "info takes one FILE");
-    if (rc != 0)
-        return rc;
-
-    steppe_ctx_t *ctx = make_ctx(c);
+    steppe_ctx_t *ctx = NULL;
+    int rc = start_command(c, cmd, argc, argv, &ia, &ctx);
     if (!ctx)
-        return 1;
-    steppe_status_t status = table || sql ? steppe_info_connection(ctx, argv[optind], table, sql, &text)
-                             : field      ? steppe_info_field(ctx, argv[optind], field, &text)
-                                          : steppe_info_describe(ctx, argv[optind], &text);
+        return rc;
+    steppe_status_t status = ia.table || ia.sql
+                                 ? steppe_info_connection(ctx, argv[optind], ia.table, ia.sql, &text)
+                             : ia.field ? steppe_info_field(ctx, argv[optind], ia.field, &text)
+                                        : steppe_info_describe(ctx, argv[optind], &text);
     if (status != STEPPE_OK) {
         rc = fail(ctx, status);
     } else {
@@ -955,49 +1018,45 @@ static bool has_suffix(const char *s, const char *suffix)
     return n >= k && strcasecmp(s + n - k, suffix) == 0;
 }
 
-static int cmd_diff(cli *c, int argc, char **argv)
+typedef struct diff_args {
+    steppe_diff_opts_t opts;
+    double moved;
+} diff_args;
+
+static int diff_option(void *args, int opt, const char *arg)
 {
-    static const struct option longopts[] = {{"tolerance", required_argument, NULL, 't'},
+    diff_args *da = args;
+    switch (opt) {
+    case 't': return parse_tolerance(arg, &da->opts.tolerance);
+    case 'T': return parse_int("diff", "--threshold", arg, 0, 255, &da->opts.threshold);
+    case 'o': da->opts.highlight = arg; return 0;
+    case 'm': return parse_positive("diff", "--moved", arg, 1e6, &da->moved);
+    }
+    return 0;
+}
+
+static const struct option diff_options[] = {{"tolerance", required_argument, NULL, 't'},
                                              {"threshold", required_argument, NULL, 'T'},
                                              {"output", required_argument, NULL, 'o'},
                                              {"moved", required_argument, NULL, 'm'},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    double moved = 2;
-    steppe_diff_opts_t opts;
+                                             COMMON_OPTIONS};
+
+static int cmd_diff(cli *c, const command *cmd, int argc, char **argv)
+{
+    diff_args da = {.moved = 2};
     steppe_diff_result_t r;
-    int rc = 0;
-    int opt;
+    steppe_ctx_t *ctx = NULL;
 
-    steppe_diff_opts_init(&opts);
-    while (rc == 0) {
-        opt = getopt_long(argc, argv, ":t:T:o:m:qh", longopts, NULL);
-        if (opt == -1)
-            break;
-        switch (opt) {
-        case 't': rc = parse_tolerance(optarg, &opts.tolerance); break;
-        case 'T': rc = parse_int("diff", "--threshold", optarg, 0, 255, &opts.threshold); break;
-        case 'o': opts.highlight = optarg; break;
-        case 'm': rc = parse_positive("diff", "--moved", optarg, 1e6, &moved); break;
-        case 'h': fputs(usage_diff, stdout); return 0;
-        default: rc = common_option(c, "diff", opt, argv); break;
-        }
-    }
-    if (rc == 0)
-        rc = want_operands("diff", argc, 2, "diff takes two PNG files or two render reports (.json)");
-    if (rc != 0)
-        return rc;
-
-    steppe_ctx_t *ctx = make_ctx(c);
+    steppe_diff_opts_init(&da.opts);
+    int rc = start_command(c, cmd, argc, argv, &da, &ctx);
     if (!ctx)
-        return 1;
+        return rc;
     const char *a = argv[optind];
     const char *b = argv[optind + 1];
     if (has_suffix(a, ".json") && has_suffix(b, ".json")) {
         char *text = NULL;
         size_t changes = 0;
-        steppe_status_t st = steppe_report_diff(ctx, a, b, moved, &text, &changes);
+        steppe_status_t st = steppe_report_diff(ctx, a, b, da.moved, &text, &changes);
         if (st != STEPPE_OK) {
             rc = fail(ctx, st);
         } else {
@@ -1011,7 +1070,7 @@ static int cmd_diff(cli *c, int argc, char **argv)
         steppe_ctx_destroy(ctx);
         return rc;
     }
-    steppe_status_t status = steppe_diff_png(ctx, a, b, &opts, &r);
+    steppe_status_t status = steppe_diff_png(ctx, a, b, &da.opts, &r);
     if (status != STEPPE_OK) {
         rc = fail(ctx, status);
     } else if (!r.same_size) {
@@ -1031,95 +1090,85 @@ static int cmd_diff(cli *c, int argc, char **argv)
     return rc;
 }
 
-static int cmd_atlas(cli *c, int argc, char **argv)
-{
-    static const struct option longopts[] = {{"layer", required_argument, NULL, 'l'},
-                                             {"output", required_argument, NULL, 'o'},
-                                             {"where", required_argument, NULL, 'w'},
-                                             {"jobs", required_argument, NULL, 'j'},
-                                             {"width", required_argument, NULL, 'W'},
-                                             {"height", required_argument, NULL, 'H'},
-                                             {"dpi", required_argument, NULL, 'd'},
-                                             {"set", required_argument, NULL, 's'},
-                                             {"shard", required_argument, NULL, 'S'},
-                                             {"list", no_argument, NULL, 'L'},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+typedef struct atlas_args {
     steppe_atlas_opts_t ao;
-    steppe_atlas_opts_init(&ao);
-    const char *where = NULL;
+    const char *where;
+    style_args style; /* room for --where's override too */
+} atlas_args;
+
+static int atlas_option(void *args, int opt, const char *arg)
+{
+    atlas_args *aa = args;
+    switch (opt) {
+    case 'l': aa->ao.layer = arg; return 0;
+    case 'o': aa->ao.output = arg; return 0;
+    case 'w': aa->where = arg; return 0;
+    case 'j': return parse_int("atlas", "--jobs", arg, 1, 64, &aa->ao.jobs);
+    case 's': return set_option(&aa->style, arg);
+    case OPT_SHARD: return parse_shard(arg, &aa->ao.shard_index, &aa->ao.shard_count);
+    case OPT_LIST: aa->ao.list = list_page; return 0;
+    }
+    return canvas_option("atlas", opt, arg, &aa->ao.render);
+}
+
+static const struct option atlas_options[] = {{"layer", required_argument, NULL, 'l'},
+                                              {"output", required_argument, NULL, 'o'},
+                                              {"where", required_argument, NULL, 'w'},
+                                              {"jobs", required_argument, NULL, 'j'},
+                                              CANVAS_OPTIONS,
+                                              {"set", required_argument, NULL, 's'},
+                                              {"shard", required_argument, NULL, OPT_SHARD},
+                                              {"list", no_argument, NULL, OPT_LIST},
+                                              COMMON_OPTIONS};
+
+static int cmd_atlas(cli *c, const command *cmd, int argc, char **argv)
+{
+    atlas_args aa = {.style = {calloc((size_t)argc + 2, sizeof(const char *)), 0}};
     char *where_set = NULL;
     steppe_style_t *style = NULL;
     steppe_ctx_t *ctx = NULL;
     steppe_preload_t *preload = NULL;
     int rc = 0;
-    const char **sets = calloc((size_t)argc + 2, sizeof *sets);
-    size_t n_sets = 0;
-    if (!sets)
+    steppe_atlas_opts_init(&aa.ao);
+    if (!aa.style.sets)
         return usage_error(NULL, "out of memory");
-    while (rc == 0) {
-        int opt = getopt_long(argc, argv, ":l:o:w:j:W:H:d:s:qh", longopts, NULL);
-        if (opt == -1)
-            break;
-        switch (opt) {
-        case 'l': ao.layer = optarg; break;
-        case 'o': ao.output = optarg; break;
-        case 'w': where = optarg; break;
-        case 'j': rc = parse_int("atlas", "--jobs", optarg, 1, 64, &ao.jobs); break;
-        case 'W': rc = parse_int("atlas", "--width", optarg, 1, INT_MAX, &ao.render.width); break;
-        case 'H': rc = parse_int("atlas", "--height", optarg, 1, INT_MAX, &ao.render.height); break;
-        case 'd': rc = parse_positive("atlas", "--dpi", optarg, 10000, &ao.render.dpi); break;
-        case 's': sets[n_sets++] = optarg; break;
-        case 'S': rc = parse_shard(optarg, &ao.shard_index, &ao.shard_count); break;
-        case 'L': ao.list = list_page; break;
-        case 'h': fputs(usage_atlas, stdout); goto done;
-        default: rc = common_option(c, "atlas", opt, argv); break;
-        }
-    }
-    if (rc == 0)
-        rc = want_operands("atlas", argc, 1, "atlas takes one STYLE.yaml");
-    if (rc != 0)
+    rc = start_command(c, cmd, argc, argv, &aa, &ctx);
+    if (!ctx)
         goto done;
-    if (!ao.output) {
+    if (!aa.ao.output) {
         rc = usage_error("atlas", "atlas needs -o TEMPLATE");
         goto done;
     }
-    if (where) {
+    if (aa.where) {
         /* --where becomes the style's highlight.where, given as an override,
          * so it is parsed and validated exactly like a filter in a file. */
-        where_set = concat3("highlight.where=", where, "");
+        where_set = concat3("highlight.where=", aa.where, "");
         if (!where_set) {
             rc = usage_error(NULL, "out of memory");
             goto done;
         }
-        sets[n_sets++] = where_set;
-    }
-    ctx = make_ctx(c);
-    if (!ctx) {
-        rc = 1;
-        goto done;
+        aa.style.sets[aa.style.n_sets++] = where_set;
     }
     preload = steppe_preload_start(STEPPE_PRELOAD_PROJ | STEPPE_PRELOAD_FONTS); /* as for render */
-    steppe_status_t status = steppe_style_load(ctx, argv[optind], sets, n_sets, &style);
+    steppe_status_t status = steppe_style_load(ctx, argv[optind], aa.style.sets, aa.style.n_sets, &style);
     if (status != STEPPE_OK) {
         rc = fail(ctx, status);
         goto done;
     }
-    if (!c->quiet && !ao.list && isatty(STDERR_FILENO)) {
+    if (!c->quiet && !aa.ao.list && isatty(STDERR_FILENO)) {
         c->bar_unit = "maps";
-        ao.progress = progress_bar;
-        ao.progress_user = c;
+        aa.ao.progress = progress_bar;
+        aa.ao.progress_user = c;
     }
     steppe_atlas_result_t res;
-    status = steppe_atlas(ctx, style, &ao, &res);
+    status = steppe_atlas(ctx, style, &aa.ao, &res);
     char shard[96] = "";
-    if (ao.shard_count > 0)
-        snprintf(shard, sizeof shard, " shard %u/%u (%zu maps in the atlas):", ao.shard_index, ao.shard_count,
-                 res.total);
-    if (!c->quiet && !ao.list && res.pages > 0)
+    if (aa.ao.shard_count > 0)
+        snprintf(shard, sizeof shard, " shard %u/%u (%zu maps in the atlas):", aa.ao.shard_index,
+                 aa.ao.shard_count, res.total);
+    if (!c->quiet && !aa.ao.list && res.pages > 0)
         fprintf(stderr, "steppe: atlas:%s wrote %zu of %zu maps in %.2f s (%d job%s)%s\n", shard, res.written,
-                res.pages, res.seconds, ao.jobs, ao.jobs == 1 ? "" : "s",
+                res.pages, res.seconds, aa.ao.jobs, aa.ao.jobs == 1 ? "" : "s",
                 res.failed ? "; see the errors above" : "");
     if (status != STEPPE_OK)
         rc = fail(ctx, status);
@@ -1128,20 +1177,20 @@ done:
     steppe_style_destroy(style);
     steppe_ctx_destroy(ctx);
     free(where_set);
-    free(sets);
+    free(aa.style.sets);
     return rc;
 }
 
 int main(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        int (*run)(cli *, int, char **);
-    } commands[] = {{"render", cmd_render},
-                    {"check", cmd_check},
-                    {"info", cmd_info},
-                    {"diff", cmd_diff},
-                    {"atlas", cmd_atlas}};
+    static const command commands[] = {
+        {"render", cmd_render, usage_render, render_options, render_option, -1, NULL},
+        {"check", cmd_check, usage_check, check_options, check_option, 1, "check takes one STYLE.yaml"},
+        {"info", cmd_info, usage_info, info_options, info_option, 1, "info takes one FILE"},
+        {"diff", cmd_diff, usage_diff, diff_options, diff_option, 2,
+         "diff takes two PNG files or two render reports (.json)"},
+        {"atlas", cmd_atlas, usage_atlas, atlas_options, atlas_option, 1, "atlas takes one STYLE.yaml"},
+    };
     cli c = {0};
 
     opterr = 0;
@@ -1159,7 +1208,7 @@ int main(int argc, char **argv)
         return print_version();
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(cmd, commands[i].name) == 0)
-            return commands[i].run(&c, argc - 1, argv + 1);
+            return commands[i].run(&c, &commands[i], argc - 1, argv + 1);
     }
     if (cmd[0] == '-')
         return usage_error(NULL, "unknown option '%s'", cmd);

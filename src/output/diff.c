@@ -25,6 +25,9 @@
  * images plus the highlight: 3 GiB at this limit). */
 #define DIFF_MAX_PIXELS (1u << 28)
 
+/* The PNG signature's length, read before libpng starts. */
+#define SIG_BYTES 8
+
 typedef struct rgba_image {
     int width, height;
     uint8_t *px; /* width * height * 4 bytes, R,G,B,A; owned */
@@ -33,7 +36,7 @@ typedef struct rgba_image {
 /* Opens path for reading if it is a regular file. Opened non-blocking and
  * checked with fstat() on the descriptor, so that a FIFO (or a FIFO put in
  * its place after a check) fails at once instead of waiting for a writer. */
-static FILE *open_regular(steppe_ctx_t *ctx, const char *path, volatile steppe_status_t *status)
+static FILE *open_regular(steppe_ctx_t *ctx, const char *path, steppe_status_t *status)
 {
     struct stat st;
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
@@ -59,44 +62,29 @@ static FILE *open_regular(steppe_ctx_t *ctx, const char *path, volatile steppe_s
     return fp;
 }
 
-static steppe_status_t read_rgba(steppe_ctx_t *ctx, const char *path, rgba_image *img)
-{
-    volatile steppe_status_t status = STEPPE_OK;
-    png_structp png = NULL;
-    png_infop info = NULL;
-    /* No context: read warnings are dropped (png_errors.h). */
-    st_png_errors es = {NULL, path, ""};
-    unsigned char sig[8];
-    /* Assigned after setjmp and used after a longjmp: volatile
-     * (C11 7.13.2.1p3), like status. */
-    uint8_t *volatile px = NULL;
-    png_bytep *volatile rows = NULL;
-    FILE *fp = open_regular(ctx, path, &status);
+/* One image being read: its pixels and row pointers, owned here until
+ * read_rgba() hands the pixels on, so that they are freed also when libpng
+ * fails midway. */
+typedef struct png_read {
+    png_uint_32 width, height;
+    uint8_t *px;
+    png_bytep *rows;
+} png_read;
 
-    if (!fp)
-        return status;
-    if (fread(sig, 1, sizeof sig, fp) != sizeof sig || png_sig_cmp(sig, 0, sizeof sig) != 0) {
-        status = st_error(ctx, STEPPE_ERR_DATA_CORRUPT, "%s: not a PNG file", path);
-        goto done;
-    }
-    status = st_png_create(ctx, path, false, fp, &es, &png, &info);
-    if (status != STEPPE_OK)
-        goto done;
-    if (setjmp(png_jmpbuf(png))) {
-        status = st_error(ctx, STEPPE_ERR_DATA_CORRUPT, "%s: unreadable PNG: %s", path, es.msg);
-        goto done;
-    }
-    png_set_sig_bytes(png, sizeof sig);
+/* The reading proper, run by st_png_run() after the signature was read. */
+static steppe_status_t read_steps(png_structp png, png_infop info, steppe_ctx_t *ctx, const char *path,
+                                  void *user)
+{
+    png_read *r = user;
+    png_set_sig_bytes(png, SIG_BYTES);
     png_set_user_limits(png, 1u << 20, 1u << 20);
     png_read_info(png, info);
 
     png_uint_32 width = png_get_image_width(png, info);
     png_uint_32 height = png_get_image_height(png, info);
-    if ((uint64_t)width * height > DIFF_MAX_PIXELS) {
-        status = st_error(ctx, STEPPE_ERR_LIMIT, "%s: %ux%u pixels is too large to compare (limit %u)", path,
-                          (unsigned)width, (unsigned)height, DIFF_MAX_PIXELS);
-        goto done;
-    }
+    if ((uint64_t)width * height > DIFF_MAX_PIXELS)
+        return st_error(ctx, STEPPE_ERR_LIMIT, "%s: %ux%u pixels is too large to compare (limit %u)", path,
+                        (unsigned)width, (unsigned)height, DIFF_MAX_PIXELS);
     int color = png_get_color_type(png, info);
     png_set_expand(png);
     png_set_strip_16(png);
@@ -106,32 +94,44 @@ static steppe_status_t read_rgba(steppe_ctx_t *ctx, const char *path, rgba_image
         png_set_add_alpha(png, 0xff, PNG_FILLER_AFTER);
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
-    if (png_get_rowbytes(png, info) != (size_t)width * 4) {
-        status = st_error(ctx, STEPPE_ERR_INTERNAL, "%s: unexpected row size after conversion", path);
-        goto done;
-    }
+    if (png_get_rowbytes(png, info) != (size_t)width * 4)
+        return st_error(ctx, STEPPE_ERR_INTERNAL, "%s: unexpected row size after conversion", path);
 
-    px = malloc((size_t)width * height * 4);
-    rows = malloc(sizeof *rows * height);
-    if (!px || !rows) {
-        status = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory for %ux%u pixels", path, (unsigned)width,
-                          (unsigned)height);
-        goto done;
-    }
+    r->px = malloc((size_t)width * height * 4);
+    r->rows = malloc(sizeof *r->rows * height);
+    if (!r->px || !r->rows)
+        return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory for %ux%u pixels", path, (unsigned)width,
+                        (unsigned)height);
     for (png_uint_32 y = 0; y < height; y++)
-        rows[y] = px + (size_t)y * width * 4;
-    png_read_image(png, rows);
+        r->rows[y] = r->px + (size_t)y * width * 4;
+    png_read_image(png, r->rows);
     png_read_end(png, NULL);
+    r->width = width;
+    r->height = height;
+    return STEPPE_OK;
+}
 
-    img->width = (int)width;
-    img->height = (int)height;
-    img->px = px;
-    px = NULL;
+static steppe_status_t read_rgba(steppe_ctx_t *ctx, const char *path, rgba_image *img)
+{
+    steppe_status_t status = STEPPE_OK;
+    unsigned char sig[SIG_BYTES];
+    png_read r = {0, 0, NULL, NULL};
+    FILE *fp = open_regular(ctx, path, &status);
 
-done:
-    png_destroy_read_struct(&png, &info, NULL);
-    free(rows);
-    free(px);
+    if (!fp)
+        return status;
+    if (fread(sig, 1, sizeof sig, fp) != sizeof sig || png_sig_cmp(sig, 0, sizeof sig) != 0)
+        status = st_error(ctx, STEPPE_ERR_DATA_CORRUPT, "%s: not a PNG file", path);
+    else
+        status = st_png_run(ctx, path, false, fp, read_steps, &r);
+    if (status == STEPPE_OK) {
+        img->width = (int)r.width;
+        img->height = (int)r.height;
+        img->px = r.px;
+        r.px = NULL;
+    }
+    free(r.rows);
+    free(r.px);
     fclose(fp);
     return status;
 }

@@ -133,8 +133,8 @@ typedef struct st_png_meta {
  * with libpng: RGB (or RGBA when alpha), pHYs for dpi, tEXt chunks from
  * meta (iTXt for a value that is not plain ASCII), no tIME chunk; dpi <= 0
  * writes no pHYs. level is the compression level (0-9, -1 default; see
- * --png-level in steppe(1)). libpng's errors are caught (setjmp kept inside
- * this function) and returned as STEPPE_ERR_IO; libpng prints nothing. */
+ * --png-level in steppe(1)). libpng's errors are caught (st_png_run() in
+ * png_errors.h) and returned as STEPPE_ERR_IO; libpng prints nothing. */
 steppe_status_t st_png_write(steppe_ctx_t *ctx, FILE *fp, const char *path, const uint8_t *data, int width,
                              int height, int stride, bool alpha, double dpi, const st_png_meta *meta,
                              int level);

@@ -5,9 +5,9 @@
  * factor in output time for large maps), RGB without an alpha channel for
  * opaque maps (a quarter smaller before compression), pHYs so the dpi survives
  * into print workflows, and text chunks naming title, software and source.
- * As in cairo's write_png() (src/cairo-png.c), libpng's error handler
- * longjmps back into the one function that called setjmp, and neither
- * handler prints anything: the message goes to the context. */
+ * libpng's errors are caught by st_png_run() (png_errors.h), which runs
+ * the writing steps; neither handler prints anything: the message goes to
+ * the context. */
 /* sched_getaffinity() and CPU_COUNT() */
 #define _GNU_SOURCE
 #include "output.h"
@@ -515,45 +515,38 @@ steppe_status_t st_png_write(steppe_ctx_t *ctx, FILE *fp, const char *path, cons
     return st_png_write_rows(ctx, fp, path, data, width, height, stride, alpha, dpi, meta, level, NULL, NULL);
 }
 
-steppe_status_t st_png_write_rows(steppe_ctx_t *ctx, FILE *fp, const char *path, const uint8_t *data,
-                                  int width, int height, int stride, bool alpha, double dpi,
-                                  const st_png_meta *meta, int level, st_png_rows_fn finish, void *user)
+/* st_png_write_rows()' arguments and the parts it compresses into, for
+ * write_steps() under st_png_run(). */
+typedef struct png_job {
+    FILE *fp;
+    const uint8_t *data;
+    int width, height, stride;
+    bool alpha;
+    double dpi;
+    const st_png_meta *meta;
+    int level;
+    st_png_rows_fn finish;
+    void *user;
+    zpart *parts; /* nparts of them; their buffers are st_png_write_rows()' to free */
+    int nparts;
+} png_job;
+
+static steppe_status_t write_steps(png_structp png, png_infop info, steppe_ctx_t *ctx, const char *path,
+                                   void *user)
 {
-    /* Assigned on both sides of setjmp, so volatile (C11 7.13.2.1p3). */
-    volatile steppe_status_t status = STEPPE_OK;
-    png_structp png = NULL;
-    png_infop info = NULL;
-    st_png_errors es = {ctx, path, ""};
+    png_job *j = user;
     png_text text[3];
     int ntext = 0;
-    zpart parts[MAX_ZPARTS];
-    const volatile int nparts = zpart_count(width, height); /* read after setjmp */
-    memset(parts, 0, sizeof parts);
-
-    if (width <= 0 || height <= 0 || stride < 4 * width || !data)
-        return st_error(ctx, STEPPE_ERR_INTERNAL, "%s: invalid image %dx%d (stride %d)", path, width, height,
-                        stride);
-    if (level < -1 || level > 9)
-        return st_error(ctx, STEPPE_ERR_USAGE, "PNG compression level %d out of range (0-9)", level);
-
-    status = st_png_create(ctx, path, true, fp, &es, &png, &info);
-    if (status != STEPPE_OK)
-        goto done;
-    /* png and info are not changed after setjmp, so they keep their
-     * values across the longjmp without volatile. */
-    if (setjmp(png_jmpbuf(png))) {
-        status = st_error(ctx, STEPPE_ERR_IO, "%s: cannot write PNG: %s", path, es.msg);
-        goto done;
-    }
-    png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8,
-                 alpha ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+    png_set_IHDR(png, info, (png_uint_32)j->width, (png_uint_32)j->height, 8,
+                 j->alpha ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     /* cairo draws in sRGB; saying so spares viewers a guess. */
     png_set_sRGB(png, info, PNG_sRGB_INTENT_PERCEPTUAL);
-    if (dpi > 0) {
-        png_uint_32 ppm = (png_uint_32)lround(dpi / 0.0254);
+    if (j->dpi > 0) {
+        png_uint_32 ppm = (png_uint_32)lround(j->dpi / 0.0254);
         png_set_pHYs(png, info, ppm, ppm, PNG_RESOLUTION_METER);
     }
+    const st_png_meta *meta = j->meta;
     if (meta && meta->title)
         set_text(&text[ntext++], "Title", meta->title);
     if (meta && meta->software)
@@ -564,34 +557,46 @@ steppe_status_t st_png_write_rows(steppe_ctx_t *ctx, FILE *fp, const char *path,
         png_set_text(png, info, text, ntext);
 
     png_write_info(png, info);
-    int lv = level < 0 ? ST_PNG_DEFAULT_LEVEL : level;
-    if (!deflate_parallel(parts, nparts, data, width, height, stride, alpha, lv, finish, user)) {
-        status = st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory compressing the PNG", path);
-        goto done;
-    }
+    int lv = j->level < 0 ? ST_PNG_DEFAULT_LEVEL : j->level;
+    if (!deflate_parallel(j->parts, j->nparts, j->data, j->width, j->height, j->stride, j->alpha, lv,
+                          j->finish, j->user))
+        return st_error(ctx, STEPPE_ERR_NOMEM, "%s: out of memory compressing the PNG", path);
     /* zlib header: deflate, 32K window, FLEVEL from the level, FCHECK
      * making the 16-bit value a multiple of 31 (RFC 1950). */
     unsigned flevel = lv <= 1 ? 0 : lv <= 5 ? 1 : lv == 6 ? 2 : 3;
     unsigned cmf = 0x78, flg = flevel << 6;
     flg += 31 - (cmf * 256 + flg) % 31;
     uint8_t head[2] = {(uint8_t)cmf, (uint8_t)flg};
-    uLong adler = parts[0].adler;
-    for (int i = 1; i < nparts; i++)
-        adler = adler32_combine(adler, parts[i].adler, (z_off_t)parts[i].rawlen);
+    uLong adler = j->parts[0].adler;
+    for (int i = 1; i < j->nparts; i++)
+        adler = adler32_combine(adler, j->parts[i].adler, (z_off_t)j->parts[i].rawlen);
     uint8_t tail[4] = {(uint8_t)(adler >> 24), (uint8_t)(adler >> 16), (uint8_t)(adler >> 8), (uint8_t)adler};
     png_write_chunk(png, (png_const_bytep) "IDAT", head, sizeof head);
-    for (int i = 0; i < nparts; i++) {
-        if (!write_idat(fp, parts[i].out, parts[i].outlen, parts[i].crc)) {
-            status = st_error(ctx, STEPPE_ERR_IO, "%s: cannot write PNG: %s", path, strerror(errno));
-            goto done;
-        }
+    for (int i = 0; i < j->nparts; i++) {
+        if (!write_idat(j->fp, j->parts[i].out, j->parts[i].outlen, j->parts[i].crc))
+            return st_error(ctx, STEPPE_ERR_IO, "%s: cannot write PNG: %s", path, strerror(errno));
     }
     png_write_chunk(png, (png_const_bytep) "IDAT", tail, sizeof tail);
     png_write_chunk(png, (png_const_bytep) "IEND", NULL, 0);
+    return STEPPE_OK;
+}
 
-done:
-    png_destroy_write_struct(&png, &info);
-    for (int i = 0; i < nparts; i++)
+steppe_status_t st_png_write_rows(steppe_ctx_t *ctx, FILE *fp, const char *path, const uint8_t *data,
+                                  int width, int height, int stride, bool alpha, double dpi,
+                                  const st_png_meta *meta, int level, st_png_rows_fn finish, void *user)
+{
+    if (width <= 0 || height <= 0 || stride < 4 * width || !data)
+        return st_error(ctx, STEPPE_ERR_INTERNAL, "%s: invalid image %dx%d (stride %d)", path, width, height,
+                        stride);
+    if (level < -1 || level > 9)
+        return st_error(ctx, STEPPE_ERR_USAGE, "PNG compression level %d out of range (0-9)", level);
+
+    zpart parts[MAX_ZPARTS];
+    memset(parts, 0, sizeof parts);
+    png_job job = {fp, data, width, height, stride, alpha, dpi, meta, level, finish, user, parts, 0};
+    job.nparts = zpart_count(width, height);
+    steppe_status_t status = st_png_run(ctx, path, true, fp, write_steps, &job);
+    for (int i = 0; i < job.nparts; i++)
         free(parts[i].out);
     return status;
 }

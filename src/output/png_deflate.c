@@ -15,6 +15,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "sort.h"
+
 #define WSIZE 32768u  /* deflate's window */
 #define MAXMATCH 258u /* deflate's longest match */
 #define MINMATCH 3u
@@ -97,20 +99,6 @@ static unsigned dist_code(unsigned dist, unsigned *nextra, unsigned *extra)
 
 /* ---- Huffman code lengths ------------------------------------------------ */
 
-typedef struct symfreq {
-    uint32_t freq;
-    uint16_t sym;
-} symfreq;
-
-static int by_freq(const void *a, const void *b)
-{
-    const symfreq *x = a;
-    const symfreq *y = b;
-    if (x->freq != y->freq)
-        return x->freq < y->freq ? -1 : 1;
-    return x->sym < y->sym ? -1 : x->sym > y->sym;
-}
-
 /* Moffat-Katajainen: a[0..n) are weights in ascending order; on return
  * a[i] is the code length of the i-th lightest symbol. */
 static void minimum_redundancy(uint32_t *a, int n)
@@ -163,23 +151,24 @@ static void minimum_redundancy(uint32_t *a, int n)
  * always complete: with fewer than two symbols used, two get length 1. */
 static void code_lengths(const uint32_t *freq, int n, unsigned limit, uint8_t *len)
 {
-    symfreq s[NLIT];
+    st_keyed s[NLIT]; /* the used symbols: frequency, symbol */
     uint32_t a[NLIT];
     int m = 0;
     memset(len, 0, (size_t)n);
     for (int i = 0; i < n; i++) {
         if (freq[i] > 0)
-            s[m++] = (symfreq){freq[i], (uint16_t)i};
+            s[m++] = (st_keyed){freq[i], (size_t)i};
     }
     if (m < 2) {
-        int used = m == 1 ? s[0].sym : 0;
+        size_t used = m == 1 ? s[0].index : 0;
         len[used] = 1;
         len[used == 0 ? 1 : 0] = 1;
         return;
     }
-    qsort(s, (size_t)m, sizeof s[0], by_freq);
+    /* Lightest first, equal frequencies by symbol. */
+    st_sort_keyed(s, (size_t)m, false);
     for (int i = 0; i < m; i++)
-        a[i] = s[i].freq;
+        a[i] = freq[s[i].index];
     minimum_redundancy(a, m);
     unsigned count[33] = {0};
     for (int i = 0; i < m; i++)
@@ -206,7 +195,7 @@ static void code_lengths(const uint32_t *freq, int n, unsigned limit, uint8_t *l
     int k = 0;
     for (unsigned l = limit; l >= 1; l--) {
         for (unsigned c = count[l]; c > 0; c--)
-            len[s[k++].sym] = (uint8_t)l;
+            len[s[k++].index] = (uint8_t)l;
     }
 }
 

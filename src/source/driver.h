@@ -69,6 +69,20 @@ typedef struct st_driver {
     void (*close)(st_source *src);
 } st_driver;
 
+/* A driver's steps are the static functions NAME_open, NAME_describe,
+ * NAME_read and NAME_close in NAME.c. ST_DRIVER_DEFINE defines st_driver_NAME
+ * for a driver with all four (state kept from open to close); one that needs
+ * no state (csv.c, shapefile.c) writes its st_driver with the steps it has. */
+#define ST_DRIVER_DEFINE(name, format_name, layer_kind)                                                      \
+    const st_driver st_driver_##name = {                                                                     \
+        .format = format_name,                                                                               \
+        .kind = layer_kind,                                                                                  \
+        .open = name##_open,                                                                                 \
+        .describe = name##_describe,                                                                         \
+        .read = name##_read,                                                                                 \
+        .close = name##_close,                                                                               \
+    }
+
 /* An open source: the driver, the layer it reads, the driver's state. */
 struct st_source {
     const st_driver *driver;

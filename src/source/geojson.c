@@ -1283,7 +1283,7 @@ typedef struct gj_state {
     size_t size;
 } gj_state;
 
-static steppe_status_t gj_open(st_source *src, st_arena *arena)
+static steppe_status_t geojson_open(st_source *src, st_arena *arena)
 {
     (void)arena;
     const char *path = src->layer->source;
@@ -1310,7 +1310,7 @@ static steppe_status_t gj_open(st_source *src, st_arena *arena)
     return STEPPE_OK;
 }
 
-static void gj_close(st_source *src)
+static void geojson_close(st_source *src)
 {
     gj_state *s = src->state;
     if (!s)
@@ -1368,7 +1368,7 @@ static void reader_free(gj_reader *r)
     free(r->seg);
 }
 
-static steppe_status_t gj_describe(st_source *src, st_source_desc *desc, st_arena *arena)
+static steppe_status_t geojson_describe(st_source *src, st_source_desc *desc, st_arena *arena)
 {
     st_source_stats stats;
     static const st_read_opts quiet = {.quiet = 1};
@@ -1382,7 +1382,8 @@ static steppe_status_t gj_describe(st_source *src, st_source_desc *desc, st_aren
     return st;
 }
 
-static steppe_status_t gj_read(st_source *src, const st_read_opts *opts, st_arena *arena, st_featureset *out)
+static steppe_status_t geojson_read(st_source *src, const st_read_opts *opts, st_arena *arena,
+                                    st_featureset *out)
 {
     st_source_stats local = {0};
     st_featureset fs = {0};
@@ -1446,11 +1447,4 @@ out:
     return st;
 }
 
-const st_driver st_driver_geojson = {
-    .format = "GeoJSON",
-    .kind = ST_LAYER_GEOJSON,
-    .open = gj_open,
-    .describe = gj_describe,
-    .read = gj_read,
-    .close = gj_close,
-};
+ST_DRIVER_DEFINE(geojson, "GeoJSON", ST_LAYER_GEOJSON);

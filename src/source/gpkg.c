@@ -196,7 +196,7 @@ static steppe_status_t integrity(st_source *src, gp_state *s)
     return st;
 }
 
-static steppe_status_t gp_open(st_source *src, st_arena *arena)
+static steppe_status_t gpkg_open(st_source *src, st_arena *arena)
 {
     const st_layer *L = src->layer;
     gp_state *s = calloc(1, sizeof *s);
@@ -251,7 +251,7 @@ static steppe_status_t gp_open(st_source *src, st_arena *arena)
     return srs_crs(src, s, arena, s->table->srs_id);
 }
 
-static void gp_close(st_source *src)
+static void gpkg_close(st_source *src)
 {
     gp_state *s = src->state;
     if (!s)
@@ -261,7 +261,7 @@ static void gp_close(st_source *src)
     src->state = NULL;
 }
 
-static steppe_status_t gp_describe(st_source *src, st_source_desc *desc, st_arena *arena)
+static steppe_status_t gpkg_describe(st_source *src, st_source_desc *desc, st_arena *arena)
 {
     gp_state *s = src->state;
     desc->crs = s->crs;
@@ -574,8 +574,8 @@ static int has_rtree(gp_state *s, st_arena *arena, const gp_table *t, char **nam
     return found;
 }
 
-static steppe_status_t gp_read_features(st_source *src, const st_read_opts *opts, st_arena *arena,
-                                        st_featureset *out)
+static steppe_status_t gpkg_read(st_source *src, const st_read_opts *opts, st_arena *arena,
+                                 st_featureset *out)
 {
     gp_state *s = src->state;
     const st_layer *L = src->layer;
@@ -712,11 +712,4 @@ out:
     return st;
 }
 
-const st_driver st_driver_gpkg = {
-    .format = "GeoPackage",
-    .kind = ST_LAYER_GPKG,
-    .open = gp_open,
-    .describe = gp_describe,
-    .read = gp_read_features,
-    .close = gp_close,
-};
+ST_DRIVER_DEFINE(gpkg, "GeoPackage", ST_LAYER_GPKG);

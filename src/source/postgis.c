@@ -856,7 +856,7 @@ static steppe_status_t read_rows(pg_reader *r, const char *declare)
 
 /* ---- the driver (driver.h) ---------------------------------------------------- */
 
-static steppe_status_t pg_open(st_source *src, st_arena *arena)
+static steppe_status_t postgis_open(st_source *src, st_arena *arena)
 {
     pg *c = calloc(1, sizeof *c);
     if (!c)
@@ -892,7 +892,7 @@ static steppe_status_t rows_crs(pg *c, const char **crs, int *assumed)
     return STEPPE_OK;
 }
 
-static steppe_status_t pg_describe(st_source *src, st_source_desc *desc, st_arena *arena)
+static steppe_status_t postgis_describe(st_source *src, st_source_desc *desc, st_arena *arena)
 {
     (void)arena;
     pg *c = src->state;
@@ -950,7 +950,8 @@ static steppe_status_t kept_columns(pg *c, const st_read_opts *opts, pg_shape *s
     return STEPPE_OK;
 }
 
-static steppe_status_t pg_read(st_source *src, const st_read_opts *opts, st_arena *arena, st_featureset *out)
+static steppe_status_t postgis_read(st_source *src, const st_read_opts *opts, st_arena *arena,
+                                    st_featureset *out)
 {
     pg *c = src->state;
     st_source_stats local_stats;
@@ -987,7 +988,7 @@ static steppe_status_t pg_read(st_source *src, const st_read_opts *opts, st_aren
     return st;
 }
 
-static void pg_close_source(st_source *src)
+static void postgis_close(st_source *src)
 {
     pg *c = src->state;
     if (!c)
@@ -997,14 +998,7 @@ static void pg_close_source(st_source *src)
     src->state = NULL;
 }
 
-const st_driver st_driver_postgis = {
-    .format = "PostGIS",
-    .kind = ST_LAYER_POSTGIS,
-    .open = pg_open,
-    .describe = pg_describe,
-    .read = pg_read,
-    .close = pg_close_source,
-};
+ST_DRIVER_DEFINE(postgis, "PostGIS", ST_LAYER_POSTGIS);
 
 /* ---- steppe info -------------------------------------------------------------- */
 

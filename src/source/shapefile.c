@@ -1324,7 +1324,7 @@ out:
 /* The CRS before reading: the .prj's text (what the read will check with
  * PROJ and report), nothing when there is none (EPSG:4326 is assumed and
  * the read warns). */
-static steppe_status_t shp_describe(st_source *src, st_source_desc *desc, st_arena *arena)
+static steppe_status_t shapefile_describe(st_source *src, st_source_desc *desc, st_arena *arena)
 {
     char prj[4096];
     if (!st_shp_sibling(src->layer->source, "prj", prj, sizeof prj))
@@ -1337,7 +1337,8 @@ static steppe_status_t shp_describe(st_source *src, st_source_desc *desc, st_are
     return STEPPE_OK;
 }
 
-static steppe_status_t shp_read(st_source *src, const st_read_opts *opts, st_arena *arena, st_featureset *out)
+static steppe_status_t shapefile_read(st_source *src, const st_read_opts *opts, st_arena *arena,
+                                      st_featureset *out)
 {
     return st_source_read_shp(src->ctx, src->layer->source, opts, arena, out);
 }
@@ -1345,6 +1346,6 @@ static steppe_status_t shp_read(st_source *src, const st_read_opts *opts, st_are
 const st_driver st_driver_shapefile = {
     .format = "Shapefile",
     .kind = ST_LAYER_SHAPEFILE,
-    .describe = shp_describe,
-    .read = shp_read,
+    .describe = shapefile_describe,
+    .read = shapefile_read,
 };

@@ -91,6 +91,15 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
     K(P ".min-area", NUMBER, D("0"), R('[', 0, 1e9, ']'), AT(LABEL, min_area))                               \
     K(P ".outside", BOOL, D("false"), NOSPEC, AT(LABEL, outside))
 
+/* Text drawn on the map furniture: size, colour and font, into the map's
+ * st_text_style F. The graticule's degree labels take no font of their own. */
+#define TEXT_SIZE_COLOUR(K, P, F, SIZE_DEF, COLOUR_DEF)                                                      \
+    K(P ".size", NUMBER, SIZE_DEF, FONT_SIZE, AT(MAP, F.size))                                               \
+    K(P ".color", COLOUR, COLOUR_DEF, NOSPEC, AT(MAP, F.color))
+#define TEXT_STYLE(K, P, F, SIZE_DEF, COLOUR_DEF)                                                            \
+    TEXT_SIZE_COLOUR(K, P, F, SIZE_DEF, COLOUR_DEF)                                                          \
+    K(P ".font", STRING, "(the map's font)", NOSPEC, AT(MAP, F.font))
+
 #define OWN(x) x
 #define FROM_LAYER(x) INHERIT
 
@@ -167,20 +176,16 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
     K("title.text", STRING, NULL, NOSPEC, AT(MAP, title))                                                    \
     K("title.subtitle", STRING, NULL, NOSPEC, AT(MAP, subtitle))                                             \
     K("title.position", ENUM, "top-left", CORNERS, AT(MAP, title_corner))                                    \
-    K("title.size", NUMBER, "16", FONT_SIZE, AT(MAP, title_style.size))                                      \
+    TEXT_STYLE(K, "title", title_style, "16", "#222222")                                                     \
     K("title.subtitle-size", NUMBER, "10", FONT_SIZE, AT(MAP, subtitle_style.size))                          \
-    K("title.color", COLOUR, "#222222", NOSPEC, AT(MAP, title_style.color))                                  \
-    K("title.font", STRING, "(the map's font)", NOSPEC, AT(MAP, title_style.font))                           \
     K("title.weight", WEIGHT, "bold", NOSPEC, AT(MAP, title_style.weight))                                   \
     K("legend", SECTION, NULL, NOSPEC, HAND)                                                                 \
     K("legend.show", BOOL, "(true when any layer or class has legend text)", NOSPEC, AT(MAP, legend))        \
     K("legend.title", STRING, NULL, NOSPEC, AT(MAP, legend_title))                                           \
     K("legend.position", ENUM, "bottom-left", CORNERS, AT(MAP, legend_corner))                               \
     K("legend.direction", ENUM, "vertical", W("vertical|horizontal"), AT(MAP, legend_direction))             \
-    K("legend.size", NUMBER, "8", FONT_SIZE, AT(MAP, legend_style.size))                                     \
+    TEXT_STYLE(K, "legend", legend_style, "8", "#222222")                                                    \
     K("legend.min-size", NUMBER, "6", FONT_SIZE, AT(MAP, legend_min_size))                                   \
-    K("legend.color", COLOUR, "#222222", NOSPEC, AT(MAP, legend_style.color))                                \
-    K("legend.font", STRING, "(the map's font)", NOSPEC, AT(MAP, legend_style.font))                         \
     K("scalebar", SECTION, NULL, NOSPEC, HAND)                                                               \
     K("scalebar.show", BOOL, "true", NOSPEC, AT(MAP, scalebar))                                              \
     K("scalebar.position", ENUM, "bottom-right", CORNERS, AT(MAP, scalebar_corner))                          \
@@ -194,15 +199,12 @@ static_assert(sizeof(st_join) == sizeof(int) && sizeof(st_cap) == sizeof(int) &&
     K("graticule.dash", DASH, NULL, WIDTH, AT2(MAP, graticule_sym.dash, graticule_sym.ndash))                \
     K("graticule.opacity", NUMBER, "1", UNIT, AT(MAP, graticule_sym.opacity))                                \
     K("graticule.labels", BOOL, "true", NOSPEC, AT(MAP, graticule_labels))                                   \
-    K("graticule.size", NUMBER, "7", FONT_SIZE, AT(MAP, graticule_style.size))                               \
-    K("graticule.color", COLOUR, "#555555", NOSPEC, AT(MAP, graticule_style.color))                          \
+    TEXT_SIZE_COLOUR(K, "graticule", graticule_style, "7", "#555555")                                        \
     K("notes", SECTION, NULL, NOSPEC, HAND)                                                                  \
     K("notes.position", ENUM, "bottom-right", CORNERS, AT(MAP, notes_corner))                                \
     K("attribution", SECTION, NULL, NOSPEC, HAND)                                                            \
     K("attribution.text", STRING, NULL, NOSPEC, AT(MAP, attribution))                                        \
-    K("attribution.size", NUMBER, "6.5", FONT_SIZE, AT(MAP, attribution_style.size))                         \
-    K("attribution.color", COLOUR, "#555555", NOSPEC, AT(MAP, attribution_style.color))                      \
-    K("attribution.font", STRING, "(the map's font)", NOSPEC, AT(MAP, attribution_style.font))               \
+    TEXT_STYLE(K, "attribution", attribution_style, "6.5", "#555555")                                        \
     K("inset", SECTION, NULL, NOSPEC, HAND)                                                                  \
     K("inset.show", BOOL, "false", NOSPEC, AT(MAP, inset))                                                   \
     K("inset.position", ENUM, "top-right", CORNERS, AT(MAP, inset_corner))                                   \

@@ -187,20 +187,6 @@ static void append_child(st_node *parent, st_node *child)
     parent->n++;
 }
 
-/* Puts repl where old was in parent's child list. */
-static void replace_child(st_node *parent, st_node *old, st_node *repl)
-{
-    st_node **pp = &parent->head;
-    while (*pp && *pp != old)
-        pp = &(*pp)->next;
-    if (!*pp)
-        return;
-    repl->next = old->next;
-    *pp = repl;
-    if (parent->tail == old)
-        parent->tail = repl;
-}
-
 static void remove_child(st_node *parent, st_node *old)
 {
     st_node *prev = NULL;
@@ -488,21 +474,27 @@ static steppe_status_t add_anchor(pstate *ps, const yaml_char_t *name, st_node *
 
 static steppe_status_t parse_node(pstate *ps, yaml_event_t *ev, int depth, st_node **out);
 
+/* Reads the next event and builds the node it starts at depth into *out;
+ * an end event (the enclosing sequence's) is consumed and leaves *out NULL. */
+static steppe_status_t parse_next(pstate *ps, int depth, yaml_event_type_t end, st_node **out)
+{
+    yaml_event_t ev;
+    *out = NULL;
+    steppe_status_t rc = next_event(ps, &ev);
+    if (rc != STEPPE_OK)
+        return rc;
+    if (ev.type != end)
+        rc = parse_node(ps, &ev, depth, out);
+    yaml_event_delete(&ev);
+    return rc;
+}
+
 static steppe_status_t parse_seq(pstate *ps, st_node *seq, int depth)
 {
     for (;;) {
-        yaml_event_t ev;
-        steppe_status_t rc = next_event(ps, &ev);
-        if (rc != STEPPE_OK)
-            return rc;
-        if (ev.type == YAML_SEQUENCE_END_EVENT) {
-            yaml_event_delete(&ev);
-            return STEPPE_OK;
-        }
         st_node *item = NULL;
-        rc = parse_node(ps, &ev, depth + 1, &item);
-        yaml_event_delete(&ev);
-        if (rc != STEPPE_OK)
+        steppe_status_t rc = parse_next(ps, depth + 1, YAML_SEQUENCE_END_EVENT, &item);
+        if (rc != STEPPE_OK || !item)
             return rc;
         append_child(seq, item);
     }
@@ -547,13 +539,10 @@ static steppe_status_t parse_map(pstate *ps, st_node *map, int depth)
                           dup->key_loc.line);
             goto done;
         }
-        yaml_event_t vev;
-        rc = next_event(ps, &vev);
-        if (rc != STEPPE_OK)
-            goto done;
+        /* A key is always followed by its value (an empty one is a scalar),
+         * so no end event is expected here. */
         st_node *value = NULL;
-        rc = parse_node(ps, &vev, depth + 1, &value);
-        yaml_event_delete(&vev);
+        rc = parse_next(ps, depth + 1, YAML_NO_EVENT, &value);
         if (rc != STEPPE_OK)
             goto done;
         value->key = key;
@@ -785,6 +774,8 @@ typedef struct chain {
     const struct chain *up;
 } chain;
 
+static steppe_status_t merge_child(st_node *old, st_node *value, st_loc key_loc);
+
 /* Deep merge (the base is edited in place): mappings merge key by key, the
  * child winning; everything else is replaced by the child's value. Base keys
  * keep their order; keys new in the child are appended. *out is the merged
@@ -808,19 +799,9 @@ static steppe_status_t merge(st_node *base, st_node *child, st_node **out)
         if (!b) {
             append_child(base, c);
         } else {
-            st_node *m = NULL;
-            rc = merge(b, c, &m);
+            rc = merge_child(b, c, c->key_loc);
             if (rc != STEPPE_OK)
                 goto done;
-            if (m != b) {
-                /* The child's value takes b's place in the list: overwrite
-                 * b rather than search the list for b's predecessor. */
-                st_node *keep = b->next;
-                *b = *m;
-                b->next = keep;
-            } else {
-                b->key_loc = c->key_loc;
-            }
         }
         c = next;
     }
@@ -828,6 +809,28 @@ static steppe_status_t merge(st_node *base, st_node *child, st_node **out)
 done:
     keytab_free(&index);
     return rc;
+}
+
+/* Merges value into old, a child already in some node's list, and leaves
+ * the result in old's place under old's key, written at key_loc. When the
+ * merge replaces old (value is not a mapping, or old is not), value's node
+ * is copied over old rather than the list searched for old's predecessor;
+ * aliases are deep copies (copy_node), so no other place shares old. */
+static steppe_status_t merge_child(st_node *old, st_node *value, st_loc key_loc)
+{
+    st_node *m = NULL;
+    steppe_status_t rc = merge(old, value, &m);
+    if (rc != STEPPE_OK)
+        return rc;
+    if (m != old) {
+        st_node *next = old->next;
+        const char *key = old->key;
+        *old = *m;
+        old->next = next;
+        old->key = key;
+    }
+    old->key_loc = key_loc;
+    return STEPPE_OK;
 }
 
 static const char *path_excerpt(st_arena *arena, const char *path)
@@ -1164,17 +1167,9 @@ static steppe_status_t apply_override(steppe_ctx_t *ctx, st_arena *arena, st_nod
             if (!child) {
                 append_child(cur, value);
             } else {
-                st_node *m = NULL;
-                rc = merge(child, value, &m);
+                rc = merge_child(child, value, kloc);
                 if (rc != STEPPE_OK)
                     return rc;
-                if (m != child) {
-                    m->key = child->key;
-                    m->key_loc = cur->kind == ST_NODE_MAP ? kloc : child->key_loc;
-                    replace_child(cur, child, m);
-                } else {
-                    child->key_loc = kloc;
-                }
             }
             break;
         }

@@ -14,6 +14,7 @@
 #include "numfmt.h"
 #include "project.h"
 #include "ramp.h"
+#include "sort.h"
 
 static st_rgba rgba_of(uint32_t rgb)
 {
@@ -541,20 +542,6 @@ size_t st_thematic_size_refs(double vmax, double out[3])
     return 3;
 }
 
-typedef struct size_key {
-    double d;
-    size_t i;
-} size_key;
-
-static int size_desc(const void *pa, const void *pb)
-{
-    const size_key *a = pa;
-    const size_key *b = pb;
-    if (a->d != b->d)
-        return a->d > b->d ? -1 : 1;
-    return a->i < b->i ? -1 : a->i > b->i;
-}
-
 static steppe_status_t apply_size(steppe_ctx_t *ctx, const st_thematic_spec *spec, const st_featureset *fs,
                                   st_arena *arena, st_thematic_result *out)
 {
@@ -574,7 +561,7 @@ static steppe_status_t apply_size(steppe_ctx_t *ctx, const st_thematic_spec *spe
     double *v = st_arena_calloc(arena, n1, sizeof *v);
     out->size = st_arena_calloc(arena, n1, sizeof *out->size);
     out->order = st_arena_calloc(arena, n1, sizeof *out->order);
-    size_key *keys = calloc(n1, sizeof *keys);
+    st_keyed *keys = calloc(n1, sizeof *keys);
     if (!v || !out->size || !out->order || !keys) {
         free(keys);
         return st_error(ctx, STEPPE_ERR_NOMEM, "out of memory");
@@ -607,14 +594,13 @@ static steppe_status_t apply_size(steppe_ctx_t *ctx, const st_thematic_spec *spe
     out->size_vmax = vmax;
     for (size_t i = 0; i < fs->n; i++) {
         out->size[i] = st_thematic_diameter(ss, v[i], vmax);
-        keys[i].d = out->size[i];
-        keys[i].i = i;
+        keys[i] = (st_keyed){out->size[i], i};
     }
     /* Larger symbols first, so that small ones drawn later stay visible;
      * equal sizes keep the source order. */
-    qsort(keys, fs->n, sizeof *keys, size_desc);
+    st_sort_keyed(keys, fs->n, true);
     for (size_t i = 0; i < fs->n; i++)
-        out->order[i] = keys[i].i;
+        out->order[i] = keys[i].index;
     free(keys);
 
     double refs[3];

@@ -35,6 +35,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 /* Fixed point of the accumulated coverage: 1.0 is 2^16. */
 #define COV_SHIFT 16
@@ -211,29 +212,32 @@ static int32_t round_i32(double x)
     return x >= 0 ? (int32_t)(x + 0.5) : -(int32_t)(0.5 - x);
 }
 
-static double ramp_integral(double t)
+static inline double ramp_integral(double t)
 {
     return t <= 0 ? 0 : t < 1 ? 0.5 * t * t : t - 0.5;
 }
 
-/* The share of column c right of the piece [lo, hi], averaged over it. */
-static double right_share(double c, double lo, double hi, double mid, bool thin)
+/* The share of column c right of the piece [lo, hi], averaged over it;
+ * inv is 1 / (hi - lo), or 0 for a thin piece, taken at its middle. */
+static inline double right_share(double c, double lo, double hi, double mid, double inv)
 {
     if (c + 1 <= lo)
         return 0;
     if (c >= hi)
         return 1;
-    if (thin) {
+    if (inv == 0) {
         double v = c + 1 - mid;
         return v < 0 ? 0 : v > 1 ? 1 : v;
     }
-    return (ramp_integral(c + 1 - lo) - ramp_integral(c + 1 - hi)) / (hi - lo);
+    return (ramp_integral(c + 1 - lo) - ramp_integral(c + 1 - hi)) * inv;
 }
 
-static void mark(st_polyfill *f, int i)
+/* Marks the blocks holding acc[i0..i1] (i0 >= 1) as written to. */
+static void mark_range(st_polyfill *f, int i0, int i1)
 {
-    size_t b = (size_t)(i - 1) >> BLOCK_SHIFT;
-    f->marks[b / 64] |= (uint64_t)1 << (b % 64);
+    size_t b1 = (size_t)(i1 - 1) >> BLOCK_SHIFT;
+    for (size_t b = (size_t)(i0 - 1) >> BLOCK_SHIFT; b <= b1; b++)
+        f->marks[b / 64] |= (uint64_t)1 << (b % 64);
 }
 
 /* Adds the piece of an edge within one row, from x = xa to xb, of signed
@@ -243,7 +247,7 @@ static void add_piece(st_polyfill *f, double xa, double xb, double d)
     double lo = fmin(xa, xb);
     double hi = fmax(xa, xb);
     double mid = 0.5 * (xa + xb);
-    bool thin = hi - lo < THIN;
+    double inv = hi - lo < THIN ? 0 : 1 / (hi - lo);
     double scaled = d * COV_ONE;
     int x0 = f->clip.x0;
     int c0 = (int)floor(lo);
@@ -255,16 +259,18 @@ static void add_piece(st_polyfill *f, double xa, double xb, double d)
         /* Everything left of the clip is one column: what the piece adds
          * up to there. */
         c = x0;
-        prev = round_i32(scaled * right_share(c - 1, lo, hi, mid, thin));
+        prev = round_i32(scaled * right_share(c - 1, lo, hi, mid, inv));
         f->acc[0] += prev;
     }
-    for (; c <= last; c++) {
-        int32_t v = round_i32(scaled * right_share(c, lo, hi, mid, thin));
-        int i = c - x0 + 1;
-        f->acc[i] += v - prev;
-        mark(f, i);
+    if (c > last)
+        return;
+    int32_t *acc = f->acc + (1 - x0);
+    for (int k = c; k <= last; k++) {
+        int32_t v = round_i32(scaled * right_share(k, lo, hi, mid, inv));
+        acc[k] += v - prev;
         prev = v;
     }
+    mark_range(f, c - x0 + 1, last - x0 + 1);
 }
 
 static void dirty_add(st_polyfill *f, int x0, int x1, int y)
@@ -297,8 +303,11 @@ static uint32_t coverage(const st_polyfill *f, int32_t s)
 static void span(uint32_t *restrict row, int x0, int x1, uint32_t src, uint32_t m)
 {
     if (m == 255 && src >> 24 == 255) {
-        for (int x = x0; x < x1; x++)
-            row[x] = src;
+        /* Most of a fill's time is here, storing its inside: glibc's
+         * wmemset() stores 4-byte values with the widest vectors the CPU
+         * has (wchar_t is int on this ABI, a type uint32_t may alias). */
+        _Static_assert(sizeof(wchar_t) == sizeof(uint32_t), "wchar_t is 32 bits");
+        wmemset((wchar_t *)(void *)(row + x0), (wchar_t)src, (size_t)(x1 - x0));
     } else {
         for (int x = x0; x < x1; x++)
             row[x] = st_px_over(row[x], src, m);
@@ -313,6 +322,7 @@ static void sweep(st_polyfill *f, int y)
     uint32_t *next =
         y + 2 < f->clip.y1 ? (uint32_t *)(void *)((unsigned char *)row + 2 * (size_t)f->cv.stride) : NULL;
     const uint32_t src = f->src;
+    const bool opaque = src >> 24 == 255;
     const int x0 = f->clip.x0;
     const int x1 = f->clip.x1;
     int32_t *acc = f->acc;
@@ -341,16 +351,22 @@ static void sweep(st_polyfill *f, int y)
                 lo = x < lo ? x : lo;
                 hi = bx0;
             }
+            bool drawn = false;
             for (int c = bx0; c < bx1; c++) {
                 int32_t *a = &acc[c - x0 + 1];
-                s += *a;
-                *a = 0;
-                m = coverage(f, s);
-                if (m) {
-                    row[c] = m == 255 && src >> 24 == 255 ? src : st_px_over(row[c], src, m);
-                    lo = c < lo ? c : lo;
-                    hi = c + 1;
+                if (*a) {
+                    s += *a;
+                    *a = 0;
+                    m = coverage(f, s);
                 }
+                if (m) {
+                    row[c] = m == 255 && opaque ? src : st_px_over(row[c], src, m);
+                    drawn = true;
+                }
+            }
+            if (drawn) {
+                lo = bx0 < lo ? bx0 : lo;
+                hi = bx1;
             }
             x = bx1;
         }

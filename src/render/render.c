@@ -480,7 +480,38 @@ static bool any_streamed(const st_scene *r)
 
 /* Draws and writes one output into its temporary file; *a is left open for
  * the caller to commit once every output has succeeded. */
-static steppe_status_t write_output(st_scene *r, const char *path, st_format fmt, st_atomic *a_out)
+/* A PNG canvas is freed on a thread of its own while the outputs are
+ * committed and the report written: giving W2's 37 MB back to the system
+ * takes about 2 ms, as long as the commit's fsync. */
+typedef struct reaper {
+    pthread_t thread;
+    bool started;
+} reaper;
+
+static void *reap(void *surface)
+{
+    cairo_surface_destroy(surface);
+    return NULL;
+}
+
+static void reaper_join(reaper *rp)
+{
+    if (rp->started)
+        pthread_join(rp->thread, NULL);
+    rp->started = false;
+}
+
+static void reaper_give(reaper *rp, cairo_surface_t *surface)
+{
+    reaper_join(rp);
+    if (cairo_surface_get_type(surface) == CAIRO_SURFACE_TYPE_IMAGE)
+        rp->started = pthread_create(&rp->thread, NULL, reap, surface) == 0;
+    if (!rp->started)
+        cairo_surface_destroy(surface);
+}
+
+static steppe_status_t write_output(st_scene *r, const char *path, st_format fmt, st_atomic *a_out,
+                                    reaper *rp)
 {
     const st_map *m = r->map;
     const st_view *v = &r->view;
@@ -557,7 +588,7 @@ static steppe_status_t write_output(st_scene *r, const char *path, st_format fmt
         if (cs == CAIRO_STATUS_SUCCESS)
             cs = cairo_surface_status(surf);
     }
-    cairo_surface_destroy(surf);
+    reaper_give(rp, surf);
     if (cs != CAIRO_STATUS_SUCCESS && st == STEPPE_OK)
         st = st_error(r->ctx, cs == CAIRO_STATUS_WRITE_ERROR ? STEPPE_ERR_IO : STEPPE_ERR_RENDER, "%s: %s",
                       path, cairo_status_to_string(cs));
@@ -803,6 +834,7 @@ static steppe_status_t render_pass(steppe_ctx_t *ctx, const st_map *model, const
 
     st_atomic *pending = NULL;
     size_t npending = 0;
+    reaper canvas_reaper = {0};
     char *made[MAX_MADE_FOLDERS];
     size_t nmade = 0;
     fonts_job fonts = {0};
@@ -887,7 +919,7 @@ static steppe_status_t render_pass(steppe_ctx_t *ctx, const st_map *model, const
         st_format fmt;
         st_output_format(ctx, opts->outputs[i], &fmt);
         t = st_scene_now_ms();
-        st = write_output(&r, opts->outputs[i], fmt, &pending[i]);
+        st = write_output(&r, opts->outputs[i], fmt, &pending[i], &canvas_reaper);
         r.timings_ms[ST_STAGE_OUTPUT] += st_scene_now_ms() - t;
         if (st != STEPPE_OK)
             goto done;
@@ -903,6 +935,7 @@ static steppe_status_t render_pass(steppe_ctx_t *ctx, const st_map *model, const
     if (st == STEPPE_OK && opts->report)
         st = st_report_write(&r, opts->report);
 done:
+    reaper_join(&canvas_reaper);
     fonts_join(&fonts);
     if (st == STEPPE_OK)
         st = labels_wait(&r);

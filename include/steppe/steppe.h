@@ -31,6 +31,12 @@ STEPPE_API const char *steppe_version(void);
 STEPPE_API steppe_status_t steppe_dependency_versions(steppe_ctx_t *ctx, const char **proj,
                                                       const char **geos);
 
+/* The version of pango ("1.50.12"), which libsteppe loads at run time
+ * when a map has text: a static string, valid until exit. Loads pango.
+ * Returns STEPPE_ERR_LIBRARY, with the reason in ctx, when it cannot be
+ * loaded; *pango is then unchanged. */
+STEPPE_API steppe_status_t steppe_pango_version(steppe_ctx_t *ctx, const char **pango);
+
 /* Start-up work a program can have done on a thread of its own while it
  * loads the style and the data: a short render spends most of its time
  * loading PROJ and reading the font configuration. Nothing changes but

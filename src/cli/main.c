@@ -16,7 +16,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
-#include <pango/pango.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -708,9 +707,12 @@ static int print_version(void)
     steppe_ctx_t *ctx = steppe_ctx_create();
     if (!ctx)
         return fail(NULL, STEPPE_ERR_NOMEM);
-    /* PROJ and GEOS are loaded at run time: the versions are those of the
+    /* PROJ, GEOS and pango are loaded at run time: the versions are those of the
      * libraries found now, and a missing one is an error here too. */
+    const char *pango_version = NULL;
     steppe_status_t status = steppe_dependency_versions(ctx, &proj_version, &geos_version);
+    if (status == STEPPE_OK)
+        status = steppe_pango_version(ctx, &pango_version);
     if (status != STEPPE_OK) {
         int code = fail(ctx, status);
         steppe_ctx_destroy(ctx);
@@ -721,7 +723,7 @@ static int print_version(void)
     snprintf(geos, sizeof geos, "%s", geos_version);
     geos[strcspn(geos, "-")] = '\0';
     printf("steppe %s (cairo %s, PROJ %s, pango %s, GEOS %s, shapelib)\n", steppe_version(),
-           cairo_version_string(), proj_version, pango_version_string(), geos);
+           cairo_version_string(), proj_version, pango_version, geos);
     return 0;
 }
 

@@ -218,6 +218,14 @@ steppe_status_t st_ctx_load_geos(steppe_ctx_t *ctx)
     return st_error(ctx, STEPPE_ERR_LIBRARY, "cannot load GEOS: %s", why);
 }
 
+steppe_status_t st_ctx_load_pango(steppe_ctx_t *ctx)
+{
+    const char *why = st_dynlib_load_pango();
+    if (!why)
+        return STEPPE_OK;
+    return st_error(ctx, STEPPE_ERR_LIBRARY, "cannot load pango: %s", why);
+}
+
 steppe_status_t steppe_dependency_versions(steppe_ctx_t *ctx, const char **proj, const char **geos)
 {
     steppe_status_t st = st_ctx_load_proj(ctx);
@@ -228,6 +236,14 @@ steppe_status_t steppe_dependency_versions(steppe_ctx_t *ctx, const char **proj,
     *proj = proj_info().version;
     *geos = GEOSversion();
     return STEPPE_OK;
+}
+
+steppe_status_t steppe_pango_version(steppe_ctx_t *ctx, const char **pango)
+{
+    steppe_status_t st = st_ctx_load_pango(ctx);
+    if (st == STEPPE_OK)
+        *pango = st_dynlib_pango_version();
+    return st;
 }
 
 /* Keeps PROJ's reason while st_ctx_crs() parses a definition: its errno

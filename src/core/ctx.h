@@ -68,6 +68,9 @@ steppe_status_t st_ctx_load_proj(steppe_ctx_t *ctx);
 /* As st_ctx_load_proj(), for libgeos_c ("cannot load GEOS: reason"). */
 steppe_status_t st_ctx_load_geos(steppe_ctx_t *ctx);
 
+/* As st_ctx_load_proj(), for pango ("cannot load pango: reason"). */
+steppe_status_t st_ctx_load_pango(steppe_ctx_t *ctx);
+
 /* Makes sure ctx has its PROJ context: loads libproj (st_ctx_load_proj())
  * and creates the context with logging silenced (PROJ's messages are
  * collected through st_proj_errmsg()). Records the error where it fails:

@@ -1,4 +1,5 @@
-/* Private: PROJ, GEOS and libpq, loaded at run time with dlopen().
+/* Private: PROJ, GEOS and libpq (and pango: dynlib_pango.h), loaded at run
+ * time with dlopen().
  *
  * Why: linked the ordinary way, libproj brings 44 shared libraries (libcurl,
  * GnuTLS, Kerberos, LDAP, libtiff, ...) that the dynamic loader maps and
@@ -174,6 +175,13 @@ const char *st_dynlib_load_geos(void);
 
 /* As st_dynlib_load_proj(), for libpq. */
 const char *st_dynlib_load_pq(void);
+
+/* As st_dynlib_load_proj(), for libpangocairo, whose table and macros are in
+ * dynlib_pango.h (only text.c calls pango). */
+const char *st_dynlib_load_pango(void);
+
+/* pango's version ("1.50.12"), once st_dynlib_load_pango() returned NULL. */
+const char *st_dynlib_pango_version(void);
 
 /* The name → table mapping. Function-like macros: only a call is rewritten,
  * so the headers above, declarations and steppe's own identifiers that

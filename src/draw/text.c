@@ -9,10 +9,12 @@
 #include "text.h"
 
 #include <math.h>
-#include <pango/pangocairo.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "dynlib.h"
+#include "dynlib_pango.h"
 
 /* A run of glyphs belonging to one grapheme cluster (a base letter plus any
  * combining marks), positioned in the layout. */
@@ -35,8 +37,13 @@ static void fontmap_free(void *fontmap)
     g_object_unref(fontmap);
 }
 
+/* ctx's font map, made on first use. pango is loaded here, where every
+ * text begins (render.c reports a failure to load it, through the
+ * context, once the fonts thread is done). */
 static PangoFontMap *ctx_fontmap(steppe_ctx_t *ctx)
 {
+    if (st_dynlib_load_pango())
+        return NULL;
     if (!ctx->fontmap) {
         ctx->fontmap = pango_cairo_font_map_new();
         if (ctx->fontmap)

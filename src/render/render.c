@@ -875,7 +875,11 @@ static steppe_status_t render_pass(steppe_ctx_t *ctx, const st_map *model, const
 
     double t = st_scene_now_ms();
     fonts_join(&fonts);
-    st = add_marker_obstacles(&r);
+    /* A map with text needs pango, which the fonts thread has loaded: a
+     * failure is one error here, not texts silently missing. */
+    st = fonts.n > 0 ? st_ctx_load_pango(ctx) : STEPPE_OK;
+    if (st == STEPPE_OK)
+        st = add_marker_obstacles(&r);
     size_t obstacles = r.nobstacles;
     if (st == STEPPE_OK)
         st = st_furniture_layout(&r);

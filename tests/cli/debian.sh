@@ -84,8 +84,8 @@ check_has c.dev '^\./usr/lib/[^/]+/pkgconfig/steppe\.pc$' "libsteppe-dev has ste
 check_has c.dev '^\./usr/lib/[^/]+/cmake/steppe/steppeConfig\.cmake$' "libsteppe-dev has the CMake package"
 deps=$(dpkg-deb -f "$WORK/steppe_${version}_$arch.deb" Depends)
 case "$deps" in
-  *libproj*libgeos-c*) ok "steppe depends on the PROJ and GEOS it loads at run time" ;;
-  *) bad "steppe depends on the PROJ and GEOS it loads at run time" "Depends: $deps" ;;
+  *libproj*libgeos-c*libpangocairo*) ok "steppe depends on the PROJ, GEOS and pango it loads at run time" ;;
+  *) bad "steppe depends on the PROJ, GEOS and pango it loads at run time" "Depends: $deps" ;;
 esac
 
 # ---- lintian ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
 #!/bin/bash
-# PROJ and GEOS are loaded at run time (src/dynlib.h): the binary does not
-# link them; a render of lon/lat data does not open PROJ's database; a
+# PROJ, GEOS and pango are loaded at run time (src/core/dynlib.h,
+# dynlib_pango.h): the binary does not link them; a render of lon/lat data
+# does not open PROJ's database; a map without text does not load pango; a
 # library that cannot be loaded ends the run with one error line and exit
 # status 1, never a crash.
 #
@@ -12,6 +13,7 @@ source "$(dirname "$0")/lib.bash"
 harness_init dynlib
 PROJ_SONAME=${STEPPE_PROJ_SONAME:?set STEPPE_PROJ_SONAME}
 GEOS_SONAME=${STEPPE_GEOS_SONAME:?set STEPPE_GEOS_SONAME}
+PANGO_SONAME=${STEPPE_PANGO_SONAME:?set STEPPE_PANGO_SONAME}
 
 # Lon/lat data without a .prj: its quick look needs no transformation.
 for ext in shp shx dbf; do cp "$SRC/shapes/countries.$ext" "lonlat.$ext"; done
@@ -26,8 +28,8 @@ broken() {
 
 # ---- not linked ----------------------------------------------------------
 if ldd "$STEPPE" >ldd.txt 2>&1; then
-    if grep -qE "$PROJ_SONAME|$GEOS_SONAME" ldd.txt; then
-        bad "steppe links PROJ or GEOS: $(grep -E "$PROJ_SONAME|$GEOS_SONAME" ldd.txt | tr -s ' \n' ' ')"
+    if grep -qE "$PROJ_SONAME|$GEOS_SONAME|libpango" ldd.txt; then
+        bad "steppe links PROJ, GEOS or pango: $(grep -E "$PROJ_SONAME|$GEOS_SONAME|libpango" ldd.txt | tr -s ' \n' ' ')"
     else
         ok
     fi
@@ -88,5 +90,29 @@ expect_load_error GEOS "--version without GEOS" --version
 expect_load_error GEOS "shared-boundary render without GEOS" render -q "$SRC/styles/forum.yaml" -o forum.png
 LD_LIBRARY_PATH=$dir "$STEPPE" render -q lonlat.shp --width 256 --height 256 -o ql3.png >out.txt 2>err.txt
 if [ $? -eq 0 ] && [ -s ql3.png ]; then ok; else bad "quick look without GEOS"; fi
+
+# ---- pango cannot be loaded: only text needs it -------------------------------
+dir=$(broken "$PANGO_SONAME")
+expect_load_error pango "--version without pango" --version
+expect_load_error pango "a map with text without pango" render -q "$SRC/styles/forum.yaml" -o forum.png
+if [ -e forum.png ]; then bad "an output was written although pango is missing"; else ok; fi
+# A map without text (no title, legend or scale bar) is drawn without it,
+# and does not even look for it.
+cat >notext.yaml <<END
+map: {width: 300, height: 200, crs: "EPSG:4326", background: "#ccdef0"}
+legend: {show: false}
+scalebar: {show: false}
+layers:
+  countries:
+    source: lonlat.shp
+    style: {fill: "#f2ede3", stroke: "#646464", width: 0.5}
+END
+LD_LIBRARY_PATH=$dir "$STEPPE" render -q notext.yaml -o notext.png >out.txt 2>err.txt
+if [ $? -eq 0 ] && [ -s notext.png ]; then ok; else bad "a map without text without pango: $(cat err.txt)"; fi
+if command -v strace >/dev/null 2>&1; then
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+        strace -f -e trace=openat,open -o trace2.txt "$STEPPE" render -q notext.yaml -o notext2.png 2>err.txt
+    if grep -q "libpango" trace2.txt; then bad "a map without text loaded pango"; else ok; fi
+fi
 
 harness_finish

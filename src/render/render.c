@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -289,6 +290,14 @@ typedef struct band {
 static void *draw_band(void *arg)
 {
     band *b = arg;
+#ifdef MADV_POPULATE_WRITE
+    /* The band's pages in one call instead of a fault each (the canvas is
+     * fresh memory; 4,500 pages a band on W2). */
+    uintptr_t page = 4096;
+    uintptr_t a0 = (uintptr_t)(b->data + (size_t)b->y0 * (size_t)b->stride) & ~(page - 1);
+    uintptr_t a1 = (uintptr_t)(b->data + (size_t)b->y1 * (size_t)b->stride);
+    (void)madvise((void *)a0, a1 - a0, MADV_POPULATE_WRITE);
+#endif
     cairo_surface_t *s = cairo_image_surface_create_for_data(
         b->data + (size_t)b->y0 * (size_t)b->stride, CAIRO_FORMAT_ARGB32, b->width, b->y1 - b->y0, b->stride);
     cairo_t *cr = cairo_create(s);

@@ -29,10 +29,7 @@ static void hair_polyline(buf *b, const double *xy, int n, double width)
 /* The same with cairo's stroker, best antialiasing; closed when asked. */
 static void cairo_polyline(buf *b, const double *xy, int n, double width, bool closed, cairo_line_join_t join)
 {
-    cairo_surface_t *s =
-        cairo_image_surface_create_for_data(b->data, CAIRO_FORMAT_ARGB32, b->w, b->h, b->stride);
-    cairo_t *cr = cairo_create(s);
-    cairo_set_source_rgba(cr, 0, 0, 0, 1);
+    cairo_t *cr = buf_cairo(b);
     cairo_set_line_width(cr, width);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
     cairo_set_line_join(cr, join);
@@ -42,8 +39,7 @@ static void cairo_polyline(buf *b, const double *xy, int n, double width, bool c
     if (closed)
         cairo_close_path(cr);
     cairo_stroke(cr);
-    cairo_destroy(cr);
-    cairo_surface_destroy(s);
+    buf_cairo_done(cr);
 }
 
 /* ---- ink: the line is as heavy as its area, at every angle --------------- */
@@ -550,54 +546,26 @@ static uint8_t ring_cut[] = {0, 1, 0, 0, 0};
 
 static st_feature ring_feature(bool cut)
 {
-    st_feature f;
-    memset(&f, 0, sizeof f);
-    f.nparts = 1;
-    f.npoints = 5;
-    f.parts = ring_parts;
-    f.xy = ring_xy;
-    f.bbox[0] = 10.3;
-    f.bbox[1] = 10.6;
-    f.bbox[2] = 60.2;
-    f.bbox[3] = 50.4;
+    st_feature f = one_ring(ring_xy, ring_parts, 5);
     f.cut = cut ? ring_cut : NULL;
-    f.cls = -1;
     return f;
-}
-
-/* Draws f onto a band of a 70 x 60 canvas (pixbuf.h). */
-static void draw_band(cairo_surface_t *s, int y0, const st_symbol *sym, const st_feature *f, bool group)
-{
-    draw_feature_band(s, y0, 70, 60, sym, f, group);
 }
 
 START_TEST(test_draw_bands_and_cuts)
 {
     st_symbol sym = line_symbol(1.0);
     st_feature f = ring_feature(true);
-    /* Whole canvas, fast path; the same through cairo (a pushed group). */
-    cairo_surface_t *whole = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 70, 60);
-    cairo_surface_t *slow = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 70, 60);
-    draw_band(whole, 0, &sym, &f, false);
-    draw_band(slow, 0, &sym, &f, true);
-    /* Two bands over one buffer, as render.c draws them. */
-    unsigned char *shared = calloc(60, 70 * 4);
-    cairo_surface_t *top = cairo_image_surface_create_for_data(shared, CAIRO_FORMAT_ARGB32, 70, 27, 280);
-    cairo_surface_t *bottom =
-        cairo_image_surface_create_for_data(shared + 27 * 280, CAIRO_FORMAT_ARGB32, 70, 33, 280);
-    draw_band(top, 0, &sym, &f, false);
-    draw_band(bottom, 27, &sym, &f, false);
-    cairo_surface_flush(whole);
-    cairo_surface_flush(slow);
-    const unsigned char *w = cairo_image_surface_get_data(whole);
-    const unsigned char *sl = cairo_image_surface_get_data(slow);
-    int stride = cairo_image_surface_get_stride(whole);
+    three_ways t = draw_three_ways(70, 60, 27, &sym, &f);
+    const unsigned char *w = t.w;
+    const unsigned char *sl = t.sl;
+    const unsigned char *shared = t.bands;
+    int stride = t.stride;
     int worst = 0;
     for (int y = 0; y < 60; y++) {
         for (int x = 0; x < 70; x++) {
             int aw = w[(size_t)y * stride + 4 * x + 3];
             int as = sl[(size_t)y * stride + 4 * x + 3];
-            int ab = shared[(size_t)y * 280 + 4 * x + 3];
+            int ab = shared[(size_t)y * stride + 4 * x + 3];
             ck_assert_msg(abs(aw - ab) <= 1, "pixel %d,%d: whole %d, bands %d", x, y, aw, ab);
             worst = abs(aw - as) > worst ? abs(aw - as) : worst;
         }
@@ -611,11 +579,7 @@ START_TEST(test_draw_bands_and_cuts)
         ck_assert_int_eq(w[(size_t)y * stride + 4 * 59 + 3], 0);
         ck_assert_int_gt(w[(size_t)y * stride + 4 * 10 + 3], 150);
     }
-    cairo_surface_destroy(whole);
-    cairo_surface_destroy(slow);
-    cairo_surface_destroy(top);
-    cairo_surface_destroy(bottom);
-    free(shared);
+    three_ways_free(&t);
 }
 END_TEST
 

@@ -68,18 +68,11 @@ START_TEST(test_rectangle_exact)
     const double xy[] = {1.25, 2.5, 5.75, 2.5, 5.75, 5.0, 1.25, 5.0};
     const ring r = {4, xy};
     ck_assert(fill(&b, &r, 1, true, NULL));
-    /* Row 2 is half covered, rows 3 and 4 whole; column 1 three quarters,
-     * column 5 three quarters, columns 2..4 whole. */
-    ck_assert_int_eq(alpha(&b, 1, 2), 96);  /* 0.375 * 255 = 95.6 */
-    ck_assert_int_eq(alpha(&b, 3, 2), 128); /* 0.5 */
-    ck_assert_int_eq(alpha(&b, 5, 2), 96);
-    ck_assert_int_eq(alpha(&b, 1, 3), 191); /* 0.75 */
-    ck_assert_int_eq(alpha(&b, 3, 3), 255);
-    ck_assert_int_eq(alpha(&b, 5, 4), 191);
-    ck_assert_int_eq(alpha(&b, 0, 3), 0);
-    ck_assert_int_eq(alpha(&b, 6, 3), 0);
-    ck_assert_int_eq(alpha(&b, 3, 5), 0);
-    ck_assert_int_eq(alpha(&b, 3, 1), 0);
+    /* Row 2 is half covered, rows 3 and 4 whole; columns 1 and 5 three
+     * quarters, columns 2..4 whole: 0.375 * 255 = 95.6, 0.5, 0.75. */
+    const px_expect want[] = {{1, 2, 96},  {3, 2, 128}, {5, 2, 96}, {1, 3, 191}, {3, 3, 255},
+                              {5, 4, 191}, {0, 3, 0},   {6, 3, 0},  {3, 5, 0},   {3, 1, 0}};
+    expect_alphas(&b, want, sizeof want / sizeof want[0]);
     ck_assert(guards_intact(&b));
     buf_free(&b);
 }
@@ -161,10 +154,7 @@ END_TEST
 
 static void cairo_fill_rings(buf *b, const ring *rings, int nrings)
 {
-    cairo_surface_t *s =
-        cairo_image_surface_create_for_data(b->data, CAIRO_FORMAT_ARGB32, b->w, b->h, b->stride);
-    cairo_t *cr = cairo_create(s);
-    cairo_set_source_rgba(cr, 0, 0, 0, 1);
+    cairo_t *cr = buf_cairo(b);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     cairo_set_antialias(cr, CAIRO_ANTIALIAS_BEST);
     for (int r = 0; r < nrings; r++) {
@@ -174,8 +164,7 @@ static void cairo_fill_rings(buf *b, const ring *rings, int nrings)
         cairo_close_path(cr);
     }
     cairo_fill(cr);
-    cairo_destroy(cr);
-    cairo_surface_destroy(s);
+    buf_cairo_done(cr);
 }
 
 /* A random star of n points around (40,40): every kind of slope, vertices
@@ -286,10 +275,8 @@ START_TEST(test_clip_guards)
     const ring lr = {4, left};
     const st_px_rect right_half = {20, 0, 40, 30};
     ck_assert(fill(&d, &lr, 1, true, &right_half));
-    ck_assert_int_eq(alpha(&d, 19, 15), 0);
-    ck_assert_int_eq(alpha(&d, 20, 15), 255);
-    ck_assert_int_eq(alpha(&d, 30, 15), 128);
-    ck_assert_int_eq(alpha(&d, 31, 15), 0);
+    const px_expect want[] = {{19, 15, 0}, {20, 15, 255}, {30, 15, 128}, {31, 15, 0}};
+    expect_alphas(&d, want, sizeof want / sizeof want[0]);
     ck_assert(guards_intact(&d));
     buf_free(&b);
     buf_free(&c);
@@ -380,64 +367,33 @@ END_TEST
 static double square_xy[] = {10.5, 10.5, 50.5, 10.5, 50.5, 40.5, 10.5, 40.5, 10.5, 10.5};
 static uint32_t square_parts[] = {0};
 
-static void draw_square(cairo_surface_t *s, int y0, bool group)
+START_TEST(test_draw_feature)
 {
     st_symbol sym;
     memset(&sym, 0, sizeof sym);
     sym.has_fill = true;
     sym.fill = (st_rgba){0.2, 0.4, 0.6, 1};
     sym.opacity = 1;
-    st_feature f;
-    memset(&f, 0, sizeof f);
-    f.nparts = 1;
-    f.npoints = 5;
-    f.parts = square_parts;
-    f.xy = square_xy;
-    f.bbox[0] = f.bbox[1] = 10.5;
-    f.bbox[2] = 50.5;
-    f.bbox[3] = 40.5;
-    f.cls = -1;
-    draw_feature_band(s, y0, 60, 50, &sym, &f, group);
-}
-
-START_TEST(test_draw_feature)
-{
-    cairo_surface_t *whole = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 60, 50);
-    cairo_surface_t *slow = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 60, 50);
-    draw_square(whole, 0, false);
-    draw_square(slow, 0, true);
-    unsigned char *shared = calloc(50, 60 * 4);
-    cairo_surface_t *top = cairo_image_surface_create_for_data(shared, CAIRO_FORMAT_ARGB32, 60, 21, 240);
-    cairo_surface_t *bottom =
-        cairo_image_surface_create_for_data(shared + 21 * 240, CAIRO_FORMAT_ARGB32, 60, 29, 240);
-    draw_square(top, 0, false);
-    draw_square(bottom, 21, false);
-    cairo_surface_flush(whole);
-    cairo_surface_flush(slow);
-    const unsigned char *w = cairo_image_surface_get_data(whole);
-    const unsigned char *sl = cairo_image_surface_get_data(slow);
-    int stride = cairo_image_surface_get_stride(whole);
+    st_feature f = one_ring(square_xy, square_parts, 5);
+    three_ways t = draw_three_ways(60, 50, 21, &sym, &f);
     for (int y = 0; y < 50; y++) {
         for (int x = 0; x < 60; x++) {
-            ck_assert_int_eq(memcmp(w + (size_t)y * stride + 4 * x, shared + (size_t)y * 240 + 4 * x, 4), 0);
-            ck_assert_int_le(abs(w[(size_t)y * stride + 4 * x + 3] - sl[(size_t)y * stride + 4 * x + 3]), 1);
+            size_t i = (size_t)y * (size_t)t.stride + 4 * (size_t)x;
+            ck_assert_int_eq(memcmp(t.w + i, t.bands + i, 4), 0);
+            ck_assert_int_le(abs(t.w[i + 3] - t.sl[i + 3]), 1);
         }
     }
     /* Half-pixel edges: half covered; the inside whole. */
-    ck_assert_int_eq(w[(size_t)10 * stride + 4 * 30 + 3], 128);
-    ck_assert_int_eq(w[(size_t)25 * stride + 4 * 30 + 3], 255);
-    cairo_surface_destroy(whole);
-    cairo_surface_destroy(slow);
-    cairo_surface_destroy(top);
-    cairo_surface_destroy(bottom);
-    free(shared);
+    ck_assert_int_eq(t.w[(size_t)10 * t.stride + 4 * 30 + 3], 128);
+    ck_assert_int_eq(t.w[(size_t)25 * t.stride + 4 * 30 + 3], 255);
+    three_ways_free(&t);
 }
 END_TEST
 
 static Suite *polyfill_suite(void)
 {
-    Suite *s = suite_create("polyfill");
-    TCase *tc = tcase_create("core");
+    TCase *tc;
+    Suite *s = tu_suite("polyfill", &tc);
     tcase_add_test(tc, test_rectangle_exact);
     tcase_add_test(tc, test_diagonal_exact);
     tcase_add_loop_test(tc, test_ink_is_area, 0, sizeof shape_table / sizeof shape_table[0]);
@@ -448,7 +404,6 @@ static Suite *polyfill_suite(void)
     tcase_add_test(tc, test_refused);
     tcase_add_test(tc, test_translucent_colour);
     tcase_add_test(tc, test_draw_feature);
-    suite_add_tcase(s, tc);
     return s;
 }
 

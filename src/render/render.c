@@ -17,8 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <pthread.h>
@@ -293,7 +293,8 @@ static void *draw_band(void *arg)
 #ifdef MADV_POPULATE_WRITE
     /* The band's pages in one call instead of a fault each (the canvas is
      * fresh memory; 4,500 pages a band on W2). */
-    uintptr_t page = 4096;
+    long pagesize = sysconf(_SC_PAGESIZE);
+    uintptr_t page = pagesize > 0 ? (uintptr_t)pagesize : 4096;
     uintptr_t a0 = (uintptr_t)(b->data + (size_t)b->y0 * (size_t)b->stride) & ~(page - 1);
     uintptr_t a1 = (uintptr_t)(b->data + (size_t)b->y1 * (size_t)b->stride);
     (void)madvise((void *)a0, a1 - a0, MADV_POPULATE_WRITE);
@@ -487,8 +488,6 @@ static bool any_streamed(const st_scene *r)
     return false;
 }
 
-/* Draws and writes one output into its temporary file; *a is left open for
- * the caller to commit once every output has succeeded. */
 /* A PNG canvas is freed on a thread of its own while the outputs are
  * committed and the report written: giving W2's 37 MB back to the system
  * takes about 2 ms, as long as the commit's fsync. */
@@ -519,6 +518,9 @@ static void reaper_give(reaper *rp, cairo_surface_t *surface)
         cairo_surface_destroy(surface);
 }
 
+/* Draws and writes one output into its temporary file; *a is left open for
+ * the caller to commit once every output has succeeded. A PNG's canvas
+ * goes to rp to be freed. */
 static steppe_status_t write_output(st_scene *r, const char *path, st_format fmt, st_atomic *a_out,
                                     reaper *rp)
 {

@@ -39,16 +39,22 @@ n=$(ls recipe*.html 2>/dev/null | wc -l)
 for page in recipe*.html; do
   kind=$(grep -o 'src="forum\.[a-z]*"' "$page" | head -1)
   if chromium_shot "$chrome" "$page" 1600 1100 "$page.png" && [ -s "$page.png" ]; then
-    # Under the sanitizer phase's load a shot of the SVG once differed by
-    # 0.117 % all over the map (a tile rastered before the rest, it seems)
-    # while the same page alone gave 0 %: a second shot settles it, and a
-    # page that is really wrong fails both.
+    # Under the sanitizer phase's load Chromium's shot of the SVG has
+    # differed by 0.117 % all over the map, twice the same 2,054 pixels
+    # (2026-12-06 and 12-07; once also 0.131 % on the retry), while the same
+    # page alone gives 0-0.016 % and steppe's PNG and SVG are the same
+    # bytes run after run under the same load: Chromium takes another
+    # raster path when the machine is busy. Up to three shots settle it; a
+    # page that is really wrong fails all three.
     first=""
-    if ! msg=$("$STEPPE" diff forum.png "$page.png" --threshold 128 --tolerance 0.1% 2>&1) &&
-       chromium_shot "$chrome" "$page" 1600 1100 "$page.png" && [ -s "$page.png" ]; then
-      first="; a first shot differed: $msg"
+    for retry in 2 3; do
+      if msg=$("$STEPPE" diff forum.png "$page.png" --threshold 128 --tolerance 0.1% 2>&1) ||
+         ! chromium_shot "$chrome" "$page" 1600 1100 "$page.png" || [ ! -s "$page.png" ]; then
+        break
+      fi
+      first="$first; shot $((retry - 1)) differed: $msg"
       msg=$("$STEPPE" diff forum.png "$page.png" --threshold 128 --tolerance 0.1% 2>&1)
-    fi
+    done
     if "$STEPPE" diff forum.png "$page.png" --threshold 128 --tolerance 0.1% >/dev/null 2>&1; then
       ok "$kind recipe: the map at 1600 x 1100 CSS px ($msg$first)"
     else
